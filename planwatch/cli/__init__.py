@@ -1,0 +1,1 @@
+"""The ``planwatch`` command line: thin commands over :mod:`planwatch.services`."""

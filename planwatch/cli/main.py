@@ -1,0 +1,53 @@
+"""Entry point: builds the Typer app from one module per command and prints
+:class:`~planwatch.errors.PlanwatchError` without a traceback."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from planwatch.cli import analyse, demo, ingest, init, measures, report, serve, status
+from planwatch.cli.common import report_error
+from planwatch.errors import PlanwatchError
+
+app = typer.Typer(
+    name="planwatch",
+    help="Turn a Police and Crime Plan into its quarterly performance update.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+
+@app.callback()
+def _root() -> None:
+    """Turn a Police and Crime Plan into its quarterly performance update."""
+
+
+for module in (init, ingest, status, measures, analyse, report, demo, serve):
+    module.register(app)
+
+
+def run() -> None:
+    try:
+        app(standalone_mode=False)
+    except PlanwatchError as exc:
+        report_error(exc, as_json="--json" in sys.argv)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:
+        # Usage errors from the click layer (typer vendors click in recent versions).
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
+        raise
+
+
+if __name__ == "__main__":
+    run()

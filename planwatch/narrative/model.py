@@ -1,0 +1,56 @@
+"""The key point as data.
+
+In: nothing — this is the shape :mod:`planwatch.narrative` produces.
+Out: frozen :class:`KeyPoint` objects, ranked, each carrying the numbers and the
+method behind its sentence, so that a reader (or a test) can check the text
+against its evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from planwatch.analysis.results import Direction
+
+KeyPointKind = Literal[
+    "trend",
+    "no_trend",
+    "change_previous",
+    "change_last_year",
+    "run",
+    "extreme",
+    "rolling12",
+    "baseline",
+    "windows",
+    "spc",
+    "proportion",
+    "proportion_gap",
+    "benchmark_gap",
+    "variance",
+    "interrupted",
+    "data_lag",
+    "suspect_value",
+    "gap",
+    "override",
+]
+GoodOrBad = Literal["good", "bad", "neutral"]
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    measure: str
+    kind: KeyPointKind
+    period: str
+    direction: Direction | None
+    good_or_bad: GoodOrBad
+    significant: bool | None
+    method: str | None
+    magnitude: float | None
+    evidence: dict[str, Any]
+    text: str
+    importance: float = 0.0
+    priority: int | None = None
+    overridden: bool = False
+    override_stale: bool = False  # the numbers under an override changed since it was written
+    key: str = field(default="")  # stable id for overrides: "<measure>:<kind>[:<detail>]"

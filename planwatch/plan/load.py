@@ -1,0 +1,238 @@
+"""Read ``plan.yaml`` into a :class:`~planwatch.plan.models.Plan`.
+
+In: a path (or YAML text). Out: a validated, frozen ``Plan``, or one
+:class:`~planwatch.errors.PlanError` listing *every* problem in the file, each
+with file, line, field and — for a misspelt name — the nearest valid one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from planwatch.errors import Location, PlanError, Problem, suggest
+from planwatch.plan.models import Plan
+
+
+def load_plan(path: str | Path) -> Plan:
+    path = Path(path)
+    if not path.exists():
+        raise PlanError(f"plan file not found: {path}", expected="a plan.yaml (create one with 'planwatch init')")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PlanError("the plan file is not UTF-8 text", location=Location(file=str(path))) from exc
+    return parse_plan(text, filename=str(path))
+
+
+def parse_plan(text: str, *, filename: str = "plan.yaml") -> Plan:
+    yaml = YAML(typ="rt")
+    try:
+        data = yaml.load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PlanError(f"the plan is not valid YAML: {problem}", location=Location(file=filename, line=line)) from exc
+    if not isinstance(data, CommentedMap):
+        raise PlanError("the plan must be a mapping with 'metadata' and 'priorities'", location=Location(file=filename, line=1))
+
+    problems: list[Problem] = []
+    try:
+        plan = Plan.model_validate(_plain(data))
+    except ValidationError as exc:
+        problems.extend(_from_validation(exc, data, filename))
+        plan = None
+    problems.extend(_cross_references(data, filename))
+    if problems:
+        raise PlanError(problems=_unique(problems))
+    assert plan is not None
+    return plan
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, CommentedMap):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, CommentedSeq):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _line_of(data: Any, loc: Sequence[int | str]) -> int | None:
+    """The 1-based line of the deepest node of ``loc`` that exists in the YAML tree."""
+    node = data
+    line: int | None = None
+    for key in loc:
+        try:
+            if isinstance(node, CommentedMap) and key in node:
+                line = node.lc.key(key)[0] + 1
+                node = node[key]
+            elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+                line = node.lc.item(key)[0] + 1
+                node = node[key]
+            else:
+                break
+        except (AttributeError, KeyError, TypeError):
+            break
+    return line
+
+
+def _describe(data: Any, loc: Sequence[int | str]) -> str:
+    """A human path: ``priority 1 > commitment 'c2' > owners`` rather than ``priorities.0...``."""
+    parts: list[str] = []
+    node = data
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        nxt = loc[i + 1] if i + 1 < len(loc) else None
+        child = node.get(key) if isinstance(node, dict) else None
+        if key in ("priorities", "measures", "commitments", "departments", "events") and isinstance(nxt, int) and isinstance(child, list) and nxt < len(child):
+            item = child[nxt]
+            singular = str(key).rstrip("s")
+            ident = item.get("number", item.get("id", item.get("label"))) if isinstance(item, dict) else None
+            parts.append(f"{singular} {ident!r}" if isinstance(ident, str) else f"{singular} {ident if ident is not None else nxt + 1}")
+            node = item
+            i += 2
+            continue
+        parts.append(str(key))
+        node = child
+        i += 1
+    return " > ".join(parts)
+
+
+def _from_validation(exc: ValidationError, data: Any, filename: str) -> Iterable[Problem]:
+    for err in exc.errors():
+        loc = [part for part in err["loc"] if not (isinstance(part, str) and part in {"prc", "police_uk", "series"})]
+        field = _describe(data, loc)
+        line = _line_of(data, loc)
+        kind = err["type"]
+        suggestion = None
+        if kind == "extra_forbidden":
+            parent = loc[:-1]
+            message = f"unknown field '{loc[-1]}'"
+            suggestion = suggest(str(loc[-1]), _allowed_fields(parent, data))
+        elif kind == "missing":
+            message = f"missing required field '{loc[-1]}'"
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+        yield Problem(message, Location(file=filename, line=line, field=field), suggestion=suggestion)
+
+
+def _allowed_fields(parent: Sequence[int | str], data: Any) -> list[str]:
+    from planwatch.plan import models
+
+    model: Any = models.Plan
+    node = data
+    for key in parent:
+        if isinstance(key, int):
+            node = node[key] if isinstance(node, list | CommentedSeq) and key < len(node) else None
+            continue
+        node = node.get(key) if isinstance(node, dict) else None
+        field_info = model.model_fields.get(key) if hasattr(model, "model_fields") else None
+        if field_info is None:
+            return []
+        model = _model_of(field_info.annotation, node)
+    return list(model.model_fields) if hasattr(model, "model_fields") else []
+
+
+def _model_of(annotation: Any, node: Any) -> Any:
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    candidates = [a for a in _flatten(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+    if len(candidates) > 1 and isinstance(node, dict) and "kind" in node:
+        for c in candidates:
+            if c.model_fields.get("kind") and c.model_fields["kind"].default == node["kind"]:
+                return c
+    return candidates[0] if candidates else get_args(annotation)
+
+
+def _flatten(annotation: Any) -> list[Any]:
+    from typing import get_args
+
+    args = get_args(annotation)
+    if not args:
+        return [annotation]
+    out: list[Any] = []
+    for a in args:
+        out.extend(_flatten(a))
+    return out
+
+
+def _cross_references(data: CommentedMap, filename: str) -> Iterable[Problem]:
+    """Names that must refer to something defined elsewhere in the plan."""
+    measures = data.get("measures") or []
+    departments = data.get("departments") or []
+    measure_ids = [m.get("id") for m in measures if isinstance(m, dict) and m.get("id")]
+    dept_ids = [d.get("id") for d in departments if isinstance(d, dict) and d.get("id")]
+
+    yield from _duplicates(measure_ids, "measure", data, "measures", filename)
+    yield from _duplicates(dept_ids, "department", data, "departments", filename)
+
+    commitment_ids: list[str] = []
+    numbers: list[int] = []
+    for pi, priority in enumerate(data.get("priorities") or []):
+        if not isinstance(priority, dict):
+            continue
+        label = f"priority {priority.get('number', pi + 1)}"
+        if isinstance(priority.get("number"), int):
+            numbers.append(priority["number"])
+        for mi, mid in enumerate(priority.get("measures") or []):
+            if mid not in measure_ids:
+                yield _unknown("measure", mid, measure_ids, label, data, ["priorities", pi, "measures", mi], filename)
+        for ci, commitment in enumerate(priority.get("commitments") or []):
+            if not isinstance(commitment, dict):
+                continue
+            if commitment.get("id"):
+                commitment_ids.append(commitment["id"])
+            for oi, owner in enumerate(commitment.get("owners") or []):
+                if owner not in dept_ids:
+                    where = f"{label}, commitment '{commitment.get('id', ci + 1)}'"
+                    yield _unknown("department", owner, dept_ids, where, data, ["priorities", pi, "commitments", ci, "owners", oi], filename)
+    for ei, event in enumerate(data.get("events") or []):
+        if not isinstance(event, dict):
+            continue
+        for mi, mid in enumerate(event.get("measures") or []):
+            if mid not in measure_ids:
+                where = f"event '{event.get('label', ei + 1)}'"
+                yield _unknown("measure", mid, measure_ids, where, data, ["events", ei, "measures", mi], filename)
+    seen: set[str] = set()
+    for cid in commitment_ids:
+        if cid in seen:
+            yield Problem(f"commitment id '{cid}' is used more than once", Location(file=filename), expected="ids unique across the plan")
+        seen.add(cid)
+    if len(set(numbers)) != len(numbers):
+        yield Problem("two priorities share a number", Location(file=filename, field="priorities"), expected="numbers unique")
+
+
+def _duplicates(ids: list[str], what: str, data: Any, key: str, filename: str) -> Iterable[Problem]:
+    seen: set[str] = set()
+    for i, ident in enumerate(ids):
+        if ident in seen:
+            yield Problem(f"{what} id '{ident}' is defined twice", Location(file=filename, line=_line_of(data, [key, i]), field=key), expected="ids unique")
+        seen.add(ident)
+
+
+def _unknown(what: str, name: Any, valid: list[str], where: str, data: Any, loc: list[int | str], filename: str) -> Problem:
+    return Problem(
+        f"unknown {what} '{name}' in {where}",
+        Location(file=filename, line=_line_of(data, loc), field=".".join(str(p) for p in loc)),
+        suggestion=suggest(str(name), valid),
+    )
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for p in problems:
+        if str(p) not in seen:
+            seen.add(str(p))
+            out.append(p)
+    return out

@@ -1,0 +1,247 @@
+"""The plan as typed data.
+
+In: a mapping (from ``plan.yaml``, see :mod:`planwatch.plan.load`).
+Out: a frozen :class:`Plan` — metadata, departments, measures, priorities with
+their commitments, and events. Cross-references (a priority naming a measure,
+a commitment naming a department, an event naming a measure) are checked in
+:mod:`planwatch.plan.load` so that all problems are reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from planwatch.periods import Month, Quarter, Rolling12, parse_period
+
+SLUG = r"^[a-z][a-z0-9_\-]*$"
+Slug = Annotated[str, Field(pattern=SLUG, min_length=1, max_length=64)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Metadata(Frozen):
+    """What goes on the cover."""
+
+    title: str = Field(description="Plan title, e.g. 'Police and Crime Plan 2024-2028'")
+    organisation: str = Field(description="Who publishes the report, e.g. 'Anyshire Police, Fire and Crime Commissioner'")
+    area: str = Field(description="The force area as named in the data, e.g. 'Essex' or 'Anyshire'")
+    plan_period: str = Field(description="e.g. '2024-2028'")
+    report_title: str = Field(
+        default="Quarterly Update: {quarter}",
+        description="Pattern for the report title; {quarter} becomes e.g. '2023/24 Q1'",
+    )
+    version: str = "1.0"
+    author: str = ""
+    unit: str = Field(default="", description="The team that produces the report")
+    document_owner: str = ""
+    sensitivity: str = Field(default="OFFICIAL", description="Sensitivity marking printed on every page")
+    language: str = Field(default="en-GB", description="Document language (BCP 47)")
+
+    @field_validator("report_title")
+    @classmethod
+    def _has_quarter(cls, v: str) -> str:
+        if "{quarter}" not in v:
+            raise ValueError("must contain '{quarter}' where the quarter label goes")
+        return v
+
+
+class Department(Frozen):
+    """An owner of commitments: a local policing area, a unit, a team."""
+
+    id: Slug
+    name: str
+    email: str | None = None
+
+
+class PrcSource(Frozen):
+    """Home Office police recorded crime (PFA tables). Empty selectors mean all offences."""
+
+    kind: Literal["prc"] = "prc"
+    force: str | None = Field(default=None, description="Force name; defaults to metadata.area")
+    offence_codes: tuple[str, ...] = ()
+    offence_groups: tuple[str, ...] = ()
+    offence_subgroups: tuple[str, ...] = ()
+
+
+class PoliceUkSource(Frozen):
+    """data.police.uk street-level crime and ASB. Empty ``crime_types`` means all crime (not ASB)."""
+
+    kind: Literal["police_uk"] = "police_uk"
+    falls_within: str | None = Field(default=None, description="e.g. 'Essex Police'; defaults to any")
+    crime_types: tuple[str, ...] = ()
+
+
+class SeriesSource(Frozen):
+    """A named series from a tidy measures CSV (surveys, workforce, sickness, ...)."""
+
+    kind: Literal["series"] = "series"
+    series: str
+    area: str | None = None
+
+
+Source = Annotated[PrcSource | PoliceUkSource | SeriesSource, Field(discriminator="kind")]
+
+Unit = Literal["count", "percent", "rate_per_1000", "hours", "score", "number", "currency"]
+Aggregation = Literal["sum", "harm_weighted", "rate_per_1000", "proportion", "mean", "last"]
+Polarity = Literal["up_is_good", "down_is_good", "neutral"]
+Frequency = Literal["month", "quarter"]
+Analysis = Literal[
+    "trend",
+    "short_term",
+    "rolling12",
+    "extremes",
+    "spc",
+    "variance_table",
+    "benchmark_gap",
+    "proportion",
+    "comparison",
+    "interrupted",
+]
+
+
+class Baseline(Frozen):
+    """A named comparison window, e.g. the 12 months to December 2019 (pre-pandemic)."""
+
+    label: str
+    period: str = Field(description="A period label, e.g. '12 months to December 2019'")
+
+    @field_validator("period")
+    @classmethod
+    def _parses(cls, v: str) -> str:
+        parse_period(v)
+        return v
+
+
+class Benchmark(Frozen):
+    """A fixed comparison value, e.g. the economically active ethnic minority population (11.21%)."""
+
+    label: str
+    value: float
+    source: str | None = None
+
+
+class DataLag(Frozen):
+    """A known delay: e.g. survey results arrive one quarter late."""
+
+    periods: int = Field(ge=0, description="How many periods behind the report quarter the data usually is")
+    note: str | None = None
+
+
+class Measure(Frozen):
+    id: Slug
+    name: str
+    unit: Unit = "count"
+    source: Source
+    aggregation: Aggregation = "sum"
+    frequency: Frequency = "quarter"
+    polarity: Polarity = "down_is_good"
+    series_start: str | None = Field(default=None, description="First period used, e.g. '2016/17 Q1'")
+    baseline: Baseline | None = None
+    benchmark: Benchmark | None = None
+    target: float | None = Field(default=None, description="Target for SPC assurance")
+    data_lag: DataLag | None = None
+    analyses: tuple[Analysis, ...] = ("trend", "short_term", "extremes")
+    chart: bool = True
+    footnotes: tuple[str, ...] = ()
+    decimals: int = Field(default=0, ge=0, le=4, description="Decimals to show values with")
+
+    @field_validator("series_start")
+    @classmethod
+    def _start_parses(cls, v: str | None) -> str | None:
+        if v is not None:
+            period = parse_period(v)
+            if not isinstance(period, Month | Quarter):
+                raise ValueError("must be a month ('2016-04') or a quarter ('2016/17 Q1')")
+        return v
+
+    @property
+    def start_period(self) -> Month | Quarter | None:
+        if self.series_start is None:
+            return None
+        period = parse_period(self.series_start)
+        assert isinstance(period, Month | Quarter)
+        return period
+
+    @property
+    def baseline_window(self) -> Rolling12 | None:
+        if self.baseline is None:
+            return None
+        period = parse_period(self.baseline.period)
+        if isinstance(period, Rolling12):
+            return period
+        if isinstance(period, Month | Quarter):
+            return Rolling12.ending(period)
+        return None
+
+
+class Commitment(Frozen):
+    """One "We will ..." line of the plan, owned by one or more departments."""
+
+    id: Slug
+    text: str = Field(description="The commitment, without the leading 'We will'")
+    owners: tuple[Slug, ...] = Field(min_length=1)
+
+
+class Priority(Frozen):
+    number: int = Field(ge=1)
+    title: str
+    objective: str
+    measures: tuple[Slug, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    footnotes: tuple[str, ...] = ()
+
+    @property
+    def anchor(self) -> str:
+        return f"priority-{self.number}"
+
+
+class Event(Frozen):
+    """Something that happened: a recording-rule change, a lockdown, an operation."""
+
+    date: date
+    label: str
+    measures: tuple[Slug, ...] = Field(default=(), description="Empty means every measure")
+    breaks_comparability: bool = False
+    note: str | None = None
+
+    def affects(self, measure_id: str) -> bool:
+        return not self.measures or measure_id in self.measures
+
+
+class Plan(Frozen):
+    metadata: Metadata
+    departments: tuple[Department, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    priorities: tuple[Priority, ...] = Field(min_length=1)
+    events: tuple[Event, ...] = ()
+
+    def measure(self, measure_id: str) -> Measure:
+        for m in self.measures:
+            if m.id == measure_id:
+                return m
+        raise KeyError(measure_id)
+
+    def department(self, department_id: str) -> Department:
+        for d in self.departments:
+            if d.id == department_id:
+                return d
+        raise KeyError(department_id)
+
+    def commitments(self) -> tuple[tuple[Priority, Commitment], ...]:
+        return tuple((p, c) for p in self.priorities for c in p.commitments)
+
+    def events_for(self, measure_id: str) -> tuple[Event, ...]:
+        return tuple(e for e in self.events if e.affects(measure_id))
+
+    def report_title(self, quarter: Quarter) -> str:
+        return self.metadata.report_title.format(quarter=quarter.label)
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -1,0 +1,1 @@
+"""planwatch.services"""
