@@ -283,7 +283,6 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^{_FY}\s*[-_ ]?\s*Q(?P<q>[1-4])$", re.I), "quarter"),
     (re.compile(rf"^Q(?P<q>[1-4])\s*[-_ ]?\s*{_FY}$", re.I), "quarter"),
     (re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})(-01)?$"), "iso_month"),
-    (re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})$"), "iso_month_slash"),
     (re.compile(r"^(?P<mn>[A-Za-z]{3,9})[-\s'](?P<y>\d{2}|\d{4})$"), "named_month"),
     (re.compile(rf"^(FY\s*)?{_FY}$", re.I), "financial_year"),
     (re.compile(r"^(?P<y>\d{4})$"), "calendar_year"),
@@ -318,7 +317,7 @@ def parse_period(text: str, *, source: Location | None = None) -> Period:
             return Quarter(_two_or_four(int(g["fy"]), g["fy2"], cleaned, source).start_year, int(g["q"]))
         if kind == "financial_year":
             return _two_or_four(int(g["fy"]), g["fy2"], cleaned, source)
-        if kind in ("iso_month", "iso_month_slash"):
+        if kind == "iso_month":
             month = int(g["m"])
             if 1 <= month <= MONTHS_PER_YEAR:
                 return Month(int(g["y"]), month)

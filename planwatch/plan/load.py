@@ -36,9 +36,13 @@ def parse_plan(text: str, *, filename: str = "plan.yaml") -> Plan:
     try:
         data = yaml.load(text)
     except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # Where the unclosed construct started is more helpful than where the parser gave up.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        if context:
+            problem = f"{problem} ({context})"
         raise PlanError(f"the plan is not valid YAML: {problem}", location=Location(file=filename, line=line)) from exc
     if not isinstance(data, CommentedMap):
         raise PlanError("the plan must be a mapping with 'metadata' and 'priorities'", location=Location(file=filename, line=1))

@@ -15,10 +15,19 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from planwatch.periods import Month, Quarter, Rolling12, parse_period
+from planwatch.errors import PeriodError
+from planwatch.periods import Month, Period, Quarter, Rolling12, parse_period
 
 SLUG = r"^[a-z][a-z0-9_\-]*$"
 Slug = Annotated[str, Field(pattern=SLUG, min_length=1, max_length=64)]
+
+
+def _period(text: str) -> Period:
+    """Parse inside a validator: a PeriodError becomes a ValueError pydantic can report with its field."""
+    try:
+        return parse_period(text)
+    except PeriodError as exc:
+        raise ValueError(exc.problems[0].message + (f"; expected {exc.problems[0].expected}" if exc.problems[0].expected else "")) from None
 
 
 class Frozen(BaseModel):
@@ -114,7 +123,7 @@ class Baseline(Frozen):
     @field_validator("period")
     @classmethod
     def _parses(cls, v: str) -> str:
-        parse_period(v)
+        _period(v)
         return v
 
 
@@ -155,7 +164,7 @@ class Measure(Frozen):
     @classmethod
     def _start_parses(cls, v: str | None) -> str | None:
         if v is not None:
-            period = parse_period(v)
+            period = _period(v)
             if not isinstance(period, Month | Quarter):
                 raise ValueError("must be a month ('2016-04') or a quarter ('2016/17 Q1')")
         return v
