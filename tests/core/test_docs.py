@@ -1,0 +1,58 @@
+"""Keep the documentation true: the README's set-up commands and the architecture map."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _readme_commands() -> list[str]:
+    text = (REPO / "README.md").read_text()
+    block = re.search(r"```bash\n(.*?)```", text, re.S)
+    assert block, "README must start with a bash block of set-up commands"
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_readme_starts_with_exactly_two_setup_commands() -> None:
+    text = (REPO / "README.md").read_text()
+    assert text.index("```bash") < 40, "the set-up commands must be the README's first lines"
+    commands = _readme_commands()
+    assert len(commands) == 2
+    assert "planwatch demo" in commands[0]
+    assert (REPO / commands[1].split()[0]).exists()
+
+
+def test_ci_runs_the_readme_commands() -> None:
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "readme_cmd 1" in ci and "readme_cmd 2" in ci
+    assert "PLANWATCH_REQUIRE_SHARED=1" in ci
+
+
+def test_every_command_the_readme_shows_exists() -> None:
+    text = (REPO / "README.md").read_text()
+    used = sorted(set(re.findall(r"^planwatch (\w+)", text, re.M)))
+    assert used, "README shows no commands"
+    for command in used:
+        result = subprocess.run([sys.executable, "-m", "planwatch.cli.main", command, "--help"], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, f"planwatch {command}: {result.stderr}"
+
+
+def test_architecture_names_real_folders_in_pipeline_order() -> None:
+    text = (REPO / "docs" / "architecture.md").read_text()
+    folders = re.findall(r"^\d+\. \*\*\w+\*\* — `(planwatch/\w+/)`", text, re.M)
+    assert folders == [f"planwatch/{s}/" for s in ("plan", "ingest", "store", "measures", "analysis", "narrative", "report", "web")]
+    for folder in folders:
+        assert (REPO / folder).is_dir(), folder
+
+
+def test_every_module_says_what_goes_in_and_out() -> None:
+    missing = []
+    for path in (REPO / "planwatch").rglob("*.py"):
+        if "migrations" in path.parts or path.name == "__init__.py":
+            continue
+        source = path.read_text()
+        if not re.match(r'(#.*\n)*\s*(r?"""|\'\'\')', source):
+            missing.append(str(path.relative_to(REPO)))
+    assert not missing, f"modules without a docstring: {missing}"
