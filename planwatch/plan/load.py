@@ -174,8 +174,8 @@ def _cross_references(data: CommentedMap, filename: str) -> Iterable[Problem]:
     """Names that must refer to something defined elsewhere in the plan."""
     measures = data.get("measures") or []
     departments = data.get("departments") or []
-    measure_ids = [m.get("id") for m in measures if isinstance(m, dict) and m.get("id")]
-    dept_ids = [d.get("id") for d in departments if isinstance(d, dict) and d.get("id")]
+    measure_ids = [str(m["id"]) for m in measures if isinstance(m, dict) and m.get("id")]
+    dept_ids = [str(d["id"]) for d in departments if isinstance(d, dict) and d.get("id")]
 
     yield from _duplicates(measure_ids, "measure", data, "measures", filename)
     yield from _duplicates(dept_ids, "department", data, "departments", filename)
