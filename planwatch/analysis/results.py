@@ -32,6 +32,7 @@ class MannKendallResult:
     significant: bool
     seasonal: bool
     n: int
+    sens_slope_per_year: float | None = None  # added: units a year
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,25 @@ class TrendResult:
     mann_kendall: MannKendallResult | None = None
     agrees_with_robust_check: bool | None = None
     caveats: tuple[str, ...] = ()  # e.g. "fitted from 2018/19 Q1, after a comparability break"
+    # Added by the analysis step (additive):
+    fit_start_index: int = 0  # series index of the first period of the fit window (fitted[0])
+    slope_per_year: float | None = (
+        None  # units a year (Gaussian fits) or log-rate a year (count fits)
+    )
+    slope_ci_low: float | None = None
+    slope_ci_high: float | None = None
+    detectable_pct_per_year: float | None = None  # smallest trend the data could show (80% power)
+    dispersion_threshold: float | None = None  # Pearson chi2/df above which the fit switches to NB
+    nb_alpha: float | None = None  # negative binomial shape (variance mu + alpha mu^2)
 
 
 @dataclass(frozen=True)
 class ChangeResult:
     """A comparison of one period (or window) with another."""
 
-    kind: Literal["previous_period", "same_period_last_year", "rolling12_previous", "baseline", "year_on_year"]
+    kind: Literal[
+        "previous_period", "same_period_last_year", "rolling12_previous", "baseline", "year_on_year"
+    ]
     current_label: str
     current_value: float
     comparison_label: str
@@ -128,7 +141,12 @@ class SPCResult:
     lower_near: float
     baseline_n: int
     signals: tuple[SPCSignal, ...]
-    variation: Literal["common_cause", "special_cause_improving", "special_cause_concerning", "special_cause_neutral"]
+    variation: Literal[
+        "common_cause",
+        "special_cause_improving",
+        "special_cause_concerning",
+        "special_cause_neutral",
+    ]
     assurance: Literal["consistently_passes", "consistently_fails", "hit_and_miss"] | None
     target: float | None
 
@@ -166,6 +184,8 @@ class BenchmarkGap:
     benchmark_pct: float
     gap_pp: float  # value - benchmark
     direction: Direction
+    decimals: int | None = None  # added: decimals the gap is shown with (methodology §6.3)
+    gap_pp_rounded: float | None = None  # added: gap_pp rounded half away from zero to ``decimals``
 
 
 @dataclass(frozen=True)
@@ -186,6 +206,14 @@ class FunnelResult:
     overall_rate_per_1000: float
     points: tuple[FunnelPoint, ...]
     overdispersion: float | None = None
+    # Added by the analysis step: tau^2 of the additive random-effects adjustment
+    # (rate per person, squared) and the control limits as curves for charts.
+    tau2: float | None = None
+    curve_population: tuple[float, ...] = ()
+    lower_95: tuple[float, ...] = ()  # rate per 1,000 at each curve_population
+    upper_95: tuple[float, ...] = ()
+    lower_998: tuple[float, ...] = ()
+    upper_998: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,94 @@
-"""`planwatch ingest` (being built; see the issue tracker)."""
+"""`planwatch ingest KIND PATH...`: load data files into the project store.
+
+Thin: parses options, shows progress, prints what each load did; the work is in
+:func:`planwatch.services.ingest.ingest`.
+"""
 
 from __future__ import annotations
 
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from planwatch.cli.common import JsonOption, ProjectOption, console, print_json, project_of
+from planwatch.services.ingest import IngestResult, ingest
+
+
+class Kind(str, Enum):
+    prc = "prc"
+    police_uk = "police-uk"
+    measures = "measures"
+    weights = "weights"
+    population = "population"
+    offence_codes = "offence-codes"
+
+
+KIND_HELP = (
+    "prc: Home Office recorded crime table (CSV/XLSX/ODS, by offence code or by offence group); "
+    "police-uk: data.police.uk street files (folders, zips or CSVs); measures: tidy measures CSV; "
+    "weights: offence weights; population: area, year, population; offence-codes: Home Office offence code lookup"
+)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to the app."""
+    @app.command(name="ingest")
+    def ingest_command(
+        kind: Annotated[Kind, typer.Argument(help=KIND_HELP)],
+        paths: Annotated[list[Path], typer.Argument(help="Files, folders or zip archives")],
+        project: ProjectOption = Path("."),
+        as_json: JsonOption = False,
+    ) -> None:
+        """Load data files into the project store (each call lands whole or not at all)."""
+        proj = project_of(project)
+        if as_json:
+            result = ingest(proj, kind.value, paths)
+            print_json(result.to_dict())
+            return
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("starting", total=None)
+
+            def progress(what: str, done: int, total: int) -> None:
+                bar.update(task, description=what, completed=done, total=total)
+
+            result = ingest(proj, kind.value, paths, progress=progress)
+        _print(result)
+
+
+def _print(result: IngestResult) -> None:
+    for name, load_id in result.already_loaded:
+        console.print(
+            f"[yellow]already loaded[/] {name} (load {load_id}): nothing changed", highlight=False
+        )
+    if not result.loads:
+        return
+    table = Table(title=f"Loaded ({result.kind.replace('_', '.')})", title_justify="left")
+    for col in ("load", "file", "rows", "periods", "replaced", "revised figures"):
+        table.add_column(
+            col, justify="right" if col in ("load", "rows", "revised figures") else "left"
+        )
+    for r in result.loads:
+        table.add_row(
+            str(r.load_id),
+            r.file_name,
+            f"{r.rows:,}",
+            r.periods_covered,
+            str(r.replaced_load_id or ""),
+            str(r.revisions),
+        )
+    console.print(table)
+    notes = sorted({r.note for r in result.loads if r.note})
+    for note in notes:
+        console.print(f"note: {note}", highlight=False)
+    for w in result.warnings:
+        console.print(f"[bold yellow]Warning:[/] {w}", highlight=False, soft_wrap=True)

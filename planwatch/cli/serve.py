@@ -1,9 +1,95 @@
-"""`planwatch serve` (being built; see the issue tracker)."""
+"""`planwatch serve`: run the commentary web app for a project; `planwatch manage`: its admin commands.
+
+In: a project folder (plan.yaml) and options. Out: a running web server: Django's
+development server by default, gunicorn with ``--production``. The database is
+migrated and the plan imported on start. Settings come from environment variables
+(see :mod:`planwatch.web.settings`).
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from planwatch.cli.common import ProjectOption, console, project_of
+from planwatch.errors import ConfigError
+
+#: gunicorn workers when not told: the usual (2 x cores) + 1, per the gunicorn documentation.
+DEFAULT_WORKERS = 2 * (os.cpu_count() or 1) + 1
+DEFAULT_PORT = 8000
+
+
+def _setup(project_dir: Path, *, production: bool) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "planwatch.web.settings"
+    os.environ["PLANWATCH_PROJECT"] = str(project_dir)
+    if production:
+        os.environ["PLANWATCH_PRODUCTION"] = "1"
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise ConfigError(str(exc), expected="the environment variables described in 'planwatch serve --help'") from exc
+
+
+def _prepare(project_dir: Path, *, import_plan: bool) -> None:
+    from django.core.management import call_command
+
+    from planwatch.plan.load import load_plan
+    from planwatch.web.services import import_plan as do_import
+
+    call_command("migrate", interactive=False, verbosity=0)
+    project = project_of(project_dir)
+    if not import_plan:
+        return
+    if not project.plan_path.exists():
+        console.print(f"[yellow]No plan at {project.plan_path}; the app starts without plan data.[/]")
+        return
+    summary = do_import(load_plan(project.plan_path))
+    console.print(f"Imported {summary.commitments} commitments owned by {summary.departments} departments from {project.plan_path}.")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to the app."""
+    """Add `serve` and `manage` to the app."""
+
+    @app.command()
+    def serve(
+        project: ProjectOption = Path("."),
+        host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to listen on")] = DEFAULT_PORT,
+        production: Annotated[bool, typer.Option("--production", help="gunicorn, secure cookies, HSTS; needs PLANWATCH_SECRET_KEY")] = False,
+        workers: Annotated[int, typer.Option(help="gunicorn worker processes (--production)")] = DEFAULT_WORKERS,
+        import_plan: Annotated[bool, typer.Option("--import-plan/--no-import-plan", help="Import plan.yaml on start")] = True,
+    ) -> None:
+        """Run the commentary web app (accounts, rounds, commentary, publishing).
+
+        Environment: PLANWATCH_SECRET_KEY, PLANWATCH_ALLOWED_HOSTS, DATABASE_URL (default SQLite in
+        the project), PLANWATCH_DEBUG, PLANWATCH_PUBLIC_REPORTS, PLANWATCH_EMAIL_BACKEND.
+        Create accounts with: planwatch manage set_user NAME --role analyst|owner|reader.
+        """
+        root = project_of(project).root
+        _setup(root, production=production)
+        _prepare(root, import_plan=import_plan)
+        if production:
+            cmd = [sys.executable, "-m", "gunicorn", "planwatch.web.wsgi:application", "--bind", f"{host}:{port}",
+                   "--workers", str(workers), "--access-logfile", "-"]
+            raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))
+        from django.core.management import call_command
+
+        console.print(f"Development server on http://{host}:{port}/ (not for production; use --production).")
+        call_command("runserver", f"{host}:{port}", use_reloader=False)
+
+    @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    def manage(ctx: typer.Context, project: ProjectOption = Path(".")) -> None:
+        """Run a web-app admin command, e.g. `planwatch manage import_plan` or `planwatch manage set_user ann --role analyst`."""
+        root = project_of(project).root
+        _setup(root, production=False)
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["planwatch manage", *ctx.args])

@@ -39,7 +39,9 @@ class MeasureSeries:
         """(index, period, value) for every period with a value that is not held out."""
         held = set(self.suspect)
         return tuple(
-            (i, p, v) for i, (p, v) in enumerate(zip(self.periods, self.values, strict=True)) if v is not None and i not in held
+            (i, p, v)
+            for i, (p, v) in enumerate(zip(self.periods, self.values, strict=True))
+            if v is not None and i not in held
         )
 
     def gaps(self) -> tuple[Month | Quarter, ...]:

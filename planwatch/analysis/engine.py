@@ -1,0 +1,251 @@
+"""Run every analysis a measure asks for, for one report quarter.
+
+In: a :class:`~planwatch.measures.series.MeasureSeries`, its
+:class:`~planwatch.plan.models.Measure`, the plan's events and the report quarter
+(and, for comparisons between areas, each area's count and population).
+Out: one frozen :class:`~planwatch.analysis.results.MeasureAnalysis` (or a
+:class:`~planwatch.analysis.results.FunnelResult`). Pure: no I/O.
+
+Data after the report quarter are left out; the data lag is counted in the series'
+own periods (quarters or months) from its latest usable value to the report quarter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+from planwatch.analysis.constants import ALPHA, PERIODS_PER_YEAR
+from planwatch.analysis.funnel import funnel
+from planwatch.analysis.interrupted import interrupted
+from planwatch.analysis.proportions import benchmark_gap, two_proportions, wilson
+from planwatch.analysis.results import (
+    ChangeResult,
+    EventMarker,
+    FunnelResult,
+    InterruptedResult,
+    MeasureAnalysis,
+    ProportionResult,
+    TwoProportionResult,
+    VarianceRow,
+)
+from planwatch.analysis.shortterm import (
+    extreme,
+    latest_index,
+    latest_window,
+    period_change,
+    run_of_moves,
+    window_change,
+    window_comparison,
+)
+from planwatch.analysis.spc import SPCConfig, xmr
+from planwatch.analysis.trend import fit_trend
+from planwatch.errors import AnalysisError, Location, suggest
+from planwatch.measures.compare import month_by_month
+from planwatch.measures.series import MeasureSeries
+from planwatch.periods import Month, Quarter
+from planwatch.plan.models import Event, Measure
+
+#: Units whose values are counts of events (Poisson models and exact tests apply).
+COUNT_UNITS = frozenset({"count"})
+#: Aggregations that keep counts as counts (a harm-weighted sum is a score, not a count).
+COUNT_AGGREGATIONS = frozenset({"sum"})
+
+
+def is_count(measure: Measure) -> bool:
+    return measure.unit in COUNT_UNITS and measure.aggregation in COUNT_AGGREGATIONS
+
+
+def up_to(series: MeasureSeries, quarter: Quarter) -> MeasureSeries:
+    """The series without the periods that end after ``quarter``."""
+    keep = sum(1 for p in series.periods if p.end <= quarter.end)
+    if keep == len(series.periods):
+        return series
+
+    def cut(values: tuple[float | None, ...] | None) -> tuple[float | None, ...] | None:
+        return None if values is None else values[:keep]
+
+    return dataclasses.replace(
+        series,
+        periods=series.periods[:keep],
+        values=series.values[:keep],
+        numerators=cut(series.numerators),
+        denominators=cut(series.denominators),
+        suspect=tuple(i for i in series.suspect if i < keep),
+    )
+
+
+def data_lag(latest: Month | Quarter | None, report_quarter: Quarter) -> int:
+    """Periods between the latest data and the end of the report quarter (0: up to date)."""
+    if latest is None:
+        return 0
+    if isinstance(latest, Quarter):
+        return max(0, report_quarter.index - latest.index)
+    return max(0, report_quarter.last_month.index - latest.index)
+
+
+def event_marker(series: MeasureSeries, event: Event) -> EventMarker:
+    """The event with its position on the series axis: i + (days into period / days in it)."""
+    position: float | None = None
+    for i, period in enumerate(series.periods):
+        if period.start <= event.date <= period.end:
+            days = (period.end - period.start).days + 1
+            position = i + (event.date - period.start).days / days
+            break
+    return EventMarker(event.label, event.date, event.breaks_comparability, position)
+
+
+def _changes(
+    series: MeasureSeries, measure: Measure, count: bool, alpha: float
+) -> tuple[ChangeResult, ...]:
+    out: list[ChangeResult | None] = []
+    if "short_term" in measure.analyses:
+        out.append(period_change(series, 1, count=count, alpha=alpha))
+        out.append(
+            period_change(series, PERIODS_PER_YEAR[series.frequency], count=count, alpha=alpha)
+        )
+    window = latest_window(series)
+    if "rolling12" in measure.analyses and window is not None:
+        out.append(
+            window_change(
+                series, window, window.previous, "rolling12_previous", count=count, alpha=alpha
+            )
+        )
+        baseline = measure.baseline_window
+        if baseline is not None:
+            out.append(
+                window_change(series, window, baseline, "baseline", count=count, alpha=alpha)
+            )
+    return tuple(c for c in out if c is not None)
+
+
+def _proportions(
+    series: MeasureSeries, alpha: float
+) -> tuple[tuple[ProportionResult, ...], tuple[TwoProportionResult, ...]]:
+    if series.numerators is None or series.denominators is None:
+        return (), ()
+    held = set(series.suspect)
+    by_index: dict[int, ProportionResult] = {}
+    for i, (p, num, den) in enumerate(
+        zip(series.periods, series.numerators, series.denominators, strict=True)
+    ):
+        if num is not None and den is not None and den > 0 and i not in held:
+            by_index[i] = wilson(p.label, num, den, alpha=alpha)
+    tests: list[TwoProportionResult] = []
+    if by_index:
+        last = max(by_index)
+        for lag in (1, PERIODS_PER_YEAR[series.frequency]):
+            if last - lag in by_index:
+                tests.append(two_proportions(by_index[last], by_index[last - lag], alpha=alpha))
+    return tuple(by_index[i] for i in sorted(by_index)), tuple(tests)
+
+
+def _interrupted(
+    series: MeasureSeries, events: Sequence[Event], count: bool, alpha: float
+) -> tuple[InterruptedResult, ...]:
+    results = (interrupted(series, e, count=count, alpha=alpha) for e in events)
+    return tuple(r for r in results if r is not None)
+
+
+def analyse_measure(
+    series: MeasureSeries,
+    measure: Measure,
+    events: Sequence[Event],
+    report_quarter: Quarter,
+    *,
+    alpha: float = ALPHA,
+    spc_config: SPCConfig | None = None,
+) -> MeasureAnalysis:
+    """Everything ``measure.analyses`` asks for (see the module docstring)."""
+    if series.measure_id != measure.id:
+        raise AnalysisError(
+            f"the series is for '{series.measure_id}' but the measure is '{measure.id}'",
+            location=Location(field="measure"),
+            expected="a series built for this measure",
+        )
+    series = up_to(series, report_quarter)
+    mine = tuple(e for e in events if e.affects(measure.id))
+    count = is_count(measure)
+    asks = set(measure.analyses)
+    last = latest_index(series)
+    latest_period = series.periods[last] if last is not None else None
+    notes: list[str] = []
+    if last is None:
+        notes.append("No data for this measure up to the report quarter.")
+    lag = data_lag(latest_period, report_quarter)
+    cfg = spc_config or SPCConfig()
+    spc = None
+    if "spc" in asks:
+        spc = xmr(series, polarity=measure.polarity, target=measure.target, config=cfg)
+        if len(series.usable()) < cfg.min_points:
+            notes.append(
+                f"SPC limits rest on {len(series.usable())} points; at least {cfg.min_points} are advised."
+            )
+    proportions, proportion_tests = (
+        _proportions(series, alpha) if "proportion" in asks else ((), ())
+    )
+    window = latest_window(series)
+    latest_value = series.values[last] if last is not None else None
+    gap = None
+    if (
+        "benchmark_gap" in asks
+        and measure.benchmark is not None
+        and latest_period is not None
+        and latest_value is not None
+    ):
+        gap = benchmark_gap(
+            latest_period.label,
+            latest_value,
+            measure.benchmark.label,
+            measure.benchmark.value,
+            decimals=measure.decimals,
+        )
+    variance: tuple[VarianceRow, ...] = ()
+    if "variance_table" in asks:
+        variance = (
+            VarianceRow(
+                **dataclasses.asdict(month_by_month(series, report_quarter.financial_year))
+            ),
+        )
+    return MeasureAnalysis(
+        measure_id=measure.id,
+        latest_label=latest_period.label if latest_period is not None else None,
+        latest_value=latest_value,
+        data_lag_periods=lag,
+        trend=fit_trend(series, count=count, events=mine, alpha=alpha) if "trend" in asks else None,
+        changes=_changes(series, measure, count, alpha),
+        run=run_of_moves(series) if "short_term" in asks else None,
+        extreme=extreme(series) if "extremes" in asks else None,
+        windows=window_comparison(series, window)
+        if "rolling12" in asks and window is not None
+        else None,
+        spc=spc,
+        proportions=proportions,
+        proportion_tests=proportion_tests,
+        benchmark_gap=gap,
+        interrupted=_interrupted(series, mine, count, alpha) if "interrupted" in asks else (),
+        variance=variance,
+        events=tuple(event_marker(series, e) for e in mine),
+        suspect_values=tuple(series.periods[i].label for i in sorted(series.suspect)),
+        gaps=tuple(p.label for p in series.gaps()),
+        notes=tuple(notes),
+    )
+
+
+def analyse_areas(
+    counts: Mapping[str, float], populations: Mapping[str, float], *, overdispersion: bool = False
+) -> FunnelResult:
+    """Rates per 1,000 for each area against the all-area rate, with funnel limits."""
+    missing = [a for a in counts if a not in populations]
+    if missing:
+        name = missing[0]
+        raise AnalysisError(
+            f"no population for area '{name}'",
+            location=Location(field=name),
+            expected="a population for every area with a count",
+            suggestion=suggest(name, populations),
+        )
+    return funnel(
+        [(a, float(c), float(populations[a])) for a, c in counts.items()],
+        overdispersion=overdispersion,
+    )

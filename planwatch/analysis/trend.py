@@ -1,0 +1,422 @@
+"""Long-term trend of a series, from its start or from the last comparability break.
+
+In: a :class:`~planwatch.measures.series.MeasureSeries`, whether its values are
+counts, and the plan events that concern it.
+Out: :class:`~planwatch.analysis.results.TrendResult` — direction, % a year with
+its confidence interval, p-value, strength band, ``low_counts``, the deseasonalised
+trend line with its confidence band, and the Mann-Kendall robust check.
+
+Counts: Poisson GLM, log link, linear time + season dummies; negative binomial
+(NB2, moment estimate of alpha) when the Pearson test shows over-dispersion.
+Other measures: least squares with Newey-West standard errors and t intervals.
+Gaps are left out of the fit, never filled in. Methodology §2.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from planwatch.analysis.constants import (
+    ALPHA,
+    DISPERSION_TEST_LEVEL,
+    FLAT_PCT_PER_YEAR,
+    MIN_CYCLES_FOR_TREND,
+    MIN_RESIDUAL_DF,
+    PERIODS_PER_YEAR,
+    PLAUSIBLE_TREND_PCT_PER_YEAR,
+    POWER_FOR_DETECTABLE,
+    STRENGTH_EDGES_PCT_PER_YEAR,
+)
+from planwatch.analysis.design import Design, FloatArray, trend_design
+from planwatch.analysis.dist import (
+    chi2_upper_quantile,
+    normal_quantile,
+    normal_two_sided_p,
+    t_quantile,
+    t_two_sided_p,
+)
+from planwatch.analysis.glm import (
+    ModelFit,
+    fit_negative_binomial_batch,
+    fit_ols_hac,
+    fit_poisson_batch,
+)
+from planwatch.analysis.mannkendall import mann_kendall_batch, seasonal_mann_kendall_batch
+from planwatch.analysis.results import Direction, MannKendallResult, Strength, TrendResult
+from planwatch.errors import AnalysisError, Location
+from planwatch.measures.series import MeasureSeries
+from planwatch.periods import Month, Quarter
+from planwatch.plan.models import Event
+
+
+def season(period: Month | Quarter) -> int:
+    """0-based season: quarter of the financial year, or month of it (April = 0)."""
+    if isinstance(period, Quarter):
+        return period.q - 1
+    return (period.month - 4) % 12
+
+
+def strength_of(pct_per_year: float | None) -> Strength:
+    """Plain-words band for the size of a trend (methodology §2.3)."""
+    if pct_per_year is None or abs(pct_per_year) < FLAT_PCT_PER_YEAR:
+        return "none"
+    size = abs(pct_per_year)
+    very_slight, slight, moderate = STRENGTH_EDGES_PCT_PER_YEAR
+    if size < very_slight:
+        return "very slight"
+    if size < slight:
+        return "slight"
+    if size < moderate:
+        return "moderate"
+    return "strong"
+
+
+def direction_of(pct_per_year: float | None) -> Direction:
+    if pct_per_year is None or abs(pct_per_year) < FLAT_PCT_PER_YEAR:
+        return "flat"
+    return "up" if pct_per_year > 0 else "down"
+
+
+def window_start(series: MeasureSeries, events: Sequence[Event]) -> tuple[int, tuple[str, ...]]:
+    """Index of the first period after the last comparability break inside the series,
+    and the caveat saying so. A break dated inside a period starts the fit at the next one."""
+    start = 0
+    caveats: tuple[str, ...] = ()
+    for event in sorted(events, key=lambda e: e.date):
+        if not event.breaks_comparability:
+            continue
+        for i, period in enumerate(series.periods):
+            if i > 0 and period.start >= event.date:
+                if i > start:
+                    start = i
+                    caveats = (
+                        f"Trend fitted from {period.label}: {event.label} ({event.date.isoformat()}) "
+                        "broke comparability, so earlier periods are not used.",
+                    )
+                break
+    return start, caveats
+
+
+@dataclass(frozen=True)
+class _Window:
+    positions: np.ndarray
+    values: FloatArray
+    seasons: np.ndarray
+    start: int
+    caveats: tuple[str, ...]
+
+
+def _window(series: MeasureSeries, events: Sequence[Event], count: bool) -> _Window:
+    start, caveats = window_start(series, events)
+    rows = [(i, p, v) for i, p, v in series.usable() if i >= start]
+    if count:
+        bad = [(p, v) for _, p, v in rows if v < 0 or not math.isfinite(v)]
+        if bad:
+            period, value = bad[0]
+            raise AnalysisError(
+                f"{series.measure_id}: {period.label} has {value}, which cannot be a count",
+                location=Location(field=f"{series.measure_id} {period.label}"),
+                expected="a count of 0 or more",
+            )
+    positions = np.array([i for i, _, _ in rows], dtype=np.int64)
+    values = np.array([v for _, _, v in rows], dtype=np.float64)
+    seasons = np.array([season(p) for _, p, _ in rows], dtype=np.int64)
+    return _Window(positions, values, seasons, start, caveats)
+
+
+def _insufficient(series: MeasureSeries, w: _Window, count: bool, reason: str) -> TrendResult:
+    labels = series.labels
+    return TrendResult(
+        method="insufficient_data",
+        first_label=labels[w.start] if labels else "",
+        last_label=labels[-1] if labels else "",
+        n_periods=int(w.values.shape[0]),
+        direction="flat",
+        pct_per_year=None,
+        ci_low=None,
+        ci_high=None,
+        p_value=None,
+        significant=False,
+        strength="none",
+        low_counts=count,
+        dispersion=None,
+        caveats=(*w.caveats, reason),
+        fit_start_index=w.start,
+    )
+
+
+def _drop_empty_seasons(w: _Window) -> tuple[_Window, tuple[str, ...]]:
+    """Seasons with no counts at all push their dummy to minus infinity; leaving their
+    rows out gives the same slope (their fitted means are 0 in the limit)."""
+    empty = [s for s in np.unique(w.seasons) if w.values[w.seasons == s].sum() == 0]
+    if not empty:
+        return w, ()
+    keep = ~np.isin(w.seasons, empty)
+    return (
+        _Window(w.positions[keep], w.values[keep], w.seasons[keep], w.start, w.caveats),
+        ("Seasons with no counts in any year were left out of the trend fit.",),
+    )
+
+
+def robust_checks(
+    X: FloatArray, periods_per_year: int, seasonal: bool, alpha: float
+) -> list[MannKendallResult | None]:
+    """Seasonal Mann-Kendall when seasonal, plain Mann-Kendall otherwise, for each row
+    of ``X`` (NaN = gap); ``None`` where a row is too short."""
+    if seasonal:
+        return seasonal_mann_kendall_batch(X, periods_per_year, alpha=alpha)
+    return mann_kendall_batch(X, alpha=alpha, periods_per_year=periods_per_year)
+
+
+def _agrees(mk: MannKendallResult | None, significant: bool, slope: float) -> bool | None:
+    if mk is None:
+        return None
+    if mk.significant != significant:
+        return False
+    return not significant or (mk.s > 0) == (slope > 0)
+
+
+def _line(
+    design: Design, fit: ModelFit, positions: FloatArray, crit: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    rows = design.line_rows(positions)
+    eta = rows @ fit.beta
+    sd = np.sqrt(np.einsum("ij,jk,ik->i", rows, fit.cov, rows))
+    return eta, eta - crit * sd, eta + crit * sd
+
+
+def fit_trend(
+    series: MeasureSeries,
+    *,
+    count: bool,
+    events: Sequence[Event] = (),
+    alpha: float = ALPHA,
+    seasonal: bool = True,
+) -> TrendResult:
+    """The long-term trend of one series (see the module docstring)."""
+    return fit_trends((series,), count=count, events=events, alpha=alpha, seasonal=seasonal)[0]
+
+
+@dataclass(frozen=True)
+class _Job:
+    series: MeasureSeries
+    window: _Window
+    fit_window: _Window
+    extra: tuple[str, ...]
+
+
+def _prepare(series: MeasureSeries, events: Sequence[Event], count: bool) -> _Job | TrendResult:
+    ppy = PERIODS_PER_YEAR[series.frequency]
+    w = _window(series, events, count)
+    if w.values.shape[0] < MIN_CYCLES_FOR_TREND * ppy:
+        reason = f"Too few periods for a trend: at least {MIN_CYCLES_FOR_TREND * ppy} are needed."
+        return _insufficient(series, w, count, reason)
+    if count and w.values.sum() == 0:
+        return _insufficient(
+            series, w, count, "No counts at all in the period, so there is no trend to fit."
+        )
+    fitw, extra = _drop_empty_seasons(w) if count else (w, ())
+    return _Job(series, w, fitw, extra)
+
+
+def _window_matrix(jobs: Sequence[_Job]) -> FloatArray:
+    """Each job's values from its window start to the series end (NaN for gaps and held-out values)."""
+    job = jobs[0]
+    width = len(job.series.periods) - job.window.start
+    X = np.full((len(jobs), width), np.nan)
+    for b, j in enumerate(jobs):
+        X[b, j.window.positions - j.window.start] = j.window.values
+    return X
+
+
+def fit_trends(
+    series_list: Sequence[MeasureSeries],
+    *,
+    count: bool,
+    events: Sequence[Event] = (),
+    alpha: float = ALPHA,
+    seasonal: bool = True,
+) -> tuple[TrendResult, ...]:
+    """Trends of many series at once: series whose fits share a design (same periods
+    with data) are fitted together in one batched IRLS. Same results as one by one."""
+    results: list[TrendResult | None] = [None] * len(series_list)
+    groups: dict[tuple[object, ...], list[tuple[int, _Job]]] = {}
+    for k, series in enumerate(series_list):
+        job = _prepare(series, events, count)
+        if isinstance(job, TrendResult):
+            results[k] = job
+            continue
+        fw = job.fit_window
+        key = (
+            series.frequency,
+            len(series.periods),
+            job.window.start,
+            fw.positions.tobytes(),
+            fw.seasons.tobytes(),
+        )
+        groups.setdefault(key, []).append((k, job))
+    for members in groups.values():
+        jobs = [job for _, job in members]
+        for (k, _), result in zip(members, _fit_group(jobs, count, alpha, seasonal), strict=True):
+            results[k] = result
+    return tuple(r for r in results if r is not None)
+
+
+def _fit_group(
+    jobs: Sequence[_Job], count: bool, alpha: float, seasonal: bool
+) -> list[TrendResult]:
+    first = jobs[0]
+    ppy = PERIODS_PER_YEAR[first.series.frequency]
+    fw = first.fit_window
+    design = trend_design(fw.positions, fw.seasons, ppy, seasonal=seasonal)
+    df = design.X.shape[0] - design.X.shape[1]
+    if df < MIN_RESIDUAL_DF:
+        reason = "Too few periods for a trend once seasons are allowed for."
+        return [_insufficient(j.series, j.window, count, reason) for j in jobs]
+    checks = robust_checks(_window_matrix(jobs), ppy, seasonal, alpha)
+    all_positions = np.arange(first.window.start, len(first.series.periods), dtype=np.float64)
+    if not count:
+        return [
+            _gaussian_trend(j.series, j.window, design, df, all_positions, mk, alpha)
+            for j, mk in zip(jobs, checks, strict=True)
+        ]
+    Y = np.stack([j.fit_window.values for j in jobs])
+    poisson = fit_poisson_batch(design.X, Y)
+    threshold = chi2_upper_quantile(DISPERSION_TEST_LEVEL, df) / df
+    dispersion = poisson.dispersion
+    over = np.flatnonzero(dispersion > threshold)
+    nb = fit_negative_binomial_batch(design.X, Y[over]) if over.size else None
+    nb_row = {int(b): r for r, b in enumerate(over)}
+    out: list[TrendResult] = []
+    poisson_se = poisson.se[:, design.time_column]
+    for b, (job, mk) in enumerate(zip(jobs, checks, strict=True)):
+        fit = nb.row(nb_row[b]) if nb is not None and b in nb_row else poisson.row(b)
+        fitting = _CountFit(fit, float(dispersion[b]), threshold, float(poisson_se[b]))
+        out.append(
+            _count_trend(
+                job.series, job.window, design, fitting, all_positions, mk, alpha, job.extra
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class _CountFit:
+    fit: ModelFit
+    dispersion: float
+    threshold: float
+    poisson_se: float
+
+
+def _count_trend(
+    series: MeasureSeries,
+    w: _Window,
+    design: Design,
+    fitting: _CountFit,
+    all_positions: FloatArray,
+    mk: MannKendallResult | None,
+    alpha: float,
+    extra: tuple[str, ...],
+) -> TrendResult:
+    fit, dispersion, threshold, poisson_se = (
+        fitting.fit,
+        fitting.dispersion,
+        fitting.threshold,
+        fitting.poisson_se,
+    )
+    crit = normal_quantile(1.0 - alpha / 2.0)
+    b = float(fit.beta[design.time_column])
+    se = float(fit.se[design.time_column])
+    p = normal_two_sided_p(b / se) if se > 0 else 1.0
+    pct = 100.0 * math.expm1(b)
+    detectable = 100.0 * math.expm1((crit + normal_quantile(POWER_FOR_DETECTABLE)) * poisson_se)
+    eta, lo, hi = _line(design, fit, all_positions, crit)
+    significant = p < alpha
+    return TrendResult(
+        method="poisson_glm" if fit.family == "poisson" else "negative_binomial_glm",
+        first_label=series.periods[w.start].label,
+        last_label=series.periods[-1].label,
+        n_periods=int(w.values.shape[0]),
+        direction=direction_of(pct),
+        pct_per_year=pct,
+        ci_low=100.0 * math.expm1(b - crit * se),
+        ci_high=100.0 * math.expm1(b + crit * se),
+        p_value=p,
+        significant=significant,
+        strength=strength_of(pct),
+        low_counts=detectable > PLAUSIBLE_TREND_PCT_PER_YEAR,
+        dispersion=dispersion,
+        fitted=tuple(float(v) for v in np.exp(eta)),
+        band_low=tuple(float(v) for v in np.exp(lo)),
+        band_high=tuple(float(v) for v in np.exp(hi)),
+        mann_kendall=mk,
+        agrees_with_robust_check=_agrees(mk, significant, b),
+        caveats=(*w.caveats, *extra, *_disagreement(mk, significant, b)),
+        fit_start_index=w.start,
+        slope_per_year=b,
+        slope_ci_low=b - crit * se,
+        slope_ci_high=b + crit * se,
+        detectable_pct_per_year=detectable,
+        dispersion_threshold=threshold,
+        nb_alpha=fit.nb_alpha,
+    )
+
+
+def _disagreement(mk: MannKendallResult | None, significant: bool, slope: float) -> tuple[str, ...]:
+    if _agrees(mk, significant, slope) is not False or mk is None:
+        return ()
+    check = "seasonal Mann-Kendall" if mk.seasonal else "Mann-Kendall"
+    verdict = "finds a significant trend" if mk.significant else "does not find a significant trend"
+    return (
+        f"The robust check ({check} test) {verdict} (p = {mk.p_value:.3f}), so the trend should be read with care.",
+    )
+
+
+def _gaussian_trend(
+    series: MeasureSeries,
+    w: _Window,
+    design: Design,
+    df: int,
+    all_positions: FloatArray,
+    mk: MannKendallResult | None,
+    alpha: float,
+) -> TrendResult:
+    fit = fit_ols_hac(design.X, w.values)
+    crit = t_quantile(1.0 - alpha / 2.0, df)
+    b = float(fit.beta[design.time_column])
+    se = float(fit.se[design.time_column])
+    p = t_two_sided_p(b / se, df) if se > 0 else 1.0
+    eta, lo, hi = _line(design, fit, all_positions, crit)
+    level = float(design.line_rows(np.array([design.centre]))[0] @ fit.beta)
+    relative = 100.0 / abs(level) if level != 0 else None
+    pct = None if relative is None else b * relative
+    significant = p < alpha
+    return TrendResult(
+        method="gaussian_glm",
+        first_label=series.periods[w.start].label,
+        last_label=series.periods[-1].label,
+        n_periods=int(w.values.shape[0]),
+        direction=direction_of(pct),
+        pct_per_year=pct,
+        ci_low=None if relative is None else (b - crit * se) * relative,
+        ci_high=None if relative is None else (b + crit * se) * relative,
+        p_value=p,
+        significant=significant,
+        strength=strength_of(pct),
+        low_counts=False,
+        dispersion=None,
+        fitted=tuple(float(v) for v in eta),
+        band_low=tuple(float(v) for v in lo),
+        band_high=tuple(float(v) for v in hi),
+        mann_kendall=mk,
+        agrees_with_robust_check=_agrees(mk, significant, b),
+        caveats=(*w.caveats, *_disagreement(mk, significant, b)),
+        fit_start_index=w.start,
+        slope_per_year=b,
+        slope_ci_low=b - crit * se,
+        slope_ci_high=b + crit * se,
+    )

@@ -1,0 +1,161 @@
+"""Checks run in SQL over a staged table, each returning problems that name file, row and field.
+
+In: a staging connection, a :class:`~planwatch.ingest.source.StagedTable` and what
+a column must hold. Out: lists of :class:`~planwatch.errors.Problem` (the caller
+raises them together) and small Python mappings from each distinct raw value to
+its parsed form, so that a million rows are checked with a handful of queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+import duckdb
+
+from planwatch.errors import Location, PlanwatchError, Problem, suggest
+from planwatch.ingest.source import StagedTable
+
+#: Rows listed per kind of problem; the count of the rest is given in one line.
+MAX_LISTED = 10
+
+T = TypeVar("T")
+
+
+def number_problems(
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedTable,
+    key: str,
+    field: str,
+    file: str,
+    *,
+    whole: bool = True,
+    negative_ok: bool = False,
+    required: bool = True,
+) -> list[Problem]:
+    """Rows whose ``key`` is not a number (or not whole, negative, or blank when required)."""
+    kind = "BIGINT" if whole else "DOUBLE"
+    expected = ("a whole number" if whole else "a number") + ("" if negative_ok else " (0 or more)")
+    cleaned = f"replace({key}, ',', '')"
+    blank = f"{key} IS NULL" if required else "FALSE"
+    bad = f"({blank} OR ({key} IS NOT NULL AND TRY_CAST({cleaned} AS {kind}) IS NULL))"
+    if not negative_ok:
+        bad = f"({bad} OR TRY_CAST({cleaned} AS DOUBLE) < 0)"
+    rows = con.execute(
+        f"SELECT {staged.row_sql()} AS r, {key} FROM {staged.table} WHERE {bad} ORDER BY rowid LIMIT {MAX_LISTED + 1}"
+    ).fetchall()
+    total = _count(con, staged, bad) if len(rows) > MAX_LISTED else len(rows)
+    problems = [
+        Problem(
+            f"'{field}' is {'blank' if value is None else repr(value)}",
+            Location(file=file, row=row, field=field),
+            expected=expected,
+        )
+        for row, value in rows[:MAX_LISTED]
+    ]
+    return problems + _more(total, file, field)
+
+
+def map_distinct(
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedTable,
+    keys: tuple[str, ...],
+    parse: Callable[..., T | None],
+    file: str,
+    field: str,
+    *,
+    describe: Callable[..., Problem] | None = None,
+) -> tuple[dict[tuple[str | None, ...], T], list[Problem]]:
+    """Parse each distinct combination of ``keys`` once; failures are reported at their first row.
+
+    ``parse`` gets the raw values and returns the parsed value, or ``None`` / raises a
+    :class:`PlanwatchError` when they are invalid. ``describe(values, location)`` builds
+    the problem for an invalid combination (default: the error's own message).
+    """
+    cols = ", ".join(keys)
+    distinct = con.execute(
+        f"SELECT {cols}, min({staged.row_sql()}) AS first_row FROM {staged.table} GROUP BY ALL ORDER BY first_row"
+    ).fetchall()
+    mapping: dict[tuple[str | None, ...], T] = {}
+    problems: list[Problem] = []
+    for *values, first_row in distinct:
+        where = Location(file=file, row=first_row, field=field)
+        try:
+            parsed = parse(*values)
+        except PlanwatchError as exc:
+            problems.append(
+                Problem(
+                    exc.problems[0].message,
+                    where,
+                    exc.problems[0].expected,
+                    exc.problems[0].suggestion,
+                )
+            )
+            continue
+        if parsed is None:
+            problems.append(
+                describe(*values, location=where)
+                if describe
+                else Problem(f"'{field}' {values!r} is not valid", where)
+            )
+            continue
+        mapping[tuple(values)] = parsed
+    return mapping, problems[: MAX_LISTED * 2]
+
+
+def unknown_name(what: str, field: str, known: Iterable[str]) -> Callable[..., Problem]:
+    """A ``describe`` callback: an unknown name with the nearest known one."""
+    pool = sorted(set(known))
+
+    def describe(value: str | None, *, location: Location) -> Problem:
+        return Problem(
+            f"unknown {what} {value!r}",
+            location,
+            expected=f"a known {what}",
+            suggestion=suggest(value or "", pool),
+        )
+
+    return describe
+
+
+def duplicate_problems(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    keys: tuple[str, ...],
+    file: str,
+    what: str,
+    *,
+    where: str = "TRUE",
+) -> list[Problem]:
+    """Rows whose ``keys`` repeat an earlier row (``table`` has a ``source_row`` column)."""
+    cols = ", ".join(keys)
+    rows = con.execute(
+        f"""SELECT {cols}, list(source_row ORDER BY source_row) AS rows_ FROM {table} WHERE {where}
+            GROUP BY ALL HAVING count(*) > 1 ORDER BY min(source_row) LIMIT {MAX_LISTED}"""
+    ).fetchall()
+    problems = []
+    for *values, rows_ in rows:
+        label = ", ".join(str(v) for v in values)
+        problems.append(
+            Problem(
+                f"duplicate row: {what} ({label}) already appears at row {rows_[0]}",
+                Location(file=file, row=rows_[1]),
+                expected=f"one row per {what}",
+            )
+        )
+    return problems
+
+
+def _count(con: duckdb.DuckDBPyConnection, staged: StagedTable, condition: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {staged.table} WHERE {condition}").fetchone()[0])  # type: ignore[index]
+
+
+def _more(total: int, file: str, field: str) -> list[Problem]:
+    if total <= MAX_LISTED:
+        return []
+    return [
+        Problem(
+            f"... and {total - MAX_LISTED} more rows with the same problem",
+            Location(file=file, field=field),
+        )
+    ]

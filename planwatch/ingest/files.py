@@ -1,0 +1,139 @@
+"""What kind of file is this, and what is its fingerprint?
+
+In: a path. Out: its SHA-256, its detected type (``csv``, ``xlsx``, ``ods``, ``xls``,
+``zip``) from its first bytes rather than its name, and — for CSV text that is not
+UTF-8 — a UTF-8 copy to read instead (Windows-1252 exports from Excel are common).
+Empty, binary, truncated or unreadable files raise :class:`IngestError`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import zipfile
+from pathlib import Path
+from typing import Literal
+
+from planwatch.errors import IngestError, Location
+
+FileType = Literal["csv", "xlsx", "ods", "xls", "zip"]
+
+#: Bytes read at a time when hashing or transcoding (1 MiB).
+CHUNK = 1 << 20
+#: How much of a file is inspected to tell text from binary.
+SNIFF_BYTES = 8192
+#: The encoding used when a CSV file is not valid UTF-8: Excel's default on UK Windows.
+FALLBACK_ENCODING = "cp1252"
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\x1f\x8b": "a gzip archive",
+}
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def detect_type(path: Path, *, display: str | None = None) -> FileType:
+    """The file's real type, from its content. Raises for empty or unsupported files."""
+    name = display or str(path)
+    if not path.is_file():
+        raise IngestError(
+            f"{name} is not a file", location=Location(file=name), expected="a data file"
+        )
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if not head:
+        raise IngestError(
+            "the file is empty", location=Location(file=name), expected="a header row and data rows"
+        )
+    if head.startswith((_ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
+        return _zip_kind(path, name)
+    if head.startswith(_OLE_MAGIC):
+        return "xls"
+    for magic, what in _BINARY_MAGIC.items():
+        if head.startswith(magic):
+            raise wrong_type(name, what)
+    if b"\x00" in head:
+        raise wrong_type(name, "a binary file")
+    return "csv"
+
+
+def wrong_type(name: str, what: str, expected: str = "a CSV, XLSX or ODS file") -> IngestError:
+    return IngestError(
+        f"the file is {what}, not a data table", location=Location(file=name), expected=expected
+    )
+
+
+def _zip_kind(path: Path, name: str) -> FileType:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names and archive.read("mimetype").strip() == _ODS_MIMETYPE:
+                return "ods"
+            if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+                return "xlsx"
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise IngestError(
+            f"the zip archive is damaged or truncated ({exc})",
+            location=Location(file=name),
+            expected="a complete zip file (download it again)",
+        ) from exc
+    if bad is not None:
+        raise IngestError(
+            f"the zip archive is damaged: member '{bad}' fails its checksum",
+            location=Location(file=name, field=bad),
+            expected="a complete zip file (download it again)",
+        )
+    return "zip"
+
+
+def is_utf8(path: Path) -> bool:
+    """Whether the whole file decodes as UTF-8 (a UTF-8 byte-order mark is fine)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while block := fh.read(CHUNK):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def transcode_to_utf8(path: Path, target: Path, encoding: str = FALLBACK_ENCODING) -> Path:
+    """Write a UTF-8 copy of a text file in ``encoding`` (bytes it cannot map become U+FFFD)."""
+    with (
+        path.open("r", encoding=encoding, errors="replace", newline="") as src,
+        target.open("w", encoding="utf-8", newline="") as dst,
+    ):
+        while block := src.read(CHUNK):
+            dst.write(block)
+    return target
+
+
+def read_first_line(path: Path) -> str:
+    """The first line of a text file (UTF-8 with optional BOM, else Windows-1252), without its BOM."""
+    with path.open("rb") as fh:
+        raw = fh.readline(SNIFF_BYTES * 8)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode(FALLBACK_ENCODING, errors="replace")
+    return text.rstrip("\r\n")

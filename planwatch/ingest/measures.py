@@ -1,0 +1,165 @@
+"""Tidy measures CSV: one value per measure (series), period and optional area.
+
+In: a CSV (or XLSX/ODS) with columns ``measure, period, value`` and optional
+``area, numerator, denominator, note``. Periods may be months (``2023-06``,
+``Jun-23``) or financial-year quarters (``2023/24 Q1``).
+Out: a :class:`~planwatch.ingest.staged.StagedBatch` with a TEMP table for
+``observations``: canonical period label, kind and start date, and ``status``
+``ok`` or ``suspect`` (see :mod:`planwatch.ingest.suspect`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from planwatch.errors import IngestError, Location, PeriodError, Problem
+from planwatch.ingest.checks import duplicate_problems, map_distinct, number_problems
+from planwatch.ingest.files import sha256_of
+from planwatch.ingest.source import Column, StagedTable, stage_table
+from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile, span_label
+from planwatch.ingest.suspect import SUSPECT_RATIO, suspect_positions
+from planwatch.periods import Month, Quarter, parse_period
+
+COLUMNS = (
+    Column("measure", "series", aliases=("series",)),
+    Column("period", "period"),
+    Column("value", "value"),
+    Column("area", "area", required=False),
+    Column("numerator", "numerator", required=False),
+    Column("denominator", "denominator", required=False),
+    Column("note", "note", required=False),
+)
+
+
+def _month_or_quarter(label: str | None) -> Month | Quarter:
+    period = parse_period(label or "")
+    if not isinstance(period, Month | Quarter):
+        raise PeriodError(
+            f"'{label}' is a {period.kind.replace('_', ' ')}",
+            expected="a month ('2023-06') or a quarter ('2023/24 Q1')",
+        )
+    return period
+
+
+def stage_measures(
+    con: duckdb.DuckDBPyConnection, path: Path, display: str, ctx: IngestContext, index: int
+) -> StagedBatch:
+    sha = sha256_of(path)
+    if sha in ctx.known_files:
+        return StagedBatch("measures", already_loaded=[(display, ctx.known_files[sha])])
+    raw = stage_table(con, path, COLUMNS, f"obs_raw_{index}", display=display, workdir=ctx.workdir)
+    problems = number_problems(con, raw, "value", "value", display, whole=False, negative_ok=True)
+    for key in ("numerator", "denominator"):
+        if key in raw.present:
+            problems += number_problems(con, raw, key, key, display, whole=False, required=False)
+    blank = con.execute(
+        f"SELECT {raw.row_sql()} FROM {raw.table} WHERE series IS NULL ORDER BY rowid LIMIT 1"
+    ).fetchone()
+    if blank:
+        problems.append(
+            Problem(
+                "'measure' is blank",
+                Location(file=display, row=blank[0], field="measure"),
+                expected="a series name",
+            )
+        )
+    periods, bad = map_distinct(con, raw, ("period",), _month_or_quarter, display, "period")
+    if problems or bad:
+        raise IngestError(problems=problems + bad)
+    frame = _frame(con, raw, periods, index)
+    _flag_suspects(frame, ctx)
+    warnings = [
+        Problem(
+            f"{row.series} {row.period_label} = {row.value:g} is about {row.ratio:.0f} times off the rest of its series "
+            f"(flagged at {SUSPECT_RATIO:g}x): held out as suspect until confirmed with "
+            f"'planwatch confirm --series {row.series} --period \"{row.period_label}\"'",
+            Location(file=display, row=int(row.source_row), field="value"),
+        )
+        for row in frame[frame["status"] == "suspect"].itertuples()
+    ]
+    table = f"obs_ready_{index}"
+    con.register("obs_df", frame.drop(columns=["ratio"]))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM obs_df")
+    con.unregister("obs_df")
+    dupes = duplicate_problems(
+        con, table, ("series", "area", "period_label"), display, "measure, area and period"
+    )
+    if dupes:
+        raise IngestError(problems=dupes)
+    first = min(periods.values(), key=lambda p: p.start)
+    last = max(periods.values(), key=lambda p: p.start)
+    batch = StagedBatch("measures", tables={"observations": table})
+    batch.files.append(
+        StagedFile(
+            display, sha, raw.rows, first.start, last.start, span_label(first, last), warnings
+        )
+    )
+    return batch
+
+
+def _frame(
+    con: duckdb.DuckDBPyConnection,
+    raw: StagedTable,
+    periods: dict[tuple[str | None, ...], Month | Quarter],
+    index: int,
+) -> pd.DataFrame:
+    def opt(key: str, kind: str = "DOUBLE") -> str:
+        return (
+            f"TRY_CAST(replace({key}, ',', '') AS {kind})"
+            if key in raw.present
+            else f"NULL::{kind}"
+        )
+
+    frame = con.execute(
+        f"""SELECT {index} AS _file, {raw.row_sql()} AS source_row, series, period,
+                   TRY_CAST(replace(value, ',', '') AS DOUBLE) AS value, {opt("numerator")} AS numerator,
+                   {opt("denominator")} AS denominator, {"coalesce(area, '')" if "area" in raw.present else "''"} AS area,
+                   {"note" if "note" in raw.present else "NULL::VARCHAR"} AS note
+            FROM {raw.table} ORDER BY rowid"""
+    ).df()
+    parsed = frame["period"].map(lambda p: periods[(p,)])
+    frame["period_kind"] = parsed.map(lambda p: p.kind)
+    frame["period_label"] = parsed.map(lambda p: p.label)
+    frame["period_start"] = parsed.map(lambda p: p.start)
+    frame["status"] = "ok"
+    frame["ratio"] = float("nan")
+    return frame.drop(columns=["period"])
+
+
+def _flag_suspects(frame: pd.DataFrame, ctx: IngestContext) -> None:
+    stored = ctx.observations
+    for (series, area), part in frame.groupby(["series", "area"], sort=False):
+        if stored.empty:
+            previous = pd.DataFrame(columns=["period_start", "value", "status"])
+        else:
+            mask = (stored["series"].str.lower() == str(series).lower()) & (
+                stored["area"].str.lower() == str(area).lower()
+            )
+            previous = stored[mask & ~stored["period_start"].isin(part["period_start"])]
+        values = part["value"].tolist()
+        for pos in suspect_positions(values, previous["value"].tolist()):
+            idx = part.index[pos]
+            if _already_confirmed(stored, series, area, part.loc[idx]):
+                frame.loc[idx, "status"] = "confirmed"
+                continue
+            others = [abs(v) for v in (*previous["value"], *values) if v is not None]
+            frame.loc[idx, "status"] = "suspect"
+            level = sorted(others)[len(others) // 2] or 1.0
+            frame.loc[idx, "ratio"] = max(
+                abs(part.loc[idx, "value"]) / level, level / max(abs(part.loc[idx, "value"]), 1e-12)
+            )
+
+
+def _already_confirmed(stored: pd.DataFrame, series: str, area: str, row: pd.Series) -> bool:
+    if stored.empty:
+        return False
+    same = stored[
+        (stored["series"].str.lower() == series.lower())
+        & (stored["area"].str.lower() == area.lower())
+        & (stored["period_start"] == row["period_start"])
+        & (stored["status"] == "confirmed")
+    ]
+    return bool((same["value"] == row["value"]).any())

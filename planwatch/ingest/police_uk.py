@@ -1,0 +1,349 @@
+"""data.police.uk street-level crime and anti-social behaviour archives.
+
+In: folders, zip files or single files named ``YYYY-MM-<force>-street.csv`` with the
+12 archive columns (``Crime ID, Month, Reported by, Falls within, Longitude,
+Latitude, Location, LSOA code, LSOA name, Crime type, Last outcome category,
+Context``). ``-outcomes.csv`` and ``-stop-and-search.csv`` files are skipped with a
+note: planwatch counts crimes, and outcomes would count them twice.
+Out: a :class:`~planwatch.ingest.staged.StagedBatch` with one TEMP table for
+``police_uk_street``, read by DuckDB's own ``read_csv`` in one pass over all files
+(no Python row loops); ``month`` is the first day of the month.
+
+Checks: the header; ``Month`` is ``YYYY-MM`` and matches the file name; coordinates
+are numbers; every row has a crime type; no Crime ID appears twice; no month and
+force is given twice. Rows are located (file and row) only when a check fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from planwatch.errors import IngestError, Location, Problem
+from planwatch.ingest.files import (
+    detect_type,
+    is_utf8,
+    read_first_line,
+    sha256_of,
+    transcode_to_utf8,
+)
+from planwatch.ingest.source import Column, csv_error, match_header
+from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile
+from planwatch.periods import Month
+
+COLUMNS = (
+    Column("Crime ID", "crime_id"),
+    Column("Month", "month"),
+    Column("Reported by", "reported_by"),
+    Column("Falls within", "falls_within"),
+    Column("Longitude", "longitude"),
+    Column("Latitude", "latitude"),
+    Column("Location", "location"),
+    Column("LSOA code", "lsoa_code"),
+    Column("LSOA name", "lsoa_name"),
+    Column("Crime type", "crime_type"),
+    Column("Last outcome category", "last_outcome_category"),
+    Column("Context", "context"),
+)
+FILE_NAME = re.compile(
+    r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<force>.+)-(?P<kind>street|outcomes|stop-and-search)\.csv$",
+    re.I,
+)
+STAGE = "police_uk_stage"
+
+
+@dataclass(frozen=True)
+class MonthlyFile:
+    path: Path  # where DuckDB reads it (extracted / transcoded copy if needed)
+    display: str
+    month: Month
+    force: str
+    header: tuple[str, ...]
+
+
+def stage_police_uk(
+    con: duckdb.DuckDBPyConnection,
+    paths: Iterable[Path],
+    ctx: IngestContext,
+    progress: object = None,
+) -> StagedBatch:
+    """Find, check and stage every street file under ``paths``."""
+    batch = StagedBatch("police_uk")
+    skipped: list[str] = []
+    files: list[MonthlyFile] = []
+    seen: dict[tuple[Month, str], str] = {}
+    problems: list[Problem] = []
+    for path, display in _csv_members(paths, ctx.workdir):
+        m = FILE_NAME.match(path.name)
+        if m is None:
+            problems.append(
+                Problem(
+                    "the file name does not follow the data.police.uk archive layout",
+                    Location(file=display),
+                    expected="YYYY-MM-<force>-street.csv",
+                )
+            )
+            continue
+        if m["kind"].lower() != "street":
+            skipped.append(display)
+            continue
+        sha = sha256_of(path)
+        if sha in ctx.known_files:
+            batch.already_loaded.append((display, ctx.known_files[sha]))
+            continue
+        month = Month(int(m["y"]), int(m["m"]))
+        key = (month, m["force"].lower())
+        if key in seen:
+            problems.append(
+                Problem(
+                    f"{month} for '{m['force']}' is given twice (also {seen[key]})",
+                    Location(file=display),
+                    expected="one file per month and force",
+                )
+            )
+            continue
+        seen[key] = display
+        detect_type(path, display=display)
+        header = _header(path, display)
+        readable = (
+            path
+            if is_utf8(path)
+            else transcode_to_utf8(path, ctx.workdir / f"{len(files)}-{path.name}")
+        )
+        files.append(MonthlyFile(readable, display, month, m["force"], header))
+        batch.files.append(
+            StagedFile(
+                display,
+                sha,
+                periods_covered=month.label,
+                period_first=month.start,
+                period_last=month.start,
+            )
+        )
+    if problems:
+        raise IngestError(problems=problems)
+    note = (
+        f"{len(skipped)} outcomes/stop-and-search files skipped (not street-level crime)"
+        if skipped
+        else ""
+    )
+    if not files:
+        if skipped and not batch.already_loaded:
+            raise IngestError(
+                "no street-level files found, only " + note,
+                location=Location(file=", ".join(str(p) for p in paths)),
+                expected="YYYY-MM-<force>-street.csv files",
+            )
+        if not batch.already_loaded:
+            raise IngestError(
+                "no data.police.uk files found",
+                location=Location(file=", ".join(str(p) for p in paths)),
+                expected="a folder or zip of YYYY-MM-<force>-street.csv files",
+            )
+        return batch
+    _read(con, files)
+    _check(con, files)
+    counts = dict(con.execute(f"SELECT _file, count(*) FROM {STAGE} GROUP BY ALL").fetchall())
+    for i, f in enumerate(batch.files):
+        f.rows = int(counts.get(i, 0))
+        f.note = note
+        if f.rows == 0:
+            raise IngestError(
+                "the file has a header but no data rows",
+                location=Location(file=f.name),
+                expected="at least one data row",
+            )
+    batch.tables["police_uk_street"] = STAGE
+    return batch
+
+
+def _csv_members(paths: Iterable[Path], workdir: Path) -> Iterator[tuple[Path, str]]:
+    """(readable path, display name) of every CSV in the folders, zips and files given."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in (".csv", ".zip"):
+                    yield from _csv_members([child], workdir)
+            continue
+        if not path.exists():
+            raise IngestError(
+                f"{path} does not exist",
+                location=Location(file=str(path)),
+                expected="a folder, zip or CSV file",
+            )
+        kind = detect_type(path)
+        if kind == "zip":
+            yield from _zip_members(path, workdir)
+        elif kind == "csv":
+            yield path, str(path)
+        else:
+            raise IngestError(
+                f"the file is a {kind.upper()} spreadsheet",
+                location=Location(file=str(path)),
+                expected="data.police.uk CSV files, a folder of them or a zip archive",
+            )
+
+
+def _zip_members(path: Path, workdir: Path) -> Iterator[tuple[Path, str]]:
+    """Extract each CSV member into its own folder under ``workdir`` (names may repeat across folders)."""
+    target = workdir / f"zip-{sha256_of(path)[:12]}"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [
+                i
+                for i in archive.infolist()
+                if not i.is_dir() and i.filename.lower().endswith(".csv")
+            ]
+            for n, info in enumerate(members):
+                out = target / str(n) / Path(info.filename).name
+                out.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(info) as src, out.open("wb") as dst:
+                    while block := src.read(1 << 20):
+                        dst.write(block)
+                yield out, f"{path}!{info.filename}"
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise IngestError(
+            f"the zip archive is damaged or truncated ({exc})",
+            location=Location(file=str(path)),
+            expected="a complete zip file (download it again)",
+        ) from exc
+
+
+def _header(path: Path, display: str) -> tuple[str, ...]:
+    header = next(csv.reader([read_first_line(path)]), [])
+    match_header(header, COLUMNS, display)
+    return tuple(header)
+
+
+def _read(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> None:
+    by_header: dict[tuple[str, ...], list[int]] = {}
+    for i, f in enumerate(files):
+        by_header.setdefault(f.header, []).append(i)
+    frame = pd.DataFrame({"_file": range(len(files)), "path": [str(f.path) for f in files]})
+    con.register("pu_files_df", frame)
+    con.execute("CREATE OR REPLACE TEMP TABLE pu_files AS SELECT * FROM pu_files_df")
+    con.unregister("pu_files_df")
+    con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    for header, members in by_header.items():
+        found = match_header(header, COLUMNS, files[members[0]].display)
+        types = (
+            "{"
+            + ", ".join(
+                f"'{_q(h)}': '{'DOUBLE' if h in (found['longitude'], found['latitude']) else 'VARCHAR'}'"
+                for h in header
+            )
+            + "}"
+        )
+        select = ", ".join(
+            f"TRY_CAST(\"{_q2(found[c.key])}\" || '-01' AS DATE) AS month"
+            if c.key == "month"
+            else f'"{_q2(found[c.key])}" AS {c.key}'
+            for c in COLUMNS
+        )
+        listing = "[" + ", ".join(f"'{_q(str(files[i].path))}'" for i in members) + "]"
+        source = f"read_csv({listing}, columns={types}, header=true, auto_detect=false, delim=',', quote='\"', escape='\"', filename=true)"
+        verb = (
+            f"INSERT INTO {STAGE} BY NAME"
+            if con.execute(
+                f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{STAGE}' AND temporary"
+            ).fetchone()[0]
+            else f"CREATE TEMP TABLE {STAGE} AS"
+        )  # type: ignore[index]
+        try:
+            con.execute(
+                f"{verb} SELECT f._file, {select} FROM {source} r JOIN pu_files f ON f.path = r.filename"
+            )
+        except duckdb.Error as exc:
+            bad = _file_in_error(str(exc), files) or files[members[0]]
+            raise csv_error(exc, bad.display) from exc
+
+
+def _check(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> None:
+    problems: list[Problem] = []
+    expected_months = ", ".join(f"({i}, DATE '{f.month.start}')" for i, f in enumerate(files))
+    bad = con.execute(
+        f"""SELECT s._file, count(*) FILTER (WHERE s.month IS NULL), count(*) FILTER (WHERE s.month <> e.m),
+                   count(*) FILTER (WHERE s.crime_type IS NULL)
+            FROM {STAGE} s JOIN (VALUES {expected_months}) e(f, m) ON e.f = s._file
+            GROUP BY ALL HAVING count(*) FILTER (WHERE s.month IS NULL OR s.month <> e.m OR s.crime_type IS NULL) > 0
+            ORDER BY 1 LIMIT 10"""
+    ).fetchall()
+    for index, unreadable, other_month, no_type in bad:
+        f = files[index]
+        if unreadable or other_month:
+            row, value = _locate(f, "Month", lambda v, f=f: v != f.month.label)
+            problems.append(
+                Problem(
+                    f"'Month' is {value!r}",
+                    Location(file=f.display, row=row, field="Month"),
+                    expected=f"{f.month.label}, the month in the file name",
+                )
+            )
+        if no_type:
+            row, _ = _locate(f, "Crime type", lambda v: not v.strip())
+            problems.append(
+                Problem(
+                    "'Crime type' is blank",
+                    Location(file=f.display, row=row, field="Crime type"),
+                    expected="a data.police.uk crime type",
+                )
+            )
+    dupes = con.execute(
+        f"SELECT crime_id, list(_file) FROM {STAGE} WHERE crime_id IS NOT NULL GROUP BY crime_id HAVING count(*) > 1 LIMIT 5"
+    ).fetchall()
+    for crime_id, where in dupes:
+        f = files[where[1]]
+        row, _ = _locate(
+            f, "Crime ID", lambda v, c=crime_id: v == c, nth=2 if where[0] == where[1] else 1
+        )
+        problems.append(
+            Problem(
+                f"duplicate row: Crime ID {crime_id[:16]}... appears more than once",
+                Location(file=f.display, row=row, field="Crime ID"),
+                expected="each crime once",
+            )
+        )
+    if problems:
+        raise IngestError(problems=problems)
+
+
+def _locate(f: MonthlyFile, field: str, is_bad: object, nth: int = 1) -> tuple[int | None, str]:
+    """Row number (header = row 1) and value of the ``nth`` row where ``is_bad(value)`` holds."""
+    assert callable(is_bad)
+    seen = 0
+    with f.path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        for number, row in enumerate(reader, start=2):
+            value = row.get(field) or ""
+            if is_bad(value):
+                seen += 1
+                if seen == nth:
+                    return number, value
+    return None, ""
+
+
+def _file_in_error(text: str, files: list[MonthlyFile]) -> MonthlyFile | None:
+    for f in files:
+        if str(f.path) in text:
+            return f
+    return None
+
+
+def months_of(files: Iterable[StagedFile]) -> list[date]:
+    return sorted({f.period_first for f in files if f.period_first})
+
+
+def _q(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _q2(text: str) -> str:
+    return text.replace('"', '""')

@@ -1,0 +1,271 @@
+"""Home Office police recorded crime (PRC) tables.
+
+In: a PFA open-data table (CSV, XLSX or ODS; header ``Financial Year, Financial
+Quarter, Force Name, Offence Description, Offence Group, Offence Subgroup, Offence
+Code, Number of Offences``) or the group-level compilation (``Force Name, Offence
+Group, Number of Offences, Population, ...``: no offence codes).
+Out: a :class:`~planwatch.ingest.staged.StagedBatch` with TEMP tables for
+``prc_offences`` (``level`` ``offence`` or ``group``) and, from the compilation,
+``population`` (one row per force and financial year, ``year`` = the year the
+financial year starts).
+
+Rules (each breach is reported with file, row and field; nothing is stored):
+
+* counts are whole numbers. The offence-level table may hold negative counts: the
+  Home Office publishes them where offences recorded earlier were cancelled later
+  (they are kept and listed as a warning). Negative counts in the group-level table,
+  and negative populations, are errors;
+* financial year and quarter make a valid quarter; force names are known (``&`` and
+  ``and`` are the same; see :mod:`planwatch.store.names`); offence codes are in the
+  Home Office lookup when it has been loaded;
+* one row per force, quarter and offence code. Composite codes (``1/4.1/4.10/4.2``,
+  homicide) are published as several rows that add up, so they may repeat. In the
+  group-level table a row repeated exactly is a duplicate, while rows sharing a key
+  with different counts are parts of one figure: they are added, with a warning.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from planwatch.errors import IngestError, Location, Problem
+from planwatch.ingest.checks import duplicate_problems, map_distinct, number_problems, unknown_name
+from planwatch.ingest.files import sha256_of
+from planwatch.ingest.source import Column, StagedTable, match_header, stage_table
+from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile, span_label
+from planwatch.periods import Quarter, quarter_from_parts
+from planwatch.store.names import CANONICAL_FORCES, canonical_force, canonical_group
+
+COLUMNS = (
+    Column("Financial Year", "fy"),
+    Column("Financial Quarter", "fq"),
+    Column("Force Name", "force", aliases=("Force",)),
+    Column("Offence Description", "description", required=False),
+    Column("Offence Group", "grp"),
+    Column("Offence Subgroup", "subgroup", required=False),
+    Column("Offence Code", "code", required=False),
+    Column("Number of Offences", "count", aliases=("Offences",)),
+    Column("Population", "population", required=False),
+)
+#: Columns only the offence-level (PFA) table has; the compilation is told apart by its Population column.
+OFFENCE_LEVEL_ONLY = ("description", "subgroup", "code")
+#: A code joining several Home Office codes, published as one row per component.
+COMPOSITE_CODE_MARK = "/"
+
+
+def stage_prc(
+    con: duckdb.DuckDBPyConnection, path: Path, display: str, ctx: IngestContext, index: int
+) -> StagedBatch:
+    """Read, check and stage one PRC table (file number ``index`` of this ingest)."""
+    sha = sha256_of(path)
+    if sha in ctx.known_files:
+        return StagedBatch("prc", already_loaded=[(display, ctx.known_files[sha])])
+    raw = stage_table(con, path, COLUMNS, f"prc_raw_{index}", display=display, workdir=ctx.workdir)
+    level = "group" if "population" in raw.present else "offence"
+    if level == "offence":
+        _require(raw, display)
+    problems = number_problems(
+        con, raw, "count", "Number of Offences", display, negative_ok=level == "offence"
+    )
+    if level == "group":
+        problems += number_problems(con, raw, "population", "Population", display, whole=False)
+    quarters, bad_q = map_distinct(
+        con,
+        raw,
+        ("fy", "fq"),
+        lambda fy, fq: quarter_from_parts(fy or "", fq or ""),
+        display,
+        "Financial Year",
+    )
+    forces, bad_f = map_distinct(
+        con, raw, ("force",), lambda f: canonical_force(f or ""), display, "Force Name",
+        describe=unknown_name("force", "Force Name", CANONICAL_FORCES),
+    )  # fmt: skip
+    problems += bad_q + bad_f
+    if level == "offence" and ctx.offence_codes:
+        _, bad_c = map_distinct(
+            con, raw, ("code",), lambda c: c if c in ctx.offence_codes else None, display, "Offence Code",
+            describe=unknown_name("offence code", "Offence Code", ctx.offence_codes),
+        )  # fmt: skip
+        problems += bad_c
+    if problems:
+        raise IngestError(problems=problems)
+    table = _build(con, raw, level, quarters, forces, index)
+    warnings = _duplicates(con, table, level, display)
+    if level == "offence":
+        warnings += _negatives(con, table, display)
+    batch = StagedBatch("prc", tables={"prc_offences": table})
+    if level == "group":
+        batch.tables["population"] = _population(
+            con, raw, quarters, forces, index, display, warnings
+        )
+    first, last = min(quarters.values()), max(quarters.values())
+    note = (
+        ""
+        if level == "group" or ctx.offence_codes
+        else "offence codes not checked: load the Home Office offence code lookup first"
+    )
+    batch.files.append(
+        StagedFile(
+            display,
+            sha,
+            raw.rows,
+            first.start,
+            last.start,
+            span_label(first, last),
+            warnings,
+            note=f"{level} level" + (f"; {note}" if note else ""),
+        )
+    )
+    return batch
+
+
+def _require(raw: StagedTable, display: str) -> None:
+    """The offence-level table needs description, subgroup and code: report the missing ones."""
+    if all(key in raw.present for key in OFFENCE_LEVEL_ONLY):
+        return
+    needed = [
+        Column(c.name, c.key, True, c.aliases)
+        for c in COLUMNS
+        if c.required or c.key in OFFENCE_LEVEL_ONLY
+    ]
+    match_header(raw.header, needed, display)
+
+
+def _mapping_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    con.register(f"{name}_df", frame)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_df")
+    con.unregister(f"{name}_df")
+
+
+def _build(
+    con: duckdb.DuckDBPyConnection,
+    raw: StagedTable,
+    level: str,
+    quarters: dict[tuple[str | None, ...], Quarter],
+    forces: dict[tuple[str | None, ...], str],
+    index: int,
+) -> str:
+    _mapping_table(
+        con,
+        "prc_q_map",
+        pd.DataFrame(
+            [(k[0], k[1], q.fy_start, q.q, q.start) for k, q in quarters.items()],
+            columns=["fy", "fq", "fy_start", "quarter", "period_start"],
+        ),
+    )
+    _mapping_table(
+        con,
+        "prc_f_map",
+        pd.DataFrame([(k[0], f) for k, f in forces.items()], columns=["force", "canonical"]),
+    )
+    groups = con.execute(f"SELECT DISTINCT grp FROM {raw.table}").fetchall()
+    _mapping_table(
+        con,
+        "prc_g_map",
+        pd.DataFrame(
+            [(g, canonical_group(g or "")) for (g,) in groups], columns=["grp", "canonical"]
+        ),
+    )
+    offence = level == "offence"
+    table = f"prc_ready_{index}"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT {index} AS _file, {raw.row_sql('r')} AS source_row, '{level}' AS level,
+               q.fy_start::SMALLINT AS fy_start, q.quarter::TINYINT AS quarter, q.period_start::DATE AS period_start,
+               f.canonical AS force, {"r.description" if offence else "NULL"} AS offence_description,
+               g.canonical AS offence_group, {"r.subgroup" if offence else "NULL"} AS offence_subgroup,
+               {"r.code" if offence else "NULL"} AS offence_code,
+               replace(r.count, ',', '')::BIGINT AS count
+        FROM {raw.table} r
+        JOIN prc_q_map q ON q.fy IS NOT DISTINCT FROM r.fy AND q.fq IS NOT DISTINCT FROM r.fq
+        JOIN prc_f_map f ON f.force IS NOT DISTINCT FROM r.force
+        JOIN prc_g_map g ON g.grp IS NOT DISTINCT FROM r.grp
+        ORDER BY r.rowid"""
+    )
+    return table
+
+
+def _duplicates(
+    con: duckdb.DuckDBPyConnection, table: str, level: str, display: str
+) -> list[Problem]:
+    if level == "offence":
+        problems = duplicate_problems(
+            con, table, ("force", "fy_start", "quarter", "offence_code"), display, "force, quarter and offence code",
+            where=f"offence_code NOT LIKE '%{COMPOSITE_CODE_MARK}%'",
+        )  # fmt: skip
+        if problems:
+            raise IngestError(problems=problems)
+        return []
+    exact = duplicate_problems(
+        con,
+        table,
+        ("force", "fy_start", "quarter", "offence_group", "count"),
+        display,
+        "force, quarter, offence group and count",
+    )
+    if exact:
+        raise IngestError(problems=exact)
+    parts = con.execute(
+        f"""SELECT force, offence_group, count(*) AS n, min(source_row) FROM
+            (SELECT force, offence_group, fy_start, quarter, min(source_row) AS source_row FROM {table}
+             GROUP BY ALL HAVING count(*) > 1) GROUP BY ALL ORDER BY 4"""
+    ).fetchall()
+    return [
+        Problem(
+            f"{n} quarters have more than one row for {force}, {group}: their counts are added together",
+            Location(file=display, row=row),
+        )
+        for force, group, n, row in parts
+    ]
+
+
+def _negatives(con: duckdb.DuckDBPyConnection, table: str, display: str) -> list[Problem]:
+    n, first = con.execute(
+        f"SELECT count(*), min(source_row) FROM {table} WHERE count < 0"
+    ).fetchone()  # type: ignore[misc]
+    if not n:
+        return []
+    return [
+        Problem(
+            f"{n} rows have negative counts (Home Office adjustments for offences cancelled after the quarter they were recorded in); kept as published",
+            Location(file=display, row=first, field="Number of Offences"),
+        )
+    ]
+
+
+def _population(
+    con: duckdb.DuckDBPyConnection,
+    raw: StagedTable,
+    quarters: dict[tuple[str | None, ...], Quarter],
+    forces: dict[tuple[str | None, ...], str],
+    index: int,
+    display: str,
+    warnings: list[Problem],
+) -> str:
+    table = f"prc_pop_{index}"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT {index} AS _file, f.canonical AS area, q.fy_start::INTEGER AS year,
+               max(replace(r.population, ',', '')::DOUBLE) AS population,
+               count(DISTINCT r.population) AS versions, min({raw.row_sql('r')}) AS first_row
+        FROM {raw.table} r
+        JOIN prc_q_map q ON q.fy IS NOT DISTINCT FROM r.fy AND q.fq IS NOT DISTINCT FROM r.fq
+        JOIN prc_f_map f ON f.force IS NOT DISTINCT FROM r.force
+        WHERE r.population IS NOT NULL GROUP BY ALL"""
+    )
+    for area, year, row in con.execute(
+        f"SELECT area, year, first_row FROM {table} WHERE versions > 1 ORDER BY first_row LIMIT 10"
+    ).fetchall():
+        warnings.append(
+            Problem(
+                f"more than one population for {area} in {year}/{(year + 1) % 100:02d}: the largest is kept",
+                Location(file=display, row=row, field="Population"),
+            )
+        )
+    con.execute(f"ALTER TABLE {table} DROP COLUMN versions")
+    con.execute(f"ALTER TABLE {table} DROP COLUMN first_row")
+    return table

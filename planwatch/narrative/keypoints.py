@@ -1,0 +1,478 @@
+"""Key points: the findings of one measure's analysis, as ranked sentences with evidence.
+
+In: a :class:`~planwatch.analysis.results.MeasureAnalysis`, the plan's
+:class:`~planwatch.plan.models.Measure` (name, unit, polarity, data lag) and,
+optionally, its :class:`~planwatch.measures.series.MeasureSeries` (to quote suspect values).
+Out: frozen :class:`~planwatch.narrative.model.KeyPoint` objects — each with the
+numbers it rests on (``evidence``), the method, whether a test showed significance,
+whether the movement is good or bad for the public (from the measure's polarity), an
+importance score and a stable ``key`` for analysts' overrides — and :func:`rank`,
+which keeps the few that matter most (:data:`MAX_KEY_POINTS_PER_PRIORITY`).
+
+A finding is called significant only when its result says so **and** its p-value is
+below :data:`~planwatch.analysis.constants.ALPHA` (methodology §1): the narrative does
+not take a flag on trust when the number under it disagrees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import Any
+
+from planwatch.analysis.constants import ALPHA
+from planwatch.analysis.results import (
+    ChangeResult,
+    Direction,
+    MeasureAnalysis,
+    TrendResult,
+    to_jsonable,
+)
+from planwatch.measures.series import MeasureSeries
+from planwatch.narrative import templates as t
+from planwatch.narrative.model import GoodOrBad, KeyPoint, KeyPointKind
+from planwatch.plan.models import Measure
+
+#: At most this many key points per priority: a handful a reader takes in at a glance
+#: (the reference update shows three to five per priority).
+MAX_KEY_POINTS_PER_PRIORITY = 5
+
+#: At most this many of a priority's key points come from any one measure, so that a
+#: priority with several measures speaks about more than one of them.
+MAX_KEY_POINTS_PER_MEASURE = 2
+
+#: Starting importance by kind (0..1). Caveats that qualify every other sentence
+#: (suspect values, gaps, lagging data) come first; then tested findings; then context.
+BASE_IMPORTANCE: dict[KeyPointKind, float] = {
+    "suspect_value": 0.95,
+    "gap": 0.9,
+    "data_lag": 0.85,
+    "trend": 0.7,
+    "spc": 0.65,
+    "rolling12": 0.6,
+    "windows": 0.55,
+    "change_last_year": 0.5,
+    "extreme": 0.5,
+    "benchmark_gap": 0.5,
+    "proportion_gap": 0.5,
+    "variance": 0.5,
+    "interrupted": 0.5,
+    "run": 0.45,
+    "change_previous": 0.4,
+    "baseline": 0.4,
+    "proportion": 0.35,
+    "no_trend": 0.3,
+    "override": 0.8,
+}
+#: Added when a test showed the finding is statistically significant.
+SIGNIFICANT_BONUS = 0.3
+#: A change of this many percent (or percentage points) earns the full size bonus.
+MAGNITUDE_FULL_BONUS_AT = 50.0
+#: The most the size of a change adds to importance.
+MAGNITUDE_BONUS_CAP = 0.2
+
+CHANGE_KINDS: dict[str, KeyPointKind] = {
+    "previous_period": "change_previous",
+    "same_period_last_year": "change_last_year",
+    "year_on_year": "change_last_year",
+    "rolling12_previous": "rolling12",
+    "baseline": "baseline",
+}
+
+
+def shows_significance(flag: bool | None, p_value: float | None) -> bool:
+    """True only when the result is flagged significant and its p-value is below ALPHA."""
+    return flag is True and p_value is not None and p_value < ALPHA
+
+
+def direction_of(current: float, comparison: float) -> Direction:
+    if current > comparison:
+        return "up"
+    if current < comparison:
+        return "down"
+    return "flat"
+
+
+def good_or_bad(direction: Direction | None, polarity: str) -> GoodOrBad:
+    if direction in (None, "flat") or polarity == "neutral":
+        return "neutral"
+    good = (direction == "up") == (polarity == "up_is_good")
+    return "good" if good else "bad"
+
+
+def importance(kind: KeyPointKind, significant: bool | None, magnitude: float | None) -> float:
+    score = BASE_IMPORTANCE[kind] + (SIGNIFICANT_BONUS if significant else 0.0)
+    if magnitude is not None:
+        score += min(abs(magnitude) / MAGNITUDE_FULL_BONUS_AT, 1.0) * MAGNITUDE_BONUS_CAP
+    return round(score, 6)
+
+
+class _Builder:
+    """Collects the key points of one measure."""
+
+    def __init__(
+        self, analysis: MeasureAnalysis, measure: Measure, series: MeasureSeries | None
+    ) -> None:
+        self.a = analysis
+        self.m = measure
+        self.series = series
+        self.s = t.Subject(measure.name, measure.unit, measure.decimals, measure.frequency)
+        self.points: list[KeyPoint] = []
+
+    def add(
+        self,
+        kind: KeyPointKind,
+        text: str | None,
+        *,
+        period: str | None,
+        direction: Direction | None = None,
+        significant: bool | None = None,
+        method: str | None = None,
+        magnitude: float | None = None,
+        evidence: dict[str, Any],
+        detail: str | None = None,
+        judged: bool = True,
+    ) -> None:
+        if text is None:
+            return
+        self.points.append(
+            KeyPoint(
+                measure=self.m.id,
+                kind=kind,
+                period=period or self.a.latest_label or "",
+                direction=direction,
+                good_or_bad=good_or_bad(direction, self.m.polarity) if judged else "neutral",
+                significant=significant,
+                method=method,
+                magnitude=magnitude,
+                evidence=to_jsonable(evidence),
+                text=text,
+                importance=importance(kind, significant, magnitude),
+                key=f"{self.m.id}:{kind}" + (f":{detail}" if detail else ""),
+            )
+        )
+
+
+def _trend(b: _Builder) -> None:
+    tr: TrendResult | None = b.a.trend
+    if tr is None or tr.method == "insufficient_data":
+        return
+    moving = tr.direction != "flat" and tr.pct_per_year is not None and tr.strength != "none"
+    significant = shows_significance(tr.significant, tr.p_value) and moving
+    direction: Direction | None = (
+        ("up" if (tr.pct_per_year or 0) > 0 else "down") if moving else "flat"
+    )
+    b.add(
+        "trend" if significant else "no_trend",
+        t.trend_text(b.s, tr, significant),
+        period=tr.last_label,
+        direction=direction,
+        significant=significant,
+        method=tr.method,
+        magnitude=tr.pct_per_year,
+        evidence={
+            "first_label": tr.first_label,
+            "last_label": tr.last_label,
+            "n_periods": tr.n_periods,
+            "pct_per_year": tr.pct_per_year,
+            "ci_low": tr.ci_low,
+            "ci_high": tr.ci_high,
+            "p_value": tr.p_value,
+            "strength": tr.strength,
+            "low_counts": tr.low_counts,
+            "agrees_with_robust_check": tr.agrees_with_robust_check,
+        },
+        judged=significant,
+    )
+
+
+def _change(b: _Builder, c: ChangeResult) -> None:
+    kind = CHANGE_KINDS[c.kind]
+    significant = None if c.significant is None else shows_significance(c.significant, c.p_value)
+    direction = (
+        "flat" if c.direction == "flat" else direction_of(c.current_value, c.comparison_value)
+    )
+    magnitude = c.current_value - c.comparison_value if b.m.unit == "percent" else c.pct_change
+    b.add(
+        kind,
+        t.change_text(b.s, c, significant),
+        period=c.current_label,
+        direction=direction,
+        significant=significant,
+        method=c.method,
+        magnitude=magnitude,
+        evidence={
+            "current_label": c.current_label,
+            "current_value": c.current_value,
+            "comparison_label": c.comparison_label,
+            "comparison_value": c.comparison_value,
+            "pct_change": c.pct_change,
+            "abs_change": c.abs_change,
+            "p_value": c.p_value,
+        },
+        detail="year_on_year" if c.kind == "year_on_year" else None,
+    )
+
+
+def _changes(b: _Builder) -> None:
+    for c in b.a.changes:
+        _change(b, c)
+
+
+def _run_and_extremes(b: _Builder) -> None:
+    a = b.a
+    if a.latest_label is None or a.latest_value is None:
+        return
+    if a.run is not None:
+        r = a.run
+        b.add(
+            "run",
+            t.run_text(b.s, r, a.latest_label),
+            period=a.latest_label,
+            direction=r.direction,
+            evidence={
+                "latest_label": a.latest_label,
+                "direction": r.direction,
+                "length": r.length,
+                "previous_direction": r.previous_direction,
+                "previous_length": r.previous_length,
+            },
+        )
+    if a.extreme is not None:
+        e = a.extreme
+        b.add(
+            "extreme",
+            t.extreme_text(b.s, e, a.latest_label, a.latest_value),
+            period=a.latest_label,
+            direction="up" if e.kind == "highest" else "down",
+            evidence={
+                "latest_label": a.latest_label,
+                "latest_value": a.latest_value,
+                "kind": e.kind,
+                "on_record": e.on_record,
+                "since_label": e.since_label,
+                "n_periods_compared": e.n_periods_compared,
+            },
+        )
+    if a.windows is not None:
+        w = a.windows
+        b.add(
+            "windows",
+            t.windows_text(b.s, w),
+            period=w.current_label,
+            direction="down" if w.lower_than_all else "up",
+            evidence={
+                "current_label": w.current_label,
+                "current_value": w.current_value,
+                "previous_values": w.previous_values,
+            },
+        )
+
+
+def _spc(b: _Builder) -> None:
+    spc = b.a.spc
+    if spc is None:
+        return
+    verdicts: dict[str, GoodOrBad] = {
+        "special_cause_improving": "good",
+        "special_cause_concerning": "bad",
+    }
+    verdict = verdicts.get(spc.variation, "neutral")
+    text = t.spc_text(b.s, spc)
+    b.add(
+        "spc",
+        text,
+        period=None,
+        method=spc.method,
+        evidence={
+            "variation": spc.variation,
+            "rules": sorted({s.rule for s in spc.signals}),
+            "mean": spc.mean,
+            "upper_limit": spc.upper_limit,
+            "lower_limit": spc.lower_limit,
+        },
+        judged=False,
+    )
+    if text is not None and verdict != "neutral":
+        b.points[-1] = _with_verdict(b.points[-1], verdict)
+
+
+def _with_verdict(point: KeyPoint, verdict: GoodOrBad) -> KeyPoint:
+    return replace(point, good_or_bad=verdict)
+
+
+def _proportions(b: _Builder) -> None:
+    for p in b.a.proportions[
+        -1:
+    ]:  # the latest proportion: earlier ones are context for the tests below
+        b.add(
+            "proportion",
+            t.proportion_text(b.s, p),
+            period=p.label,
+            method=p.method,
+            evidence={
+                "label": p.label,
+                "successes": p.successes,
+                "n": p.n,
+                "proportion": p.proportion,
+                "ci_low": p.ci_low,
+                "ci_high": p.ci_high,
+            },
+            detail=p.label,
+            judged=False,
+        )
+    for test in b.a.proportion_tests:
+        significant = shows_significance(test.significant, test.p_value)
+        b.add(
+            "proportion_gap",
+            t.two_proportion_text(b.s, test, significant),
+            period=test.first.label,
+            direction=direction_of(test.first.proportion, test.second.proportion),
+            significant=significant,
+            method=test.method,
+            magnitude=test.difference_pp,
+            evidence={
+                "first_label": test.first.label,
+                "first_proportion": test.first.proportion,
+                "second_label": test.second.label,
+                "second_proportion": test.second.proportion,
+                "difference_pp": test.difference_pp,
+                "p_value": test.p_value,
+            },
+            detail=f"{test.first.label}|{test.second.label}",
+        )
+    g = b.a.benchmark_gap
+    if g is not None:
+        b.add(
+            "benchmark_gap",
+            t.benchmark_text(b.s, g),
+            period=g.label,
+            direction=direction_of(g.value_pct, g.benchmark_pct),
+            magnitude=g.gap_pp,
+            evidence={
+                "label": g.label,
+                "value_pct": g.value_pct,
+                "benchmark_label": g.benchmark_label,
+                "benchmark_pct": g.benchmark_pct,
+                "gap_pp": g.gap_pp,
+            },
+        )
+
+
+def _variance_and_events(b: _Builder) -> None:
+    for row in b.a.variance:
+        known = [v for v in row.variance if v is not None]
+        b.add(
+            "variance",
+            t.variance_text(b.s, row),
+            period=row.label,
+            direction=direction_of(sum(known), 0.0)
+            if known and (all(v < 0 for v in known) or all(v > 0 for v in known))
+            else None,
+            magnitude=known[-1] if known else None,
+            evidence={
+                "label": row.label,
+                "months": row.months,
+                "current": row.current,
+                "previous": row.previous,
+                "variance": row.variance,
+            },
+            detail=row.label,
+        )
+    for i in b.a.interrupted:
+        significant = shows_significance(i.significant, i.step_p)
+        b.add(
+            "interrupted",
+            t.interrupted_text(b.s, i, significant),
+            period=i.event_label,
+            direction=None if i.step_pct is None else direction_of(i.step_pct, 0.0),
+            significant=significant,
+            method=i.method,
+            magnitude=i.step_pct,
+            evidence={
+                "event_label": i.event_label,
+                "event_date": i.event_date,
+                "step_pct": i.step_pct,
+                "step_p": i.step_p,
+            },
+            detail=i.event_label,
+            judged=significant,
+        )
+
+
+def _data_quality(b: _Builder) -> None:
+    a = b.a
+    if a.data_lag_periods > 0 and a.latest_label is not None:
+        note = b.m.data_lag.note if b.m.data_lag is not None else None
+        b.add(
+            "data_lag",
+            t.data_lag_text(b.s, a.latest_label, note),
+            period=a.latest_label,
+            evidence={"latest_label": a.latest_label, "data_lag_periods": a.data_lag_periods},
+            judged=False,
+        )
+    for label in a.suspect_values:
+        value = _value_at(b.series, label)
+        b.add(
+            "suspect_value",
+            t.suspect_text(b.s, label, value),
+            period=label,
+            evidence={"label": label, "value": value},
+            detail=label,
+            judged=False,
+        )
+    if a.gaps:
+        b.add(
+            "gap",
+            t.gap_text(b.s, a.gaps),
+            period=a.gaps[-1],
+            evidence={"labels": a.gaps},
+            judged=False,
+        )
+
+
+def _value_at(series: MeasureSeries | None, label: str) -> float | None:
+    if series is None or label not in series.labels:
+        return None
+    return series.values[series.labels.index(label)]
+
+
+STEPS: tuple[Callable[[_Builder], None], ...] = (
+    _data_quality,
+    _trend,
+    _changes,
+    _run_and_extremes,
+    _spc,
+    _proportions,
+    _variance_and_events,
+)
+
+
+def measure_key_points(
+    analysis: MeasureAnalysis, measure: Measure, series: MeasureSeries | None = None
+) -> tuple[KeyPoint, ...]:
+    """Every key point the analysis supports, most important first."""
+    builder = _Builder(analysis, measure, series)
+    for step in STEPS:
+        step(builder)
+    return rank(builder.points, limit=None)
+
+
+def rank(
+    points: Iterable[KeyPoint],
+    *,
+    limit: int | None = MAX_KEY_POINTS_PER_PRIORITY,
+    per_measure: int | None = None,
+) -> tuple[KeyPoint, ...]:
+    """Most important first (ties by key, so the order is stable); at most ``limit`` in all
+    and at most ``per_measure`` from any one measure (so one measure cannot fill a priority)."""
+    ordered = sorted(points, key=lambda p: (-p.importance, p.key))
+    if per_measure is not None:
+        seen: dict[str, int] = {}
+        kept: list[KeyPoint] = []
+        for p in ordered:
+            seen[p.measure] = seen.get(p.measure, 0) + 1
+            if seen[p.measure] <= per_measure or p.kind == "override":
+                kept.append(p)
+        ordered = kept
+    return tuple(ordered if limit is None else ordered[:limit])

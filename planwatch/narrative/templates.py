@@ -1,0 +1,316 @@
+"""Sentence templates: one plain-English sentence (or two) per kind of finding.
+
+In: a :class:`Subject` (the measure's name, unit, decimals and frequency) and one
+typed result from :mod:`planwatch.analysis.results`, plus whether the finding's test
+showed significance (decided in :mod:`planwatch.narrative.keypoints`, never here).
+Out: a string. The templates are deterministic and say nothing the numbers do not:
+
+* "statistically significant" appears only when ``significant`` is ``True``;
+  "not statistically significant" only when a test was run and did not show it,
+  with "numbers are low" when the test could not have shown a plausible change;
+* the direction word is taken from the numbers themselves (current against
+  comparison), never from a label that could disagree with them;
+* exact figures with thousands separators, percentages to one decimal place,
+  quarters as ``2023/24 Q1``, months as ``June 2023``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planwatch.analysis.results import (
+    BenchmarkGap,
+    ChangeResult,
+    ExtremeResult,
+    InterruptedResult,
+    ProportionResult,
+    RunResult,
+    SPCResult,
+    TrendResult,
+    TwoProportionResult,
+    VarianceRow,
+    WindowComparison,
+)
+from planwatch.narrative.wording import (
+    count_word,
+    join_words,
+    mid_sentence,
+    month_full_name,
+    number,
+    pct,
+    period_list,
+    period_name,
+    period_phrase,
+    pp,
+    quantity,
+    sentence_start,
+)
+
+SIGNIFICANT = "statistically significant"
+NOT_SIGNIFICANT = "not statistically significant"
+LOW_NUMBERS = "numbers are low"
+#: Decimals for a suspect value that is not a whole number (enough to show a slipped decimal point).
+SUSPECT_DECIMALS = 2
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a sentence is about."""
+
+    name: str
+    unit: str = "count"
+    decimals: int = 0
+    frequency: str = "quarter"
+
+    @property
+    def inner(self) -> str:
+        return mid_sentence(self.name)
+
+    def value(self, v: float) -> str:
+        return quantity(v, self.unit, self.decimals)
+
+    @property
+    def period_word(self) -> str:
+        return "month" if self.frequency == "month" else "quarter"
+
+
+def significance_clause(significant: bool | None, *, low_counts: bool = False) -> str:
+    """``""`` when no test applies; otherwise the verdict of the test."""
+    if significant is None:
+        return ""
+    if significant:
+        return f"this is {SIGNIFICANT}"
+    return (
+        f"this is {NOT_SIGNIFICANT}; {LOW_NUMBERS}" if low_counts else f"this is {NOT_SIGNIFICANT}"
+    )
+
+
+def _with_clause(text: str, clause: str) -> str:
+    return f"{text}; {clause}." if clause else f"{text}."
+
+
+# --- trend --------------------------------------------------------------------------
+
+
+def trend_text(s: Subject, t: TrendResult, significant: bool) -> str:
+    span = f"from {period_name(t.first_label)} to {period_name(t.last_label)}"
+    if t.direction == "flat" or t.pct_per_year is None or t.strength == "none":
+        if t.low_counts and not significant:
+            return (
+                f"There is no clear trend in {s.inner} {span} ({NOT_SIGNIFICANT}; {LOW_NUMBERS})."
+            )
+        return f"There is no clear trend in {s.inner} {span}."
+    way = "upward" if t.pct_per_year > 0 else "downward"
+    rate = f"about {pct(t.pct_per_year)} a year"
+    if significant:
+        text = f"There is a {SIGNIFICANT} {t.strength} {way} trend in {s.inner} {span} ({rate})"
+    else:
+        text = f"There is a {t.strength} {way} movement in {s.inner} {span} ({rate}), but it is {NOT_SIGNIFICANT}"
+        if t.low_counts:
+            text += f"; {LOW_NUMBERS}"
+    if t.agrees_with_robust_check is False:
+        text += "; a rank-based check (Mann-Kendall) does not confirm it"
+    caveats = "".join(f" {sentence_start(c).rstrip('.')}." for c in t.caveats)
+    return f"{text}.{caveats}"
+
+
+def no_trend_text(s: Subject, t: TrendResult) -> str:
+    return f"There is no {SIGNIFICANT} trend in {s.inner} from {period_name(t.first_label)} to {period_name(t.last_label)}."
+
+
+# --- changes ------------------------------------------------------------------------
+
+
+def _moved(s: Subject, c: ChangeResult) -> str:
+    """``decreased by 17.2% to 122,057`` (or percentage points for percentages)."""
+    if c.direction == "flat" or c.current_value == c.comparison_value:
+        return f"was little changed at {s.value(c.current_value)}"
+    verb = "increased" if c.current_value > c.comparison_value else "decreased"
+    if s.unit == "percent":
+        return f"{verb} by {pp(c.current_value - c.comparison_value)} to {s.value(c.current_value)}"
+    if c.pct_change is None:
+        return f"{verb} to {s.value(c.current_value)}"
+    return f"{verb} by {pct(c.pct_change)} to {s.value(c.current_value)}"
+
+
+def change_text(s: Subject, c: ChangeResult, significant: bool | None) -> str:
+    when = period_phrase(c.current_label)
+    before = period_phrase(c.comparison_label)
+    text = f"{sentence_start(s.inner)} {_moved(s, c)} in {when}, from {s.value(c.comparison_value)} in {before}"
+    return _with_clause(text, significance_clause(significant))
+
+
+# --- runs and extremes --------------------------------------------------------------
+
+
+def _verb(direction: str) -> str:
+    return {"up": "increased", "down": "decreased"}.get(direction, "stayed level")
+
+
+def _noun(direction: str, n: int) -> str:
+    word = {"up": "increase", "down": "decrease"}.get(direction, "unchanged period")
+    return word if n == 1 else word + "s"
+
+
+def run_text(s: Subject, r: RunResult, latest_label: str) -> str | None:
+    """Only runs of two or more moves, or a move that breaks such a run, are worth a sentence."""
+    when = period_name(latest_label)
+    if (
+        r.previous_direction is not None
+        and r.previous_direction != r.direction
+        and r.previous_length >= 2
+        and r.direction != "flat"
+    ):
+        return (
+            f"{sentence_start(s.inner)} {_verb(r.direction)} in {when}, after "
+            f"{count_word(r.previous_length, 'consecutive ' + _noun(r.previous_direction, 1), 'consecutive ' + _noun(r.previous_direction, 2))}."
+        )
+    if r.length >= 2 and r.direction != "flat":
+        return f"{sentence_start(s.inner)} {_verb(r.direction)} in each of the last {count_word(r.length, s.period_word)}, to {when}."
+    return None
+
+
+def extreme_text(s: Subject, e: ExtremeResult, latest_label: str, latest_value: float) -> str:
+    when = period_name(latest_label)
+    head = f"The {when} figure for {s.inner} ({s.value(latest_value)})"
+    if e.on_record:
+        return f"{head} is the {e.kind} of all {count_word(e.n_periods_compared, s.period_word)} in the series."
+    if e.since_label:
+        return f"{head} is the {e.kind} since {period_name(e.since_label)}."
+    return f"{head} is the {e.kind} of the last {count_word(e.n_periods_compared, s.period_word)}."
+
+
+def windows_text(s: Subject, w: WindowComparison) -> str | None:
+    if not (w.lower_than_all or w.higher_than_all) or not w.previous_values:
+        return None
+    word = "lower" if w.lower_than_all else "higher"
+    earlier = join_words(
+        [f"{s.value(v)} in the {label[0].lower() + label[1:]}" for label, v in w.previous_values]
+    )
+    return (
+        f"The figure for {s.inner} in {period_phrase(w.current_label)} ({s.value(w.current_value)}) "
+        f"was {word} than in each of the {count_word(len(w.previous_values), 'earlier year')} ({earlier})."
+    )
+
+
+# --- control charts -----------------------------------------------------------------
+
+SPC_RULES = {
+    "outside_limits": "a point outside the control limits",
+    "shift": "a long run of points on one side of the average",
+    "trend": "a long run of consecutive rises or falls",
+    "two_of_three": "two of three points close to a control limit",
+}
+
+
+def spc_text(s: Subject, spc: SPCResult) -> str | None:
+    if spc.variation == "common_cause":
+        return None
+    judged = {
+        "special_cause_improving": ", an improvement",
+        "special_cause_concerning": ", a cause for concern",
+    }.get(spc.variation, "")
+    rules = join_words(sorted({SPC_RULES[sig.rule] for sig in spc.signals}))
+    reason = f" ({rules})" if rules else ""
+    return f"The control chart (XmR) for {s.inner} shows special-cause variation{reason}{judged}."
+
+
+# --- proportions and benchmarks -----------------------------------------------------
+
+
+def proportion_text(s: Subject, p: ProportionResult) -> str:
+    level = round(p.confidence * 100)
+    return (
+        f"{sentence_start(s.inner)} stood at {number(p.proportion * 100, 1)}% in {period_name(p.label)} "
+        f"({number(p.successes)} of {number(p.n)}; {level}% confidence interval {number(p.ci_low * 100, 1)}% "
+        f"to {number(p.ci_high * 100, 1)}%)."
+    )
+
+
+def two_proportion_text(s: Subject, t: TwoProportionResult, significant: bool) -> str:
+    a, b = t.first, t.second
+    if a.proportion == b.proportion:
+        moved = "the same as"
+    else:
+        moved = f"{pp(t.difference_pp)} {'higher' if a.proportion > b.proportion else 'lower'} than"
+    text = (
+        f"{sentence_start(s.inner)} stood at {number(a.proportion * 100, 1)}% in {period_name(a.label)}, {moved} "
+        f"{number(b.proportion * 100, 1)}% in {period_name(b.label)}"
+    )
+    return _with_clause(text, significance_clause(significant))
+
+
+def benchmark_text(s: Subject, b: BenchmarkGap) -> str:
+    if b.value_pct == b.benchmark_pct:
+        where = "the same as"
+    else:
+        where = f"{pp(b.gap_pp)} {'above' if b.value_pct > b.benchmark_pct else 'below'}"
+    return (
+        f"{sentence_start(s.inner)} stood at {number(b.value_pct, 1)}% in {period_name(b.label)}, {where} "
+        f"the {mid_sentence(b.benchmark_label)} ({number(b.benchmark_pct, 1)}%)."
+    )
+
+
+# --- variance tables ----------------------------------------------------------------
+
+
+def variance_text(s: Subject, row: VarianceRow) -> str | None:
+    pairs = [(m, v) for m, v in zip(row.months, row.variance, strict=True) if v is not None]
+    if not pairs:
+        return None
+    years = row.label.split(" variance to ")
+    this_year, last_year = (years[0], years[1]) if len(years) == 2 else ("this year", "last year")
+    counts = {
+        "fell": sum(1 for _, v in pairs if v < 0),
+        "rose": sum(1 for _, v in pairs if v > 0),
+        "was unchanged": sum(1 for _, v in pairs if v == 0),
+    }
+    months = count_word(len(pairs), "month")
+    moves = [(verb, n) for verb, n in counts.items() if n]
+    if len(moves) == 1:
+        spread = (
+            f"{moves[0][0]} in {'the one month' if len(pairs) == 1 else 'each of the ' + months}"
+        )
+    else:
+        spread = join_words([f"{verb} in {number(n)}" for verb, n in moves]) + f" of the {months}"
+    last_month = pairs[-1][0]
+    idx = row.months.index(last_month)
+    cur, prev = row.current[idx], row.previous[idx]
+    assert cur is not None and prev is not None
+    return (
+        f"Compared with the same month of {last_year}, {s.inner} {spread} of {this_year} with data so far; "
+        f"{month_full_name(last_month)}: {s.value(cur)} against {s.value(prev)}."
+    )
+
+
+# --- events -------------------------------------------------------------------------
+
+
+def interrupted_text(s: Subject, i: InterruptedResult, significant: bool) -> str | None:
+    if i.step_pct is None:
+        return None
+    if i.step_pct == 0:
+        return f"There was no change in the level of {s.inner} after {i.event_label}."
+    way = "rise" if i.step_pct > 0 else "fall"
+    text = f"After {i.event_label} ({i.event_date.strftime('%B %Y').lstrip('0')}) the level of {s.inner} showed a {way} of about {pct(i.step_pct)}"
+    return _with_clause(text, significance_clause(significant))
+
+
+# --- data quality -------------------------------------------------------------------
+
+
+def data_lag_text(s: Subject, latest_label: str, note: str | None = None) -> str:
+    text = f"The latest data available for {s.inner} is to {period_name(latest_label)}."
+    return f"{text} {sentence_start(note.strip()).rstrip('.')}." if note else text
+
+
+def suspect_text(s: Subject, label: str, value: float | None) -> str:
+    if value is None:
+        shown = "The value"
+    else:
+        shown = f"A value of {number(value, 0 if float(value).is_integer() else max(s.decimals, SUSPECT_DECIMALS))}"
+    return f"{shown} for {period_name(label)} ({s.inner}) looks like a data-entry error and is left out until confirmed."
+
+
+def gap_text(s: Subject, labels: tuple[str, ...]) -> str:
+    return f"There is no data for {s.inner} for {period_list(labels)}; the gap is left empty, not estimated."

@@ -1,0 +1,115 @@
+"""Build the quarterly report: one self-contained HTML file and a PDF from the same templates.
+
+In: an :class:`~planwatch.narrative.run.AnalysisRun`, optional
+:class:`~planwatch.plan.commentary.Commentary`, an output folder.
+Out: :func:`render_html` returns the HTML as a string (pure: no I/O beyond reading the
+package's own templates); :func:`build_report` writes ``<slug>.html`` and, unless told
+not to, ``<slug>.pdf`` (via :mod:`planwatch.report.pdf`) and returns their paths.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from planwatch import OGL_ATTRIBUTION
+from planwatch.errors import ReportError
+from planwatch.narrative.run import AnalysisRun
+from planwatch.plan.commentary import Commentary
+from planwatch.report.files import write_atomic
+from planwatch.report.tables import DataTable
+from planwatch.report.view import NO_COMMENTARY, ReportOptions, report_view
+
+TEMPLATE = "report.html.j2"
+MACROS = "_macros.html.j2"
+STYLESHEET = "report.css"
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    html: Path
+    pdf: Path | None
+
+
+def css_string(text: str) -> str:
+    """Text safe inside a double-quoted CSS string (used for the page margin boxes)."""
+    out = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
+    return out
+
+
+def _numbered(table: DataTable, number: int) -> DataTable:
+    return dataclasses.replace(table, caption=f"Table A{number}: {table.caption}")
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("planwatch.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["css_string"] = css_string
+    env.filters["numbered"] = _numbered
+    env.globals["no_commentary"] = NO_COMMENTARY
+    env.globals["ogl"] = OGL_ATTRIBUTION
+    return env
+
+
+@cache
+def stylesheet() -> str:
+    return resources.files("planwatch.report").joinpath("templates", STYLESHEET).read_text(encoding="utf-8")
+
+
+def render_html(run: AnalysisRun, commentary: Commentary | None = None, *, options: ReportOptions | None = None) -> str:
+    """The whole report as one self-contained HTML document (CSS and SVG inline)."""
+    view = report_view(run, commentary, options or ReportOptions())
+    return environment().get_template(TEMPLATE).render(view=view, css=stylesheet())
+
+
+def render_fragment(macro: str, *args: Any) -> str:
+    """One macro of ``_macros.html.j2`` on its own (snapshot tests, the web app)."""
+    module = environment().get_template(MACROS).make_module({})
+    return str(getattr(module, macro)(*args)).strip() + "\n"
+
+
+def report_stem(run: AnalysisRun) -> str:
+    return f"quarterly-update-{run.quarter.slug}"
+
+
+def build_report(
+    run: AnalysisRun,
+    commentary: Commentary | None,
+    out_dir: Path,
+    *,
+    pdf: bool = True,
+    published: date | None = None,
+) -> ReportFiles:
+    """Write the HTML report (and the PDF) into ``out_dir``; files appear whole or not at all."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ReportError(f"cannot write the report into '{out_dir}': it is a file", expected="a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot create the output folder '{out_dir}': {exc.strerror}") from exc
+    published = published or date.today()
+    stem = report_stem(run)
+    html = render_html(run, commentary, options=ReportOptions(published=published))
+    pdf_path = None
+    if pdf:
+        from planwatch.report.pdf import write_pdf  # WeasyPrint is slow to import
+
+        print_html = render_html(run, commentary, options=ReportOptions(published=published, for_pdf=True))
+        pdf_path = write_pdf(print_html, out_dir / f"{stem}.pdf")
+    html_path = write_atomic(out_dir / f"{stem}.html", html.encode("utf-8"))
+    return ReportFiles(html=html_path, pdf=pdf_path)

@@ -1,0 +1,271 @@
+"""What a chart shows, worked out before anything is drawn.
+
+In: one :class:`~planwatch.narrative.run.MeasureResult` (the measure, its series and its
+analysis). Out: a frozen :class:`ChartSpec` — every number, label and line the chart will
+carry, its alt text written from the analysis results, and the data table behind it.
+:mod:`planwatch.report.draw` turns a spec into SVG; nothing here draws or does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from planwatch.analysis.results import MeasureAnalysis, TrendResult
+from planwatch.measures.series import MeasureSeries
+from planwatch.narrative.run import MeasureResult
+from planwatch.periods import Month, Quarter
+from planwatch.plan.models import Measure
+from planwatch.report import formatting as fmt
+from planwatch.report.tables import CONFIDENCE_PCT, DataTable
+
+#: Show every period label when a series is at most this long; otherwise one tick a year.
+MAX_LABELLED_PERIODS = 8
+
+TREND_METHODS = {
+    "poisson_glm": "Poisson regression",
+    "negative_binomial_glm": "negative binomial regression",
+    "gaussian_glm": "linear regression",
+}
+FREQUENCY_WORDS = {"month": "monthly", "quarter": "quarterly"}
+#: Units whose charts start the value axis at zero (amounts); percentages and scores zoom in.
+ZERO_BASED_UNITS = frozenset({"count", "hours", "number", "rate_per_1000", "currency"})
+
+
+@dataclass(frozen=True)
+class EventLine:
+    x: float  # position on the period axis (0 = first period)
+    label: str
+    breaks_comparability: bool
+    when: str = ""  # "April 2019"
+
+
+@dataclass(frozen=True)
+class ProcessLimits:
+    mean: float
+    lower: float
+    upper: float
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    measure_id: str
+    title: str
+    y_label: str
+    unit: str
+    decimals: int
+    labels: tuple[str, ...]  # one per period, as a reader sees it
+    values: tuple[float | None, ...]  # None: a gap (no data, or held out as suspect)
+    ticks: tuple[tuple[int, str], ...]
+    latest_index: int | None
+    suspect: tuple[tuple[int, float], ...] = ()  # held-out values, drawn apart and not joined
+    trend: tuple[float | None, ...] = ()  # only when the trend is statistically significant
+    band_low: tuple[float | None, ...] = ()
+    band_high: tuple[float | None, ...] = ()
+    trend_label: str = ""
+    intervals: tuple[tuple[float, float] | None, ...] = ()  # confidence intervals per period
+    limits: ProcessLimits | None = None
+    events: tuple[EventLine, ...] = ()
+    y_from_zero: bool = True
+    alt_text: str = ""
+    table: DataTable | None = None
+
+
+def chart_spec(result: MeasureResult) -> ChartSpec:
+    """Everything the chart of one measure shows, from its results alone."""
+    measure, series, analysis = result.measure, result.series, result.analysis
+    held = set(series.suspect)
+    values = tuple(None if i in held else v for i, v in enumerate(series.values))
+    suspect = tuple((i, v) for i, v in enumerate(series.values) if i in held and v is not None)
+    trend, low, high = _trend_lines(analysis.trend, series)
+    intervals = _intervals(analysis, series, measure.unit)
+    spec = ChartSpec(
+        measure_id=measure.id,
+        title=measure.name,
+        y_label=fmt.UNIT_WORDS.get(measure.unit, measure.unit).capitalize(),
+        unit=measure.unit,
+        decimals=measure.decimals,
+        labels=tuple(fmt.short_period(p) for p in series.periods),
+        values=values,
+        ticks=_ticks(series.periods),
+        latest_index=_latest_index(analysis, series, values),
+        suspect=suspect,
+        trend=trend,
+        band_low=low,
+        band_high=high,
+        trend_label=_trend_label(analysis.trend) if trend else "",
+        intervals=intervals,
+        limits=_limits(measure, analysis),
+        events=tuple(
+            EventLine(e.period_index, e.label, e.breaks_comparability, f"{e.date:%B %Y}")
+            for e in analysis.events
+            if e.period_index is not None and 0 <= e.period_index <= len(series.periods) - 1
+        ),
+        y_from_zero=measure.unit in ZERO_BASED_UNITS,
+    )
+    return _with_text(spec, result)
+
+
+def _with_text(spec: ChartSpec, result: MeasureResult) -> ChartSpec:
+    return replace(spec, alt_text=alt_text(spec, result), table=data_table(spec))
+
+
+def _ticks(periods: tuple[Month | Quarter, ...]) -> tuple[tuple[int, str], ...]:
+    if len(periods) <= MAX_LABELLED_PERIODS:
+        return tuple((i, fmt.short_period(p)) for i, p in enumerate(periods))
+    ticks = []
+    for i, p in enumerate(periods):
+        if isinstance(p, Quarter) and p.q == 1:
+            ticks.append((i, p.financial_year.label))
+        elif isinstance(p, Month) and p.month == 4:  # April: the financial year starts
+            ticks.append((i, fmt.short_period(p)))
+    return tuple(ticks) or ((0, fmt.short_period(periods[0])),)
+
+
+def _latest_index(analysis: MeasureAnalysis, series: MeasureSeries, values: tuple[float | None, ...]) -> int | None:
+    if analysis.latest_label is not None and analysis.latest_label in series.labels:
+        index = series.labels.index(analysis.latest_label)
+        if values[index] is not None:
+            return index
+    known = [i for i, v in enumerate(values) if v is not None]
+    return known[-1] if known else None
+
+
+def _aligned(values: tuple[float, ...], start: int, length: int) -> tuple[float | None, ...]:
+    out: list[float | None] = [None] * length
+    for j, v in enumerate(values):
+        if 0 <= start + j < length:
+            out[start + j] = v
+    return tuple(out)
+
+
+def _trend_lines(
+    trend: TrendResult | None, series: MeasureSeries
+) -> tuple[tuple[float | None, ...], tuple[float | None, ...], tuple[float | None, ...]]:
+    """The fitted line and its band, placed on the series' axis; empty unless significant."""
+    if trend is None or not trend.significant or not trend.fitted:
+        return (), (), ()
+    labels, n = series.labels, len(series.periods)
+    start = labels.index(trend.first_label) if trend.first_label in labels else getattr(trend, "fit_start_index", 0)
+    band = bool(trend.band_low) and len(trend.band_low) == len(trend.fitted) == len(trend.band_high)
+    return (
+        _aligned(trend.fitted, start, n),
+        _aligned(trend.band_low, start, n) if band else (),
+        _aligned(trend.band_high, start, n) if band else (),
+    )
+
+
+def _trend_label(trend: TrendResult | None) -> str:
+    if trend is None or trend.pct_per_year is None:
+        return "Trend"
+    return f"Trend ({fmt.signed(trend.pct_per_year, 1)}% a year) with {CONFIDENCE_PCT}% confidence band"
+
+
+def _intervals(analysis: MeasureAnalysis, series: MeasureSeries, unit: str) -> tuple[tuple[float, float] | None, ...]:
+    if not analysis.proportions:
+        return ()
+    scale = 100.0 if unit == "percent" else 1.0
+    by_label = {p.label: (scale * p.ci_low, scale * p.ci_high) for p in analysis.proportions}
+    return tuple(by_label.get(label) for label in series.labels)
+
+
+def _limits(measure: Measure, analysis: MeasureAnalysis) -> ProcessLimits | None:
+    if "spc" not in measure.analyses or analysis.spc is None:
+        return None
+    spc = analysis.spc
+    return ProcessLimits(spc.mean, spc.lower_limit, spc.upper_limit)
+
+
+# ------------------------------------------------------------------------------ alt text
+
+_VARIATION = {
+    "common_cause": "only common-cause variation",
+    "special_cause_improving": "special-cause variation in the improving direction",
+    "special_cause_concerning": "special-cause variation in the concerning direction",
+    "special_cause_neutral": "special-cause variation",
+}
+
+
+def alt_text(spec: ChartSpec, result: MeasureResult) -> str:
+    """One paragraph describing the chart from the analysis results, for screen readers."""
+    measure, analysis = result.measure, result.analysis
+    frequency = FREQUENCY_WORDS.get(result.series.frequency, result.series.frequency)
+    parts = [f"Line chart of {measure.name} ({frequency}) from {spec.labels[0]} to {spec.labels[-1]}"]
+    parts.append(_trend_words(analysis.trend))
+    parts.append(_latest_words(spec, analysis))
+    if spec.intervals:
+        parts.append(f"vertical bars show {CONFIDENCE_PCT}% confidence intervals")
+    if spec.limits is not None and analysis.spc is not None:
+        parts.append(
+            f"process limits from {fmt.value(spec.limits.lower, spec.unit, spec.decimals)} to "
+            f"{fmt.value(spec.limits.upper, spec.unit, spec.decimals)} around a mean of "
+            f"{fmt.value(spec.limits.mean, spec.unit, spec.decimals)} show {_VARIATION[analysis.spc.variation]}"
+        )
+    parts.extend(_event_words(e) for e in spec.events)
+    gaps = [fmt.period_text(g) for g in analysis.gaps]
+    if gaps:
+        parts.append(f"no data for {fmt.join_words(gaps)}")
+    if spec.suspect:
+        parts.append(f"{len(spec.suspect)} value(s) held out as probable data-entry errors are shown unjoined")
+    return "; ".join(p for p in parts if p) + "."
+
+
+def _trend_words(trend: TrendResult | None) -> str:
+    if trend is None or trend.method == "insufficient_data":
+        return ""
+    if not trend.significant or trend.pct_per_year is None:
+        return "no statistically significant long-term trend"
+    method = TREND_METHODS.get(trend.method, trend.method)
+    direction = "downward" if trend.pct_per_year < 0 else "upward"
+    return (
+        f"a statistically significant {direction} trend of {fmt.number(abs(trend.pct_per_year), 1)}% a year "
+        f"since {trend.first_label} ({method})"
+    )
+
+
+def _latest_words(spec: ChartSpec, analysis: MeasureAnalysis) -> str:
+    if spec.latest_index is None or analysis.latest_value is None:
+        return ""
+    text = (
+        f"latest value {fmt.value(analysis.latest_value, spec.unit, spec.decimals)} "
+        f"in {fmt.period_text(analysis.latest_label)}"
+    )
+    extreme = analysis.extreme
+    if extreme is not None:
+        if extreme.on_record:
+            text += f", the {extreme.kind} on record"
+        elif extreme.since_label:
+            text += f", the {extreme.kind} since {fmt.period_text(extreme.since_label)}"
+    return text
+
+
+def _event_words(event: EventLine) -> str:
+    when = f" ({event.when})" if event.when else ""
+    if event.breaks_comparability:
+        return f"a solid vertical line marks {event.label}{when}, a break in comparability"
+    return f"a dotted vertical line marks {event.label}{when}"
+
+
+# ------------------------------------------------------------------------------ data table
+
+
+def data_table(spec: ChartSpec) -> DataTable:
+    """The numbers behind the chart, one row per period."""
+    headers = ["Period", spec.y_label]
+    if spec.intervals:
+        headers += [f"Lower {CONFIDENCE_PCT}% limit", f"Upper {CONFIDENCE_PCT}% limit"]
+    if spec.trend:
+        headers.append("Trend")
+    suspect = dict(spec.suspect)
+    rows = []
+    for i, label in enumerate(spec.labels):
+        shown = spec.values[i] if i not in suspect else suspect[i]
+        row = [label, fmt.value(shown, spec.unit, spec.decimals)]
+        if i in suspect:
+            row[1] += " (held out)"
+        if spec.intervals:
+            interval = spec.intervals[i]
+            row += [fmt.number(b, spec.decimals) for b in interval] if interval else ["–", "–"]
+        if spec.trend:
+            row.append(fmt.number(spec.trend[i], spec.decimals))
+        rows.append(tuple(row))
+    return DataTable(caption=f"Data for the chart of {spec.title}", headers=tuple(headers), rows=tuple(rows))

@@ -1,0 +1,168 @@
+"""Drawing: a :class:`~planwatch.report.chart.ChartSpec` becomes an SVG string.
+
+In: a frozen chart spec (all calculation is done in :mod:`planwatch.report.chart`).
+Out: an ``<svg>`` element ready to inline in HTML — and the same SVG goes into the PDF,
+where WeasyPrint keeps it as vector graphics. Text stays text (``svg.fonttype = none``),
+ids are prefixed per chart so that many charts can share one page, and the output is
+deterministic (no date, fixed hash salt).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from functools import lru_cache
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.transforms import blended_transform_factory  # noqa: E402
+
+from planwatch.report import formatting as fmt  # noqa: E402
+from planwatch.report import palette  # noqa: E402
+from planwatch.report.chart import ChartSpec, EventLine  # noqa: E402
+
+#: Figure size in inches: the text width of an A4 page with 20 mm margins is about 6.7 in.
+FIGURE_SIZE = (6.7, 3.1)
+FONT_SIZE = 8.0
+SMALL_FONT_SIZE = 7.0
+RC = {
+    "svg.fonttype": "none",  # keep text as text: searchable, selectable, smaller
+    "svg.hashsalt": "planwatch",  # deterministic ids
+    "font.family": ["DejaVu Sans"],
+    "font.size": FONT_SIZE,
+    "axes.edgecolor": palette.TEXT,
+    "text.color": palette.TEXT,
+    "xtick.color": palette.TEXT,
+    "ytick.color": palette.TEXT,
+}
+
+_ID = re.compile(r'\bid="([^"]+)"')
+_REF = re.compile(r'(url\(#|href="#)([^")]+)')
+
+
+@lru_cache(maxsize=256)
+def draw_svg(spec: ChartSpec) -> str:
+    """The chart as an inline ``<svg>`` element, labelled with the spec's alt text."""
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=FIGURE_SIZE)
+        ax = fig.add_subplot()
+        _draw(ax, spec)
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    return _inline(buf.getvalue(), prefix=f"chart-{spec.measure_id}", title=spec.alt_text)
+
+
+def _nan(values: tuple[float | None, ...]) -> list[float]:
+    return [math.nan if v is None else v for v in values]
+
+
+def _draw(ax: Axes, spec: ChartSpec) -> None:
+    x = list(range(len(spec.labels)))
+    if spec.band_low:
+        ax.fill_between(x, _nan(spec.band_low), _nan(spec.band_high), color=palette.TREND_BAND, alpha=0.35, linewidth=0)
+    if spec.trend:
+        ax.plot(x, _nan(spec.trend), color=palette.TREND, linewidth=1.3, linestyle="--", label=spec.trend_label)
+    if spec.limits is not None:
+        _draw_limits(ax, spec)
+    ax.plot(x, _nan(spec.values), color=palette.SERIES, linewidth=1.8, marker="o", markersize=2.8, label=spec.title)
+    if spec.intervals:
+        _draw_intervals(ax, spec)
+    if spec.suspect:
+        ax.plot(
+            [i for i, _ in spec.suspect], [v for _, v in spec.suspect], linestyle="none", marker="o",
+            markerfacecolor="white", markeredgecolor=palette.SUSPECT, markersize=5, label="Held out (probable error)",
+        )
+    _draw_latest(ax, spec)
+    for event in spec.events:
+        _draw_event(ax, event)
+    _style_axes(ax, spec)
+
+
+def _draw_limits(ax: Axes, spec: ChartSpec) -> None:
+    assert spec.limits is not None
+    ax.axhline(spec.limits.mean, color=palette.SPC, linewidth=1.0, label="Mean")
+    ax.axhline(spec.limits.upper, color=palette.SPC, linewidth=1.0, linestyle="-.", label="Process limits")
+    ax.axhline(spec.limits.lower, color=palette.SPC, linewidth=1.0, linestyle="-.")
+
+
+def _draw_intervals(ax: Axes, spec: ChartSpec) -> None:
+    points = [(i, v, ci) for i, (v, ci) in enumerate(zip(spec.values, spec.intervals, strict=True)) if v is not None and ci]
+    if not points:
+        return
+    ax.errorbar(
+        [i for i, _, _ in points], [v for _, v, _ in points],
+        yerr=[[v - ci[0] for _, v, ci in points], [ci[1] - v for _, v, ci in points]],
+        linestyle="none", color=palette.SERIES, elinewidth=0.9, capsize=2.5, label="95% confidence interval",
+    )
+
+
+def _draw_latest(ax: Axes, spec: ChartSpec) -> None:
+    i = spec.latest_index
+    if i is None or spec.values[i] is None:
+        return
+    v = spec.values[i]
+    ax.plot([i], [v], linestyle="none", marker="o", markersize=7, color=palette.LATEST, label=f"Latest ({spec.labels[i]})", zorder=5)
+    ax.annotate(
+        fmt.value(v, spec.unit, spec.decimals), (i, v), xytext=(0, 8), textcoords="offset points",
+        ha="center", fontsize=FONT_SIZE, fontweight="bold", color=palette.TEXT,
+    )
+
+
+def _draw_event(ax: Axes, event: EventLine) -> None:
+    colour = palette.BREAK if event.breaks_comparability else palette.EVENT
+    style = "-" if event.breaks_comparability else ":"
+    ax.axvline(event.x, color=colour, linewidth=1.4, linestyle=style)
+    label = f"{event.label} (series break)" if event.breaks_comparability else event.label
+    ax.text(
+        event.x + 0.25, 0.03, label, transform=blended_transform_factory(ax.transData, ax.transAxes),
+        rotation=90, va="bottom", ha="left", fontsize=SMALL_FONT_SIZE, color=colour,
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
+    )
+
+
+def _style_axes(ax: Axes, spec: ChartSpec) -> None:
+    ax.set_xticks([i for i, _ in spec.ticks], [label for _, label in spec.ticks], fontsize=SMALL_FONT_SIZE)
+    ax.set_xticks(range(len(spec.labels)), minor=True)
+    ax.set_xlim(-0.5, len(spec.labels) - 0.5)
+    ax.set_ylabel(spec.y_label)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.value(v, spec.unit, _tick_decimals(v))))
+    if spec.y_from_zero:
+        ax.set_ylim(bottom=0)
+    top = ax.get_ylim()[1]
+    ax.set_ylim(top=top * 1.06 if top > 0 else top)  # room for the latest value's label
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis="y", color=palette.GRID, linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, frameon=False, fontsize=SMALL_FONT_SIZE,
+    )
+
+
+def _tick_decimals(v: float) -> int:
+    return 0 if float(v).is_integer() else 1
+
+
+def _inline(svg: str, *, prefix: str, title: str) -> str:
+    """Strip the XML prologue, make ids unique to this chart, size by CSS and label it."""
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
+    svg = _ID.sub(lambda m: f'id="{prefix}-{m[1]}"', svg)
+    svg = _REF.sub(lambda m: f"{m[1]}{prefix}-{m[2]}", svg)
+    head_end = svg.index(">")
+    head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end])
+    title_id = f"{prefix}-title"
+    head += f' class="chart" role="img" aria-labelledby="{title_id}" focusable="false"'
+    body = svg[head_end + 1 :]
+    return f'{head}><title id="{title_id}">{_escape(title)}</title>{body}'.strip()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

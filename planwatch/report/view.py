@@ -1,0 +1,340 @@
+"""The report as the templates see it: plain frozen values, no logic left for Jinja.
+
+In: an :class:`~planwatch.narrative.run.AnalysisRun`, optional
+:class:`~planwatch.plan.commentary.Commentary` and :class:`ReportOptions`.
+Out: a :class:`ReportView` — cover, priorities (key points, charts as SVG, tables,
+commitments with commentary, numbered footnotes, caveats and data lags) and the notes
+at the end. Pure: the same inputs give the same view.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from planwatch import OGL_ATTRIBUTION, __version__
+from planwatch.narrative.model import KeyPoint
+from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
+from planwatch.plan.commentary import Commentary
+from planwatch.plan.models import Commitment, Measure, Plan
+from planwatch.report import formatting as fmt
+from planwatch.report import tables
+from planwatch.report.chart import TREND_METHODS, ChartSpec, chart_spec
+from planwatch.report.draw import draw_svg
+from planwatch.report.tables import DataTable
+
+#: Source kinds whose figures are published under the Open Government Licence v3.0.
+OPEN_DATA_SOURCES = frozenset({"prc", "police_uk"})
+SOURCE_NAMES = {
+    "prc": "Home Office, police recorded crime data tables",
+    "police_uk": "data.police.uk, street-level crime and anti-social behaviour data",
+}
+NO_COMMENTARY = "No commentary received."
+RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    published: date | None = None  # None: not printed (the caller passes today by default)
+    for_pdf: bool = False  # PDF: page numbers in the contents, data tables in an appendix
+
+
+@dataclass(frozen=True)
+class Footnote:
+    number: int
+    text: str
+
+    @property
+    def anchor(self) -> str:
+        return f"footnote-{self.number}"
+
+
+@dataclass(frozen=True)
+class ChartView:
+    spec: ChartSpec
+    svg: str
+    table_number: int  # "Table A3" in the PDF appendix
+
+    @property
+    def table_anchor(self) -> str:
+        return f"table-a{self.table_number}"
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    id: str
+    name: str
+    chart: ChartView | None
+    tables: tuple[DataTable, ...]
+    key_points: tuple[KeyPoint, ...]
+    caveats: tuple[str, ...]
+    footnotes: tuple[Footnote, ...]
+    source: str
+    open_data: bool
+
+    @property
+    def anchor(self) -> str:
+        return f"measure-{self.id}"
+
+
+@dataclass(frozen=True)
+class CommentaryView:
+    department: str
+    rag: str | None
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CommitmentView:
+    id: str
+    text: str
+    owners: tuple[str, ...]  # department names
+    commentary: tuple[CommentaryView, ...]
+
+
+@dataclass(frozen=True)
+class PriorityView:
+    number: int
+    title: str
+    anchor: str
+    objective: str
+    key_points: tuple[KeyPoint, ...]
+    measures: tuple[MeasureView, ...]
+    commitments: tuple[CommitmentView, ...]
+    footnotes: tuple[Footnote, ...]  # priority footnotes first, then each measure's
+    objective_footnotes: tuple[Footnote, ...]
+    open_data: bool
+
+    @property
+    def heading(self) -> str:
+        return f"Priority {self.number}: {self.title}"
+
+    @property
+    def end_anchor(self) -> str:
+        return f"{self.anchor}-end"
+
+
+@dataclass(frozen=True)
+class CoverView:
+    plan_title: str
+    report_title: str
+    organisation: str
+    published: str | None
+    data_to: str
+    version: str
+    author: str
+    unit: str
+    document_owner: str
+    sensitivity: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    lang: str
+    title: str
+    cover: CoverView
+    priorities: tuple[PriorityView, ...]
+    methods: tuple[str, ...]
+    warnings: tuple[str, ...]
+    attribution: str | None
+    generator: str
+    for_pdf: bool
+    charts: tuple[ChartView, ...] = field(default=())
+
+    @property
+    def sensitivity(self) -> str:
+        return self.cover.sensitivity
+
+
+def report_view(run: AnalysisRun, commentary: Commentary | None, options: ReportOptions) -> ReportView:
+    plan, meta = run.plan, run.plan.metadata
+    numbers = _counter()
+    table_numbers = _counter()
+    priorities = tuple(_priority(p, plan, commentary, numbers, table_numbers) for p in run.priorities)
+    report_title = plan.report_title(run.quarter)
+    cover = CoverView(
+        plan_title=meta.title,
+        report_title=report_title,
+        organisation=meta.organisation,
+        published=fmt.long_date(options.published) if options.published else None,
+        data_to=fmt.month_label(run.data_to),
+        version=meta.version,
+        author=meta.author,
+        unit=meta.unit,
+        document_owner=meta.document_owner,
+        sensitivity=meta.sensitivity,
+    )
+    return ReportView(
+        lang=meta.language,
+        title=f"{report_title} – {meta.title}",
+        cover=cover,
+        priorities=priorities,
+        methods=_methods(run),
+        warnings=run.warnings,
+        attribution=OGL_ATTRIBUTION if any(p.open_data for p in priorities) else None,
+        generator=f"planwatch {__version__}",
+        for_pdf=options.for_pdf,
+        charts=tuple(m.chart for p in priorities for m in p.measures if m.chart is not None),
+    )
+
+
+def _counter() -> Iterator[int]:
+    n = 0
+    while True:
+        n += 1
+        yield n
+
+
+def _priority(
+    result: PriorityResult, plan: Plan, commentary: Commentary | None, numbers: Iterator[int], table_numbers: Iterator[int]
+) -> PriorityView:
+    priority = result.priority
+    own = tuple(Footnote(next(numbers), text) for text in priority.footnotes)
+    shown = {_identity(kp) for kp in result.key_points}
+    measures = tuple(_measure(m, shown, numbers, table_numbers) for m in result.measures)
+    return PriorityView(
+        number=priority.number,
+        title=priority.title,
+        anchor=priority.anchor,
+        objective=priority.objective,
+        key_points=result.key_points,
+        measures=measures,
+        commitments=tuple(_commitment(c, plan, commentary) for c in priority.commitments),
+        footnotes=own + tuple(f for m in measures for f in m.footnotes),
+        objective_footnotes=own,
+        open_data=any(m.open_data for m in measures),
+    )
+
+
+def _identity(kp: KeyPoint) -> tuple[str, str]:
+    return (kp.key or f"{kp.measure}:{kp.kind}", kp.text)
+
+
+def _measure(result: MeasureResult, shown: set[tuple[str, str]], numbers: Iterator[int], table_numbers: Iterator[int]) -> MeasureView:
+    measure = result.measure
+    chart = None
+    if measure.chart and result.series.usable():
+        spec = chart_spec(result)
+        chart = ChartView(spec, draw_svg(spec), next(table_numbers))
+    return MeasureView(
+        id=measure.id,
+        name=measure.name,
+        chart=chart,
+        tables=_tables(result),
+        key_points=tuple(kp for kp in result.key_points if _identity(kp) not in shown),
+        caveats=caveats(result),
+        footnotes=tuple(Footnote(next(numbers), text) for text in measure.footnotes),
+        source=_source(measure),
+        open_data=measure.source.kind in OPEN_DATA_SOURCES,
+    )
+
+
+def _source(measure: Measure) -> str:
+    kind = measure.source.kind
+    if kind in SOURCE_NAMES:
+        return SOURCE_NAMES[kind]
+    series = getattr(measure.source, "series", "")
+    return f"local data (series '{series}')"
+
+
+def _tables(result: MeasureResult) -> tuple[DataTable, ...]:
+    measure, analysis = result.measure, result.analysis
+    out = [tables.variance_table(row, measure.name, measure.decimals) for row in analysis.variance]
+    if analysis.proportions:
+        out.append(tables.proportion_table(analysis.proportions, measure.name))
+    if analysis.proportion_tests:
+        out.append(tables.proportion_test_table(analysis.proportion_tests, measure.name))
+    if analysis.changes:
+        out.append(tables.change_table(analysis.changes, measure.name, measure.unit, measure.decimals))
+    return tuple(out)
+
+
+def caveats(result: MeasureResult) -> tuple[str, ...]:
+    """Data lags, gaps, held-out values and the analysis' own caveats, as sentences."""
+    measure, analysis = result.measure, result.analysis
+    out: list[str] = []
+    if analysis.data_lag_periods > 0:
+        unit = "month" if result.series.frequency == "month" else "quarter"
+        plural = "s" if analysis.data_lag_periods != 1 else ""
+        out.append(
+            f"Data lag: the latest figures are for {fmt.period_text(analysis.latest_label)}, "
+            f"{analysis.data_lag_periods} {unit}{plural} behind the period this report covers."
+            + (f" {measure.data_lag.note}" if measure.data_lag and measure.data_lag.note else "")
+        )
+    if analysis.gaps:
+        out.append(f"No data for {fmt.join_words([fmt.period_text(g) for g in analysis.gaps])}; the chart shows a gap.")
+    if analysis.suspect_values:
+        held = fmt.join_words([fmt.period_text(g) for g in analysis.suspect_values])
+        out.append(f"Held out of the analysis as probable data-entry errors: {held}.")
+    trend = analysis.trend
+    if trend is not None:
+        if trend.low_counts:
+            out.append("The numbers are too low for the trend test to detect a change of plausible size.")
+        out.extend(trend.caveats)
+    if analysis.spc is not None and "spc" in measure.analyses:
+        out.append(_spc_sentence(result))
+    out.extend(analysis.notes)
+    return tuple(_sentence(c) for c in out)
+
+
+def _spc_sentence(result: MeasureResult) -> str:
+    spc, m = result.analysis.spc, result.measure
+    assert spc is not None
+    return (
+        f"Statistical process control (XmR chart): mean {fmt.value(spc.mean, m.unit, m.decimals)}, "
+        f"process limits {fmt.value(spc.lower_limit, m.unit, m.decimals)} to {fmt.value(spc.upper_limit, m.unit, m.decimals)}, "
+        f"from {spc.baseline_n} periods."
+    )
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _commitment(commitment: Commitment, plan: Plan, commentary: Commentary | None) -> CommitmentView:
+    entries = commentary.for_commitment(commitment.id) if commentary else ()
+    return CommitmentView(
+        id=commitment.id,
+        text=commitment.text[:1].upper() + commitment.text[1:],
+        owners=tuple(_department_name(plan, d) for d in commitment.owners),
+        commentary=tuple(
+            CommentaryView(_department_name(plan, e.department), RAG_WORDS.get(e.rag or ""), paragraphs(e.text))
+            for e in entries
+            if e.text.strip()
+        ),
+    )
+
+
+def _department_name(plan: Plan, department_id: str) -> str:
+    try:
+        return plan.department(department_id).name
+    except KeyError:
+        return department_id
+
+
+def paragraphs(text: str) -> tuple[str, ...]:
+    """Blank lines separate paragraphs; single line breaks inside a paragraph become spaces."""
+    return tuple(" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text.strip()) if p.strip())
+
+
+def _methods(run: AnalysisRun) -> tuple[str, ...]:
+    analyses = [m.analysis for p in run.priorities for m in p.measures]
+    used = {a.trend.method for a in analyses if a.trend is not None and a.trend.method in TREND_METHODS}
+    out = []
+    if used:
+        names = fmt.join_words(sorted(TREND_METHODS[m] for m in used))
+        out.append(
+            f"Long-term trends are estimated by {names}, with 95% confidence intervals; "
+            "a trend is called statistically significant only when the test shows it at the 5% level."
+        )
+    if any(a.spc is not None for a in analyses):
+        out.append("Process limits follow the XmR (individuals and moving range) method of NHS England's 'Making Data Count'.")
+    if any(a.proportions for a in analyses):
+        out.append("Survey percentages carry 95% Wilson score intervals; differences are tested with a two-proportion z-test.")
+    if any(c.method for a in analyses for c in a.changes):
+        out.append("Changes between periods are tested where a test applies; 'not tested' means none does.")
+    return tuple(out)

@@ -1,0 +1,311 @@
+"""The analysis pipeline for one quarter: store → series → analysis → key points.
+
+In: a :class:`~planwatch.project.Project` and the report :class:`~planwatch.periods.Quarter`.
+Out: :func:`run_analysis` returns the frozen
+:class:`~planwatch.narrative.run.AnalysisRun` the report and web app render;
+:func:`measure_table` returns the per-measure quarter figures behind
+``planwatch measures``; :func:`analysis_to_json` gives ``--json`` output.
+
+Steps: load the plan; read each measure's rows from the store
+(``planwatch.store.selectors``); build its series up to the report quarter
+(:mod:`planwatch.measures.build`); analyse it (``planwatch.analysis.engine``); turn
+the results into key points (:mod:`planwatch.narrative.keypoints`); apply analysts'
+overrides (``overrides.yaml``). A measure whose data cannot be built is reported as
+a warning and shown with no findings; it does not stop the other measures.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pandas as pd
+
+from planwatch.analysis.results import MeasureAnalysis, VarianceRow, to_jsonable
+from planwatch.errors import AnalysisError, PlanwatchError
+from planwatch.measures.build import build_series
+from planwatch.measures.compare import month_by_month
+from planwatch.measures.series import MeasureSeries
+from planwatch.measures.table import QuarterRow, latest_period, quarter_row
+from planwatch.narrative.keypoints import MAX_KEY_POINTS_PER_MEASURE, measure_key_points, rank
+from planwatch.narrative.model import KeyPoint
+from planwatch.narrative.overrides import apply_overrides, fingerprint
+from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
+from planwatch.periods import Month, Quarter
+from planwatch.plan.load import load_plan
+from planwatch.plan.models import Measure, Plan
+from planwatch.project import Project
+from planwatch.services.overrides import load_overrides
+from planwatch.store.connection import reading
+from planwatch.store.selectors import measure_frame, population_frame, weights_frame
+
+Analyse = Callable[..., MeasureAnalysis]
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """Lookups read once per run from the store."""
+
+    weights: Mapping[str, float] | None
+    population: Mapping[int, float]
+
+
+def _engine() -> Analyse:
+    try:
+        from planwatch.analysis.engine import analyse_measure
+    except ImportError as exc:  # the engine is built by another step; say so plainly
+        raise AnalysisError(
+            "the analysis engine (planwatch.analysis.engine) is not available in this installation",
+            expected="a planwatch installation with the analysis step",
+        ) from exc
+    fn: Analyse = analyse_measure
+    return fn
+
+
+def _weights(store: Any) -> Mapping[str, float] | None:
+    frame = weights_frame(store)
+    if frame.empty:
+        return None
+    weights = {
+        str(k): float(v)
+        for k, v in zip(frame["offence_code"], frame["weight"], strict=True)
+        if pd.notna(v)
+    }
+    # police.uk crime types: the mean weight of the offences in that category.
+    by_category = (
+        frame.dropna(subset=["policeuk_category", "weight"])
+        .groupby("policeuk_category")["weight"]
+        .mean()
+    )
+    for category, weight in by_category.items():
+        weights.setdefault(str(category), float(weight))
+    return weights
+
+
+def _population(store: Any, plan: Plan) -> Mapping[int, float]:
+    frame = population_frame(store, plan.metadata.area)
+    return {
+        int(y): float(p)
+        for y, p in zip(frame["year"], frame["population"], strict=True)
+        if pd.notna(p)
+    }
+
+
+def _population_for(
+    measure: Measure, series_years: Mapping[int, float]
+) -> dict[Month | Quarter, float] | None:
+    """Population by period: the estimate for the calendar year the financial year starts in."""
+    if measure.aggregation != "rate_per_1000" or not series_years:
+        return None
+    first, last = min(series_years), max(series_years)
+    periods: dict[Month | Quarter, float] = {}
+    for year in range(first, last + 2):  # the latest estimate also serves the year after it
+        pop = series_years[max(y for y in series_years if y <= year)]
+        for q in range(1, 5):
+            quarter = Quarter(year, q)
+            periods[quarter] = pop
+            for m in quarter.months():
+                periods[m] = pop
+    return periods
+
+
+def series_for(
+    store: Any, plan: Plan, measure: Measure, quarter: Quarter, inputs: _Inputs
+) -> MeasureSeries:
+    """The measure's series up to the end of ``quarter``."""
+    frame = measure_frame(store, plan, measure)
+    return build_series(
+        frame,
+        measure,
+        weights=inputs.weights if measure.aggregation == "harm_weighted" else None,
+        population=_population_for(measure, inputs.population)
+        if measure.aggregation == "rate_per_1000"
+        else None,
+        end=quarter,
+    )
+
+
+def _with_variance(
+    analysis: MeasureAnalysis, series: MeasureSeries, measure: Measure, quarter: Quarter
+) -> MeasureAnalysis:
+    """Fill the month-by-month table when the plan asks for one and the engine left it empty."""
+    if "variance_table" not in measure.analyses or analysis.variance or series.frequency != "month":
+        return analysis
+    table = month_by_month(series, quarter.financial_year)
+    return replace(analysis, variance=(VarianceRow(**dataclasses.asdict(table)),))
+
+
+def _empty(measure: Measure) -> MeasureAnalysis:
+    return MeasureAnalysis(
+        measure_id=measure.id, latest_label=None, latest_value=None, data_lag_periods=0
+    )
+
+
+def _measure_result(
+    store: Any,
+    plan: Plan,
+    measure: Measure,
+    quarter: Quarter,
+    inputs: _Inputs,
+    analyse: Analyse,
+    warnings: list[str],
+) -> MeasureResult:
+    try:
+        series = series_for(store, plan, measure, quarter, inputs)
+    except AnalysisError as exc:
+        warnings.append(exc.render())
+        series = MeasureSeries(measure.id, measure.frequency, (), (), unit=measure.unit)
+    if not series.usable():
+        if not any(f"measure '{measure.id}'" in w for w in warnings):
+            warnings.append(
+                f"measure '{measure.id}' has no data up to {quarter.label} in the store"
+            )
+        return MeasureResult(measure, series, _empty(measure), ())
+    analysis = analyse(series, measure, plan.events_for(measure.id), quarter)
+    analysis = _with_variance(analysis, series, measure, quarter)
+    return MeasureResult(measure, series, analysis, measure_key_points(analysis, measure, series))
+
+
+def _data_to(results: Mapping[str, MeasureResult], quarter: Quarter) -> Month | None:
+    months: list[Month] = []
+    for r in results.values():
+        latest = latest_period(r.series, quarter)
+        if latest is not None:
+            months.append(latest if isinstance(latest, Month) else latest.last_month)
+    return max(months) if months else None
+
+
+def _inputs(store: Any, plan: Plan) -> _Inputs:
+    needs_weights = any(m.aggregation == "harm_weighted" for m in plan.measures)
+    needs_population = any(m.aggregation == "rate_per_1000" for m in plan.measures)
+    return _Inputs(
+        weights=_weights(store) if needs_weights else None,
+        population=_population(store, plan) if needs_population else {},
+    )
+
+
+def _apply_overrides(
+    project: Project, plan: Plan, results: dict[str, MeasureResult], warnings: list[str]
+) -> tuple[dict[str, MeasureResult], list[KeyPoint]]:
+    """Overrides over every key point at once; returns updated results and added points."""
+    overrides = load_overrides(project.overrides_path)
+    if not overrides:
+        return results, []
+    every = [kp for r in results.values() for kp in r.key_points]
+    outcome = apply_overrides(every, overrides)
+    warnings.extend(outcome.warnings)
+    by_measure: dict[str, list[KeyPoint]] = {}
+    added: list[KeyPoint] = []
+    for kp in outcome.key_points:
+        if kp.kind == "override":
+            added.append(kp)
+        else:
+            by_measure.setdefault(kp.measure, []).append(kp)
+    updated = {
+        mid: replace(r, key_points=rank(by_measure.get(mid, []), limit=None))
+        for mid, r in results.items()
+    }
+    return updated, added
+
+
+def _priority_of(kp: KeyPoint, plan: Plan) -> tuple[int, ...]:
+    if kp.priority is not None:
+        return (kp.priority,)
+    return tuple(p.number for p in plan.priorities if kp.measure in p.measures)
+
+
+def run_analysis(project: Project, quarter: Quarter) -> AnalysisRun:
+    """Analyse every measure of the project's plan for ``quarter``."""
+    plan = load_plan(project.plan_path)
+    analyse = _engine()
+    warnings: list[str] = []
+    with reading(project, missing_ok=True) as store:
+        inputs = _inputs(store, plan)
+        results = {
+            m.id: _measure_result(store, plan, m, quarter, inputs, analyse, warnings)
+            for m in plan.measures
+        }
+    results, added = _apply_overrides(project, plan, results, warnings)
+    priorities = []
+    for p in plan.priorities:
+        members = tuple(results[mid] for mid in p.measures if mid in results)
+        extra = [kp for kp in added if p.number in _priority_of(kp, plan)]
+        points = rank(
+            [kp for r in members for kp in r.key_points] + extra,
+            per_measure=MAX_KEY_POINTS_PER_MEASURE,
+        )
+        priorities.append(
+            PriorityResult(p, members, tuple(replace(kp, priority=p.number) for kp in points))
+        )
+    return AnalysisRun(
+        plan=plan,
+        quarter=quarter,
+        priorities=tuple(priorities),
+        data_to=_data_to(results, quarter),
+        warnings=tuple(warnings),
+    )
+
+
+def measure_table(
+    project: Project, quarter: Quarter
+) -> tuple[tuple[QuarterRow, ...], tuple[str, ...]]:
+    """One :class:`~planwatch.measures.table.QuarterRow` per plan measure, and warnings."""
+    plan = load_plan(project.plan_path)
+    rows: list[QuarterRow] = []
+    warnings: list[str] = []
+    with reading(project, missing_ok=True) as store:
+        inputs = _inputs(store, plan)
+        for m in plan.measures:
+            try:
+                series = series_for(store, plan, m, quarter, inputs)
+            except PlanwatchError as exc:
+                warnings.append(
+                    exc.render()
+                    if f"'{m.id}'" in exc.render()
+                    else f"measure '{m.id}': {exc.render()}"
+                )
+                series = MeasureSeries(m.id, m.frequency, (), (), unit=m.unit)
+            rows.append(quarter_row(series, m, quarter))
+    return tuple(rows), tuple(warnings)
+
+
+def _key_point_json(kp: KeyPoint) -> dict[str, Any]:
+    data: dict[str, Any] = to_jsonable(kp)
+    data["fingerprint"] = fingerprint(kp.evidence)
+    return data
+
+
+def analysis_to_json(run: AnalysisRun) -> dict[str, Any]:
+    """The whole run as JSON-ready data (``planwatch analyse --json``)."""
+    return {
+        "plan": run.plan.metadata.title,
+        "quarter": run.quarter.label,
+        "data_to": run.data_to.label if run.data_to else None,
+        "warnings": list(run.warnings),
+        "priorities": [
+            {
+                "number": p.priority.number,
+                "title": p.priority.title,
+                "key_points": [_key_point_json(kp) for kp in p.key_points],
+                "measures": [
+                    {
+                        "id": r.measure.id,
+                        "name": r.measure.name,
+                        "unit": r.measure.unit,
+                        "polarity": r.measure.polarity,
+                        "series": {
+                            "periods": list(r.series.labels),
+                            "values": to_jsonable(r.series.values),
+                            "suspect": list(r.series.suspect),
+                        },
+                        "analysis": to_jsonable(r.analysis),
+                        "key_points": [_key_point_json(kp) for kp in r.key_points],
+                    }
+                    for r in p.measures
+                ],
+            }
+            for p in run.priorities
+        ],
+    }

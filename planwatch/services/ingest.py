@@ -1,0 +1,183 @@
+"""Load data files into a project's store: ``planwatch ingest`` without the command line.
+
+In: a project (or store path), a source kind (``prc``, ``police_uk``, ``measures``,
+``weights``, ``population``, ``offence_codes``) and paths.
+Out: an :class:`IngestResult` (one :class:`~planwatch.store.services.LoadRecord`
+per file loaded, files already loaded, warnings). Every file is read and checked
+in memory first; only then is the store opened for writing, and all files of the
+call land in one transaction — or, on any error, nothing does and the store file
+is left byte-for-byte as it was.
+
+Also :func:`confirm`, the write behind ``planwatch confirm``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from planwatch.errors import ConfigError, IngestError, Location
+from planwatch.ingest.measures import stage_measures
+from planwatch.ingest.police_uk import stage_police_uk
+from planwatch.ingest.prc import stage_prc
+from planwatch.ingest.reference import stage_offence_codes, stage_population, stage_weights
+from planwatch.ingest.staged import IngestContext, StagedBatch
+from planwatch.periods import parse_period
+from planwatch.project import Project
+from planwatch.store.connection import peek, staging_connection, store_path_of, writing
+from planwatch.store.schema import USABLE_STATUSES
+from planwatch.store.services import LoadRecord, resolve_observation, write_batches
+
+#: DuckDB memory cap while loading: big police.uk loads spill to disk rather than exhaust RAM.
+MEMORY_LIMIT = "768MB"
+
+KINDS = ("prc", "police_uk", "measures", "weights", "population", "offence_codes")
+_SINGLE_FILE_READERS: dict[str, Callable[..., StagedBatch]] = {
+    "prc": stage_prc,
+    "measures": stage_measures,
+    "weights": stage_weights,
+    "population": stage_population,
+    "offence_codes": stage_offence_codes,
+}
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    kind: str
+    loads: tuple[LoadRecord, ...] = ()
+    already_loaded: tuple[tuple[str, int], ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.loads)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "loads": [r.__dict__ for r in self.loads],
+            "already_loaded": [{"file": f, "load_id": i} for f, i in self.already_loaded],
+            "warnings": list(self.warnings),
+        }
+
+
+def ingest(
+    store: Project | Path | str,
+    kind: str,
+    paths: Sequence[Path | str],
+    *,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Read, check and load ``paths`` of one kind into the store."""
+    kind = kind.replace("-", "_")
+    if kind not in KINDS:
+        raise ConfigError(f"unknown source kind '{kind}'", expected=", ".join(KINDS))
+    if not paths:
+        raise IngestError("no files given", expected="one or more paths")
+    store_path = store_path_of(store)
+    files = [Path(p) for p in paths]
+    for f in files:
+        if not f.exists():
+            raise IngestError(
+                f"{f} does not exist",
+                location=Location(file=str(f)),
+                expected="an existing file or folder",
+            )
+    con = staging_connection()
+    try:
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        with tempfile.TemporaryDirectory(prefix="planwatch-ingest-") as work:
+            con.execute(f"SET temp_directory = '{Path(work) / 'spill'}'")
+            ctx = _context(con, store_path, Path(work))
+            batches = _stage(con, kind, files, ctx, progress)
+            already = tuple(item for b in batches for item in b.already_loaded)
+            if not any(b.files for b in batches):
+                return IngestResult(kind, already_loaded=already)
+            if progress:
+                progress("writing to the store", 0, 1)
+            with writing(con, store_path):
+                records = write_batches(con, batches)
+            if progress:
+                progress("writing to the store", 1, 1)
+    finally:
+        con.close()
+    return IngestResult(
+        kind, tuple(records), already, tuple(w for r in records for w in r.warnings)
+    )
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    files: list[Path],
+    ctx: IngestContext,
+    progress: Progress | None,
+) -> list[StagedBatch]:
+    if kind == "police_uk":
+        if progress:
+            progress("reading data.police.uk files", 0, 1)
+        batch = stage_police_uk(con, files, ctx)
+        if progress:
+            progress("reading data.police.uk files", 1, 1)
+        return [batch]
+    reader = _SINGLE_FILE_READERS[kind]
+    batches = []
+    for i, path in enumerate(files):
+        if progress:
+            progress(f"reading {path.name}", i, len(files))
+        batches.append(reader(con, path, str(path), ctx, i))
+    return batches
+
+
+def _context(con: duckdb.DuckDBPyConnection, store_path: Path, workdir: Path) -> IngestContext:
+    """What the readers need from the store, read through a read-only attachment."""
+    with peek(con, store_path) as alias:
+        if alias is None:
+            return IngestContext(workdir)
+        known = dict(
+            con.execute(f"SELECT sha256, max(load_id) FROM {alias}.loads GROUP BY ALL").fetchall()
+        )
+        codes = dict(
+            con.execute(
+                f"SELECT offence_code, offence_description FROM {alias}.offence_codes"
+            ).fetchall()
+        )
+        statuses = ", ".join(f"'{s}'" for s in USABLE_STATUSES)
+        obs = con.execute(
+            f"SELECT series, area, period_start, value, status FROM {alias}.observations WHERE status IN ({statuses})"
+        ).df()
+    if not obs.empty:
+        obs["period_start"] = pd.to_datetime(obs["period_start"]).dt.date
+    return IngestContext(workdir, known, codes, obs)
+
+
+def confirm(
+    store: Project | Path | str,
+    series: str,
+    period: str,
+    *,
+    area: str | None = None,
+    action: str = "confirm",
+    value: float | None = None,
+) -> int:
+    """Confirm, reject or correct a suspect value (see :func:`planwatch.store.services.resolve_observation`)."""
+    start = parse_period(period).start
+    store_path = store_path_of(store)
+    if not store_path.exists():
+        raise IngestError(
+            f"no store at {store_path}", expected="a project with data loaded ('planwatch ingest')"
+        )
+    con = staging_connection()
+    try:
+        with writing(con, store_path):
+            return resolve_observation(con, series, start, area=area, action=action, value=value)
+    finally:
+        con.close()

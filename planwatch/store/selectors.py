@@ -1,0 +1,215 @@
+"""Reads from the project store for the rest of the pipeline (no writes here).
+
+In: a store reference (open DuckDB connection, ``.duckdb`` path, project folder
+or :class:`~planwatch.project.Project`), and for :func:`measure_frame` the plan
+and one of its measures.
+Out: pandas DataFrames with fixed columns, aggregated in SQL.
+
+``measure_frame`` columns (one row per period, area and category):
+
+=============  ==============================================================
+period_start   ``datetime.date``: first day of the month or quarter
+frequency      ``'month'`` or ``'quarter'``
+area           force (PRC), *Falls within* (police.uk) or area (series, '' if none)
+category       offence code / subgroup / group (PRC), crime type (police.uk),
+               series name (series)
+value          the count or the observed value (float)
+numerator      series only, else NaN
+denominator    series only, else NaN
+status         ``ok``, ``confirmed`` or ``suspect`` (suspect: hold out of analysis)
+=============  ==============================================================
+
+Source rules:
+
+* PRC: quarterly. Selecting offence codes or subgroups reads the offence-level
+  table (category = code, or subgroup). Selecting groups or nothing ("all
+  offences") gives one row per offence group; for a quarter covered by the
+  group-level compilation that table is used, otherwise the offence-level rows
+  summed by group — never both, so nothing is counted twice.
+* police.uk: monthly counts of rows by crime type. No crime types selected means
+  all crime *excluding* anti-social behaviour; ``Anti-social behaviour`` selects ASB.
+* series: observations of the named series (and area, if given); rejected values
+  are left out, suspect values are returned with ``status='suspect'``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from planwatch.errors import NotFoundError
+from planwatch.plan.models import Measure, Plan, PoliceUkSource, PrcSource, SeriesSource
+from planwatch.store.connection import StoreRef, reading
+from planwatch.store.names import canonical_force, canonical_group
+
+MEASURE_COLUMNS = (
+    "period_start",
+    "frequency",
+    "area",
+    "category",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+)
+
+#: data.police.uk's crime type for anti-social behaviour incidents.
+ASB_CRIME_TYPE = "Anti-social behaviour"
+
+
+def measure_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) -> pd.DataFrame:
+    """The stored data behind one measure, ordered by period, area and category."""
+    m = _measure(plan, measure)
+    with reading(con_or_store, missing_ok=True) as con:
+        source = m.source
+        if isinstance(source, PrcSource):
+            sql, params = _prc_sql(source, plan)
+        elif isinstance(source, PoliceUkSource):
+            sql, params = _police_uk_sql(source)
+        else:
+            sql, params = _series_sql(source)
+        frame = con.execute(sql, params).df()
+    return _finish(frame)
+
+
+def weights_frame(con_or_store: StoreRef) -> pd.DataFrame:
+    """Offence weights: offence_code, offence, policeuk_category, weight."""
+    return _frame(
+        con_or_store,
+        "SELECT offence_code, offence, policeuk_category, weight FROM offence_weights ORDER BY offence_code",
+    )
+
+
+def offence_codes_frame(con_or_store: StoreRef) -> pd.DataFrame:
+    """Home Office offence code lookup: code, description, group, subgroup, police.uk category."""
+    return _frame(
+        con_or_store,
+        "SELECT offence_code, offence_description, offence_group, offence_subgroup, policeuk_category "
+        "FROM offence_codes ORDER BY offence_code",
+    )
+
+
+def population_frame(con_or_store: StoreRef, area: str | None = None) -> pd.DataFrame:
+    """Population by area and year: area, year, population (optionally one area)."""
+    sql = "SELECT area, year, population FROM population"
+    params: list[Any] = []
+    if area is not None:
+        sql += " WHERE lower(area) = lower(?)"
+        params.append(canonical_force(area) or area)
+    return _frame(con_or_store, sql + " ORDER BY area, year", params)
+
+
+def loads_frame(con_or_store: StoreRef) -> pd.DataFrame:
+    """Every load, newest last: load_id, file_name, sha256, source_kind, rows,
+    period_first, period_last, periods_covered, loaded_at, replaced_load_id, note."""
+    return _frame(con_or_store, "SELECT * FROM loads ORDER BY load_id")
+
+
+def revisions_frame(con_or_store: StoreRef) -> pd.DataFrame:
+    """Figures newer releases changed: load_id, replaced_load_id, table_name, key, old_value, new_value."""
+    return _frame(con_or_store, "SELECT * FROM revisions ORDER BY load_id, table_name, key")
+
+
+def warnings_frame(con_or_store: StoreRef) -> pd.DataFrame:
+    """Warnings raised while loading: load_id, file_name, row_number, field, message."""
+    return _frame(con_or_store, "SELECT * FROM load_warnings ORDER BY load_id, row_number")
+
+
+# --- internals -------------------------------------------------------------------
+
+
+def _measure(plan: Plan, measure: Measure | str) -> Measure:
+    if isinstance(measure, Measure):
+        return measure
+    try:
+        return plan.measure(measure)
+    except KeyError:
+        raise NotFoundError(f"no measure '{measure}' in the plan") from None
+
+
+def _frame(con_or_store: StoreRef, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+    with reading(con_or_store, missing_ok=True) as con:
+        return con.execute(sql, params or []).df()
+
+
+def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame(
+            {
+                c: pd.Series(
+                    dtype="object" if c not in ("value", "numerator", "denominator") else "float64"
+                )
+                for c in MEASURE_COLUMNS
+            }
+        )
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    for column in ("value", "numerator", "denominator"):
+        frame[column] = frame[column].astype("float64")
+    return frame[list(MEASURE_COLUMNS)].reset_index(drop=True)
+
+
+def _lower_list(values: tuple[str, ...]) -> list[str]:
+    return [v.strip().lower() for v in values]
+
+
+def _prc_sql(source: PrcSource, plan: Plan) -> tuple[str, Any]:
+    force_name = source.force or plan.metadata.area
+    force = canonical_force(force_name) or force_name
+    codes = _lower_list(source.offence_codes)
+    subgroups = _lower_list(source.offence_subgroups)
+    groups = [canonical_group(g).lower() for g in source.offence_groups]
+    if codes or subgroups:
+        sql = """
+            SELECT period_start, 'quarter' AS frequency, force AS area,
+                   CASE WHEN lower(offence_code) IN (SELECT unnest($codes)) THEN offence_code
+                        WHEN lower(offence_subgroup) IN (SELECT unnest($subgroups)) THEN offence_subgroup
+                        ELSE offence_group END AS category,
+                   sum(count) AS value, NULL AS numerator, NULL AS denominator, 'ok' AS status
+            FROM prc_offences
+            WHERE level = 'offence' AND lower(force) = lower($force)
+              AND (lower(offence_code) IN (SELECT unnest($codes))
+                   OR lower(offence_subgroup) IN (SELECT unnest($subgroups))
+                   OR lower(offence_group) IN (SELECT unnest($groups)))
+            GROUP BY ALL ORDER BY period_start, category
+        """
+        return sql, {"force": force, "codes": codes, "subgroups": subgroups, "groups": groups}
+    sql = """
+            WITH sel AS (
+                SELECT * FROM prc_offences
+                WHERE lower(force) = lower($force)
+                  AND (len($groups) = 0 OR lower(offence_group) IN (SELECT unnest($groups)))
+            ), grouped AS (SELECT DISTINCT period_start FROM sel WHERE level = 'group')
+            SELECT period_start, 'quarter' AS frequency, force AS area, offence_group AS category,
+                   sum(count) AS value, NULL AS numerator, NULL AS denominator, 'ok' AS status
+            FROM sel
+            WHERE level = 'group' OR period_start NOT IN (SELECT period_start FROM grouped)
+            GROUP BY ALL ORDER BY period_start, category
+        """
+    return sql, {"force": force, "groups": groups}
+
+
+def _police_uk_sql(source: PoliceUkSource) -> tuple[str, Any]:
+    types = _lower_list(source.crime_types)
+    sql = """
+        SELECT month AS period_start, 'month' AS frequency, falls_within AS area, crime_type AS category,
+               count(*) AS value, NULL AS numerator, NULL AS denominator, 'ok' AS status
+        FROM police_uk_street
+        WHERE ($falls IS NULL OR lower(falls_within) = lower($falls))
+          AND (CASE WHEN len($types) = 0 THEN lower(crime_type) <> lower($asb)
+                    ELSE lower(crime_type) IN (SELECT unnest($types)) END)
+        GROUP BY ALL ORDER BY period_start, area, category
+    """
+    return sql, {"falls": source.falls_within, "types": types, "asb": ASB_CRIME_TYPE}
+
+
+def _series_sql(source: SeriesSource) -> tuple[str, Any]:
+    sql = """
+        SELECT period_start, period_kind AS frequency, area, series AS category,
+               value, numerator, denominator, status
+        FROM observations
+        WHERE lower(series) = lower($series) AND status <> 'rejected'
+          AND ($area IS NULL OR lower(area) = lower($area))
+        ORDER BY period_start, area
+    """
+    return sql, {"series": source.series, "area": source.area}

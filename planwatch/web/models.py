@@ -1,0 +1,200 @@
+"""The commentary workflow's tables.
+
+In: plan data imported from ``plan.yaml`` and what people type. Out: rows, every
+change to which is kept by django-simple-history (who and when).
+
+- :class:`Department`, :class:`Priority`, :class:`Commitment`, :class:`Ownership` mirror the plan.
+- :class:`Profile` gives a user a role; :class:`Membership` puts an owner in a department.
+- :class:`Round` is one quarter's reporting round; :class:`Slot` is one commitment's
+  commentary for one owning department in that round, with an optimistic-locking ``version``.
+- :class:`PublishedVersion` freezes the approved commentary of a round when it is published.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models
+from simple_history import register
+from simple_history.models import HistoricalRecords
+
+from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
+
+#: Longest reason an analyst may give when returning commentary.
+MAX_REASON_CHARS = 2_000
+
+
+class Role(models.TextChoices):
+    ANALYST = "analyst", "Analyst"
+    OWNER = "owner", "Commitment owner"
+    READER = "reader", "Reader"
+
+
+class SlotState(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+
+
+class RoundState(models.TextChoices):
+    OPEN = "open", "Open"
+    PUBLISHED = "published", "Published"
+
+
+class Rag(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class Department(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Priority(models.Model):
+    number = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=300)
+    objective = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("number",)
+        verbose_name_plural = "priorities"
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Commitment(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="commitments")
+    text = models.TextField()
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("priority__number", "position",)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Ownership(models.Model):
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="ownerships")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="ownerships")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=["commitment", "department"], name="one_ownership"),)
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.READER)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=["user", "department"], name="one_membership"),)
+
+
+class Round(models.Model):
+    quarter = models.CharField(max_length=16, unique=True, help_text="Quarter slug, e.g. 2023-24-Q1")
+    quarter_label = models.CharField(max_length=16)
+    fy_start = models.PositiveIntegerField()
+    q = models.PositiveSmallIntegerField()
+    deadline = models.DateField()
+    state = models.CharField(max_length=16, choices=RoundState.choices, default=RoundState.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-fy_start", "-q",)
+
+    def __str__(self) -> str:
+        return self.quarter_label
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == RoundState.OPEN
+
+
+class Slot(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="slots")
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="slots")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="slots")
+    state = models.CharField(max_length=16, choices=SlotState.choices, default=SlotState.NOT_STARTED)
+    text = models.TextField(blank=True, max_length=MAX_COMMENTARY_CHARS)
+    rag = models.CharField(max_length=8, choices=Rag.choices, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    return_reason = models.TextField(blank=True, max_length=MAX_REASON_CHARS)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("commitment__priority__number", "commitment__position", "department__name",)
+        constraints = (models.UniqueConstraint(fields=["round", "commitment", "department"], name="one_slot"),)
+        indexes = (models.Index(fields=["round", "department"]), models.Index(fields=["round", "state"]),)
+
+    def __str__(self) -> str:
+        return f"{self.round.quarter_label} {self.commitment.slug} ({self.department.slug})"
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+    @property
+    def was_returned(self) -> bool:
+        return self.state == SlotState.DRAFT and bool(self.return_reason)
+
+
+class PublishedVersion(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    commentary = models.JSONField(help_text="The approved commentary, as planwatch.plan.commentary.Commentary JSON")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    published_at = models.DateTimeField(auto_now_add=True)
+    superseded = models.BooleanField(default=False)
+    report_status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING)
+    report_message = models.TextField(blank=True)
+    report_file = models.CharField(max_length=500, blank=True, help_text="Path under MEDIA_ROOT")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-published_at", "-number",)
+        constraints = (models.UniqueConstraint(fields=["round", "number"], name="one_version_number"),)
+
+    def __str__(self) -> str:
+        return f"{self.round.quarter_label} version {self.number}"
+
+
+register(get_user_model(), app="planwatch.web", table_name="web_historicaluser")

@@ -1,0 +1,157 @@
+"""Turning the analysis and approved commentary into what readers see.
+
+In: a :class:`PublishedVersion` (report files), or a quarter (dashboard).
+Out: report files under ``MEDIA_ROOT/<quarter>/v<n>/`` with the version's status set
+(ready, failed with the reason, or pending while planwatch's report builder is not
+installed), and the dashboard's key points per priority from
+:func:`planwatch.services.analyse.run_analysis` (empty, with a message, when the store
+holds no data). Imports of the report and analysis steps are deferred so that the web
+app runs without them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from planwatch.errors import PlanwatchError
+from planwatch.periods import Quarter, parse_quarter
+from planwatch.plan.commentary import Commentary
+from planwatch.project import Project
+from planwatch.web.models import PublishedVersion, ReportStatus
+from planwatch.web.services import set_report_result
+
+log = logging.getLogger(__name__)
+
+#: How long a dashboard's analysis is reused before it is computed again (10 minutes).
+DASHBOARD_CACHE_SECONDS = 10 * 60
+#: Report file types offered for download, most useful first.
+REPORT_SUFFIXES = (".pdf", ".html")
+PENDING_MESSAGE = (
+    "The report builder (planwatch.report.build) is not available in this installation, so the "
+    "approved commentary has been stored and the report is pending. Generate it again once the "
+    "report step is installed."
+)
+
+
+def version_dir(version: PublishedVersion) -> Path:
+    return Path(settings.MEDIA_ROOT) / version.round.quarter / f"v{version.number}"
+
+
+def report_files(version: PublishedVersion) -> list[Path]:
+    folder = version_dir(version)
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: (p.suffix not in REPORT_SUFFIXES, p.suffix != ".pdf", str(p)))
+
+
+def _builders() -> tuple[Any, Any] | None:
+    try:
+        from planwatch.report.build import build_report
+        from planwatch.services.analyse import run_analysis
+    except ImportError:
+        return None
+    return build_report, run_analysis
+
+
+def generate_report(version: PublishedVersion) -> str:
+    """Build the report for a published version from its frozen approved commentary."""
+    builders = _builders()
+    if builders is None:
+        set_report_result(version, status=ReportStatus.PENDING, message=PENDING_MESSAGE)
+        return ReportStatus.PENDING
+    build_report, run_analysis = builders
+    project = Project.at(settings.PROJECT_DIR)
+    quarter = parse_quarter(version.round.quarter)
+    out_dir = version_dir(version)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        run = run_analysis(project, quarter)
+        commentary = Commentary.model_validate(version.commentary)
+        build_report(run, commentary, out_dir, pdf=settings.REPORT_PDF)
+    except PlanwatchError as exc:
+        set_report_result(version, status=ReportStatus.FAILED, message=exc.render())
+        return ReportStatus.FAILED
+    except Exception as exc:  # the commentary is already safely published; record why the report is missing
+        log.exception("report generation failed for %s", version)
+        set_report_result(version, status=ReportStatus.FAILED, message=f"unexpected error while building the report: {exc}")
+        return ReportStatus.FAILED
+    files = report_files(version)
+    if not files:
+        set_report_result(version, status=ReportStatus.FAILED, message="the report builder produced no files")
+        return ReportStatus.FAILED
+    set_report_result(version, status=ReportStatus.READY, file=str(files[0].relative_to(settings.MEDIA_ROOT)))
+    return ReportStatus.READY
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+@dataclass(frozen=True)
+class PriorityPanel:
+    number: int
+    title: str
+    key_points: tuple[str, ...]
+    fragments: tuple[str, ...] = ()  # trusted HTML from planwatch.report's fragment renderer
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    quarter: str
+    panels: tuple[PriorityPanel, ...] = ()
+    message: str = ""
+    warnings: tuple[str, ...] = field(default=())
+    charts: bool = False  # whether the report step's key-point and chart fragments were used
+
+
+def _fragment_renderer() -> Any:
+    """planwatch.report's fragment renderer and view builder, when installed."""
+    try:
+        from planwatch.report.build import render_fragment
+        from planwatch.report.view import ReportOptions, report_view
+    except ImportError:
+        return None
+    return render_fragment, report_view, ReportOptions
+
+
+def dashboard(quarter: Quarter) -> Dashboard:
+    project = Project.at(settings.PROJECT_DIR)
+    store = project.store_path
+    stamp = store.stat().st_mtime_ns if store.exists() else 0
+    key = f"pw-dashboard:{project.root}:{quarter.slug}:{stamp}"
+    found = cache.get(key)
+    if found is None:
+        found = _compute_dashboard(project, quarter)
+        cache.set(key, found, DASHBOARD_CACHE_SECONDS)
+    return found  # type: ignore[no-any-return]
+
+
+def _compute_dashboard(project: Project, quarter: Quarter) -> Dashboard:
+    builders = _builders()
+    if builders is None:
+        return Dashboard(quarter.label, message="The analysis step is not installed, so there is nothing to show yet.")
+    if not project.store_path.exists():
+        return Dashboard(quarter.label, message="No data has been loaded into this project yet (run 'planwatch ingest').")
+    _, run_analysis = builders
+    try:
+        run = run_analysis(project, quarter)
+    except PlanwatchError as exc:
+        return Dashboard(quarter.label, message=f"The analysis for {quarter.label} could not be run: {exc.render()}")
+    renderer = _fragment_renderer()
+    if renderer is None:
+        panels = tuple(PriorityPanel(pr.priority.number, pr.priority.title, tuple(k.text for k in pr.key_points))
+                       for pr in run.priorities)
+        return Dashboard(quarter.label, panels, warnings=tuple(run.warnings))
+    render_fragment, report_view, options = renderer
+    view = report_view(run, None, options())
+    panels = []
+    for pv in view.priorities:
+        fragments = [render_fragment("key_points", pv.key_points)] if pv.key_points else []
+        fragments += [render_fragment("chart_figure", m.chart, False) for m in pv.measures if m.chart is not None]
+        panels.append(PriorityPanel(pv.number, pv.title, tuple(k.text for k in pv.key_points), tuple(fragments)))
+    return Dashboard(quarter.label, tuple(panels), warnings=tuple(run.warnings), charts=True)

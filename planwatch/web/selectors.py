@@ -1,0 +1,147 @@
+"""Every read the views need, in one place.
+
+In: a user, a round or a slot. Out: querysets and small frozen rows ready for templates
+(the tracker, who to chase, a slot's history with diffs, last quarter's text).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from planwatch.web.models import Membership, PublishedVersion, Round, RoundState, Slot, SlotState
+from planwatch.web.permissions import department_ids, is_analyst
+
+#: States that still need the owner to act (they are chased).
+OUTSTANDING = (SlotState.NOT_STARTED, SlotState.DRAFT)
+
+
+def current_round() -> Round | None:
+    """The latest open round, else the latest published one."""
+    return Round.objects.filter(state=RoundState.OPEN).first() or Round.objects.first()
+
+
+def slots_of(rnd: Round) -> QuerySet[Slot]:
+    return Slot.objects.filter(round=rnd).select_related("commitment", "commitment__priority", "department", "updated_by")
+
+
+def todo_for(user: Any, rnd: Round) -> QuerySet[Slot]:
+    """The slots a user must write: their departments' (every slot for an analyst)."""
+    qs = slots_of(rnd)
+    return qs if is_analyst(user) else qs.filter(department_id__in=department_ids(user))
+
+
+def days_left(deadline: date, today: date | None = None) -> int:
+    return (deadline - (today or timezone.localdate())).days
+
+
+@dataclass(frozen=True)
+class TrackerSummary:
+    counts: dict[str, int]
+    total: int
+    days_to_deadline: int
+
+
+def tracker_summary(rnd: Round) -> TrackerSummary:
+    counts = {label: 0 for label in SlotState.labels}
+    total = 0
+    for state in Slot.objects.filter(round=rnd).values_list("state", flat=True):
+        counts[SlotState(state).label] += 1
+        total += 1
+    return TrackerSummary(counts, total, days_left(rnd.deadline))
+
+
+@dataclass(frozen=True)
+class ChaseRow:
+    department: Any
+    slots: tuple[Slot, ...]
+    recipients: tuple[str, ...]
+
+
+def chase_list(rnd: Round) -> list[ChaseRow]:
+    """Departments with commentary not yet submitted, and who to email about it."""
+    by_dept: dict[Any, list[Slot]] = defaultdict(list)
+    for slot in slots_of(rnd).filter(state__in=OUTSTANDING):
+        by_dept[slot.department].append(slot)
+    members: dict[int, set[str]] = defaultdict(set)
+    for dept_id, email in Membership.objects.filter(department__in=list(by_dept)).values_list("department_id", "user__email"):
+        if email:
+            members[dept_id].add(email)
+    rows = []
+    for dept, slots in sorted(by_dept.items(), key=lambda kv: kv[0].name):
+        recipients = set(members[dept.pk])
+        if dept.email:
+            recipients.add(dept.email)
+        rows.append(ChaseRow(dept, tuple(slots), tuple(sorted(recipients))))
+    return rows
+
+
+def previous_text(slot: Slot) -> str | None:
+    """Last quarter's approved commentary on the same commitment by the same department."""
+    prev = (Slot.objects.filter(commitment_id=slot.commitment_id, department_id=slot.department_id,
+                                state=SlotState.APPROVED, round__fy_start__lte=slot.round.fy_start)
+            .exclude(round=slot.round).select_related("round").order_by("-round__fy_start", "-round__q"))
+    for candidate in prev:
+        if (candidate.round.fy_start, candidate.round.q) < (slot.round.fy_start, slot.round.q):
+            return candidate.text
+    return None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: Any
+    who: str
+    version: int
+    state: str
+    rag: str
+    text: str
+    reason: str
+    diff: tuple[tuple[str, str], ...]  # (css class, line) pairs against the entry before
+    change: str
+
+
+def slot_history(slot: Slot) -> list[HistoryEntry]:
+    """Every saved state of a slot, newest first, each with a diff of the text against the one before."""
+    records = list(slot.history.order_by("history_date", "history_id").select_related("history_user"))
+    entries: list[HistoryEntry] = []
+    before = ""
+    for rec in records:
+        entries.append(HistoryEntry(
+            when=rec.history_date,
+            who=str(rec.history_user) if rec.history_user else "system",
+            version=rec.version,
+            state=SlotState(rec.state).label,
+            rag=rec.rag,
+            text=rec.text,
+            reason=rec.return_reason,
+            diff=text_diff(before, rec.text),
+            change={"+": "created", "~": "changed", "-": "deleted"}[rec.history_type],
+        ))
+        before = rec.text
+    return list(reversed(entries))
+
+
+def text_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
+    """A line diff (difflib.ndiff) as (kind, line) with kind 'add', 'del' or 'same'."""
+    kinds = {"+ ": "add", "- ": "del", "  ": "same"}
+    return tuple((kinds[line[:2]], line[2:]) for line in difflib.ndiff(old.splitlines(), new.splitlines()) if line[:2] in kinds)
+
+
+def published_versions(rnd: Round | None = None) -> QuerySet[PublishedVersion]:
+    qs = PublishedVersion.objects.select_related("round", "published_by")
+    return qs.filter(round=rnd) if rnd is not None else qs
+
+
+def latest_versions() -> QuerySet[PublishedVersion]:
+    return published_versions().filter(superseded=False)
+
+
+def users_by_role() -> QuerySet[Any]:
+    return get_user_model().objects.select_related("profile").order_by("username")

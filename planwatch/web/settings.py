@@ -1,0 +1,187 @@
+"""Django settings for the planwatch commentary web app.
+
+In: environment variables. Out: Django settings.
+
+``PLANWATCH_PROJECT``        project folder (plan.yaml, store, output); default ``.``
+``DATABASE_URL``             e.g. ``postgres://user:pw@127.0.0.1:5432/planwatch``;
+                             default SQLite at ``<project>/web.sqlite3``
+``PLANWATCH_SECRET_KEY``     required when ``PLANWATCH_PRODUCTION=1``
+``PLANWATCH_ALLOWED_HOSTS``  comma-separated; default ``localhost,127.0.0.1``
+``PLANWATCH_DEBUG``          ``1`` turns DEBUG on (never in production)
+``PLANWATCH_PRODUCTION``     ``1``: secure cookies, HSTS, SSL redirect, secret key required
+``PLANWATCH_SSL_REDIRECT``   ``0`` turns the HTTPS redirect off (e.g. a loopback benchmark)
+``PLANWATCH_PUBLIC_REPORTS`` ``1`` lets anyone read the published-reports page
+``PLANWATCH_EMAIL_BACKEND``  ``console`` (default), ``file`` or ``smtp``
+``PLANWATCH_EMAIL_FILE_PATH`` folder for the ``file`` backend
+``PLANWATCH_MEDIA_ROOT``     where published reports are stored; default ``<project>/output/web``
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+#: Failed logins allowed per username and per address before a lock-out (NCSC guidance
+#: suggests a low single-digit or low double-digit limit for throttling password guessing).
+LOGIN_FAILURE_LIMIT = int(os.environ.get("PLANWATCH_LOGIN_FAILURE_LIMIT", "5"))
+#: How long a lock-out lasts, in seconds (15 minutes).
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("PLANWATCH_LOGIN_LOCKOUT_SECONDS", str(15 * 60)))
+#: One year, the HSTS max-age recommended by hstspreload.org.
+HSTS_ONE_YEAR_SECONDS = 31_536_000
+#: Sessions last one working day (8 hours).
+SESSION_WORKING_DAY_SECONDS = 8 * 60 * 60
+#: Smallest password length accepted (NCSC: at least 8 for user-chosen passwords; we ask 10).
+MIN_PASSWORD_LENGTH = 10
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = Path(os.environ.get("PLANWATCH_PROJECT", ".")).resolve()
+PRODUCTION = _flag("PLANWATCH_PRODUCTION")
+DEBUG = _flag("PLANWATCH_DEBUG") and not PRODUCTION
+
+SECRET_KEY = os.environ.get("PLANWATCH_SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("PLANWATCH_SECRET_KEY must be set when running in production")
+    SECRET_KEY = "planwatch-insecure-development-key-not-for-production"
+
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("PLANWATCH_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "simple_history",
+    "planwatch.web.apps.WebConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "planwatch.web.urls"
+WSGI_APPLICATION = "planwatch.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "planwatch.web.context.role",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{PROJECT_DIR / 'web.sqlite3'}",
+        conn_max_age=int(os.environ.get("PLANWATCH_DB_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Wait for a writer instead of failing at once, and take the write lock when a
+    # transaction starts so that two saves of one slot are serialised (Django >= 5.1).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": MIN_PASSWORD_LENGTH}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if _flag("PLANWATCH_FAST_HASHER"):  # tests and benchmarks only: hashing dominates otherwise
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "planwatch"}}
+if os.environ.get("PLANWATCH_CACHE_DIR"):
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": os.environ["PLANWATCH_CACHE_DIR"]}
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+# Static files are served by WhiteNoise straight from the app folder; collectstatic is optional.
+STATIC_ROOT = os.environ.get("PLANWATCH_STATIC_ROOT") or None
+MEDIA_ROOT = Path(os.environ.get("PLANWATCH_MEDIA_ROOT", PROJECT_DIR / "output" / "web"))
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+PUBLIC_REPORTS = _flag("PLANWATCH_PUBLIC_REPORTS")
+DEFAULT_FROM_EMAIL = os.environ.get("PLANWATCH_FROM_EMAIL", "planwatch@localhost")
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+_email = os.environ.get("PLANWATCH_EMAIL_BACKEND", "console")
+if _email not in _EMAIL_BACKENDS:
+    raise ImproperlyConfigured(f"PLANWATCH_EMAIL_BACKEND must be one of {', '.join(_EMAIL_BACKENDS)}, not '{_email}'")
+EMAIL_BACKEND = _EMAIL_BACKENDS[_email]
+EMAIL_FILE_PATH = os.environ.get("PLANWATCH_EMAIL_FILE_PATH", str(PROJECT_DIR / "output" / "emails"))
+EMAIL_HOST = os.environ.get("PLANWATCH_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("PLANWATCH_EMAIL_PORT", "25"))
+
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # 5 MB: a department's spreadsheet is far smaller
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+SESSION_COOKIE_AGE = SESSION_WORKING_DAY_SECONDS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = HSTS_ONE_YEAR_SECONDS
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = _flag("PLANWATCH_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("PLANWATCH_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PLANWATCH_LOG_LEVEL", "WARNING")},
+}
+
+#: Build a PDF as well as HTML when a round is published (WeasyPrint; slower).
+REPORT_PDF = _flag("PLANWATCH_REPORT_PDF", default=True)

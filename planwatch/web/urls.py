@@ -1,0 +1,33 @@
+"""URL map of the commentary web app."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from planwatch.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("todo/", views.todo, name="todo"),
+    path("slots/<int:pk>/", views.slot_edit, name="slot"),
+    path("slots/<int:pk>/autosave/", views.slot_autosave, name="slot_autosave"),
+    path("slots/<int:pk>/submit/", views.slot_submit, name="slot_submit"),
+    path("slots/<int:pk>/approve/", views.slot_approve, name="slot_approve"),
+    path("slots/<int:pk>/return/", views.slot_return, name="slot_return"),
+    path("slots/<int:pk>/history/", views.slot_history, name="slot_history"),
+    path("rounds/", views.rounds, name="rounds"),
+    path("rounds/<int:pk>/", views.tracker, name="tracker"),
+    path("rounds/<int:pk>/chase/", views.chase, name="chase"),
+    path("rounds/<int:pk>/publish/", views.publish, name="publish"),
+    path("rounds/<int:pk>/revise/", views.revise, name="revise"),
+    path("rounds/<int:pk>/departments/<slug:dept>/export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("rounds/<int:pk>/departments/<slug:dept>/import/", views.import_xlsx, name="import_xlsx"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("published/", views.published, name="published"),
+    path("published/<int:pk>/", views.published_version, name="published_version"),
+    path("published/<int:pk>/generate/", views.regenerate, name="regenerate"),
+    path("published/<int:pk>/files/<path:name>", views.published_file, name="published_file"),
+]

@@ -1,0 +1,395 @@
+"""Thin views: check who is asking, call a selector or a service, render.
+
+In: HTTP requests. Out: pages, JSON (autosave), files (XLSX, reports). Writes go
+through :mod:`planwatch.web.services`, reads through :mod:`planwatch.web.selectors`;
+errors a user can cause come back as form errors with the typed text kept.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.mail import send_mail
+from django.forms import Form
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from planwatch.errors import PlanwatchError
+from planwatch.periods import parse_quarter
+from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
+from planwatch.web import reporting, selectors, services, spreadsheet
+from planwatch.web.forms import ImportForm, OpenRoundForm, ReturnForm, SlotForm
+from planwatch.web.models import (
+    Commitment,
+    Department,
+    PublishedVersion,
+    ReportStatus,
+    Role,
+    Round,
+    Slot,
+    SlotState,
+)
+from planwatch.web.permissions import (
+    analyst_required,
+    can_edit_slot,
+    check_department,
+    check_read_slot,
+    contributor_required,
+    department_ids,
+    is_analyst,
+    role_of,
+)
+from planwatch.web.throttle import ThrottledLoginForm
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledLoginForm
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+def _form_errors(form: Form, exc: PlanwatchError) -> None:
+    for problem in exc.problems:
+        field = problem.location.field
+        text = problem.message[:1].upper() + problem.message[1:]
+        if problem.expected:
+            text += f"; expected {problem.expected}"
+        form.add_error(field if field in form.fields else None, text)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    role = role_of(request.user)
+    if role == Role.ANALYST:
+        return redirect("rounds")
+    if role == Role.OWNER:
+        return redirect("todo")
+    return redirect("dashboard")
+
+
+# --------------------------------------------------------------------------- owners
+
+
+@contributor_required
+def todo(request: HttpRequest) -> HttpResponse:
+    rnd = selectors.current_round()
+    slots = list(selectors.todo_for(request.user, rnd)) if rnd else []
+    departments = Department.objects.filter(pk__in=department_ids(request.user)) if not is_analyst(request.user) else Department.objects.filter(active=True)
+    return render(request, "web/todo.html", {
+        "round": rnd, "slots": slots, "departments": departments,
+        "days_left": selectors.days_left(rnd.deadline) if rnd else None,
+        "import_form": ImportForm(),
+    })
+
+
+def _slot_context(request: HttpRequest, slot: Slot, form: SlotForm, **extra: Any) -> dict[str, Any]:
+    return {
+        "slot": slot, "form": form, "editable": can_edit_slot(request.user, slot),
+        "previous_text": selectors.previous_text(slot), "max_chars": MAX_COMMENTARY_CHARS,
+        "return_form": ReturnForm(), "is_analyst": is_analyst(request.user), **extra,
+    }
+
+
+def _load_slot(request: HttpRequest, pk: int) -> Slot:
+    slot = get_object_or_404(Slot.objects.select_related("round", "commitment", "commitment__priority", "department", "updated_by"), pk=pk)
+    check_read_slot(request.user, slot)
+    return slot
+
+
+@contributor_required
+@require_http_methods(["GET", "POST"])
+def slot_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = _load_slot(request, pk)
+    if request.method == "GET":
+        form = SlotForm(initial={"text": slot.text, "rag": slot.rag, "version": slot.version})
+        return render(request, "web/slot.html", _slot_context(request, slot, form))
+    form = SlotForm(request.POST)
+    if not form.is_valid():
+        return render(request, "web/slot.html", _slot_context(request, slot, form), status=400)
+    data = form.cleaned_data
+    try:
+        saved = services.save_draft(slot.pk, user=request.user, text=data["text"], rag=data["rag"], expected_version=data["version"])
+        if request.POST.get("action") == "submit":
+            saved = services.submit(slot.pk, user=request.user, expected_version=saved.version)
+            messages.success(request, f"Commentary submitted for approval (version {saved.version}).")
+            return redirect("todo")
+    except services.SlotConflict as exc:
+        return _conflict(request, exc, data["text"], data["rag"])
+    except PlanwatchError as exc:
+        _form_errors(form, exc)
+        slot.refresh_from_db()
+        return render(request, "web/slot.html", _slot_context(request, slot, form), status=400)
+    messages.success(request, f"Draft saved (version {saved.version}).")
+    return redirect("slot", pk=slot.pk)
+
+
+def _conflict(request: HttpRequest, exc: services.SlotConflict, text: str, rag: str) -> HttpResponse:
+    """Show both texts; the form holds what this person typed, against the saved version."""
+    current = exc.slot
+    form = SlotForm(initial={"text": text, "rag": rag, "version": current.version})
+    context = _slot_context(request, current, form, conflict=exc, theirs=current.text,
+                            diff=selectors.text_diff(current.text, text))
+    return render(request, "web/conflict.html", context, status=409)
+
+
+@contributor_required
+@require_POST
+def slot_autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    slot = _load_slot(request, pk)
+    form = SlotForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"ok": False, "errors": {k: [str(e) for e in v] for k, v in form.errors.items()}}, status=400)
+    data = form.cleaned_data
+    try:
+        saved = services.save_draft(slot.pk, user=request.user, text=data["text"], rag=data["rag"], expected_version=data["version"])
+    except services.SlotConflict as exc:
+        return JsonResponse({"ok": False, "conflict": True, "version": exc.slot.version, "message": exc.render()}, status=409)
+    except PlanwatchError as exc:
+        return JsonResponse({"ok": False, "message": exc.render()}, status=400)
+    return JsonResponse({"ok": True, "version": saved.version, "words": saved.word_count,
+                         "saved_at": saved.updated_at.isoformat()})
+
+
+@contributor_required
+@require_POST
+def slot_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = _load_slot(request, pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        messages.error(request, "The form was incomplete (no version); open the commentary and submit it from there.")
+        return redirect("slot", pk=slot.pk)
+    try:
+        services.submit(slot.pk, user=request.user, expected_version=version)
+    except services.SlotConflict as exc:
+        return _conflict(request, exc, exc.slot.text, exc.slot.rag)
+    except PlanwatchError as exc:
+        messages.error(request, exc.render())
+        return redirect("slot", pk=slot.pk)
+    messages.success(request, "Commentary submitted for approval.")
+    return redirect("todo")
+
+
+# --------------------------------------------------------------------------- analysts
+
+
+@analyst_required
+@require_POST
+def slot_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = get_object_or_404(Slot, pk=pk)
+    try:
+        services.approve(slot.pk, user=request.user)
+        messages.success(request, f"Approved {slot.commitment.slug} ({slot.department.name}).")
+    except PlanwatchError as exc:
+        messages.error(request, exc.render())
+    return redirect("tracker", pk=slot.round_id)
+
+
+@analyst_required
+@require_POST
+def slot_return(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = _load_slot(request, pk)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.return_slot(slot.pk, user=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, f"Returned {slot.commitment.slug} to {slot.department.name}.")
+            return redirect("tracker", pk=slot.round_id)
+        except PlanwatchError as exc:
+            _form_errors(form, exc)
+    slot_form = SlotForm(initial={"text": slot.text, "rag": slot.rag, "version": slot.version})
+    return render(request, "web/slot.html", _slot_context(request, slot, slot_form, return_form=form), status=400)
+
+
+@analyst_required
+def slot_history(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = _load_slot(request, pk)
+    return render(request, "web/history.html", {"slot": slot, "entries": selectors.slot_history(slot)})
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def rounds(request: HttpRequest) -> HttpResponse:
+    form = OpenRoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rnd = services.open_round(form.cleaned_data["quarter"], form.cleaned_data["deadline"], user=request.user)
+            messages.success(request, f"Opened the {rnd.quarter_label} round with {rnd.slots.count()} commentary slots.")
+            return redirect("tracker", pk=rnd.pk)
+        except PlanwatchError as exc:
+            _form_errors(form, exc)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/rounds.html", {"rounds": Round.objects.all(), "form": form}, status=status)
+
+
+@analyst_required
+def tracker(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = get_object_or_404(Round, pk=pk)
+    return render(request, "web/tracker.html", {
+        "round": rnd, "slots": selectors.slots_of(rnd), "summary": selectors.tracker_summary(rnd),
+        "chase": selectors.chase_list(rnd), "versions": selectors.published_versions(rnd),
+        "unapproved": selectors.slots_of(rnd).exclude(state=SlotState.APPROVED).count(),
+    })
+
+
+@analyst_required
+@require_POST
+def chase(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = get_object_or_404(Round, pk=pk)
+    sent = 0
+    for row in selectors.chase_list(rnd):
+        if not row.recipients:
+            messages.warning(request, f"{row.department.name} has no email address; chase them another way.")
+            continue
+        link = request.build_absolute_uri(reverse("todo"))
+        lines = "\n".join(f"- {s.commitment.slug}: {s.get_state_display().lower()}" for s in row.slots)
+        send_mail(
+            subject=f"Commentary for {rnd.quarter_label} is due on {rnd.deadline:%d %B %Y}",
+            message=(f"Dear colleague,\n\nThe following commentary for {row.department.name} has not yet been submitted:\n\n"
+                     f"{lines}\n\nPlease complete it at {link}\n\nPerformance Analysis"),
+            from_email=None, recipient_list=list(row.recipients),
+        )
+        sent += 1
+    messages.success(request, f"Sent {sent} reminder email{'s' if sent != 1 else ''}.")
+    return redirect("tracker", pk=rnd.pk)
+
+
+@analyst_required
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = get_object_or_404(Round, pk=pk)
+    try:
+        version = services.publish(rnd.pk, user=request.user)
+    except PlanwatchError as exc:
+        messages.error(request, exc.render())
+        return redirect("tracker", pk=rnd.pk)
+    status = reporting.generate_report(version)
+    messages.success(request, f"Published {rnd.quarter_label} version {version.number}; report {ReportStatus(status).label.lower()}.")
+    return redirect("published_version", pk=version.pk)
+
+
+@analyst_required
+@require_POST
+def revise(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = get_object_or_404(Round, pk=pk)
+    try:
+        services.start_revision(rnd.pk, user=request.user)
+        messages.success(request, f"{rnd.quarter_label} is open for a revision. Return the commentary that needs changing; the published version stays until the new one is published.")
+    except PlanwatchError as exc:
+        messages.error(request, exc.render())
+    return redirect("tracker", pk=rnd.pk)
+
+
+@analyst_required
+@require_POST
+def regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(PublishedVersion, pk=pk)
+    status = reporting.generate_report(version)
+    messages.info(request, f"Report {ReportStatus(status).label.lower()}.")
+    return redirect("published_version", pk=version.pk)
+
+
+# --------------------------------------------------------------------------- spreadsheets
+
+
+@contributor_required
+def export_xlsx(request: HttpRequest, pk: int, dept: str) -> HttpResponse:
+    rnd = get_object_or_404(Round, pk=pk)
+    department = get_object_or_404(Department, slug=dept)
+    check_department(request.user, department)
+    data = spreadsheet.export_department(rnd, department)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="commentary-{rnd.quarter}-{department.slug}.xlsx"'
+    return response
+
+
+@contributor_required
+@require_http_methods(["GET", "POST"])
+def import_xlsx(request: HttpRequest, pk: int, dept: str) -> HttpResponse:
+    rnd = get_object_or_404(Round, pk=pk)
+    department = get_object_or_404(Department, slug=dept)
+    check_department(request.user, department)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            count = spreadsheet.import_department(rnd, department, upload, user=request.user, filename=upload.name)
+            messages.success(request, f"Imported {count} changed commentar{'ies' if count != 1 else 'y'} from {upload.name}.")
+            return redirect("todo")
+        except PlanwatchError as exc:
+            problems = [str(p) for p in exc.problems]
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/import.html", {"round": rnd, "department": department, "form": form, "problems": problems}, status=status)
+
+
+# --------------------------------------------------------------------------- readers
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    rnd = selectors.current_round()
+    quarter_text = request.GET.get("quarter") or (rnd.quarter if rnd else "")
+    error = ""
+    board = None
+    if quarter_text:
+        try:
+            board = reporting.dashboard(parse_quarter(quarter_text))
+        except PlanwatchError as exc:
+            error = exc.render()
+    return render(request, "web/dashboard.html", {"board": board, "error": error, "quarter": quarter_text})
+
+
+def _public_or_login(request: HttpRequest) -> HttpResponseBase | None:
+    if settings.PUBLIC_REPORTS or request.user.is_authenticated:
+        return None
+    return redirect_to_login(request.get_full_path())
+
+
+def published(request: HttpRequest) -> HttpResponseBase:
+    denied = _public_or_login(request)
+    if denied:
+        return denied
+    return render(request, "web/published.html", {"versions": selectors.published_versions()})
+
+
+def published_version(request: HttpRequest, pk: int) -> HttpResponseBase:
+    denied = _public_or_login(request)
+    if denied:
+        return denied
+    version = get_object_or_404(PublishedVersion.objects.select_related("round", "published_by"), pk=pk)
+    entries = version.commentary.get("entries", [])
+    titles = dict(Commitment.objects.values_list("slug", "text"))
+    names = dict(Department.objects.values_list("slug", "name"))
+    rows = [{**e, "commitment_text": titles.get(e["commitment"], ""), "department_name": names.get(e["department"], e["department"])} for e in entries]
+    files = [p.relative_to(reporting.version_dir(version)).as_posix() for p in reporting.report_files(version)]
+    return render(request, "web/version.html", {"version": version, "rows": rows, "files": files,
+                                                "is_analyst": is_analyst(request.user)})
+
+
+def published_file(request: HttpRequest, pk: int, name: str) -> HttpResponseBase:
+    denied = _public_or_login(request)
+    if denied:
+        return denied
+    version = get_object_or_404(PublishedVersion, pk=pk)
+    folder = reporting.version_dir(version).resolve()
+    path = (folder / name).resolve()
+    if folder not in path.parents or not path.is_file():
+        raise Http404("No such report file")
+    return FileResponse(path.open("rb"), as_attachment=path.suffix == ".pdf", filename=Path(name).name)
+

@@ -1,0 +1,122 @@
+"""chart_spec (pure calculation) and draw_svg (drawing), on the hand-built run."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import xml.etree.ElementTree as ET
+
+from planwatch.report.chart import chart_spec
+from planwatch.report.draw import draw_svg
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _measure(run, measure_id):
+    return next(m for p in run.priorities for m in p.measures if m.measure.id == measure_id)
+
+
+def test_significant_trend_is_drawn_with_its_band_from_the_fit_start(run):
+    result = _measure(run, "all_crime")
+    spec = chart_spec(result)
+    start = result.series.labels.index(result.analysis.trend.first_label)
+    assert start == 12
+    assert spec.trend[:start] == (None,) * start
+    assert spec.trend[start:] == result.analysis.trend.fitted
+    assert spec.band_low[start] < spec.trend[start] < spec.band_high[start]
+    assert "−3.1% a year" in spec.trend_label
+
+
+def test_trend_that_is_not_significant_is_not_drawn(run):
+    result = _measure(run, "all_crime")
+    trend = dataclasses.replace(result.analysis.trend, significant=False)
+    spec = chart_spec(dataclasses.replace(result, analysis=dataclasses.replace(result.analysis, trend=trend)))
+    assert spec.trend == () and spec.band_low == ()
+    assert "no statistically significant long-term trend" in spec.alt_text
+    assert "statistically significant downward" not in spec.alt_text
+
+
+def test_gap_stays_a_gap_and_latest_is_highlighted(run):
+    result = _measure(run, "asb_incidents")
+    spec = chart_spec(result)
+    assert spec.values[20] is None
+    assert spec.latest_index == len(spec.values) - 1
+    assert "no data for December 2022" in spec.alt_text
+
+
+def test_latest_falls_back_to_last_value_when_the_latest_period_is_missing(run):
+    spec = chart_spec(_measure(run, "victim_confidence"))
+    assert spec.values[-1] is None
+    assert spec.latest_index == len(spec.values) - 2
+    assert spec.labels[spec.latest_index] == "2022/23 Q4"
+
+
+def test_spc_limits_only_when_the_plan_asks(run):
+    result = _measure(run, "asb_incidents")
+    spec = chart_spec(result)
+    assert spec.limits is not None
+    assert spec.limits.lower < spec.limits.mean < spec.limits.upper
+    without = result.measure.model_copy(update={"analyses": ("trend", "short_term")})
+    assert chart_spec(dataclasses.replace(result, measure=without)).limits is None
+
+
+def test_events_keep_their_position_and_kind(run):
+    spec = chart_spec(_measure(run, "all_crime"))
+    assert [(e.x, e.breaks_comparability) for e in spec.events] == [(12.0, True), (15.93, False)]
+    assert "New crime recording system (April 2019), a break in comparability" in spec.alt_text
+
+
+def test_survey_intervals_are_percentages_around_the_value(run):
+    spec = chart_spec(_measure(run, "victim_confidence"))
+    for value, interval in zip(spec.values, spec.intervals, strict=True):
+        if value is not None:
+            assert interval is not None and interval[0] < value < interval[1]
+    assert spec.intervals[-1] is None
+
+
+def test_suspect_values_are_held_apart(run):
+    result = _measure(run, "all_crime")
+    series = dataclasses.replace(result.series, suspect=(5,))
+    spec = chart_spec(dataclasses.replace(result, series=series))
+    assert spec.values[5] is None
+    assert spec.suspect == ((5, result.series.values[5]),)
+    assert "(held out)" in spec.table.rows[5][1]
+
+
+def test_data_table_has_one_row_per_period_with_the_values(run):
+    result = _measure(run, "all_crime")
+    spec = chart_spec(result)
+    assert len(spec.table.rows) == len(result.series.periods)
+    assert spec.table.rows[-1][:2] == ("2023/24 Q1", "26,214")
+    assert spec.table.headers == ("Period", "Number", "Trend")
+
+
+def test_yearly_ticks_for_long_series(run):
+    spec = chart_spec(_measure(run, "all_crime"))
+    assert spec.ticks[0] == (0, "2016/17") and spec.ticks[-1] == (28, "2023/24")
+
+
+def test_svg_is_inline_labelled_and_has_unique_ids(run):
+    specs = [chart_spec(m) for p in run.priorities for m in p.measures]
+    svgs = [draw_svg(s) for s in specs]
+    ids: list[str] = []
+    for spec, svg in zip(specs, svgs, strict=True):
+        assert svg.startswith("<svg") and "<?xml" not in svg
+        root = ET.fromstring(svg)
+        assert root.get("role") == "img"
+        title = root.find(f"{SVG}title")
+        assert title is not None and title.text == spec.alt_text
+        assert root.get("aria-labelledby") == title.get("id")
+        assert "http://" not in re.sub(r'xmlns(:\w+)?="[^"]+"', "", svg)  # no external references
+        ids += re.findall(r'\bid="([^"]+)"', svg)
+        for ref in re.findall(r'(?:url\(#|href="#)([^")]+)', svg):
+            assert ref in ids  # every reference resolves inside the same chart
+    assert len(ids) == len(set(ids))
+
+
+def test_svg_is_deterministic_and_keeps_text_as_text(run):
+    spec = chart_spec(_measure(run, "all_crime"))
+    first = draw_svg(spec)
+    draw_svg.cache_clear()
+    assert draw_svg(spec) == first
+    assert ">26,214<" in first  # the latest value's label is real text

@@ -1,0 +1,105 @@
+"""Fixtures for the web app's tests (pytest-django).
+
+Settings come from environment variables set here, before Django starts: a temporary
+project folder, fast password hashing, in-memory email. The database is SQLite unless
+``PLANWATCH_WEB_TEST_DATABASE_URL`` names another (test_postgres.py runs the suite
+again against PostgreSQL that way).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="planwatch-web-tests-"))
+os.environ["DJANGO_SETTINGS_MODULE"] = "planwatch.web.settings"
+os.environ["PLANWATCH_PROJECT"] = str(_TMP)
+os.environ["PLANWATCH_MEDIA_ROOT"] = str(_TMP / "media")
+os.environ["PLANWATCH_FAST_HASHER"] = "1"
+os.environ["PLANWATCH_REPORT_PDF"] = "0"
+os.environ["PLANWATCH_EMAIL_BACKEND"] = "locmem"
+os.environ["DATABASE_URL"] = os.environ.get("PLANWATCH_WEB_TEST_DATABASE_URL", f"sqlite:///{_TMP / 'web.sqlite3'}")
+for _name in ("PLANWATCH_PRODUCTION", "PLANWATCH_DEBUG", "PLANWATCH_PUBLIC_REPORTS", "PLANWATCH_CACHE_DIR"):
+    os.environ.pop(_name, None)
+
+import django  # noqa: E402  (after the settings' environment is in place)
+
+django.setup()
+
+PLAN_YAML = Path(__file__).with_name("plan.yaml")
+PASSWORD = "correct horse battery staple"  # test-only password
+
+
+@pytest.fixture
+def plan():
+    from planwatch.plan.load import load_plan
+
+    return load_plan(PLAN_YAML)
+
+
+@pytest.fixture
+def plan_db(db, plan):
+    from planwatch.web.services import import_plan
+
+    return import_plan(plan)
+
+
+def _user(name: str, role: str, departments: tuple[str, ...] = ()):
+    from planwatch.web.services import set_user
+
+    return set_user(name, role=role, departments=departments, email=f"{name}@example.org", password=PASSWORD)
+
+
+@pytest.fixture
+def analyst(plan_db):
+    return _user("ann", "analyst")
+
+
+@pytest.fixture
+def north(plan_db):
+    """An owner in the North LPA (which also co-owns a commitment with Comms)."""
+    return _user("nora", "owner", ("north-lpa",))
+
+
+@pytest.fixture
+def comms(plan_db):
+    return _user("colin", "owner", ("comms",))
+
+
+@pytest.fixture
+def reader(plan_db):
+    return _user("rita", "reader")
+
+
+@pytest.fixture
+def rnd(analyst):
+    from planwatch.web.services import open_round
+
+    return open_round("2024/25 Q1", date.today() + timedelta(days=10), user=analyst)
+
+
+def slot_of(rnd, commitment: str, department: str):
+    from planwatch.web.models import Slot
+
+    return Slot.objects.get(round=rnd, commitment__slug=commitment, department__slug=department)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def client_for(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c

@@ -1,0 +1,84 @@
+"""Settings from the environment, production hardening, and the `planwatch serve`/`manage` commands.
+
+Settings are read once per process, so each case runs in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import PLAN_YAML
+
+SHOW = ("import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({k: getattr(s, k, None) for k in ['DEBUG', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
+        "'SECURE_HSTS_SECONDS', 'SECURE_SSL_REDIRECT', 'ALLOWED_HOSTS', 'PUBLIC_REPORTS']} | "
+        "{'ENGINE': s.DATABASES['default']['ENGINE'], 'NAME': str(s.DATABASES['default']['NAME'])}))")
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLANWATCH_", "DATABASE_URL", "DJANGO_"))}
+    env.update({"DJANGO_SETTINGS_MODULE": "planwatch.web.settings", "PLANWATCH_PROJECT": str(tmp_path)}, **extra)
+    return env
+
+
+def _settings(tmp_path: Path, **extra: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", SHOW], env=_env(tmp_path, **extra), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_defaults_are_sqlite_in_the_project_and_debug_off(tmp_path):
+    s = _settings(tmp_path)
+    assert s["DEBUG"] is False and s["SESSION_COOKIE_SECURE"] is False
+    assert s["ENGINE"].endswith("sqlite3") and s["NAME"] == str(tmp_path / "web.sqlite3")
+    assert s["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1"]
+
+
+def test_production_is_hardened_and_reads_the_environment(tmp_path):
+    s = _settings(tmp_path, PLANWATCH_PRODUCTION="1", PLANWATCH_SECRET_KEY="x" * 50, PLANWATCH_DEBUG="1",
+                  PLANWATCH_ALLOWED_HOSTS="plan.example.org", DATABASE_URL="postgres://u:p@127.0.0.1:5432/pw")
+    assert s["DEBUG"] is False  # never in production, even when asked
+    assert s["SESSION_COOKIE_SECURE"] and s["CSRF_COOKIE_SECURE"] and s["SECURE_SSL_REDIRECT"]
+    assert s["SECURE_HSTS_SECONDS"] == 31_536_000
+    assert s["ALLOWED_HOSTS"] == ["plan.example.org"]
+    assert s["ENGINE"] == "django.db.backends.postgresql" and s["NAME"] == "pw"
+
+
+def test_production_without_a_secret_key_is_refused(tmp_path):
+    out = subprocess.run([sys.executable, "-c", SHOW], env=_env(tmp_path, PLANWATCH_PRODUCTION="1"), capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and "PLANWATCH_SECRET_KEY must be set" in out.stderr
+
+
+def _planwatch(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "planwatch.cli.main", *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_manage_imports_plan_and_creates_users(tmp_path):
+    shutil.copy(PLAN_YAML, tmp_path / "plan.yaml")
+    env = _env(tmp_path, PLANWATCH_FAST_HASHER="1")
+    assert _planwatch("manage", "--project", str(tmp_path), "migrate", "-v", "0", env=env).returncode == 0
+    out = _planwatch("manage", "--project", str(tmp_path), "import_plan", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "Imported 3 departments, 2 priorities and 4 commitments" in out.stdout
+    out = _planwatch("manage", "--project", str(tmp_path), "set_user", "nora", "--role", "owner", "--department", "north-lp", env=env)
+    assert out.returncode != 0 and "did you mean 'north-lpa'" in out.stderr
+    env["PLANWATCH_USER_PASSWORD"] = "short"
+    out = _planwatch("manage", "--project", str(tmp_path), "set_user", "nora", "--role", "owner", "--department", "north-lpa", env=env)
+    assert out.returncode != 0 and "too short" in out.stderr
+
+
+def test_serve_production_without_secret_is_a_clean_error(tmp_path):
+    out = _planwatch("serve", "--project", str(tmp_path), "--production", env=_env(tmp_path))
+    assert out.returncode == 2
+    assert "PLANWATCH_SECRET_KEY must be set" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_serve_with_a_broken_plan_is_a_clean_error(tmp_path):
+    (tmp_path / "plan.yaml").write_text("metadata: {title: x}\npriorities: []\n")
+    out = _planwatch("serve", "--project", str(tmp_path), "--port", "8999", env=_env(tmp_path))
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "plan.yaml" in out.stderr
