@@ -20,16 +20,19 @@ from planwatch.analysis.funnel import funnel
 from planwatch.analysis.interrupted import interrupted
 from planwatch.analysis.proportions import benchmark_gap, two_proportions, wilson
 from planwatch.analysis.results import (
+    BenchmarkGap,
     ChangeResult,
     EventMarker,
     FunnelResult,
     InterruptedResult,
     MeasureAnalysis,
     ProportionResult,
+    TrendResult,
     TwoProportionResult,
     VarianceRow,
 )
 from planwatch.analysis.shortterm import (
+    WindowCache,
     extreme,
     latest_index,
     latest_window,
@@ -39,7 +42,7 @@ from planwatch.analysis.shortterm import (
     window_comparison,
 )
 from planwatch.analysis.spc import SPCConfig, xmr
-from planwatch.analysis.trend import fit_trend
+from planwatch.analysis.trend import fit_trends
 from planwatch.errors import AnalysisError, Location, suggest
 from planwatch.measures.compare import month_by_month
 from planwatch.measures.series import MeasureSeries
@@ -96,7 +99,7 @@ def event_marker(series: MeasureSeries, event: Event) -> EventMarker:
 
 
 def _changes(
-    series: MeasureSeries, measure: Measure, count: bool, alpha: float
+    series: MeasureSeries, measure: Measure, count: bool, alpha: float, cache: WindowCache
 ) -> tuple[ChangeResult, ...]:
     out: list[ChangeResult | None] = []
     if "short_term" in measure.analyses:
@@ -108,13 +111,21 @@ def _changes(
     if "rolling12" in measure.analyses and window is not None:
         out.append(
             window_change(
-                series, window, window.previous, "rolling12_previous", count=count, alpha=alpha
+                series,
+                window,
+                window.previous,
+                "rolling12_previous",
+                count=count,
+                alpha=alpha,
+                cache=cache,
             )
         )
         baseline = measure.baseline_window
         if baseline is not None:
             out.append(
-                window_change(series, window, baseline, "baseline", count=count, alpha=alpha)
+                window_change(
+                    series, window, baseline, "baseline", count=count, alpha=alpha, cache=cache
+                )
             )
     return tuple(c for c in out if c is not None)
 
@@ -157,79 +168,135 @@ def analyse_measure(
     spc_config: SPCConfig | None = None,
 ) -> MeasureAnalysis:
     """Everything ``measure.analyses`` asks for (see the module docstring)."""
-    if series.measure_id != measure.id:
-        raise AnalysisError(
-            f"the series is for '{series.measure_id}' but the measure is '{measure.id}'",
-            location=Location(field="measure"),
-            expected="a series built for this measure",
+    return analyse_measures(
+        ((series, measure),), events, report_quarter, alpha=alpha, spc_config=spc_config
+    )[0]
+
+
+def analyse_measures(
+    items: Sequence[tuple[MeasureSeries, Measure]],
+    events: Sequence[Event],
+    report_quarter: Quarter,
+    *,
+    alpha: float = ALPHA,
+    spc_config: SPCConfig | None = None,
+) -> tuple[MeasureAnalysis, ...]:
+    """:func:`analyse_measure` for many series at once (e.g. every force and offence
+    group): trends of series that share a design are fitted in one batch."""
+    cfg = spc_config or SPCConfig()
+    prepared: list[tuple[MeasureSeries, Measure, tuple[Event, ...]]] = []
+    for series, measure in items:
+        if series.measure_id != measure.id:
+            raise AnalysisError(
+                f"the series is for '{series.measure_id}' but the measure is '{measure.id}'",
+                location=Location(field="measure"),
+                expected="a series built for this measure",
+            )
+        prepared.append(
+            (
+                up_to(series, report_quarter),
+                measure,
+                tuple(e for e in events if e.affects(measure.id)),
+            )
         )
-    series = up_to(series, report_quarter)
-    mine = tuple(e for e in events if e.affects(measure.id))
+    trends = _trends(prepared, alpha)
+    return tuple(
+        _assemble(series, measure, mine, report_quarter, alpha, cfg, trends.get(k))
+        for k, (series, measure, mine) in enumerate(prepared)
+    )
+
+
+def _trends(
+    prepared: Sequence[tuple[MeasureSeries, Measure, tuple[Event, ...]]], alpha: float
+) -> dict[int, TrendResult]:
+    groups: dict[tuple[bool, tuple[Event, ...]], list[int]] = {}
+    for k, (_, measure, mine) in enumerate(prepared):
+        if "trend" in measure.analyses:
+            groups.setdefault((is_count(measure), mine), []).append(k)
+    out: dict[int, TrendResult] = {}
+    for (count, mine), members in groups.items():
+        fitted = fit_trends(
+            [prepared[k][0] for k in members], count=count, events=mine, alpha=alpha
+        )
+        out.update(zip(members, fitted, strict=True))
+    return out
+
+
+def _assemble(
+    series: MeasureSeries,
+    measure: Measure,
+    mine: tuple[Event, ...],
+    report_quarter: Quarter,
+    alpha: float,
+    cfg: SPCConfig,
+    trend: TrendResult | None,
+) -> MeasureAnalysis:
     count = is_count(measure)
     asks = set(measure.analyses)
     last = latest_index(series)
     latest_period = series.periods[last] if last is not None else None
+    latest_value = series.values[last] if last is not None else None
     notes: list[str] = []
     if last is None:
         notes.append("No data for this measure up to the report quarter.")
-    lag = data_lag(latest_period, report_quarter)
-    cfg = spc_config or SPCConfig()
     spc = None
     if "spc" in asks:
         spc = xmr(series, polarity=measure.polarity, target=measure.target, config=cfg)
-        if len(series.usable()) < cfg.min_points:
+        n_points = len(series.usable())
+        if n_points < cfg.min_points:
             notes.append(
-                f"SPC limits rest on {len(series.usable())} points; at least {cfg.min_points} are advised."
+                f"SPC limits rest on {n_points} points; at least {cfg.min_points} are advised."
             )
     proportions, proportion_tests = (
         _proportions(series, alpha) if "proportion" in asks else ((), ())
     )
     window = latest_window(series)
-    latest_value = series.values[last] if last is not None else None
-    gap = None
-    if (
-        "benchmark_gap" in asks
-        and measure.benchmark is not None
-        and latest_period is not None
-        and latest_value is not None
-    ):
-        gap = benchmark_gap(
-            latest_period.label,
-            latest_value,
-            measure.benchmark.label,
-            measure.benchmark.value,
-            decimals=measure.decimals,
-        )
-    variance: tuple[VarianceRow, ...] = ()
-    if "variance_table" in asks:
-        variance = (
-            VarianceRow(
-                **dataclasses.asdict(month_by_month(series, report_quarter.financial_year))
-            ),
-        )
+    cache = WindowCache(series)
     return MeasureAnalysis(
         measure_id=measure.id,
         latest_label=latest_period.label if latest_period is not None else None,
         latest_value=latest_value,
-        data_lag_periods=lag,
-        trend=fit_trend(series, count=count, events=mine, alpha=alpha) if "trend" in asks else None,
-        changes=_changes(series, measure, count, alpha),
+        data_lag_periods=data_lag(latest_period, report_quarter),
+        trend=trend,
+        changes=_changes(series, measure, count, alpha, cache),
         run=run_of_moves(series) if "short_term" in asks else None,
         extreme=extreme(series) if "extremes" in asks else None,
-        windows=window_comparison(series, window)
+        windows=window_comparison(series, window, cache=cache)
         if "rolling12" in asks and window is not None
         else None,
         spc=spc,
         proportions=proportions,
         proportion_tests=proportion_tests,
-        benchmark_gap=gap,
+        benchmark_gap=_gap(measure, latest_period, latest_value)
+        if "benchmark_gap" in asks
+        else None,
         interrupted=_interrupted(series, mine, count, alpha) if "interrupted" in asks else (),
-        variance=variance,
+        variance=_variance(series, report_quarter) if "variance_table" in asks else (),
         events=tuple(event_marker(series, e) for e in mine),
         suspect_values=tuple(series.periods[i].label for i in sorted(series.suspect)),
         gaps=tuple(p.label for p in series.gaps()),
         notes=tuple(notes),
     )
+
+
+def _gap(
+    measure: Measure, period: Month | Quarter | None, value: float | None
+) -> BenchmarkGap | None:
+    """The latest value against the measure's benchmark, shown with the measure's decimals."""
+    if measure.benchmark is None or period is None or value is None:
+        return None
+    return benchmark_gap(
+        period.label,
+        value,
+        measure.benchmark.label,
+        measure.benchmark.value,
+        decimals=measure.decimals,
+    )
+
+
+def _variance(series: MeasureSeries, report_quarter: Quarter) -> tuple[VarianceRow, ...]:
+    table = month_by_month(series, report_quarter.financial_year)
+    return (VarianceRow(**dataclasses.asdict(table)),)
 
 
 def analyse_areas(

@@ -138,9 +138,9 @@ def _moment_alpha(Y: FloatArray, mu: FloatArray, df: int, start: FloatArray) -> 
 
 def _solve(A: FloatArray, b: FloatArray) -> FloatArray:
     try:
-        x: FloatArray = np.linalg.solve(A, b[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        x = np.einsum("bkl,bl->bk", np.linalg.pinv(A), b)
+        x: FloatArray = np.asarray(np.linalg.solve(A, b[..., None])[..., 0], dtype=np.float64)
+    except np.linalg.LinAlgError:  # a singular system: least-squares answer instead
+        x = np.einsum("bkl,bl->bk", np.linalg.pinv(A), b).astype(np.float64)
     return x
 
 

@@ -75,7 +75,7 @@ def compare(
     lengths, e.g. in days) and whole-number values, the exact Poisson test is applied."""
     (cur_label, cur), (cmp_label, cmp) = current, comparison
     delta = cur - cmp
-    pct = None if cmp == 0 else 100.0 * delta / cmp
+    pct = pct_change(cur, cmp)
     significant: bool | None = None
     p: float | None = None
     method: str | None = None
@@ -188,9 +188,20 @@ def extreme(series: MeasureSeries, *, min_periods: int | None = None) -> Extreme
     return best
 
 
-def _window_value(series: MeasureSeries, window: Rolling12) -> WindowValue | None:
-    value = window_total(series, window)
-    return value if value is not None and value.complete else None
+class WindowCache:
+    """12-month window values of one series, each computed once (the engine asks for
+    the same windows from several analyses)."""
+
+    def __init__(self, series: MeasureSeries) -> None:
+        self.series = series
+        self._values: dict[Rolling12, WindowValue | None] = {}
+
+    def complete(self, window: Rolling12) -> WindowValue | None:
+        """The window's value, or ``None`` when it has no data or is incomplete."""
+        if window not in self._values:
+            self._values[window] = window_total(self.series, window)
+        value = self._values[window]
+        return value if value is not None and value.complete else None
 
 
 def _window_days(window: Rolling12) -> float:
@@ -215,9 +226,11 @@ def window_change(
     count: bool,
     earlier_label: str | None = None,
     alpha: float = ALPHA,
+    cache: WindowCache | None = None,
 ) -> ChangeResult | None:
     """12 months against another 12 months; ``None`` unless both windows are complete."""
-    now, then = _window_value(series, current), _window_value(series, earlier)
+    cache = cache or WindowCache(series)
+    now, then = cache.complete(current), cache.complete(earlier)
     if now is None or then is None:
         return None
     exposures = (_window_days(current), _window_days(earlier)) if count else None
@@ -228,19 +241,24 @@ def window_change(
 
 
 def window_comparison(
-    series: MeasureSeries, current: Rolling12, n_previous: int = PREVIOUS_WINDOWS
+    series: MeasureSeries,
+    current: Rolling12,
+    n_previous: int = PREVIOUS_WINDOWS,
+    *,
+    cache: WindowCache | None = None,
 ) -> WindowComparison | None:
     """The 12 months to now against each of the ``n_previous`` 12-month windows before it
     ("lower in the last year than in any of the previous three years"). Incomplete
     windows are left out; ``None`` when the current one is incomplete or none remain."""
-    now = _window_value(series, current)
+    cache = cache or WindowCache(series)
+    now = cache.complete(current)
     if now is None:
         return None
     previous: list[tuple[str, float]] = []
     window = current
     for _ in range(n_previous):
         window = window.previous
-        value = _window_value(series, window)
+        value = cache.complete(window)
         if value is not None:
             previous.append((value.label, value.value))
     if not previous:

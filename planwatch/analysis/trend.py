@@ -14,6 +14,7 @@ Gaps are left out of the fit, never filled in. Methodology §2.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,7 +36,6 @@ from planwatch.analysis.design import Design, FloatArray, trend_design
 from planwatch.analysis.dist import (
     chi2_upper_quantile,
     normal_quantile,
-    normal_two_sided_p,
     t_quantile,
     t_two_sided_p,
 )
@@ -312,6 +312,14 @@ class _CountFit:
     poisson_se: float
 
 
+def quasi_scaled(fit: ModelFit) -> ModelFit:
+    """The fit with its covariance scaled by max(1, Pearson chi2 / df): quasi-likelihood
+    inference (Wedderburn 1974; McCullagh & Nelder 1989, §9.2), used with t(df) intervals
+    so that a small sample's leftover over-dispersion cannot make a trend look significant."""
+    scale = max(1.0, fit.dispersion) if fit.df_resid > 0 else 1.0
+    return dataclasses.replace(fit, cov=fit.cov * scale, scale=scale)
+
+
 def _count_trend(
     series: MeasureSeries,
     w: _Window,
@@ -328,12 +336,15 @@ def _count_trend(
         fitting.threshold,
         fitting.poisson_se,
     )
-    crit = normal_quantile(1.0 - alpha / 2.0)
+    fit = quasi_scaled(fit)
+    df = fit.df_resid
+    crit = t_quantile(1.0 - alpha / 2.0, df)
     b = float(fit.beta[design.time_column])
     se = float(fit.se[design.time_column])
-    p = normal_two_sided_p(b / se) if se > 0 else 1.0
+    p = t_two_sided_p(b / se, df) if se > 0 else 1.0
     pct = 100.0 * math.expm1(b)
-    detectable = 100.0 * math.expm1((crit + normal_quantile(POWER_FOR_DETECTABLE)) * poisson_se)
+    z_crit = normal_quantile(1.0 - alpha / 2.0)
+    detectable = 100.0 * math.expm1((z_crit + normal_quantile(POWER_FOR_DETECTABLE)) * poisson_se)
     eta, lo, hi = _line(design, fit, all_positions, crit)
     significant = p < alpha
     return TrendResult(

@@ -21,9 +21,15 @@ DEFAULT_OUT = Path("anyshire-demo")
 def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
-        out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo project")] = DEFAULT_OUT,
-        seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data")] = 2024,
-        pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also write the PDF (slower)")] = True,
+        out: Annotated[
+            Path, typer.Option("--out", "-o", help="Folder for the demo project")
+        ] = DEFAULT_OUT,
+        seed: Annotated[
+            int, typer.Option(help="Random seed: the same seed gives the same data")
+        ] = 2024,
+        pdf: Annotated[
+            bool, typer.Option("--pdf/--no-pdf", help="Also write the PDF (slower)")
+        ] = True,
     ) -> None:
         """Create a complete example project for the invented force area 'Anyshire' and build its report."""
         from planwatch.demo import spec
@@ -32,7 +38,9 @@ def register(app: typer.Typer) -> None:
 
         start = time.perf_counter()
         files = generate_demo_project(out, seed=seed)
-        console.print(f"Wrote the demo project to [bold]{files.root}[/] (plan, commentary and {len(files.data_files())} data files)")
+        console.print(
+            f"Wrote the demo project to [bold]{files.root}[/] (plan, commentary and {len(files.data_files())} data files)"
+        )
         outcome = build_demo(
             files.project,
             files.loads(),

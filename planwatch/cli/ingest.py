@@ -6,7 +6,7 @@ Thin: parses options, shows progress, prints what each load did; the work is in
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +18,7 @@ from planwatch.cli.common import JsonOption, ProjectOption, console, print_json,
 from planwatch.services.ingest import IngestResult, ingest
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     prc = "prc"
     police_uk = "police-uk"
     measures = "measures"

@@ -15,6 +15,9 @@ from planwatch.measures.windows import WindowValue
 from planwatch.narrative.wording import quantity
 from planwatch.periods import parse_quarter
 
+#: Narrowest the measure-name column gets, so names stay readable in an 80-column terminal.
+MEASURE_COLUMN_WIDTH = 20
+
 QuarterOption = Annotated[
     str, typer.Option("--quarter", "-q", help="Report quarter, e.g. 2023/24-Q1")
 ]
@@ -31,8 +34,8 @@ def _cell(w: WindowValue | None, row: QuarterRow) -> str:
 
 def _table(rows: tuple[QuarterRow, ...], quarter_label: str) -> Table:
     table = Table(title=f"Measures for {quarter_label}", show_lines=False)
+    table.add_column("Measure", min_width=MEASURE_COLUMN_WIDTH)
     for header in (
-        "Measure",
         "Quarter",
         "Value",
         "Previous quarter",

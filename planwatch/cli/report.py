@@ -19,24 +19,39 @@ def _published(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise ConfigError(f"--published '{text}' is not a date", expected="YYYY-MM-DD, e.g. 2023-08-15") from exc
+        raise ConfigError(
+            f"--published '{text}' is not a date", expected="YYYY-MM-DD, e.g. 2023-08-15"
+        ) from exc
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def report(
-        quarter: Annotated[str, typer.Option("--quarter", "-q", help="Report quarter, e.g. 2023/24-Q1")],
+        quarter: Annotated[
+            str, typer.Option("--quarter", "-q", help="Report quarter, e.g. 2023/24-Q1")
+        ],
         project: ProjectOption = Path("."),
-        pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also write the PDF (slower)")] = True,
-        published: Annotated[str | None, typer.Option(help="Publication date on the cover (default today)")] = None,
-        out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: the project's output/)")] = None,
+        pdf: Annotated[
+            bool, typer.Option("--pdf/--no-pdf", help="Also write the PDF (slower)")
+        ] = True,
+        published: Annotated[
+            str | None, typer.Option(help="Publication date on the cover (default today)")
+        ] = None,
+        out: Annotated[
+            Path | None,
+            typer.Option("--out", "-o", help="Output folder (default: the project's output/)"),
+        ] = None,
         as_json: JsonOption = False,
     ) -> None:
         """Write the quarterly update: a self-contained HTML file and a print-quality PDF."""
         from planwatch.services.report import generate_report  # keeps `planwatch --help` fast
 
         files = generate_report(
-            project_of(project), parse_quarter(quarter), pdf=pdf, published=_published(published), out_dir=out
+            project_of(project),
+            parse_quarter(quarter),
+            pdf=pdf,
+            published=_published(published),
+            out_dir=out,
         )
         if as_json:
             print_json({"html": str(files.html), "pdf": str(files.pdf) if files.pdf else None})

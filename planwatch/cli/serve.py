@@ -44,14 +44,16 @@ def _prepare(project_dir: Path, *, import_plan: bool) -> None:
     from planwatch.plan.load import load_plan
     from planwatch.web.services import import_plan as do_import
 
-    call_command("migrate", interactive=False, verbosity=0)
     project = project_of(project_dir)
-    if not import_plan:
-        return
-    if not project.plan_path.exists():
+    plan = None
+    if import_plan and project.plan_path.exists():
+        plan = load_plan(project.plan_path)  # a broken plan stops us before anything is changed
+    elif import_plan:
         console.print(f"[yellow]No plan at {project.plan_path}; the app starts without plan data.[/]")
+    call_command("migrate", interactive=False, verbosity=0)
+    if plan is None:
         return
-    summary = do_import(load_plan(project.plan_path))
+    summary = do_import(plan)
     console.print(f"Imported {summary.commitments} commitments owned by {summary.departments} departments from {project.plan_path}.")
 
 

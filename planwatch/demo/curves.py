@@ -82,7 +82,8 @@ def _month_factor(shape: Shape, month: Month) -> float:
 
 
 def poisson(rng: np.random.Generator, means: np.ndarray) -> np.ndarray:
-    return rng.poisson(np.maximum(means, 0.0)).astype(np.int64)
+    draws: np.ndarray = rng.poisson(np.maximum(means, 0.0)).astype(np.int64)
+    return draws
 
 
 def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray) -> np.ndarray:

@@ -26,7 +26,14 @@ from importlib import resources
 from pathlib import Path
 
 from planwatch.demo import spec
-from planwatch.demo.lookups import CODES_HEADER, POPULATION_HEADER, WEIGHTS_HEADER, code_rows, population_rows, weight_rows
+from planwatch.demo.lookups import (
+    CODES_HEADER,
+    POPULATION_HEADER,
+    WEIGHTS_HEADER,
+    code_rows,
+    population_rows,
+    weight_rows,
+)
 from planwatch.demo.police_uk import write_street_files
 from planwatch.demo.prc import generate_prc, write_prc
 from planwatch.demo.series import MEASURES_HEADER, SERIES_FILES
@@ -60,7 +67,14 @@ class DemoFiles:
         return Project.at(self.root)
 
     def data_files(self) -> tuple[Path, ...]:
-        return (self.prc, *self.police_uk, *self.measures, self.weights, self.population, self.offence_codes)
+        return (
+            self.prc,
+            *self.police_uk,
+            *self.measures,
+            self.weights,
+            self.population,
+            self.offence_codes,
+        )
 
     def loads(self) -> tuple[tuple[str, tuple[Path, ...]], ...]:
         """(source kind, files) in the order to ingest them: lookups first, so codes are checked.
@@ -105,13 +119,19 @@ def prepare_folder(out_dir: Path) -> Project:
                 f"'{out_dir}' already holds files that the demo did not write",
                 expected="an empty or new folder",
             )
-        for store_file in (project.store_path, project.store_path.with_name(project.store_path.name + ".wal")):
+        for store_file in (
+            project.store_path,
+            project.store_path.with_name(project.store_path.name + ".wal"),
+        ):
             store_file.unlink(missing_ok=True)
         for report in project.output_dir.glob("*") if project.output_dir.exists() else ():
             if report.is_file():
                 report.unlink()
     project.root.mkdir(parents=True, exist_ok=True)
-    (project.root / MARKER).write_text("Written by 'planwatch demo'. Running the demo again replaces this folder's contents.\n", encoding="utf-8")
+    (project.root / MARKER).write_text(
+        "Written by 'planwatch demo'. Running the demo again replaces this folder's contents.\n",
+        encoding="utf-8",
+    )
     return project
 
 
@@ -134,7 +154,9 @@ def generate_demo_project(out_dir: Path, seed: int = DEFAULT_SEED) -> DemoFiles:
         for name, make in SERIES_FILES.items()
     )
     weights = _write_csv(data / "lookups" / "offence-weights.csv", WEIGHTS_HEADER, weight_rows())
-    population = _write_csv(data / "lookups" / "population.csv", POPULATION_HEADER, population_rows())
+    population = _write_csv(
+        data / "lookups" / "population.csv", POPULATION_HEADER, population_rows()
+    )
     codes = _write_csv(data / "lookups" / "offence-codes.csv", CODES_HEADER, code_rows())
     return DemoFiles(
         root=project.root,

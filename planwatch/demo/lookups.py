@@ -29,9 +29,21 @@ WEIGHTS_HEADER = (
 )
 POPULATION_HEADER = ("area", "year", "population")
 #: The Home Office offence code lookup layout.
-CODES_HEADER = ("Offence Group", "Offence Code", "Offence Description", "Offence Subgroup", "Police.uk Category")
+CODES_HEADER = (
+    "Offence Group",
+    "Offence Code",
+    "Offence Description",
+    "Offence Subgroup",
+    "Police.uk Category",
+)
 
-_VICTIM_BASED = {"Violence against the person": "violence", "Sexual offences": "sexual offences", "Robbery": "robbery", "Theft offences": "theft offences", "Criminal damage and arson": "criminal damage and arson"}
+_VICTIM_BASED = {
+    "Violence against the person": "violence",
+    "Sexual offences": "sexual offences",
+    "Robbery": "robbery",
+    "Theft offences": "theft offences",
+    "Criminal damage and arson": "criminal damage and arson",
+}
 
 
 def _severity_category(offence: Offence) -> str:
@@ -44,7 +56,7 @@ def _severity_category(offence: Offence) -> str:
 
 
 def weight_rows() -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for o in sorted(OFFENCES, key=lambda o: (o.group.lower(), o.description.lower())):
         rows.append(
             (
@@ -68,7 +80,7 @@ def population_rows() -> list[tuple[str, ...]]:
     """Mid-year population per force for each calendar year the recorded crime covers."""
     first = spec.PRC_FIRST.start.year
     last = spec.REPORT_QUARTER.end.year
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for force in spec.FORCES:
         for year in range(first, last + 1):
             population = force.population * (1 + spec.POPULATION_GROWTH_PCT / 100) ** (year - first)
@@ -77,4 +89,7 @@ def population_rows() -> list[tuple[str, ...]]:
 
 
 def code_rows() -> list[tuple[str, ...]]:
-    return [(o.group, o.code, o.description, o.subgroup, o.police_uk) for o in sorted(OFFENCES, key=lambda o: (o.group, o.code))]
+    return [
+        (o.group, o.code, o.description, o.subgroup, o.police_uk)
+        for o in sorted(OFFENCES, key=lambda o: (o.group, o.code))
+    ]

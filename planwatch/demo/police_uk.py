@@ -45,10 +45,32 @@ STREET_HEADER = (
 DISTRICTS = ("Anyford", "Bramley Heath", "Castlewick", "Dunmere", "Fallowfield", "Greystock")
 LSOAS_PER_DISTRICT = 40
 STREETS = (
-    "High Street", "Church Lane", "Mill Road", "Station Road", "Park Avenue", "School Lane", "The Green",
-    "Victoria Road", "Queens Road", "Orchard Close", "Meadow Way", "Brook Street", "Chapel Street",
-    "Kingsway", "Market Place", "Windmill Hill", "Elm Grove", "Oak Drive", "Willow Crescent", "Bridge Street",
-    "Shopping Area", "Supermarket", "Petrol Station", "Parking Area", "Sports/Recreation Area", "Nightclub",
+    "High Street",
+    "Church Lane",
+    "Mill Road",
+    "Station Road",
+    "Park Avenue",
+    "School Lane",
+    "The Green",
+    "Victoria Road",
+    "Queens Road",
+    "Orchard Close",
+    "Meadow Way",
+    "Brook Street",
+    "Chapel Street",
+    "Kingsway",
+    "Market Place",
+    "Windmill Hill",
+    "Elm Grove",
+    "Oak Drive",
+    "Willow Crescent",
+    "Bridge Street",
+    "Shopping Area",
+    "Supermarket",
+    "Petrol Station",
+    "Parking Area",
+    "Sports/Recreation Area",
+    "Nightclub",
 )
 # Rough box the invented force area sits in (degrees).
 LON_RANGE = (-1.9, -1.2)
@@ -118,7 +140,7 @@ def monthly_crime_by_type(seed: int, anyshire: Counts) -> dict[Month, dict[str, 
 
 def _lsoas(seed: int) -> list[tuple[str, str, float, float]]:
     rng = rng_for(seed, "police_uk/lsoas")
-    rows = []
+    rows: list[tuple[str, str, float, float]] = []
     serial = 0
     for district in DISTRICTS:
         for i in range(LSOAS_PER_DISTRICT):
@@ -130,7 +152,13 @@ def _lsoas(seed: int) -> list[tuple[str, str, float, float]]:
     return rows
 
 
-def _month_rows(rng: np.random.Generator, month: Month, crimes: dict[str, int], n_asb: int, lsoas: list[tuple[str, str, float, float]]) -> list[tuple[str, ...]]:
+def _month_rows(
+    rng: np.random.Generator,
+    month: Month,
+    crimes: dict[str, int],
+    n_asb: int,
+    lsoas: list[tuple[str, str, float, float]],
+) -> list[tuple[str, ...]]:
     types = [t for t, n in sorted(crimes.items()) for _ in range(n)] + [ASB] * n_asb
     n = len(types)
     n_crime = n - n_asb
@@ -145,13 +173,32 @@ def _month_rows(rng: np.random.Generator, month: Month, crimes: dict[str, int], 
     open_share = max(0.0, 1 - (spec.LAST_MONTH.index - month.index) / OPEN_MONTHS)
     still_open = rng.random(n) < open_share
     label = month.label
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for i, crime_type in enumerate(types):
         is_crime = i < n_crime
         crime_id = ids[64 * i : 64 * (i + 1)] if is_crime else ""
-        outcome = (UNDER_INVESTIGATION if still_open[i] else outcome_names[outcomes[i]]) if is_crime else ""
+        outcome = (
+            (UNDER_INVESTIGATION if still_open[i] else outcome_names[outcomes[i]])
+            if is_crime
+            else ""
+        )
         if is_crime and no_location[i]:
-            rows.append((crime_id, label, spec.FORCE_NAME, spec.FORCE_NAME, "", "", "No Location", "", "", crime_type, outcome, ""))
+            rows.append(
+                (
+                    crime_id,
+                    label,
+                    spec.FORCE_NAME,
+                    spec.FORCE_NAME,
+                    "",
+                    "",
+                    "No Location",
+                    "",
+                    "",
+                    crime_type,
+                    outcome,
+                    "",
+                )
+            )
             continue
         code, name, lon, lat = lsoas[where[i]]
         rows.append(
@@ -179,7 +226,13 @@ def street_file_name(month: Month) -> str:
 
 
 def write_street_files(folder: Path, seed: int, anyshire: Counts) -> list[Path]:
-    _plain(*DISTRICTS, *STREETS, *(o for o, _ in OUTCOMES_SETTLED), spec.FORCE_NAME, *(o.police_uk for o in OFFENCES))
+    _plain(
+        *DISTRICTS,
+        *STREETS,
+        *(o for o, _ in OUTCOMES_SETTLED),
+        spec.FORCE_NAME,
+        *(o.police_uk for o in OFFENCES),
+    )
     folder.mkdir(parents=True, exist_ok=True)
     crimes = monthly_crime_by_type(seed, anyshire)
     asb = asb_counts(seed)

@@ -38,7 +38,10 @@ def prc_quarters() -> tuple[Quarter, ...]:
 
 def _steps(offence: Offence) -> tuple[tuple[Month, float], ...]:
     if offence.subgroup == "Stalking and harassment":
-        return ((spec.RECORDING_CHANGE, spec.RECORDING_CHANGE_STEP), (spec.RECORDING_REVISION, spec.RECORDING_REVISION_STEP))
+        return (
+            (spec.RECORDING_CHANGE, spec.RECORDING_CHANGE_STEP),
+            (spec.RECORDING_REVISION, spec.RECORDING_REVISION_STEP),
+        )
     return ()
 
 
@@ -83,5 +86,16 @@ def write_prc(path: Path, counts: dict[str, Counts]) -> Path:
             for force in sorted(counts):
                 for o in offences:
                     n = int(counts[force][o.code][qi])
-                    writer.writerow((quarter.financial_year.label, quarter.q, force, o.description, o.group, o.subgroup, o.code, n))
+                    writer.writerow(
+                        (
+                            quarter.financial_year.label,
+                            quarter.q,
+                            force,
+                            o.description,
+                            o.group,
+                            o.subgroup,
+                            o.code,
+                            n,
+                        )
+                    )
     return path

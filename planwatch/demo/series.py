@@ -35,7 +35,7 @@ class Row:
     decimals: int = 0
 
     def cells(self) -> tuple[str, ...]:
-        value = f"{self.value:.{self.decimals}f}" if self.decimals else str(int(round(self.value)))
+        value = f"{self.value:.{self.decimals}f}"
         return (
             self.measure,
             self.period.label,
@@ -73,10 +73,19 @@ def force_records(seed: int) -> list[Row]:
                 (spec.RECORDING_REVISION, spec.DA_REVISION_STEP),
             ),
         ),
-        "drug_related_homicides": Shape(level=spec.DRUG_HOMICIDES_PER_QUARTER, pct_per_year=spec.DRUG_HOMICIDES_PCT_PER_YEAR),
-        "rural_crime_offences": Shape(level=410, pct_per_year=spec.RURAL_PCT_PER_YEAR, season=(1.02, 1.08, 0.96, 0.94)),
+        "drug_related_homicides": Shape(
+            level=spec.DRUG_HOMICIDES_PER_QUARTER, pct_per_year=spec.DRUG_HOMICIDES_PCT_PER_YEAR
+        ),
+        "rural_crime_offences": Shape(
+            level=410, pct_per_year=spec.RURAL_PCT_PER_YEAR, season=(1.02, 1.08, 0.96, 0.94)
+        ),
         "dog_theft_offences": Shape(level=6.5, pct_per_year=spec.DOG_THEFT_PCT_PER_YEAR),
-        "killed_seriously_injured": Shape(level=118, pct_per_year=spec.KSI_PCT_PER_YEAR, season=(1.0, 1.1, 1.0, 0.9), events=lockdown_roads),
+        "killed_seriously_injured": Shape(
+            level=118,
+            pct_per_year=spec.KSI_PCT_PER_YEAR,
+            season=(1.0, 1.1, 1.0, 0.9),
+            events=lockdown_roads,
+        ),
     }
     rows: list[Row] = []
     for name, shape in shapes.items():
@@ -87,7 +96,15 @@ def force_records(seed: int) -> list[Row]:
 # ---------------------------------------------------------------------------
 # Surveys (rolling 12 months, one quarter late)
 # ---------------------------------------------------------------------------
-def _rolling_survey(seed: int, name: str, first: Quarter, p_start: float, p_end: float, per_quarter: int, window: int) -> list[Row]:
+def _rolling_survey(
+    seed: int,
+    name: str,
+    first: Quarter,
+    p_start: float,
+    p_end: float,
+    per_quarter: int,
+    window: int,
+) -> list[Row]:
     last = spec.REPORT_QUARTER.shift(-spec.SURVEY_LAG_QUARTERS)
     quarters = _quarters(first.shift(-(window - 1)), last)
     rng = rng_for(seed, name)
@@ -114,9 +131,24 @@ def surveys(seed: int) -> list[Row]:
 # ---------------------------------------------------------------------------
 # Workforce: sickness hours (monthly), ethnic minority share, special constables
 # ---------------------------------------------------------------------------
-SICKNESS_SEASON = (0.95, 0.96, 0.95, 1.0, 0.95, 0.96, 1.1, 1.04, 1.12, 1.05, 0.98, 1.0)  # April first
+SICKNESS_SEASON = (
+    0.95,
+    0.96,
+    0.95,
+    1.0,
+    0.95,
+    0.96,
+    1.1,
+    1.04,
+    1.12,
+    1.05,
+    0.98,
+    1.0,
+)  # April first
 SICKNESS_SD_HOURS = 0.35
-COVID_SICKNESS = {Month(2020, m): 0.7 for m in range(4, 13)} | {Month(2021, m): 0.75 for m in range(1, 7)}
+COVID_SICKNESS = {Month(2020, m): 0.7 for m in range(4, 13)} | {
+    Month(2021, m): 0.75 for m in range(1, 7)
+}
 
 
 def _sickness(seed: int, name: str, level: float, pct: float) -> list[Row]:
@@ -126,16 +158,25 @@ def _sickness(seed: int, name: str, level: float, pct: float) -> list[Row]:
     return [Row(name, m, max(v, 0.5), decimals=2) for m, v in zip(months, values, strict=True)]
 
 
+#: Ethnic minority share of the workforce (%): rising to the quarter of the data-entry
+#: error, then easing slightly over the last year. A stock, so it moves slowly.
+EM_SHARE_START, EM_SHARE_PEAK, EM_SHARE_LATEST = 3.55, 4.28, 4.12
+EM_SHARE_SD = 0.03  # percentage points of quarter-to-quarter noise
+
+
 def _ethnic_minority(seed: int) -> list[Row]:
     quarters = _quarters(spec.WORKFORCE_FIRST)
-    rng = rng_for(seed, spec.ERROR_SERIES)
-    workforce = np.round(np.linspace(5_900, 6_350, len(quarters)) + rng.normal(0, 25, len(quarters))).astype(int)
-    share = np.linspace(0.036, 0.0425, len(quarters))
-    share[-4:] = share[-5] - np.linspace(0.0, 0.0015, 4)  # a slight fall over the last year
-    minority = binomial(rng, workforce, share)
+    peak = quarters.index(spec.ERROR_PERIOD)
+    path = np.concatenate(
+        [
+            np.linspace(EM_SHARE_START, EM_SHARE_PEAK, peak + 1),
+            np.linspace(EM_SHARE_PEAK, EM_SHARE_LATEST, len(quarters) - peak)[1:],
+        ]
+    )
+    values = normal(rng_for(seed, spec.ERROR_SERIES), path, EM_SHARE_SD)
     rows = []
-    for quarter, m, w in zip(quarters, minority, workforce, strict=True):
-        pct = round(100 * m / w, 2)
+    for quarter, value in zip(quarters, values, strict=True):
+        pct = round(float(value), 2)
         if quarter == spec.ERROR_PERIOD:  # typed without its decimal point: "428" for 4.28
             rows.append(Row(spec.ERROR_SERIES, quarter, round(pct * spec.ERROR_FACTOR)))
         else:
@@ -145,7 +186,11 @@ def _ethnic_minority(seed: int) -> list[Row]:
 
 def _specials(seed: int) -> list[Row]:
     quarters = _quarters(spec.FORCE_SERIES_FIRST)
-    values = normal(rng_for(seed, "special_constables"), expected(Shape(level=265, pct_per_year=-5.0), quarters), 4.0)
+    values = normal(
+        rng_for(seed, "special_constables"),
+        expected(Shape(level=265, pct_per_year=-5.0), quarters),
+        4.0,
+    )
     return [Row("special_constables", q, round(v)) for q, v in zip(quarters, values, strict=True)]
 
 
@@ -161,19 +206,39 @@ def workforce(seed: int) -> list[Row]:
 # ---------------------------------------------------------------------------
 # Schools education programme audience (monthly, school year only)
 # ---------------------------------------------------------------------------
-SCHOOL_CLOSED = {Month(2020, 4): 0.0, Month(2020, 5): 0.0, Month(2020, 6): 0.1, Month(2020, 7): 0.2, Month(2021, 1): 0.15, Month(2021, 2): 0.3}
+SCHOOL_CLOSED = {
+    Month(2020, 4): 0.0,
+    Month(2020, 5): 0.0,
+    Month(2020, 6): 0.1,
+    Month(2020, 7): 0.2,
+    Month(2021, 1): 0.15,
+    Month(2021, 2): 0.3,
+}
 SUMMER_HOLIDAY = 8  # August: no sessions
 EDUCATION_SEASON = (0.8, 1.05, 1.0, 0.55, 0.0, 1.0, 1.15, 1.2, 0.8, 1.05, 1.1, 1.0)  # April first
-EDUCATION_STEPS = ((Month(2021, 9), 0.82), (Month(2023, 2), 0.85))  # slower return; two vacancies from February 2023
+EDUCATION_STEPS = (
+    (Month(2021, 9), 0.82),
+    (Month(2023, 2), 0.85),
+)  # slower return; two vacancies from February 2023
 
 
 def education(seed: int) -> list[Row]:
     months = month_range(spec.EDUCATION_FIRST, spec.LAST_MONTH)
-    shape = Shape(level=16_500, pct_per_year=-1.0, season=EDUCATION_SEASON, steps=EDUCATION_STEPS, events=SCHOOL_CLOSED)
+    shape = Shape(
+        level=16_500,
+        pct_per_year=-1.0,
+        season=EDUCATION_SEASON,
+        steps=EDUCATION_STEPS,
+        events=SCHOOL_CLOSED,
+    )
     values = poisson(rng_for(seed, "education_audience"), expected(shape, months))
     rows = []
     for month, v in zip(months, values, strict=True):
-        note = "School summer holiday: no sessions" if month.month == SUMMER_HOLIDAY else ("Schools closed" if SCHOOL_CLOSED.get(month) == 0.0 else "")
+        note = (
+            "School summer holiday: no sessions"
+            if month.month == SUMMER_HOLIDAY
+            else ("Schools closed" if SCHOOL_CLOSED.get(month) == 0.0 else "")
+        )
         rows.append(Row("education_audience", month, int(v), note=note))
     return rows
 

@@ -114,7 +114,7 @@ def _frame(
         )
 
     frame = con.execute(
-        f"""SELECT {index} AS _file, {raw.row_sql()} AS source_row, series, period,
+        f"""SELECT 0 AS _file, {raw.row_sql()} AS source_row, series, period,
                    TRY_CAST(replace(value, ',', '') AS DOUBLE) AS value, {opt("numerator")} AS numerator,
                    {opt("denominator")} AS denominator, {"coalesce(area, '')" if "area" in raw.present else "''"} AS area,
                    {"note" if "note" in raw.present else "NULL::VARCHAR"} AS note

@@ -150,8 +150,7 @@ def stage_police_uk(
             )
         return batch
     _read(con, files)
-    _check(con, files)
-    counts = dict(con.execute(f"SELECT _file, count(*) FROM {STAGE} GROUP BY ALL").fetchall())
+    counts = _check(con, files)
     for i, f in enumerate(batch.files):
         f.rows = int(counts.get(i, 0))
         f.note = note
@@ -224,6 +223,7 @@ def _header(path: Path, display: str) -> tuple[str, ...]:
 
 
 def _read(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> None:
+    """A TEMP VIEW over the files (DuckDB ``read_csv``): checked, then inserted, without a copy in memory."""
     by_header: dict[tuple[str, ...], list[int]] = {}
     for i, f in enumerate(files):
         by_header.setdefault(f.header, []).append(i)
@@ -231,15 +231,13 @@ def _read(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> None:
     con.register("pu_files_df", frame)
     con.execute("CREATE OR REPLACE TEMP TABLE pu_files AS SELECT * FROM pu_files_df")
     con.unregister("pu_files_df")
-    con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    parts = []
     for header, members in by_header.items():
         found = match_header(header, COLUMNS, files[members[0]].display)
+        coords = (found["longitude"], found["latitude"])
         types = (
             "{"
-            + ", ".join(
-                f"'{_q(h)}': '{'DOUBLE' if h in (found['longitude'], found['latitude']) else 'VARCHAR'}'"
-                for h in header
-            )
+            + ", ".join(f"'{_q(h)}': '{'DOUBLE' if h in coords else 'VARCHAR'}'" for h in header)
             + "}"
         )
         select = ", ".join(
@@ -250,35 +248,34 @@ def _read(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> None:
         )
         listing = "[" + ", ".join(f"'{_q(str(files[i].path))}'" for i in members) + "]"
         source = f"read_csv({listing}, columns={types}, header=true, auto_detect=false, delim=',', quote='\"', escape='\"', filename=true)"
-        verb = (
-            f"INSERT INTO {STAGE} BY NAME"
-            if con.execute(
-                f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{STAGE}' AND temporary"
-            ).fetchone()[0]
-            else f"CREATE TEMP TABLE {STAGE} AS"
-        )  # type: ignore[index]
-        try:
-            con.execute(
-                f"{verb} SELECT f._file, {select} FROM {source} r JOIN pu_files f ON f.path = r.filename"
-            )
-        except duckdb.Error as exc:
-            bad = _file_in_error(str(exc), files) or files[members[0]]
-            raise csv_error(exc, bad.display) from exc
+        parts.append(
+            f"SELECT f._file, {select} FROM {source} r JOIN pu_files f ON f.path = r.filename"
+        )
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGE} AS " + " UNION ALL ".join(parts))
 
 
-def _check(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> None:
+def _check(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> dict[int, int]:
+    """Rows per file; raises for bad months, blank crime types, repeated Crime IDs or unreadable CSV."""
+    try:
+        return _check_rows(con, files)
+    except duckdb.Error as exc:
+        bad = _file_in_error(str(exc), files) or files[0]
+        raise csv_error(exc, bad.display) from exc
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> dict[int, int]:
     problems: list[Problem] = []
     expected_months = ", ".join(f"({i}, DATE '{f.month.start}')" for i, f in enumerate(files))
-    bad = con.execute(
-        f"""SELECT s._file, count(*) FILTER (WHERE s.month IS NULL), count(*) FILTER (WHERE s.month <> e.m),
-                   count(*) FILTER (WHERE s.crime_type IS NULL)
-            FROM {STAGE} s JOIN (VALUES {expected_months}) e(f, m) ON e.f = s._file
-            GROUP BY ALL HAVING count(*) FILTER (WHERE s.month IS NULL OR s.month <> e.m OR s.crime_type IS NULL) > 0
-            ORDER BY 1 LIMIT 10"""
+    per_file = con.execute(
+        f"""SELECT s._file, count(*), count(*) FILTER (WHERE s.month IS NULL OR s.month <> e.m),
+                   count(*) FILTER (WHERE s.crime_type IS NULL),
+                   -- read the coordinates too, so that a value that is not a number fails here, not mid-write
+                   count(s.longitude) + count(s.latitude)
+            FROM {STAGE} s JOIN (VALUES {expected_months}) e(f, m) ON e.f = s._file GROUP BY ALL ORDER BY 1"""
     ).fetchall()
-    for index, unreadable, other_month, no_type in bad:
+    for index, _, wrong_month, no_type, _ in per_file:
         f = files[index]
-        if unreadable or other_month:
+        if wrong_month:
             row, value = _locate(f, "Month", lambda v, f=f: v != f.month.label)
             problems.append(
                 Problem(
@@ -313,6 +310,7 @@ def _check(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> None:
         )
     if problems:
         raise IngestError(problems=problems)
+    return {int(index): int(n) for index, n, *_ in per_file}
 
 
 def _locate(f: MonthlyFile, field: str, is_bad: object, nth: int = 1) -> tuple[int | None, str]:

@@ -174,7 +174,7 @@ def _build(
     table = f"prc_ready_{index}"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT {index} AS _file, {raw.row_sql('r')} AS source_row, '{level}' AS level,
+        SELECT 0 AS _file, {raw.row_sql("r")} AS source_row, '{level}' AS level,
                q.fy_start::SMALLINT AS fy_start, q.quarter::TINYINT AS quarter, q.period_start::DATE AS period_start,
                f.canonical AS force, {"r.description" if offence else "NULL"} AS offence_description,
                g.canonical AS offence_group, {"r.subgroup" if offence else "NULL"} AS offence_subgroup,
@@ -249,9 +249,9 @@ def _population(
     table = f"prc_pop_{index}"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT {index} AS _file, f.canonical AS area, q.fy_start::INTEGER AS year,
+        SELECT 0 AS _file, f.canonical AS area, q.fy_start::INTEGER AS year,
                max(replace(r.population, ',', '')::DOUBLE) AS population,
-               count(DISTINCT r.population) AS versions, min({raw.row_sql('r')}) AS first_row
+               count(DISTINCT r.population) AS versions, min({raw.row_sql("r")}) AS first_row
         FROM {raw.table} r
         JOIN prc_q_map q ON q.fy IS NOT DISTINCT FROM r.fy AND q.fq IS NOT DISTINCT FROM r.fq
         JOIN prc_f_map f ON f.force IS NOT DISTINCT FROM r.force

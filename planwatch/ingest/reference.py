@@ -111,7 +111,7 @@ def _weights(
         raise IngestError(problems=problems)
     table = f"weights_ready_{index}"
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT {index} AS _file, code AS offence_code, {_opt(raw, "offence")} AS offence,
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT 0 AS _file, code AS offence_code, {_opt(raw, "offence")} AS offence,
             {_opt(raw, "category")} AS policeuk_category, replace(weight, ',', '')::DOUBLE AS weight FROM {raw.table} ORDER BY rowid"""
     )
     return table, "offence_weights", "reference"
@@ -158,7 +158,7 @@ def _population(
         + ") t(raw, area)"
     )
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT {index} AS _file, {raw.row_sql('r')} AS source_row, m.area,
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT 0 AS _file, {raw.row_sql("r")} AS source_row, m.area,
             r.year::INTEGER AS year, replace(r.population, ',', '')::DOUBLE AS population
             FROM {raw.table} r JOIN pop_area_map m ON m.raw = r.area ORDER BY r.rowid"""
     )
@@ -175,7 +175,7 @@ def _codes(
 ) -> tuple[str, str, str]:
     table = f"codes_ready_{index}"
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT {index} AS _file, {raw.row_sql()} AS source_row, code AS offence_code,
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT 0 AS _file, {raw.row_sql()} AS source_row, code AS offence_code,
             description AS offence_description, grp AS offence_group, subgroup AS offence_subgroup,
             {_opt(raw, "category")} AS policeuk_category FROM {raw.table} ORDER BY rowid"""
     )

@@ -174,21 +174,39 @@ def _stage_csv(
     return StagedTable(table, rows, HEADER_ROW + 1, frozenset(found), tuple(header))
 
 
+_CONVERT = re.compile(
+    r'converting column "(?P<col>[^"]+)"\. Could not convert string "(?P<val>[^"]*)" to \'(?P<type>\w+)\''
+)
+_COLUMN_COUNT = re.compile(r"Expected Number of Columns: (?P<want>\d+) Found: (?P<got>\d+)")
+
+
 def csv_error(exc: duckdb.Error, display: str) -> IngestError:
-    """A DuckDB CSV parsing error as an IngestError naming the file and line."""
+    """A DuckDB CSV parsing error as an IngestError naming the file, row (header = row 1) and field."""
     text = str(exc)
     line = _CSV_LINE.search(text)
-    reason = next(
-        (
-            ln.strip()
-            for ln in text.splitlines()[1:]
-            if ln.strip() and not ln.startswith("Original Line")
-        ),
-        text.splitlines()[0],
-    )
+    row = int(line.group(1)) if line else None
+    if m := _CONVERT.search(text):
+        kind = "a number" if m["type"] in ("DOUBLE", "BIGINT", "INTEGER") else m["type"].lower()
+        return IngestError(
+            f"'{m['col']}' is {m['val']!r}",
+            location=Location(file=display, row=row, field=m["col"]),
+            expected=kind,
+        )
+    if m := _COLUMN_COUNT.search(text):
+        return IngestError(
+            f"the row has {m['got']} fields",
+            location=Location(file=display, row=row),
+            expected=f"{m['want']} fields, as in the header (quote values that contain commas)",
+        )
+    if "not utf-8 encoded" in text.lower() or "invalid unicode" in text.lower():
+        return IngestError(
+            "the file is not text in a known encoding",
+            location=Location(file=display, row=row),
+            expected="UTF-8 or Windows-1252 text",
+        )
     return IngestError(
-        f"the CSV file cannot be read: {reason}",
-        location=Location(file=display, row=int(line.group(1)) if line else None),
+        f"the CSV file cannot be read: {text.splitlines()[0]}",
+        location=Location(file=display, row=row),
         expected="comma-separated rows with as many fields as the header",
     )
 

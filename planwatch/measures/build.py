@@ -7,7 +7,7 @@ day of the period), ``frequency`` (``month`` | ``quarter``), ``area``, ``categor
 and ``status`` (``ok`` | ``suspect`` | ``confirmed``) — and the plan's
 :class:`~planwatch.plan.models.Measure`.
 Out: a frozen :class:`~planwatch.measures.series.MeasureSeries` at the measure's
-frequency (methodology §1, "Building a series"):
+frequency (docs/methodology.md, "Building a series"):
 
 * rows are combined per period by the measure's aggregation: ``sum`` (counts),
   ``harm_weighted`` (each count × its category's offence weight, summed),
@@ -24,7 +24,9 @@ frequency (methodology §1, "Building a series"):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -115,82 +117,129 @@ def _weight_of(
     return weights
 
 
+@dataclass(frozen=True)
+class _Row:
+    source: Period  # the period the row is for (a month, or a quarter for quarterly rows)
+    area: str
+    value: float | None  # weighted already for harm-weighted measures
+    numerator: float | None
+    denominator: float | None
+    suspect: bool
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _prepare(
     frame: pd.DataFrame, measure: Measure, weights: Mapping[str, float] | None
-) -> pd.DataFrame:
-    """One row per data row with its source period, target period and weighted value."""
-    rows = frame.loc[:, list(FRAME_COLUMNS)].copy()
-    rows["source"] = [
-        _row_period(s, f, measure)
-        for s, f in zip(rows["period_start"], rows["frequency"], strict=True)
-    ]
-    rows["target"] = [_target(p, measure) for p in rows["source"]]
-    for column in ("value", "numerator", "denominator"):
-        rows[column] = pd.to_numeric(rows[column], errors="coerce")
-    if measure.aggregation == "harm_weighted":
-        lookup = _weight_of(weights, measure, {str(c) for c in rows["category"].unique()})
-        rows["value"] = rows["value"] * rows["category"].map(lambda c: lookup[str(c)])
-    return rows
+) -> dict[Period, list[_Row]]:
+    """The data rows grouped by the series period they fall in (plain Python: a measure
+    has hundreds to a few thousand rows, where pandas' per-group overhead dominates)."""
+    categories = [str(c) for c in frame["category"]]
+    lookup = (
+        _weight_of(weights, measure, set(categories))
+        if measure.aggregation == "harm_weighted"
+        else None
+    )
+    periods: dict[tuple[Any, Any], Period] = {}
+    groups: dict[Period, list[_Row]] = {}
+    columns = zip(
+        frame["period_start"],
+        frame["frequency"],
+        frame["area"],
+        categories,
+        frame["value"],
+        frame["numerator"],
+        frame["denominator"],
+        frame["status"],
+        strict=True,
+    )
+    for start, frequency, area, category, value, num, den, status in columns:
+        source = periods.get((start, frequency))
+        if source is None:
+            source = periods[(start, frequency)] = _row_period(start, str(frequency), measure)
+        weighted = _number(value)
+        if lookup is not None and weighted is not None:
+            weighted *= lookup[category]
+        row = _Row(source, str(area), weighted, _number(num), _number(den), status == SUSPECT)
+        groups.setdefault(_target(source, measure), []).append(row)
+    return groups
 
 
 def _population(
-    group: pd.DataFrame, population: float | Mapping[Period, float] | None, period: Period
+    rows: list[_Row], population: float | Mapping[Period, float] | None, period: Period
 ) -> float | None:
     if isinstance(population, int | float):
         return float(population)
     if population is not None:
         return population.get(period)
     # From the rows: one population per area and month (repeated across categories).
-    by_area = (
-        group.dropna(subset=["denominator"])
-        .groupby(["source", "area"], sort=False)["denominator"]
-        .max()
-    )
-    if by_area.empty:
+    by_area: dict[tuple[Period, str], float] = {}
+    for r in rows:
+        if r.denominator is not None:
+            key = (r.source, r.area)
+            by_area[key] = max(by_area.get(key, r.denominator), r.denominator)
+    if not by_area:
         return None
-    per_source = by_area.groupby(level=0).sum()
-    return float(per_source.mean())
+    per_source: dict[Period, float] = {}
+    for (source, _), pop in by_area.items():
+        per_source[source] = per_source.get(source, 0.0) + pop
+    return sum(per_source.values()) / len(per_source)
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values)
 
 
 def _combine(
-    group: pd.DataFrame,
+    rows: list[_Row],
     measure: Measure,
     period: Period,
     population: float | Mapping[Period, float] | None,
 ) -> tuple[float | None, float | None, float | None]:
     """(value, numerator, denominator) for one target period."""
     agg = measure.aggregation
-    values = group["value"].dropna()
+    values = [r.value for r in rows if r.value is not None]
     if agg == "proportion":
-        pairs = group.dropna(subset=["numerator", "denominator"])
-        den = float(pairs["denominator"].sum())
-        if not pairs.empty and den > 0:
-            num = float(pairs["numerator"].sum())
+        pairs = [
+            (r.numerator, r.denominator)
+            for r in rows
+            if r.numerator is not None and r.denominator is not None
+        ]
+        den = sum(d for _, d in pairs)
+        if pairs and den > 0:
+            num = sum(n for n, _ in pairs)
             scale = PERCENT if measure.unit == "percent" else 1.0
             return num / den * scale, num, den
-        return (float(values.mean()) if not values.empty else None), None, None
-    if values.empty:
+        return (_mean(values) if values else None), None, None
+    if not values:
         return None, None, None
     if agg in ("sum", "harm_weighted"):
-        return float(values.sum()), None, None
+        return sum(values), None, None
     if agg == "rate_per_1000":
-        pop = _population(group, population, period)
+        pop = _population(rows, population, period)
         if pop is None or pop <= 0:
             raise AnalysisError(
                 f"measure '{measure.id}' is a rate per 1,000 but there is no population for {period.label}",
                 expected="a population estimate for every period",
             )
-        return float(values.sum()) / pop * RATE_PER, None, None
+        return sum(values) / pop * RATE_PER, None, None
     if agg == "last":
-        latest = group.loc[group["source"] == max(group["source"])]["value"].dropna()
-        return float(latest.sum() if measure.unit in ADDITIVE_UNITS else latest.mean()), None, None
-    return float(values.mean()), None, None
+        newest = max((r.source for r in rows if r.value is not None), key=_index)
+        latest = [r.value for r in rows if r.source == newest and r.value is not None]
+        return (sum(latest) if measure.unit in ADDITIVE_UNITS else _mean(latest)), None, None
+    return _mean(values), None, None
 
 
-def _complete(group: pd.DataFrame, period: Period) -> bool:
+def _complete(rows: list[_Row], period: Period) -> bool:
     if isinstance(period, Month):
         return True
-    sources = set(group["source"])
+    sources = {r.source for r in rows}
     if period in sources:  # quarterly rows
         return True
     return len({s for s in sources if isinstance(s, Month)}) == MONTHS_PER_QUARTER
@@ -227,18 +276,16 @@ def build_series(
     last_allowed = _convert(end, measure, at_end=True) if end is not None else None
     by_period: dict[Period, tuple[float | None, float | None, float | None, bool]] = {}
     if not frame.empty:
-        rows = _prepare(frame, measure, weights)
-        for period, group in rows.groupby("target", sort=False):
-            assert isinstance(period, Month | Quarter)
+        for period, rows in _prepare(frame, measure, weights).items():
             if (first is not None and period.index < first.index) or (
                 last_allowed is not None and period.index > last_allowed.index
             ):
                 continue
-            if not partial_quarters and not _complete(group, period):
+            if not partial_quarters and not _complete(rows, period):
                 continue
-            value, num, den = _combine(group, measure, period, population)
+            value, num, den = _combine(rows, measure, period, population)
             if value is not None:
-                by_period[period] = (value, num, den, bool((group["status"] == SUSPECT).any()))
+                by_period[period] = (value, num, den, any(r.suspect for r in rows))
     if not by_period:
         return MeasureSeries(measure.id, measure.frequency, (), (), unit=measure.unit)
     axis = _axis(

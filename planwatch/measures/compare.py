@@ -11,7 +11,7 @@ the pipeline's layers and so cannot import that class).
 
 A month with no data this year (or last year) has **no variance** (``None``, shown
 blank). Published tables often print ``0.00`` there; that reads as "no change", which
-the data does not say, so planwatch never does (methodology §1, "Variance tables").
+the data does not say, so planwatch never does (docs/methodology.md, "Variance tables").
 Suspect values are held out the same way.
 """
 

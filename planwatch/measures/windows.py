@@ -6,7 +6,7 @@ window (:class:`~planwatch.periods.Rolling12`, :class:`~planwatch.periods.Quarte
 Out: a frozen :class:`WindowValue` (the value, how many of the window's periods had
 data and whether that is all of them), or ``None`` when the window holds no data.
 
-How a window is combined (methodology §1, "Windows"):
+How a window is combined (docs/methodology.md, "Windows"):
 
 * **Additive units** (:data:`ADDITIVE_UNITS`: counts, rates per 1,000 population and
   money) are **summed**: the 12 months to June 2023 is the sum of its 12 months (or its

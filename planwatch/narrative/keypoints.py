@@ -10,7 +10,7 @@ importance score and a stable ``key`` for analysts' overrides — and :func:`ran
 which keeps the few that matter most (:data:`MAX_KEY_POINTS_PER_PRIORITY`).
 
 A finding is called significant only when its result says so **and** its p-value is
-below :data:`~planwatch.analysis.constants.ALPHA` (methodology §1): the narrative does
+below :data:`~planwatch.analysis.constants.ALPHA` (docs/methodology.md, "Significance"): the narrative does
 not take a flag on trust when the number under it disagrees.
 """
 
@@ -41,12 +41,13 @@ MAX_KEY_POINTS_PER_PRIORITY = 5
 #: priority with several measures speaks about more than one of them.
 MAX_KEY_POINTS_PER_MEASURE = 2
 
-#: Starting importance by kind (0..1). Caveats that qualify every other sentence
-#: (suspect values, gaps, lagging data) come first; then tested findings; then context.
+#: Starting importance by kind (0..1). Tested findings come first; caveats follow
+#: closely (a withheld value, a gap, data that stop short of the quarter) so they are
+#: seen, but they do not push every finding out of a priority's handful.
 BASE_IMPORTANCE: dict[KeyPointKind, float] = {
-    "suspect_value": 0.95,
-    "gap": 0.9,
-    "data_lag": 0.85,
+    "suspect_value": 0.75,
+    "gap": 0.6,
+    "data_lag": 0.55,
     "trend": 0.7,
     "spc": 0.65,
     "rolling12": 0.6,

@@ -313,4 +313,6 @@ def suspect_text(s: Subject, label: str, value: float | None) -> str:
 
 
 def gap_text(s: Subject, labels: tuple[str, ...]) -> str:
-    return f"There is no data for {s.inner} for {period_list(labels)}; the gap is left empty, not estimated."
+    """A quarter built from months is a gap when any month is missing: "no complete data"."""
+    what = "no complete data" if s.frequency == "quarter" else "no data"
+    return f"There is {what} for {s.inner} for {period_list(labels)}; the gap is left empty, not estimated."

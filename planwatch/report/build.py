@@ -23,6 +23,7 @@ from planwatch import OGL_ATTRIBUTION
 from planwatch.errors import ReportError
 from planwatch.narrative.run import AnalysisRun
 from planwatch.plan.commentary import Commentary
+from planwatch.plan.models import slugify
 from planwatch.report.files import write_atomic
 from planwatch.report.tables import DataTable
 from planwatch.report.view import NO_COMMENTARY, ReportOptions, report_view
@@ -40,7 +41,9 @@ class ReportFiles:
 
 def css_string(text: str) -> str:
     """Text safe inside a double-quoted CSS string (used for the page margin boxes)."""
-    out = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
+    out = (
+        str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
+    )
     return out
 
 
@@ -67,10 +70,16 @@ def environment() -> Environment:
 
 @cache
 def stylesheet() -> str:
-    return resources.files("planwatch.report").joinpath("templates", STYLESHEET).read_text(encoding="utf-8")
+    return (
+        resources.files("planwatch.report")
+        .joinpath("templates", STYLESHEET)
+        .read_text(encoding="utf-8")
+    )
 
 
-def render_html(run: AnalysisRun, commentary: Commentary | None = None, *, options: ReportOptions | None = None) -> str:
+def render_html(
+    run: AnalysisRun, commentary: Commentary | None = None, *, options: ReportOptions | None = None
+) -> str:
     """The whole report as one self-contained HTML document (CSS and SVG inline)."""
     view = report_view(run, commentary, options or ReportOptions())
     return environment().get_template(TEMPLATE).render(view=view, css=stylesheet())
@@ -83,7 +92,8 @@ def render_fragment(macro: str, *args: Any) -> str:
 
 
 def report_stem(run: AnalysisRun) -> str:
-    return f"quarterly-update-{run.quarter.slug}"
+    """``anyshire-2023-24-Q1``: the area and the quarter (the README promises this name)."""
+    return f"{slugify(run.plan.metadata.area) or 'report'}-{run.quarter.slug}"
 
 
 def build_report(
@@ -97,7 +107,9 @@ def build_report(
     """Write the HTML report (and the PDF) into ``out_dir``; files appear whole or not at all."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise ReportError(f"cannot write the report into '{out_dir}': it is a file", expected="a folder")
+        raise ReportError(
+            f"cannot write the report into '{out_dir}': it is a file", expected="a folder"
+        )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -109,7 +121,9 @@ def build_report(
     if pdf:
         from planwatch.report.pdf import write_pdf  # WeasyPrint is slow to import
 
-        print_html = render_html(run, commentary, options=ReportOptions(published=published, for_pdf=True))
+        print_html = render_html(
+            run, commentary, options=ReportOptions(published=published, for_pdf=True)
+        )
         pdf_path = write_pdf(print_html, out_dir / f"{stem}.pdf")
     html_path = write_atomic(out_dir / f"{stem}.html", html.encode("utf-8"))
     return ReportFiles(html=html_path, pdf=pdf_path)

@@ -121,7 +121,9 @@ def _ticks(periods: tuple[Month | Quarter, ...]) -> tuple[tuple[int, str], ...]:
     return tuple(ticks) or ((0, fmt.short_period(periods[0])),)
 
 
-def _latest_index(analysis: MeasureAnalysis, series: MeasureSeries, values: tuple[float | None, ...]) -> int | None:
+def _latest_index(
+    analysis: MeasureAnalysis, series: MeasureSeries, values: tuple[float | None, ...]
+) -> int | None:
     if analysis.latest_label is not None and analysis.latest_label in series.labels:
         index = series.labels.index(analysis.latest_label)
         if values[index] is not None:
@@ -145,7 +147,11 @@ def _trend_lines(
     if trend is None or not trend.significant or not trend.fitted:
         return (), (), ()
     labels, n = series.labels, len(series.periods)
-    start = labels.index(trend.first_label) if trend.first_label in labels else getattr(trend, "fit_start_index", 0)
+    start = (
+        labels.index(trend.first_label)
+        if trend.first_label in labels
+        else getattr(trend, "fit_start_index", 0)
+    )
     band = bool(trend.band_low) and len(trend.band_low) == len(trend.fitted) == len(trend.band_high)
     return (
         _aligned(trend.fitted, start, n),
@@ -160,7 +166,9 @@ def _trend_label(trend: TrendResult | None) -> str:
     return f"Trend ({fmt.signed(trend.pct_per_year, 1)}% a year) with {CONFIDENCE_PCT}% confidence band"
 
 
-def _intervals(analysis: MeasureAnalysis, series: MeasureSeries, unit: str) -> tuple[tuple[float, float] | None, ...]:
+def _intervals(
+    analysis: MeasureAnalysis, series: MeasureSeries, unit: str
+) -> tuple[tuple[float, float] | None, ...]:
     if not analysis.proportions:
         return ()
     scale = 100.0 if unit == "percent" else 1.0
@@ -189,7 +197,11 @@ def alt_text(spec: ChartSpec, result: MeasureResult) -> str:
     """One paragraph describing the chart from the analysis results, for screen readers."""
     measure, analysis = result.measure, result.analysis
     frequency = FREQUENCY_WORDS.get(result.series.frequency, result.series.frequency)
-    parts = [f"Line chart of {measure.name} ({frequency}) from {spec.labels[0]} to {spec.labels[-1]}"]
+    labels = result.series.labels
+    parts = [
+        f"Line chart of {measure.name}, {frequency}, "
+        f"from {fmt.period_text(labels[0])} to {fmt.period_text(labels[-1])}"
+    ]
     parts.append(_trend_words(analysis.trend))
     parts.append(_latest_words(spec, analysis))
     if spec.intervals:
@@ -205,7 +217,9 @@ def alt_text(spec: ChartSpec, result: MeasureResult) -> str:
     if gaps:
         parts.append(f"no data for {fmt.join_words(gaps)}")
     if spec.suspect:
-        parts.append(f"{len(spec.suspect)} value(s) held out as probable data-entry errors are shown unjoined")
+        parts.append(
+            f"{len(spec.suspect)} value(s) held out as probable data-entry errors are shown unjoined"
+        )
     return "; ".join(p for p in parts if p) + "."
 
 
@@ -268,4 +282,6 @@ def data_table(spec: ChartSpec) -> DataTable:
         if spec.trend:
             row.append(fmt.number(spec.trend[i], spec.decimals))
         rows.append(tuple(row))
-    return DataTable(caption=f"Data for the chart of {spec.title}", headers=tuple(headers), rows=tuple(rows))
+    return DataTable(
+        caption=f"Data for the chart of {spec.title}", headers=tuple(headers), rows=tuple(rows)
+    )

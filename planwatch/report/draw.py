@@ -13,25 +13,26 @@ import io
 import math
 import re
 from functools import lru_cache
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-from matplotlib.transforms import blended_transform_factory  # noqa: E402
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import blended_transform_factory
 
-from planwatch.report import formatting as fmt  # noqa: E402
-from planwatch.report import palette  # noqa: E402
-from planwatch.report.chart import ChartSpec, EventLine  # noqa: E402
+from planwatch.report import formatting as fmt
+from planwatch.report import palette
+from planwatch.report.chart import ChartSpec, EventLine
 
 #: Figure size in inches: the text width of an A4 page with 20 mm margins is about 6.7 in.
 FIGURE_SIZE = (6.7, 3.1)
 FONT_SIZE = 8.0
 SMALL_FONT_SIZE = 7.0
-RC = {
+RC: Any = {  # matplotlib rcParams (typed as Any: its stubs want literal keys)
     "svg.fonttype": "none",  # keep text as text: searchable, selectable, smaller
     "svg.hashsalt": "planwatch",  # deterministic ids
     "font.family": ["DejaVu Sans"],
@@ -47,15 +48,20 @@ _REF = re.compile(r'(url\(#|href="#)([^")]+)')
 
 
 @lru_cache(maxsize=256)
-def draw_svg(spec: ChartSpec) -> str:
-    """The chart as an inline ``<svg>`` element, labelled with the spec's alt text."""
+def draw_svg(spec: ChartSpec, prefix: str | None = None) -> str:
+    """The chart as an inline ``<svg>`` element, labelled with the spec's alt text.
+
+    ``prefix`` starts every id inside the SVG (default ``chart-<measure id>``); give each
+    chart on a page its own, since a measure may appear under more than one priority."""
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=FIGURE_SIZE)
         ax = fig.add_subplot()
         _draw(ax, spec)
         buf = io.StringIO()
-        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
-    return _inline(buf.getvalue(), prefix=f"chart-{spec.measure_id}", title=spec.alt_text)
+        fig.savefig(
+            buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None}
+        )
+    return _inline(buf.getvalue(), prefix=prefix or f"chart-{spec.measure_id}", title=spec.alt_text)
 
 
 def _nan(values: tuple[float | None, ...]) -> list[float]:
@@ -65,18 +71,46 @@ def _nan(values: tuple[float | None, ...]) -> list[float]:
 def _draw(ax: Axes, spec: ChartSpec) -> None:
     x = list(range(len(spec.labels)))
     if spec.band_low:
-        ax.fill_between(x, _nan(spec.band_low), _nan(spec.band_high), color=palette.TREND_BAND, alpha=0.35, linewidth=0)
+        ax.fill_between(
+            x,
+            _nan(spec.band_low),
+            _nan(spec.band_high),
+            color=palette.TREND_BAND,
+            alpha=0.35,
+            linewidth=0,
+        )
     if spec.trend:
-        ax.plot(x, _nan(spec.trend), color=palette.TREND, linewidth=1.3, linestyle="--", label=spec.trend_label)
+        ax.plot(
+            x,
+            _nan(spec.trend),
+            color=palette.TREND,
+            linewidth=1.3,
+            linestyle="--",
+            label=spec.trend_label,
+        )
     if spec.limits is not None:
         _draw_limits(ax, spec)
-    ax.plot(x, _nan(spec.values), color=palette.SERIES, linewidth=1.8, marker="o", markersize=2.8, label=spec.title)
+    ax.plot(
+        x,
+        _nan(spec.values),
+        color=palette.SERIES,
+        linewidth=1.8,
+        marker="o",
+        markersize=2.8,
+        label=spec.title,
+    )
     if spec.intervals:
         _draw_intervals(ax, spec)
     if spec.suspect:
         ax.plot(
-            [i for i, _ in spec.suspect], [v for _, v in spec.suspect], linestyle="none", marker="o",
-            markerfacecolor="white", markeredgecolor=palette.SUSPECT, markersize=5, label="Held out (probable error)",
+            [i for i, _ in spec.suspect],
+            [v for _, v in spec.suspect],
+            linestyle="none",
+            marker="o",
+            markerfacecolor="white",
+            markeredgecolor=palette.SUSPECT,
+            markersize=5,
+            label="Held out (probable error)",
         )
     _draw_latest(ax, spec)
     for event in spec.events:
@@ -87,30 +121,57 @@ def _draw(ax: Axes, spec: ChartSpec) -> None:
 def _draw_limits(ax: Axes, spec: ChartSpec) -> None:
     assert spec.limits is not None
     ax.axhline(spec.limits.mean, color=palette.SPC, linewidth=1.0, label="Mean")
-    ax.axhline(spec.limits.upper, color=palette.SPC, linewidth=1.0, linestyle="-.", label="Process limits")
+    ax.axhline(
+        spec.limits.upper, color=palette.SPC, linewidth=1.0, linestyle="-.", label="Process limits"
+    )
     ax.axhline(spec.limits.lower, color=palette.SPC, linewidth=1.0, linestyle="-.")
 
 
 def _draw_intervals(ax: Axes, spec: ChartSpec) -> None:
-    points = [(i, v, ci) for i, (v, ci) in enumerate(zip(spec.values, spec.intervals, strict=True)) if v is not None and ci]
+    points = [
+        (i, v, ci)
+        for i, (v, ci) in enumerate(zip(spec.values, spec.intervals, strict=True))
+        if v is not None and ci
+    ]
     if not points:
         return
     ax.errorbar(
-        [i for i, _, _ in points], [v for _, v, _ in points],
+        [i for i, _, _ in points],
+        [v for _, v, _ in points],
         yerr=[[v - ci[0] for _, v, ci in points], [ci[1] - v for _, v, ci in points]],
-        linestyle="none", color=palette.SERIES, elinewidth=0.9, capsize=2.5, label="95% confidence interval",
+        linestyle="none",
+        color=palette.SERIES,
+        elinewidth=0.9,
+        capsize=2.5,
+        label="95% confidence interval",
     )
 
 
 def _draw_latest(ax: Axes, spec: ChartSpec) -> None:
     i = spec.latest_index
-    if i is None or spec.values[i] is None:
+    v = spec.values[i] if i is not None else None
+    if i is None or v is None:
         return
-    v = spec.values[i]
-    ax.plot([i], [v], linestyle="none", marker="o", markersize=7, color=palette.LATEST, label=f"Latest ({spec.labels[i]})", zorder=5)
+    ax.plot(
+        [i],
+        [v],
+        linestyle="none",
+        marker="o",
+        markersize=7,
+        color=palette.LATEST,
+        label=f"Latest ({spec.labels[i]})",
+        zorder=5,
+    )
     ax.annotate(
-        fmt.value(v, spec.unit, spec.decimals), (i, v), xytext=(0, 8), textcoords="offset points",
-        ha="center", fontsize=FONT_SIZE, fontweight="bold", color=palette.TEXT,
+        fmt.value(v, spec.unit, spec.decimals),
+        (i, v),
+        xytext=(0, 8),
+        textcoords="offset points",
+        ha="center",
+        fontsize=FONT_SIZE,
+        fontweight="bold",
+        color=palette.TEXT,
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1},
     )
 
 
@@ -120,18 +181,29 @@ def _draw_event(ax: Axes, event: EventLine) -> None:
     ax.axvline(event.x, color=colour, linewidth=1.4, linestyle=style)
     label = f"{event.label} (series break)" if event.breaks_comparability else event.label
     ax.text(
-        event.x + 0.25, 0.03, label, transform=blended_transform_factory(ax.transData, ax.transAxes),
-        rotation=90, va="bottom", ha="left", fontsize=SMALL_FONT_SIZE, color=colour,
+        event.x + 0.25,
+        0.03,
+        label,
+        transform=blended_transform_factory(ax.transData, ax.transAxes),
+        rotation=90,
+        va="bottom",
+        ha="left",
+        fontsize=SMALL_FONT_SIZE,
+        color=palette.EVENT,  # label text stays dark grey for contrast; the line carries the colour
         bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
     )
 
 
 def _style_axes(ax: Axes, spec: ChartSpec) -> None:
-    ax.set_xticks([i for i, _ in spec.ticks], [label for _, label in spec.ticks], fontsize=SMALL_FONT_SIZE)
+    ax.set_xticks(
+        [i for i, _ in spec.ticks], [label for _, label in spec.ticks], fontsize=SMALL_FONT_SIZE
+    )
     ax.set_xticks(range(len(spec.labels)), minor=True)
     ax.set_xlim(-0.5, len(spec.labels) - 0.5)
     ax.set_ylabel(spec.y_label)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.value(v, spec.unit, _tick_decimals(v))))
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda v, _pos: fmt.value(v, spec.unit, _tick_decimals(v)))
+    )
     if spec.y_from_zero:
         ax.set_ylim(bottom=0)
     top = ax.get_ylim()[1]
@@ -141,7 +213,11 @@ def _style_axes(ax: Axes, spec: ChartSpec) -> None:
     ax.grid(axis="y", color=palette.GRID, linewidth=0.6)
     ax.set_axisbelow(True)
     ax.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, frameon=False, fontsize=SMALL_FONT_SIZE,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.13),
+        ncol=3,
+        frameon=False,
+        fontsize=SMALL_FONT_SIZE,
     )
 
 
@@ -154,6 +230,9 @@ def _inline(svg: str, *, prefix: str, title: str) -> str:
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
+    # matplotlib's <style> holds a global "*" rule that would reach the whole HTML page;
+    # the report stylesheet carries the same rule scoped to charts (svg.chart *).
+    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.DOTALL)
     svg = _ID.sub(lambda m: f'id="{prefix}-{m[1]}"', svg)
     svg = _REF.sub(lambda m: f"{m[1]}{prefix}-{m[2]}", svg)
     head_end = svg.index(">")

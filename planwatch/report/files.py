@@ -29,7 +29,9 @@ def write_with(path: Path, writer: Callable[[Path], object]) -> Path:
         writer(tmp)
         os.replace(tmp, path)
     except OSError as exc:
-        raise ReportError(f"cannot write the report: {exc.strerror or exc}", location=Location(file=str(path))) from exc
+        raise ReportError(
+            f"cannot write the report: {exc.strerror or exc}", location=Location(file=str(path))
+        ) from exc
     finally:
         tmp.unlink(missing_ok=True)
     os.chmod(path, 0o644)

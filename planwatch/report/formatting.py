@@ -7,6 +7,7 @@ In: plain values and plan units. Out: short strings such as ``1,234``, ``72.4%``
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from planwatch.errors import PlanwatchError
 from planwatch.periods import Month, Quarter, parse_period
@@ -24,11 +25,14 @@ UNIT_WORDS = {
 
 
 def number(value: float | None, decimals: int = 0) -> str:
-    """``1234.5`` -> ``1,235`` (or ``1,234.5`` with one decimal); ``None`` -> an en dash."""
+    """``1234.5`` -> ``1,235`` (halves round away from zero, as in published tables);
+    ``None`` -> an en dash; negative numbers take a true minus sign."""
     if value is None:
         return "–"
-    text = f"{value:,.{decimals}f}"
-    return "0" if text in {"-0", "-0.0"} and decimals == 0 else text.replace("-", "−")
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)
+    return f"{rounded:,.{decimals}f}".replace("-", "−")
 
 
 def value(value: float | None, unit: str, decimals: int = 0) -> str:

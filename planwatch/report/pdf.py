@@ -12,6 +12,7 @@ priorities those are, and a second layout hides their range ends.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from weasyprint import CSS, HTML
@@ -22,6 +23,7 @@ from planwatch.report.files import write_with
 
 #: Tagged PDF for assistive technology (ISO 14289-1); WeasyPrint supports it since v59.
 PDF_VARIANT = "pdf/ua-1"
+_PRIORITY_ANCHOR = re.compile(r"priority-(\d+)")  # Priority.anchor
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -37,13 +39,13 @@ def priority_pages(document: Document) -> dict[str, int]:
 
 
 def single_page_priorities(document: Document) -> list[str]:
+    """Numbers of the priorities that start and end on the same page."""
     anchors = priority_pages(document)
-    out = []
-    for name, page in anchors.items():
-        if name.startswith("priority-") and not name.endswith(("-end", "-heading")) and name.count("-") == 1:
-            if anchors.get(f"{name}-end") == page:
-                out.append(name.removeprefix("priority-"))
-    return out
+    return [
+        match[1]
+        for name, page in anchors.items()
+        if (match := _PRIORITY_ANCHOR.fullmatch(name)) and anchors.get(f"{name}-end") == page
+    ]
 
 
 def layout(html: str) -> Document:
@@ -52,7 +54,9 @@ def layout(html: str) -> Document:
         hidden = single_page_priorities(document)
         if hidden:
             rule = ", ".join(f'.toc-pages[data-priority="{n}"] .toc-end' for n in hidden)
-            document = HTML(string=html).render(pdf_variant=PDF_VARIANT, stylesheets=[CSS(string=f"{rule} {{ display: none; }}")])
+            document = HTML(string=html).render(
+                pdf_variant=PDF_VARIANT, stylesheets=[CSS(string=f"{rule} {{ display: none; }}")]
+            )
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs to know the PDF failed
         raise ReportError(f"could not lay out the PDF: {exc}") from exc
     return document
@@ -60,4 +64,6 @@ def layout(html: str) -> Document:
 
 def write_pdf(html: str, path: Path) -> Path:
     document = layout(html)
-    return write_with(path, lambda tmp: document.write_pdf(tmp, pdf_variant=PDF_VARIANT, pdf_tags=True))
+    return write_with(
+        path, lambda tmp: document.write_pdf(tmp, pdf_variant=PDF_VARIANT, pdf_tags=True)
+    )

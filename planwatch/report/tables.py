@@ -10,7 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from planwatch.analysis.results import ChangeResult, ProportionResult, TwoProportionResult, VarianceRow
+from planwatch.analysis.results import (
+    ChangeResult,
+    ProportionResult,
+    TwoProportionResult,
+    VarianceRow,
+)
 from planwatch.report import formatting as fmt
 
 #: Confidence level printed beside intervals; the analysis uses 95% throughout (methodology §2).
@@ -39,7 +44,9 @@ class DataTable:
 def variance_table(row: VarianceRow, name: str, decimals: int = 0) -> DataTable:
     """This year, last year and the variance, month by month, with a total column."""
     match = _VARIANCE_LABEL.match(row.label)
-    current, previous = (match["current"], match["previous"]) if match else ("This year", "Last year")
+    current, previous = (
+        (match["current"], match["previous"]) if match else ("This year", "Last year")
+    )
 
     def cells(values: tuple[float | None, ...], signed: bool = False) -> tuple[str, ...]:
         shown = [fmt.signed(v, decimals) if signed else fmt.number(v, decimals) for v in values]
@@ -47,7 +54,9 @@ def variance_table(row: VarianceRow, name: str, decimals: int = 0) -> DataTable:
         total = sum(known) if known else None
         return (*shown, fmt.signed(total, decimals) if signed else fmt.number(total, decimals))
 
-    paired = tuple(p if c is not None else None for c, p in zip(row.current, row.previous, strict=True))
+    paired = tuple(
+        p if c is not None else None for c, p in zip(row.current, row.previous, strict=True)
+    )
     return DataTable(
         caption=f"{name}: {row.label}, by month",
         headers=("Financial year", *row.months, "Year to date"),
@@ -84,7 +93,12 @@ def proportion_table(rows: tuple[ProportionResult, ...], name: str) -> DataTable
 def proportion_test_table(tests: tuple[TwoProportionResult, ...], name: str) -> DataTable:
     return DataTable(
         caption=f"{name}: comparisons between periods (two-proportion z-test)",
-        headers=("Comparison", "Difference", f"{CONFIDENCE_PCT}% confidence interval", "Statistically significant"),
+        headers=(
+            "Comparison",
+            "Difference",
+            f"{CONFIDENCE_PCT}% confidence interval",
+            "Statistically significant",
+        ),
         rows=tuple(
             (
                 f"{t.first.label} against {t.second.label}",
@@ -97,10 +111,19 @@ def proportion_test_table(tests: tuple[TwoProportionResult, ...], name: str) -> 
     )
 
 
-def change_table(changes: tuple[ChangeResult, ...], name: str, unit: str, decimals: int = 0) -> DataTable:
+def change_table(
+    changes: tuple[ChangeResult, ...], name: str, unit: str, decimals: int = 0
+) -> DataTable:
     return DataTable(
         caption=f"{name}: latest period compared with earlier periods",
-        headers=("Compared with", "Latest", "Earlier", "Change", "Change (%)", "Statistically significant"),
+        headers=(
+            "Compared with",
+            "Latest",
+            "Earlier",
+            "Change",
+            "Change (%)",
+            "Statistically significant",
+        ),
         rows=tuple(
             (
                 f"{CHANGE_NAMES.get(c.kind, c.kind)} ({fmt.period_text(c.comparison_label)})",

@@ -62,6 +62,10 @@ class ChartView:
     def table_anchor(self) -> str:
         return f"table-a{self.table_number}"
 
+    @property
+    def anchor(self) -> str:
+        return f"chart-{self.table_number}"
+
 
 @dataclass(frozen=True)
 class MeasureView:
@@ -149,11 +153,15 @@ class ReportView:
         return self.cover.sensitivity
 
 
-def report_view(run: AnalysisRun, commentary: Commentary | None, options: ReportOptions) -> ReportView:
+def report_view(
+    run: AnalysisRun, commentary: Commentary | None, options: ReportOptions
+) -> ReportView:
     plan, meta = run.plan, run.plan.metadata
     numbers = _counter()
     table_numbers = _counter()
-    priorities = tuple(_priority(p, plan, commentary, numbers, table_numbers) for p in run.priorities)
+    priorities = tuple(
+        _priority(p, plan, commentary, numbers, table_numbers) for p in run.priorities
+    )
     report_title = plan.report_title(run.quarter)
     cover = CoverView(
         plan_title=meta.title,
@@ -189,7 +197,11 @@ def _counter() -> Iterator[int]:
 
 
 def _priority(
-    result: PriorityResult, plan: Plan, commentary: Commentary | None, numbers: Iterator[int], table_numbers: Iterator[int]
+    result: PriorityResult,
+    plan: Plan,
+    commentary: Commentary | None,
+    numbers: Iterator[int],
+    table_numbers: Iterator[int],
 ) -> PriorityView:
     priority = result.priority
     own = tuple(Footnote(next(numbers), text) for text in priority.footnotes)
@@ -213,12 +225,18 @@ def _identity(kp: KeyPoint) -> tuple[str, str]:
     return (kp.key or f"{kp.measure}:{kp.kind}", kp.text)
 
 
-def _measure(result: MeasureResult, shown: set[tuple[str, str]], numbers: Iterator[int], table_numbers: Iterator[int]) -> MeasureView:
+def _measure(
+    result: MeasureResult,
+    shown: set[tuple[str, str]],
+    numbers: Iterator[int],
+    table_numbers: Iterator[int],
+) -> MeasureView:
     measure = result.measure
     chart = None
     if measure.chart and result.series.usable():
         spec = chart_spec(result)
-        chart = ChartView(spec, draw_svg(spec), next(table_numbers))
+        number = next(table_numbers)
+        chart = ChartView(spec, draw_svg(spec, f"chart-{number}"), number)
     return MeasureView(
         id=measure.id,
         name=measure.name,
@@ -248,7 +266,9 @@ def _tables(result: MeasureResult) -> tuple[DataTable, ...]:
     if analysis.proportion_tests:
         out.append(tables.proportion_test_table(analysis.proportion_tests, measure.name))
     if analysis.changes:
-        out.append(tables.change_table(analysis.changes, measure.name, measure.unit, measure.decimals))
+        out.append(
+            tables.change_table(analysis.changes, measure.name, measure.unit, measure.decimals)
+        )
     return tuple(out)
 
 
@@ -265,14 +285,18 @@ def caveats(result: MeasureResult) -> tuple[str, ...]:
             + (f" {measure.data_lag.note}" if measure.data_lag and measure.data_lag.note else "")
         )
     if analysis.gaps:
-        out.append(f"No data for {fmt.join_words([fmt.period_text(g) for g in analysis.gaps])}; the chart shows a gap.")
+        out.append(
+            f"No data for {fmt.join_words([fmt.period_text(g) for g in analysis.gaps])}; the chart shows a gap."
+        )
     if analysis.suspect_values:
         held = fmt.join_words([fmt.period_text(g) for g in analysis.suspect_values])
         out.append(f"Held out of the analysis as probable data-entry errors: {held}.")
     trend = analysis.trend
     if trend is not None:
         if trend.low_counts:
-            out.append("The numbers are too low for the trend test to detect a change of plausible size.")
+            out.append(
+                "The numbers are too low for the trend test to detect a change of plausible size."
+            )
         out.extend(trend.caveats)
     if analysis.spc is not None and "spc" in measure.analyses:
         out.append(_spc_sentence(result))
@@ -295,14 +319,18 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def _commitment(commitment: Commitment, plan: Plan, commentary: Commentary | None) -> CommitmentView:
+def _commitment(
+    commitment: Commitment, plan: Plan, commentary: Commentary | None
+) -> CommitmentView:
     entries = commentary.for_commitment(commitment.id) if commentary else ()
     return CommitmentView(
         id=commitment.id,
         text=commitment.text[:1].upper() + commitment.text[1:],
         owners=tuple(_department_name(plan, d) for d in commitment.owners),
         commentary=tuple(
-            CommentaryView(_department_name(plan, e.department), RAG_WORDS.get(e.rag or ""), paragraphs(e.text))
+            CommentaryView(
+                _department_name(plan, e.department), RAG_WORDS.get(e.rag or ""), paragraphs(e.text)
+            )
             for e in entries
             if e.text.strip()
         ),
@@ -323,7 +351,9 @@ def paragraphs(text: str) -> tuple[str, ...]:
 
 def _methods(run: AnalysisRun) -> tuple[str, ...]:
     analyses = [m.analysis for p in run.priorities for m in p.measures]
-    used = {a.trend.method for a in analyses if a.trend is not None and a.trend.method in TREND_METHODS}
+    used = {
+        a.trend.method for a in analyses if a.trend is not None and a.trend.method in TREND_METHODS
+    }
     out = []
     if used:
         names = fmt.join_words(sorted(TREND_METHODS[m] for m in used))
@@ -332,9 +362,15 @@ def _methods(run: AnalysisRun) -> tuple[str, ...]:
             "a trend is called statistically significant only when the test shows it at the 5% level."
         )
     if any(a.spc is not None for a in analyses):
-        out.append("Process limits follow the XmR (individuals and moving range) method of NHS England's 'Making Data Count'.")
+        out.append(
+            "Process limits follow the XmR (individuals and moving range) method of NHS England's 'Making Data Count'."
+        )
     if any(a.proportions for a in analyses):
-        out.append("Survey percentages carry 95% Wilson score intervals; differences are tested with a two-proportion z-test.")
+        out.append(
+            "Survey percentages carry 95% Wilson score intervals; differences are tested with a two-proportion z-test."
+        )
     if any(c.method for a in analyses for c in a.changes):
-        out.append("Changes between periods are tested where a test applies; 'not tested' means none does.")
+        out.append(
+            "Changes between periods are tested where a test applies; 'not tested' means none does."
+        )
     return tuple(out)

@@ -16,17 +16,15 @@ a warning and shown with no findings; it does not stop the other measures.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 
-from planwatch.analysis.results import MeasureAnalysis, VarianceRow, to_jsonable
+from planwatch.analysis.results import MeasureAnalysis, to_jsonable
 from planwatch.errors import AnalysisError, PlanwatchError
 from planwatch.measures.build import build_series
-from planwatch.measures.compare import month_by_month
 from planwatch.measures.series import MeasureSeries
 from planwatch.measures.table import QuarterRow, latest_period, quarter_row
 from planwatch.narrative.keypoints import MAX_KEY_POINTS_PER_MEASURE, measure_key_points, rank
@@ -127,16 +125,6 @@ def series_for(
     )
 
 
-def _with_variance(
-    analysis: MeasureAnalysis, series: MeasureSeries, measure: Measure, quarter: Quarter
-) -> MeasureAnalysis:
-    """Fill the month-by-month table when the plan asks for one and the engine left it empty."""
-    if "variance_table" not in measure.analyses or analysis.variance or series.frequency != "month":
-        return analysis
-    table = month_by_month(series, quarter.financial_year)
-    return replace(analysis, variance=(VarianceRow(**dataclasses.asdict(table)),))
-
-
 def _empty(measure: Measure) -> MeasureAnalysis:
     return MeasureAnalysis(
         measure_id=measure.id, latest_label=None, latest_value=None, data_lag_periods=0
@@ -164,7 +152,6 @@ def _measure_result(
             )
         return MeasureResult(measure, series, _empty(measure), ())
     analysis = analyse(series, measure, plan.events_for(measure.id), quarter)
-    analysis = _with_variance(analysis, series, measure, quarter)
     return MeasureResult(measure, series, analysis, measure_key_points(analysis, measure, series))
 
 

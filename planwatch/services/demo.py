@@ -42,7 +42,9 @@ class DemoOutcome:
     steps: list[DemoStep] = field(default_factory=list)
     html: Path | None = None
     pdf: Path | None = None
-    warnings: list[str] = field(default_factory=list)  # from ingest: e.g. values held out as suspect
+    warnings: list[str] = field(
+        default_factory=list
+    )  # from ingest: e.g. values held out as suspect
 
     @property
     def skipped(self) -> list[DemoStep]:

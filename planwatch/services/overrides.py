@@ -27,13 +27,13 @@ import io
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from planwatch.errors import ConfigError, Location, Problem, suggest
-from planwatch.narrative.overrides import ACTIONS, Override
+from planwatch.narrative.overrides import ACTIONS, Action, Override
 
 FIELDS = ("key", "action", "text", "fingerprint", "measure", "priority", "reason")
 NEEDS_TEXT = ("reword", "add")
@@ -121,7 +121,7 @@ def _entry(node: Any, path: Path, index: int, problems: list[Problem]) -> Overri
         return None
     return Override(
         key=str(key).strip(),
-        action=action,
+        action=cast(Action, action),
         text=str(text) if text is not None else None,
         fingerprint=str(node["fingerprint"]) if node.get("fingerprint") is not None else None,
         measure=str(node["measure"]) if node.get("measure") is not None else None,

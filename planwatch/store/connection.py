@@ -25,6 +25,8 @@ StoreRef = duckdb.DuckDBPyConnection | Project | Path | str
 
 #: The name the store file is attached under in a staging connection.
 STORE_ALIAS = "store"
+#: A path ending in this is the store file itself; any other path is a project folder.
+STORE_SUFFIX = ".duckdb"
 
 
 def store_path_of(ref: Project | Path | str) -> Path:
@@ -32,7 +34,7 @@ def store_path_of(ref: Project | Path | str) -> Path:
     if isinstance(ref, Project):
         return ref.store_path
     path = Path(ref)
-    return Project.at(path).store_path if path.is_dir() else path
+    return path if path.suffix == STORE_SUFFIX else Project.at(path).store_path
 
 
 @contextmanager

@@ -109,6 +109,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Wait for a writer instead of failing at once, and take the write lock when a
     # transaction starts so that two saves of one slot are serialised (Django >= 5.1).
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    if os.environ.get("PLANWATCH_TEST_SQLITE_FILE"):  # tests: a file, so threads see real locking
+        DATABASES["default"]["TEST"] = {"NAME": os.environ["PLANWATCH_TEST_SQLITE_FILE"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

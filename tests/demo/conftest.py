@@ -11,7 +11,9 @@ from planwatch.demo.generate import DEFAULT_SEED, DemoFiles, generate_demo_proje
 
 @pytest.fixture(scope="session")
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
-    return generate_demo_project(tmp_path_factory.mktemp("demo") / "anyshire-demo", seed=DEFAULT_SEED)
+    return generate_demo_project(
+        tmp_path_factory.mktemp("demo") / "anyshire-demo", seed=DEFAULT_SEED
+    )
 
 
 @pytest.fixture(scope="session")

@@ -36,10 +36,19 @@ def _header(path: Path) -> list[str]:
 
 
 def _digest(files: DemoFiles) -> dict[str, str]:
-    return {str(p.relative_to(files.root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in (*files.data_files(), files.plan, files.commentary)}
+    return {
+        str(p.relative_to(files.root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (*files.data_files(), files.plan, files.commentary)
+    }
 
 
-def _poisson_pct_per_year(counts: list[int], index: list[int], season: list[int], per_year: int, steps: list[list[float]] = ()) -> tuple[float, np.ndarray]:
+def _poisson_pct_per_year(
+    counts: list[int],
+    index: list[int],
+    season: list[int],
+    per_year: int,
+    steps: list[list[float]] = (),
+) -> tuple[float, np.ndarray]:
     """Log-linear Poisson fit with seasonal dummies: % change a year, and the step coefficients."""
     t = np.asarray(index, dtype=float) / per_year
     dummies = np.eye(max(season) + 1)[season][:, 1:]
@@ -58,10 +67,18 @@ def test_demo_plan_and_commentary_load(demo_files: DemoFiles) -> None:
     assert len(plan.priorities) == 12
     sources = {m.source.kind for m in plan.measures}
     assert sources == {"prc", "police_uk", "series"}
-    assert {m.aggregation for m in plan.measures} >= {"sum", "harm_weighted", "proportion", "mean", "last"}
+    assert {m.aggregation for m in plan.measures} >= {
+        "sum",
+        "harm_weighted",
+        "proportion",
+        "mean",
+        "last",
+    }
     assert any(m.baseline for m in plan.measures) and any(m.benchmark for m in plan.measures)
     assert any(m.data_lag for m in plan.measures)
-    assert any(e.breaks_comparability for e in plan.events) and any(not e.breaks_comparability for e in plan.events)
+    assert any(e.breaks_comparability for e in plan.events) and any(
+        not e.breaks_comparability for e in plan.events
+    )
     commentary = load_commentary(demo_files.commentary, plan)
     assert commentary.period == spec.REPORT_QUARTER
     without = [c.id for _, c in plan.commitments() if not commentary.for_commitment(c.id)]
@@ -103,15 +120,24 @@ def test_headers_match_the_real_files(demo_files: DemoFiles, shared_data: Path) 
 
 @pytest.mark.shared
 def test_offence_codes_agree_with_the_home_office_lookup(shared_data: Path) -> None:
-    lookup = {r["Offence Code"]: r for r in _rows(shared_data / "lookups" / "ho-offence-code-to-policeuk-category.csv")}
+    lookup = {
+        r["Offence Code"]: r
+        for r in _rows(shared_data / "lookups" / "ho-offence-code-to-policeuk-category.csv")
+    }
     for o in OFFENCES:
         real = lookup[o.code]
-        assert (o.description, o.group, o.subgroup) == (real["Offence Description"], real["Offence Group"], real["Offence Subgroup"]), o.code
+        assert (o.description, o.group, o.subgroup) == (
+            real["Offence Description"],
+            real["Offence Group"],
+            real["Offence Subgroup"],
+        ), o.code
     assert set(SUBGROUP_TRENDS) == {o.subgroup for o in OFFENCES}
 
 
 def test_street_files_look_like_data_police_uk(demo_files: DemoFiles) -> None:
-    assert all(re.fullmatch(r"\d{4}-\d{2}-anyshire-street\.csv", p.name) for p in demo_files.police_uk)
+    assert all(
+        re.fullmatch(r"\d{4}-\d{2}-anyshire-street\.csv", p.name) for p in demo_files.police_uk
+    )
     months = [parse_period(p.name[:7]) for p in demo_files.police_uk]
     assert months[0] == spec.STREET_FIRST and months[-1] == spec.LAST_MONTH
     assert len(months) == spec.LAST_MONTH.index - spec.STREET_FIRST.index + 1  # no gaps
@@ -127,7 +153,10 @@ def test_street_files_look_like_data_police_uk(demo_files: DemoFiles) -> None:
 
 def test_prc_has_one_row_per_force_quarter_and_code(demo_files: DemoFiles) -> None:
     rows = _rows(demo_files.prc)
-    keys = Counter((r["Financial Year"], r["Financial Quarter"], r["Force Name"], r["Offence Code"]) for r in rows)
+    keys = Counter(
+        (r["Financial Year"], r["Financial Quarter"], r["Force Name"], r["Offence Code"])
+        for r in rows
+    )
     assert max(keys.values()) == 1
     assert {r["Force Name"] for r in rows} == {f.name for f in spec.FORCES}
     assert rows[-1]["Financial Year"] == "2023/24" and rows[-1]["Financial Quarter"] == "1"
@@ -143,7 +172,9 @@ def test_asb_trend_is_recoverable_from_the_street_files(demo_files: DemoFiles) -
         assert isinstance(month, Month)
         counts[month] = sum(1 for r in _rows(path) if r["Crime type"] == "Anti-social behaviour")
     kept = [m for m in counts if m not in spec.LOCKDOWN_ASB]  # lockdown months explain, not trend
-    pct, _ = _poisson_pct_per_year([counts[m] for m in kept], [m.index for m in kept], [(m.month - 4) % 12 for m in kept], 12)
+    pct, _ = _poisson_pct_per_year(
+        [counts[m] for m in kept], [m.index for m in kept], [(m.month - 4) % 12 for m in kept], 12
+    )
     assert pct == pytest.approx(spec.ASB_PCT_PER_YEAR, abs=TREND_TOLERANCE_PCT)
 
 
@@ -165,37 +196,64 @@ def _outside_lockdown(quarters: dict[Quarter, int]) -> list[Quarter]:
 def test_violence_with_injury_trend_is_recoverable(demo_files: DemoFiles) -> None:
     totals = _anyshire_quarterly(demo_files, "Violence with injury")
     kept = _outside_lockdown(totals)
-    pct, _ = _poisson_pct_per_year([totals[q] for q in kept], [q.index for q in kept], [q.q - 1 for q in kept], 4)
+    pct, _ = _poisson_pct_per_year(
+        [totals[q] for q in kept], [q.index for q in kept], [q.q - 1 for q in kept], 4
+    )
     assert pct == pytest.approx(SUBGROUP_TRENDS["Violence with injury"], abs=TREND_TOLERANCE_PCT)
 
 
 def test_recording_rule_change_is_a_step_of_the_size_set(demo_files: DemoFiles) -> None:
     totals = _anyshire_quarterly(demo_files, "Stalking and harassment")
-    kept = [q for q in _outside_lockdown(totals) if q.last_month.index < spec.RECORDING_REVISION.index]
+    kept = [
+        q for q in _outside_lockdown(totals) if q.last_month.index < spec.RECORDING_REVISION.index
+    ]
     after = [1.0 if q.first_month.index >= spec.RECORDING_CHANGE.index else 0.0 for q in kept]
-    pct, (step,) = _poisson_pct_per_year([totals[q] for q in kept], [q.index for q in kept], [q.q - 1 for q in kept], 4, steps=[after])
+    pct, (step,) = _poisson_pct_per_year(
+        [totals[q] for q in kept],
+        [q.index for q in kept],
+        [q.q - 1 for q in kept],
+        4,
+        steps=[after],
+    )
     assert step == pytest.approx(spec.RECORDING_CHANGE_STEP, rel=0.06)
     assert pct == pytest.approx(SUBGROUP_TRENDS["Stalking and harassment"], abs=TREND_TOLERANCE_PCT)
 
 
 def test_drug_homicides_are_low_counts(demo_files: DemoFiles) -> None:
-    values = [int(r["value"]) for p in demo_files.measures for r in _rows(p) if r["measure"] == "drug_related_homicides"]
+    values = [
+        int(r["value"])
+        for p in demo_files.measures
+        for r in _rows(p)
+        if r["measure"] == "drug_related_homicides"
+    ]
     assert len(values) > 20 and max(values) <= 10 and np.mean(values[-8:]) < 3
 
 
 def test_surveys_stop_one_quarter_before_the_report_quarter(demo_files: DemoFiles) -> None:
-    surveys = [r for p in demo_files.measures for r in _rows(p) if r["measure"] in {"victim_confidence", "women_safe_after_dark"}]
+    surveys = [
+        r
+        for p in demo_files.measures
+        for r in _rows(p)
+        if r["measure"] in {"victim_confidence", "women_safe_after_dark"}
+    ]
     latest = max(parse_period(r["period"]) for r in surveys)
     assert latest == spec.REPORT_QUARTER.shift(-spec.SURVEY_LAG_QUARTERS)
     for r in surveys:
-        assert float(r["value"]) == pytest.approx(100 * int(r["numerator"]) / int(r["denominator"]), abs=0.05)
+        assert float(r["value"]) == pytest.approx(
+            100 * int(r["numerator"]) / int(r["denominator"]), abs=0.05
+        )
 
 
 # ---------------------------------------------------------------------------
 # The deliberate data-entry error
 # ---------------------------------------------------------------------------
 def test_the_data_entry_error_is_in_the_workforce_file(demo_files: DemoFiles) -> None:
-    rows = {parse_period(r["period"]): float(r["value"]) for p in demo_files.measures for r in _rows(p) if r["measure"] == spec.ERROR_SERIES}
+    rows = {
+        parse_period(r["period"]): float(r["value"])
+        for p in demo_files.measures
+        for r in _rows(p)
+        if r["measure"] == spec.ERROR_SERIES
+    }
     wrong = rows.pop(spec.ERROR_PERIOD)
     assert all(2 < v < 6 for v in rows.values())
     assert 200 < wrong < 600 and wrong == int(wrong)  # the decimal point is missing

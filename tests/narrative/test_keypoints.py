@@ -33,8 +33,19 @@ def texts(a, m, series=None) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 def test_rolling_12_months_against_previous_and_baseline_reference_figures() -> None:
     m = measure(id="audience", name="Audience numbers", polarity="up_is_good")
-    baseline = change(122_057, 209_700, kind="baseline", current_label="12 months to June 2023", comparison_label="12 months to December 2019")
-    points = {kp.kind: kp for kp in measure_key_points(analysis(measure_id="audience", changes=(AUDIENCE, baseline)), m)}
+    baseline = change(
+        122_057,
+        209_700,
+        kind="baseline",
+        current_label="12 months to June 2023",
+        comparison_label="12 months to December 2019",
+    )
+    points = {
+        kp.kind: kp
+        for kp in measure_key_points(
+            analysis(measure_id="audience", changes=(AUDIENCE, baseline)), m
+        )
+    }
     assert points["rolling12"].text == (
         "Audience numbers decreased by 17.2% to 122,057 in the 12 months to June 2023, "
         "from 147,489 in the 12 months to June 2022."
@@ -54,13 +65,19 @@ def test_trend_texts() -> None:
         "m:trend": "There is a statistically significant moderate upward trend in violence with injury offences "
         "from 2016/17 Q1 to 2023/24 Q1 (about 4.2% a year)."
     }
-    low = trend(strength="very slight", pct_per_year=1.3, p_value=0.4, significant=False, low_counts=True)
+    low = trend(
+        strength="very slight", pct_per_year=1.3, p_value=0.4, significant=False, low_counts=True
+    )
     assert texts(analysis(trend=low), measure(name="Dog thefts")) == {
         "m:no_trend": "There is a very slight upward movement in dog thefts from 2016/17 Q1 to 2023/24 Q1 "
         "(about 1.3% a year), but it is not statistically significant; numbers are low."
     }
-    flat = trend(direction="flat", strength="none", pct_per_year=0.1, p_value=0.8, significant=False)
-    assert texts(analysis(trend=flat), m) == {"m:no_trend": "There is no clear trend in violence with injury offences from 2016/17 Q1 to 2023/24 Q1."}
+    flat = trend(
+        direction="flat", strength="none", pct_per_year=0.1, p_value=0.8, significant=False
+    )
+    assert texts(analysis(trend=flat), m) == {
+        "m:no_trend": "There is no clear trend in violence with injury offences from 2016/17 Q1 to 2023/24 Q1."
+    }
 
 
 def test_a_significant_flag_with_a_large_p_value_is_not_believed() -> None:
@@ -84,7 +101,13 @@ def test_runs_extremes_and_windows() -> None:
         latest_value=1_205.0,
         run=RunResult("down", 3, None, 0),
         extreme=ExtremeResult("lowest", False, "2018/19 Q1", 29),
-        windows=WindowComparison("12 months to June 2023", 5_020.0, (("12 months to June 2022", 5_600.0), ("12 months to June 2021", 5_400.0)), True, False),
+        windows=WindowComparison(
+            "12 months to June 2023",
+            5_020.0,
+            (("12 months to June 2022", 5_600.0), ("12 months to June 2021", 5_400.0)),
+            True,
+            False,
+        ),
     )
     assert texts(a, m) == {
         "m:run": "Domestic abuse offences decreased in each of the last three quarters, to 2023/24 Q1.",
@@ -100,13 +123,17 @@ def test_runs_extremes_and_windows() -> None:
 
 
 def test_proportions_benchmarks_and_gaps_in_percentage_points() -> None:
-    m = measure(name="Ethnic minority share of the workforce", unit="percent", polarity="up_is_good")
+    m = measure(
+        name="Ethnic minority share of the workforce", unit="percent", polarity="up_is_good"
+    )
     jun23 = ProportionResult("2023-06", 266, 6_488, 266 / 6_488, 0.0364, 0.0461)
     jun22 = ProportionResult("2022-06", 277, 6_472, 277 / 6_472, 0.0381, 0.0481)
     a = analysis(
         proportions=(jun22, jun23),
         proportion_tests=(TwoProportionResult(jun23, jun22, -0.18, -0.86, 0.5, -0.52, 0.6, False),),
-        benchmark_gap=BenchmarkGap("2023-06", 4.10, "Economically active ethnic minority population", 11.21, -7.11, "down"),
+        benchmark_gap=BenchmarkGap(
+            "2023-06", 4.10, "Economically active ethnic minority population", 11.21, -7.11, "down"
+        ),
     )
     assert texts(a, m) == {
         "m:proportion:2023-06": "Ethnic minority share of the workforce stood at 4.1% in June 2023 "
@@ -121,23 +148,45 @@ def test_proportions_benchmarks_and_gaps_in_percentage_points() -> None:
 def test_variance_table_summary_from_the_reference_sickness_figures() -> None:
     m = measure(name="Sickness hours lost per officer", unit="hours", decimals=2, frequency="month")
     months = ("Apr", "May", "Jun", "Jul")
-    row = VarianceRow("2023/24 variance to 2022/23", months, (4.98, 5.18, 5.35, None), (6.08, 5.46, 5.73, 6.91), (-1.10, -0.28, -0.38, None))
+    row = VarianceRow(
+        "2023/24 variance to 2022/23",
+        months,
+        (4.98, 5.18, 5.35, None),
+        (6.08, 5.46, 5.73, 6.91),
+        (-1.10, -0.28, -0.38, None),
+    )
     (kp,) = measure_key_points(analysis(variance=(row,)), m)
     assert kp.text == (
         "Compared with the same month of 2022/23, sickness hours lost per officer fell in each of the three months "
         "of 2023/24 with data so far; June: 5.35 hours against 5.73 hours."
     )
     assert kp.good_or_bad == "good"
-    staff = VarianceRow("2023/24 variance to 2022/23", months[:3], (4.40, 4.84, 5.17), (5.05, 4.42, 5.34), (-0.65, 0.42, -0.17))
+    staff = VarianceRow(
+        "2023/24 variance to 2022/23",
+        months[:3],
+        (4.40, 4.84, 5.17),
+        (5.05, 4.42, 5.34),
+        (-0.65, 0.42, -0.17),
+    )
     (mixed,) = measure_key_points(analysis(variance=(staff,)), m)
     assert "fell in 2 and rose in 1 of the three months" in mixed.text and mixed.direction is None
 
 
 def test_data_quality_points() -> None:
-    m = measure(name="Ethnic minority share of the workforce", unit="percent", decimals=2, frequency="month",
-                data_lag=DataLag(periods=1, note="survey results arrive a month after the quarter ends"))
+    m = measure(
+        name="Ethnic minority share of the workforce",
+        unit="percent",
+        decimals=2,
+        frequency="month",
+        data_lag=DataLag(periods=1, note="survey results arrive a month after the quarter ends"),
+    )
     series = MeasureSeries("m", "month", (Month(2022, 6),), (428.0,), suspect=(0,))
-    a = analysis(latest_label="2022/23 Q4", data_lag_periods=1, suspect_values=("2022-06",), gaps=("2018-08", "2018-09"))
+    a = analysis(
+        latest_label="2022/23 Q4",
+        data_lag_periods=1,
+        suspect_values=("2022-06",),
+        gaps=("2018-08", "2018-09"),
+    )
     assert texts(a, m, series) == {
         "m:data_lag": "The latest data available for ethnic minority share of the workforce is to 2022/23 Q4. "
         "Survey results arrive a month after the quarter ends.",
@@ -150,10 +199,36 @@ def test_data_quality_points() -> None:
 
 def test_spc_and_events() -> None:
     m = measure(name="ASB incidents")
-    spc = SPCResult("xmr", 10, 2, 15, 5, 13, 7, 20, (SPCSignal("outside_limits", (28,), "low", True),), "special_cause_improving", None, None)
-    event = InterruptedResult("segmented_poisson_glm", "Operation Somerton", date(2021, 10, 1), -23.4, (-30.0, -15.0), 0.001, None, None, True)
+    spc = SPCResult(
+        "xmr",
+        10,
+        2,
+        15,
+        5,
+        13,
+        7,
+        20,
+        (SPCSignal("outside_limits", (28,), "low", True),),
+        "special_cause_improving",
+        None,
+        None,
+    )
+    event = InterruptedResult(
+        "segmented_poisson_glm",
+        "Operation Somerton",
+        date(2021, 10, 1),
+        -23.4,
+        (-30.0, -15.0),
+        0.001,
+        None,
+        None,
+        True,
+    )
     got = {kp.key: kp for kp in measure_key_points(analysis(spc=spc, interrupted=(event,)), m)}
-    assert got["m:spc"].text == "The control chart (XmR) for ASB incidents shows special-cause variation (a point outside the control limits), an improvement."
+    assert (
+        got["m:spc"].text
+        == "The control chart (XmR) for ASB incidents shows special-cause variation (a point outside the control limits), an improvement."
+    )
     assert got["m:spc"].good_or_bad == "good"
     assert got["m:interrupted:Operation Somerton"].text == (
         "After Operation Somerton (October 2021) the level of ASB incidents showed a fall of about 23.4%; this is statistically significant."
@@ -165,18 +240,34 @@ def test_spc_and_events() -> None:
 def test_ranking_keeps_a_handful_most_important_first() -> None:
     m = measure()
     a = analysis(
-        trend=trend(), changes=(change(90, 100), change(90, 80, kind="same_period_last_year", comparison_label="2022/23 Q1")),
-        run=RunResult("down", 3, None, 0), extreme=ExtremeResult("lowest", True, None, 29),
-        gaps=("2019/20 Q2",), suspect_values=(),
+        trend=trend(),
+        changes=(
+            change(90, 100),
+            change(90, 80, kind="same_period_last_year", comparison_label="2022/23 Q1"),
+        ),
+        run=RunResult("down", 3, None, 0),
+        extreme=ExtremeResult("lowest", True, None, 29),
+        gaps=("2019/20 Q2",),
+        suspect_values=(),
     )
     ranked = rank(measure_key_points(a, m))
     assert len(ranked) == MAX_KEY_POINTS_PER_PRIORITY
-    assert ranked[0].kind == "trend" and ranked[1].kind == "gap"  # a significant trend outranks a caveat
+    # a significant trend outranks a caveat; the caveat outranks untested changes
+    assert ranked[0].kind == "trend" and ranked[1].kind == "gap"
+    assert ranked[1].text == (
+        "There is no complete data for recorded offences for 2019/20 Q2; the gap is left empty, not estimated."
+    )
     assert [p.importance for p in ranked] == sorted((p.importance for p in ranked), reverse=True)
 
 
 def test_ranking_caps_points_from_one_measure() -> None:
-    a = analysis(trend=trend(), changes=(change(90, 100), change(90, 80, kind="same_period_last_year", comparison_label="2022/23 Q1")))
+    a = analysis(
+        trend=trend(),
+        changes=(
+            change(90, 100),
+            change(90, 80, kind="same_period_last_year", comparison_label="2022/23 Q1"),
+        ),
+    )
     b = analysis(measure_id="b", changes=(change(50, 52),))
     pool = list(measure_key_points(a, measure())) + list(measure_key_points(b, measure(id="b")))
     ranked = rank(pool, per_measure=2)

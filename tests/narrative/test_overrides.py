@@ -21,9 +21,15 @@ def test_fingerprint_is_stable_and_tracks_the_numbers() -> None:
 
 def test_reword_applies_while_the_numbers_are_the_same() -> None:
     (kp,) = points()
-    out = apply_overrides(points(), [override_for(kp, "reword", "Offences fell by a tenth this quarter.")])
+    out = apply_overrides(
+        points(), [override_for(kp, "reword", "Offences fell by a tenth this quarter.")]
+    )
     (only,) = out.key_points
-    assert only.text == "Offences fell by a tenth this quarter." and only.overridden and not only.override_stale
+    assert (
+        only.text == "Offences fell by a tenth this quarter."
+        and only.overridden
+        and not only.override_stale
+    )
     assert out.warnings == ()
 
 
@@ -35,17 +41,31 @@ def test_suppress_removes_the_point() -> None:
 def test_stale_override_is_not_applied_and_is_flagged() -> None:
     (old,) = points(90.0)
     for action in ("reword", "suppress"):
-        out = apply_overrides(points(95.0), [override_for(old, action, "Offences fell by a tenth.")])  # type: ignore[arg-type]
+        out = apply_overrides(
+            points(95.0), [override_for(old, action, "Offences fell by a tenth.")]
+        )  # type: ignore[arg-type]
         (kp,) = out.key_points
         assert kp.override_stale and not kp.overridden
         assert kp.text.startswith("Recorded offences decreased by 5.0%")
-        assert len(out.warnings) == 1 and "m:change_previous" in out.warnings[0] and "different numbers" in out.warnings[0]
+        assert (
+            len(out.warnings) == 1
+            and "m:change_previous" in out.warnings[0]
+            and "different numbers" in out.warnings[0]
+        )
 
 
 def test_added_points_and_unmatched_keys() -> None:
-    added = Override(key="note:holidays", action="add", text="Three weeks of school holidays fall in this quarter.", measure="m", priority=12)
+    added = Override(
+        key="note:holidays",
+        action="add",
+        text="Three weeks of school holidays fall in this quarter.",
+        measure="m",
+        priority=12,
+    )
     lost = Override(key="m:trend", action="suppress", fingerprint="0" * 16, line=7)
     out = apply_overrides(points(), [added, lost])
     assert [kp.kind for kp in out.key_points] == ["change_previous", "override"]
     assert out.key_points[1].priority == 12 and out.key_points[1].overridden
-    assert out.warnings == ("the override of key point 'm:trend' (overrides.yaml line 7) matches no key point in this run",)
+    assert out.warnings == (
+        "the override of key point 'm:trend' (overrides.yaml line 7) matches no key point in this run",
+    )

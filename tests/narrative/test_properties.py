@@ -39,9 +39,29 @@ def check(kp: KeyPoint) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(current=values, comparison=values, significant=flags, p=p_values, polarity=polarities, percent=st.booleans())
-def test_changes_never_contradict_their_numbers(current: float, comparison: float, significant: bool | None, p: float | None, polarity: str, percent: bool) -> None:
-    c = change(current, comparison, significant=significant, p_value=p, method="test" if significant is not None else None)
+@given(
+    current=values,
+    comparison=values,
+    significant=flags,
+    p=p_values,
+    polarity=polarities,
+    percent=st.booleans(),
+)
+def test_changes_never_contradict_their_numbers(
+    current: float,
+    comparison: float,
+    significant: bool | None,
+    p: float | None,
+    polarity: str,
+    percent: bool,
+) -> None:
+    c = change(
+        current,
+        comparison,
+        significant=significant,
+        p_value=p,
+        method="test" if significant is not None else None,
+    )
     m = measure(polarity=polarity, unit="percent" if percent else "count")
     for kp in measure_key_points(analysis(changes=(c,)), m):
         check(kp)
@@ -51,12 +71,24 @@ def test_changes_never_contradict_their_numbers(current: float, comparison: floa
 
 @settings(max_examples=100, deadline=None)
 @given(
-    pct=st.floats(min_value=-50, max_value=50, allow_nan=False), p=p_values, significant=st.booleans(),
-    strength=st.sampled_from(["none", "very slight", "slight", "moderate", "strong"]), low=st.booleans(),
+    pct=st.floats(min_value=-50, max_value=50, allow_nan=False),
+    p=p_values,
+    significant=st.booleans(),
+    strength=st.sampled_from(["none", "very slight", "slight", "moderate", "strong"]),
+    low=st.booleans(),
 )
-def test_trends_claim_significance_only_with_a_small_p_value(pct: float, p: float | None, significant: bool, strength: str, low: bool) -> None:
+def test_trends_claim_significance_only_with_a_small_p_value(
+    pct: float, p: float | None, significant: bool, strength: str, low: bool
+) -> None:
     direction = "up" if pct > 0 else "down" if pct < 0 else "flat"
-    tr = trend(pct_per_year=pct, p_value=p, significant=significant, strength=strength, low_counts=low, direction=direction)
+    tr = trend(
+        pct_per_year=pct,
+        p_value=p,
+        significant=significant,
+        strength=strength,
+        low_counts=low,
+        direction=direction,
+    )
     for kp in measure_key_points(analysis(trend=tr), measure()):
         check(kp)
         if "upward" in kp.text:
@@ -67,7 +99,9 @@ def test_trends_claim_significance_only_with_a_small_p_value(pct: float, p: floa
 
 @settings(max_examples=100, deadline=None)
 @given(a=st.integers(0, 500), b=st.integers(0, 500), p=st.floats(0, 1), significant=st.booleans())
-def test_proportion_gaps_say_higher_or_lower_as_the_numbers_do(a: int, b: int, p: float, significant: bool) -> None:
+def test_proportion_gaps_say_higher_or_lower_as_the_numbers_do(
+    a: int, b: int, p: float, significant: bool
+) -> None:
     n = 1000
     first = ProportionResult("2023-06", a, n, a / n, 0.0, 1.0)
     second = ProportionResult("2022-06", b, n, b / n, 0.0, 1.0)

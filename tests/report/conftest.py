@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sample_run import sample_commentary, sample_run
@@ -34,7 +33,9 @@ def html(run: AnalysisRun, commentary: Commentary) -> str:
 
 
 @pytest.fixture(scope="session")
-def report_files(run: AnalysisRun, commentary: Commentary, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
+def report_files(
+    run: AnalysisRun, commentary: Commentary, tmp_path_factory: pytest.TempPathFactory
+) -> ReportFiles:
     return build_report(run, commentary, tmp_path_factory.mktemp("report"), published=PUBLISHED)
 
 
@@ -43,6 +44,9 @@ def pdf_pages_text(report_files: ReportFiles) -> list[str]:
     """The text of each PDF page, from pdftotext (poppler)."""
     assert report_files.pdf is not None
     text = subprocess.run(
-        ["pdftotext", "-layout", str(report_files.pdf), "-"], check=True, capture_output=True, text=True
+        ["pdftotext", "-layout", str(report_files.pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return text.split("\f")[:-1]

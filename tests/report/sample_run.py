@@ -97,7 +97,9 @@ MEASURES = (
         data_lag=DataLag(periods=1, note="Survey results arrive a quarter late."),
         analyses=("proportion", "short_term"),
         decimals=1,
-        footnotes=("Victims surveyed six to eight weeks after reporting; around 500 interviews a quarter.",),
+        footnotes=(
+            "Victims surveyed six to eight weeks after reporting; around 500 interviews a quarter.",
+        ),
     ),
     Measure(
         id="sickness_hours",
@@ -112,7 +114,11 @@ MEASURES = (
 )
 
 EVENTS = (
-    Event(date=date(2020, 3, 23), label="First national lockdown", measures=("all_crime", "asb_incidents")),
+    Event(
+        date=date(2020, 3, 23),
+        label="First national lockdown",
+        measures=("all_crime", "asb_incidents"),
+    ),
     Event(
         date=date(2019, 4, 1),
         label="New crime recording system",
@@ -128,8 +134,16 @@ _PRIORITY_TEMPLATES = (
         "Stop crime before it happens and keep communities safe.",
         ("all_crime", "asb_incidents"),
         (
-            ("neighbourhood", "invest in neighbourhood policing to bring crime down.", ("north-lpa", "south-lpa")),
-            ("hotspots", "patrol the places where anti-social behaviour is most common.", ("south-lpa",)),
+            (
+                "neighbourhood",
+                "invest in neighbourhood policing to bring crime down.",
+                ("north-lpa", "south-lpa"),
+            ),
+            (
+                "hotspots",
+                "patrol the places where anti-social behaviour is most common.",
+                ("south-lpa",),
+            ),
         ),
         ("Neighbourhood teams were restructured in April 2022.",),
     ),
@@ -156,7 +170,9 @@ _PRIORITY_TEMPLATES = (
 def _plan(n_priorities: int) -> Plan:
     priorities = []
     for i in range(n_priorities):
-        title, objective, measures, commitments, footnotes = _PRIORITY_TEMPLATES[i % len(_PRIORITY_TEMPLATES)]
+        title, objective, measures, commitments, footnotes = _PRIORITY_TEMPLATES[
+            i % len(_PRIORITY_TEMPLATES)
+        ]
         number = i + 1
         priorities.append(
             Priority(
@@ -165,12 +181,19 @@ def _plan(n_priorities: int) -> Plan:
                 objective=objective,
                 measures=measures,
                 commitments=tuple(
-                    Commitment(id=f"p{number}-{slug}", text=text, owners=owners) for slug, text, owners in commitments
+                    Commitment(id=f"p{number}-{slug}", text=text, owners=owners)
+                    for slug, text, owners in commitments
                 ),
                 footnotes=footnotes,
             )
         )
-    return Plan(metadata=METADATA, departments=DEPARTMENTS, measures=MEASURES, priorities=tuple(priorities), events=EVENTS)
+    return Plan(
+        metadata=METADATA,
+        departments=DEPARTMENTS,
+        measures=MEASURES,
+        priorities=tuple(priorities),
+        events=EVENTS,
+    )
 
 
 def _kp(measure: str, kind: str, text: str, **kw: object) -> KeyPoint:
@@ -200,13 +223,16 @@ def _all_crime() -> MeasureResult:
     fitted = tuple(36_000 * math.exp(slope * t) for t in range(n))
     wiggle = (0.012, -0.018, 0.02, -0.006, 0.004, -0.011)
     values: list[float | None] = [
-        round(f * seasonal[p.q - 1] * (1 + wiggle[t % len(wiggle)])) for t, (p, f) in enumerate(zip(periods, fitted, strict=True))
+        round(f * seasonal[p.q - 1] * (1 + wiggle[t % len(wiggle)]))
+        for t, (p, f) in enumerate(zip(periods, fitted, strict=True))
     ]
     values[16] = round(values[16] * 0.78)  # 2020/21 Q1, lockdown
     values[-1] = 26_214
     start = 12  # the trend is fitted from 2019/20 Q1, after the comparability break
     fitted = fitted[start:]
-    half_width = tuple(0.012 * f * (1 + abs(t - len(fitted) / 2) / len(fitted)) for t, f in enumerate(fitted))
+    half_width = tuple(
+        0.012 * f * (1 + abs(t - len(fitted) / 2) / len(fitted)) for t, f in enumerate(fitted)
+    )
     trend = TrendResult(
         method="poisson_glm",
         first_label=periods[start].label,
@@ -224,7 +250,9 @@ def _all_crime() -> MeasureResult:
         fitted=fitted,
         band_low=tuple(f - h for f, h in zip(fitted, half_width, strict=True)),
         band_high=tuple(f + h for f, h in zip(fitted, half_width, strict=True)),
-        mann_kendall=MannKendallResult("seasonal_mann_kendall", -90, -0.41, -3.6, 0.0003, -270.0, True, True, n - start),
+        mann_kendall=MannKendallResult(
+            "seasonal_mann_kendall", -90, -0.41, -3.6, 0.0003, -270.0, True, True, n - start
+        ),
         agrees_with_robust_check=True,
         caveats=("Trend fitted from 2019/20 Q1, after the comparability break.",),
     )
@@ -239,36 +267,73 @@ def _all_crime() -> MeasureResult:
         trend=trend,
         changes=(
             ChangeResult(
-                "previous_period", REPORT_QUARTER.label, latest, periods[-2].label, previous, latest - previous,
-                100 * (latest - previous) / previous, "down" if latest < previous else "up", True, 0.001, "poisson_rate_ratio_exact",
+                "previous_period",
+                REPORT_QUARTER.label,
+                latest,
+                periods[-2].label,
+                previous,
+                latest - previous,
+                100 * (latest - previous) / previous,
+                "down" if latest < previous else "up",
+                True,
+                0.001,
+                "poisson_rate_ratio_exact",
             ),
             ChangeResult(
-                "same_period_last_year", REPORT_QUARTER.label, latest, periods[-5].label, last_year, latest - last_year,
-                100 * (latest - last_year) / last_year, "down" if latest < last_year else "up", True, 0.0001, "poisson_rate_ratio_exact",
+                "same_period_last_year",
+                REPORT_QUARTER.label,
+                latest,
+                periods[-5].label,
+                last_year,
+                latest - last_year,
+                100 * (latest - last_year) / last_year,
+                "down" if latest < last_year else "up",
+                True,
+                0.0001,
+                "poisson_rate_ratio_exact",
             ),
         ),
-        extreme=ExtremeResult(kind="lowest", on_record=False, since_label="2020/21 Q1", n_periods_compared=n - 1),
+        extreme=ExtremeResult(
+            kind="lowest", on_record=False, since_label="2020/21 Q1", n_periods_compared=n - 1
+        ),
         events=(
             EventMarker("New crime recording system", date(2019, 4, 1), True, 12.0),
             EventMarker("First national lockdown", date(2020, 3, 23), False, 15.93),
         ),
-        notes=("Counts vary more than a Poisson model allows, so the trend test allows for overdispersion.",),
+        notes=(
+            "Counts vary more than a Poisson model allows, so the trend test allows for overdispersion.",
+        ),
     )
     series = MeasureSeries(measure.id, "quarter", periods, tuple(values))
     key_points = (
         _kp(
-            measure.id, "trend",
+            measure.id,
+            "trend",
             "All recorded crime has fallen by 3.1% a year on average since 2019/20 Q1, a statistically significant downward trend.",
-            direction="down", good_or_bad="good", significant=True, method="poisson_glm", magnitude=-3.1, importance=0.9,
+            direction="down",
+            good_or_bad="good",
+            significant=True,
+            method="poisson_glm",
+            magnitude=-3.1,
+            importance=0.9,
         ),
         _kp(
-            measure.id, "extreme", "At 26,214 offences, 2023/24 Q1 had the lowest total since 2020/21 Q1.",
-            direction="down", good_or_bad="good", importance=0.7,
+            measure.id,
+            "extreme",
+            "At 26,214 offences, 2023/24 Q1 had the lowest total since 2020/21 Q1.",
+            direction="down",
+            good_or_bad="good",
+            importance=0.7,
         ),
         _kp(
-            measure.id, "change_last_year",
+            measure.id,
+            "change_last_year",
             f"Crime was {abs(100 * (latest - last_year) / last_year):.1f}% lower than in the same quarter last year.",
-            direction="down", good_or_bad="good", significant=True, method="poisson_rate_ratio_exact", importance=0.6,
+            direction="down",
+            good_or_bad="good",
+            significant=True,
+            method="poisson_rate_ratio_exact",
+            importance=0.6,
         ),
     )
     return MeasureResult(measure, series, analysis, key_points)
@@ -287,10 +352,18 @@ def _asb() -> MeasureResult:
     usable = [v for v in values if v is not None]
     mean = sum(usable) / len(usable)
     spc = SPCResult(
-        method="xmr", mean=mean, mr_bar=210.0, upper_limit=mean + 2.66 * 210, lower_limit=mean - 2.66 * 210,
-        upper_near=mean + 2 * 2.66 * 210 / 3, lower_near=mean - 2 * 2.66 * 210 / 3, baseline_n=len(usable),
+        method="xmr",
+        mean=mean,
+        mr_bar=210.0,
+        upper_limit=mean + 2.66 * 210,
+        lower_limit=mean - 2.66 * 210,
+        upper_near=mean + 2 * 2.66 * 210 / 3,
+        lower_near=mean - 2 * 2.66 * 210 / 3,
+        baseline_n=len(usable),
         signals=(SPCSignal("outside_limits", (len(periods) - 1,), "high", False),),
-        variation="special_cause_concerning", assurance=None, target=None,
+        variation="special_cause_concerning",
+        assurance=None,
+        target=None,
     )
     analysis = MeasureAnalysis(
         measure_id=measure.id,
@@ -298,8 +371,19 @@ def _asb() -> MeasureResult:
         latest_value=values[-1],
         data_lag_periods=0,
         trend=TrendResult(
-            "poisson_glm", periods[0].label, periods[-1].label, len(periods), "flat", -0.8, -2.9, 1.4, 0.46, False,
-            "none", False, 2.1,
+            "poisson_glm",
+            periods[0].label,
+            periods[-1].label,
+            len(periods),
+            "flat",
+            -0.8,
+            -2.9,
+            1.4,
+            0.46,
+            False,
+            "none",
+            False,
+            2.1,
         ),
         spc=spc,
         events=(),
@@ -308,11 +392,22 @@ def _asb() -> MeasureResult:
     series = MeasureSeries(measure.id, "month", periods, tuple(values))
     key_points = (
         _kp(
-            measure.id, "spc",
+            measure.id,
+            "spc",
             "Anti-social behaviour incidents in June 2023 (3,015) were above the upper process limit: a signal of special-cause variation.",
-            direction="up", good_or_bad="bad", significant=True, method="xmr", importance=0.8, period="2023-06",
+            direction="up",
+            good_or_bad="bad",
+            significant=True,
+            method="xmr",
+            importance=0.8,
+            period="2023-06",
         ),
-        _kp(measure.id, "no_trend", "There is no statistically significant long-term trend in anti-social behaviour.", importance=0.3),
+        _kp(
+            measure.id,
+            "no_trend",
+            "There is no statistically significant long-term trend in anti-social behaviour.",
+            importance=0.3,
+        ),
     )
     return MeasureResult(measure, series, analysis, key_points)
 
@@ -325,9 +420,14 @@ def _victim_confidence() -> MeasureResult:
     periods = quarter_range(Quarter(2020, 1), REPORT_QUARTER)
     n_resp = (512, 498, 530, 505, 521, 488, 515, 502, 496, 509, 517, 493, 507)
     rates = (0.78, 0.77, 0.79, 0.76, 0.75, 0.77, 0.74, 0.73, 0.75, 0.72, 0.71, 0.70)
-    numerators: list[float | None] = [round(r * n) for r, n in zip(rates, n_resp, strict=False)] + [None]
+    numerators: list[float | None] = [round(r * n) for r, n in zip(rates, n_resp, strict=False)] + [
+        None
+    ]
     denominators: list[float | None] = [float(n) for n in n_resp[:-1]] + [None]
-    values: list[float | None] = [100 * k / d if k is not None and d else None for k, d in zip(numerators, denominators, strict=True)]
+    values: list[float | None] = [
+        100 * k / d if k is not None and d else None
+        for k, d in zip(numerators, denominators, strict=True)
+    ]
     proportions = []
     for p, k, d in zip(periods, numerators, denominators, strict=True):
         if k is None or d is None:
@@ -338,7 +438,16 @@ def _victim_confidence() -> MeasureResult:
         half = z * math.sqrt(phat * (1 - phat) / d + z * z / (4 * d * d)) / (1 + z * z / d)
         proportions.append(ProportionResult(p.label, k, d, phat, centre - half, centre + half))
     latest, year_ago = proportions[-1], proportions[-5]
-    test = TwoProportionResult(latest, year_ago, 100 * (latest.proportion - year_ago.proportion), -10.6, -0.8, -2.27, 0.023, True)
+    test = TwoProportionResult(
+        latest,
+        year_ago,
+        100 * (latest.proportion - year_ago.proportion),
+        -10.6,
+        -0.8,
+        -2.27,
+        0.023,
+        True,
+    )
     analysis = MeasureAnalysis(
         measure_id=measure.id,
         latest_label=latest.label,
@@ -349,17 +458,31 @@ def _victim_confidence() -> MeasureResult:
         gaps=(REPORT_QUARTER.label,),
     )
     series = MeasureSeries(
-        measure.id, "quarter", periods, tuple(values), tuple(numerators), tuple(denominators), unit="percent"
+        measure.id,
+        "quarter",
+        periods,
+        tuple(values),
+        tuple(numerators),
+        tuple(denominators),
+        unit="percent",
     )
     key_points = (
         _kp(
-            measure.id, "proportion_gap",
+            measure.id,
+            "proportion_gap",
             f"{100 * latest.proportion:.1f}% of victims surveyed in {latest.label} were confident in the police, "
             f"down {abs(test.difference_pp):.1f} percentage points on a year earlier; the fall is statistically significant.",
-            direction="down", good_or_bad="bad", significant=True, method="two_proportion_z", importance=0.85, period=latest.label,
+            direction="down",
+            good_or_bad="bad",
+            significant=True,
+            method="two_proportion_z",
+            importance=0.85,
+            period=latest.label,
         ),
         _kp(
-            measure.id, "data_lag", f"Survey results for {REPORT_QUARTER.label} are not yet available; the latest are for {latest.label}.",
+            measure.id,
+            "data_lag",
+            f"Survey results for {REPORT_QUARTER.label} are not yet available; the latest are for {latest.label}.",
             importance=0.2,
         ),
     )
@@ -372,30 +495,56 @@ def _victim_confidence() -> MeasureResult:
 def _sickness() -> MeasureResult:
     measure = MEASURES[3]
     periods = month_range(Month(2022, 4), REPORT_QUARTER.last_month)
-    last_year = (6120.0, 5980.0, 6410.0, 6630.0, 6050.0, 6890.0, 7240.0, 7510.0, 8120.0, 7860.0, 7020.0, 6540.0)
+    last_year = (
+        6120.0,
+        5980.0,
+        6410.0,
+        6630.0,
+        6050.0,
+        6890.0,
+        7240.0,
+        7510.0,
+        8120.0,
+        7860.0,
+        7020.0,
+        6540.0,
+    )
     this_year = (5870.0, 6240.0, 5990.0)
     values = last_year + this_year
     months = tuple(m.short_name for m in periods[:12])
     current: tuple[float | None, ...] = this_year + (None,) * 9
-    variance = tuple(c - p if c is not None else None for c, p in zip(current, last_year, strict=True))
+    variance = tuple(
+        c - p if c is not None else None for c, p in zip(current, last_year, strict=True)
+    )
     analysis = MeasureAnalysis(
         measure_id=measure.id,
         latest_label=periods[-1].label,
         latest_value=values[-1],
         data_lag_periods=0,
-        variance=(VarianceRow("2023/24 variance to 2022/23", months, current, last_year, variance),),
+        variance=(
+            VarianceRow("2023/24 variance to 2022/23", months, current, last_year, variance),
+        ),
     )
     series = MeasureSeries(measure.id, "month", periods, values, unit="hours")
     key_points = (
         _kp(
-            measure.id, "variance", "Officers lost 18,100 hours to sickness in 2023/24 Q1, 410 fewer than in the same quarter last year.",
-            direction="down", good_or_bad="good", importance=0.5,
+            measure.id,
+            "variance",
+            "Officers lost 18,100 hours to sickness in 2023/24 Q1, 410 fewer than in the same quarter last year.",
+            direction="down",
+            good_or_bad="good",
+            importance=0.5,
         ),
     )
     return MeasureResult(measure, series, analysis, key_points)
 
 
-_BUILDERS = {"all_crime": _all_crime, "asb_incidents": _asb, "victim_confidence": _victim_confidence, "sickness_hours": _sickness}
+_BUILDERS = {
+    "all_crime": _all_crime,
+    "asb_incidents": _asb,
+    "victim_confidence": _victim_confidence,
+    "sickness_hours": _sickness,
+}
 
 
 def sample_run(n_priorities: int = 3) -> AnalysisRun:
@@ -405,14 +554,18 @@ def sample_run(n_priorities: int = 3) -> AnalysisRun:
     priorities = []
     for priority in plan.priorities:
         measures = tuple(results[m] for m in priority.measures)
-        ranked = sorted((kp for m in measures for kp in m.key_points), key=lambda kp: -kp.importance)
+        ranked = sorted(
+            (kp for m in measures for kp in m.key_points), key=lambda kp: -kp.importance
+        )
         priorities.append(PriorityResult(priority, measures, tuple(ranked[:3])))
     return AnalysisRun(
         plan=plan,
         quarter=REPORT_QUARTER,
         priorities=tuple(priorities),
         data_to=REPORT_QUARTER.last_month,
-        warnings=("Victim survey results for 2023/24 Q1 were not available when this report was produced.",),
+        warnings=(
+            "Victim survey results for 2023/24 Q1 were not available when this report was produced.",
+        ),
     )
 
 

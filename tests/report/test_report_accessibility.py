@@ -28,8 +28,12 @@ FAILING_IMPACTS = {"serious", "critical"}
 
 
 def _axe_source() -> str:
-    pytest.importorskip("axe_playwright_python", reason="pip install axe-playwright-python (bundles axe-core)")
-    return resources.files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
+    pytest.importorskip(
+        "axe_playwright_python", reason="pip install axe-playwright-python (bundles axe-core)"
+    )
+    return (
+        resources.files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +58,15 @@ def page(html):
 def test_no_serious_or_critical_axe_violations(page):
     # The drawing inside each chart is presentational (the <svg> has role="img" and a title),
     # so axe checks the <svg> itself but not its thousands of path and text nodes.
-    script = "async () => await axe.run({exclude: [['svg.chart > g']]}, {resultTypes: ['violations']})"
+    script = (
+        "async () => await axe.run({exclude: [['svg.chart > g']]}, {resultTypes: ['violations']})"
+    )
     results = page.evaluate(script)
     failing = [v for v in results["violations"] if v["impact"] in FAILING_IMPACTS]
-    summary = [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:3]]} for v in failing]
+    summary = [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:3]]}
+        for v in failing
+    ]
     assert not failing, json.dumps(summary, indent=1)
     assert results["testEngine"]["name"] == "axe-core"
 
@@ -67,7 +76,9 @@ def test_no_network_requests(page):
 
 
 def test_accessibility_tree_names_every_chart(page, run):
-    names = page.eval_on_selector_all("svg.chart", "els => els.map(e => e.getAttribute('aria-labelledby'))")
+    names = page.eval_on_selector_all(
+        "svg.chart", "els => els.map(e => e.getAttribute('aria-labelledby'))"
+    )
     titles = [page.eval_on_selector(f"[id='{n}']", "e => e.textContent") for n in names]
     assert len(titles) == 3 and all(t.startswith("Line chart of ") for t in titles)
     assert page.evaluate("document.documentElement.lang") == run.plan.metadata.language

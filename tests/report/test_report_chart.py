@@ -30,7 +30,9 @@ def test_significant_trend_is_drawn_with_its_band_from_the_fit_start(run):
 def test_trend_that_is_not_significant_is_not_drawn(run):
     result = _measure(run, "all_crime")
     trend = dataclasses.replace(result.analysis.trend, significant=False)
-    spec = chart_spec(dataclasses.replace(result, analysis=dataclasses.replace(result.analysis, trend=trend)))
+    spec = chart_spec(
+        dataclasses.replace(result, analysis=dataclasses.replace(result.analysis, trend=trend))
+    )
     assert spec.trend == () and spec.band_low == ()
     assert "no statistically significant long-term trend" in spec.alt_text
     assert "statistically significant downward" not in spec.alt_text
@@ -120,3 +122,30 @@ def test_svg_is_deterministic_and_keeps_text_as_text(run):
     draw_svg.cache_clear()
     assert draw_svg(spec) == first
     assert ">26,214<" in first  # the latest value's label is real text
+
+
+def test_a_measure_without_data_gets_no_chart_but_still_renders(run):
+    from planwatch.narrative.run import AnalysisRun
+    from planwatch.report.build import render_html
+
+    result = _measure(run, "asb_incidents")
+    empty_series = dataclasses.replace(result.series, values=(None,) * len(result.series.values))
+    empty_analysis = dataclasses.replace(result.analysis, latest_label=None, latest_value=None, spc=None, trend=None)
+    empty = dataclasses.replace(result, series=empty_series, analysis=empty_analysis)
+    priority = dataclasses.replace(run.priorities[0], measures=(empty,))
+    page = render_html(AnalysisRun(run.plan, run.quarter, (priority,), None))
+    assert "<svg" not in page
+    assert "Anti-social behaviour incidents" in page and "not known" in page
+
+
+def test_a_short_series_labels_every_period_and_draws(run):
+    result = _measure(run, "asb_incidents")
+    n = 5
+    short = dataclasses.replace(
+        result.series, periods=result.series.periods[-n:], values=result.series.values[-n:]
+    )
+    analysis = dataclasses.replace(result.analysis, trend=None, gaps=())
+    spec = chart_spec(dataclasses.replace(result, series=short, analysis=analysis))
+    assert [label for _, label in spec.ticks] == ["Feb 2023", "Mar 2023", "Apr 2023", "May 2023", "Jun 2023"]
+    assert spec.alt_text.startswith("Line chart of Anti-social behaviour incidents, monthly, from February 2023 to June 2023;")
+    assert draw_svg(spec).startswith("<svg")

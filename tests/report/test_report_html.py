@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from html.parser import HTMLParser
 
@@ -63,14 +64,24 @@ def test_self_contained(html):
 def test_headings_in_order(html):
     levels = [level for level, _ in Outline(html).headings]
     assert levels.count(1) == 1 and levels[0] == 1
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
     titles = [t for level, t in Outline(html).headings if level == 2]
-    assert titles[:4] == ["Contents", "Priority 1: Preventing crime", "Priority 2: Supporting victims", "Priority 3: A healthy workforce"]
+    assert titles[:4] == [
+        "Contents",
+        "Priority 1: Preventing crime",
+        "Priority 2: Supporting victims",
+        "Priority 3: A healthy workforce",
+    ]
 
 
 def test_landmarks_skip_link_and_links_resolve(html):
     outline = Outline(html)
-    assert outline.all("main") and outline.all("nav") and outline.all("header") and outline.all("footer")
+    assert (
+        outline.all("main")
+        and outline.all("nav")
+        and outline.all("header")
+        and outline.all("footer")
+    )
     ids = outline.ids
     assert len(ids) == len(set(ids)), "duplicate ids"
     skip = outline.all("a")[0]
@@ -93,20 +104,33 @@ def test_every_chart_has_alt_text_and_a_data_table(run, html):
 
 
 def test_cover(html):
-    for text in ("Police and Crime Plan 2024-2028", "Quarterly Update: 2023/24 Q1", "15 August 2023", "June 2023",
-                 "Head of Performance", "Performance Analysis Unit", ">1.2<", "OFFICIAL"):
+    for text in (
+        "Police and Crime Plan 2024-2028",
+        "Quarterly Update: 2023/24 Q1",
+        "15 August 2023",
+        "June 2023",
+        "Head of Performance",
+        "Performance Analysis Unit",
+        ">1.2<",
+        "OFFICIAL",
+    ):
         assert text in html, text
 
 
 def test_report_title_follows_the_plan_pattern(run):
     meta = run.plan.metadata.model_copy(update={"report_title": "Performance report for {quarter}"})
-    other = AnalysisRun(run.plan.model_copy(update={"metadata": meta}), run.quarter, run.priorities, run.data_to)
+    other = AnalysisRun(
+        run.plan.model_copy(update={"metadata": meta}), run.quarter, run.priorities, run.data_to
+    )
     assert "Performance report for 2023/24 Q1" in render_html(other)
 
 
 def test_commitments_show_owners_commentary_and_gaps(html):
     assert html.count(NO_COMMENTARY) == 1  # priority 1's second commitment has none
-    assert "<th scope=\"col\">We will</th><th scope=\"col\">Commentary</th><th scope=\"col\">Who</th>" in html
+    assert (
+        '<th scope="col">We will</th><th scope="col">Commentary</th><th scope="col">Who</th>'
+        in html
+    )
     assert "<li>Media and Communications</li>" in html
     assert "review &amp; partners&#39; data" in html
 
@@ -118,20 +142,32 @@ def test_without_commentary_every_commitment_says_so(run):
 
 def test_commentary_is_escaped(run):
     commitment = run.plan.priorities[0].commitments[0]
-    entry = CommentaryEntry(commitment=commitment.id, department="north-lpa", text="<script>alert(1)</script>")
+    entry = CommentaryEntry(
+        commitment=commitment.id, department="north-lpa", text="<script>alert(1)</script>"
+    )
     page = render_html(run, Commentary(quarter="2023/24 Q1", entries=(entry,)))
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_footnotes_numbered_and_linked(run, html):
-    expected = [t for p in run.plan.priorities for t in (*p.footnotes, *(f for m in p.measures for f in run.plan.measure(m).footnotes))]
+    expected = [
+        t
+        for p in run.plan.priorities
+        for t in (*p.footnotes, *(f for m in p.measures for f in run.plan.measure(m).footnotes))
+    ]
     for number, text in enumerate(expected, start=1):
-        assert re.search(rf'<li id="footnote-{number}" value="{number}">{re.escape(text)}', html.replace("&#39;", "'")), text
+        assert re.search(
+            rf'<li id="footnote-{number}" value="{number}">{re.escape(text)}',
+            html.replace("&#39;", "'"),
+        ), text
         assert f'href="#footnote-{number}"' in html and f'id="footnote-{number}-ref"' in html
 
 
 def test_caveats_and_data_lags(html):
-    assert "Data lag: the latest figures are for 2022/23 Q4, 1 quarter behind the period this report covers. Survey results arrive a quarter late." in html
+    assert (
+        "Data lag: the latest figures are for 2022/23 Q4, 1 quarter behind the period this report covers. Survey results arrive a quarter late."
+        in html
+    )
     assert "No data for December 2022; the chart shows a gap." in html
     assert "Trend fitted from 2019/20 Q1, after the comparability break." in html
 
@@ -147,3 +183,12 @@ def test_tables_for_variance_proportions_and_comparisons(html):
     assert "survey results with 95% confidence intervals" in html
     assert "comparisons between periods (two-proportion z-test)" in html
     assert "latest period compared with earlier periods" in html
+
+
+def test_a_measure_under_two_priorities_keeps_ids_unique(run):
+    import dataclasses
+
+    second = dataclasses.replace(run.priorities[1], measures=run.priorities[0].measures)
+    twice = AnalysisRun(run.plan, run.quarter, (run.priorities[0], second), run.data_to)
+    ids = Outline(render_html(twice)).ids
+    assert len(ids) == len(set(ids))

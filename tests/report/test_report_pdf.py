@@ -40,7 +40,10 @@ def _first_page_with(pages_text: list[str], heading: str, after: int = 2) -> int
 def test_every_page_is_a4(reader):
     for page in reader.pages:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
-        assert abs(width - A4_POINTS[0]) < TOLERANCE_POINTS and abs(height - A4_POINTS[1]) < TOLERANCE_POINTS
+        assert (
+            abs(width - A4_POINTS[0]) < TOLERANCE_POINTS
+            and abs(height - A4_POINTS[1]) < TOLERANCE_POINTS
+        )
 
 
 def test_sensitivity_marking_and_page_x_of_y_on_every_page(pdf_pages_text, run):
@@ -56,7 +59,9 @@ def test_contents_page_numbers_match_where_priorities_start(pdf_pages_text, run)
     contents = _contents(pdf_pages_text)
     headings = [f"Priority {p.priority.number}: {p.priority.title}" for p in run.priorities]
     assert set(headings) <= set(contents), contents
-    starts = [_first_page_with(pdf_pages_text, h) for h in headings] + [_first_page_with(pdf_pages_text, "About this report")]
+    starts = [_first_page_with(pdf_pages_text, h) for h in headings] + [
+        _first_page_with(pdf_pages_text, "About this report")
+    ]
     for heading, start, next_start in zip(headings, starts, starts[1:], strict=False):
         assert contents[heading] == (start, next_start - 1), heading
     assert contents["About this report"][0] == starts[-1]
@@ -75,21 +80,37 @@ def test_bookmarks_point_at_the_right_pages(reader, pdf_pages_text, run):
     for p in run.priorities:
         heading = f"Priority {p.priority.number}: {p.priority.title}"
         assert top[heading] == _first_page_with(pdf_pages_text, heading)
-    assert "Contents" in top and "About this report" in top and "Appendix: data behind the charts" in top
+    assert (
+        "Contents" in top
+        and "About this report" in top
+        and "Appendix: data behind the charts" in top
+    )
     sections = {title for depth, title, _ in marks if depth == 1}
-    assert {"Key points", "Commitments", "Notes", "All recorded crime", "Confidence among victims"} <= sections
+    assert {
+        "Key points",
+        "Commitments",
+        "Notes",
+        "All recorded crime",
+        "Confidence among victims",
+    } <= sections
 
 
 def test_fonts_are_embedded(report_files):
-    listing = subprocess.run(["pdffonts", str(report_files.pdf)], check=True, capture_output=True, text=True).stdout
+    listing = subprocess.run(
+        ["pdffonts", str(report_files.pdf)], check=True, capture_output=True, text=True
+    ).stdout
     rows = listing.splitlines()[2:]
     assert rows, "no fonts"
     for row in rows:
-        assert re.search(r"\s(yes)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", row), f"not embedded: {row}"
+        assert re.search(r"\s(yes)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", row), (
+            f"not embedded: {row}"
+        )
 
 
 def test_pdf_is_tagged_with_title_and_language(report_files, reader):
-    info = subprocess.run(["pdfinfo", str(report_files.pdf)], check=True, capture_output=True, text=True).stdout
+    info = subprocess.run(
+        ["pdfinfo", str(report_files.pdf)], check=True, capture_output=True, text=True
+    ).stdout
     assert re.search(r"^Tagged:\s+yes", info, flags=re.MULTILINE)
     assert reader.metadata.title == "Quarterly Update: 2023/24 Q1 – Police and Crime Plan 2024-2028"
     assert reader.trailer["/Root"].get("/Lang") == "en-GB"
@@ -103,3 +124,29 @@ def test_charts_are_vector_and_data_tables_are_in_the_appendix(reader, pdf_pages
     assert "Table A1: Data for the chart of All recorded crime" in rest
     assert "Table A3: Data for the chart of Confidence among victims" in rest
     assert "26,214" in rest
+
+
+def _structure(node, found):
+    node = node.get_object()
+    if isinstance(node, list):
+        for child in node:
+            _structure(child, found)
+    elif isinstance(node, dict):
+        if node.get("/S"):
+            found.append((str(node["/S"]), node.get("/Alt")))
+        if node.get("/K") is not None:
+            _structure(node["/K"], found)
+    return found
+
+
+def test_charts_are_tagged_figures_with_the_alt_text(reader, run):
+    from planwatch.report.chart import chart_spec
+
+    tags = _structure(reader.trailer["/Root"]["/StructTreeRoot"], [])
+    figures = [str(alt) for tag, alt in tags if tag == "/Figure"]
+    expected = [
+        chart_spec(m).alt_text for p in run.priorities for m in p.measures if m.measure.chart
+    ]
+    assert figures == expected
+    kinds = {tag for tag, _ in tags}
+    assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/L", "/Link"} <= kinds

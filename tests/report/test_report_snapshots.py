@@ -11,12 +11,16 @@ from planwatch.report.view import ReportOptions, report_view
 
 
 def test_key_point_list(run):
-    check_snapshot("key_points.html", render_fragment("key_points", run.priorities[0].key_points, "Key points"))
+    check_snapshot(
+        "key_points.html", render_fragment("key_points", run.priorities[0].key_points, "Key points")
+    )
 
 
 def test_commitments_table(run, commentary):
     view = report_view(run, commentary, ReportOptions())
-    check_snapshot("commitments_priority_1.html", render_fragment("commitments_table", view.priorities[0]))
+    check_snapshot(
+        "commitments_priority_1.html", render_fragment("commitments_table", view.priorities[0])
+    )
 
 
 def test_chart_alt_texts(run):

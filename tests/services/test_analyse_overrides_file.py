@@ -17,9 +17,13 @@ def test_missing_file_means_no_overrides(tmp_path: Path) -> None:
 
 def test_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "overrides.yaml"
-    first = Override(key="asb:trend", action="reword", text="New words.", fingerprint="abc", reason="clearer")
+    first = Override(
+        key="asb:trend", action="reword", text="New words.", fingerprint="abc", reason="clearer"
+    )
     save_overrides(path, (first,))
-    put_override(path, Override(key="note:x", action="add", text="Added.", measure="asb", priority=1))
+    put_override(
+        path, Override(key="note:x", action="add", text="Added.", measure="asb", priority=1)
+    )
     put_override(path, Override(key="asb:trend", action="suppress", fingerprint="def"))
     loaded = load_overrides(path)
     assert [(o.key, o.action) for o in loaded] == [("note:x", "add"), ("asb:trend", "suppress")]
@@ -44,8 +48,16 @@ def test_malformed_entries_are_all_reported_with_line_and_field(tmp_path: Path) 
     with pytest.raises(ConfigError) as err:
         load_overrides(path)
     message = err.value.render()
-    assert "unknown action 'rewrod'" in message and "did you mean 'reword'" in message and "overrides.yaml:3" in message
-    assert "unknown field 'txt'" in message and "overrides.yaml:7" in message and "did you mean 'text'" in message
+    assert (
+        "unknown action 'rewrod'" in message
+        and "did you mean 'reword'" in message
+        and "overrides.yaml:3" in message
+    )
+    assert (
+        "unknown field 'txt'" in message
+        and "overrides.yaml:7" in message
+        and "did you mean 'text'" in message
+    )
     assert "needs text" in message
     assert "needs the fingerprint" in message and "overrides.yaml:8" in message
 
@@ -62,6 +74,9 @@ def test_bad_yaml_names_the_line(tmp_path: Path) -> None:
 
 def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "overrides.yaml"
-    path.write_text("overrides:\n  - {key: a, action: suppress, fingerprint: x}\n  - {key: a, action: suppress, fingerprint: y}\n", encoding="utf-8")
+    path.write_text(
+        "overrides:\n  - {key: a, action: suppress, fingerprint: x}\n  - {key: a, action: suppress, fingerprint: y}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError, match="overridden twice"):
         load_overrides(path)

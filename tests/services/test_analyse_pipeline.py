@@ -16,8 +16,14 @@ import pytest
 from planwatch.periods import Month, Quarter
 from planwatch.project import Project
 
-MISSING = [m for m in ("planwatch.store.selectors", "planwatch.analysis.engine", "planwatch.services.ingest") if importlib.util.find_spec(m) is None]
-pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"pipeline step(s) not built yet: {', '.join(MISSING)}")
+MISSING = [
+    m
+    for m in ("planwatch.store.selectors", "planwatch.analysis.engine", "planwatch.services.ingest")
+    if importlib.util.find_spec(m) is None
+]
+pytestmark = pytest.mark.skipif(
+    bool(MISSING), reason=f"pipeline step(s) not built yet: {', '.join(MISSING)}"
+)
 
 OFFICERS = {
     2022: [6.08, 5.46, 5.73, 6.91, 6.10, 5.96, 6.62, 6.96, 8.87, 6.35, 5.98, 5.53],
@@ -95,7 +101,12 @@ def test_run_analysis_end_to_end(project: Project) -> None:
     assert [round(v, 2) for v in row.variance[:3] if v is not None] == [-1.10, -0.28, -0.38]
     assert row.variance[3:] == (None,) * 9
     texts = [kp.text for kp in people.key_points]
-    assert any(t.startswith("Compared with the same month of 2022/23, sickness hours lost per officer fell in each of the three months") for t in texts)
+    assert any(
+        t.startswith(
+            "Compared with the same month of 2022/23, sickness hours lost per officer fell in each of the three months"
+        )
+        for t in texts
+    )
     assert any("'empty' has no data up to 2023/24 Q1" in w for w in run.warnings)
     assert 0 < len(crime.key_points) <= 5 and all(kp.priority == 2 for kp in crime.key_points)
     trend = [kp for kp in crime.key_points if kp.kind in ("trend", "no_trend")]
@@ -117,7 +128,10 @@ def test_overrides_survive_reruns_and_go_stale(project: Project) -> None:
     try:
         save_overrides(project.overrides_path, (override_for(target, "reword", "Our own words."),))
         again = run_analysis(project, Quarter(2023, 1))
-        assert any(kp.key == target.key and kp.text == "Our own words." and kp.overridden for kp in again.priorities[1].key_points)
+        assert any(
+            kp.key == target.key and kp.text == "Our own words." and kp.overridden
+            for kp in again.priorities[1].key_points
+        )
         stale = Override(key=target.key, action="reword", text="Old words.", fingerprint="0" * 16)
         save_overrides(project.overrides_path, (stale,))
         later = run_analysis(project, Quarter(2023, 1))
@@ -134,8 +148,13 @@ def test_measure_table(project: Project) -> None:
     rows, _ = measure_table(project, Quarter(2023, 1))
     by_id = {r.measure_id: r for r in rows}
     sickness = by_id["sickness"]
-    assert sickness.value is not None and sickness.value.value == pytest.approx((4.98 + 5.18 + 5.35) / 3)
-    assert sickness.same_quarter_last_year is not None and sickness.same_quarter_last_year.value == pytest.approx((6.08 + 5.46 + 5.73) / 3)
+    assert sickness.value is not None and sickness.value.value == pytest.approx(
+        (4.98 + 5.18 + 5.35) / 3
+    )
+    assert (
+        sickness.same_quarter_last_year is not None
+        and sickness.same_quarter_last_year.value == pytest.approx((6.08 + 5.46 + 5.73) / 3)
+    )
     assert by_id["empty"].value is None and by_id["empty"].data_to is None
 
 
@@ -148,8 +167,53 @@ def test_cli_commands(project: Project) -> None:
     out = runner.invoke(app, ["analyse", "--quarter", "2023/24-Q1", "-p", str(project.root)])
     assert out.exit_code == 0, out.output
     assert "Priority 1: Supporting our people" in out.output
-    js = runner.invoke(app, ["measures", "--quarter", "2023/24-Q1", "-p", str(project.root), "--json"])
+    js = runner.invoke(
+        app, ["measures", "--quarter", "2023/24-Q1", "-p", str(project.root), "--json"]
+    )
     assert js.exit_code == 0, js.output
-    assert {m["measure_id"] for m in json.loads(js.output)["measures"]} == {"sickness", "burglary", "empty"}
+    assert {m["measure_id"] for m in json.loads(js.output)["measures"]} == {
+        "sickness",
+        "burglary",
+        "empty",
+    }
     table = runner.invoke(app, ["measures", "--quarter", "2023/24-Q1", "-p", str(project.root)])
-    assert table.exit_code == 0 and "Burglary" in table.output and "Measures for 2023/24 Q1" in table.output
+    assert (
+        table.exit_code == 0
+        and "Burglary" in table.output
+        and "Measures for 2023/24 Q1" in table.output
+    )
+
+
+def test_bad_inputs_give_clear_errors(project: Project, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from planwatch.errors import ConfigError, PlanError
+    from planwatch.services.analyse import run_analysis
+
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "planwatch.cli.main",
+            "analyse",
+            "--quarter",
+            "2023/25-Q1",
+            "-p",
+            str(project.root),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and "2023/25" in bad.stderr and "Traceback" not in bad.stderr
+    with pytest.raises(PlanError):
+        run_analysis(Project.at(tmp_path), Quarter(2023, 1))  # no plan.yaml here
+    project.overrides_path.write_text(
+        "overrides:\n  - key: burglary:trend\n    action: hide\n", encoding="utf-8"
+    )
+    try:
+        with pytest.raises(ConfigError, match=r"unknown action 'hide'.*overrides.yaml:3"):
+            run_analysis(project, Quarter(2023, 1))
+    finally:
+        project.overrides_path.unlink()

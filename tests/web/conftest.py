@@ -23,6 +23,7 @@ os.environ["PLANWATCH_FAST_HASHER"] = "1"
 os.environ["PLANWATCH_REPORT_PDF"] = "0"
 os.environ["PLANWATCH_EMAIL_BACKEND"] = "locmem"
 os.environ["DATABASE_URL"] = os.environ.get("PLANWATCH_WEB_TEST_DATABASE_URL", f"sqlite:///{_TMP / 'web.sqlite3'}")
+os.environ["PLANWATCH_TEST_SQLITE_FILE"] = str(_TMP / "test-web.sqlite3")
 for _name in ("PLANWATCH_PRODUCTION", "PLANWATCH_DEBUG", "PLANWATCH_PUBLIC_REPORTS", "PLANWATCH_CACHE_DIR"):
     os.environ.pop(_name, None)
 
@@ -103,3 +104,9 @@ def client_for(user):
     c = Client()
     c.force_login(user)
     return c
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"planwatch web tests: database engine {settings.DATABASES['default']['ENGINE']}"

@@ -1,0 +1,167 @@
+"""Benchmark the report: HTML alone and HTML + PDF, as the number of priorities and charts grows.
+
+In: the hand-built analysis run of tests/report/sample_run.py, repeated to N priorities
+(each repeat of 3 priorities adds 3 charts and 5 commitments).
+Out: a table of timings written into the "## Report" section of docs/performance.md
+(the rest of that file is left alone), and the same table on stdout.
+
+Every chart is drawn afresh (the SVG cache is bypassed) so that the figures are the
+worst case of N distinct charts. Timings are medians of a few runs; ratios are against
+the smallest report measured in the same run, so they hold across machines.
+
+Run: ``python benchmarks/bench_report.py [--quick]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests" / "report"))
+
+from sample_run import sample_commentary, sample_run  # noqa: E402
+
+from planwatch.report import build, draw, view  # noqa: E402
+
+#: Goals from the project brief: HTML in under 2 s, HTML + PDF in under 15 s.
+HTML_GOAL_S = 2.0
+PDF_GOAL_S = 15.0
+SIZES = (3, 6, 12, 24)
+QUICK_SIZES = (3, 12)
+PUBLISHED = date(2023, 8, 15)
+DOC = REPO / "docs" / "performance.md"
+SECTION = "## Report"
+
+
+def _median_time(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """Median wall-clock and CPU seconds (CPU time is steadier on a shared, busy machine)."""
+    wall, cpu = [], []
+    for _ in range(repeats):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def measure(sizes: tuple[int, ...], repeats: int) -> list[dict[str, float]]:
+    """Time HTML alone and HTML + PDF for each number of priorities."""
+    view.draw_svg = draw.draw_svg.__wrapped__  # type: ignore[attr-defined]  # no cache: every chart drawn
+    rows = []
+    for n in sizes:
+        run = sample_run(n)
+        commentary = sample_commentary(run)
+        charts = sum(1 for p in run.priorities for m in p.measures if m.measure.chart)
+        html_s, html_cpu = _median_time(
+            lambda run=run, c=commentary: build.render_html(run, c), repeats
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            both_s, both_cpu = _median_time(
+                lambda run=run, c=commentary, tmp=tmp: build.build_report(
+                    run, c, Path(tmp), published=PUBLISHED
+                ),
+                max(1, repeats // 2),
+            )
+            pages = _pages(Path(tmp))
+        rows.append(
+            {
+                "priorities": n,
+                "charts": charts,
+                "pages": pages,
+                "html_s": html_s,
+                "pdf_s": both_s,
+                "html_cpu": html_cpu,
+                "pdf_cpu": both_cpu,
+                "load": os.getloadavg()[0],
+            }
+        )
+        print(
+            f"N={n:3d} charts={charts:3d} pages={pages:3d} html={html_s:6.2f}s ({html_cpu:.2f} CPU) "
+            f"html+pdf={both_s:6.2f}s ({both_cpu:.2f} CPU)",
+            flush=True,
+        )
+    return rows
+
+
+def _pages(folder: Path) -> int:
+    from pypdf import PdfReader
+
+    pdf = next(folder.glob("*.pdf"))
+    return len(PdfReader(str(pdf)).pages)
+
+
+def section(rows: list[dict[str, float]]) -> str:
+    base = rows[0]
+    lines = [
+        SECTION,
+        "",
+        "`python benchmarks/bench_report.py` renders the hand-built run of `tests/report/sample_run.py`",
+        'repeated to N priorities, drawing every chart afresh (worst case). "HTML + PDF" is',
+        "`build_report`: the HTML file, the print HTML and the WeasyPrint PDF (two layouts when a",
+        "priority fits on one page). Ratios are against the smallest report in the same run.",
+        f"Goals: HTML under {HTML_GOAL_S:g} s, HTML + PDF under {PDF_GOAL_S:g} s for a usual report",
+        "(3 to 6 priorities).",
+        "",
+        f"Measured {date.today().isoformat()} on {platform.machine()}, Python {platform.python_version()}.",
+        "",
+        "| Priorities | Charts | PDF pages | HTML wall (s) | HTML CPU (s) | HTML ratio | HTML + PDF wall (s) "
+        "| HTML + PDF CPU (s) | HTML + PDF ratio | CPU s per page | Load average |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['priorities']:.0f} | {r['charts']:.0f} | {r['pages']:.0f} | {r['html_s']:.2f} | {r['html_cpu']:.2f} | "
+            f"{r['html_cpu'] / base['html_cpu']:.1f} | {r['pdf_s']:.2f} | {r['pdf_cpu']:.2f} | "
+            f"{r['pdf_cpu'] / base['pdf_cpu']:.1f} | {r['pdf_cpu'] / r['pages']:.2f} | {r['load']:.1f} |"
+        )
+    first, last = rows[0], rows[-1]
+    growth = (last["pdf_cpu"] / first["pdf_cpu"]) / (last["charts"] / first["charts"])
+    lines += [
+        "",
+        f"Growth (CPU time): {last['charts'] / first['charts']:.0f} times the charts took "
+        f"{last['pdf_cpu'] / first['pdf_cpu']:.1f} times as long for HTML + PDF ({growth:.2f} of linear), "
+        f"and {last['html_cpu'] / first['html_cpu']:.1f} times as long for HTML alone. Ratios use CPU time;",
+        "wall-clock time also depends on what else the machine is doing (load average in the last column).",
+        "Drawing the charts (matplotlib) dominates the HTML time; WeasyPrint layout dominates the PDF.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    """Replace this benchmark's section of docs/performance.md, leaving the rest alone."""
+    old = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n"
+    start = old.find(SECTION + "\n")
+    if start == -1:
+        new = old.rstrip("\n") + "\n\n" + text
+    else:
+        end = old.find("\n## ", start + len(SECTION))
+        new = old[:start] + text + (old[end + 1 :] if end != -1 else "")
+    DOC.write_text(new, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="two sizes, one repeat")
+    parser.add_argument(
+        "--no-write", action="store_true", help="print only; leave docs/performance.md alone"
+    )
+    args = parser.parse_args()
+    rows = measure(QUICK_SIZES if args.quick else SIZES, 1 if args.quick else 3)
+    text = section(rows)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""The numpy fitters agree with statsmodels (coefficients, standard errors, intervals)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+
+from planwatch.analysis.glm import (
+    fit_negative_binomial,
+    fit_negative_binomial_batch,
+    fit_ols_hac,
+    fit_poisson,
+    fit_poisson_batch,
+    newey_west_lags,
+)
+from planwatch.errors import AnalysisError
+
+
+def design(n: int) -> np.ndarray:
+    t = (np.arange(n) - (n - 1) / 2) / 4
+    season = np.arange(n) % 4
+    return np.column_stack([np.ones(n), t] + [(season == k).astype(float) for k in (1, 2, 3)])
+
+
+@pytest.fixture(scope="module")
+def counts() -> np.ndarray:
+    rng = np.random.default_rng(20240601)
+    n = 29
+    mu = 80 * np.exp(0.06 * np.arange(n) / 4) * np.array([1.0, 1.2, 1.1, 0.8])[np.arange(n) % 4]
+    return rng.negative_binomial(8, 8 / (8 + mu)).astype(float)
+
+
+def test_poisson_matches_statsmodels(counts: np.ndarray) -> None:
+    X = design(counts.shape[0])
+    mine = fit_poisson(X, counts)
+    ref = sm.GLM(counts, X, family=sm.families.Poisson()).fit(tol=1e-12)
+    np.testing.assert_allclose(mine.beta, ref.params, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(mine.se, ref.bse, rtol=1e-6)
+    np.testing.assert_allclose(mine.pearson_chi2, ref.pearson_chi2, rtol=1e-8)
+    np.testing.assert_allclose(mine.deviance, ref.deviance, rtol=1e-8)
+    low, high = mine.beta[1] - 1.959963984540054 * mine.se[1], mine.beta[1] + 1.959963984540054 * mine.se[1]
+    np.testing.assert_allclose([low, high], ref.conf_int()[1], rtol=1e-6)
+    assert mine.converged
+
+
+def test_negative_binomial_matches_statsmodels_at_its_alpha(counts: np.ndarray) -> None:
+    X = design(counts.shape[0])
+    mine = fit_negative_binomial(X, counts)
+    assert mine.nb_alpha is not None and mine.nb_alpha > 0
+    ref = sm.GLM(counts, X, family=sm.families.NegativeBinomial(alpha=mine.nb_alpha)).fit(tol=1e-12)
+    np.testing.assert_allclose(mine.beta, ref.params, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(mine.se, ref.bse, rtol=1e-5)
+    # the moment estimator: Pearson chi2 / df is exactly 1 at the estimated alpha (Breslow 1984)
+    assert ref.pearson_chi2 / ref.df_resid == pytest.approx(1.0, abs=1e-6)
+
+
+def test_negative_binomial_fixed_alpha(counts: np.ndarray) -> None:
+    X = design(counts.shape[0])
+    mine = fit_negative_binomial(X, counts, alpha=0.3)
+    ref = sm.GLM(counts, X, family=sm.families.NegativeBinomial(alpha=0.3)).fit(tol=1e-12)
+    np.testing.assert_allclose(mine.beta, ref.params, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(mine.deviance, ref.deviance, rtol=1e-6)
+
+
+def test_no_overdispersion_gives_alpha_zero() -> None:
+    # y equal to a perfect log-linear curve: Pearson chi2 ~ 0 < df, so alpha = 0 (Poisson)
+    X = design(12)
+    y = np.round(100 * np.exp(X[:, 1] * 0.1))
+    assert fit_negative_binomial(X, y).nb_alpha == 0.0
+
+
+def test_batch_equals_one_by_one(counts: np.ndarray) -> None:
+    X = design(counts.shape[0])
+    Y = np.stack([counts, counts[::-1], np.maximum(counts - 20, 0)])
+    batch = fit_poisson_batch(X, Y)
+    nb = fit_negative_binomial_batch(X, Y)
+    for b in range(3):
+        np.testing.assert_allclose(batch.beta[b], fit_poisson(X, Y[b]).beta, rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(nb.beta[b], fit_negative_binomial(X, Y[b]).beta, rtol=1e-7, atol=1e-8)
+
+
+def test_ols_hac_matches_statsmodels(counts: np.ndarray) -> None:
+    X = design(counts.shape[0])
+    lags = newey_west_lags(counts.shape[0])
+    assert lags == 3  # floor(4 * 0.29 ** (2/9)) = floor(3.04)
+    mine = fit_ols_hac(X, counts)
+    ref = sm.OLS(counts, X).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+    np.testing.assert_allclose(mine.beta, ref.params, rtol=1e-10)
+    np.testing.assert_allclose(mine.se, ref.bse, rtol=1e-8)
+
+
+def test_bad_inputs_are_named() -> None:
+    X = design(12)
+    with pytest.raises(AnalysisError, match="negative"):
+        fit_poisson(X, np.array([-1.0] + [5.0] * 11))
+    with pytest.raises(AnalysisError, match="missing or infinite"):
+        fit_poisson(X, np.array([np.nan] + [5.0] * 11))
+    with pytest.raises(AnalysisError, match="cannot fit"):
+        fit_poisson(design(5), np.ones(5))
+    with pytest.raises(AnalysisError, match="do not match"):
+        fit_poisson(X, np.ones(11))

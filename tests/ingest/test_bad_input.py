@@ -1,0 +1,294 @@
+"""Bad input: each case names file, row or field and what was expected, and leaves the
+store file byte-for-byte unchanged."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import (
+    GROUP_HEADER,
+    PRC_HEADER,
+    PRC_ROWS,
+    STREET_HEADER,
+    street_rows,
+    write_csv,
+    write_xlsx,
+)
+
+from planwatch.errors import IngestError, PlanwatchError
+from planwatch.services.ingest import ingest
+
+Check = Callable[[], None]
+
+
+def rejected(project: Path, kind: str, path: Path) -> IngestError:
+    with pytest.raises(IngestError) as caught:
+        ingest(project, kind, [path])
+    return caught.value
+
+
+def only(err: PlanwatchError):  # type: ignore[no-untyped-def]
+    assert len(err.problems) == 1, err.render()
+    return err.problems[0]
+
+
+def test_wrong_file_type_png_named_csv(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    path = tmp_path / "prc.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    p = only(rejected(project, "prc", path))
+    assert "PNG image" in p.message and p.location.file == str(path)
+    assert p.expected is not None and "CSV, XLSX or ODS" in p.expected
+    unchanged()
+
+
+def test_wrong_file_type_spreadsheet_for_police_uk(
+    project: Path, tmp_path: Path, unchanged: Check
+) -> None:
+    path = write_xlsx(
+        tmp_path / "2018-01-essex-street.xlsx", STREET_HEADER, street_rows("2018-01", 3)
+    )
+    p = only(rejected(project, "police_uk", path))
+    assert "XLSX" in p.message and p.expected is not None and "police.uk CSV" in p.expected
+    unchanged()
+
+
+def test_truncated_zip(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    month = write_csv(
+        tmp_path / "2018-01-essex-street.csv", STREET_HEADER, street_rows("2018-01", 400)
+    )
+    archive = tmp_path / "archive.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(month, "2018-01/2018-01-essex-street.csv")
+    data = archive.read_bytes()
+    archive.write_bytes(data[: len(data) // 2])
+    p = only(rejected(project, "police_uk", archive))
+    assert "truncated" in p.message and p.location.file == str(archive)
+    assert p.expected == "a complete zip file (download it again)"
+    unchanged()
+
+
+def test_empty_file(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    p = only(rejected(project, "prc", path))
+    assert p.message == "the file is empty" and p.location.file == str(path)
+    unchanged()
+
+
+def test_header_only_file(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, [])
+    p = only(rejected(project, "prc", path))
+    assert "no data rows" in p.message
+    unchanged()
+
+
+def test_renamed_column_suggests_nearest(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    header = [h if h != "Offence Code" else "Offence Cde" for h in PRC_HEADER]
+    path = write_csv(tmp_path / "prc.csv", header, PRC_ROWS)
+    p = only(rejected(project, "prc", path))
+    assert p.message == "missing column 'Offence Code'"
+    assert (p.location.file, p.location.row, p.location.field) == (str(path), 1, "Offence Code")
+    assert p.suggestion == "Offence Cde"
+    unchanged()
+
+
+def test_missing_column_in_measures(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    path = write_csv(tmp_path / "m.csv", ["measure", "period", "vlaue"], [["x", "2023-06", "1"]])
+    p = only(rejected(project, "measures", path))
+    assert p.message == "missing column 'value'" and p.suggestion == "vlaue"
+    unchanged()
+
+
+def test_non_numeric_count_gives_row(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    rows = [list(r) for r in PRC_ROWS]
+    rows[2][7] = "twelve"
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows)
+    p = only(rejected(project, "prc", path))
+    assert p.message == "'Number of Offences' is 'twelve'"
+    assert (p.location.row, p.location.field) == (4, "Number of Offences")  # header is row 1
+    assert p.expected == "a whole number"
+    unchanged()
+
+
+def test_negative_count_in_group_table_is_an_error(
+    project: Path, tmp_path: Path, unchanged: Check
+) -> None:
+    rows = [
+        ["2017/18", "1", "Essex", "Robbery", "120", "1800000"],
+        ["2017/18", "1", "Kent", "Robbery", "-3", "1800000"],
+    ]
+    path = write_csv(tmp_path / "groups.csv", GROUP_HEADER, rows)
+    p = only(rejected(project, "prc", path))
+    assert p.message == "'Number of Offences' is '-3'" and p.location.row == 3
+    assert p.expected == "a whole number (0 or more)"
+    unchanged()
+
+
+def test_negative_population_is_an_error(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    path = write_csv(
+        tmp_path / "pop.csv",
+        ["area", "year", "population"],
+        [["Essex", "2020", "1800000"], ["Kent", "2020", "-1"]],
+    )
+    p = only(rejected(project, "population", path))
+    assert (p.location.row, p.location.field) == (3, "population") and "0 or more" in (
+        p.expected or ""
+    )
+    unchanged()
+
+
+def test_duplicate_rows(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    rows = [*PRC_ROWS, PRC_ROWS[1]]
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows)
+    p = only(rejected(project, "prc", path))
+    assert p.message.startswith("duplicate row") and "at row 3" in p.message
+    assert p.location.row == len(rows) + 1
+    unchanged()
+
+
+def test_duplicate_measure_rows(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    path = write_csv(
+        tmp_path / "m.csv",
+        ["measure", "period", "value"],
+        [["x", "2023-06", "1"], ["x", "Jun-23", "2"]],
+    )
+    p = only(rejected(project, "measures", path))
+    assert p.message.startswith("duplicate row") and p.location.row == 3
+    unchanged()
+
+
+def test_unknown_force_with_suggestion(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    rows = [list(r) for r in PRC_ROWS]
+    rows[5][2] = "Esex"
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows)
+    p = only(rejected(project, "prc", path))
+    assert p.message == "unknown force 'Esex'" and p.suggestion == "Essex"
+    assert (p.location.row, p.location.field) == (7, "Force Name")
+    unchanged()
+
+
+def test_unknown_offence_code_with_suggestion(
+    project: Path, tmp_path: Path, unchanged: Check
+) -> None:
+    rows = [list(r) for r in PRC_ROWS]
+    rows[3][6] = "28X"
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows)
+    p = only(rejected(project, "prc", path))
+    assert p.message == "unknown offence code '28X'" and p.suggestion in {"28E", "28F"}
+    assert (p.location.row, p.location.field) == (5, "Offence Code")
+    unchanged()
+
+
+def test_unparseable_period_label(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    path = write_csv(
+        tmp_path / "m.csv",
+        ["measure", "period", "value"],
+        [["x", "2023-06", "1"], ["x", "2023 Q5", "2"]],
+    )
+    p = only(rejected(project, "measures", path))
+    assert "cannot read '2023 Q5' as a period" in p.message
+    assert (p.location.row, p.location.field) == (3, "period")
+    unchanged()
+
+
+def test_unparseable_financial_year(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    rows = [list(r) for r in PRC_ROWS]
+    rows[0][0] = "2017/19"
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows)
+    p = only(rejected(project, "prc", path))
+    assert "2017/19" in p.message and p.location.row == 2 and p.expected == "2017/18"
+    unchanged()
+
+
+def test_year_period_is_not_a_month_or_quarter(
+    project: Path, tmp_path: Path, unchanged: Check
+) -> None:
+    path = write_csv(tmp_path / "m.csv", ["measure", "period", "value"], [["x", "2023/24", "1"]])
+    p = only(rejected(project, "measures", path))
+    assert "financial year" in p.message and "quarter" in (p.expected or "")
+    unchanged()
+
+
+def test_police_uk_month_not_matching_file_name(
+    project: Path, tmp_path: Path, unchanged: Check
+) -> None:
+    rows = street_rows("2018-01", 20)
+    rows[7][1] = "2018-02"
+    path = write_csv(tmp_path / "2018-01-essex-street.csv", STREET_HEADER, rows)
+    p = only(rejected(project, "police_uk", path))
+    assert (
+        p.message == "'Month' is '2018-02'"
+        and p.location.row == 9
+        and p.expected == "2018-01, the month in the file name"
+    )
+    unchanged()
+
+
+def test_police_uk_bad_file_name(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    path = write_csv(tmp_path / "essex-january.csv", STREET_HEADER, street_rows("2018-01", 3))
+    p = only(rejected(project, "police_uk", path))
+    assert p.expected == "YYYY-MM-<force>-street.csv"
+    unchanged()
+
+
+def test_police_uk_duplicate_crime_id(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    rows = street_rows("2018-01", 10)
+    rows[6] = list(rows[3])
+    path = write_csv(tmp_path / "2018-01-essex-street.csv", STREET_HEADER, rows)
+    p = only(rejected(project, "police_uk", path))
+    assert p.message.startswith("duplicate row: Crime ID") and p.location.row == 8
+    unchanged()
+
+
+def test_police_uk_missing_column(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    header = [h if h != "Crime type" else "Crime_typ" for h in STREET_HEADER]
+    path = write_csv(tmp_path / "2018-01-essex-street.csv", header, street_rows("2018-01", 3))
+    p = only(rejected(project, "police_uk", path))
+    assert p.message == "missing column 'Crime type'" and p.suggestion == "Crime_typ"
+    unchanged()
+
+
+def test_one_bad_file_keeps_out_the_good_ones(
+    project: Path, tmp_path: Path, unchanged: Check
+) -> None:
+    good = write_csv(tmp_path / "m1.csv", ["measure", "period", "value"], [["x", "2023-06", "1"]])
+    bad = write_csv(tmp_path / "m2.csv", ["measure", "period", "value"], [["y", "2023-06", "n/a"]])
+    with pytest.raises(IngestError) as caught:
+        ingest(project, "measures", [good, bad])
+    assert caught.value.problems[0].location.file == str(bad)
+    unchanged()
+
+
+def test_failed_load_into_new_project_creates_no_store(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with pytest.raises(IngestError):
+        ingest(tmp_path / "new", "prc", [path])
+    assert not (tmp_path / "new" / "planwatch.duckdb").exists()
+
+
+def test_police_uk_non_numeric_coordinate(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    rows = street_rows("2018-01", 30)
+    rows[20][4] = "east"
+    path = write_csv(tmp_path / "2018-01-essex-street.csv", STREET_HEADER, rows)
+    p = only(rejected(project, "police_uk", path))
+    assert (p.message, p.location.row, p.location.field, p.expected) == (
+        "'Longitude' is 'east'",
+        22,
+        "Longitude",
+        "a number",
+    )
+    unchanged()
+
+
+def test_row_with_too_many_fields(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    rows = [list(r) for r in PRC_ROWS]
+    rows[3].append("extra")
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows)
+    p = only(rejected(project, "prc", path))
+    assert (p.message, p.location.row) == ("the row has 9 fields", 5)
+    assert p.expected is not None and p.expected.startswith("8 fields")
+    unchanged()

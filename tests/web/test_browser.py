@@ -1,0 +1,132 @@
+"""The commentary round in a real browser (Debian's Chromium via Playwright) against a live server.
+
+Owner drafts (autosave included) and submits; the analyst returns it with a reason; the
+owner fixes and resubmits; the analyst approves and publishes; the published version
+holds the text. Then two browser contexts edit one slot at once and the second save
+gets the conflict page with both texts and nothing lost.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, timedelta
+
+import pytest
+from conftest import PASSWORD, slot_of
+
+from planwatch.web.models import PublishedVersion, Slot, SlotState
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+#: Longest wait for anything in the page (ms); autosave fires 3 s after typing stops.
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop on this thread; the tests' own ORM calls
+    # are still synchronous, so Django must not refuse them (only while these tests run).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield b
+            b.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def open_round(rnd):
+    return rnd
+
+
+def _login(browser, live_server, username):
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def test_round_from_draft_to_published(browser, live_server, open_round, north, analyst, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    owner = _login(browser, live_server, "nora")
+    assert owner.url.endswith("/todo/")
+    owner.click("tr:has-text('p1-neighbourhood') >> text=Write")
+    owner.fill("#id_text", "Two neighbourhood hubs opened.")
+    owner.wait_for_selector("#autosave-status:has-text('Draft saved automatically')")
+    slot = slot_of(open_round, "p1-neighbourhood", "north-lpa")
+    assert (slot.text, slot.state) == ("Two neighbourhood hubs opened.", SlotState.DRAFT)
+    assert owner.inner_text("#word-count") == "4"
+    owner.click("button[value=submit]")
+    owner.wait_for_selector("text=Commentary submitted for approval")
+
+    ann = _login(browser, live_server, "ann")
+    ann.goto(f"{live_server.url}/slots/{slot.pk}/")
+    ann.fill("#id_reason", "Please say how many officers staff the hubs.")
+    ann.click("text=Return to owner")
+    ann.wait_for_selector("#tracker")
+
+    owner.goto(live_server.url + "/todo/")
+    assert "returned: Please say how many officers" in owner.inner_text("main")
+    owner.click("tr:has-text('p1-neighbourhood') >> text=Write")
+    assert "Returned by the analyst" in owner.inner_text("main")
+    owner.fill("#id_text", "Two neighbourhood hubs opened, staffed by 12 officers.")
+    owner.click("button[value=submit]")
+    owner.wait_for_selector("text=Commentary submitted for approval")
+
+    ann.goto(f"{live_server.url}/slots/{slot.pk}/")
+    ann.click("button:has-text('Approve')")
+    ann.wait_for_selector("text=Approved p1-neighbourhood")
+    ann.click("button:has-text('Publish 2024/25 Q1')")
+    ann.wait_for_selector("text=Approved commentary")
+    assert "Two neighbourhood hubs opened, staffed by 12 officers." in ann.inner_text("main")
+    version = PublishedVersion.objects.get()
+    assert version.commentary["entries"] == [{"commitment": "p1-neighbourhood", "department": "north-lpa",
+                                              "text": "Two neighbourhood hubs opened, staffed by 12 officers.", "rag": None}]
+    owner.goto(f"{live_server.url}/slots/{slot.pk}/")
+    assert owner.locator("#id_text").count() == 0  # published: read-only
+    owner.context.close()
+    ann.context.close()
+
+
+def test_two_editors_conflict_and_nothing_is_lost(browser, live_server, open_round, north, analyst):
+    slot = slot_of(open_round, "p2-south", "south-lpa")
+    first = _login(browser, live_server, "ann")
+    second = _login(browser, live_server, "ann")
+    for page in (first, second):
+        page.goto(f"{live_server.url}/slots/{slot.pk}/")
+    first.fill("#id_text", "First editor's text.")
+    first.click("button[value=save]")
+    first.wait_for_selector("text=Draft saved (version 1)")
+    mine = "Second editor's careful paragraph,\nwhich must not be lost."
+    second.fill("#id_text", mine)
+    second.click("button[value=save]")
+    second.wait_for_selector("text=Someone else saved this commentary while you were editing")
+    assert second.inner_text("#theirs") == "First editor's text."
+    assert second.input_value("#id_text") == mine
+    assert Slot.objects.get(pk=slot.pk).text == "First editor's text."
+    second.fill("#id_text", mine + "\nFirst editor's text.")
+    second.click("button[value=save]")
+    second.wait_for_selector("text=Draft saved (version 2)")
+    assert Slot.objects.get(pk=slot.pk).text == mine + "\nFirst editor's text."
+    assert re.search(r"Version 2", second.inner_text("main"))
+    first.context.close()
+    second.context.close()

@@ -1,0 +1,45 @@
+"""The web app's database-facing tests again, against PostgreSQL.
+
+Runs when ``PLANWATCH_TEST_POSTGRES_URL`` is set (e.g. ``postgres://postgres@127.0.0.1:5433/postgres``;
+the test database ``test_<name>`` is created and dropped by pytest-django). Settings are
+read once per process, so the suite runs in a child pytest with ``DATABASE_URL`` pointing
+at PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+HERE = Path(__file__).parent
+#: The modules whose behaviour depends on the database (locking, transactions, constraints, JSON).
+MODULES = ("test_services.py", "test_concurrency.py", "test_xlsx.py", "test_views_flow.py")
+
+
+def test_web_suite_passes_on_postgresql(tmp_path):
+    url = os.environ.get("PLANWATCH_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PLANWATCH_TEST_POSTGRES_URL is not set")
+    env = dict(os.environ, PLANWATCH_WEB_TEST_DATABASE_URL=url)
+    env.pop("PYTEST_XDIST_WORKER", None)
+    cmd = [sys.executable, "-m", "pytest", *[str(HERE / m) for m in MODULES], "-p", "no:cacheprovider",
+           "-p", "no:xdist", "-o", "addopts=", "--create-db"]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
+    assert " passed" in out.stdout and "database engine django.db.backends.postgresql" in out.stdout
+
+
+def test_engine_is_postgresql_in_the_child(tmp_path):
+    """Guards the test above: the child really talks to PostgreSQL, not SQLite."""
+    url = os.environ.get("PLANWATCH_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PLANWATCH_TEST_POSTGRES_URL is not set")
+    code = "import os, sys; sys.path.insert(0, %r); import conftest; from django.db import connection; print(connection.vendor)" % str(HERE)
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PLANWATCH_WEB_TEST_DATABASE_URL=url),
+                         capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "postgresql", out.stderr
