@@ -87,7 +87,7 @@ def stage_prc(
     problems += bad_q + bad_f
     if level == "offence" and ctx.offence_codes:
         _, bad_c = map_distinct(
-            con, raw, ("code",), lambda c: c if c in ctx.offence_codes else None, display, "Offence Code",
+            con, raw, ("code",), lambda c: c if (c or '').strip() in ctx.offence_codes else None, display, "Offence Code",
             describe=unknown_name("offence code", "Offence Code", ctx.offence_codes),
         )  # fmt: skip
         problems += bad_c
@@ -173,12 +173,12 @@ def _build(
     offence = level == "offence"
     table = f"prc_ready_{index}"
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {table} AS
+        f"""CREATE OR REPLACE TEMP VIEW {table} AS
         SELECT 0 AS _file, {raw.row_sql("r")} AS source_row, '{level}' AS level,
                q.fy_start::SMALLINT AS fy_start, q.quarter::TINYINT AS quarter, q.period_start::DATE AS period_start,
                f.canonical AS force, {"r.description" if offence else "NULL"} AS offence_description,
                g.canonical AS offence_group, {"r.subgroup" if offence else "NULL"} AS offence_subgroup,
-               {"r.code" if offence else "NULL"} AS offence_code,
+               {"trim(r.code)" if offence else "NULL"} AS offence_code,
                replace(r.count, ',', '')::BIGINT AS count
         FROM {raw.table} r
         JOIN prc_q_map q ON q.fy IS NOT DISTINCT FROM r.fy AND q.fq IS NOT DISTINCT FROM r.fq

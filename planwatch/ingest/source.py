@@ -154,7 +154,7 @@ def _stage_csv(
         )
     found = match_header(header, columns, display)
     select = ", ".join(
-        f"trim({_ident(found[c.key])}) AS {c.key}" for c in columns if c.key in found
+        f"{_ident(found[c.key])} AS {c.key}" for c in columns if c.key in found
     )
     types = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
     for attempt in (path, None):

@@ -13,7 +13,7 @@ import pytest
 
 from planwatch.demo import spec
 from planwatch.demo.generate import DemoFiles, generate_demo_project
-from planwatch.errors import ConfigError
+from planwatch.errors import ConfigError, IngestError
 from planwatch.project import Project
 
 ingest_service = pytest.importorskip("planwatch.services.ingest")
@@ -64,6 +64,26 @@ def test_every_demo_file_passes_the_normal_ingest(demo_files: DemoFiles, tmp_pat
         "sickness_hours_staff",
         spec.ERROR_SERIES,
     } <= series
+
+
+def test_a_failing_load_stops_the_demo_with_its_error(
+    demo_files: DemoFiles, tmp_path: Path
+) -> None:
+    demo_service = pytest.importorskip("planwatch.services.demo")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("measure,period,value\nvictim_confidence,2023/24 Q5,61.0\n", encoding="utf-8")
+    project = Project.at(tmp_path / "p")
+    project.root.mkdir()
+    with pytest.raises(IngestError, match=r"bad\.csv"):
+        demo_service.build_demo(
+            project,
+            [("measures", [bad])],
+            spec.REPORT_QUARTER,
+            stem="x",
+            pdf=False,
+            echo=lambda _: None,
+        )
+    assert not project.output_dir.exists()
 
 
 def test_demo_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 import statsmodels.api as sm
 
 from planwatch.demo import spec
-from planwatch.demo.generate import DemoFiles, generate_demo_project
+from planwatch.demo.generate import MARKER, DemoFiles, generate_demo_project
 from planwatch.demo.offences import OFFENCES, SUBGROUP_TRENDS
 from planwatch.demo.prc import generate_prc
 from planwatch.periods import Month, Quarter, parse_period
@@ -95,9 +95,16 @@ def test_every_series_the_plan_names_is_generated(demo_files: DemoFiles) -> None
 # ---------------------------------------------------------------------------
 # Determinism
 # ---------------------------------------------------------------------------
-def test_same_seed_gives_identical_files(demo_files: DemoFiles, tmp_path: Path) -> None:
-    again = generate_demo_project(tmp_path / "again", seed=demo_files.seed)
+def test_same_seed_gives_identical_files_and_a_rerun_starts_a_fresh_store(
+    demo_files: DemoFiles, tmp_path: Path
+) -> None:
+    earlier = tmp_path / "again"
+    earlier.mkdir()
+    (earlier / MARKER).write_text("", encoding="utf-8")  # as an earlier demo run leaves it
+    (earlier / "planwatch.duckdb").write_bytes(b"an earlier store")
+    again = generate_demo_project(earlier, seed=demo_files.seed)
     assert _digest(again) == _digest(demo_files)
+    assert not again.project.store_path.exists()
 
 
 def test_another_seed_gives_other_figures() -> None:

@@ -38,7 +38,7 @@ def check(kp: KeyPoint) -> None:
         assert kp.direction in ("up", "down")
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     current=values,
     comparison=values,
@@ -69,7 +69,7 @@ def test_changes_never_contradict_their_numbers(
             assert "increased" not in kp.text and "decreased" not in kp.text
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     pct=st.floats(min_value=-50, max_value=50, allow_nan=False),
     p=p_values,
@@ -97,7 +97,7 @@ def test_trends_claim_significance_only_with_a_small_p_value(
             assert pct < 0
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(a=st.integers(0, 500), b=st.integers(0, 500), p=st.floats(0, 1), significant=st.booleans())
 def test_proportion_gaps_say_higher_or_lower_as_the_numbers_do(
     a: int, b: int, p: float, significant: bool
@@ -112,3 +112,75 @@ def test_proportion_gaps_say_higher_or_lower_as_the_numbers_do(
             assert a > b
         if "lower than" in kp.text:
             assert a < b
+
+
+small = st.one_of(
+    st.none(), st.floats(min_value=0, max_value=20, allow_nan=False).map(lambda v: round(v, 2))
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    current=st.lists(small, min_size=12, max_size=12),
+    previous=st.lists(small, min_size=12, max_size=12),
+)
+def test_variance_summaries_count_the_months_as_they_are(
+    current: list[float | None], previous: list[float | None]
+) -> None:
+    from planwatch.analysis.results import VarianceRow
+
+    months = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
+    variance = tuple(
+        None if c is None or p is None else c - p for c, p in zip(current, previous, strict=True)
+    )
+    row = VarianceRow(
+        "2023/24 variance to 2022/23", months, tuple(current), tuple(previous), variance
+    )
+    points = measure_key_points(
+        analysis(variance=(row,)), measure(unit="hours", decimals=2, frequency="month")
+    )
+    known = [v for v in variance if v is not None]
+    if not known:
+        assert points == ()
+        return
+    (kp,) = points
+    check(kp)
+    fell, rose = sum(v < 0 for v in known), sum(v > 0 for v in known)
+    if fell == len(known) and len(known) > 1:
+        assert "fell in each of the" in kp.text and kp.direction == "down"
+    if rose == len(known) and len(known) > 1:
+        assert "rose in each of the" in kp.text and kp.direction == "up"
+    if 0 < fell < len(known):
+        assert f"fell in {fell}" in kp.text
+    if 0 < rose < len(known):
+        assert f"rose in {rose}" in kp.text
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    value=st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 2)),
+    benchmark=st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 2)),
+)
+def test_benchmark_gaps_say_above_or_below_as_the_numbers_do(
+    value: float, benchmark: float
+) -> None:
+    from planwatch.analysis.results import BenchmarkGap
+
+    gap = BenchmarkGap(
+        "2023-06",
+        value,
+        "Benchmark",
+        benchmark,
+        value - benchmark,
+        "up" if value > benchmark else "down" if value < benchmark else "flat",
+    )
+    (kp,) = measure_key_points(
+        analysis(benchmark_gap=gap), measure(unit="percent", polarity="up_is_good")
+    )
+    check(kp)
+    assert ("above" in kp.text) == (value > benchmark) and ("below" in kp.text) == (
+        value < benchmark
+    )
+    assert kp.good_or_bad == (
+        "good" if value > benchmark else "bad" if value < benchmark else "neutral"
+    )

@@ -192,3 +192,13 @@ def test_a_measure_under_two_priorities_keeps_ids_unique(run):
     twice = AnalysisRun(run.plan, run.quarter, (run.priorities[0], second), run.data_to)
     ids = Outline(render_html(twice)).ids
     assert len(ids) == len(set(ids))
+
+
+def test_a_stale_override_is_flagged(run):
+    import dataclasses
+
+    from planwatch.report.build import render_fragment
+
+    kp = dataclasses.replace(run.priorities[0].key_points[0], overridden=True, override_stale=True)
+    fragment = render_fragment("key_points", (kp, run.priorities[0].key_points[1]))
+    assert fragment.count("Check before publishing") == 1

@@ -105,8 +105,3 @@ def client_for(user):
     c.force_login(user)
     return c
 
-
-def pytest_report_header(config):
-    from django.conf import settings
-
-    return f"planwatch web tests: database engine {settings.DATABASES['default']['ENGINE']}"
