@@ -6,4 +6,6 @@ plan -> ingest -> store -> measures -> analysis -> narrative -> report / web
 __version__ = "0.1.0"
 
 #: Printed wherever figures from Open Government Licence data are shown.
-OGL_ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
+OGL_ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0."
+)

@@ -132,7 +132,9 @@ class Quarter:
 
     @property
     def first_month(self) -> Month:
-        return Month(self.fy_start, FINANCIAL_YEAR_START_MONTH).shift((self.q - 1) * MONTHS_PER_QUARTER)
+        return Month(self.fy_start, FINANCIAL_YEAR_START_MONTH).shift(
+            (self.q - 1) * MONTHS_PER_QUARTER
+        )
 
     @property
     def last_month(self) -> Month:
@@ -314,7 +316,9 @@ def parse_period(text: str, *, source: Location | None = None) -> Period:
             continue
         g = m.groupdict()
         if kind == "quarter":
-            return Quarter(_two_or_four(int(g["fy"]), g["fy2"], cleaned, source).start_year, int(g["q"]))
+            return Quarter(
+                _two_or_four(int(g["fy"]), g["fy2"], cleaned, source).start_year, int(g["q"])
+            )
         if kind == "financial_year":
             return _two_or_four(int(g["fy"]), g["fy2"], cleaned, source)
         if kind == "iso_month":
@@ -347,25 +351,41 @@ def parse_quarter(text: str, *, source: Location | None = None) -> Quarter:
     """Parse a label that must be a financial-year quarter (``2023/24-Q1``)."""
     period = parse_period(text, source=source)
     if not isinstance(period, Quarter):
-        raise PeriodError(f"'{text}' is a {period.kind.replace('_', ' ')}, not a quarter", location=source, expected="a quarter such as '2023/24 Q1'")
+        raise PeriodError(
+            f"'{text}' is a {period.kind.replace('_', ' ')}, not a quarter",
+            location=source,
+            expected="a quarter such as '2023/24 Q1'",
+        )
     return period
 
 
 def parse_month(text: str, *, source: Location | None = None) -> Month:
     period = parse_period(text, source=source)
     if not isinstance(period, Month):
-        raise PeriodError(f"'{text}' is a {period.kind.replace('_', ' ')}, not a month", location=source, expected="a month such as '2023-06'")
+        raise PeriodError(
+            f"'{text}' is a {period.kind.replace('_', ' ')}, not a month",
+            location=source,
+            expected="a month such as '2023-06'",
+        )
     return period
 
 
-def quarter_from_parts(financial_year: str, quarter: int | str, *, source: Location | None = None) -> Quarter:
+def quarter_from_parts(
+    financial_year: str, quarter: int | str, *, source: Location | None = None
+) -> Quarter:
     """Build a quarter from separate columns, as in Home Office tables (``2017/18``, ``1``)."""
     fy = parse_period(str(financial_year), source=source)
     if not isinstance(fy, FinancialYear):
-        raise PeriodError(f"'{financial_year}' is not a financial year", location=source, expected="a label such as '2017/18'")
+        raise PeriodError(
+            f"'{financial_year}' is not a financial year",
+            location=source,
+            expected="a label such as '2017/18'",
+        )
     q_text = str(quarter).strip().upper().removeprefix("Q")
     if q_text not in {"1", "2", "3", "4"}:
-        raise PeriodError(f"'{quarter}' is not a quarter number", location=source, expected="1, 2, 3 or 4")
+        raise PeriodError(
+            f"'{quarter}' is not a quarter number", location=source, expected="1, 2, 3 or 4"
+        )
     return Quarter(fy.start_year, int(q_text))
 
 

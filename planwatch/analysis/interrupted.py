@@ -8,7 +8,8 @@ either is significant.
 
 Method: segmented regression (Wagner et al. 2002, *J Clin Pharm Ther* 27:299-309;
 Bernal, Cummins & Gasparrini 2017, *Int J Epidemiol* 46:348-355): log-linear Poisson
-GLM for counts (negative binomial when over-dispersed, as for trends), least squares
+GLM for counts (negative binomial when over-dispersed, quasi-likelihood t inference,
+as for trends), least squares
 with Newey-West errors otherwise; time, season dummies, a step at the first period
 starting on or after the event, and time since then. Run only when a measure's
 ``analyses`` names ``interrupted``. Methodology §8.
@@ -30,14 +31,12 @@ from planwatch.analysis.constants import (
 from planwatch.analysis.design import trend_design
 from planwatch.analysis.dist import (
     chi2_upper_quantile,
-    normal_quantile,
-    normal_two_sided_p,
     t_quantile,
     t_two_sided_p,
 )
 from planwatch.analysis.glm import fit_negative_binomial, fit_ols_hac, fit_poisson
 from planwatch.analysis.results import InterruptedResult
-from planwatch.analysis.trend import season
+from planwatch.analysis.trend import quasi_scaled, season
 from planwatch.measures.series import MeasureSeries
 from planwatch.plan.models import Event
 
@@ -84,15 +83,16 @@ def interrupted(
         fit = fit_poisson(X, y)
         if fit.dispersion > chi2_upper_quantile(DISPERSION_TEST_LEVEL, df) / df:
             fit = fit_negative_binomial(X, y)
-        crit = normal_quantile(1.0 - alpha / 2.0)
-        se = fit.se
-        p_step = normal_two_sided_p(fit.beta[k_step] / se[k_step])
-        p_slope = normal_two_sided_p(fit.beta[k_slope] / se[k_slope])
         method = (
             "segmented_poisson_glm"
             if fit.family == "poisson"
             else "segmented_negative_binomial_glm"
         )
+        fit = quasi_scaled(fit)
+        crit = t_quantile(1.0 - alpha / 2.0, df)
+        se = fit.se
+        p_step = t_two_sided_p(fit.beta[k_step] / se[k_step], df)
+        p_slope = t_two_sided_p(fit.beta[k_slope] / se[k_slope], df)
         b, s = float(fit.beta[k_step]), float(se[k_step])
         step_pct = 100.0 * math.expm1(b)
         step_ci = (100.0 * math.expm1(b - crit * s), 100.0 * math.expm1(b + crit * s))

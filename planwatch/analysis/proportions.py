@@ -48,16 +48,10 @@ def wilson(label: str, successes: float, n: float, *, alpha: float = ALPHA) -> P
     z2n = z * z / n
     centre = (p + z2n / 2.0) / (1.0 + z2n)
     half = z * math.sqrt(p * (1.0 - p) / n + z2n / (4.0 * n)) / (1.0 + z2n)
-    return ProportionResult(
-        label,
-        successes,
-        n,
-        p,
-        max(0.0, centre - half),
-        min(1.0, centre + half),
-        "wilson",
-        1.0 - alpha,
-    )
+    # at p = 0 or 1 the end is exactly 0 or 1 (rounding error can leave 1e-17 instead)
+    low = 0.0 if successes == 0 else min(p, centre - half)
+    high = 1.0 if successes == n else max(p, centre + half)
+    return ProportionResult(label, successes, n, p, low, high, "wilson", 1.0 - alpha)
 
 
 def two_proportions(

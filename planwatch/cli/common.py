@@ -16,8 +16,12 @@ from planwatch.project import Project
 console = Console()
 err_console = Console(stderr=True)
 
-ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project folder (holds plan.yaml and the store)")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables")]
+ProjectOption = Annotated[
+    Path, typer.Option("--project", "-p", help="Project folder (holds plan.yaml and the store)")
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print machine-readable JSON instead of tables")
+]
 
 
 def project_of(path: Path) -> Project:

@@ -25,7 +25,11 @@ def register(app: typer.Typer) -> None:
         """Write a commented example plan.yaml to start from."""
         proj = project_of(project)
         if proj.plan_path.exists() and not force:
-            raise ConfigError(f"{proj.plan_path} already exists", expected="a folder without a plan (or --force)")
+            raise ConfigError(
+                f"{proj.plan_path} already exists", expected="a folder without a plan (or --force)"
+            )
         proj.root.mkdir(parents=True, exist_ok=True)
         proj.plan_path.write_text(example_plan_text(), encoding="utf-8")
-        console.print(f"Wrote [bold]{proj.plan_path}[/]. Edit it, then load data with 'planwatch ingest'.")
+        console.print(
+            f"Wrote [bold]{proj.plan_path}[/]. Edit it, then load data with 'planwatch ingest'."
+        )

@@ -35,7 +35,9 @@ def _setup(project_dir: Path, *, production: bool) -> None:
     try:
         django.setup()
     except ImproperlyConfigured as exc:
-        raise ConfigError(str(exc), expected="the environment variables described in 'planwatch serve --help'") from exc
+        raise ConfigError(
+            str(exc), expected="the environment variables described in 'planwatch serve --help'"
+        ) from exc
 
 
 def _prepare(project_dir: Path, *, import_plan: bool) -> None:
@@ -49,12 +51,16 @@ def _prepare(project_dir: Path, *, import_plan: bool) -> None:
     if import_plan and project.plan_path.exists():
         plan = load_plan(project.plan_path)  # a broken plan stops us before anything is changed
     elif import_plan:
-        console.print(f"[yellow]No plan at {project.plan_path}; the app starts without plan data.[/]")
+        console.print(
+            f"[yellow]No plan at {project.plan_path}; the app starts without plan data.[/]"
+        )
     call_command("migrate", interactive=False, verbosity=0)
     if plan is None:
         return
     summary = do_import(plan)
-    console.print(f"Imported {summary.commitments} commitments owned by {summary.departments} departments from {project.plan_path}.")
+    console.print(
+        f"Imported {summary.commitments} commitments owned by {summary.departments} departments from {project.plan_path}."
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -65,9 +71,18 @@ def register(app: typer.Typer) -> None:
         project: ProjectOption = Path("."),
         host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to listen on")] = DEFAULT_PORT,
-        production: Annotated[bool, typer.Option("--production", help="gunicorn, secure cookies, HSTS; needs PLANWATCH_SECRET_KEY")] = False,
-        workers: Annotated[int, typer.Option(help="gunicorn worker processes (--production)")] = DEFAULT_WORKERS,
-        import_plan: Annotated[bool, typer.Option("--import-plan/--no-import-plan", help="Import plan.yaml on start")] = True,
+        production: Annotated[
+            bool,
+            typer.Option(
+                "--production", help="gunicorn, secure cookies, HSTS; needs PLANWATCH_SECRET_KEY"
+            ),
+        ] = False,
+        workers: Annotated[
+            int, typer.Option(help="gunicorn worker processes (--production)")
+        ] = DEFAULT_WORKERS,
+        import_plan: Annotated[
+            bool, typer.Option("--import-plan/--no-import-plan", help="Import plan.yaml on start")
+        ] = True,
     ) -> None:
         """Run the commentary web app (accounts, rounds, commentary, publishing).
 
@@ -79,12 +94,24 @@ def register(app: typer.Typer) -> None:
         _setup(root, production=production)
         _prepare(root, import_plan=import_plan)
         if production:
-            cmd = [sys.executable, "-m", "gunicorn", "planwatch.web.wsgi:application", "--bind", f"{host}:{port}",
-                   "--workers", str(workers), "--access-logfile", "-"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "planwatch.web.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--access-logfile",
+                "-",
+            ]
             raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))
         from django.core.management import call_command
 
-        console.print(f"Development server on http://{host}:{port}/ (not for production; use --production).")
+        console.print(
+            f"Development server on http://{host}:{port}/ (not for production; use --production)."
+        )
         call_command("runserver", f"{host}:{port}", use_reloader=False)
 
     @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -45,6 +46,7 @@ def rng_for(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(name.encode("utf-8"))])
 
 
+@cache
 def _months_of(period: Month | Quarter) -> tuple[Month, ...]:
     return period.months() if isinstance(period, Quarter) else (period,)
 
@@ -68,7 +70,7 @@ def expected(shape: Shape, periods: Sequence[Month | Quarter]) -> np.ndarray:
         if shape.season:
             value *= shape.season[_season_index(period)]
         months = _months_of(period)
-        value *= float(np.mean([_month_factor(shape, m) for m in months]))
+        value *= sum(_month_factor(shape, m) for m in months) / len(months)
         out[i] = value
     return out
 

@@ -77,17 +77,14 @@ class DemoFiles:
         )
 
     def loads(self) -> tuple[tuple[str, tuple[Path, ...]], ...]:
-        """(source kind, files) in the order to ingest them: lookups first, so codes are checked.
-
-        The measures files go one call each (each call is one transaction either way).
-        """
+        """(source kind, files) in the order to ingest them: lookups first, so codes are checked."""
         return (
             ("offence_codes", (self.offence_codes,)),
             ("weights", (self.weights,)),
             ("population", (self.population,)),
             ("prc", (self.prc,)),
             ("police_uk", self.police_uk),
-            *(("measures", (path,)) for path in self.measures),
+            ("measures", self.measures),
         )
 
 

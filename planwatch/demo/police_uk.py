@@ -152,13 +152,14 @@ def _lsoas(seed: int) -> list[tuple[str, str, float, float]]:
     return rows
 
 
-def _month_rows(
+def _month_lines(
     rng: np.random.Generator,
     month: Month,
     crimes: dict[str, int],
     n_asb: int,
     lsoas: list[tuple[str, str, float, float]],
-) -> list[tuple[str, ...]]:
+) -> list[str]:
+    """One month's rows as CSV lines (no field holds a comma or quote: see :func:`_plain`)."""
     types = [t for t, n in sorted(crimes.items()) for _ in range(n)] + [ASB] * n_asb
     n = len(types)
     n_crime = n - n_asb
@@ -166,59 +167,32 @@ def _month_rows(
     where = rng.integers(0, len(lsoas), size=n)
     streets = rng.integers(0, len(STREETS), size=n)
     jitter = rng.uniform(-JITTER_DEGREES, JITTER_DEGREES, size=(n, 2))
-    no_location = rng.random(n) < NO_LOCATION_SHARE
-    outcome_names = [o for o, _ in OUTCOMES_SETTLED]
+    is_crime = np.arange(n) < n_crime
+    no_location = (rng.random(n) < NO_LOCATION_SHARE) & is_crime
     probs = np.array([p for _, p in OUTCOMES_SETTLED])
-    outcomes = rng.choice(len(outcome_names), size=n, p=probs / probs.sum())
+    outcomes = rng.choice(len(OUTCOMES_SETTLED), size=n, p=probs / probs.sum())
     open_share = max(0.0, 1 - (spec.LAST_MONTH.index - month.index) / OPEN_MONTHS)
     still_open = rng.random(n) < open_share
-    label = month.label
-    rows: list[tuple[str, ...]] = []
-    for i, crime_type in enumerate(types):
-        is_crime = i < n_crime
-        crime_id = ids[64 * i : 64 * (i + 1)] if is_crime else ""
-        outcome = (
-            (UNDER_INVESTIGATION if still_open[i] else outcome_names[outcomes[i]])
-            if is_crime
-            else ""
-        )
-        if is_crime and no_location[i]:
-            rows.append(
-                (
-                    crime_id,
-                    label,
-                    spec.FORCE_NAME,
-                    spec.FORCE_NAME,
-                    "",
-                    "",
-                    "No Location",
-                    "",
-                    "",
-                    crime_type,
-                    outcome,
-                    "",
-                )
-            )
-            continue
-        code, name, lon, lat = lsoas[where[i]]
-        rows.append(
-            (
-                crime_id,
-                label,
-                spec.FORCE_NAME,
-                spec.FORCE_NAME,
-                f"{lon + jitter[i, 0]:.6f}",
-                f"{lat + jitter[i, 1]:.6f}",
-                f"On or near {STREETS[streets[i]]}",
-                code,
-                name,
-                crime_type,
-                outcome,
-                "",
-            )
-        )
-    rows.sort(key=lambda r: (r[8] == "", r[8], r[6]))
-    return rows
+    lon = (np.array([x[2] for x in lsoas])[where] + jitter[:, 0]).tolist()
+    lat = (np.array([x[3] for x in lsoas])[where] + jitter[:, 1]).tolist()
+    street_rank = np.argsort(np.argsort(STREETS))
+    # As published: ordered by LSOA (the list is in name order), then location; "No Location" last.
+    order = np.lexsort((street_rank[streets], where, no_location)).tolist()
+    head = f"{month.label},{spec.FORCE_NAME},{spec.FORCE_NAME}"
+    lines = []
+    for i in order:
+        if is_crime[i]:
+            crime_id = ids[64 * i : 64 * (i + 1)]
+            outcome = UNDER_INVESTIGATION if still_open[i] else OUTCOMES_SETTLED[outcomes[i]][0]
+        else:
+            crime_id = outcome = ""
+        if no_location[i]:
+            place = ",,No Location,,"
+        else:
+            code, name, _, _ = lsoas[where[i]]
+            place = f"{lon[i]:.6f},{lat[i]:.6f},On or near {STREETS[streets[i]]},{code},{name}"
+        lines.append(f"{crime_id},{head},{place},{types[i]},{outcome},")
+    return lines
 
 
 def street_file_name(month: Month) -> str:
@@ -241,9 +215,8 @@ def write_street_files(folder: Path, seed: int, anyshire: Counts) -> list[Path]:
     for month, n_asb in zip(street_months(), asb, strict=True):
         rng = rng_for(seed, f"police_uk/rows/{month.label}")
         with_crime = spec.LAST_MONTH.index - month.index < STREET_CRIME_MONTHS
-        rows = _month_rows(rng, month, crimes[month] if with_crime else {}, int(n_asb), lsoas)
+        lines = _month_lines(rng, month, crimes[month] if with_crime else {}, int(n_asb), lsoas)
         path = folder / street_file_name(month)
-        lines = [",".join(STREET_HEADER), *(",".join(row) for row in rows)]
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path.write_text("\n".join([",".join(STREET_HEADER), *lines]) + "\n", encoding="utf-8")
         paths.append(path)
     return paths

@@ -129,9 +129,11 @@ def duplicate_problems(
 ) -> list[Problem]:
     """Rows whose ``keys`` repeat an earlier row (``table`` has a ``source_row`` column)."""
     cols = ", ".join(keys)
+    repeated = f"SELECT {cols} FROM {table} WHERE {where} GROUP BY ALL HAVING count(*) > 1"
     rows = con.execute(
-        f"""SELECT {cols}, list(source_row ORDER BY source_row) AS rows_ FROM {table} WHERE {where}
-            GROUP BY ALL HAVING count(*) > 1 ORDER BY min(source_row) LIMIT {MAX_LISTED}"""
+        f"""SELECT {cols}, list(source_row ORDER BY source_row) AS rows_ FROM {table}
+            SEMI JOIN ({repeated}) USING ({cols}) WHERE {where}
+            GROUP BY ALL ORDER BY min(source_row) LIMIT {MAX_LISTED}"""
     ).fetchall()
     problems = []
     for *values, rows_ in rows:

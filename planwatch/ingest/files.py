@@ -8,7 +8,6 @@ Empty, binary, truncated or unreadable files raise :class:`IngestError`.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import zipfile
 from pathlib import Path
@@ -102,19 +101,6 @@ def _zip_kind(path: Path, name: str) -> FileType:
             expected="a complete zip file (download it again)",
         )
     return "zip"
-
-
-def is_utf8(path: Path) -> bool:
-    """Whether the whole file decodes as UTF-8 (a UTF-8 byte-order mark is fine)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with path.open("rb") as fh:
-            while block := fh.read(CHUNK):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def transcode_to_utf8(path: Path, target: Path, encoding: str = FALLBACK_ENCODING) -> Path:

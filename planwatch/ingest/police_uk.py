@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,7 +30,6 @@ import pandas as pd
 from planwatch.errors import IngestError, Location, Problem
 from planwatch.ingest.files import (
     detect_type,
-    is_utf8,
     read_first_line,
     sha256_of,
     transcode_to_utf8,
@@ -73,7 +72,7 @@ def stage_police_uk(
     con: duckdb.DuckDBPyConnection,
     paths: Iterable[Path],
     ctx: IngestContext,
-    progress: object = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> StagedBatch:
     """Find, check and stage every street file under ``paths``."""
     batch = StagedBatch("police_uk")
@@ -82,6 +81,8 @@ def stage_police_uk(
     seen: dict[tuple[Month, str], str] = {}
     problems: list[Problem] = []
     for path, display in _csv_members(paths, ctx.workdir):
+        if progress:
+            progress(f"fingerprinting {path.name}", len(files), len(files) + 1)
         m = FILE_NAME.match(path.name)
         if m is None:
             problems.append(
@@ -113,12 +114,7 @@ def stage_police_uk(
         seen[key] = display
         detect_type(path, display=display)
         header = _header(path, display)
-        readable = (
-            path
-            if is_utf8(path)
-            else transcode_to_utf8(path, ctx.workdir / f"{len(files)}-{path.name}")
-        )
-        files.append(MonthlyFile(readable, display, month, m["force"], header))
+        files.append(MonthlyFile(path, display, month, m["force"], header))
         batch.files.append(
             StagedFile(
                 display,
@@ -149,8 +145,9 @@ def stage_police_uk(
                 expected="a folder or zip of YYYY-MM-<force>-street.csv files",
             )
         return batch
-    _read(con, files)
-    counts = _check(con, files)
+    if progress:
+        progress(f"checking {sum(1 for _ in files)} files", 0, 1)
+    counts = _check(con, files, ctx.workdir)
     for i, f in enumerate(batch.files):
         f.rows = int(counts.get(i, 0))
         f.note = note
@@ -254,13 +251,27 @@ def _read(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> None:
     con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGE} AS " + " UNION ALL ".join(parts))
 
 
-def _check(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> dict[int, int]:
-    """Rows per file; raises for bad months, blank crime types, repeated Crime IDs or unreadable CSV."""
-    try:
-        return _check_rows(con, files)
-    except duckdb.Error as exc:
-        bad = _file_in_error(str(exc), files) or files[0]
-        raise csv_error(exc, bad.display) from exc
+def _check(
+    con: duckdb.DuckDBPyConnection, files: list[MonthlyFile], workdir: Path
+) -> dict[int, int]:
+    """Rows per file; raises for bad months, blank crime types, repeated Crime IDs or unreadable CSV.
+
+    Files are assumed UTF-8 (as data.police.uk publishes them); one that DuckDB finds is
+    not is copied to UTF-8 from Windows-1252 and the check runs again.
+    """
+    for _ in range(len(files) + 1):
+        _read(con, files)
+        try:
+            return _check_rows(con, files)
+        except duckdb.Error as exc:
+            bad = _file_in_error(str(exc), files)
+            if bad is not None and "utf-8" in str(exc).lower() and bad.path.parent != workdir:
+                i = files.index(bad)
+                copy = transcode_to_utf8(bad.path, workdir / f"{i}-{bad.path.name}")
+                files[i] = MonthlyFile(copy, bad.display, bad.month, bad.force, bad.header)
+                continue
+            raise csv_error(exc, (bad or files[0]).display) from exc
+    raise AssertionError("unreachable: each file is transcoded at most once")
 
 
 def _check_rows(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> dict[int, int]:
@@ -269,11 +280,12 @@ def _check_rows(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> dic
     per_file = con.execute(
         f"""SELECT s._file, count(*), count(*) FILTER (WHERE s.month IS NULL OR s.month <> e.m),
                    count(*) FILTER (WHERE s.crime_type IS NULL),
-                   -- read the coordinates too, so that a value that is not a number fails here, not mid-write
-                   count(s.longitude) + count(s.latitude)
+                   -- read every column, so that a value DuckDB cannot read fails here, not mid-write
+                   {" + ".join(f"count(s.{c.key})" for c in COLUMNS)},
+                   count(s.crime_id) - count(DISTINCT s.crime_id)
             FROM {STAGE} s JOIN (VALUES {expected_months}) e(f, m) ON e.f = s._file GROUP BY ALL ORDER BY 1"""
     ).fetchall()
-    for index, _, wrong_month, no_type, _ in per_file:
+    for index, _, wrong_month, no_type, _, repeated in per_file:
         f = files[index]
         if wrong_month:
             row, value = _locate(f, "Month", lambda v, f=f: v != f.month.label)
@@ -293,24 +305,24 @@ def _check_rows(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> dic
                     expected="a data.police.uk crime type",
                 )
             )
-    dupes = con.execute(
-        f"SELECT crime_id, list(_file) FROM {STAGE} WHERE crime_id IS NOT NULL GROUP BY crime_id HAVING count(*) > 1 LIMIT 5"
-    ).fetchall()
-    for crime_id, where in dupes:
-        f = files[where[1]]
-        row, _ = _locate(
-            f, "Crime ID", lambda v, c=crime_id: v == c, nth=2 if where[0] == where[1] else 1
-        )
-        problems.append(
-            Problem(
-                f"duplicate row: Crime ID {crime_id[:16]}... appears more than once",
-                Location(file=f.display, row=row, field="Crime ID"),
-                expected="each crime once",
-            )
-        )
+        if repeated:
+            problems.append(_repeated_crime_id(f))
     if problems:
         raise IngestError(problems=problems)
     return {int(index): int(n) for index, n, *_ in per_file}
+
+
+def _repeated_crime_id(f: MonthlyFile) -> Problem:
+    """The first Crime ID that appears twice in a file (found by reading it once more)."""
+    seen: set[str] = set()
+    row, value = _locate(
+        f, "Crime ID", lambda v: bool(v) and (v in seen or seen.add(v) is not None)
+    )
+    return Problem(
+        f"duplicate row: Crime ID {value[:16]}... appears more than once",
+        Location(file=f.display, row=row, field="Crime ID"),
+        expected="each crime once in a month's file",
+    )
 
 
 def _locate(f: MonthlyFile, field: str, is_bad: object, nth: int = 1) -> tuple[int | None, str]:

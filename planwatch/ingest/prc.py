@@ -183,8 +183,7 @@ def _build(
         FROM {raw.table} r
         JOIN prc_q_map q ON q.fy IS NOT DISTINCT FROM r.fy AND q.fq IS NOT DISTINCT FROM r.fq
         JOIN prc_f_map f ON f.force IS NOT DISTINCT FROM r.force
-        JOIN prc_g_map g ON g.grp IS NOT DISTINCT FROM r.grp
-        ORDER BY r.rowid"""
+        JOIN prc_g_map g ON g.grp IS NOT DISTINCT FROM r.grp"""
     )
     return table
 

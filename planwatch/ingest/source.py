@@ -153,9 +153,7 @@ def _stage_csv(
             expected="a header row",
         )
     found = match_header(header, columns, display)
-    select = ", ".join(
-        f"{_ident(found[c.key])} AS {c.key}" for c in columns if c.key in found
-    )
+    select = ", ".join(f"{_ident(found[c.key])} AS {c.key}" for c in columns if c.key in found)
     types = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
     for attempt in (path, None):
         source = attempt or transcode_to_utf8(path, workdir / f"{table}.utf8.csv")

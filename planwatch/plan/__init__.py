@@ -3,4 +3,13 @@
 from planwatch.plan.load import load_plan, parse_plan
 from planwatch.plan.models import Commitment, Department, Event, Measure, Plan, Priority
 
-__all__ = ["Commitment", "Department", "Event", "Measure", "Plan", "Priority", "load_plan", "parse_plan"]
+__all__ = [
+    "Commitment",
+    "Department",
+    "Event",
+    "Measure",
+    "Plan",
+    "Priority",
+    "load_plan",
+    "parse_plan",
+]

@@ -63,13 +63,17 @@ def load_commentary(path: str | Path, plan: Plan) -> Commentary:
     try:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8-sig"))
     except (OSError, YAMLError, UnicodeDecodeError) as exc:
-        raise CommentaryError(f"cannot read commentary: {exc}", location=Location(file=str(path))) from exc
+        raise CommentaryError(
+            f"cannot read commentary: {exc}", location=Location(file=str(path))
+        ) from exc
     try:
         commentary = Commentary.model_validate(data)
     except ValidationError as exc:
         raise CommentaryError(
             problems=[
-                Problem(e["msg"], Location(file=str(path), field=".".join(str(p) for p in e["loc"])))
+                Problem(
+                    e["msg"], Location(file=str(path), field=".".join(str(p) for p in e["loc"]))
+                )
                 for e in exc.errors()
             ]
         ) from exc
@@ -83,7 +87,13 @@ def check_commentary(commentary: Commentary, plan: Plan, *, filename: str | None
     for i, entry in enumerate(commentary.entries):
         loc = Location(file=filename, field=f"entries.{i}")
         if entry.commitment not in owners:
-            problems.append(Problem(f"unknown commitment '{entry.commitment}'", loc, suggestion=suggest(entry.commitment, owners)))
+            problems.append(
+                Problem(
+                    f"unknown commitment '{entry.commitment}'",
+                    loc,
+                    suggestion=suggest(entry.commitment, owners),
+                )
+            )
         elif entry.department not in owners[entry.commitment]:
             problems.append(
                 Problem(

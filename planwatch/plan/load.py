@@ -23,11 +23,16 @@ from planwatch.plan.models import Plan
 def load_plan(path: str | Path) -> Plan:
     path = Path(path)
     if not path.exists():
-        raise PlanError(f"plan file not found: {path}", expected="a plan.yaml (create one with 'planwatch init')")
+        raise PlanError(
+            f"plan file not found: {path}",
+            expected="a plan.yaml (create one with 'planwatch init')",
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise PlanError("the plan file is not UTF-8 text", location=Location(file=str(path))) from exc
+        raise PlanError(
+            "the plan file is not UTF-8 text", location=Location(file=str(path))
+        ) from exc
     return parse_plan(text, filename=str(path))
 
 
@@ -43,9 +48,14 @@ def parse_plan(text: str, *, filename: str = "plan.yaml") -> Plan:
         context = getattr(exc, "context", None)
         if context:
             problem = f"{problem} ({context})"
-        raise PlanError(f"the plan is not valid YAML: {problem}", location=Location(file=filename, line=line)) from exc
+        raise PlanError(
+            f"the plan is not valid YAML: {problem}", location=Location(file=filename, line=line)
+        ) from exc
     if not isinstance(data, CommentedMap):
-        raise PlanError("the plan must be a mapping with 'metadata' and 'priorities'", location=Location(file=filename, line=1))
+        raise PlanError(
+            "the plan must be a mapping with 'metadata' and 'priorities'",
+            location=Location(file=filename, line=1),
+        )
 
     problems: list[Problem] = []
     try:
@@ -96,11 +106,24 @@ def _describe(data: Any, loc: Sequence[int | str]) -> str:
         key = loc[i]
         nxt = loc[i + 1] if i + 1 < len(loc) else None
         child = node.get(key) if isinstance(node, dict) else None
-        if key in ("priorities", "measures", "commitments", "departments", "events") and isinstance(nxt, int) and isinstance(child, list) and nxt < len(child):
+        if (
+            key in ("priorities", "measures", "commitments", "departments", "events")
+            and isinstance(nxt, int)
+            and isinstance(child, list)
+            and nxt < len(child)
+        ):
             item = child[nxt]
             singular = str(key).rstrip("s")
-            ident = item.get("number", item.get("id", item.get("label"))) if isinstance(item, dict) else None
-            parts.append(f"{singular} {ident!r}" if isinstance(ident, str) else f"{singular} {ident if ident is not None else nxt + 1}")
+            ident = (
+                item.get("number", item.get("id", item.get("label")))
+                if isinstance(item, dict)
+                else None
+            )
+            parts.append(
+                f"{singular} {ident!r}"
+                if isinstance(ident, str)
+                else f"{singular} {ident if ident is not None else nxt + 1}"
+            )
             node = item
             i += 2
             continue
@@ -112,7 +135,11 @@ def _describe(data: Any, loc: Sequence[int | str]) -> str:
 
 def _from_validation(exc: ValidationError, data: Any, filename: str) -> Iterable[Problem]:
     for err in exc.errors():
-        loc = [part for part in err["loc"] if not (isinstance(part, str) and part in {"prc", "police_uk", "series"})]
+        loc = [
+            part
+            for part in err["loc"]
+            if not (isinstance(part, str) and part in {"prc", "police_uk", "series"})
+        ]
         field = _describe(data, loc)
         line = _line_of(data, loc)
         kind = err["type"]
@@ -125,7 +152,9 @@ def _from_validation(exc: ValidationError, data: Any, filename: str) -> Iterable
             message = f"missing required field '{loc[-1]}'"
         else:
             message = err["msg"].removeprefix("Value error, ")
-        yield Problem(message, Location(file=filename, line=line, field=field), suggestion=suggestion)
+        yield Problem(
+            message, Location(file=filename, line=line, field=field), suggestion=suggestion
+        )
 
 
 def _allowed_fields(parent: Sequence[int | str], data: Any) -> list[str]:
@@ -150,7 +179,9 @@ def _model_of(annotation: Any, node: Any) -> Any:
 
     from pydantic import BaseModel
 
-    candidates = [a for a in _flatten(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+    candidates = [
+        a for a in _flatten(annotation) if isinstance(a, type) and issubclass(a, BaseModel)
+    ]
     if len(candidates) > 1 and isinstance(node, dict) and "kind" in node:
         for c in candidates:
             if c.model_fields.get("kind") and c.model_fields["kind"].default == node["kind"]:
@@ -190,7 +221,15 @@ def _cross_references(data: CommentedMap, filename: str) -> Iterable[Problem]:
             numbers.append(priority["number"])
         for mi, mid in enumerate(priority.get("measures") or []):
             if mid not in measure_ids:
-                yield _unknown("measure", mid, measure_ids, label, data, ["priorities", pi, "measures", mi], filename)
+                yield _unknown(
+                    "measure",
+                    mid,
+                    measure_ids,
+                    label,
+                    data,
+                    ["priorities", pi, "measures", mi],
+                    filename,
+                )
         for ci, commitment in enumerate(priority.get("commitments") or []):
             if not isinstance(commitment, dict):
                 continue
@@ -199,32 +238,68 @@ def _cross_references(data: CommentedMap, filename: str) -> Iterable[Problem]:
             for oi, owner in enumerate(commitment.get("owners") or []):
                 if owner not in dept_ids:
                     where = f"{label}, commitment '{commitment.get('id', ci + 1)}'"
-                    yield _unknown("department", owner, dept_ids, where, data, ["priorities", pi, "commitments", ci, "owners", oi], filename)
+                    yield _unknown(
+                        "department",
+                        owner,
+                        dept_ids,
+                        where,
+                        data,
+                        ["priorities", pi, "commitments", ci, "owners", oi],
+                        filename,
+                    )
     for ei, event in enumerate(data.get("events") or []):
         if not isinstance(event, dict):
             continue
         for mi, mid in enumerate(event.get("measures") or []):
             if mid not in measure_ids:
                 where = f"event '{event.get('label', ei + 1)}'"
-                yield _unknown("measure", mid, measure_ids, where, data, ["events", ei, "measures", mi], filename)
+                yield _unknown(
+                    "measure",
+                    mid,
+                    measure_ids,
+                    where,
+                    data,
+                    ["events", ei, "measures", mi],
+                    filename,
+                )
     seen: set[str] = set()
     for cid in commitment_ids:
         if cid in seen:
-            yield Problem(f"commitment id '{cid}' is used more than once", Location(file=filename), expected="ids unique across the plan")
+            yield Problem(
+                f"commitment id '{cid}' is used more than once",
+                Location(file=filename),
+                expected="ids unique across the plan",
+            )
         seen.add(cid)
     if len(set(numbers)) != len(numbers):
-        yield Problem("two priorities share a number", Location(file=filename, field="priorities"), expected="numbers unique")
+        yield Problem(
+            "two priorities share a number",
+            Location(file=filename, field="priorities"),
+            expected="numbers unique",
+        )
 
 
 def _duplicates(ids: list[str], what: str, data: Any, key: str, filename: str) -> Iterable[Problem]:
     seen: set[str] = set()
     for i, ident in enumerate(ids):
         if ident in seen:
-            yield Problem(f"{what} id '{ident}' is defined twice", Location(file=filename, line=_line_of(data, [key, i]), field=key), expected="ids unique")
+            yield Problem(
+                f"{what} id '{ident}' is defined twice",
+                Location(file=filename, line=_line_of(data, [key, i]), field=key),
+                expected="ids unique",
+            )
         seen.add(ident)
 
 
-def _unknown(what: str, name: Any, valid: list[str], where: str, data: Any, loc: list[int | str], filename: str) -> Problem:
+def _unknown(
+    what: str,
+    name: Any,
+    valid: list[str],
+    where: str,
+    data: Any,
+    loc: list[int | str],
+    filename: str,
+) -> Problem:
     return Problem(
         f"unknown {what} '{name}' in {where}",
         Location(file=filename, line=_line_of(data, loc), field=".".join(str(p) for p in loc)),

@@ -27,7 +27,10 @@ def _period(text: str) -> Period:
     try:
         return parse_period(text)
     except PeriodError as exc:
-        raise ValueError(exc.problems[0].message + (f"; expected {exc.problems[0].expected}" if exc.problems[0].expected else "")) from None
+        raise ValueError(
+            exc.problems[0].message
+            + (f"; expected {exc.problems[0].expected}" if exc.problems[0].expected else "")
+        ) from None
 
 
 class Frozen(BaseModel):
@@ -38,7 +41,9 @@ class Metadata(Frozen):
     """What goes on the cover."""
 
     title: str = Field(description="Plan title, e.g. 'Police and Crime Plan 2024-2028'")
-    organisation: str = Field(description="Who publishes the report, e.g. 'Anyshire Police, Fire and Crime Commissioner'")
+    organisation: str = Field(
+        description="Who publishes the report, e.g. 'Anyshire Police, Fire and Crime Commissioner'"
+    )
     area: str = Field(description="The force area as named in the data, e.g. 'Essex' or 'Anyshire'")
     plan_period: str = Field(description="e.g. '2024-2028'")
     report_title: str = Field(
@@ -49,7 +54,9 @@ class Metadata(Frozen):
     author: str = ""
     unit: str = Field(default="", description="The team that produces the report")
     document_owner: str = ""
-    sensitivity: str = Field(default="OFFICIAL", description="Sensitivity marking printed on every page")
+    sensitivity: str = Field(
+        default="OFFICIAL", description="Sensitivity marking printed on every page"
+    )
     language: str = Field(default="en-GB", description="Document language (BCP 47)")
 
     @field_validator("report_title")
@@ -82,7 +89,9 @@ class PoliceUkSource(Frozen):
     """data.police.uk street-level crime and ASB. Empty ``crime_types`` means all crime (not ASB)."""
 
     kind: Literal["police_uk"] = "police_uk"
-    falls_within: str | None = Field(default=None, description="e.g. 'Essex Police'; defaults to any")
+    falls_within: str | None = Field(
+        default=None, description="e.g. 'Essex Police'; defaults to any"
+    )
     crime_types: tuple[str, ...] = ()
 
 
@@ -138,7 +147,9 @@ class Benchmark(Frozen):
 class DataLag(Frozen):
     """A known delay: e.g. survey results arrive one quarter late."""
 
-    periods: int = Field(ge=0, description="How many periods behind the report quarter the data usually is")
+    periods: int = Field(
+        ge=0, description="How many periods behind the report quarter the data usually is"
+    )
     note: str | None = None
 
 
@@ -150,7 +161,9 @@ class Measure(Frozen):
     aggregation: Aggregation = "sum"
     frequency: Frequency = "quarter"
     polarity: Polarity = "down_is_good"
-    series_start: str | None = Field(default=None, description="First period used, e.g. '2016/17 Q1'")
+    series_start: str | None = Field(
+        default=None, description="First period used, e.g. '2016/17 Q1'"
+    )
     baseline: Baseline | None = None
     benchmark: Benchmark | None = None
     target: float | None = Field(default=None, description="Target for SPC assurance")

@@ -49,12 +49,14 @@ def single_page_priorities(document: Document) -> list[str]:
 
 
 def layout(html: str) -> Document:
+    """Lay out the print HTML; a second layout only when some priority fits on one page."""
     try:
-        document = HTML(string=html, base_url=None).render(pdf_variant=PDF_VARIANT)
+        source = HTML(string=html, base_url=None)  # parsed once, laid out once or twice
+        document = source.render(pdf_variant=PDF_VARIANT)
         hidden = single_page_priorities(document)
         if hidden:
             rule = ", ".join(f'.toc-pages[data-priority="{n}"] .toc-end' for n in hidden)
-            document = HTML(string=html).render(
+            document = source.render(
                 pdf_variant=PDF_VARIANT, stylesheets=[CSS(string=f"{rule} {{ display: none; }}")]
             )
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs to know the PDF failed

@@ -122,12 +122,7 @@ def _stage(
     progress: Progress | None,
 ) -> list[StagedBatch]:
     if kind == "police_uk":
-        if progress:
-            progress("reading data.police.uk files", 0, 1)
-        batch = stage_police_uk(con, files, ctx)
-        if progress:
-            progress("reading data.police.uk files", 1, 1)
-        return [batch]
+        return [stage_police_uk(con, files, ctx, progress)]
     reader = _SINGLE_FILE_READERS[kind]
     batches = []
     for i, path in enumerate(files):

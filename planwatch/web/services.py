@@ -202,7 +202,8 @@ def open_round(quarter_text: str, deadline: date, *, user: Any) -> Round:
 
 def _locked_slot(slot_id: int) -> Slot:
     try:
-        return Slot.objects.select_for_update().select_related("round", "department", "commitment", "updated_by").get(pk=slot_id)
+        # Lock only the slot's row (PostgreSQL refuses FOR UPDATE across outer joins).
+        return Slot.objects.select_for_update(of=("self",)).select_related("round", "department", "commitment").get(pk=slot_id)
     except Slot.DoesNotExist as exc:
         raise NotFoundError(f"no commentary slot {slot_id}") from exc
 

@@ -36,4 +36,6 @@ def test_binomial_two_sided_matches_scipy() -> None:
         p = float(rng.uniform(0.02, 0.98))
         k = int(rng.integers(0, n + 1))
         ref = stats.binomtest(k, n, p).pvalue
-        assert dist.binomial_two_sided_p(k, n, p) == pytest.approx(ref, rel=1e-9, abs=1e-15)  # below 1e-15 only "tiny" matters
+        assert dist.binomial_two_sided_p(k, n, p) == pytest.approx(
+            ref, rel=1e-9, abs=1e-15
+        )  # below 1e-15 only "tiny" matters

@@ -39,7 +39,10 @@ def test_poisson_matches_statsmodels(counts: np.ndarray) -> None:
     np.testing.assert_allclose(mine.se, ref.bse, rtol=1e-6)
     np.testing.assert_allclose(mine.pearson_chi2, ref.pearson_chi2, rtol=1e-8)
     np.testing.assert_allclose(mine.deviance, ref.deviance, rtol=1e-8)
-    low, high = mine.beta[1] - 1.959963984540054 * mine.se[1], mine.beta[1] + 1.959963984540054 * mine.se[1]
+    low, high = (
+        mine.beta[1] - 1.959963984540054 * mine.se[1],
+        mine.beta[1] + 1.959963984540054 * mine.se[1],
+    )
     np.testing.assert_allclose([low, high], ref.conf_int()[1], rtol=1e-6)
     assert mine.converged
 
@@ -77,7 +80,9 @@ def test_batch_equals_one_by_one(counts: np.ndarray) -> None:
     nb = fit_negative_binomial_batch(X, Y)
     for b in range(3):
         np.testing.assert_allclose(batch.beta[b], fit_poisson(X, Y[b]).beta, rtol=1e-8, atol=1e-10)
-        np.testing.assert_allclose(nb.beta[b], fit_negative_binomial(X, Y[b]).beta, rtol=1e-7, atol=1e-8)
+        np.testing.assert_allclose(
+            nb.beta[b], fit_negative_binomial(X, Y[b]).beta, rtol=1e-7, atol=1e-8
+        )
 
 
 def test_ols_hac_matches_statsmodels(counts: np.ndarray) -> None:

@@ -7,7 +7,13 @@ import math
 import pytest
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
-from planwatch.analysis.proportions import benchmark_gap, decimals_of, round_half_away, two_proportions, wilson
+from planwatch.analysis.proportions import (
+    benchmark_gap,
+    decimals_of,
+    round_half_away,
+    two_proportions,
+    wilson,
+)
 from planwatch.errors import AnalysisError
 
 
@@ -16,7 +22,9 @@ def test_wilson_hand_worked() -> None:
     # half-width 1.96 * sqrt(0.025 + 0.0096) / 1.384 = 0.2634 -> 0.2366 to 0.7634
     r = wilson("Q1", 5, 10)
     assert r.proportion == 0.5
-    assert r.ci_low == pytest.approx(0.2366, abs=1e-4) and r.ci_high == pytest.approx(0.7634, abs=1e-4)
+    assert r.ci_low == pytest.approx(0.2366, abs=1e-4) and r.ci_high == pytest.approx(
+        0.7634, abs=1e-4
+    )
     # 0 of 10 still has a sensible upper limit (Wald would give 0 to 0)
     zero = wilson("Q2", 0, 10)
     assert zero.ci_low == 0.0 and zero.ci_high == pytest.approx(0.2775, abs=1e-4)
@@ -64,13 +72,17 @@ def test_reference_benchmark_gap_is_7_1_points() -> None:
 
 def test_rounding_rules_are_explicit() -> None:
     assert decimals_of(4.1) == 1 and decimals_of(11.21) == 2 and decimals_of(7.0) == 0
-    assert round_half_away(7.15, 1) == 7.2 and round_half_away(-7.15, 1) == -7.2  # not banker's rounding
+    assert (
+        round_half_away(7.15, 1) == 7.2 and round_half_away(-7.15, 1) == -7.2
+    )  # not banker's rounding
     assert round_half_away(0.125, 2) == 0.13
-    assert benchmark_gap("a", 50.0, "b", 50.04, decimals=1).direction == "flat"  # -0.04 shows as 0.0
+    assert (
+        benchmark_gap("a", 50.0, "b", 50.04, decimals=1).direction == "flat"
+    )  # -0.04 shows as 0.0
 
 
 def test_bad_counts_are_named() -> None:
-    with pytest.raises(AnalysisError, match="'Q3'.*sample size"):
+    with pytest.raises(AnalysisError, match=r"'Q3'.*sample size"):
         wilson("Q3", 1, 0)
     with pytest.raises(AnalysisError, match="between 0 and 10"):
         wilson("Q3", 11, 10)

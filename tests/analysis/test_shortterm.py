@@ -23,7 +23,11 @@ from .helpers import monthly, quarterly
 def test_reference_audience_change_is_a_17_2_percent_decrease() -> None:
     # 12 months to June 2023: 122,057 against 147,489 the 12 months before:
     # (122057 - 147489) / 147489 = -25432 / 147489 = -0.17243 -> "decreased by 17.2%"
-    change = compare("rolling12_previous", ("12 months to June 2023", 122_057), ("12 months to June 2022", 147_489))
+    change = compare(
+        "rolling12_previous",
+        ("12 months to June 2023", 122_057),
+        ("12 months to June 2022", 147_489),
+    )
     assert change.abs_change == -25_432
     assert change.pct_change is not None and round(change.pct_change, 1) == -17.2
     assert change.direction == "down"
@@ -40,7 +44,9 @@ def test_exact_poisson_test_hand_worked() -> None:
     # probability 1/2, so P(all 10 in one period, either way) = 2 * 0.5**10 = 0.00195
     assert poisson_two_count_p(10, 0) == pytest.approx(2 * 0.5**10)
     # unequal exposures: 91 days against 92 days -> p0 = 91/183
-    assert poisson_two_count_p(120, 95, 91, 92) == pytest.approx(stats.binomtest(120, 215, 91 / 183).pvalue, rel=1e-9)
+    assert poisson_two_count_p(120, 95, 91, 92) == pytest.approx(
+        stats.binomtest(120, 215, 91 / 183).pvalue, rel=1e-9
+    )
     assert poisson_two_count_p(0, 0) == 1.0
 
 
@@ -52,9 +58,15 @@ def test_previous_period_and_same_quarter_last_year_with_the_test() -> None:
     assert prev.abs_change == -40 and prev.pct_change == pytest.approx(-40.0)
     assert prev.method == "poisson_rate_ratio_exact" and prev.significant is True
     q4_days, q3_days = 31 + 28 + 31, 31 + 30 + 31  # Jan-Mar 2018 and Oct-Dec 2017
-    assert prev.p_value == pytest.approx(stats.binomtest(60, 160, q4_days / (q4_days + q3_days)).pvalue, rel=1e-9)
+    assert prev.p_value == pytest.approx(
+        stats.binomtest(60, 160, q4_days / (q4_days + q3_days)).pvalue, rel=1e-9
+    )
     year = period_change(s, 4, count=True)
-    assert year is not None and year.kind == "same_period_last_year" and year.comparison_label == "2016/17 Q4"
+    assert (
+        year is not None
+        and year.kind == "same_period_last_year"
+        and year.comparison_label == "2016/17 Q4"
+    )
     # a small change in small counts is not significant
     small = period_change(quarterly([5, 6, 7, 6, 5, 8]), 1, count=True)
     assert small is not None and small.significant is False
@@ -74,10 +86,20 @@ def test_no_comparison_across_a_gap_or_a_held_out_value() -> None:
 def test_runs() -> None:
     # "decreased in each of the last three quarters"
     r = run_of_moves(quarterly([10, 12, 11, 9, 8]))
-    assert r is not None and (r.direction, r.length, r.previous_direction, r.previous_length) == ("down", 3, "up", 1)
+    assert r is not None and (r.direction, r.length, r.previous_direction, r.previous_length) == (
+        "down",
+        3,
+        "up",
+        1,
+    )
     # "increased this quarter after decreases in the previous two"
     r = run_of_moves(quarterly([10, 12, 11, 9, 13]))
-    assert r is not None and (r.direction, r.length, r.previous_direction, r.previous_length) == ("up", 1, "down", 2)
+    assert r is not None and (r.direction, r.length, r.previous_direction, r.previous_length) == (
+        "up",
+        1,
+        "down",
+        2,
+    )
     # a gap ends the run
     r = run_of_moves(quarterly([20, 15, None, 9, 8, 7]))
     assert r is not None and (r.length, r.previous_direction) == (2, None)
@@ -103,28 +125,48 @@ def test_extremes() -> None:
 def test_twelve_month_windows_and_baseline() -> None:
     # monthly data April 2019 to June 2023 (51 months); each month of a year has the same value
     yearly = {2019: 10.0, 2020: 8.0, 2021: 9.0, 2022: 12.0, 2023: 7.0}
-    values = [yearly[m.year if m.month >= 7 else m.year - 1] if not (m.year == 2019 and m.month < 7) else 11.0 for m in _months(51)]
+    values = [
+        yearly[m.year if m.month >= 7 else m.year - 1]
+        if not (m.year == 2019 and m.month < 7)
+        else 11.0
+        for m in _months(51)
+    ]
     s = monthly(values, first=Month(2019, 4))
     window = latest_window(s)
     assert window == Rolling12(Month(2023, 6))
     change = window_change(s, window, window.previous, "rolling12_previous", count=True)
-    assert change is not None and change.current_value == 12 * 12.0 and change.comparison_value == 12 * 9.0
+    assert (
+        change is not None
+        and change.current_value == 12 * 12.0
+        and change.comparison_value == 12 * 9.0
+    )
     comparison = window_comparison(s, window)
     assert comparison is not None and comparison.current_label == "12 months to June 2023"
     assert [v for _, v in comparison.previous_values] == [108.0, 96.0, 120.0]
     assert comparison.higher_than_all and not comparison.lower_than_all  # 144 beats 108, 96 and 120
     baseline = window_change(s, window, Rolling12(Month(2019, 12)), "baseline", count=True)
-    assert baseline is None  # the 12 months to December 2019 are not all in the data (starts April 2019)
+    assert (
+        baseline is None
+    )  # the 12 months to December 2019 are not all in the data (starts April 2019)
 
 
 def test_window_lower_than_any_of_the_previous_three_years() -> None:
-    s = quarterly([30, 30, 30, 30, 28, 28, 28, 28, 29, 29, 29, 29, 25, 25, 25, 25], first=Quarter(2019, 1))
+    s = quarterly(
+        [30, 30, 30, 30, 28, 28, 28, 28, 29, 29, 29, 29, 25, 25, 25, 25], first=Quarter(2019, 1)
+    )
     window = latest_window(s)
     assert window is not None
     comparison = window_comparison(s, window)
-    assert comparison is not None and comparison.lower_than_all and len(comparison.previous_values) == 3
+    assert (
+        comparison is not None
+        and comparison.lower_than_all
+        and len(comparison.previous_values) == 3
+    )
     # an incomplete current window gives no comparison
-    assert window_comparison(quarterly([30, 30, None, 30, 28, 28, 28, 28]), Rolling12(Month(2018, 3))) is None
+    assert (
+        window_comparison(quarterly([30, 30, None, 30, 28, 28, 28, 28]), Rolling12(Month(2018, 3)))
+        is None
+    )
 
 
 def _months(n: int) -> list[Month]:

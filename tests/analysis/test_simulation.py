@@ -17,7 +17,9 @@ SEASON = np.array([1.0, 1.15, 1.05, 0.8])
 MAX_FALSE_POSITIVE_RATE = 0.06
 
 
-def simulate(n: int, level: float, pct_per_year: float, reps: int, seed: int, nb_shape: float | None = None) -> list[TrendResult]:
+def simulate(
+    n: int, level: float, pct_per_year: float, reps: int, seed: int, nb_shape: float | None = None
+) -> list[TrendResult]:
     rng = np.random.default_rng(seed)
     i = np.arange(n)
     mu = level * (1 + pct_per_year / 100) ** (i / 4) * SEASON[i % 4]
@@ -26,7 +28,9 @@ def simulate(n: int, level: float, pct_per_year: float, reps: int, seed: int, nb
     else:
         counts = rng.negative_binomial(nb_shape, nb_shape / (nb_shape + mu), size=(reps, n))
     periods = quarter_range(Quarter(2016, 1), Quarter(2016, 1).shift(n - 1))
-    series = [MeasureSeries("sim", "quarter", periods, tuple(float(v) for v in row)) for row in counts]
+    series = [
+        MeasureSeries("sim", "quarter", periods, tuple(float(v) for v in row)) for row in counts
+    ]
     return list(fit_trends(series, count=True))
 
 
@@ -64,7 +68,9 @@ def test_known_trend_is_found(level: float, pct: float, n_quarters: int, min_pow
     found = [r.significant and r.direction == "up" for r in results]
     assert np.mean(found) >= min_power
     # the estimate centres on the truth
-    assert np.median([r.pct_per_year for r in results if r.pct_per_year is not None]) == pytest.approx(pct, abs=1.5)
+    assert np.median(
+        [r.pct_per_year for r in results if r.pct_per_year is not None]
+    ) == pytest.approx(pct, abs=1.5)
 
 
 def test_low_counts_flagged_when_a_plausible_trend_could_not_be_seen() -> None:

@@ -19,7 +19,9 @@ def test_limits_hand_worked() -> None:
     assert r is not None
     mr = 21 / 11
     assert r.mean == pytest.approx(11.5) and r.mr_bar == pytest.approx(mr)
-    assert r.upper_limit == pytest.approx(11.5 + 2.66 * mr) and r.lower_limit == pytest.approx(11.5 - 2.66 * mr)
+    assert r.upper_limit == pytest.approx(11.5 + 2.66 * mr) and r.lower_limit == pytest.approx(
+        11.5 - 2.66 * mr
+    )
     assert r.upper_near == pytest.approx(11.5 + 2 * 2.66 / 3 * mr)
     assert r.signals == () and r.variation == "common_cause"
 
@@ -34,7 +36,21 @@ def test_point_beyond_the_limits() -> None:
 
 
 def test_shift_of_seven() -> None:
-    values = [10, 14, 10, 14, 10, 14, 11, 11.5, 11.2, 11.4, 11.1, 11.3, 11.6]  # last 7 below mean 11.9
+    values = [
+        10,
+        14,
+        10,
+        14,
+        10,
+        14,
+        11,
+        11.5,
+        11.2,
+        11.4,
+        11.1,
+        11.3,
+        11.6,
+    ]  # last 7 below mean 11.9
     r = xmr(quarterly(values), polarity="down_is_good")
     assert r is not None
     shifts = [s for s in r.signals if s.rule == "shift"]
@@ -43,7 +59,9 @@ def test_shift_of_seven() -> None:
     # six in a row is not a shift with the default length, but is with shift_length=6
     short = xmr(quarterly(values[:-1]), polarity="down_is_good")
     assert short is not None and not [s for s in short.signals if s.rule == "shift"]
-    configured = xmr(quarterly(values[:-1]), polarity="down_is_good", config=SPCConfig(shift_length=6))
+    configured = xmr(
+        quarterly(values[:-1]), polarity="down_is_good", config=SPCConfig(shift_length=6)
+    )
     assert configured is not None and [s for s in configured.signals if s.rule == "shift"]
 
 
@@ -73,7 +91,13 @@ def test_two_of_three_beyond_two_sigma() -> None:
 
 @pytest.mark.parametrize(
     ("target", "polarity", "expected"),
-    [(25.0, "down_is_good", "consistently_passes"), (2.0, "down_is_good", "consistently_fails"), (11.0, "down_is_good", "hit_and_miss"), (25.0, "up_is_good", "consistently_fails"), (11.0, "neutral", None)],
+    [
+        (25.0, "down_is_good", "consistently_passes"),
+        (2.0, "down_is_good", "consistently_fails"),
+        (11.0, "down_is_good", "hit_and_miss"),
+        (25.0, "up_is_good", "consistently_fails"),
+        (11.0, "neutral", None),
+    ],
 )
 def test_assurance_against_a_target(target: float, polarity: str, expected: str | None) -> None:
     r = xmr(quarterly(STEADY), polarity=polarity, target=target)  # type: ignore[arg-type]
@@ -88,7 +112,11 @@ def test_gaps_do_not_make_moving_ranges() -> None:
 
 
 def test_baseline_fixes_the_limits() -> None:
-    r = xmr(quarterly([*STEADY[:8], 20, 21, 22, 23]), polarity="down_is_good", config=SPCConfig(baseline_n=8))
+    r = xmr(
+        quarterly([*STEADY[:8], 20, 21, 22, 23]),
+        polarity="down_is_good",
+        config=SPCConfig(baseline_n=8),
+    )
     assert r is not None and r.baseline_n == 8 and r.mean == pytest.approx(11.5)
     assert any(s.rule == "outside_limits" for s in r.signals)
 

@@ -73,9 +73,13 @@ def test_overdispersed_counts_switch_to_negative_binomial() -> None:
     y = rng.negative_binomial(15, 15 / (15 + mu)).astype(float)
     r = fit_trend(quarterly(list(y)), count=True)
     assert r.dispersion is not None and r.dispersion_threshold is not None
-    assert r.dispersion > r.dispersion_threshold  # Pearson test: chi2/df above chi2(27) 95% point / 27
+    assert (
+        r.dispersion > r.dispersion_threshold
+    )  # Pearson test: chi2/df above chi2(27) 95% point / 27
     assert r.method == "negative_binomial_glm" and r.nb_alpha is not None and r.nb_alpha > 0
-    ref = sm.GLM(y, _design(i.astype(float)), family=sm.families.NegativeBinomial(alpha=r.nb_alpha)).fit(tol=1e-12)
+    ref = sm.GLM(
+        y, _design(i.astype(float)), family=sm.families.NegativeBinomial(alpha=r.nb_alpha)
+    ).fit(tol=1e-12)
     assert r.slope_per_year == pytest.approx(ref.params[1], rel=1e-6)
     # at the moment estimate chi2/df = 1, so the quasi scale is 1; t with 27 df
     assert r.p_value == pytest.approx(2 * stats.t.sf(abs(ref.params[1] / ref.bse[1]), 27), rel=1e-4)
@@ -83,7 +87,15 @@ def test_overdispersed_counts_switch_to_negative_binomial() -> None:
 
 @pytest.mark.parametrize(
     ("pct", "band"),
-    [(0.2, "none"), (-1.5, "very slight"), (2.0, "slight"), (-4.99, "slight"), (5.0, "moderate"), (12.0, "strong"), (None, "none")],
+    [
+        (0.2, "none"),
+        (-1.5, "very slight"),
+        (2.0, "slight"),
+        (-4.99, "slight"),
+        (5.0, "moderate"),
+        (12.0, "strong"),
+        (None, "none"),
+    ],
 )
 def test_strength_bands(pct: float | None, band: str) -> None:
     assert strength_of(pct) == band
@@ -93,8 +105,14 @@ def test_low_counts_are_flagged() -> None:
     # about 5 a quarter over 3 years: the smallest trend detectable with 80% power is far
     # above 10% a year, so low_counts is set; 1,000 a quarter is not low.
     few = fit_trend(quarterly([5, 6, 4, 5, 7, 3, 5, 6, 4, 5, 6, 5]), count=True)
-    assert few.low_counts and few.detectable_pct_per_year is not None and few.detectable_pct_per_year > 10
-    many = fit_trend(quarterly([1000, 1040, 980, 1010, 1003, 990, 1020, 1001, 985, 1012, 1007, 995]), count=True)
+    assert (
+        few.low_counts
+        and few.detectable_pct_per_year is not None
+        and few.detectable_pct_per_year > 10
+    )
+    many = fit_trend(
+        quarterly([1000, 1040, 980, 1010, 1003, 990, 1020, 1001, 985, 1012, 1007, 995]), count=True
+    )
     assert not many.low_counts
 
 
@@ -136,7 +154,9 @@ def test_negative_count_names_the_period() -> None:
 
 def test_too_little_data_says_so() -> None:
     short = fit_trend(quarterly([5, 6, 7, 8, 9, 10]), count=True)
-    assert short.method == "insufficient_data" and not short.significant and short.pct_per_year is None
+    assert (
+        short.method == "insufficient_data" and not short.significant and short.pct_per_year is None
+    )
     zeros = fit_trend(quarterly([0] * 12), count=True)
     assert zeros.method == "insufficient_data"
 
@@ -146,7 +166,9 @@ def test_gaussian_trend_matches_ols_with_hac() -> None:
     i = np.arange(20)
     y = 70 + 0.8 * i / 4 + rng.normal(0, 1.0, 20) + np.array([0.5, -0.5, 0.2, -0.2])[i % 4]
     r = fit_trend(quarterly(list(y), unit="percent"), count=False)
-    ref = sm.OLS(y, _design(i.astype(float))).fit(cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": True}, use_t=True)
+    ref = sm.OLS(y, _design(i.astype(float))).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": True}, use_t=True
+    )
     assert r.method == "gaussian_glm"
     assert r.slope_per_year == pytest.approx(ref.params[1], rel=1e-9)
     assert r.p_value == pytest.approx(ref.pvalues[1], rel=1e-6)
@@ -163,7 +185,12 @@ def test_monthly_series_uses_month_dummies() -> None:
 
 
 def test_batch_gives_the_same_as_one_by_one(noisy: list[float]) -> None:
-    series = [quarterly(noisy), quarterly([v * 3 for v in noisy]), quarterly(noisy[:12]), quarterly([0] * 12)]
+    series = [
+        quarterly(noisy),
+        quarterly([v * 3 for v in noisy]),
+        quarterly(noisy[:12]),
+        quarterly([0] * 12),
+    ]
     batch = fit_trends(series, count=True)
     for s, b in zip(series, batch, strict=True):
         one = fit_trend(s, count=True)

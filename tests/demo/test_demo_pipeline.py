@@ -118,3 +118,21 @@ def test_planwatch_demo_writes_the_report(tmp_path: Path) -> None:
     assert "twelve officers from response" in text
     assert "looks like a data-entry error" in text or "suspect" in text
     assert "anti-social behaviour" in text.lower()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 2024])
+def test_only_the_deliberate_error_looks_suspect(seed: int) -> None:
+    """Whatever the seed, the ingest's suspect check flags the one planted error and nothing else."""
+    suspect = pytest.importorskip("planwatch.ingest.suspect")
+    from planwatch.demo.series import SERIES_FILES
+
+    series: dict[str, list[tuple[str, float]]] = {}
+    for make in SERIES_FILES.values():
+        for row in make(seed):
+            series.setdefault(row.measure, []).append((row.period.label, float(row.value)))
+    flagged = {
+        (name, rows[i][0])
+        for name, rows in series.items()
+        for i in suspect.suspect_positions([v for _, v in rows])
+    }
+    assert flagged == {(spec.ERROR_SERIES, spec.ERROR_PERIOD.label)}

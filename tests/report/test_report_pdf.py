@@ -65,6 +65,9 @@ def test_contents_page_numbers_match_where_priorities_start(pdf_pages_text, run)
     for heading, start, next_start in zip(headings, starts, starts[1:], strict=False):
         assert contents[heading] == (start, next_start - 1), heading
     assert contents["About this report"][0] == starts[-1]
+    # A priority on one page shows one number, not "7–7" (the second layout in pdf.py).
+    assert any(first == last for first, last in contents.values())
+    assert not re.search(r"\b(\d+)–\1\b", pdf_pages_text[1])
 
 
 def test_bookmarks_point_at_the_right_pages(reader, pdf_pages_text, run):

@@ -105,3 +105,13 @@ def client_for(user):
     c.force_login(user)
     return c
 
+
+
+@pytest.fixture(autouse=True)
+def _expected_database(request):
+    """test_postgres.py sets PLANWATCH_WEB_EXPECT_VENDOR so that a child run on the wrong database fails."""
+    expected = os.environ.get("PLANWATCH_WEB_EXPECT_VENDOR")
+    if expected:
+        from django.db import connection
+
+        assert connection.vendor == expected, f"tests are running on {connection.vendor}, not {expected}"
