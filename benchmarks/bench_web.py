@@ -21,8 +21,8 @@ draft with the version they loaded; analysts reload the tracker. Everything bind
 from __future__ import annotations
 
 import argparse
-import json
 import http.client
+import json
 import os
 import re
 import secrets
@@ -62,14 +62,29 @@ REQUEST_TIMEOUT = 30
 
 
 def plan_yaml() -> str:
-    lines = ["metadata:", "  title: Benchmark plan", "  organisation: Benchmark", "  area: Benchmarkshire",
-             "  plan_period: 2024-2028", "departments:"]
+    lines = [
+        "metadata:",
+        "  title: Benchmark plan",
+        "  organisation: Benchmark",
+        "  area: Benchmarkshire",
+        "  plan_period: 2024-2028",
+        "departments:",
+    ]
     lines += [f"  - {{id: dept-{d:02d}, name: Department {d:02d}}}" for d in range(DEPARTMENTS)]
-    lines += ["priorities:", "  - number: 1", "    title: Everything", "    objective: Benchmark.", "    commitments:"]
+    lines += [
+        "priorities:",
+        "  - number: 1",
+        "    title: Everything",
+        "    objective: Benchmark.",
+        "    commitments:",
+    ]
     for d in range(DEPARTMENTS):
         for c in range(COMMITMENTS_PER_DEPARTMENT):
-            lines += [f"      - id: c-{d:02d}-{c}", f"        text: Commitment {c} of department {d:02d}.",
-                      f"        owners: [dept-{d:02d}]"]
+            lines += [
+                f"      - id: c-{d:02d}-{c}",
+                f"        text: Commitment {c} of department {d:02d}.",
+                f"        owners: [dept-{d:02d}]",
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -86,11 +101,29 @@ def start_postgres(folder: Path) -> tuple[str, subprocess.Popen[bytes] | None]:
     as_root = os.geteuid() == 0
     if as_root:
         shutil.chown(folder, "postgres")
-    run = (lambda cmd: subprocess.run(["su", "postgres", "-c", " ".join(cmd)], check=True, capture_output=True)) if as_root else (
-        lambda cmd: subprocess.run(cmd, check=True, capture_output=True))
+    run = (
+        (
+            lambda cmd: subprocess.run(
+                ["su", "postgres", "-c", " ".join(cmd)], check=True, capture_output=True
+            )
+        )
+        if as_root
+        else (lambda cmd: subprocess.run(cmd, check=True, capture_output=True))
+    )
     run([str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"])
-    run([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-o",
-         f"'-p {PG_PORT} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200'", "start"])
+    run(
+        [
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(folder / "log"),
+            "-w",
+            "-o",
+            f"'-p {PG_PORT} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200'",
+            "start",
+        ]
+    )
     return f"postgres://postgres@127.0.0.1:{PG_PORT}/postgres", None
 
 
@@ -139,7 +172,9 @@ def prepare(project: Path) -> tuple[int, dict[str, int]]:
     for a in range(1, ANALYSTS):
         services.set_user(f"analyst-{a}", role="analyst", password=PASSWORD)
     for d in range(DEPARTMENTS):
-        services.set_user(f"owner-{d:02d}", role="owner", departments=(f"dept-{d:02d}",), password=PASSWORD)
+        services.set_user(
+            f"owner-{d:02d}", role="owner", departments=(f"dept-{d:02d}",), password=PASSWORD
+        )
     rnd = services.open_round("2024/25 Q1", date.today() + timedelta(days=14), user=analyst)
     return rnd.pk, {"slots": Slot.objects.filter(round=rnd).count()}
 
@@ -152,7 +187,9 @@ class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     conflicts: int = 0
-    saved: list[tuple[int, int, str]] = field(default_factory=list)  # (slot, version, text) the server confirmed
+    saved: list[tuple[int, int, str]] = field(
+        default_factory=list
+    )  # (slot, version, text) the server confirmed
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, seconds: float) -> None:
@@ -172,8 +209,13 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
 
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str, dict[str, str]]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Host": "127.0.0.1"}
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None
+    ) -> tuple[int, str, dict[str, str]]:
+        headers = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "Host": "127.0.0.1",
+        }
         body = None
         if form is not None:
             body = urlencode(form)
@@ -196,8 +238,15 @@ class Browser:
 
     def login(self, username: str) -> None:
         self.request("GET", "/accounts/login/")
-        status, _, headers = self.request("POST", "/accounts/login/", {"username": username, "password": PASSWORD,
-                                                                       "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")})
+        status, _, _headers = self.request(
+            "POST",
+            "/accounts/login/",
+            {
+                "username": username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": self.cookies.get("csrftoken", ""),
+            },
+        )
         if status != 302:
             raise RuntimeError(f"login of {username} failed with HTTP {status}")
 
@@ -206,8 +255,15 @@ SLOT_LINK = re.compile(r'href="/slots/(\d+)/"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 
 
-def timed(stats: Stats, kind: str, browser: Browser, method: str, path: str, form: dict[str, str] | None = None,
-          ok: tuple[int, ...] = (200,)) -> tuple[int, str] | None:
+def timed(
+    stats: Stats,
+    kind: str,
+    browser: Browser,
+    method: str,
+    path: str,
+    form: dict[str, str] | None = None,
+    ok: tuple[int, ...] = (200,),
+) -> tuple[int, str] | None:
     start = time.perf_counter()
     try:
         status, text, _ = browser.request(method, path, form)
@@ -220,9 +276,26 @@ def timed(stats: Stats, kind: str, browser: Browser, method: str, path: str, for
     return status, text
 
 
-def owner_loop(port: int, user: str, until: float, stats: Stats) -> None:
-    b = Browser(port)
-    b.login(user)
+def signed_in(port: int, users: list[str], at_once: int) -> dict[str, Browser]:
+    """Sign everyone in before the clock starts, ``at_once`` at a time (password hashing is
+    deliberately slow, so 50 at once would only measure PBKDF2)."""
+    browsers: dict[str, Browser] = {}
+    gate = threading.Semaphore(at_once)
+
+    def login(user: str) -> None:
+        with gate:
+            b = Browser(port)
+            b.login(user)
+            browsers[user] = b
+
+    run_threads([(login, (u,)) for u in users])
+    missing = set(users) - set(browsers)
+    if missing:
+        raise RuntimeError(f"could not sign in: {', '.join(sorted(missing))}")
+    return browsers
+
+
+def owner_loop(b: Browser, user: str, until: float, stats: Stats) -> None:
     n = 0
     while time.monotonic() < until:
         got = timed(stats, "to-do list", b, "GET", "/todo/")
@@ -239,8 +312,15 @@ def owner_loop(port: int, user: str, until: float, stats: Stats) -> None:
             continue
         n += 1
         text = f"{user} draft {n}: " + "Progress this quarter was steady. " * 20
-        got = timed(stats, "autosave", b, "POST", f"/slots/{slot}/autosave/",
-                    {"text": text, "rag": "green", "version": match.group(1)}, ok=(200, 409))
+        got = timed(
+            stats,
+            "autosave",
+            b,
+            "POST",
+            f"/slots/{slot}/autosave/",
+            {"text": text, "rag": "green", "version": match.group(1)},
+            ok=(200, 409),
+        )
         if got and got[0] == 200:
             version = int(json.loads(got[1])["version"])
             with stats.lock:
@@ -251,9 +331,7 @@ def owner_loop(port: int, user: str, until: float, stats: Stats) -> None:
         time.sleep(THINK_SECONDS)
 
 
-def analyst_loop(port: int, user: str, round_id: int, until: float, stats: Stats) -> None:
-    b = Browser(port)
-    b.login(user)
+def analyst_loop(b: Browser, round_id: int, until: float, stats: Stats) -> None:
     while time.monotonic() < until:
         timed(stats, "tracker", b, "GET", f"/rounds/{round_id}/")
         time.sleep(THINK_SECONDS)
@@ -303,12 +381,19 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def report(stats: Stats, baseline: Stats, seconds: int, workers: int, saved: int, missing: int, slots: int) -> str:
+def report(
+    stats: Stats, baseline: Stats, seconds: int, workers: int, saved: int, missing: int, slots: int
+) -> str:
     base95 = pct(baseline.latencies["sign-in page (baseline)"], 95)
-    rows = ["| Request | Count | p50 (ms) | p95 (ms) | p95 / baseline p95 |", "|---|---:|---:|---:|---:|"]
+    rows = [
+        "| Request | Count | p50 (ms) | p95 (ms) | p95 / baseline p95 |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for kind, values in sorted({**baseline.latencies, **stats.latencies}.items()):
         p95 = pct(values, 95)
-        rows.append(f"| {kind} | {len(values)} | {pct(values, 50) * 1000:.0f} | {p95 * 1000:.0f} | {p95 / base95:.1f} |")
+        rows.append(
+            f"| {kind} | {len(values)} | {pct(values, 50) * 1000:.0f} | {p95 * 1000:.0f} | {p95 / base95:.1f} |"
+        )
     everything = [v for values in stats.latencies.values() for v in values]
     total = len(everything)
     lines = [
@@ -326,7 +411,8 @@ def report(stats: Stats, baseline: Stats, seconds: int, workers: int, saved: int
         f"- Requests in the load phase: {total} ({total / seconds:.0f} a second); overall p95 "
         f"{pct(everything, 95) * 1000:.0f} ms.",
         f"- Errors (exceptions or unexpected HTTP status): {len(stats.errors)}"
-        + (f" (first: {stats.errors[0]})" if stats.errors else "") + f"; baseline errors: {len(baseline.errors)}.",
+        + (f" (first: {stats.errors[0]})" if stats.errors else "")
+        + f"; baseline errors: {len(baseline.errors)}.",
         f"- Version conflicts (HTTP 409, expected only if two people edit one slot): {stats.conflicts}.",
         f"- Drafts the server confirmed as saved: {saved}; missing afterwards (not in the audit history with "
         f"their version, or not the slot's final text): {missing}.",
@@ -348,12 +434,19 @@ def write_section(text: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get("PLANWATCH_BENCH_POSTGRES_URL"),
-                        help="a PostgreSQL server; a fresh database is created in it and dropped afterwards")
-    parser.add_argument("--start-postgres", action="store_true", help="start a throwaway PostgreSQL 15 cluster")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("PLANWATCH_BENCH_POSTGRES_URL"),
+        help="a PostgreSQL server; a fresh database is created in it and dropped afterwards",
+    )
+    parser.add_argument(
+        "--start-postgres", action="store_true", help="start a throwaway PostgreSQL 15 cluster"
+    )
     parser.add_argument("--seconds", type=int, default=DEFAULT_SECONDS)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
+    parser.add_argument(
+        "--no-write", action="store_true", help="print only; leave docs/performance.md alone"
+    )
     args = parser.parse_args()
     if not args.database_url and not args.start_postgres:
         parser.error("give --database-url (or PLANWATCH_BENCH_POSTGRES_URL) or --start-postgres")
@@ -367,19 +460,41 @@ def main() -> int:
     project.mkdir()
     (project / "plan.yaml").write_text(plan_yaml())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PLANWATCH_", "DJANGO_"))}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "planwatch.web.settings", "PLANWATCH_PROJECT": str(project), "DATABASE_URL": db_url,
-        "PLANWATCH_PRODUCTION": "1", "PLANWATCH_SECRET_KEY": secrets.token_urlsafe(50), "PLANWATCH_SSL_REDIRECT": "0",
-        "PLANWATCH_ALLOWED_HOSTS": "127.0.0.1", "PLANWATCH_CACHE_DIR": str(work / "cache"), "PLANWATCH_LOG_LEVEL": "ERROR",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "planwatch.web.settings",
+            "PLANWATCH_PROJECT": str(project),
+            "DATABASE_URL": db_url,
+            "PLANWATCH_PRODUCTION": "1",
+            "PLANWATCH_SECRET_KEY": secrets.token_urlsafe(50),
+            "PLANWATCH_SSL_REDIRECT": "0",
+            "PLANWATCH_ALLOWED_HOSTS": "127.0.0.1",
+            "PLANWATCH_CACHE_DIR": str(work / "cache"),
+            "PLANWATCH_LOG_LEVEL": "ERROR",
+        }
+    )
     os.environ.update(env)
     gunicorn = None
     try:
         round_id, counts = prepare(project)
         port = free_port()
-        gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "planwatch.web.wsgi:application", "--bind",
-                                     f"127.0.0.1:{port}", "--workers", str(args.workers), "--log-level", "warning"],
-                                    env=env, cwd=work)
+        gunicorn = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "planwatch.web.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+                "--preload",
+            ],
+            env=env,
+            cwd=work,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -387,14 +502,20 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.2)
+        for _ in range(3 * args.workers):  # warm every worker up before measuring
+            Browser(port).request("GET", "/accounts/login/")
         baseline = Stats()
         until = time.monotonic() + BASELINE_SECONDS
         run_threads([(baseline_loop, (port, until, baseline)) for _ in range(USERS)])
+        owners = [f"owner-{d:02d}" for d in range(DEPARTMENTS)]
+        analysts = [f"analyst-{a}" for a in range(ANALYSTS)]
+        browsers = signed_in(port, owners + analysts, args.workers)
         stats = Stats()
         until = time.monotonic() + args.seconds
         targets: list[tuple[object, tuple[object, ...]]] = [
-            (owner_loop, (port, f"owner-{d:02d}", until, stats)) for d in range(DEPARTMENTS)]
-        targets += [(analyst_loop, (port, f"analyst-{a}", round_id, until, stats)) for a in range(ANALYSTS)]
+            (owner_loop, (browsers[u], u, until, stats)) for u in owners
+        ]
+        targets += [(analyst_loop, (browsers[u], round_id, until, stats)) for u in analysts]
         run_threads(targets)
         saved, missing = verify(stats)
         text = report(stats, baseline, args.seconds, args.workers, saved, missing, counts["slots"])

@@ -32,6 +32,7 @@ from planwatch.analysis.results import (
     VarianceRow,
 )
 from planwatch.analysis.shortterm import (
+    POISSON_TEST,
     WindowCache,
     extreme,
     latest_index,
@@ -51,6 +52,8 @@ from planwatch.plan.models import Event, Measure
 
 #: Units whose values are counts of events (Poisson models and exact tests apply).
 COUNT_UNITS = frozenset({"count"})
+#: Analyses whose count changes are tested, using the dispersion found by the trend fit.
+TESTED_CHANGES = frozenset({"short_term", "rolling12"})
 #: Aggregations that keep counts as counts (a harm-weighted sum is a score, not a count).
 COUNT_AGGREGATIONS = frozenset({"sum"})
 
@@ -61,7 +64,12 @@ def is_count(measure: Measure) -> bool:
 
 def up_to(series: MeasureSeries, quarter: Quarter) -> MeasureSeries:
     """The series without the periods that end after ``quarter``."""
-    keep = sum(1 for p in series.periods if p.end <= quarter.end)
+    last_month = quarter.last_month.index
+    keep = sum(
+        1
+        for p in series.periods
+        if (p.index <= last_month if isinstance(p, Month) else p.index <= quarter.index)
+    )
     if keep == len(series.periods):
         return series
 
@@ -99,13 +107,24 @@ def event_marker(series: MeasureSeries, event: Event) -> EventMarker:
 
 
 def _changes(
-    series: MeasureSeries, measure: Measure, count: bool, alpha: float, cache: WindowCache
+    series: MeasureSeries,
+    measure: Measure,
+    count: bool,
+    alpha: float,
+    cache: WindowCache,
+    dispersion: float | None,
 ) -> tuple[ChangeResult, ...]:
     out: list[ChangeResult | None] = []
     if "short_term" in measure.analyses:
-        out.append(period_change(series, 1, count=count, alpha=alpha))
+        out.append(period_change(series, 1, count=count, alpha=alpha, dispersion=dispersion))
         out.append(
-            period_change(series, PERIODS_PER_YEAR[series.frequency], count=count, alpha=alpha)
+            period_change(
+                series,
+                PERIODS_PER_YEAR[series.frequency],
+                count=count,
+                alpha=alpha,
+                dispersion=dispersion,
+            )
         )
     window = latest_window(series)
     if "rolling12" in measure.analyses and window is not None:
@@ -118,13 +137,21 @@ def _changes(
                 count=count,
                 alpha=alpha,
                 cache=cache,
+                dispersion=dispersion,
             )
         )
         baseline = measure.baseline_window
         if baseline is not None:
             out.append(
                 window_change(
-                    series, window, baseline, "baseline", count=count, alpha=alpha, cache=cache
+                    series,
+                    window,
+                    baseline,
+                    "baseline",
+                    count=count,
+                    alpha=alpha,
+                    cache=cache,
+                    dispersion=dispersion,
                 )
             )
     return tuple(c for c in out if c is not None)
@@ -206,12 +233,19 @@ def analyse_measures(
     )
 
 
+def _needs_trend(measure: Measure) -> bool:
+    """A trend is asked for, or a count measure's changes need its dispersion."""
+    return "trend" in measure.analyses or (
+        is_count(measure) and bool(TESTED_CHANGES & set(measure.analyses))
+    )
+
+
 def _trends(
     prepared: Sequence[tuple[MeasureSeries, Measure, tuple[Event, ...]]], alpha: float
 ) -> dict[int, TrendResult]:
     groups: dict[tuple[bool, tuple[Event, ...]], list[int]] = {}
     for k, (_, measure, mine) in enumerate(prepared):
-        if "trend" in measure.analyses:
+        if _needs_trend(measure):
             groups.setdefault((is_count(measure), mine), []).append(k)
     out: dict[int, TrendResult] = {}
     for (count, mine), members in groups.items():
@@ -252,13 +286,20 @@ def _assemble(
     )
     window = latest_window(series)
     cache = WindowCache(series)
+    dispersion = trend.dispersion if trend is not None else None
+    changes = _changes(series, measure, count, alpha, cache, dispersion)
+    if any(c.method == POISSON_TEST for c in changes) and dispersion is None:
+        notes.append(
+            "Changes were tested as Poisson counts: the series is too short to check whether "
+            "its counts vary more than that, so a 'significant' change may be overstated."
+        )
     return MeasureAnalysis(
         measure_id=measure.id,
         latest_label=latest_period.label if latest_period is not None else None,
         latest_value=latest_value,
         data_lag_periods=data_lag(latest_period, report_quarter),
-        trend=trend,
-        changes=_changes(series, measure, count, alpha, cache),
+        trend=trend if "trend" in asks else None,
+        changes=changes,
         run=run_of_moves(series) if "short_term" in asks else None,
         extreme=extreme(series) if "extremes" in asks else None,
         windows=window_comparison(series, window, cache=cache)

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from planwatch.analysis.constants import ALPHA, PERIODS_PER_YEAR
-from planwatch.analysis.dist import binomial_two_sided_p
+from planwatch.analysis.dist import binomial_two_sided_p, normal_two_sided_p
 from planwatch.analysis.results import (
     ChangeResult,
     Direction,
@@ -28,7 +29,7 @@ from planwatch.analysis.results import (
 )
 from planwatch.measures.series import MeasureSeries
 from planwatch.measures.windows import WindowValue, window_total
-from planwatch.periods import Month, Quarter, Rolling12
+from planwatch.periods import MONTHS_PER_YEAR, Month, Quarter, Rolling12
 
 ChangeKind = Literal[
     "previous_period", "same_period_last_year", "rolling12_previous", "baseline", "year_on_year"
@@ -36,6 +37,8 @@ ChangeKind = Literal[
 
 #: Name of the exact test of two Poisson counts (conditional binomial test).
 POISSON_TEST = "poisson_rate_ratio_exact"
+#: Name of its over-dispersed (quasi-Poisson) form.
+QUASI_POISSON_TEST = "quasi_poisson_rate_ratio"
 #: How many earlier 12-month windows "lower than in any of the previous N years" looks at.
 PREVIOUS_WINDOWS = 3
 
@@ -59,6 +62,19 @@ def poisson_two_count_p(
     return binomial_two_sided_p(round(a), total, exposure_a / (exposure_a + exposure_b))
 
 
+def quasi_poisson_two_count_p(
+    a: float, b: float, exposure_a: float, exposure_b: float, dispersion: float
+) -> float:
+    """Two-sided p for "same rate" when counts vary ``dispersion`` times more than Poisson:
+    the conditional binomial test in its normal form with the variance scaled,
+    z = (a - n p0) / sqrt(dispersion n p0 (1 - p0)) (quasi-likelihood; methodology §4.2)."""
+    n = a + b
+    if n == 0:
+        return 1.0
+    p0 = exposure_a / (exposure_a + exposure_b)
+    return normal_two_sided_p((a - n * p0) / math.sqrt(dispersion * n * p0 * (1.0 - p0)))
+
+
 def _is_whole(value: float) -> bool:
     return value >= 0 and float(value).is_integer()
 
@@ -70,9 +86,12 @@ def compare(
     *,
     count_exposures: tuple[float, float] | None = None,
     alpha: float = ALPHA,
+    dispersion: float | None = None,
 ) -> ChangeResult:
     """``current`` against ``comparison`` (label, value). With ``count_exposures`` (the two
-    lengths, e.g. in days) and whole-number values, the exact Poisson test is applied."""
+    lengths, e.g. in days) and whole-number values, the two counts are tested: exactly
+    when they vary as Poisson counts do, or — when ``dispersion`` (the series' Pearson
+    chi2/df about its trend) is above 1 — by the quasi-Poisson version of the same test."""
     (cur_label, cur), (cmp_label, cmp) = current, comparison
     delta = cur - cmp
     pct = pct_change(cur, cmp)
@@ -80,9 +99,14 @@ def compare(
     p: float | None = None
     method: str | None = None
     if count_exposures is not None and _is_whole(cur) and _is_whole(cmp):
-        p = poisson_two_count_p(cur, cmp, *count_exposures)
+        if dispersion is not None and dispersion > 1.0:
+            p, method = (
+                quasi_poisson_two_count_p(cur, cmp, *count_exposures, dispersion),
+                QUASI_POISSON_TEST,
+            )
+        else:
+            p, method = poisson_two_count_p(cur, cmp, *count_exposures), POISSON_TEST
         significant = p < alpha
-        method = POISSON_TEST
     return ChangeResult(
         kind, cur_label, cur, cmp_label, cmp, delta, pct, direction(delta), significant, p, method
     )
@@ -92,6 +116,12 @@ def _days(start: date, end: date) -> float:
     return float((end - start).days + 1)
 
 
+@lru_cache(maxsize=1024)
+def period_days(period: Month | Quarter) -> float:
+    """Days in a month or quarter (cached: the same periods recur across series)."""
+    return _days(period.start, period.end)
+
+
 def _held_values(series: MeasureSeries) -> list[float | None]:
     held = set(series.suspect)
     return [None if i in held else v for i, v in enumerate(series.values)]
@@ -99,12 +129,20 @@ def _held_values(series: MeasureSeries) -> list[float | None]:
 
 def latest_index(series: MeasureSeries) -> int | None:
     """Index of the latest period with a usable value."""
-    usable = series.usable()
-    return usable[-1][0] if usable else None
+    held = set(series.suspect)
+    for i in range(len(series.values) - 1, -1, -1):
+        if series.values[i] is not None and i not in held:
+            return i
+    return None
 
 
 def period_change(
-    series: MeasureSeries, lag: int, *, count: bool, alpha: float = ALPHA
+    series: MeasureSeries,
+    lag: int,
+    *,
+    count: bool,
+    alpha: float = ALPHA,
+    dispersion: float | None = None,
 ) -> ChangeResult | None:
     """The latest value against the value ``lag`` periods earlier (``None`` if either is missing)."""
     last = latest_index(series)
@@ -117,9 +155,14 @@ def period_change(
     p_cur, p_old = series.periods[last], series.periods[last - lag]
     ppy = PERIODS_PER_YEAR[series.frequency]
     kind: ChangeKind = "same_period_last_year" if lag == ppy else "previous_period"
-    exposures = (_days(p_cur.start, p_cur.end), _days(p_old.start, p_old.end)) if count else None
+    exposures = (period_days(p_cur), period_days(p_old)) if count else None
     return compare(
-        kind, (p_cur.label, cur), (p_old.label, old), count_exposures=exposures, alpha=alpha
+        kind,
+        (p_cur.label, cur),
+        (p_old.label, old),
+        count_exposures=exposures,
+        alpha=alpha,
+        dispersion=dispersion,
     )
 
 
@@ -188,6 +231,16 @@ def extreme(series: MeasureSeries, *, min_periods: int | None = None) -> Extreme
     return best
 
 
+def _month_span(series: MeasureSeries) -> tuple[int, int] | None:
+    """Month indices of the first and last month the series' periods cover."""
+    if not series.periods:
+        return None
+    first, last = series.periods[0], series.periods[-1]
+    first_month = first if isinstance(first, Month) else first.first_month
+    last_month = last if isinstance(last, Month) else last.last_month
+    return first_month.index, last_month.index
+
+
 class WindowCache:
     """12-month window values of one series, each computed once (the engine asks for
     the same windows from several analyses)."""
@@ -195,11 +248,19 @@ class WindowCache:
     def __init__(self, series: MeasureSeries) -> None:
         self.series = series
         self._values: dict[Rolling12, WindowValue | None] = {}
+        self._span = _month_span(series)
 
     def complete(self, window: Rolling12) -> WindowValue | None:
         """The window's value, or ``None`` when it has no data or is incomplete."""
         if window not in self._values:
-            self._values[window] = window_total(self.series, window)
+            end = window.end_month.index
+            inside = (
+                self._span is not None
+                and self._span[0] <= end - MONTHS_PER_YEAR + 1
+                and end <= self._span[1]
+            )
+            # a window reaching outside the series cannot be complete: no need to total it
+            self._values[window] = window_total(self.series, window) if inside else None
         value = self._values[window]
         return value if value is not None and value.complete else None
 
@@ -227,6 +288,7 @@ def window_change(
     earlier_label: str | None = None,
     alpha: float = ALPHA,
     cache: WindowCache | None = None,
+    dispersion: float | None = None,
 ) -> ChangeResult | None:
     """12 months against another 12 months; ``None`` unless both windows are complete."""
     cache = cache or WindowCache(series)
@@ -236,7 +298,12 @@ def window_change(
     exposures = (_window_days(current), _window_days(earlier)) if count else None
     label = earlier_label or then.label
     return compare(
-        kind, (now.label, now.value), (label, then.value), count_exposures=exposures, alpha=alpha
+        kind,
+        (now.label, now.value),
+        (label, then.value),
+        count_exposures=exposures,
+        alpha=alpha,
+        dispersion=dispersion,
     )
 
 

@@ -113,15 +113,15 @@ class _Window:
 def _window(series: MeasureSeries, events: Sequence[Event], count: bool) -> _Window:
     start, caveats = window_start(series, events)
     rows = [(i, p, v) for i, p, v in series.usable() if i >= start]
-    if count:
-        bad = [(p, v) for _, p, v in rows if v < 0 or not math.isfinite(v)]
-        if bad:
-            period, value = bad[0]
-            raise AnalysisError(
-                f"{series.measure_id}: {period.label} has {value}, which cannot be a count",
-                location=Location(field=f"{series.measure_id} {period.label}"),
-                expected="a count of 0 or more",
-            )
+    bad = [(p, v) for _, p, v in rows if not math.isfinite(v) or (count and v < 0)]
+    if bad:
+        period, value = bad[0]
+        raise AnalysisError(
+            f"{series.measure_id}: {period.label} has {value}, which cannot be "
+            + ("a count" if count else "analysed"),
+            location=Location(field=f"{series.measure_id} {period.label}"),
+            expected="a count of 0 or more" if count else "a finite number (a gap is None)",
+        )
     positions = np.array([i for i, _, _ in rows], dtype=np.int64)
     values = np.array([v for _, _, v in rows], dtype=np.float64)
     seasons = np.array([season(p) for _, p, _ in rows], dtype=np.int64)
@@ -346,7 +346,10 @@ def _count_trend(
     z_crit = normal_quantile(1.0 - alpha / 2.0)
     detectable = 100.0 * math.expm1((z_crit + normal_quantile(POWER_FOR_DETECTABLE)) * poisson_se)
     eta, lo, hi = _line(design, fit, all_positions, crit)
-    significant = p < alpha
+    unsettled: tuple[str, ...] = ()
+    if not fit.converged:
+        unsettled = ("The model fit did not settle, so no trend is claimed.",)
+    significant = p < alpha and fit.converged
     return TrendResult(
         method="poisson_glm" if fit.family == "poisson" else "negative_binomial_glm",
         first_label=series.periods[w.start].label,
@@ -366,7 +369,7 @@ def _count_trend(
         band_high=tuple(float(v) for v in np.exp(hi)),
         mann_kendall=mk,
         agrees_with_robust_check=_agrees(mk, significant, b),
-        caveats=(*w.caveats, *extra, *_disagreement(mk, significant, b)),
+        caveats=(*w.caveats, *extra, *unsettled, *_disagreement(mk, significant, b)),
         fit_start_index=w.start,
         slope_per_year=b,
         slope_ci_low=b - crit * se,

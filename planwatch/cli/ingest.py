@@ -80,7 +80,7 @@ def _print(result: IngestResult) -> None:
     for r in result.loads:
         table.add_row(
             str(r.load_id),
-            r.file_name,
+            _short(r.file_name),
             f"{r.rows:,}",
             r.periods_covered,
             str(r.replaced_load_id or ""),
@@ -92,3 +92,8 @@ def _print(result: IngestResult) -> None:
         console.print(f"note: {note}", highlight=False)
     for w in result.warnings:
         console.print(f"[bold yellow]Warning:[/] {w}", highlight=False, soft_wrap=True)
+
+
+def _short(file_name: str) -> str:
+    """The file's own name (for a zip member, the member's name), for tables."""
+    return Path(file_name.split("!")[-1]).name

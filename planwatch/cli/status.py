@@ -14,7 +14,7 @@ from rich.table import Table
 
 from planwatch.cli.common import JsonOption, ProjectOption, console, print_json, project_of
 from planwatch.errors import ConfigError
-from planwatch.periods import parse_quarter
+from planwatch.periods import Month, Quarter, parse_period, parse_quarter
 from planwatch.plan.load import load_plan
 from planwatch.services.ingest import confirm as confirm_value
 from planwatch.store.status import StoreStatus, store_status
@@ -84,6 +84,13 @@ def register(app: typer.Typer) -> None:
             )
 
 
+def _order(label: str) -> tuple[int, int]:
+    period = parse_period(label)
+    return (
+        (period.start.year, period.start.month) if isinstance(period, Month | Quarter) else (0, 0)
+    )
+
+
 def _print(result: StoreStatus, *, has_plan: bool) -> None:
     if not result.loads:
         console.print("The store is empty: load data with 'planwatch ingest'.")
@@ -95,11 +102,27 @@ def _print(result: StoreStatus, *, has_plan: bool) -> None:
             table.add_row(
                 str(ld.load_id),
                 ld.source_kind,
-                ld.file_name,
+                _short(ld.file_name),
                 f"{ld.rows:,}",
                 ld.periods_covered,
                 ld.loaded_at,
                 str(ld.replaced_load_id or ""),
+            )
+        console.print(table)
+    if result.coverage:
+        table = Table(title="Coverage", title_justify="left")
+        for col in ("source", "areas / series", "first", "last", "gaps"):
+            table.add_column(col)
+        for source in dict.fromkeys(c.source for c in result.coverage):
+            rows = [c for c in result.coverage if c.source == source]
+            names = rows[0].name if len(rows) == 1 else f"{len(rows)}"
+            gaps = sum(len(c.gaps) for c in rows)
+            table.add_row(
+                source,
+                names,
+                min((c.first for c in rows), key=_order),
+                max((c.last for c in rows), key=_order),
+                str(gaps or ""),
             )
         console.print(table)
     if result.measures:
@@ -123,3 +146,8 @@ def _print(result: StoreStatus, *, has_plan: bool) -> None:
         console.print("No plan.yaml in the project: measures are not checked.")
     for w in result.warnings:
         console.print(f"[bold yellow]Warning:[/] {w}", highlight=False, soft_wrap=True)
+
+
+def _short(file_name: str) -> str:
+    """The file's own name (for a zip member, the member's name), for tables."""
+    return Path(file_name.split("!")[-1]).name

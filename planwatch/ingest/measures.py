@@ -66,6 +66,7 @@ def stage_measures(
                 expected="a series name",
             )
         )
+    periods: dict[tuple[str | None, ...], Month | Quarter]
     periods, bad = map_distinct(con, raw, ("period",), _month_or_quarter, display, "period")
     if problems or bad:
         raise IngestError(problems=problems + bad)

@@ -315,9 +315,15 @@ def _check_rows(con: duckdb.DuckDBPyConnection, files: list[MonthlyFile]) -> dic
 def _repeated_crime_id(f: MonthlyFile) -> Problem:
     """The first Crime ID that appears twice in a file (found by reading it once more)."""
     seen: set[str] = set()
-    row, value = _locate(
-        f, "Crime ID", lambda v: bool(v) and (v in seen or seen.add(v) is not None)
-    )
+
+    def repeated(value: str) -> bool:
+        if value in seen:
+            return True
+        if value:
+            seen.add(value)
+        return False
+
+    row, value = _locate(f, "Crime ID", repeated)
     return Problem(
         f"duplicate row: Crime ID {value[:16]}... appears more than once",
         Location(file=f.display, row=row, field="Crime ID"),

@@ -34,7 +34,7 @@ import pandas as pd
 from planwatch.errors import IngestError, Location, Problem
 from planwatch.ingest.checks import duplicate_problems, map_distinct, number_problems, unknown_name
 from planwatch.ingest.files import sha256_of
-from planwatch.ingest.source import Column, StagedTable, match_header, stage_table
+from planwatch.ingest.source import Column, StagedTable, match_header, register_table, stage_table
 from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile, span_label
 from planwatch.periods import Quarter, quarter_from_parts
 from planwatch.store.names import CANONICAL_FORCES, canonical_force, canonical_group
@@ -135,12 +135,6 @@ def _require(raw: StagedTable, display: str) -> None:
     match_header(raw.header, needed, display)
 
 
-def _mapping_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
-    con.register(f"{name}_df", frame)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_df")
-    con.unregister(f"{name}_df")
-
-
 def _build(
     con: duckdb.DuckDBPyConnection,
     raw: StagedTable,
@@ -149,7 +143,7 @@ def _build(
     forces: dict[tuple[str | None, ...], str],
     index: int,
 ) -> str:
-    _mapping_table(
+    register_table(
         con,
         "prc_q_map",
         pd.DataFrame(
@@ -157,13 +151,13 @@ def _build(
             columns=["fy", "fq", "fy_start", "quarter", "period_start"],
         ),
     )
-    _mapping_table(
+    register_table(
         con,
         "prc_f_map",
         pd.DataFrame([(k[0], f) for k, f in forces.items()], columns=["force", "canonical"]),
     )
     groups = con.execute(f"SELECT DISTINCT grp FROM {raw.table}").fetchall()
-    _mapping_table(
+    register_table(
         con,
         "prc_g_map",
         pd.DataFrame(

@@ -14,14 +14,16 @@ whole; population replaces the areas and years it covers.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from planwatch.errors import IngestError, Location, Problem
 from planwatch.ingest.checks import duplicate_problems, map_distinct, number_problems
 from planwatch.ingest.files import sha256_of
-from planwatch.ingest.source import Column, StagedTable, stage_table
+from planwatch.ingest.source import Column, StagedTable, register_table, stage_table
 from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile, span_label
 from planwatch.store.names import canonical_force
 
@@ -79,7 +81,19 @@ def stage_offence_codes(
     return _stage(con, path, display, ctx, index, "offence_codes", CODE_COLUMNS, _codes)
 
 
-def _stage(con, path, display, ctx, index, kind, columns, build):  # type: ignore[no-untyped-def]
+Builder = Callable[[duckdb.DuckDBPyConnection, StagedTable, str, int], tuple[str, str, str]]
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    display: str,
+    ctx: IngestContext,
+    index: int,
+    kind: str,
+    columns: Sequence[Column],
+    build: Builder,
+) -> StagedBatch:
     sha = sha256_of(path)
     if sha in ctx.known_files:
         return StagedBatch(kind, already_loaded=[(display, ctx.known_files[sha])])
@@ -149,13 +163,10 @@ def _population(
     # Force names take their canonical spelling; other areas (e.g. districts) are kept as given.
     areas, _ = map_distinct(con, raw, ("area",), lambda a: canonical_force(a) or a, display, "area")
     table = f"population_ready_{index}"
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE pop_area_map AS SELECT * FROM (VALUES "
-        + ", ".join(
-            f"('{k[0].replace(chr(39), chr(39) * 2)}', '{v.replace(chr(39), chr(39) * 2)}')"
-            for k, v in areas.items()
-        )
-        + ") t(raw, area)"
+    register_table(
+        con,
+        "pop_area_map",
+        pd.DataFrame([(k[0], v) for k, v in areas.items()], columns=["raw", "area"]),
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT 0 AS _file, {raw.row_sql("r")} AS source_row, m.area,

@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -222,7 +223,7 @@ def _stage_sheet(
             location=Location(file=display),
             expected="a valid XLSX, ODS or XLS file",
         ) from exc
-    best: tuple[int, str, list[list[object]]] | None = None
+    best: tuple[int, str, list[list[Any]]] | None = None
     for sheet in book.sheet_names:
         rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         header = [_cell(v) for v in rows[0]] if rows else []
@@ -263,6 +264,15 @@ def _stage_sheet(
     )
     rows_n = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
     return StagedTable(table, rows_n, HEADER_ROW + 1, frozenset(found), tuple(header))
+
+
+def register_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    """Copy a small pandas frame (e.g. a raw-value -> canonical-value map) into TEMP table ``name``."""
+    con.register(f"{name}_frame", frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_frame")
+    finally:
+        con.unregister(f"{name}_frame")
 
 
 def _cell(value: object) -> str:

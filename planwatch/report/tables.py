@@ -39,6 +39,7 @@ class DataTable:
     rows: tuple[tuple[str, ...], ...]
     row_headers: bool = True  # the first cell of each row names the row
     numeric_from: int = 1  # columns from here on are right-aligned numbers
+    compact: bool = False  # small type, for wide tables (a column a month)
 
 
 def variance_table(row: VarianceRow, name: str, decimals: int = 0) -> DataTable:
@@ -65,6 +66,7 @@ def variance_table(row: VarianceRow, name: str, decimals: int = 0) -> DataTable:
             (previous, *cells(row.previous)[:-1], fmt.number(_total(paired), decimals)),
             ("Variance", *cells(row.variance, signed=True)),
         ),
+        compact=True,
     )
 
 

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from planwatch.errors import ConfigError, IngestError, Location
+from planwatch.errors import ConfigError, IngestError, Location, StoreError
 from planwatch.ingest.measures import stage_measures
 from planwatch.ingest.police_uk import stage_police_uk
 from planwatch.ingest.prc import stage_prc
@@ -63,7 +63,7 @@ class IngestResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
-            "loads": [r.__dict__ for r in self.loads],
+            "loads": [asdict(r) for r in self.loads],
             "already_loaded": [{"file": f, "load_id": i} for f, i in self.already_loaded],
             "warnings": list(self.warnings),
         }
@@ -167,7 +167,7 @@ def confirm(
     start = parse_period(period).start
     store_path = store_path_of(store)
     if not store_path.exists():
-        raise IngestError(
+        raise StoreError(
             f"no store at {store_path}", expected="a project with data loaded ('planwatch ingest')"
         )
     con = staging_connection()

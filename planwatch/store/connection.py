@@ -113,7 +113,8 @@ def writing(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[duckdb.DuckD
         ) from exc
     con.execute(f"USE {STORE_ALIAS}")
     try:
-        ensure_schema(con)
+        if not has_schema(con, STORE_ALIAS):
+            ensure_schema(con)
         yield con
     finally:
         con.execute("USE memory")

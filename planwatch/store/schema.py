@@ -158,6 +158,5 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def has_schema(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> bool:
     """Whether the store in ``catalog`` (default: the current one) has been set up."""
     where = "table_name = 'loads'" + (f" AND table_catalog = '{catalog}'" if catalog else "")
-    return bool(
-        con.execute(f"SELECT count(*) FROM information_schema.tables WHERE {where}").fetchone()[0]
-    )  # type: ignore[index]
+    row = con.execute(f"SELECT count(*) FROM information_schema.tables WHERE {where}").fetchone()
+    return bool(row and row[0])

@@ -28,7 +28,9 @@ class OpenRoundForm(forms.Form):
         try:
             return parse_quarter(text).label
         except PlanwatchError as exc:
-            raise forms.ValidationError(exc.problems[0].message + "; expected a quarter such as 2024/25 Q1") from exc
+            raise forms.ValidationError(
+                exc.problems[0].message + "; expected a quarter such as 2024/25 Q1"
+            ) from exc
 
 
 class SlotForm(forms.Form):
@@ -37,9 +39,13 @@ class SlotForm(forms.Form):
         strip=False,
         max_length=MAX_COMMENTARY_CHARS,
         widget=forms.Textarea(attrs={"rows": 14, "maxlength": MAX_COMMENTARY_CHARS}),
-        error_messages={"max_length": "Commentary can be at most %(limit_value)s characters (it has %(show_value)s)."},
+        error_messages={
+            "max_length": "Commentary can be at most %(limit_value)s characters (it has %(show_value)s)."
+        },
     )
-    rag = forms.ChoiceField(required=False, choices=[("", "No RAG status"), *Rag.choices], label="RAG status")
+    rag = forms.ChoiceField(
+        required=False, choices=[("", "No RAG status"), *Rag.choices], label="RAG status"
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
@@ -57,7 +63,9 @@ class ImportForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+            raise forms.ValidationError(
+                f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+            )
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError("Upload the .xlsx file exported from this page.")
         return upload

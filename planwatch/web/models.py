@@ -92,7 +92,10 @@ class Commitment(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ("priority__number", "position",)
+        ordering = (
+            "priority__number",
+            "position",
+        )
 
     def __str__(self) -> str:
         return self.slug
@@ -104,11 +107,15 @@ class Ownership(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        constraints = (models.UniqueConstraint(fields=["commitment", "department"], name="one_ownership"),)
+        constraints = (
+            models.UniqueConstraint(fields=["commitment", "department"], name="one_ownership"),
+        )
 
 
 class Profile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.READER)
     history = HistoricalRecords()
 
@@ -117,27 +124,38 @@ class Profile(models.Model):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
     history = HistoricalRecords()
 
     class Meta:
-        constraints = (models.UniqueConstraint(fields=["user", "department"], name="one_membership"),)
+        constraints = (
+            models.UniqueConstraint(fields=["user", "department"], name="one_membership"),
+        )
 
 
 class Round(models.Model):
-    quarter = models.CharField(max_length=16, unique=True, help_text="Quarter slug, e.g. 2023-24-Q1")
+    quarter = models.CharField(
+        max_length=16, unique=True, help_text="Quarter slug, e.g. 2023-24-Q1"
+    )
     quarter_label = models.CharField(max_length=16)
     fy_start = models.PositiveIntegerField()
     q = models.PositiveSmallIntegerField()
     deadline = models.DateField()
     state = models.CharField(max_length=16, choices=RoundState.choices, default=RoundState.OPEN)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
     opened_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ("-fy_start", "-q",)
+        ordering = (
+            "-fy_start",
+            "-q",
+        )
 
     def __str__(self) -> str:
         return self.quarter_label
@@ -151,19 +169,32 @@ class Slot(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="slots")
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="slots")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="slots")
-    state = models.CharField(max_length=16, choices=SlotState.choices, default=SlotState.NOT_STARTED)
+    state = models.CharField(
+        max_length=16, choices=SlotState.choices, default=SlotState.NOT_STARTED
+    )
     text = models.TextField(blank=True, max_length=MAX_COMMENTARY_CHARS)
     rag = models.CharField(max_length=8, choices=Rag.choices, blank=True)
     version = models.PositiveIntegerField(default=0)
     return_reason = models.TextField(blank=True, max_length=MAX_REASON_CHARS)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ("commitment__priority__number", "commitment__position", "department__name",)
-        constraints = (models.UniqueConstraint(fields=["round", "commitment", "department"], name="one_slot"),)
-        indexes = (models.Index(fields=["round", "department"]), models.Index(fields=["round", "state"]),)
+        ordering = (
+            "commitment__priority__number",
+            "commitment__position",
+            "department__name",
+        )
+        constraints = (
+            models.UniqueConstraint(fields=["round", "commitment", "department"], name="one_slot"),
+        )
+        indexes = (
+            models.Index(fields=["round", "department"]),
+            models.Index(fields=["round", "state"]),
+        )
 
     def __str__(self) -> str:
         return f"{self.round.quarter_label} {self.commitment.slug} ({self.department.slug})"
@@ -180,18 +211,29 @@ class Slot(models.Model):
 class PublishedVersion(models.Model):
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
-    commentary = models.JSONField(help_text="The approved commentary, as planwatch.plan.commentary.Commentary JSON")
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    commentary = models.JSONField(
+        help_text="The approved commentary, as planwatch.plan.commentary.Commentary JSON"
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
     published_at = models.DateTimeField(auto_now_add=True)
     superseded = models.BooleanField(default=False)
-    report_status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING)
+    report_status = models.CharField(
+        max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING
+    )
     report_message = models.TextField(blank=True)
     report_file = models.CharField(max_length=500, blank=True, help_text="Path under MEDIA_ROOT")
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ("-published_at", "-number",)
-        constraints = (models.UniqueConstraint(fields=["round", "number"], name="one_version_number"),)
+        ordering = (
+            "-published_at",
+            "-number",
+        )
+        constraints = (
+            models.UniqueConstraint(fields=["round", "number"], name="one_version_number"),
+        )
 
     def __str__(self) -> str:
         return f"{self.round.quarter_label} version {self.number}"

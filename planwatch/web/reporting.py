@@ -47,7 +47,10 @@ def report_files(version: PublishedVersion) -> list[Path]:
     folder = version_dir(version)
     if not folder.is_dir():
         return []
-    return sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: (p.suffix not in REPORT_SUFFIXES, p.suffix != ".pdf", str(p)))
+    return sorted(
+        (p for p in folder.rglob("*") if p.is_file()),
+        key=lambda p: (p.suffix not in REPORT_SUFFIXES, p.suffix != ".pdf", str(p)),
+    )
 
 
 def _builders() -> tuple[Any, Any] | None:
@@ -77,15 +80,25 @@ def generate_report(version: PublishedVersion) -> str:
     except PlanwatchError as exc:
         set_report_result(version, status=ReportStatus.FAILED, message=exc.render())
         return ReportStatus.FAILED
-    except Exception as exc:  # the commentary is already safely published; record why the report is missing
+    except (
+        Exception
+    ) as exc:  # the commentary is already safely published; record why the report is missing
         log.exception("report generation failed for %s", version)
-        set_report_result(version, status=ReportStatus.FAILED, message=f"unexpected error while building the report: {exc}")
+        set_report_result(
+            version,
+            status=ReportStatus.FAILED,
+            message=f"unexpected error while building the report: {exc}",
+        )
         return ReportStatus.FAILED
     files = report_files(version)
     if not files:
-        set_report_result(version, status=ReportStatus.FAILED, message="the report builder produced no files")
+        set_report_result(
+            version, status=ReportStatus.FAILED, message="the report builder produced no files"
+        )
         return ReportStatus.FAILED
-    set_report_result(version, status=ReportStatus.READY, file=str(files[0].relative_to(settings.MEDIA_ROOT)))
+    set_report_result(
+        version, status=ReportStatus.READY, file=str(files[0].relative_to(settings.MEDIA_ROOT))
+    )
     return ReportStatus.READY
 
 
@@ -134,24 +147,45 @@ def dashboard(quarter: Quarter) -> Dashboard:
 def _compute_dashboard(project: Project, quarter: Quarter) -> Dashboard:
     builders = _builders()
     if builders is None:
-        return Dashboard(quarter.label, message="The analysis step is not installed, so there is nothing to show yet.")
+        return Dashboard(
+            quarter.label,
+            message="The analysis step is not installed, so there is nothing to show yet.",
+        )
     if not project.store_path.exists():
-        return Dashboard(quarter.label, message="No data has been loaded into this project yet (run 'planwatch ingest').")
+        return Dashboard(
+            quarter.label,
+            message="No data has been loaded into this project yet (run 'planwatch ingest').",
+        )
     _, run_analysis = builders
     try:
         run = run_analysis(project, quarter)
     except PlanwatchError as exc:
-        return Dashboard(quarter.label, message=f"The analysis for {quarter.label} could not be run: {exc.render()}")
+        return Dashboard(
+            quarter.label,
+            message=f"The analysis for {quarter.label} could not be run: {exc.render()}",
+        )
     renderer = _fragment_renderer()
     if renderer is None:
-        panels = tuple(PriorityPanel(pr.priority.number, pr.priority.title, tuple(k.text for k in pr.key_points))
-                       for pr in run.priorities)
+        panels = tuple(
+            PriorityPanel(
+                pr.priority.number, pr.priority.title, tuple(k.text for k in pr.key_points)
+            )
+            for pr in run.priorities
+        )
         return Dashboard(quarter.label, panels, warnings=tuple(run.warnings))
     render_fragment, report_view, options = renderer
     view = report_view(run, None, options())
     panels = []
     for pv in view.priorities:
         fragments = [render_fragment("key_points", pv.key_points)] if pv.key_points else []
-        fragments += [render_fragment("chart_figure", m.chart, False) for m in pv.measures if m.chart is not None]
-        panels.append(PriorityPanel(pv.number, pv.title, tuple(k.text for k in pv.key_points), tuple(fragments)))
+        fragments += [
+            render_fragment("chart_figure", m.chart, False)
+            for m in pv.measures
+            if m.chart is not None
+        ]
+        panels.append(
+            PriorityPanel(
+                pv.number, pv.title, tuple(k.text for k in pv.key_points), tuple(fragments)
+            )
+        )
     return Dashboard(quarter.label, tuple(panels), warnings=tuple(run.warnings), charts=True)

@@ -29,7 +29,9 @@ def current_round() -> Round | None:
 
 
 def slots_of(rnd: Round) -> QuerySet[Slot]:
-    return Slot.objects.filter(round=rnd).select_related("commitment", "commitment__priority", "department", "updated_by")
+    return Slot.objects.filter(round=rnd).select_related(
+        "commitment", "commitment__priority", "department", "updated_by"
+    )
 
 
 def todo_for(user: Any, rnd: Round) -> QuerySet[Slot]:
@@ -71,7 +73,9 @@ def chase_list(rnd: Round) -> list[ChaseRow]:
     for slot in slots_of(rnd).filter(state__in=OUTSTANDING):
         by_dept[slot.department].append(slot)
     members: dict[int, set[str]] = defaultdict(set)
-    for dept_id, email in Membership.objects.filter(department__in=list(by_dept)).values_list("department_id", "user__email"):
+    for dept_id, email in Membership.objects.filter(department__in=list(by_dept)).values_list(
+        "department_id", "user__email"
+    ):
         if email:
             members[dept_id].add(email)
     rows = []
@@ -85,9 +89,17 @@ def chase_list(rnd: Round) -> list[ChaseRow]:
 
 def previous_text(slot: Slot) -> str | None:
     """Last quarter's approved commentary on the same commitment by the same department."""
-    prev = (Slot.objects.filter(commitment_id=slot.commitment_id, department_id=slot.department_id,
-                                state=SlotState.APPROVED, round__fy_start__lte=slot.round.fy_start)
-            .exclude(round=slot.round).select_related("round").order_by("-round__fy_start", "-round__q"))
+    prev = (
+        Slot.objects.filter(
+            commitment_id=slot.commitment_id,
+            department_id=slot.department_id,
+            state=SlotState.APPROVED,
+            round__fy_start__lte=slot.round.fy_start,
+        )
+        .exclude(round=slot.round)
+        .select_related("round")
+        .order_by("-round__fy_start", "-round__q")
+    )
     for candidate in prev:
         if (candidate.round.fy_start, candidate.round.q) < (slot.round.fy_start, slot.round.q):
             return candidate.text
@@ -109,21 +121,25 @@ class HistoryEntry:
 
 def slot_history(slot: Slot) -> list[HistoryEntry]:
     """Every saved state of a slot, newest first, each with a diff of the text against the one before."""
-    records = list(slot.history.order_by("history_date", "history_id").select_related("history_user"))
+    records = list(
+        slot.history.order_by("history_date", "history_id").select_related("history_user")
+    )
     entries: list[HistoryEntry] = []
     before = ""
     for rec in records:
-        entries.append(HistoryEntry(
-            when=rec.history_date,
-            who=str(rec.history_user) if rec.history_user else "system",
-            version=rec.version,
-            state=SlotState(rec.state).label,
-            rag=rec.rag,
-            text=rec.text,
-            reason=rec.return_reason,
-            diff=text_diff(before, rec.text),
-            change={"+": "created", "~": "changed", "-": "deleted"}[rec.history_type],
-        ))
+        entries.append(
+            HistoryEntry(
+                when=rec.history_date,
+                who=str(rec.history_user) if rec.history_user else "system",
+                version=rec.version,
+                state=SlotState(rec.state).label,
+                rag=rec.rag,
+                text=rec.text,
+                reason=rec.return_reason,
+                diff=text_diff(before, rec.text),
+                change={"+": "created", "~": "changed", "-": "deleted"}[rec.history_type],
+            )
+        )
         before = rec.text
     return list(reversed(entries))
 
@@ -131,7 +147,11 @@ def slot_history(slot: Slot) -> list[HistoryEntry]:
 def text_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
     """A line diff (difflib.ndiff) as (kind, line) with kind 'add', 'del' or 'same'."""
     kinds = {"+ ": "add", "- ": "del", "  ": "same"}
-    return tuple((kinds[line[:2]], line[2:]) for line in difflib.ndiff(old.splitlines(), new.splitlines()) if line[:2] in kinds)
+    return tuple(
+        (kinds[line[:2]], line[2:])
+        for line in difflib.ndiff(old.splitlines(), new.splitlines())
+        if line[:2] in kinds
+    )
 
 
 def published_versions(rnd: Round | None = None) -> QuerySet[PublishedVersion]:

@@ -100,7 +100,9 @@ def import_plan(plan: Plan, *, user: Any = None) -> ImportSummary:
             for own in Ownership.objects.filter(commitment=com).exclude(department_id__in=wanted):
                 own._history_user = user
                 own.delete()
-            have = set(Ownership.objects.filter(commitment=com).values_list("department_id", flat=True))
+            have = set(
+                Ownership.objects.filter(commitment=com).values_list("department_id", flat=True)
+            )
             for dept_id in wanted - have:
                 own = Ownership(commitment=com, department_id=dept_id)
                 own._history_user = user
@@ -126,7 +128,9 @@ def _add_missing_slots(rnd: Round) -> int:
     added = 0
     for own in Ownership.objects.filter(commitment__active=True).select_related("commitment"):
         if (own.commitment_id, own.department_id) not in have:
-            Slot.objects.create(round=rnd, commitment_id=own.commitment_id, department_id=own.department_id)
+            Slot.objects.create(
+                round=rnd, commitment_id=own.commitment_id, department_id=own.department_id
+            )
             added += 1
     return added
 
@@ -135,8 +139,15 @@ def _add_missing_slots(rnd: Round) -> int:
 
 
 @transaction.atomic
-def set_user(username: str, *, role: str, departments: tuple[str, ...] = (), email: str = "",
-             password: str | None = None, actor: Any = None) -> Any:
+def set_user(
+    username: str,
+    *,
+    role: str,
+    departments: tuple[str, ...] = (),
+    email: str = "",
+    password: str | None = None,
+    actor: Any = None,
+) -> Any:
     """Create or update a user with a role and (for owners) departments."""
     if role not in Role.values:
         raise ConfigError(f"unknown role '{role}'", expected=" or ".join(Role.values))
@@ -146,10 +157,15 @@ def set_user(username: str, *, role: str, departments: tuple[str, ...] = (), ema
         if dept is None:
             from planwatch.errors import suggest
 
-            raise NotFoundError(f"no department '{slug}'", suggestion=suggest(slug, Department.objects.values_list("slug", flat=True)))
+            raise NotFoundError(
+                f"no department '{slug}'",
+                suggestion=suggest(slug, Department.objects.values_list("slug", flat=True)),
+            )
         depts.append(dept)
     if role == Role.OWNER and not depts:
-        raise ConfigError("an owner must belong to at least one department", expected="--department SLUG")
+        raise ConfigError(
+            "an owner must belong to at least one department", expected="--department SLUG"
+        )
     user_model = get_user_model()
     user = user_model.objects.filter(username=username).first() or user_model(username=username)
     user.email = email or user.email
@@ -160,7 +176,9 @@ def set_user(username: str, *, role: str, departments: tuple[str, ...] = (), ema
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            raise ConfigError(problems=[Problem(m, Location(field="password")) for m in exc.messages]) from exc
+            raise ConfigError(
+                problems=[Problem(m, Location(field="password")) for m in exc.messages]
+            ) from exc
         user.set_password(password)
     elif user.pk is None:
         user.set_unusable_password()
@@ -189,21 +207,35 @@ def open_round(quarter_text: str, deadline: date, *, user: Any) -> Round:
     check_analyst(user)
     quarter = parse_quarter(quarter_text, source=Location(field="quarter"))
     if Round.objects.filter(quarter=quarter.slug).exists():
-        raise CommentaryError(f"a round for {quarter.label} already exists", location=Location(field="quarter"))
-    rnd = Round(quarter=quarter.slug, quarter_label=quarter.label, fy_start=quarter.fy_start, q=quarter.q,
-                deadline=deadline, opened_by=user)
+        raise CommentaryError(
+            f"a round for {quarter.label} already exists", location=Location(field="quarter")
+        )
+    rnd = Round(
+        quarter=quarter.slug,
+        quarter_label=quarter.label,
+        fy_start=quarter.fy_start,
+        q=quarter.q,
+        deadline=deadline,
+        opened_by=user,
+    )
     rnd._history_user = user
     rnd.save()
     if _add_missing_slots(rnd) == 0:
-        raise CommentaryError("the plan has no commitments with owners; import the plan first",
-                              expected="run 'planwatch serve --project DIR' or 'import_plan'")
+        raise CommentaryError(
+            "the plan has no commitments with owners; import the plan first",
+            expected="run 'planwatch serve --project DIR' or 'import_plan'",
+        )
     return rnd
 
 
 def _locked_slot(slot_id: int) -> Slot:
     try:
         # Lock only the slot's row (PostgreSQL refuses FOR UPDATE across outer joins).
-        return Slot.objects.select_for_update(of=("self",)).select_related("round", "department", "commitment").get(pk=slot_id)
+        return (
+            Slot.objects.select_for_update(of=("self",))
+            .select_related("round", "department", "commitment")
+            .get(pk=slot_id)
+        )
     except Slot.DoesNotExist as exc:
         raise NotFoundError(f"no commentary slot {slot_id}") from exc
 
@@ -223,8 +255,11 @@ def clean_text(text: str, *, where: Location | None = None) -> str:
 def clean_rag(rag: str | None, *, where: Location | None = None) -> str:
     value = (rag or "").strip().lower()
     if value and value not in Rag.values:
-        raise CommentaryError(f"'{rag}' is not a RAG status", location=where or Location(field="rag"),
-                              expected="red, amber, green or blank")
+        raise CommentaryError(
+            f"'{rag}' is not a RAG status",
+            location=where or Location(field="rag"),
+            expected="red, amber, green or blank",
+        )
     return value
 
 
@@ -232,11 +267,17 @@ def _check_editable(slot: Slot, user: Any) -> None:
     if not can_read_slot(user, slot):
         raise Forbidden("This commentary belongs to another department.")
     if not slot.round.is_open:
-        raise CommentaryError(f"the {slot.round.quarter_label} round is published; its commentary can no longer be changed")
+        raise CommentaryError(
+            f"the {slot.round.quarter_label} round is published; its commentary can no longer be changed"
+        )
     if slot.state == SlotState.SUBMITTED:
-        raise CommentaryError("this commentary has been submitted; ask the analyst to return it before changing it")
+        raise CommentaryError(
+            "this commentary has been submitted; ask the analyst to return it before changing it"
+        )
     if slot.state == SlotState.APPROVED:
-        raise CommentaryError("this commentary has been approved; ask the analyst to return it before changing it")
+        raise CommentaryError(
+            "this commentary has been approved; ask the analyst to return it before changing it"
+        )
 
 
 def _bump(slot: Slot, user: Any, **values: Any) -> Slot:
@@ -250,7 +291,9 @@ def _bump(slot: Slot, user: Any, **values: Any) -> Slot:
 
 
 @transaction.atomic
-def save_draft(slot_id: int, *, user: Any, text: str, rag: str | None, expected_version: int) -> Slot:
+def save_draft(
+    slot_id: int, *, user: Any, text: str, rag: str | None, expected_version: int
+) -> Slot:
     """Save a draft if nobody saved the slot since version ``expected_version`` was loaded."""
     slot = _locked_slot(slot_id)
     _check_editable(slot, user)
@@ -270,8 +313,11 @@ def submit(slot_id: int, *, user: Any, expected_version: int) -> Slot:
     if slot.version != expected_version:
         raise SlotConflict(slot, expected_version)
     if not slot.text.strip():
-        raise CommentaryError("there is no commentary to submit", location=Location(field="text"),
-                              expected="some commentary text")
+        raise CommentaryError(
+            "there is no commentary to submit",
+            location=Location(field="text"),
+            expected="some commentary text",
+        )
     return _bump(slot, user, state=SlotState.SUBMITTED)
 
 
@@ -282,7 +328,9 @@ def approve(slot_id: int, *, user: Any) -> Slot:
     if not slot.round.is_open:
         raise CommentaryError("the round is published; start a revision to change it")
     if slot.state != SlotState.SUBMITTED:
-        raise CommentaryError(f"only submitted commentary can be approved (this is {slot.get_state_display().lower()})")
+        raise CommentaryError(
+            f"only submitted commentary can be approved (this is {slot.get_state_display().lower()})"
+        )
     return _bump(slot, user, state=SlotState.APPROVED, return_reason="")
 
 
@@ -292,11 +340,17 @@ def return_slot(slot_id: int, *, user: Any, reason: str) -> Slot:
     slot = _locked_slot(slot_id)
     reason = (reason or "").strip()
     if not reason:
-        raise CommentaryError("say why the commentary is being returned", location=Location(field="reason"),
-                              expected="a reason the owner can act on")
+        raise CommentaryError(
+            "say why the commentary is being returned",
+            location=Location(field="reason"),
+            expected="a reason the owner can act on",
+        )
     if len(reason) > MAX_REASON_CHARS:
-        raise CommentaryError(f"the reason is {len(reason):,} characters long", location=Location(field="reason"),
-                              expected=f"at most {MAX_REASON_CHARS:,} characters")
+        raise CommentaryError(
+            f"the reason is {len(reason):,} characters long",
+            location=Location(field="reason"),
+            expected=f"at most {MAX_REASON_CHARS:,} characters",
+        )
     if not slot.round.is_open:
         raise CommentaryError("the round is published; start a revision to change it")
     if slot.state not in (SlotState.SUBMITTED, SlotState.APPROVED):
@@ -309,11 +363,20 @@ def return_slot(slot_id: int, *, user: Any, reason: str) -> Slot:
 
 def approved_commentary(rnd: Round) -> Commentary:
     """The round's APPROVED commentary as the report's :class:`Commentary` (nothing else)."""
-    slots = (Slot.objects.filter(round=rnd, state=SlotState.APPROVED)
-             .select_related("commitment", "department").order_by("commitment__priority__number", "commitment__position", "department__slug"))
+    slots = (
+        Slot.objects.filter(round=rnd, state=SlotState.APPROVED)
+        .select_related("commitment", "department")
+        .order_by("commitment__priority__number", "commitment__position", "department__slug")
+    )
     entries = tuple(
-        CommentaryEntry(commitment=s.commitment.slug, department=s.department.slug, text=s.text, rag=s.rag or None)
-        for s in slots if s.text.strip()
+        CommentaryEntry(
+            commitment=s.commitment.slug,
+            department=s.department.slug,
+            text=s.text,
+            rag=s.rag or None,
+        )
+        for s in slots
+        if s.text.strip()
     )
     return Commentary(quarter=rnd.quarter_label, entries=entries)
 
@@ -327,7 +390,9 @@ def publish(round_id: int, *, user: Any) -> PublishedVersion:
     except Round.DoesNotExist as exc:
         raise NotFoundError(f"no round {round_id}") from exc
     if not rnd.is_open:
-        raise CommentaryError(f"{rnd.quarter_label} is already published; start a revision to publish a new version")
+        raise CommentaryError(
+            f"{rnd.quarter_label} is already published; start a revision to publish a new version"
+        )
     commentary = approved_commentary(rnd)
     if not commentary.entries:
         raise CommentaryError("no commentary has been approved yet, so there is nothing to publish")
@@ -337,8 +402,12 @@ def publish(round_id: int, *, user: Any) -> PublishedVersion:
         old._history_user = user
         old.save()
     try:
-        version = PublishedVersion(round=rnd, number=previous + 1, commentary=commentary.model_dump(mode="json"),
-                                   published_by=user)
+        version = PublishedVersion(
+            round=rnd,
+            number=previous + 1,
+            commentary=commentary.model_dump(mode="json"),
+            published_by=user,
+        )
         version._history_user = user
         version.save()
     except IntegrityError as exc:  # two analysts pressing publish at once
@@ -362,7 +431,9 @@ def start_revision(round_id: int, *, user: Any) -> Round:
     return rnd
 
 
-def set_report_result(version: PublishedVersion, *, status: str, message: str = "", file: str = "") -> None:
+def set_report_result(
+    version: PublishedVersion, *, status: str, message: str = "", file: str = ""
+) -> None:
     version.report_status = status
     version.report_message = message
     version.report_file = file

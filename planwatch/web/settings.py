@@ -14,6 +14,8 @@ In: environment variables. Out: Django settings.
 ``PLANWATCH_EMAIL_BACKEND``  ``console`` (default), ``file`` or ``smtp``
 ``PLANWATCH_EMAIL_FILE_PATH`` folder for the ``file`` backend
 ``PLANWATCH_MEDIA_ROOT``     where published reports are stored; default ``<project>/output/web``
+``PLANWATCH_CACHE_DIR``      shared cache folder (login throttle); default ``<project>/.web-cache`` in production
+``PLANWATCH_REPORT_PDF``     ``0`` builds only the HTML report on publishing
 """
 
 from __future__ import annotations
@@ -55,10 +57,13 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("PLANWATCH_SECRET_KEY must be set when running in production")
     SECRET_KEY = "planwatch-insecure-development-key-not-for-production"
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("PLANWATCH_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("PLANWATCH_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
+    if h.strip()
+]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -108,23 +113,38 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Wait for a writer instead of failing at once, and take the write lock when a
     # transaction starts so that two saves of one slot are serialised (Django >= 5.1).
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
     if os.environ.get("PLANWATCH_TEST_SQLITE_FILE"):  # tests: a file, so threads see real locking
         DATABASES["default"]["TEST"] = {"NAME": os.environ["PLANWATCH_TEST_SQLITE_FILE"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": MIN_PASSWORD_LENGTH}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": MIN_PASSWORD_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 if _flag("PLANWATCH_FAST_HASHER"):  # tests and benchmarks only: hashing dominates otherwise
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "planwatch"}}
-if os.environ.get("PLANWATCH_CACHE_DIR"):
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": os.environ["PLANWATCH_CACHE_DIR"]}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "planwatch"}
+}
+# gunicorn workers are separate processes: the login throttle's counts must be shared, so
+# production uses a file cache (in the project unless PLANWATCH_CACHE_DIR says otherwise).
+_cache_dir = os.environ.get("PLANWATCH_CACHE_DIR") or (
+    str(PROJECT_DIR / ".web-cache") if PRODUCTION else ""
+)
+if _cache_dir:
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": _cache_dir,
+    }
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -152,9 +172,13 @@ _EMAIL_BACKENDS = {
 }
 _email = os.environ.get("PLANWATCH_EMAIL_BACKEND", "console")
 if _email not in _EMAIL_BACKENDS:
-    raise ImproperlyConfigured(f"PLANWATCH_EMAIL_BACKEND must be one of {', '.join(_EMAIL_BACKENDS)}, not '{_email}'")
+    raise ImproperlyConfigured(
+        f"PLANWATCH_EMAIL_BACKEND must be one of {', '.join(_EMAIL_BACKENDS)}, not '{_email}'"
+    )
 EMAIL_BACKEND = _EMAIL_BACKENDS[_email]
-EMAIL_FILE_PATH = os.environ.get("PLANWATCH_EMAIL_FILE_PATH", str(PROJECT_DIR / "output" / "emails"))
+EMAIL_FILE_PATH = os.environ.get(
+    "PLANWATCH_EMAIL_FILE_PATH", str(PROJECT_DIR / "output" / "emails")
+)
 EMAIL_HOST = os.environ.get("PLANWATCH_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("PLANWATCH_EMAIL_PORT", "25"))
 
@@ -176,7 +200,9 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = _flag("PLANWATCH_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("PLANWATCH_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+    CSRF_TRUSTED_ORIGINS = [
+        o for o in os.environ.get("PLANWATCH_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+    ]
 
 LOGGING = {
     "version": 1,

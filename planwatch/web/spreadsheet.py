@@ -28,7 +28,17 @@ from planwatch.web.permissions import check_department
 
 SHEET = "Commentary"
 ABOUT_SHEET = "About"
-COLUMNS = ("Slot ID", "Commitment ID", "Priority", "Commitment", "Department", "State", "Version", "RAG status", "Commentary")
+COLUMNS = (
+    "Slot ID",
+    "Commitment ID",
+    "Priority",
+    "Commitment",
+    "Department",
+    "State",
+    "Version",
+    "RAG status",
+    "Commentary",
+)
 COL = {name: i for i, name in enumerate(COLUMNS)}
 #: Column width (characters) for the commentary column, so text wraps readably in Excel.
 TEXT_COLUMN_WIDTH = 90
@@ -41,10 +51,23 @@ def export_department(rnd: Round, department: Department) -> bytes:
     ws.append(COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    slots = Slot.objects.filter(round=rnd, department=department).select_related("commitment", "commitment__priority")
+    slots = Slot.objects.filter(round=rnd, department=department).select_related(
+        "commitment", "commitment__priority"
+    )
     for s in slots:
-        ws.append([s.pk, s.commitment.slug, s.commitment.priority.number, s.commitment.text, department.slug,
-                   s.get_state_display(), s.version, s.rag, s.text])
+        ws.append(
+            [
+                s.pk,
+                s.commitment.slug,
+                s.commitment.priority.number,
+                s.commitment.text,
+                department.slug,
+                s.get_state_display(),
+                s.version,
+                s.rag,
+                s.text,
+            ]
+        )
     ws.column_dimensions[get_column_letter(COL["Commitment"] + 1)].width = 50
     ws.column_dimensions[get_column_letter(COL["Commentary"] + 1)].width = TEXT_COLUMN_WIDTH
     for row in ws.iter_rows(min_row=2):
@@ -52,7 +75,12 @@ def export_department(rnd: Round, department: Department) -> bytes:
     about = wb.create_sheet(ABOUT_SHEET)
     about.append(["Round", rnd.quarter])
     about.append(["Department", department.slug])
-    about.append(["Instructions", "Edit only the 'RAG status' and 'Commentary' columns, then import this file on the same page."])
+    about.append(
+        [
+            "Instructions",
+            "Edit only the 'RAG status' and 'Commentary' columns, then import this file on the same page.",
+        ]
+    )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -66,15 +94,30 @@ class RowChange:
     rag: str
 
 
-def import_department(rnd: Round, department: Department, source: BinaryIO, *, user: Any, filename: str = "upload.xlsx") -> int:
+def import_department(
+    rnd: Round,
+    department: Department,
+    source: BinaryIO,
+    *,
+    user: Any,
+    filename: str = "upload.xlsx",
+) -> int:
     """Validate every row, then save every changed slot in one transaction; returns how many."""
     check_department(user, department)
     if not rnd.is_open:
-        raise CommentaryError(f"the {rnd.quarter_label} round is published; commentary can no longer be imported")
+        raise CommentaryError(
+            f"the {rnd.quarter_label} round is published; commentary can no longer be imported"
+        )
     changes = _read(rnd, department, source, filename)
     with transaction.atomic():
         for change in changes:
-            services.save_draft(change.slot_id, user=user, text=change.text, rag=change.rag, expected_version=change.version)
+            services.save_draft(
+                change.slot_id,
+                user=user,
+                text=change.text,
+                rag=change.rag,
+                expected_version=change.version,
+            )
     return len(changes)
 
 
@@ -89,12 +132,18 @@ def _read(rnd: Round, department: Department, source: BinaryIO, filename: str) -
     try:
         wb = load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise CommentaryError("the file is not an Excel workbook (.xlsx) that can be read",
-                              location=Location(file=filename), expected="the .xlsx file exported from planwatch") from exc
+        raise CommentaryError(
+            "the file is not an Excel workbook (.xlsx) that can be read",
+            location=Location(file=filename),
+            expected="the .xlsx file exported from planwatch",
+        ) from exc
     try:
         if SHEET not in wb.sheetnames:
-            raise CommentaryError(f"there is no sheet named '{SHEET}' (found: {', '.join(wb.sheetnames)})",
-                                  location=Location(file=filename), expected="the workbook exported from planwatch")
+            raise CommentaryError(
+                f"there is no sheet named '{SHEET}' (found: {', '.join(wb.sheetnames)})",
+                location=Location(file=filename),
+                expected="the workbook exported from planwatch",
+            )
         _check_about(wb, rnd, department, filename)
         rows = list(wb[SHEET].iter_rows(values_only=True))
     finally:
@@ -105,9 +154,21 @@ def _read(rnd: Round, department: Department, source: BinaryIO, filename: str) -
         for i, name in enumerate(COLUMNS):
             got = header[i] if i < len(header) else ""
             if got != name:
-                problems.append(Problem(f"column heading is '{got}'", Location(file=filename, row=1, field=f"sheet '{SHEET}', column {get_column_letter(i + 1)}"), expected=f"'{name}'"))
+                problems.append(
+                    Problem(
+                        f"column heading is '{got}'",
+                        Location(
+                            file=filename,
+                            row=1,
+                            field=f"sheet '{SHEET}', column {get_column_letter(i + 1)}",
+                        ),
+                        expected=f"'{name}'",
+                    )
+                )
         raise CommentaryError(problems=problems)
-    slots = {s.pk: s for s in Slot.objects.filter(round=rnd).select_related("commitment", "department")}
+    slots = {
+        s.pk: s for s in Slot.objects.filter(round=rnd).select_related("commitment", "department")
+    }
     changes: list[RowChange] = []
     seen: set[int] = set()
     for number, row in enumerate(rows[1:], start=2):
@@ -125,13 +186,23 @@ def _read(rnd: Round, department: Department, source: BinaryIO, filename: str) -
 def _check_about(wb: Any, rnd: Round, department: Department, filename: str) -> None:
     if ABOUT_SHEET not in wb.sheetnames:
         return
-    about = {str(r[0]): str(r[1]) for r in wb[ABOUT_SHEET].iter_rows(values_only=True) if r and r[0] and len(r) > 1}
+    about = {
+        str(r[0]): str(r[1])
+        for r in wb[ABOUT_SHEET].iter_rows(values_only=True)
+        if r and r[0] and len(r) > 1
+    }
     if about.get("Round", rnd.quarter) != rnd.quarter:
-        raise CommentaryError(f"this spreadsheet is for the {about['Round']} round, not {rnd.quarter}",
-                              location=_where(filename, 1, None, ABOUT_SHEET), expected=f"a spreadsheet exported for {rnd.quarter}")
+        raise CommentaryError(
+            f"this spreadsheet is for the {about['Round']} round, not {rnd.quarter}",
+            location=_where(filename, 1, None, ABOUT_SHEET),
+            expected=f"a spreadsheet exported for {rnd.quarter}",
+        )
     if about.get("Department", department.slug) != department.slug:
-        raise CommentaryError(f"this spreadsheet is for department '{about['Department']}', not '{department.slug}'",
-                              location=_where(filename, 2, None, ABOUT_SHEET), expected=f"the spreadsheet exported for {department.name}")
+        raise CommentaryError(
+            f"this spreadsheet is for department '{about['Department']}', not '{department.slug}'",
+            location=_where(filename, 2, None, ABOUT_SHEET),
+            expected=f"the spreadsheet exported for {department.name}",
+        )
 
 
 def _as_int(value: Any) -> int | None:
@@ -146,46 +217,99 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
-def _check_row(number: int, values: list[Any], slots: dict[int, Slot], department: Department, seen: set[int],
-               filename: str, problems: list[Problem]) -> RowChange | None:
+def _check_row(
+    number: int,
+    values: list[Any],
+    slots: dict[int, Slot],
+    department: Department,
+    seen: set[int],
+    filename: str,
+    problems: list[Problem],
+) -> RowChange | None:
     before = len(problems)
     slot_id = _as_int(values[COL["Slot ID"]])
     slot = slots.get(slot_id) if slot_id is not None else None
     if slot is None:
-        problems.append(Problem(f"'{values[COL['Slot ID']]}' is not a slot of this round", _where(filename, number, "Slot ID"),
-                                expected="the Slot ID as exported (do not edit the ID columns)"))
+        problems.append(
+            Problem(
+                f"'{values[COL['Slot ID']]}' is not a slot of this round",
+                _where(filename, number, "Slot ID"),
+                expected="the Slot ID as exported (do not edit the ID columns)",
+            )
+        )
         return None
     if slot.department_id != department.pk:
-        problems.append(Problem(f"slot {slot_id} belongs to department '{slot.department.slug}', not '{department.slug}'",
-                                _where(filename, number, "Slot ID"), expected=f"only {department.name}'s slots"))
+        problems.append(
+            Problem(
+                f"slot {slot_id} belongs to department '{slot.department.slug}', not '{department.slug}'",
+                _where(filename, number, "Slot ID"),
+                expected=f"only {department.name}'s slots",
+            )
+        )
         return None
     if slot_id in seen:
-        problems.append(Problem(f"slot {slot_id} appears more than once", _where(filename, number, "Slot ID")))
+        problems.append(
+            Problem(f"slot {slot_id} appears more than once", _where(filename, number, "Slot ID"))
+        )
     seen.add(slot.pk)
     if str(values[COL["Commitment ID"]] or "").strip() != slot.commitment.slug:
-        problems.append(Problem(f"commitment ID '{values[COL['Commitment ID']]}' does not match slot {slot_id}",
-                                _where(filename, number, "Commitment ID"), expected=f"'{slot.commitment.slug}' (do not edit the ID columns)"))
+        problems.append(
+            Problem(
+                f"commitment ID '{values[COL['Commitment ID']]}' does not match slot {slot_id}",
+                _where(filename, number, "Commitment ID"),
+                expected=f"'{slot.commitment.slug}' (do not edit the ID columns)",
+            )
+        )
     version = _as_int(values[COL["Version"]])
     if version is None:
-        problems.append(Problem(f"version '{values[COL['Version']]}' is not a whole number", _where(filename, number, "Version"),
-                                expected="the version as exported"))
-    text = "" if values[COL["Commentary"]] is None else str(values[COL["Commentary"]]).replace("\r\n", "\n")
+        problems.append(
+            Problem(
+                f"version '{values[COL['Version']]}' is not a whole number",
+                _where(filename, number, "Version"),
+                expected="the version as exported",
+            )
+        )
+    text = (
+        ""
+        if values[COL["Commentary"]] is None
+        else str(values[COL["Commentary"]]).replace("\r\n", "\n")
+    )
     if len(text) > MAX_COMMENTARY_CHARS:
-        problems.append(Problem(f"commentary is {len(text):,} characters long", _where(filename, number, "Commentary"),
-                                expected=f"at most {MAX_COMMENTARY_CHARS:,} characters"))
+        problems.append(
+            Problem(
+                f"commentary is {len(text):,} characters long",
+                _where(filename, number, "Commentary"),
+                expected=f"at most {MAX_COMMENTARY_CHARS:,} characters",
+            )
+        )
     rag = str(values[COL["RAG status"]] or "").strip().lower()
     if rag and rag not in Rag.values:
-        problems.append(Problem(f"'{values[COL['RAG status']]}' is not a RAG status", _where(filename, number, "RAG status"),
-                                expected="red, amber, green or blank"))
+        problems.append(
+            Problem(
+                f"'{values[COL['RAG status']]}' is not a RAG status",
+                _where(filename, number, "RAG status"),
+                expected="red, amber, green or blank",
+            )
+        )
     if len(problems) > before or (text == slot.text and rag == slot.rag):
         return None
     if slot.state in (SlotState.SUBMITTED, SlotState.APPROVED):
-        problems.append(Problem(f"slot {slot_id} is {slot.get_state_display().lower()} and cannot be changed",
-                                _where(filename, number, "Commentary"), expected="ask the analyst to return it first"))
+        problems.append(
+            Problem(
+                f"slot {slot_id} is {slot.get_state_display().lower()} and cannot be changed",
+                _where(filename, number, "Commentary"),
+                expected="ask the analyst to return it first",
+            )
+        )
         return None
     if version != slot.version:
-        problems.append(Problem(f"slot {slot_id} was changed online since this spreadsheet was exported "
-                                f"(spreadsheet version {version}, saved version {slot.version})",
-                                _where(filename, number, "Version"), expected="export again and copy your text across"))
+        problems.append(
+            Problem(
+                f"slot {slot_id} was changed online since this spreadsheet was exported "
+                f"(spreadsheet version {version}, saved version {slot.version})",
+                _where(filename, number, "Version"),
+                expected="export again and copy your text across",
+            )
+        )
         return None
     return RowChange(slot.pk, version, text, rag)

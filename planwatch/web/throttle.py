@@ -54,7 +54,9 @@ def reset(username: str, request: HttpRequest | None) -> None:
 
 
 @receiver(user_login_failed, dispatch_uid="planwatch-login-failed")
-def _on_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def _on_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     record_failure(str(credentials.get("username", "")), request)
 
 

@@ -23,7 +23,9 @@ urlpatterns = [
     path("rounds/<int:pk>/chase/", views.chase, name="chase"),
     path("rounds/<int:pk>/publish/", views.publish, name="publish"),
     path("rounds/<int:pk>/revise/", views.revise, name="revise"),
-    path("rounds/<int:pk>/departments/<slug:dept>/export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path(
+        "rounds/<int:pk>/departments/<slug:dept>/export.xlsx", views.export_xlsx, name="export_xlsx"
+    ),
     path("rounds/<int:pk>/departments/<slug:dept>/import/", views.import_xlsx, name="import_xlsx"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("published/", views.published, name="published"),

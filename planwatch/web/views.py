@@ -89,24 +89,44 @@ def home(request: HttpRequest) -> HttpResponse:
 def todo(request: HttpRequest) -> HttpResponse:
     rnd = selectors.current_round()
     slots = list(selectors.todo_for(request.user, rnd)) if rnd else []
-    departments = Department.objects.filter(pk__in=department_ids(request.user)) if not is_analyst(request.user) else Department.objects.filter(active=True)
-    return render(request, "web/todo.html", {
-        "round": rnd, "slots": slots, "departments": departments,
-        "days_left": selectors.days_left(rnd.deadline) if rnd else None,
-        "import_form": ImportForm(),
-    })
+    departments = (
+        Department.objects.filter(pk__in=department_ids(request.user))
+        if not is_analyst(request.user)
+        else Department.objects.filter(active=True)
+    )
+    return render(
+        request,
+        "web/todo.html",
+        {
+            "round": rnd,
+            "slots": slots,
+            "departments": departments,
+            "days_left": selectors.days_left(rnd.deadline) if rnd else None,
+            "import_form": ImportForm(),
+        },
+    )
 
 
 def _slot_context(request: HttpRequest, slot: Slot, form: SlotForm, **extra: Any) -> dict[str, Any]:
     return {
-        "slot": slot, "form": form, "editable": can_edit_slot(request.user, slot),
-        "previous_text": selectors.previous_text(slot), "max_chars": MAX_COMMENTARY_CHARS,
-        "return_form": ReturnForm(), "is_analyst": is_analyst(request.user), **extra,
+        "slot": slot,
+        "form": form,
+        "editable": can_edit_slot(request.user, slot),
+        "previous_text": selectors.previous_text(slot),
+        "max_chars": MAX_COMMENTARY_CHARS,
+        "return_form": ReturnForm(),
+        "is_analyst": is_analyst(request.user),
+        **extra,
     }
 
 
 def _load_slot(request: HttpRequest, pk: int) -> Slot:
-    slot = get_object_or_404(Slot.objects.select_related("round", "commitment", "commitment__priority", "department", "updated_by"), pk=pk)
+    slot = get_object_or_404(
+        Slot.objects.select_related(
+            "round", "commitment", "commitment__priority", "department", "updated_by"
+        ),
+        pk=pk,
+    )
     check_read_slot(request.user, slot)
     return slot
 
@@ -123,10 +143,18 @@ def slot_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "web/slot.html", _slot_context(request, slot, form), status=400)
     data = form.cleaned_data
     try:
-        saved = services.save_draft(slot.pk, user=request.user, text=data["text"], rag=data["rag"], expected_version=data["version"])
+        saved = services.save_draft(
+            slot.pk,
+            user=request.user,
+            text=data["text"],
+            rag=data["rag"],
+            expected_version=data["version"],
+        )
         if request.POST.get("action") == "submit":
             saved = services.submit(slot.pk, user=request.user, expected_version=saved.version)
-            messages.success(request, f"Commentary submitted for approval (version {saved.version}).")
+            messages.success(
+                request, f"Commentary submitted for approval (version {saved.version})."
+            )
             return redirect("todo")
     except services.SlotConflict as exc:
         return _conflict(request, exc, data["text"], data["rag"])
@@ -138,12 +166,20 @@ def slot_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("slot", pk=slot.pk)
 
 
-def _conflict(request: HttpRequest, exc: services.SlotConflict, text: str, rag: str) -> HttpResponse:
+def _conflict(
+    request: HttpRequest, exc: services.SlotConflict, text: str, rag: str
+) -> HttpResponse:
     """Show both texts; the form holds what this person typed, against the saved version."""
     current = exc.slot
     form = SlotForm(initial={"text": text, "rag": rag, "version": current.version})
-    context = _slot_context(request, current, form, conflict=exc, theirs=current.text,
-                            diff=selectors.text_diff(current.text, text))
+    context = _slot_context(
+        request,
+        current,
+        form,
+        conflict=exc,
+        theirs=current.text,
+        diff=selectors.text_diff(current.text, text),
+    )
     return render(request, "web/conflict.html", context, status=409)
 
 
@@ -153,16 +189,34 @@ def slot_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     slot = _load_slot(request, pk)
     form = SlotForm(request.POST)
     if not form.is_valid():
-        return JsonResponse({"ok": False, "errors": {k: [str(e) for e in v] for k, v in form.errors.items()}}, status=400)
+        return JsonResponse(
+            {"ok": False, "errors": {k: [str(e) for e in v] for k, v in form.errors.items()}},
+            status=400,
+        )
     data = form.cleaned_data
     try:
-        saved = services.save_draft(slot.pk, user=request.user, text=data["text"], rag=data["rag"], expected_version=data["version"])
+        saved = services.save_draft(
+            slot.pk,
+            user=request.user,
+            text=data["text"],
+            rag=data["rag"],
+            expected_version=data["version"],
+        )
     except services.SlotConflict as exc:
-        return JsonResponse({"ok": False, "conflict": True, "version": exc.slot.version, "message": exc.render()}, status=409)
+        return JsonResponse(
+            {"ok": False, "conflict": True, "version": exc.slot.version, "message": exc.render()},
+            status=409,
+        )
     except PlanwatchError as exc:
         return JsonResponse({"ok": False, "message": exc.render()}, status=400)
-    return JsonResponse({"ok": True, "version": saved.version, "words": saved.word_count,
-                         "saved_at": saved.updated_at.isoformat()})
+    return JsonResponse(
+        {
+            "ok": True,
+            "version": saved.version,
+            "words": saved.word_count,
+            "saved_at": saved.updated_at.isoformat(),
+        }
+    )
 
 
 @contributor_required
@@ -172,7 +226,10 @@ def slot_submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
-        messages.error(request, "The form was incomplete (no version); open the commentary and submit it from there.")
+        messages.error(
+            request,
+            "The form was incomplete (no version); open the commentary and submit it from there.",
+        )
         return redirect("slot", pk=slot.pk)
     try:
         services.submit(slot.pk, user=request.user, expected_version=version)
@@ -213,13 +270,20 @@ def slot_return(request: HttpRequest, pk: int) -> HttpResponse:
         except PlanwatchError as exc:
             _form_errors(form, exc)
     slot_form = SlotForm(initial={"text": slot.text, "rag": slot.rag, "version": slot.version})
-    return render(request, "web/slot.html", _slot_context(request, slot, slot_form, return_form=form), status=400)
+    return render(
+        request,
+        "web/slot.html",
+        _slot_context(request, slot, slot_form, return_form=form),
+        status=400,
+    )
 
 
 @analyst_required
 def slot_history(request: HttpRequest, pk: int) -> HttpResponse:
     slot = _load_slot(request, pk)
-    return render(request, "web/history.html", {"slot": slot, "entries": selectors.slot_history(slot)})
+    return render(
+        request, "web/history.html", {"slot": slot, "entries": selectors.slot_history(slot)}
+    )
 
 
 @analyst_required
@@ -228,23 +292,37 @@ def rounds(request: HttpRequest) -> HttpResponse:
     form = OpenRoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            rnd = services.open_round(form.cleaned_data["quarter"], form.cleaned_data["deadline"], user=request.user)
-            messages.success(request, f"Opened the {rnd.quarter_label} round with {rnd.slots.count()} commentary slots.")
+            rnd = services.open_round(
+                form.cleaned_data["quarter"], form.cleaned_data["deadline"], user=request.user
+            )
+            messages.success(
+                request,
+                f"Opened the {rnd.quarter_label} round with {rnd.slots.count()} commentary slots.",
+            )
             return redirect("tracker", pk=rnd.pk)
         except PlanwatchError as exc:
             _form_errors(form, exc)
     status = 400 if request.method == "POST" else 200
-    return render(request, "web/rounds.html", {"rounds": Round.objects.all(), "form": form}, status=status)
+    return render(
+        request, "web/rounds.html", {"rounds": Round.objects.all(), "form": form}, status=status
+    )
 
 
 @analyst_required
 def tracker(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(Round, pk=pk)
-    return render(request, "web/tracker.html", {
-        "round": rnd, "slots": selectors.slots_of(rnd), "summary": selectors.tracker_summary(rnd),
-        "chase": selectors.chase_list(rnd), "versions": selectors.published_versions(rnd),
-        "unapproved": selectors.slots_of(rnd).exclude(state=SlotState.APPROVED).count(),
-    })
+    return render(
+        request,
+        "web/tracker.html",
+        {
+            "round": rnd,
+            "slots": selectors.slots_of(rnd),
+            "summary": selectors.tracker_summary(rnd),
+            "chase": selectors.chase_list(rnd),
+            "versions": selectors.published_versions(rnd),
+            "unapproved": selectors.slots_of(rnd).exclude(state=SlotState.APPROVED).count(),
+        },
+    )
 
 
 @analyst_required
@@ -254,15 +332,22 @@ def chase(request: HttpRequest, pk: int) -> HttpResponse:
     sent = 0
     for row in selectors.chase_list(rnd):
         if not row.recipients:
-            messages.warning(request, f"{row.department.name} has no email address; chase them another way.")
+            messages.warning(
+                request, f"{row.department.name} has no email address; chase them another way."
+            )
             continue
         link = request.build_absolute_uri(reverse("todo"))
-        lines = "\n".join(f"- {s.commitment.slug}: {s.get_state_display().lower()}" for s in row.slots)
+        lines = "\n".join(
+            f"- {s.commitment.slug}: {s.get_state_display().lower()}" for s in row.slots
+        )
         send_mail(
             subject=f"Commentary for {rnd.quarter_label} is due on {rnd.deadline:%d %B %Y}",
-            message=(f"Dear colleague,\n\nThe following commentary for {row.department.name} has not yet been submitted:\n\n"
-                     f"{lines}\n\nPlease complete it at {link}\n\nPerformance Analysis"),
-            from_email=None, recipient_list=list(row.recipients),
+            message=(
+                f"Dear colleague,\n\nThe following commentary for {row.department.name} has not yet been submitted:\n\n"
+                f"{lines}\n\nPlease complete it at {link}\n\nPerformance Analysis"
+            ),
+            from_email=None,
+            recipient_list=list(row.recipients),
         )
         sent += 1
     messages.success(request, f"Sent {sent} reminder email{'s' if sent != 1 else ''}.")
@@ -279,7 +364,10 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.render())
         return redirect("tracker", pk=rnd.pk)
     status = reporting.generate_report(version)
-    messages.success(request, f"Published {rnd.quarter_label} version {version.number}; report {ReportStatus(status).label.lower()}.")
+    messages.success(
+        request,
+        f"Published {rnd.quarter_label} version {version.number}; report {ReportStatus(status).label.lower()}.",
+    )
     return redirect("published_version", pk=version.pk)
 
 
@@ -289,7 +377,10 @@ def revise(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(Round, pk=pk)
     try:
         services.start_revision(rnd.pk, user=request.user)
-        messages.success(request, f"{rnd.quarter_label} is open for a revision. Return the commentary that needs changing; the published version stays until the new one is published.")
+        messages.success(
+            request,
+            f"{rnd.quarter_label} is open for a revision. Return the commentary that needs changing; the published version stays until the new one is published.",
+        )
     except PlanwatchError as exc:
         messages.error(request, exc.render())
     return redirect("tracker", pk=rnd.pk)
@@ -313,8 +404,12 @@ def export_xlsx(request: HttpRequest, pk: int, dept: str) -> HttpResponse:
     department = get_object_or_404(Department, slug=dept)
     check_department(request.user, department)
     data = spreadsheet.export_department(rnd, department)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="commentary-{rnd.quarter}-{department.slug}.xlsx"'
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="commentary-{rnd.quarter}-{department.slug}.xlsx"'
+    )
     return response
 
 
@@ -329,13 +424,23 @@ def import_xlsx(request: HttpRequest, pk: int, dept: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            count = spreadsheet.import_department(rnd, department, upload, user=request.user, filename=upload.name)
-            messages.success(request, f"Imported {count} changed commentar{'ies' if count != 1 else 'y'} from {upload.name}.")
+            count = spreadsheet.import_department(
+                rnd, department, upload, user=request.user, filename=upload.name
+            )
+            messages.success(
+                request,
+                f"Imported {count} changed commentar{'ies' if count != 1 else 'y'} from {upload.name}.",
+            )
             return redirect("todo")
         except PlanwatchError as exc:
             problems = [str(p) for p in exc.problems]
     status = 400 if request.method == "POST" else 200
-    return render(request, "web/import.html", {"round": rnd, "department": department, "form": form, "problems": problems}, status=status)
+    return render(
+        request,
+        "web/import.html",
+        {"round": rnd, "department": department, "form": form, "problems": problems},
+        status=status,
+    )
 
 
 # --------------------------------------------------------------------------- readers
@@ -352,7 +457,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             board = reporting.dashboard(parse_quarter(quarter_text))
         except PlanwatchError as exc:
             error = exc.render()
-    return render(request, "web/dashboard.html", {"board": board, "error": error, "quarter": quarter_text})
+    return render(
+        request, "web/dashboard.html", {"board": board, "error": error, "quarter": quarter_text}
+    )
 
 
 def _public_or_login(request: HttpRequest) -> HttpResponseBase | None:
@@ -372,14 +479,29 @@ def published_version(request: HttpRequest, pk: int) -> HttpResponseBase:
     denied = _public_or_login(request)
     if denied:
         return denied
-    version = get_object_or_404(PublishedVersion.objects.select_related("round", "published_by"), pk=pk)
+    version = get_object_or_404(
+        PublishedVersion.objects.select_related("round", "published_by"), pk=pk
+    )
     entries = version.commentary.get("entries", [])
     titles = dict(Commitment.objects.values_list("slug", "text"))
     names = dict(Department.objects.values_list("slug", "name"))
-    rows = [{**e, "commitment_text": titles.get(e["commitment"], ""), "department_name": names.get(e["department"], e["department"])} for e in entries]
-    files = [p.relative_to(reporting.version_dir(version)).as_posix() for p in reporting.report_files(version)]
-    return render(request, "web/version.html", {"version": version, "rows": rows, "files": files,
-                                                "is_analyst": is_analyst(request.user)})
+    rows = [
+        {
+            **e,
+            "commitment_text": titles.get(e["commitment"], ""),
+            "department_name": names.get(e["department"], e["department"]),
+        }
+        for e in entries
+    ]
+    files = [
+        p.relative_to(reporting.version_dir(version)).as_posix()
+        for p in reporting.report_files(version)
+    ]
+    return render(
+        request,
+        "web/version.html",
+        {"version": version, "rows": rows, "files": files, "is_analyst": is_analyst(request.user)},
+    )
 
 
 def published_file(request: HttpRequest, pk: int, name: str) -> HttpResponseBase:
@@ -391,5 +513,6 @@ def published_file(request: HttpRequest, pk: int, name: str) -> HttpResponseBase
     path = (folder / name).resolve()
     if folder not in path.parents or not path.is_file():
         raise Http404("No such report file")
-    return FileResponse(path.open("rb"), as_attachment=path.suffix == ".pdf", filename=Path(name).name)
-
+    return FileResponse(
+        path.open("rb"), as_attachment=path.suffix == ".pdf", filename=Path(name).name
+    )

@@ -11,6 +11,7 @@ from planwatch.analysis.shortterm import (
     latest_window,
     period_change,
     poisson_two_count_p,
+    quasi_poisson_two_count_p,
     run_of_moves,
     window_change,
     window_comparison,
@@ -171,3 +172,26 @@ def test_window_lower_than_any_of_the_previous_three_years() -> None:
 
 def _months(n: int) -> list[Month]:
     return [Month(2019, 4).shift(i) for i in range(n)]
+
+
+def test_quasi_poisson_test_hand_worked() -> None:
+    # 120 against 100 over equal lengths with counts varying 4 times more than Poisson:
+    # n = 220, p0 = 1/2, z = (120 - 110) / sqrt(4 * 220 * 0.25) = 10 / 14.83 = 0.674 -> p = 0.500
+    assert quasi_poisson_two_count_p(120, 100, 1, 1, 4.0) == pytest.approx(
+        2 * stats.norm.sf(10 / 220**0.5), rel=1e-12
+    )
+    over = compare(
+        "previous_period", ("b", 1200), ("a", 1000), count_exposures=(1, 1), dispersion=30.0
+    )
+    exact = compare("previous_period", ("b", 1200), ("a", 1000), count_exposures=(1, 1))
+    assert (
+        over.method == "quasi_poisson_rate_ratio" and not over.significant
+    )  # z = 200 / sqrt(30 * 550) = 1.56
+    assert exact.method == "poisson_rate_ratio_exact" and exact.significant
+    # dispersion at or below 1 keeps the exact test
+    assert (
+        compare(
+            "previous_period", ("b", 12), ("a", 10), count_exposures=(1, 1), dispersion=0.7
+        ).method
+        == "poisson_rate_ratio_exact"
+    )

@@ -7,10 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from planwatch.analysis.engine import analyse_measures
 from planwatch.analysis.results import TrendResult
+from planwatch.analysis.shortterm import poisson_two_count_p
 from planwatch.analysis.trend import fit_trends
 from planwatch.measures.series import MeasureSeries
 from planwatch.periods import Quarter, quarter_range
+from planwatch.plan.models import Measure
 
 SEASON = np.array([1.0, 1.15, 1.05, 0.8])
 #: The brief's bound on the false-positive rate of the trend wording at alpha = 0.05.
@@ -78,3 +81,28 @@ def test_low_counts_flagged_when_a_plausible_trend_could_not_be_seen() -> None:
     high = simulate(29, 100, 0.0, 100, seed=4)
     assert all(r.low_counts for r in low)
     assert not any(r.low_counts for r in high)
+
+
+def test_change_test_allows_for_overdispersion() -> None:
+    # same quarter last year, negative binomial counts about 500 a quarter (shape 30: sd ~ 94,
+    # four times Poisson's 22). The exact Poisson test alone would call most changes
+    # significant; with the series' dispersion (quasi-Poisson) the rate stays near 5%.
+    m = Measure.model_validate(
+        {"id": "m", "name": "m", "source": {"kind": "prc"}, "analyses": ["short_term"]}
+    )
+    rng = np.random.default_rng(5)
+    i = np.arange(29)
+    mu = 500 * SEASON[i % 4]
+    counts = rng.negative_binomial(30, 30 / (30 + mu), size=(1000, 29))
+    periods = quarter_range(Quarter(2016, 1), Quarter(2023, 1))
+    items = [
+        (MeasureSeries("m", "quarter", periods, tuple(float(v) for v in row)), m) for row in counts
+    ]
+    changes = [a.changes[1] for a in analyse_measures(items, [], Quarter(2023, 1))]
+    assert all(
+        c.kind == "same_period_last_year" and c.method == "quasi_poisson_rate_ratio"
+        for c in changes
+    )
+    assert np.mean([c.significant for c in changes]) <= MAX_FALSE_POSITIVE_RATE
+    exact = [poisson_two_count_p(c.current_value, c.comparison_value) < 0.05 for c in changes]
+    assert np.mean(exact) > 0.5  # what the unadjusted test would have claimed

@@ -203,3 +203,8 @@ def test_robust_check_is_reported(noisy: list[float]) -> None:
     r = fit_trend(quarterly(noisy, first=Quarter(2016, 1)), count=True)
     assert r.mann_kendall is not None and r.mann_kendall.method == "seasonal_mann_kendall"
     assert r.agrees_with_robust_check == (r.mann_kendall.significant == r.significant)
+
+
+def test_non_finite_values_are_named() -> None:
+    with pytest.raises(AnalysisError, match="2016/17 Q2 has nan"):
+        fit_trend(quarterly([50.0, float("nan")] + [50.0] * 10, unit="percent"), count=False)

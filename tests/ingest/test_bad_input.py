@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import (
+from ingest_files import (
     GROUP_HEADER,
     PRC_HEADER,
     PRC_ROWS,

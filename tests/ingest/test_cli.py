@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import PRC_HEADER, PRC_ROWS, write_csv
+from ingest_files import PRC_HEADER, PRC_ROWS, write_csv
 
 from planwatch.cli.main import run
 from planwatch.errors import IngestError

@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import (
+from ingest_files import (
     GROUP_HEADER,
     PRC_HEADER,
     PRC_ROWS,

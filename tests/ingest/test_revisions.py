@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import PRC_HEADER, PRC_ROWS, STREET_HEADER, street_rows, write_csv
+from ingest_files import PRC_HEADER, PRC_ROWS, STREET_HEADER, street_rows, write_csv
 
 from planwatch.errors import NotFoundError
 from planwatch.plan.models import Plan

@@ -12,7 +12,7 @@ from importlib import resources
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("report-browser")]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -130,7 +130,9 @@ def test_a_measure_without_data_gets_no_chart_but_still_renders(run):
 
     result = _measure(run, "asb_incidents")
     empty_series = dataclasses.replace(result.series, values=(None,) * len(result.series.values))
-    empty_analysis = dataclasses.replace(result.analysis, latest_label=None, latest_value=None, spc=None, trend=None)
+    empty_analysis = dataclasses.replace(
+        result.analysis, latest_label=None, latest_value=None, spc=None, trend=None
+    )
     empty = dataclasses.replace(result, series=empty_series, analysis=empty_analysis)
     priority = dataclasses.replace(run.priorities[0], measures=(empty,))
     page = render_html(AnalysisRun(run.plan, run.quarter, (priority,), None))
@@ -146,6 +148,14 @@ def test_a_short_series_labels_every_period_and_draws(run):
     )
     analysis = dataclasses.replace(result.analysis, trend=None, gaps=())
     spec = chart_spec(dataclasses.replace(result, series=short, analysis=analysis))
-    assert [label for _, label in spec.ticks] == ["Feb 2023", "Mar 2023", "Apr 2023", "May 2023", "Jun 2023"]
-    assert spec.alt_text.startswith("Line chart of Anti-social behaviour incidents, monthly, from February 2023 to June 2023;")
+    assert [label for _, label in spec.ticks] == [
+        "Feb 2023",
+        "Mar 2023",
+        "Apr 2023",
+        "May 2023",
+        "Jun 2023",
+    ]
+    assert spec.alt_text.startswith(
+        "Line chart of Anti-social behaviour incidents, monthly, from February 2023 to June 2023;"
+    )
     assert draw_svg(spec).startswith("<svg")

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 A4_POINTS = (595.28, 841.89)  # ISO 216: 210 x 297 mm at 72 points an inch
 TOLERANCE_POINTS = 1.0
 
-pytestmark = pytest.mark.slow
+# One PDF per session: with `pytest -n 2 --dist loadgroup` these tests share one worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report-pdf")]
 
 
 @pytest.fixture(scope="module")

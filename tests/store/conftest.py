@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from planwatch.plan.models import Plan
 from planwatch.services.ingest import IngestResult, ingest
 
 
@@ -35,25 +34,3 @@ def real_loads(
 @pytest.fixture(scope="session")
 def real_store(real_loads: tuple[Path, dict[str, IngestResult]]) -> Path:
     return real_loads[0]
-
-
-def make_plan(*measures: dict[str, object], area: str = "Essex") -> Plan:
-    return Plan.model_validate(
-        {
-            "metadata": {
-                "title": "t",
-                "organisation": "o",
-                "area": area,
-                "plan_period": "2024-2028",
-            },
-            "measures": list(measures),
-            "priorities": [
-                {
-                    "number": 1,
-                    "title": "P",
-                    "objective": "O",
-                    "measures": [m["id"] for m in measures],
-                }
-            ],
-        }
-    )

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import make_plan
+from store_plans import make_plan
 
 from planwatch.periods import Quarter
 from planwatch.services.ingest import IngestResult

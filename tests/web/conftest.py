@@ -22,9 +22,16 @@ os.environ["PLANWATCH_MEDIA_ROOT"] = str(_TMP / "media")
 os.environ["PLANWATCH_FAST_HASHER"] = "1"
 os.environ["PLANWATCH_REPORT_PDF"] = "0"
 os.environ["PLANWATCH_EMAIL_BACKEND"] = "locmem"
-os.environ["DATABASE_URL"] = os.environ.get("PLANWATCH_WEB_TEST_DATABASE_URL", f"sqlite:///{_TMP / 'web.sqlite3'}")
+os.environ["DATABASE_URL"] = os.environ.get(
+    "PLANWATCH_WEB_TEST_DATABASE_URL", f"sqlite:///{_TMP / 'web.sqlite3'}"
+)
 os.environ["PLANWATCH_TEST_SQLITE_FILE"] = str(_TMP / "test-web.sqlite3")
-for _name in ("PLANWATCH_PRODUCTION", "PLANWATCH_DEBUG", "PLANWATCH_PUBLIC_REPORTS", "PLANWATCH_CACHE_DIR"):
+for _name in (
+    "PLANWATCH_PRODUCTION",
+    "PLANWATCH_DEBUG",
+    "PLANWATCH_PUBLIC_REPORTS",
+    "PLANWATCH_CACHE_DIR",
+):
     os.environ.pop(_name, None)
 
 import django  # noqa: E402  (after the settings' environment is in place)
@@ -52,7 +59,9 @@ def plan_db(db, plan):
 def _user(name: str, role: str, departments: tuple[str, ...] = ()):
     from planwatch.web.services import set_user
 
-    return set_user(name, role=role, departments=departments, email=f"{name}@example.org", password=PASSWORD)
+    return set_user(
+        name, role=role, departments=departments, email=f"{name}@example.org", password=PASSWORD
+    )
 
 
 @pytest.fixture
@@ -106,7 +115,6 @@ def client_for(user):
     return c
 
 
-
 @pytest.fixture(autouse=True)
 def _expected_database(request):
     """test_postgres.py sets PLANWATCH_WEB_EXPECT_VENDOR so that a child run on the wrong database fails."""
@@ -114,4 +122,6 @@ def _expected_database(request):
     if expected:
         from django.db import connection
 
-        assert connection.vendor == expected, f"tests are running on {connection.vendor}, not {expected}"
+        assert connection.vendor == expected, (
+            f"tests are running on {connection.vendor}, not {expected}"
+        )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date, timedelta
 
 import pytest
 from conftest import PASSWORD, slot_of
@@ -20,8 +19,14 @@ from planwatch.web.models import PublishedVersion, Slot, SlotState
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 #: Longest wait for anything in the page (ms); autosave fires 3 s after typing stops.
 TIMEOUT_MS = 10_000
 
@@ -65,7 +70,9 @@ def _login(browser, live_server, username):
     return page
 
 
-def test_round_from_draft_to_published(browser, live_server, open_round, north, analyst, settings, tmp_path):
+def test_round_from_draft_to_published(
+    browser, live_server, open_round, north, analyst, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     owner = _login(browser, live_server, "nora")
     assert owner.url.endswith("/todo/")
@@ -99,8 +106,14 @@ def test_round_from_draft_to_published(browser, live_server, open_round, north, 
     ann.wait_for_selector("text=Approved commentary")
     assert "Two neighbourhood hubs opened, staffed by 12 officers." in ann.inner_text("main")
     version = PublishedVersion.objects.get()
-    assert version.commentary["entries"] == [{"commitment": "p1-neighbourhood", "department": "north-lpa",
-                                              "text": "Two neighbourhood hubs opened, staffed by 12 officers.", "rag": None}]
+    assert version.commentary["entries"] == [
+        {
+            "commitment": "p1-neighbourhood",
+            "department": "north-lpa",
+            "text": "Two neighbourhood hubs opened, staffed by 12 officers.",
+            "rag": None,
+        }
+    ]
     owner.goto(f"{live_server.url}/slots/{slot.pk}/")
     assert owner.locator("#id_text").count() == 0  # published: read-only
     owner.context.close()

@@ -56,5 +56,7 @@ def test_sequential_saves_each_build_on_the_last(rnd, north):
     slot = slot_of(rnd, "p1-neighbourhood", "north-lpa")
     version = 0
     for i in range(5):
-        version = services.save_draft(slot.pk, user=north, text=f"edit {i}", rag="", expected_version=version).version
+        version = services.save_draft(
+            slot.pk, user=north, text=f"edit {i}", rag="", expected_version=version
+        ).version
     assert version == 5 and Slot.objects.get(pk=slot.pk).text == "edit 4"

@@ -61,7 +61,12 @@ def test_password_validators_are_on(plan_db):
     from django.contrib.auth.password_validation import get_password_validators
 
     names = {type(v).__name__ for v in get_password_validators(settings.AUTH_PASSWORD_VALIDATORS)}
-    assert {"MinimumLengthValidator", "CommonPasswordValidator", "NumericPasswordValidator", "UserAttributeSimilarityValidator"} <= names
+    assert {
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+        "UserAttributeSimilarityValidator",
+    } <= names
 
 
 def test_logout_needs_post(north):

@@ -27,11 +27,25 @@ def test_web_suite_passes_on_postgresql(tmp_path):
         pytest.skip("PLANWATCH_TEST_POSTGRES_URL is not set")
     # A clean environment: pytest-django reads the settings before conftest.py runs, so
     # nothing from this (SQLite) process may leak into the child.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLANWATCH_", "DJANGO_", "DATABASE_URL", "PYTEST_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PLANWATCH_", "DJANGO_", "DATABASE_URL", "PYTEST_"))
+    }
     env.update(PLANWATCH_WEB_TEST_DATABASE_URL=url, PLANWATCH_WEB_EXPECT_VENDOR="postgresql")
-    cmd = [sys.executable, "-m", "pytest", *[str(HERE / m) for m in MODULES], "-p", "no:cacheprovider",
-           "-p", "no:xdist", "-o", "addopts=", "--create-db"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *[str(HERE / m) for m in MODULES],
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:xdist",
+        "-o",
+        "addopts=",
+        "--create-db",
+    ]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
     assert " passed" in out.stdout
-

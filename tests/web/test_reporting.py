@@ -27,14 +27,26 @@ def data_project(tmp_path_factory) -> Path:
     from planwatch.services.ingest import ingest
 
     root = tmp_path_factory.mktemp("project")
-    plan = PLAN_YAML.read_text().replace("priorities:\n", (
-        "measures:\n  - id: domestic_abuse\n    name: Domestic abuse offences\n"
-        "    source: {kind: series, series: domestic_abuse}\n    series_start: 2016/17 Q1\n"
-        "    analyses: [trend, short_term, extremes]\n\npriorities:\n"), 1)
-    plan = plan.replace("    objective: Stop crime before it happens.\n", "    objective: Stop crime before it happens.\n    measures: [domestic_abuse]\n", 1)
+    plan = PLAN_YAML.read_text().replace(
+        "priorities:\n",
+        (
+            "measures:\n  - id: domestic_abuse\n    name: Domestic abuse offences\n"
+            "    source: {kind: series, series: domestic_abuse}\n    series_start: 2016/17 Q1\n"
+            "    analyses: [trend, short_term, extremes]\n\npriorities:\n"
+        ),
+        1,
+    )
+    plan = plan.replace(
+        "    objective: Stop crime before it happens.\n",
+        "    objective: Stop crime before it happens.\n    measures: [domestic_abuse]\n",
+        1,
+    )
     (root / "plan.yaml").write_text(plan)
     rows = ["measure,period,value,area,numerator,denominator,note"]
-    rows += [f"domestic_abuse,{FIRST.shift(i).label},{2400 + 15 * i + (i * 37) % 50},Exampleshire,,," for i in range(N_QUARTERS)]
+    rows += [
+        f"domestic_abuse,{FIRST.shift(i).label},{2400 + 15 * i + (i * 37) % 50},Exampleshire,,,"
+        for i in range(N_QUARTERS)
+    ]
     (root / "measures.csv").write_text("\n".join(rows) + "\n")
     ingest(Project.at(root), "measures", [root / "measures.csv"])
     return root
@@ -61,10 +73,25 @@ def _approve(rnd, commitment, dept, owner, analyst, text):
     return services.approve(s.pk, user=analyst)
 
 
-def test_publish_builds_the_report_from_approved_commentary_only(project_settings, q1, analyst, north, comms):
-    _approve(q1, "p1-neighbourhood", "north-lpa", north, analyst, "Two neighbourhood hubs opened in Exampletown.")
+def test_publish_builds_the_report_from_approved_commentary_only(
+    project_settings, q1, analyst, north, comms
+):
+    _approve(
+        q1,
+        "p1-neighbourhood",
+        "north-lpa",
+        north,
+        analyst,
+        "Two neighbourhood hubs opened in Exampletown.",
+    )
     draft = slot_of(q1, "p2-reporting", "comms")
-    services.save_draft(draft.pk, user=comms, text="An unapproved draft about online reporting.", rag="", expected_version=0)
+    services.save_draft(
+        draft.pk,
+        user=comms,
+        text="An unapproved draft about online reporting.",
+        rag="",
+        expected_version=0,
+    )
     r = client_for(analyst).post(reverse("publish", args=[q1.pk]))
     version = q1.versions.get()
     assert r.status_code == 302
@@ -74,16 +101,24 @@ def test_publish_builds_the_report_from_approved_commentary_only(project_setting
     assert "Two neighbourhood hubs opened in Exampletown." in html
     assert "unapproved draft" not in html
     download = client_for(north).get(reverse("published_file", args=[version.pk, html_file.name]))
-    assert download.status_code == 200 and b"Two neighbourhood hubs" in b"".join(download.streaming_content)
+    assert download.status_code == 200 and b"Two neighbourhood hubs" in b"".join(
+        download.streaming_content
+    )
 
 
-def test_report_is_pending_while_the_builder_is_missing_and_can_be_generated_later(project_settings, q1, analyst, north, monkeypatch):
+def test_report_is_pending_while_the_builder_is_missing_and_can_be_generated_later(
+    project_settings, q1, analyst, north, monkeypatch
+):
     _approve(q1, "p1-neighbourhood", "north-lpa", north, analyst, "Hubs.")
     version = services.publish(q1.pk, user=analyst)
-    monkeypatch.setattr(reporting, "_builders", lambda: None)  # as in an installation without planwatch.report
+    monkeypatch.setattr(
+        reporting, "_builders", lambda: None
+    )  # as in an installation without planwatch.report
     assert reporting.generate_report(version) == ReportStatus.PENDING
     version.refresh_from_db()
-    assert "pending" in version.report_message and version.commentary["entries"][0]["text"] == "Hubs."
+    assert (
+        "pending" in version.report_message and version.commentary["entries"][0]["text"] == "Hubs."
+    )
     monkeypatch.undo()
     r = client_for(analyst).post(reverse("regenerate", args=[version.pk]))
     assert r.status_code == 302

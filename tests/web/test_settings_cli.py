@@ -14,20 +14,36 @@ from pathlib import Path
 import pytest
 from conftest import PLAN_YAML
 
-SHOW = ("import django, json; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps({k: getattr(s, k, None) for k in ['DEBUG', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
-        "'SECURE_HSTS_SECONDS', 'SECURE_SSL_REDIRECT', 'ALLOWED_HOSTS', 'PUBLIC_REPORTS']} | "
-        "{'ENGINE': s.DATABASES['default']['ENGINE'], 'NAME': str(s.DATABASES['default']['NAME'])}))")
+SHOW = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({k: getattr(s, k, None) for k in ['DEBUG', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
+    "'SECURE_HSTS_SECONDS', 'SECURE_SSL_REDIRECT', 'ALLOWED_HOSTS', 'PUBLIC_REPORTS']} | "
+    "{'ENGINE': s.DATABASES['default']['ENGINE'], 'NAME': str(s.DATABASES['default']['NAME']), "
+    "'CACHE': s.CACHES['default']['BACKEND']}))"
+)
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLANWATCH_", "DATABASE_URL", "DJANGO_"))}
-    env.update({"DJANGO_SETTINGS_MODULE": "planwatch.web.settings", "PLANWATCH_PROJECT": str(tmp_path)}, **extra)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PLANWATCH_", "DATABASE_URL", "DJANGO_"))
+    }
+    env.update(
+        {"DJANGO_SETTINGS_MODULE": "planwatch.web.settings", "PLANWATCH_PROJECT": str(tmp_path)},
+        **extra,
+    )
     return env
 
 
 def _settings(tmp_path: Path, **extra: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", SHOW], env=_env(tmp_path, **extra), capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", SHOW],
+        env=_env(tmp_path, **extra),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
@@ -37,34 +53,62 @@ def test_defaults_are_sqlite_in_the_project_and_debug_off(tmp_path):
     assert s["DEBUG"] is False and s["SESSION_COOKIE_SECURE"] is False
     assert s["ENGINE"].endswith("sqlite3") and s["NAME"] == str(tmp_path / "web.sqlite3")
     assert s["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1"]
+    assert s["CACHE"].endswith("LocMemCache")
 
 
 def test_production_is_hardened_and_reads_the_environment(tmp_path):
-    s = _settings(tmp_path, PLANWATCH_PRODUCTION="1", PLANWATCH_SECRET_KEY="x" * 50, PLANWATCH_DEBUG="1",
-                  PLANWATCH_ALLOWED_HOSTS="plan.example.org", DATABASE_URL="postgres://u:p@127.0.0.1:5432/pw")
+    s = _settings(
+        tmp_path,
+        PLANWATCH_PRODUCTION="1",
+        PLANWATCH_SECRET_KEY="x" * 50,
+        PLANWATCH_DEBUG="1",
+        PLANWATCH_ALLOWED_HOSTS="plan.example.org",
+        DATABASE_URL="postgres://u:p@127.0.0.1:5432/pw",
+    )
     assert s["DEBUG"] is False  # never in production, even when asked
     assert s["SESSION_COOKIE_SECURE"] and s["CSRF_COOKIE_SECURE"] and s["SECURE_SSL_REDIRECT"]
     assert s["SECURE_HSTS_SECONDS"] == 31_536_000
     assert s["ALLOWED_HOSTS"] == ["plan.example.org"]
     assert s["ENGINE"] == "django.db.backends.postgresql" and s["NAME"] == "pw"
+    assert s["CACHE"].endswith("FileBasedCache")  # login-throttle counts shared by gunicorn workers
 
 
 def test_production_without_a_secret_key_is_refused(tmp_path):
-    out = subprocess.run([sys.executable, "-c", SHOW], env=_env(tmp_path, PLANWATCH_PRODUCTION="1"), capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", SHOW],
+        env=_env(tmp_path, PLANWATCH_PRODUCTION="1"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode != 0 and "PLANWATCH_SECRET_KEY must be set" in out.stderr
 
 
 def _planwatch(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """The real `planwatch` entry point (imports every command, so slower)."""
-    return subprocess.run([sys.executable, "-m", "planwatch.cli.main", *args], env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "planwatch.cli.main", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 #: Only the serve/manage commands, to keep the subprocesses quick.
-SMALL_APP = "import typer; from planwatch.cli import serve; app = typer.Typer(); serve.register(app); app()"
+SMALL_APP = (
+    "import typer; from planwatch.cli import serve; app = typer.Typer(); serve.register(app); app()"
+)
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", SMALL_APP, "manage", *args], env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", SMALL_APP, "manage", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_manage_forwards_to_django(tmp_path):
@@ -83,7 +127,7 @@ def test_import_plan_and_set_user_commands(db, tmp_path):
         call_command("set_user", "nora", role="owner", department=["north-lp"])
     bad = tmp_path / "plan.yaml"
     bad.write_text("metadata: {title: x}\n")
-    with pytest.raises(CommandError, match="plan.yaml"):
+    with pytest.raises(CommandError, match=r"plan\.yaml"):
         call_command("import_plan", plan=str(bad))
     call_command("set_user", "nora", role="owner", department=["north-lpa"], stdout=out)
     assert "nora: owner (no password set" in out.getvalue()

@@ -21,11 +21,22 @@ def test_owner_saves_and_submits_through_the_form(slot, north):
     c = client_for(north)
     page = c.get(reverse("slot", args=[slot.pk]))
     assert page.status_code == 200 and b"Invest in neighbourhood policing" in page.content
-    r = c.post(reverse("slot", args=[slot.pk]), {"text": "Two new hubs opened.", "rag": "green", "version": 0, "action": "save"})
+    r = c.post(
+        reverse("slot", args=[slot.pk]),
+        {"text": "Two new hubs opened.", "rag": "green", "version": 0, "action": "save"},
+    )
     assert r.status_code == 302
     slot.refresh_from_db()
-    assert (slot.text, slot.rag, slot.version, slot.state) == ("Two new hubs opened.", "green", 1, SlotState.DRAFT)
-    r = c.post(reverse("slot", args=[slot.pk]), {"text": "Two new hubs opened.", "rag": "green", "version": 1, "action": "submit"})
+    assert (slot.text, slot.rag, slot.version, slot.state) == (
+        "Two new hubs opened.",
+        "green",
+        1,
+        SlotState.DRAFT,
+    )
+    r = c.post(
+        reverse("slot", args=[slot.pk]),
+        {"text": "Two new hubs opened.", "rag": "green", "version": 1, "action": "submit"},
+    )
     assert r.status_code == 302 and r["Location"] == reverse("todo")
     slot.refresh_from_db()
     assert slot.state == SlotState.SUBMITTED
@@ -34,7 +45,9 @@ def test_owner_saves_and_submits_through_the_form(slot, north):
 
 def test_over_long_text_gets_a_form_error_and_keeps_what_was_typed(slot, north):
     typed = "word " * (MAX_COMMENTARY_CHARS // 5) + "overflow"
-    r = client_for(north).post(reverse("slot", args=[slot.pk]), {"text": typed, "rag": "", "version": 0})
+    r = client_for(north).post(
+        reverse("slot", args=[slot.pk]), {"text": typed, "rag": "", "version": 0}
+    )
     assert r.status_code == 400
     assert b"at most 10000 characters" in r.content
     assert typed.encode() in r.content
@@ -43,19 +56,28 @@ def test_over_long_text_gets_a_form_error_and_keeps_what_was_typed(slot, north):
 
 
 def test_malformed_form_keeps_text(slot, north):
-    r = client_for(north).post(reverse("slot", args=[slot.pk]), {"text": "keep me", "rag": "purple", "version": "abc"})
+    r = client_for(north).post(
+        reverse("slot", args=[slot.pk]), {"text": "keep me", "rag": "purple", "version": "abc"}
+    )
     assert r.status_code == 400
     assert b"keep me" in r.content and b"Select a valid choice" in r.content
 
 
 def test_submitting_nothing_is_a_clear_error(slot, north):
-    r = client_for(north).post(reverse("slot", args=[slot.pk]), {"text": "  ", "rag": "", "version": 0, "action": "submit"})
+    r = client_for(north).post(
+        reverse("slot", args=[slot.pk]), {"text": "  ", "rag": "", "version": 0, "action": "submit"}
+    )
     assert r.status_code == 400 and b"There is no commentary to submit" in r.content
 
 
 def test_stale_save_shows_both_texts_and_loses_nothing(slot, north, analyst):
-    services.save_draft(slot.pk, user=analyst, text="The analyst's correction.", rag="", expected_version=0)
-    r = client_for(north).post(reverse("slot", args=[slot.pk]), {"text": "Nora's long paragraph.", "rag": "amber", "version": 0})
+    services.save_draft(
+        slot.pk, user=analyst, text="The analyst's correction.", rag="", expected_version=0
+    )
+    r = client_for(north).post(
+        reverse("slot", args=[slot.pk]),
+        {"text": "Nora's long paragraph.", "rag": "amber", "version": 0},
+    )
     assert r.status_code == 409
     html = r.content.decode()
     assert "Someone else saved this commentary" in html
@@ -64,7 +86,9 @@ def test_stale_save_shows_both_texts_and_loses_nothing(slot, north, analyst):
     assert 'name="version" value="1"' in html  # saving again builds on the saved version
     slot.refresh_from_db()
     assert slot.text == "The analyst's correction."
-    r = client_for(north).post(reverse("slot", args=[slot.pk]), {"text": "Merged text.", "rag": "amber", "version": 1})
+    r = client_for(north).post(
+        reverse("slot", args=[slot.pk]), {"text": "Merged text.", "rag": "amber", "version": 1}
+    )
     assert r.status_code == 302
     slot.refresh_from_db()
     assert (slot.text, slot.version) == ("Merged text.", 2)
@@ -76,7 +100,11 @@ def test_autosave_json(slot, north, analyst):
     ok = c.post(url, {"text": "autosaved words here", "rag": "", "version": 0})
     assert ok.status_code == 200 and ok.json()["version"] == 1 and ok.json()["words"] == 3
     stale = c.post(url, {"text": "again", "rag": "", "version": 0})
-    assert stale.status_code == 409 and stale.json()["conflict"] is True and stale.json()["version"] == 1
+    assert (
+        stale.status_code == 409
+        and stale.json()["conflict"] is True
+        and stale.json()["version"] == 1
+    )
     bad = c.post(url, {"text": "x" * (MAX_COMMENTARY_CHARS + 1), "rag": "", "version": 1})
     assert bad.status_code == 400 and "text" in bad.json()["errors"]
     assert c.get(url).status_code == 405
@@ -93,7 +121,11 @@ def test_previous_quarter_text_and_word_count_are_on_the_editor(rnd, north, anal
     services.approve(s.pk, user=analyst)
     services.publish(rnd.pk, user=analyst)
     q2 = services.open_round("2024/25 Q2", date.today() + timedelta(days=5), user=analyst)
-    html = client_for(north).get(reverse("slot", args=[slot_of(q2, "p1-neighbourhood", "north-lpa").pk])).content.decode()
+    html = (
+        client_for(north)
+        .get(reverse("slot", args=[slot_of(q2, "p1-neighbourhood", "north-lpa").pk]))
+        .content.decode()
+    )
     assert "Last quarter's approved commentary" in html and "Hubs opened in Q1." in html
     assert 'id="word-count"' in html and "autosave.js" in html
 
@@ -104,7 +136,12 @@ def test_analyst_returns_with_reason_and_owner_sees_it(slot, north, analyst):
     a = client_for(analyst)
     empty = a.post(reverse("slot_return", args=[slot.pk]), {"reason": ""})
     assert empty.status_code == 400 and b"Say why the commentary is being returned" in empty.content
-    assert a.post(reverse("slot_return", args=[slot.pk]), {"reason": "Please add the figures."}).status_code == 302
+    assert (
+        a.post(
+            reverse("slot_return", args=[slot.pk]), {"reason": "Please add the figures."}
+        ).status_code
+        == 302
+    )
     todo = client_for(north).get(reverse("todo")).content.decode()
     assert "returned: Please add the figures." in todo
     page = client_for(north).get(reverse("slot", args=[slot.pk])).content.decode()
@@ -120,10 +157,16 @@ def test_history_page_shows_diff(slot, north, analyst):
 
 
 def test_open_round_form_errors_keep_input(analyst, plan_db):
-    r = client_for(analyst).post(reverse("rounds"), {"quarter": "2024/25 Q9", "deadline": "not a date"})
+    r = client_for(analyst).post(
+        reverse("rounds"), {"quarter": "2024/25 Q9", "deadline": "not a date"}
+    )
     assert r.status_code == 400
     html = r.content.decode()
-    assert "cannot read &#x27;2024/25 Q9&#x27; as a period" in html and "Enter a valid date" in html and 'value="2024/25 Q9"' in html
+    assert (
+        "cannot read &#x27;2024/25 Q9&#x27; as a period" in html
+        and "Enter a valid date" in html
+        and 'value="2024/25 Q9"' in html
+    )
     assert not Round.objects.exists()
 
 

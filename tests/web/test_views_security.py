@@ -44,32 +44,77 @@ def _views(w):
         ("home", "get", reverse("home"), {}, EVERYONE),
         ("todo", "get", reverse("todo"), {}, {ANALYST, NORTH, COMMS}),
         ("slot", "get", reverse("slot", args=[slot.pk]), {}, CONTRIBUTORS),
-        ("slot", "post", reverse("slot", args=[slot.pk]), {"text": "changed", "rag": "", "version": slot.version}, CONTRIBUTORS),
-        ("slot_autosave", "post", reverse("slot_autosave", args=[slot.pk]), {"text": "changed", "rag": "", "version": slot.version}, CONTRIBUTORS),
-        ("slot_submit", "post", reverse("slot_submit", args=[slot.pk]), {"version": slot.version}, CONTRIBUTORS),
+        (
+            "slot",
+            "post",
+            reverse("slot", args=[slot.pk]),
+            {"text": "changed", "rag": "", "version": slot.version},
+            CONTRIBUTORS,
+        ),
+        (
+            "slot_autosave",
+            "post",
+            reverse("slot_autosave", args=[slot.pk]),
+            {"text": "changed", "rag": "", "version": slot.version},
+            CONTRIBUTORS,
+        ),
+        (
+            "slot_submit",
+            "post",
+            reverse("slot_submit", args=[slot.pk]),
+            {"version": slot.version},
+            CONTRIBUTORS,
+        ),
         ("slot_approve", "post", reverse("slot_approve", args=[slot.pk]), {}, {ANALYST}),
-        ("slot_return", "post", reverse("slot_return", args=[slot.pk]), {"reason": "because"}, {ANALYST}),
+        (
+            "slot_return",
+            "post",
+            reverse("slot_return", args=[slot.pk]),
+            {"reason": "because"},
+            {ANALYST},
+        ),
         ("slot_history", "get", reverse("slot_history", args=[slot.pk]), {}, {ANALYST}),
         ("rounds", "get", reverse("rounds"), {}, {ANALYST}),
-        ("rounds", "post", reverse("rounds"), {"quarter": "2024/25 Q3", "deadline": "2030-01-01"}, {ANALYST}),
+        (
+            "rounds",
+            "post",
+            reverse("rounds"),
+            {"quarter": "2024/25 Q3", "deadline": "2030-01-01"},
+            {ANALYST},
+        ),
         ("tracker", "get", reverse("tracker", args=[q2.pk]), {}, {ANALYST}),
         ("chase", "post", reverse("chase", args=[q2.pk]), {}, {ANALYST}),
         ("publish", "post", reverse("publish", args=[q2.pk]), {}, {ANALYST}),
         ("revise", "post", reverse("revise", args=[w["published_round"].pk]), {}, {ANALYST}),
         ("export_xlsx", "get", reverse("export_xlsx", args=[q2.pk, "north-lpa"]), {}, CONTRIBUTORS),
         ("import_xlsx", "get", reverse("import_xlsx", args=[q2.pk, "north-lpa"]), {}, CONTRIBUTORS),
-        ("import_xlsx", "post", reverse("import_xlsx", args=[q2.pk, "north-lpa"]), {}, CONTRIBUTORS),
+        (
+            "import_xlsx",
+            "post",
+            reverse("import_xlsx", args=[q2.pk, "north-lpa"]),
+            {},
+            CONTRIBUTORS,
+        ),
         ("dashboard", "get", reverse("dashboard"), {}, EVERYONE),
         ("published", "get", reverse("published"), {}, EVERYONE),
         ("published_version", "get", reverse("published_version", args=[v.pk]), {}, EVERYONE),
         ("regenerate", "post", reverse("regenerate", args=[v.pk]), {}, {ANALYST}),
-        ("published_file", "get", reverse("published_file", args=[v.pk, "report.html"]), {}, EVERYONE),
+        (
+            "published_file",
+            "get",
+            reverse("published_file", args=[v.pk, "report.html"]),
+            {},
+            EVERYONE,
+        ),
     ]
 
 
 def _snapshot():
-    return (list(Slot.objects.order_by("pk").values_list("state", "text", "version")),
-            list(Round.objects.order_by("pk").values_list("quarter", "state")), PublishedVersion.objects.count())
+    return (
+        list(Slot.objects.order_by("pk").values_list("state", "text", "version")),
+        list(Round.objects.order_by("pk").values_list("quarter", "state")),
+        PublishedVersion.objects.count(),
+    )
 
 
 def _check_all(world, client, allowed_for):
@@ -114,15 +159,21 @@ def test_published_reports_can_be_public(world):
         _, _, url, _, _ = next(v for v in _views(world) if v[0] == name)
         response = Client().get(url)
         assert response.status_code == 200, name
-    assert b"Q1 text" in Client().get(reverse("published_version", args=[world["version"].pk])).content
-    assert Client().get(reverse("dashboard")).status_code == 302  # only the published reports are public
+    assert (
+        b"Q1 text" in Client().get(reverse("published_version", args=[world["version"].pk])).content
+    )
+    assert (
+        Client().get(reverse("dashboard")).status_code == 302
+    )  # only the published reports are public
 
 
 def test_csrf_is_enforced(world):
     c = Client(enforce_csrf_checks=True)
     c.force_login(world["users"][NORTH])
     slot = world["slot"]
-    response = c.post(reverse("slot_autosave", args=[slot.pk]), {"text": "x", "rag": "", "version": slot.version})
+    response = c.post(
+        reverse("slot_autosave", args=[slot.pk]), {"text": "x", "rag": "", "version": slot.version}
+    )
     assert response.status_code == 403
     slot.refresh_from_db()
     assert slot.text == "Q2 draft"

@@ -33,14 +33,20 @@ def _save(wb) -> io.BytesIO:
 
 
 def _texts(rnd):
-    return {(s.commitment.slug, s.department.slug): (s.text, s.version) for s in Slot.objects.filter(round=rnd).select_related("commitment", "department")}
+    return {
+        (s.commitment.slug, s.department.slug): (s.text, s.version)
+        for s in Slot.objects.filter(round=rnd).select_related("commitment", "department")
+    }
 
 
 def test_export_lists_only_the_departments_slots(rnd, north_dept):
     ws = _book(rnd, north_dept)["Commentary"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == spreadsheet.COLUMNS
-    assert [(r[1], r[4]) for r in rows[1:]] == [("p1-neighbourhood", "north-lpa"), ("p1-shared", "north-lpa")]
+    assert [(r[1], r[4]) for r in rows[1:]] == [
+        ("p1-neighbourhood", "north-lpa"),
+        ("p1-shared", "north-lpa"),
+    ]
 
 
 def test_round_trip_saves_changed_rows_only(rnd, north, north_dept):
@@ -51,7 +57,13 @@ def test_round_trip_saves_changed_rows_only(rnd, north, north_dept):
     count = spreadsheet.import_department(rnd, north_dept, _save(wb), user=north)
     assert count == 1
     s = slot_of(rnd, "p1-neighbourhood", "north-lpa")
-    assert (s.text, s.rag, s.state, s.version, s.updated_by) == ("Written offline.\nSecond paragraph.", "amber", SlotState.DRAFT, 1, north)
+    assert (s.text, s.rag, s.state, s.version, s.updated_by) == (
+        "Written offline.\nSecond paragraph.",
+        "amber",
+        SlotState.DRAFT,
+        1,
+        north,
+    )
     assert slot_of(rnd, "p1-shared", "north-lpa").version == 0
 
 
@@ -67,7 +79,9 @@ def test_wrong_sheet_is_named(rnd, north, north_dept):
     wb = _book(rnd, north_dept)
     wb["Commentary"].title = "Sheet1"
     [problem] = _problems(rnd, north_dept, wb, north)
-    assert "no sheet named 'Commentary' (found: Sheet1, About)" in problem and "north.xlsx" in problem
+    assert (
+        "no sheet named 'Commentary' (found: Sheet1, About)" in problem and "north.xlsx" in problem
+    )
 
 
 def test_every_bad_row_is_reported_and_nothing_applied(rnd, north, north_dept):
@@ -77,13 +91,30 @@ def test_every_bad_row_is_reported_and_nothing_applied(rnd, north, north_dept):
     ws["B3"] = "p1-edited"  # edited ID
     ws["I3"] = "x" * (MAX_COMMENTARY_CHARS + 1)  # over-long
     theirs = slot_of(rnd, "p2-reporting", "comms")
-    ws.append([theirs.pk, "p2-reporting", 2, "", "comms", "Not started", 0, "", "Someone else's slot"])
+    ws.append(
+        [theirs.pk, "p2-reporting", 2, "", "comms", "Not started", 0, "", "Someone else's slot"]
+    )
     ws.append(["abc", "p1-shared", 1, "", "north-lpa", "", 0, "purple", "x"])
     problems = _problems(rnd, north_dept, wb, north)
-    assert any("commitment ID 'p1-edited' does not match" in p and "row 3" in p and "column B (Commitment ID)" in p for p in problems)
-    assert any("commentary is 10,001 characters long" in p and "row 3" in p and "column I (Commentary)" in p for p in problems)
-    assert any(f"slot {theirs.pk} belongs to department 'comms'" in p and "row 4" in p for p in problems)
-    assert any("'abc' is not a slot of this round" in p and "row 5" in p and "column A (Slot ID)" in p for p in problems)
+    assert any(
+        "commitment ID 'p1-edited' does not match" in p
+        and "row 3" in p
+        and "column B (Commitment ID)" in p
+        for p in problems
+    )
+    assert any(
+        "commentary is 10,001 characters long" in p
+        and "row 3" in p
+        and "column I (Commentary)" in p
+        for p in problems
+    )
+    assert any(
+        f"slot {theirs.pk} belongs to department 'comms'" in p and "row 4" in p for p in problems
+    )
+    assert any(
+        "'abc' is not a slot of this round" in p and "row 5" in p and "column A (Slot ID)" in p
+        for p in problems
+    )
     assert all("sheet 'Commentary'" in p for p in problems)
 
 
@@ -93,7 +124,10 @@ def test_rows_changed_online_since_export_are_refused(rnd, north, north_dept):
     services.save_draft(s.pk, user=north, text="typed online", rag="", expected_version=0)
     wb["Commentary"]["I2"] = "typed offline"
     [problem] = _problems(rnd, north_dept, wb, north)
-    assert "changed online since this spreadsheet was exported" in problem and "column G (Version)" in problem
+    assert (
+        "changed online since this spreadsheet was exported" in problem
+        and "column G (Version)" in problem
+    )
 
 
 def test_submitted_rows_cannot_be_changed(rnd, north, north_dept):
@@ -110,7 +144,10 @@ def test_spreadsheet_for_another_department_or_round(rnd, north, comms, north_de
     comms_dept = Department.objects.get(slug="comms")
     wb = _book(rnd, comms_dept)
     [problem] = _problems(rnd, north_dept, wb, north)
-    assert "this spreadsheet is for department 'comms', not 'north-lpa'" in problem and "sheet 'About'" in problem
+    assert (
+        "this spreadsheet is for department 'comms', not 'north-lpa'" in problem
+        and "sheet 'About'" in problem
+    )
 
 
 def test_headers_and_file_type(rnd, north, north_dept):
@@ -119,7 +156,9 @@ def test_headers_and_file_type(rnd, north, north_dept):
     [problem] = _problems(rnd, north_dept, wb, north)
     assert "column heading is 'Text'" in problem and "expected 'Commentary'" in problem
     with pytest.raises(CommentaryError, match="not an Excel workbook"):
-        spreadsheet.import_department(rnd, north_dept, io.BytesIO(b"slot,text\n1,hello\n"), user=north)
+        spreadsheet.import_department(
+            rnd, north_dept, io.BytesIO(b"slot,text\n1,hello\n"), user=north
+        )
     empty = Workbook()
     empty.active.title = "Commentary"
     with pytest.raises(CommentaryError, match="column heading"):
@@ -134,14 +173,18 @@ def test_owner_of_another_department_cannot_import(rnd, comms, north_dept):
 def test_import_page_lists_problems_and_success(rnd, north, north_dept):
     c = client_for(north)
     export = c.get(reverse("export_xlsx", args=[rnd.pk, "north-lpa"]))
-    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert export.status_code == 200 and export["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
     wb = load_workbook(io.BytesIO(export.content))
     wb["Commentary"]["B2"] = "tampered"
     upload = _save(wb)
     upload.name = "north.xlsx"
     r = c.post(reverse("import_xlsx", args=[rnd.pk, "north-lpa"]), {"file": upload})
     assert r.status_code == 400
-    assert b"Nothing was imported" in r.content and b"commitment ID &#x27;tampered&#x27;" in r.content
+    assert (
+        b"Nothing was imported" in r.content and b"commitment ID &#x27;tampered&#x27;" in r.content
+    )
     wb["Commentary"]["B2"] = "p1-neighbourhood"
     wb["Commentary"]["I2"] = "From the web form."
     upload = _save(wb)

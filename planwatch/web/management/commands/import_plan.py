@@ -21,7 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--plan", help="plan file (default: <PLANWATCH_PROJECT>/plan.yaml)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["plan"]) if options.get("plan") else Project.at(settings.PROJECT_DIR).plan_path
+        path = (
+            Path(options["plan"])
+            if options.get("plan")
+            else Project.at(settings.PROJECT_DIR).plan_path
+        )
         try:
             summary = import_plan(load_plan(path))
         except PlanwatchError as exc:

@@ -18,14 +18,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", choices=Role.values, required=True)
-        parser.add_argument("--department", action="append", default=[], help="department id (repeat for several)")
+        parser.add_argument(
+            "--department", action="append", default=[], help="department id (repeat for several)"
+        )
         parser.add_argument("--email", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = os.environ.get("PLANWATCH_USER_PASSWORD") or None
         try:
-            user = set_user(options["username"], role=options["role"], departments=tuple(options["department"]),
-                            email=options["email"], password=password)
+            user = set_user(
+                options["username"],
+                role=options["role"],
+                departments=tuple(options["department"]),
+                email=options["email"],
+                password=password,
+            )
         except PlanwatchError as exc:
             raise CommandError(exc.render()) from exc
         note = "" if password else " (no password set: set PLANWATCH_USER_PASSWORD to give one)"
