@@ -149,7 +149,7 @@ def main() -> None:
     body = "\n".join(
         [
             f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()} (load average {os.getloadavg()[0]:.1f} at the end: "
-            "the machine was shared, so wall times are pessimistic; CPU seconds are steadier); generated files of {ROWS_PER_FILE:,} rows in the real 12-column layout; "
+            f"the machine was shared, so wall times are pessimistic; CPU seconds are steadier); generated files of {ROWS_PER_FILE:,} rows in the real 12-column layout; "
             "each run in a fresh child process and a new project.",
             "",
             header,

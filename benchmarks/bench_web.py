@@ -404,7 +404,9 @@ def report(
         f"({DEPARTMENTS} owners autosaving drafts of their {COMMITMENTS_PER_DEPARTMENT} slots each, {ANALYSTS} analysts "
         f"reloading the tracker of {slots} slots) for {seconds} s, {THINK_SECONDS} s think time, clients on the same "
         f"machine ({os.cpu_count()} cores). The baseline is the sign-in page (no database work) under the same users, "
-        "measured in the same run.",
+        f"measured in the same run. Load average when the run started: {LOAD_AT_START} (other work on the "
+        "machine competes for the same cores, so absolute times vary between runs; the ratios and the "
+        "error and lost-draft counts are the results to compare).",
         "",
         *rows,
         "",
@@ -416,6 +418,10 @@ def report(
         f"- Version conflicts (HTTP 409, expected only if two people edit one slot): {stats.conflicts}.",
         f"- Drafts the server confirmed as saved: {saved}; missing afterwards (not in the audit history with "
         f"their version, or not the slot's final text): {missing}.",
+        "",
+        "Signed-in pages cost several times the sign-in page: each reads the session and the user's role, "
+        "and the tracker renders every slot of the round in one Django template. Sign-in itself (PBKDF2 "
+        "password hashing, deliberately slow) happens before the clock starts.",
         "",
     ]
     return "\n".join(lines)
@@ -432,7 +438,11 @@ def write_section(text: str) -> None:
     DOC.write_text(updated, encoding="utf-8")
 
 
+LOAD_AT_START = "n/a"
+
+
 def main() -> int:
+    global LOAD_AT_START
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--database-url",
@@ -451,7 +461,9 @@ def main() -> int:
     if not args.database_url and not args.start_postgres:
         parser.error("give --database-url (or PLANWATCH_BENCH_POSTGRES_URL) or --start-postgres")
 
+    LOAD_AT_START = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     work = Path(tempfile.mkdtemp(prefix="planwatch-bench-web-"))
+    work.chmod(0o755)  # the postgres user must reach the cluster folder inside it
     server_url = args.database_url
     if args.start_postgres:
         server_url, _ = start_postgres(work / "pg")

@@ -136,6 +136,12 @@ def _moment_alpha(Y: FloatArray, mu: FloatArray, df: int, start: FloatArray) -> 
     return a
 
 
+def _weighted_gram(X: FloatArray, w: FloatArray) -> FloatArray:
+    """X' diag(w_b) X for every row b of ``w``: shape (B, k, k)."""
+    gram: FloatArray = (X.T[None, :, :] * w[:, None, :]) @ X
+    return gram
+
+
 def _solve(A: FloatArray, b: FloatArray) -> FloatArray:
     try:
         x: FloatArray = np.asarray(np.linalg.solve(A, b[..., None])[..., 0], dtype=np.float64)
@@ -160,7 +166,7 @@ def _irls_batch(
     for _ in range(IRLS_MAX_ITER):
         w = mu / (1.0 + a[:, None] * mu)
         z = eta - offset + (Y - mu) / mu
-        xtwx = np.einsum("nk,bn,nl->bkl", X, w, X)
+        xtwx = _weighted_gram(X, w)
         beta_new = _solve(xtwx, (w * z) @ X)
         eta = np.minimum(beta_new @ X.T + offset, MAX_LINEAR_PREDICTOR)
         mu = np.exp(eta)
@@ -175,7 +181,7 @@ def _irls_batch(
         if converged.all():
             break
     w = mu / (1.0 + a[:, None] * mu)
-    cov = np.linalg.pinv(np.einsum("nk,bn,nl->bkl", X, w, X))
+    cov: FloatArray = np.asarray(np.linalg.pinv(_weighted_gram(X, w)), dtype=np.float64)
     return beta, cov, mu, converged, a
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,7 +36,7 @@ from planwatch.ingest.files import (
 )
 from planwatch.ingest.source import Column, csv_error, match_header
 from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile
-from planwatch.periods import Month
+from planwatch.periods import MONTHS_PER_YEAR, Month
 
 COLUMNS = (
     Column("Crime ID", "crime_id"),
@@ -70,7 +70,7 @@ class MonthlyFile:
 
 def stage_police_uk(
     con: duckdb.DuckDBPyConnection,
-    paths: Iterable[Path],
+    paths: Sequence[Path],
     ctx: IngestContext,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> StagedBatch:
@@ -99,6 +99,15 @@ def stage_police_uk(
         sha = sha256_of(path)
         if sha in ctx.known_files:
             batch.already_loaded.append((display, ctx.known_files[sha]))
+            continue
+        if not 1 <= int(m["m"]) <= MONTHS_PER_YEAR:
+            problems.append(
+                Problem(
+                    f"month {m['m']} in the file name is out of range",
+                    Location(file=display),
+                    expected="YYYY-MM with MM from 01 to 12",
+                )
+            )
             continue
         month = Month(int(m["y"]), int(m["m"]))
         key = (month, m["force"].lower())
@@ -146,7 +155,7 @@ def stage_police_uk(
             )
         return batch
     if progress:
-        progress(f"checking {sum(1 for _ in files)} files", 0, 1)
+        progress(f"checking {len(files)} files", 0, 1)
     counts = _check(con, files, ctx.workdir)
     for i, f in enumerate(batch.files):
         f.rows = int(counts.get(i, 0))

@@ -30,6 +30,9 @@ from planwatch.report.chart import ChartSpec, EventLine
 
 #: Figure size in inches: the text width of an A4 page with 20 mm margins is about 6.7 in.
 FIGURE_SIZE = (6.7, 3.1)
+#: Mark each point only on shorter series: on long ones markers crowd the line and each
+#: one is an SVG element to draw (PDF time; see docs/performance.md). Gaps still show.
+MAX_MARKED_PERIODS = 36
 FONT_SIZE = 8.0
 SMALL_FONT_SIZE = 7.0
 RC: Any = {  # matplotlib rcParams (typed as Any: its stubs want literal keys)
@@ -95,10 +98,12 @@ def _draw(ax: Axes, spec: ChartSpec) -> None:
         _nan(spec.values),
         color=palette.SERIES,
         linewidth=1.8,
-        marker="o",
+        marker="o" if len(x) <= MAX_MARKED_PERIODS else None,
         markersize=2.8,
         label=spec.title,
     )
+    if len(x) > MAX_MARKED_PERIODS:
+        _draw_isolated(ax, spec)
     if spec.intervals:
         _draw_intervals(ax, spec)
     if spec.suspect:
@@ -116,6 +121,20 @@ def _draw(ax: Axes, spec: ChartSpec) -> None:
     for event in spec.events:
         _draw_event(ax, event)
     _style_axes(ax, spec)
+
+
+def _draw_isolated(ax: Axes, spec: ChartSpec) -> None:
+    """A value with gaps on both sides has no line to sit on: mark it."""
+    values = spec.values
+    lone = [
+        i
+        for i, v in enumerate(values)
+        if v is not None
+        and (i == 0 or values[i - 1] is None)
+        and (i == len(values) - 1 or values[i + 1] is None)
+    ]
+    if lone:
+        ax.plot(lone, [values[i] for i in lone], linestyle="none", marker="o", markersize=2.8, color=palette.SERIES)
 
 
 def _draw_limits(ax: Axes, spec: ChartSpec) -> None:
@@ -198,7 +217,6 @@ def _style_axes(ax: Axes, spec: ChartSpec) -> None:
     ax.set_xticks(
         [i for i, _ in spec.ticks], [label for _, label in spec.ticks], fontsize=SMALL_FONT_SIZE
     )
-    ax.set_xticks(range(len(spec.labels)), minor=True)
     ax.set_xlim(-0.5, len(spec.labels) - 0.5)
     ax.set_ylabel(spec.y_label)
     ax.yaxis.set_major_formatter(

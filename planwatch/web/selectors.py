@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -51,10 +52,15 @@ class TrackerSummary:
     days_to_deadline: int
 
 
-def tracker_summary(rnd: Round) -> TrackerSummary:
+def tracker_summary(rnd: Round, slots: Iterable[Slot] | None = None) -> TrackerSummary:
     counts = {label: 0 for label in SlotState.labels}
     total = 0
-    for state in Slot.objects.filter(round=rnd).values_list("state", flat=True):
+    states = (
+        (s.state for s in slots)
+        if slots is not None
+        else Slot.objects.filter(round=rnd).values_list("state", flat=True)
+    )
+    for state in states:
         counts[SlotState(state).label] += 1
         total += 1
     return TrackerSummary(counts, total, days_left(rnd.deadline))
@@ -67,11 +73,16 @@ class ChaseRow:
     recipients: tuple[str, ...]
 
 
-def chase_list(rnd: Round) -> list[ChaseRow]:
-    """Departments with commentary not yet submitted, and who to email about it."""
+def chase_list(rnd: Round, slots: Iterable[Slot] | None = None) -> list[ChaseRow]:
+    """Departments with commentary not yet submitted, and who to email about it.
+
+    ``slots``: the round's slots if already loaded (the tracker page), to avoid reading them twice.
+    """
     by_dept: dict[Any, list[Slot]] = defaultdict(list)
-    for slot in slots_of(rnd).filter(state__in=OUTSTANDING):
-        by_dept[slot.department].append(slot)
+    pool = slots if slots is not None else slots_of(rnd).filter(state__in=OUTSTANDING)
+    for slot in pool:
+        if slot.state in OUTSTANDING:
+            by_dept[slot.department].append(slot)
     members: dict[int, set[str]] = defaultdict(set)
     for dept_id, email in Membership.objects.filter(department__in=list(by_dept)).values_list(
         "department_id", "user__email"

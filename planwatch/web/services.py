@@ -322,6 +322,15 @@ def submit(slot_id: int, *, user: Any, expected_version: int) -> Slot:
 
 
 @transaction.atomic
+def save_and_submit(
+    slot_id: int, *, user: Any, text: str, rag: str | None, expected_version: int
+) -> Slot:
+    """Save what was typed and submit it, both or neither."""
+    saved = save_draft(slot_id, user=user, text=text, rag=rag, expected_version=expected_version)
+    return submit(slot_id, user=user, expected_version=saved.version)
+
+
+@transaction.atomic
 def approve(slot_id: int, *, user: Any) -> Slot:
     check_analyst(user)
     slot = _locked_slot(slot_id)

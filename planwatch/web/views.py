@@ -143,15 +143,19 @@ def slot_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "web/slot.html", _slot_context(request, slot, form), status=400)
     data = form.cleaned_data
     try:
-        saved = services.save_draft(
+        write = (
+            services.save_and_submit
+            if request.POST.get("action") == "submit"
+            else services.save_draft
+        )
+        saved = write(
             slot.pk,
             user=request.user,
             text=data["text"],
             rag=data["rag"],
             expected_version=data["version"],
         )
-        if request.POST.get("action") == "submit":
-            saved = services.submit(slot.pk, user=request.user, expected_version=saved.version)
+        if saved.state == SlotState.SUBMITTED:
             messages.success(
                 request, f"Commentary submitted for approval (version {saved.version})."
             )
@@ -311,16 +315,17 @@ def rounds(request: HttpRequest) -> HttpResponse:
 @analyst_required
 def tracker(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(Round, pk=pk)
+    slots = list(selectors.slots_of(rnd))
     return render(
         request,
         "web/tracker.html",
         {
             "round": rnd,
-            "slots": selectors.slots_of(rnd),
-            "summary": selectors.tracker_summary(rnd),
-            "chase": selectors.chase_list(rnd),
+            "slots": slots,
+            "summary": selectors.tracker_summary(rnd, slots),
+            "chase": selectors.chase_list(rnd, slots),
             "versions": selectors.published_versions(rnd),
-            "unapproved": selectors.slots_of(rnd).exclude(state=SlotState.APPROVED).count(),
+            "unapproved": sum(s.state != SlotState.APPROVED for s in slots),
         },
     )
 

@@ -105,3 +105,16 @@ def test_bad_inputs_are_named() -> None:
         fit_poisson(design(5), np.ones(5))
     with pytest.raises(AnalysisError, match="do not match"):
         fit_poisson(X, np.ones(11))
+
+
+def test_poisson_hand_worked() -> None:
+    # y = 10, 20, 40 at t = 0, 1, 2 lies exactly on log mu = log 10 + t log 2, so the MLE is
+    # beta = (log 10, log 2) with mu = y. Information X'WX (W = mu) has sum w = 70,
+    # sum w t = 100, sum w t^2 = 180: det = 70*180 - 100^2 = 2600, var(beta1) = 70/2600.
+    X = np.column_stack([np.ones(3), np.arange(3.0)])
+    fit = fit_poisson(X, np.array([10.0, 20.0, 40.0]))
+    np.testing.assert_allclose(fit.beta, [np.log(10), np.log(2)], rtol=1e-10)
+    assert fit.se[1] == pytest.approx(np.sqrt(70 / 2600), rel=1e-8)
+    assert fit.pearson_chi2 == pytest.approx(0.0, abs=1e-12) and fit.deviance == pytest.approx(
+        0.0, abs=1e-10
+    )

@@ -68,6 +68,8 @@ def test_submitting_nothing_is_a_clear_error(slot, north):
         reverse("slot", args=[slot.pk]), {"text": "  ", "rag": "", "version": 0, "action": "submit"}
     )
     assert r.status_code == 400 and b"There is no commentary to submit" in r.content
+    slot.refresh_from_db()
+    assert (slot.state, slot.version) == (SlotState.NOT_STARTED, 0)  # neither saved nor submitted
 
 
 def test_stale_save_shows_both_texts_and_loses_nothing(slot, north, analyst):
