@@ -22,6 +22,9 @@ from planwatch.errors import ConfigError
 #: gunicorn workers when not told: the usual (2 x cores) + 1, per the gunicorn documentation.
 DEFAULT_WORKERS = 2 * (os.cpu_count() or 1) + 1
 DEFAULT_PORT = 8000
+#: gunicorn's worker timeout (its default is 30 s): publishing builds the report, PDF included,
+#: inside the request, which takes tens of seconds for a full plan.
+WORKER_TIMEOUT_SECONDS = 300
 
 
 def _setup(project_dir: Path, *, production: bool) -> None:
@@ -103,6 +106,8 @@ def register(app: typer.Typer) -> None:
                 f"{host}:{port}",
                 "--workers",
                 str(workers),
+                "--timeout",
+                str(WORKER_TIMEOUT_SECONDS),
                 "--access-logfile",
                 "-",
             ]

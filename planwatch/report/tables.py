@@ -18,7 +18,7 @@ from planwatch.analysis.results import (
 )
 from planwatch.report import formatting as fmt
 
-#: Confidence level printed beside intervals; the analysis uses 95% throughout (methodology §2).
+#: Confidence level printed beside intervals; the analysis uses 95% throughout (docs/methodology.md §1).
 CONFIDENCE_PCT = 95
 
 _VARIANCE_LABEL = re.compile(r"^(?P<current>\S+) variance to (?P<previous>\S+)$")

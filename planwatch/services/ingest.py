@@ -95,13 +95,13 @@ def ingest(
                 location=Location(file=str(f)),
                 expected="an existing file or folder",
             )
-    con = staging_connection()
-    try:
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-        if _total_bytes(files) < PARALLEL_FROM_BYTES:
-            con.execute("SET threads = 1")
-        with tempfile.TemporaryDirectory(prefix="planwatch-ingest-") as work:
+    with tempfile.TemporaryDirectory(prefix="planwatch-ingest-") as work:
+        con = staging_connection()
+        try:
+            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
             con.execute(f"SET temp_directory = '{Path(work) / 'spill'}'")
+            if _total_bytes(files) < PARALLEL_FROM_BYTES:
+                con.execute("SET threads = 1")
             ctx = _context(con, store_path, Path(work))
             batches = _stage(con, kind, files, ctx, progress)
             already = tuple(item for b in batches for item in b.already_loaded)
@@ -116,8 +116,8 @@ def ingest(
                 records = write_batches(con, batches)
             if progress:
                 progress("writing to the store", 1, 1)
-    finally:
-        con.close()
+        finally:
+            con.close()
     return IngestResult(
         kind, tuple(records), already, tuple(w for r in records for w in r.warnings)
     )

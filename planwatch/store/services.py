@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import duckdb
 
-from planwatch.errors import NotFoundError, Problem, StoreError
+from planwatch.errors import NotFoundError, Problem, StoreError, suggest
 
 
 @dataclass(frozen=True)
@@ -248,8 +248,6 @@ def resolve_observation(
             r[0]
             for r in con.execute("SELECT DISTINCT series FROM observations ORDER BY 1").fetchall()
         ]
-        from planwatch.errors import suggest
-
         raise NotFoundError(
             f"no stored value for series '{series}' in the period starting {period_start:%d %B %Y}"
             + (f" for area '{area}'" if area else ""),

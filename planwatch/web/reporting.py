@@ -175,7 +175,7 @@ def _compute_dashboard(project: Project, quarter: Quarter) -> Dashboard:
         return Dashboard(quarter.label, panels, warnings=tuple(run.warnings))
     render_fragment, report_view, options = renderer
     view = report_view(run, None, options())
-    panels = []
+    drawn: list[PriorityPanel] = []
     for pv in view.priorities:
         fragments = [render_fragment("key_points", pv.key_points)] if pv.key_points else []
         fragments += [
@@ -183,9 +183,9 @@ def _compute_dashboard(project: Project, quarter: Quarter) -> Dashboard:
             for m in pv.measures
             if m.chart is not None
         ]
-        panels.append(
+        drawn.append(
             PriorityPanel(
                 pv.number, pv.title, tuple(k.text for k in pv.key_points), tuple(fragments)
             )
         )
-    return Dashboard(quarter.label, tuple(panels), warnings=tuple(run.warnings), charts=True)
+    return Dashboard(quarter.label, tuple(drawn), warnings=tuple(run.warnings), charts=True)

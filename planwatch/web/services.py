@@ -367,6 +367,43 @@ def return_slot(slot_id: int, *, user: Any, reason: str) -> Slot:
     return _bump(slot, user, state=SlotState.DRAFT, return_reason=reason)
 
 
+# --------------------------------------------------------------------------- reminders
+
+
+@dataclass(frozen=True)
+class Reminders:
+    sent: int
+    unreachable: tuple[str, ...]  # departments with nothing outstanding to email to
+
+
+def send_reminders(rnd: Round, *, link: str) -> Reminders:
+    """Email every department with commentary not yet submitted (Django's email backend)."""
+    from django.core.mail import send_mail
+
+    from planwatch.web.selectors import chase_list
+
+    sent = 0
+    unreachable: list[str] = []
+    for row in chase_list(rnd):
+        if not row.recipients:
+            unreachable.append(row.department.name)
+            continue
+        lines = "\n".join(
+            f"- {s.commitment.slug}: {s.get_state_display().lower()}" for s in row.slots
+        )
+        send_mail(
+            subject=f"Commentary for {rnd.quarter_label} is due on {rnd.deadline:%d %B %Y}",
+            message=(
+                f"Dear colleague,\n\nThe following commentary for {row.department.name} has not yet "
+                f"been submitted:\n\n{lines}\n\nPlease complete it at {link}\n\nPerformance Analysis"
+            ),
+            from_email=None,
+            recipient_list=list(row.recipients),
+        )
+        sent += 1
+    return Reminders(sent, tuple(unreachable))
+
+
 # --------------------------------------------------------------------------- publishing
 
 

@@ -302,7 +302,7 @@ def _check_row(
             )
         )
         return None
-    if version != slot.version:
+    if version is None or version != slot.version:
         problems.append(
             Problem(
                 f"slot {slot_id} was changed online since this spreadsheet was exported "

@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.mail import send_mail
 from django.forms import Form
 from django.http import (
     FileResponse,
@@ -334,28 +333,12 @@ def tracker(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def chase(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(Round, pk=pk)
-    sent = 0
-    for row in selectors.chase_list(rnd):
-        if not row.recipients:
-            messages.warning(
-                request, f"{row.department.name} has no email address; chase them another way."
-            )
-            continue
-        link = request.build_absolute_uri(reverse("todo"))
-        lines = "\n".join(
-            f"- {s.commitment.slug}: {s.get_state_display().lower()}" for s in row.slots
-        )
-        send_mail(
-            subject=f"Commentary for {rnd.quarter_label} is due on {rnd.deadline:%d %B %Y}",
-            message=(
-                f"Dear colleague,\n\nThe following commentary for {row.department.name} has not yet been submitted:\n\n"
-                f"{lines}\n\nPlease complete it at {link}\n\nPerformance Analysis"
-            ),
-            from_email=None,
-            recipient_list=list(row.recipients),
-        )
-        sent += 1
-    messages.success(request, f"Sent {sent} reminder email{'s' if sent != 1 else ''}.")
+    outcome = services.send_reminders(rnd, link=request.build_absolute_uri(reverse("todo")))
+    for name in outcome.unreachable:
+        messages.warning(request, f"{name} has no email address; chase them another way.")
+    messages.success(
+        request, f"Sent {outcome.sent} reminder email{'s' if outcome.sent != 1 else ''}."
+    )
     return redirect("tracker", pk=rnd.pk)
 
 

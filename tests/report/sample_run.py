@@ -255,6 +255,7 @@ def _all_crime() -> MeasureResult:
         ),
         agrees_with_robust_check=True,
         caveats=("Trend fitted from 2019/20 Q1, after the comparability break.",),
+        fit_start_index=start,
     )
     latest = float(values[-1] or 0)
     previous = float(values[-2] or 0)

@@ -144,3 +144,16 @@ def test_serve_with_a_broken_plan_is_a_clean_error(tmp_path):
     out = _planwatch("serve", "--project", str(tmp_path), "--port", "8999", env=_env(tmp_path))
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "plan.yaml" in out.stderr
+
+
+def test_send_reminders_command(rnd, north, comms):
+    from django.core import mail
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("send_reminders", url="https://plan.example.org", stdout=out)
+    assert "Sent 2 reminder emails for 2024/25 Q1." in out.getvalue()
+    assert "South Local Policing Area has no email address." in out.getvalue()
+    assert all("https://plan.example.org/todo/" in m.body for m in mail.outbox)
+    with pytest.raises(CommandError, match="no such round"):
+        call_command("send_reminders", quarter="2019/20 Q1")

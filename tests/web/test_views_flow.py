@@ -206,3 +206,17 @@ def test_dashboard_without_data_says_so(rnd, reader):
 def test_dashboard_bad_quarter_is_a_clear_error(rnd, reader):
     html = client_for(reader).get(reverse("dashboard") + "?quarter=2024/25+Q7").content.decode()
     assert "2024/25 Q7" in html and "cannot read" in html
+
+
+def test_saving_after_submission_keeps_the_typed_text_on_screen(slot, north):
+    s = services.save_draft(slot.pk, user=north, text="Submitted text", rag="", expected_version=0)
+    services.submit(slot.pk, user=north, expected_version=s.version)
+    typed = "A late second thought that must not vanish."
+    r = client_for(north).post(
+        reverse("slot", args=[slot.pk]), {"text": typed, "rag": "", "version": 2}
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "has been submitted" in html and typed in html and "Your text (not saved" in html
+    slot.refresh_from_db()
+    assert slot.text == "Submitted text"

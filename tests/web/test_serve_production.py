@@ -1,0 +1,73 @@
+"""`planwatch serve --production` really starts gunicorn with the hardened settings."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import PLAN_YAML
+
+pytestmark = pytest.mark.slow
+
+#: How long gunicorn may take to answer (s); imports are slow on a busy machine.
+START_TIMEOUT = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_production_server_answers_with_secure_settings(tmp_path):
+    shutil.copy(PLAN_YAML, tmp_path / "plan.yaml")
+    port = _free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PLANWATCH_", "DATABASE_URL", "DJANGO_"))
+    }
+    env.update(PLANWATCH_SECRET_KEY="s" * 60, PLANWATCH_SSL_REDIRECT="0", PLANWATCH_FAST_HASHER="1")
+    cmd = [
+        sys.executable,
+        "-c",
+        "from planwatch.cli.main import run; run()",
+        "serve",
+        "--project",
+        str(tmp_path),
+        "--production",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
+    server = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        response = None
+        while time.monotonic() < deadline and response is None:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/accounts/login/", headers={"Host": "127.0.0.1"})
+                response = conn.getresponse()
+            except OSError:
+                time.sleep(0.3)
+        assert response is not None, "gunicorn did not answer"
+        assert response.status == 200
+        assert "Secure" in response.getheader("Set-Cookie", "")
+        assert response.getheader("X-Frame-Options") == "DENY"
+        assert b"Sign in" in response.read()
+        assert (tmp_path / "web.sqlite3").exists()  # migrated on start
+    finally:
+        os.killpg(server.pid, 15)
+        output = server.communicate(timeout=30)[0].decode()
+    assert "Imported 4 commitments owned by 3 departments" in output
+    assert "Booting worker" in output
