@@ -178,6 +178,57 @@ def _proportions(
     return tuple(by_index[i] for i in sorted(by_index)), tuple(tests)
 
 
+def _proportion_at(series: MeasureSeries, alpha: float) -> dict[str, ProportionResult]:
+    """Wilson results by period label for every usable period (suspect values held out)."""
+    if series.numerators is None or series.denominators is None:
+        return {}
+    held = set(series.suspect)
+    return {
+        p.label: wilson(p.label, num, den, alpha=alpha)
+        for i, (p, num, den) in enumerate(
+            zip(series.periods, series.numerators, series.denominators, strict=True)
+        )
+        if num is not None and den is not None and den > 0 and i not in held
+    }
+
+
+def compare_proportions(
+    series: MeasureSeries,
+    other: MeasureSeries,
+    report_quarter: Quarter,
+    *,
+    other_name: str | None = None,
+    alpha: float = ALPHA,
+) -> TwoProportionResult | None:
+    """``series`` against ``other`` in their latest common period up to ``report_quarter``
+    (pooled two-proportion z test; methodology §6.4), or ``None`` when they share none.
+    Both must be proportions (numerators and denominators) at the same frequency."""
+    for s in (series, other):
+        if s.numerators is None or s.denominators is None:
+            raise AnalysisError(
+                f"measure '{s.measure_id}' has no numerators and denominators to compare",
+                location=Location(field="compare_with"),
+                expected="two proportion measures (aggregation: proportion)",
+            )
+    if series.frequency != other.frequency:
+        raise AnalysisError(
+            f"measure '{series.measure_id}' is {series.frequency}ly but "
+            f"'{other.measure_id}' is {other.frequency}ly",
+            location=Location(field="compare_with"),
+            expected="two measures with the same frequency",
+        )
+    mine = _proportion_at(up_to(series, report_quarter), alpha)
+    theirs = _proportion_at(up_to(other, report_quarter), alpha)
+    common = [p.label for p in series.periods if p.label in mine and p.label in theirs]
+    if not common:
+        return None
+    label = common[-1]
+    result = two_proportions(mine[label], theirs[label], alpha=alpha)
+    return dataclasses.replace(
+        result, compared_with=other.measure_id, compared_with_name=other_name
+    )
+
+
 def _interrupted(
     series: MeasureSeries, events: Sequence[Event], count: bool, alpha: float
 ) -> tuple[InterruptedResult, ...]:
@@ -341,9 +392,22 @@ def _variance(series: MeasureSeries, report_quarter: Quarter) -> tuple[VarianceR
 
 
 def analyse_areas(
-    counts: Mapping[str, float], populations: Mapping[str, float], *, overdispersion: bool = False
+    counts: Mapping[str, float],
+    populations: Mapping[str, float],
+    *,
+    overdispersion: bool = False,
+    focus_area: str | None = None,
+    label: str | None = None,
 ) -> FunnelResult:
-    """Rates per 1,000 for each area against the all-area rate, with funnel limits."""
+    """Rates per 1,000 for each area against the all-area rate, with funnel limits;
+    ``focus_area`` (the plan's own area) and ``label`` (the window) travel with the result."""
+    if focus_area is not None and focus_area not in counts:
+        raise AnalysisError(
+            f"the area '{focus_area}' is not among the areas compared",
+            location=Location(field=focus_area),
+            expected="the plan's own area among the areas with a count",
+            suggestion=suggest(focus_area, counts),
+        )
     missing = [a for a in counts if a not in populations]
     if missing:
         name = missing[0]
@@ -353,7 +417,8 @@ def analyse_areas(
             expected="a population for every area with a count",
             suggestion=suggest(name, populations),
         )
-    return funnel(
+    result = funnel(
         [(a, float(c), float(populations[a])) for a, c in counts.items()],
         overdispersion=overdispersion,
     )
+    return dataclasses.replace(result, focus_area=focus_area, label=label)

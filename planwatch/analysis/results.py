@@ -174,6 +174,10 @@ class TwoProportionResult:
     p_value: float
     significant: bool
     method: str = "two_proportion_z"
+    # Added (additive): a comparison between two measures in one period rather than one
+    # measure over time; the other measure's id and name (methodology §6.4).
+    compared_with: str | None = None
+    compared_with_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +218,10 @@ class FunnelResult:
     upper_95: tuple[float, ...] = ()
     lower_998: tuple[float, ...] = ()
     upper_998: tuple[float, ...] = ()
+    # Added (additive): the plan's own area among the points and the window compared
+    # (e.g. "12 months to June 2023"), for the peer-comparison key point (methodology §7).
+    focus_area: str | None = None
+    label: str | None = None
 
 
 @dataclass(frozen=True)

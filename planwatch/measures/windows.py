@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from planwatch.measures.series import MeasureSeries
 from planwatch.periods import CalendarYear, FinancialYear, Month, Quarter, Rolling12
@@ -36,6 +37,10 @@ from planwatch.periods import CalendarYear, FinancialYear, Month, Quarter, Rolli
 ADDITIVE_UNITS = frozenset({"count", "rate_per_1000", "currency"})
 #: A proportion in percent is the ratio × 100.
 PERCENT = 100.0
+#: Distinct (frequency, window) pairs kept by :func:`expected_periods`: a 12-quarter
+#: series asks for about 12 rolling windows plus a few years; 4,096 is ample for many
+#: series at once and costs well under a megabyte (benchmarks/bench_analysis.py).
+EXPECTED_PERIODS_CACHE = 4096
 
 Window = Rolling12 | Quarter | FinancialYear | CalendarYear
 
@@ -58,12 +63,15 @@ def window_rule(series: MeasureSeries) -> str:
     return "mean"
 
 
-def _expected_periods(
-    series: MeasureSeries, window: Window
+@lru_cache(maxsize=EXPECTED_PERIODS_CACHE)
+def expected_periods(
+    frequency: str, window: Window
 ) -> tuple[tuple[Month | Quarter, ...], bool]:
-    """The series' periods that make up ``window`` and whether they cover it exactly."""
+    """The periods of a ``frequency`` series that make up ``window`` and whether they
+    cover it exactly. Pure and cached: windows and frequencies are hashable and frozen,
+    and the same windows are asked for by every series of a run."""
     months = window.months()
-    if series.frequency == "month":
+    if frequency == "month":
         return months, True
     month_set = set(months)
     quarters: list[Quarter] = []
@@ -103,7 +111,7 @@ def _position(series: MeasureSeries) -> dict[Month | Quarter, int]:
 def _window_total(
     series: MeasureSeries, window: Window, position: dict[Month | Quarter, int]
 ) -> WindowValue | None:
-    expected, covered = _expected_periods(series, window)
+    expected, covered = expected_periods(series.frequency, window)
     held = set(series.suspect)
     indices = [i for i in (position.get(p) for p in expected) if i is not None and i not in held]
     combined = _combine(window_rule(series), series, indices)

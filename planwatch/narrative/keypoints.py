@@ -26,6 +26,7 @@ from planwatch.analysis.results import (
     Direction,
     MeasureAnalysis,
     TrendResult,
+    TwoProportionResult,
     to_jsonable,
 )
 from planwatch.measures.series import MeasureSeries
@@ -56,6 +57,8 @@ BASE_IMPORTANCE: dict[KeyPointKind, float] = {
     "extreme": 0.5,
     "benchmark_gap": 0.5,
     "proportion_gap": 0.5,
+    "group_comparison": 0.5,
+    "peer_comparison": 0.55,
     "variance": 0.5,
     "interrupted": 0.5,
     "run": 0.45,
@@ -194,6 +197,8 @@ def _change(b: _Builder, c: ChangeResult) -> None:
         "flat" if c.direction == "flat" else direction_of(c.current_value, c.comparison_value)
     )
     magnitude = c.current_value - c.comparison_value if b.m.unit == "percent" else c.pct_change
+    if t.low_count_base(b.s, c):
+        magnitude = None  # a percentage from a tiny base says nothing (methodology §4.1)
     b.add(
         kind,
         t.change_text(b.s, c, significant),
@@ -324,6 +329,9 @@ def _proportions(b: _Builder) -> None:
         )
     for test in b.a.proportion_tests:
         significant = shows_significance(test.significant, test.p_value)
+        if test.compared_with is not None:
+            _group_comparison(b, test, significant)
+            continue
         b.add(
             "proportion_gap",
             t.two_proportion_text(b.s, test, significant),
@@ -358,6 +366,64 @@ def _proportions(b: _Builder) -> None:
                 "gap_pp": g.gap_pp,
             },
         )
+
+
+def _group_comparison(b: _Builder, test: TwoProportionResult, significant: bool) -> None:
+    """This measure against another in the same period: a difference between groups, not
+    a change, so it is not judged good or bad."""
+    b.add(
+        "group_comparison",
+        t.group_comparison_text(b.s, test, significant),
+        period=test.first.label,
+        direction=direction_of(test.first.proportion, test.second.proportion),
+        significant=significant,
+        method=test.method,
+        magnitude=test.difference_pp,
+        evidence={
+            "label": test.first.label,
+            "first_proportion": test.first.proportion,
+            "first_n": test.first.n,
+            "compared_with": test.compared_with,
+            "second_proportion": test.second.proportion,
+            "second_n": test.second.n,
+            "difference_pp": test.difference_pp,
+            "z": test.z,
+            "p_value": test.p_value,
+        },
+        detail=test.compared_with,
+        judged=False,
+    )
+
+
+def _peer(b: _Builder) -> None:
+    """The plan's area against the other forces (funnel plot, 99.8% limits)."""
+    f = b.a.funnel
+    if f is None or f.focus_area is None:
+        return
+    point = next((p for p in f.points if p.area == f.focus_area), None)
+    if point is None:
+        return
+    side = t.peer_side(f, point)
+    direction: Direction = "up" if side == "above" else "down" if side == "below" else "flat"
+    b.add(
+        "peer_comparison",
+        t.peer_text(b.s, f, point),
+        period=f.label,
+        direction=direction,
+        significant=point.outside_998,
+        method=f.method,
+        evidence={
+            "label": f.label,
+            "area": point.area,
+            "count": point.count,
+            "population": point.population,
+            "rate_per_1000": point.rate_per_1000,
+            "overall_rate_per_1000": f.overall_rate_per_1000,
+            "z": point.z,
+            "areas": len(f.points),
+            "tau2": f.tau2,
+        },
+    )
 
 
 def _variance_and_events(b: _Builder) -> None:
@@ -445,6 +511,7 @@ STEPS: tuple[Callable[[_Builder], None], ...] = (
     _run_and_extremes,
     _spc,
     _proportions,
+    _peer,
     _variance_and_events,
 )
 

@@ -26,6 +26,8 @@ KeyPointKind = Literal[
     "spc",
     "proportion",
     "proportion_gap",
+    "group_comparison",
+    "peer_comparison",
     "benchmark_gap",
     "variance",
     "interrupted",

@@ -22,6 +22,8 @@ from planwatch.analysis.results import (
     BenchmarkGap,
     ChangeResult,
     ExtremeResult,
+    FunnelPoint,
+    FunnelResult,
     InterruptedResult,
     ProportionResult,
     RunResult,
@@ -51,6 +53,18 @@ NOT_SIGNIFICANT = "not statistically significant"
 LOW_NUMBERS = "numbers are low"
 #: Decimals for a suspect value that is not a whole number (enough to show a slipped decimal point).
 SUSPECT_DECIMALS = 2
+#: A change in a count whose earlier value is below this is told as the two counts
+#: ("fell from 3 to 0"), not as a percentage: ONS does not show percentage changes in
+#: police recorded crime where the base is under 50 offences, because a few offences
+#: either way swing the percentage wildly (methodology §4.1).
+LOW_COUNT_BASE = 50
+#: Decimals for rates per 1,000 population in a peer comparison (as the Home Office
+#: and ONS publish force rates).
+RATE_DECIMALS = 1
+#: Words that link a group to its measure ("confidence *among* victims"): kept when
+#: the names of two compared measures share everything up to them.
+LINKING_WORDS = frozenset({"among", "amongst", "for", "in", "of", "by", "with", "from"})
+TWO_PROPORTION_METHOD = "two-proportion z test"
 
 
 @dataclass(frozen=True)
@@ -121,6 +135,11 @@ def no_trend_text(s: Subject, t: TrendResult) -> str:
 # --- changes ------------------------------------------------------------------------
 
 
+def low_count_base(s: Subject, c: ChangeResult) -> bool:
+    """True for a change in counts from a base too small for a percentage (:data:`LOW_COUNT_BASE`)."""
+    return s.unit == "count" and abs(c.comparison_value) < LOW_COUNT_BASE
+
+
 def _moved(s: Subject, c: ChangeResult) -> str:
     """``decreased by 17.2% to 122,057`` (or percentage points for percentages)."""
     if c.direction == "flat" or c.current_value == c.comparison_value:
@@ -136,6 +155,13 @@ def _moved(s: Subject, c: ChangeResult) -> str:
 def change_text(s: Subject, c: ChangeResult, significant: bool | None) -> str:
     when = period_phrase(c.current_label)
     before = period_phrase(c.comparison_label)
+    if low_count_base(s, c) and c.current_value != c.comparison_value:
+        verb = "rose" if c.current_value > c.comparison_value else "fell"
+        text = (
+            f"{sentence_start(s.inner)} {verb} from {s.value(c.comparison_value)} in {before} "
+            f"to {s.value(c.current_value)} in {when}"
+        )
+        return _with_clause(text, significance_clause(significant))
     text = f"{sentence_start(s.inner)} {_moved(s, c)} in {when}, from {s.value(c.comparison_value)} in {before}"
     return _with_clause(text, significance_clause(significant))
 
@@ -238,6 +264,57 @@ def two_proportion_text(s: Subject, t: TwoProportionResult, significant: bool) -
         f"{number(b.proportion * 100, 1)}% in {period_name(b.label)}"
     )
     return _with_clause(text, significance_clause(significant))
+
+
+def _other_group(name: str, other: str) -> str:
+    """How to name the other measure after "than": the words it shares with ``name`` are
+    dropped, except a linking word ("among non-victims"); otherwise its whole name."""
+    mine, theirs = name.lower().split(), other.split()
+    k = 0
+    while k < min(len(mine), len(theirs)) - 1 and mine[k] == theirs[k].lower():
+        k += 1
+    if k == 0:
+        return mid_sentence(other)
+    if theirs[k - 1].lower() in LINKING_WORDS:
+        k -= 1
+    return " ".join(theirs[k:])
+
+
+def group_comparison_text(s: Subject, t: TwoProportionResult, significant: bool) -> str:
+    """One measure against another in the same period (e.g. victims against non-victims)."""
+    a, b = t.first, t.second
+    other = _other_group(s.name, t.compared_with_name or t.compared_with or "the other group")
+    if a.proportion == b.proportion:
+        moved = "the same as"
+    else:
+        moved = f"{pp(t.difference_pp)} {'higher' if a.proportion > b.proportion else 'lower'} than"
+    verdict = SIGNIFICANT if significant else NOT_SIGNIFICANT
+    return (
+        f"In {period_name(a.label)}, {s.inner} ({number(a.proportion * 100, 1)}%) was {moved} "
+        f"{other} ({number(b.proportion * 100, 1)}%); the gap is {verdict} "
+        f"({TWO_PROPORTION_METHOD})."
+    )
+
+
+def peer_side(f: FunnelResult, point: FunnelPoint) -> str:
+    """``"above"``, ``"below"`` or ``"within"`` the 99.8% limits (methodology §7)."""
+    if not point.outside_998:
+        return "within"
+    return "above" if point.rate_per_1000 > f.overall_rate_per_1000 else "below"
+
+
+def peer_text(s: Subject, f: FunnelResult, point: FunnelPoint) -> str:
+    """The plan's area among the forces compared, by the funnel plot's 99.8% limits."""
+    others = len(f.points) - 1
+    where = peer_side(f, point)
+    window = f" in the {mid_sentence(f.label)}" if f.label else ""
+    adjusted = ", allowing for over-dispersion between forces" if f.tau2 is not None else ""
+    return (
+        f"{point.area}'s rate of {s.inner}{window} ({number(point.rate_per_1000, RATE_DECIMALS)} "
+        f"per 1,000 population) was {where} the range expected from the other "
+        f"{count_word(others, 'force')} (average across all {count_word(len(f.points), 'force')}: "
+        f"{number(f.overall_rate_per_1000, RATE_DECIMALS)} per 1,000; funnel plot, 99.8% limits{adjusted})."
+    )
 
 
 def benchmark_text(s: Subject, b: BenchmarkGap) -> str:

@@ -247,6 +247,7 @@ def _cross_references(data: CommentedMap, filename: str) -> Iterable[Problem]:
                         ["priorities", pi, "commitments", ci, "owners", oi],
                         filename,
                     )
+    yield from _comparisons(measures, measure_ids, data, filename)
     for ei, event in enumerate(data.get("events") or []):
         if not isinstance(event, dict):
             continue
@@ -277,6 +278,43 @@ def _cross_references(data: CommentedMap, filename: str) -> Iterable[Problem]:
             Location(file=filename, field="priorities"),
             expected="numbers unique",
         )
+
+
+def _comparisons(
+    measures: list[Any], measure_ids: list[str], data: Any, filename: str
+) -> Iterable[Problem]:
+    """``compare_with`` must name another measure, and both must be proportions."""
+    aggregation = {
+        str(m.get("id")): m.get("aggregation", "sum") for m in measures if isinstance(m, dict)
+    }
+    for mi, measure in enumerate(measures):
+        other = measure.get("compare_with") if isinstance(measure, dict) else None
+        if other is None:
+            continue
+        mid = measure.get("id", mi + 1)
+        loc: list[int | str] = ["measures", mi, "compare_with"]
+        where = Location(
+            file=filename, line=_line_of(data, loc), field=".".join(str(p) for p in loc)
+        )
+        if other not in measure_ids:
+            yield _unknown(
+                "measure", other, measure_ids, f"measure '{mid}', compare_with", data, loc, filename
+            )
+        elif other == mid:
+            yield Problem(
+                f"measure '{mid}' is compared with itself",
+                where,
+                expected="the id of another measure",
+            )
+        elif (
+            aggregation.get(str(mid)) != "proportion" or aggregation.get(str(other)) != "proportion"
+        ):
+            yield Problem(
+                f"measure '{mid}' is compared with '{other}', but only proportions can be "
+                "compared (two-proportion z test)",
+                where,
+                expected="both measures with aggregation: proportion",
+            )
 
 
 def _duplicates(ids: list[str], what: str, data: Any, key: str, filename: str) -> Iterable[Problem]:

@@ -172,6 +172,11 @@ class Measure(Frozen):
     chart: bool = True
     footnotes: tuple[str, ...] = ()
     decimals: int = Field(default=0, ge=0, le=4, description="Decimals to show values with")
+    compare_with: Slug | None = Field(
+        default=None,
+        description="Another proportion measure to compare with in the latest common period "
+        "(two-proportion z test), e.g. confidence among victims against non-victims",
+    )
 
     @field_validator("series_start")
     @classmethod

@@ -134,7 +134,14 @@ def _draw_isolated(ax: Axes, spec: ChartSpec) -> None:
         and (i == len(values) - 1 or values[i + 1] is None)
     ]
     if lone:
-        ax.plot(lone, [values[i] for i in lone], linestyle="none", marker="o", markersize=2.8, color=palette.SERIES)
+        ax.plot(
+            lone,
+            _nan(tuple(values[i] for i in lone)),
+            linestyle="none",
+            marker="o",
+            markersize=2.8,
+            color=palette.SERIES,
+        )
 
 
 def _draw_limits(ax: Axes, spec: ChartSpec) -> None:

@@ -17,13 +17,14 @@ a warning and shown with no findings; it does not stop the other measures.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
-from planwatch.analysis.results import MeasureAnalysis, to_jsonable
-from planwatch.errors import AnalysisError, PlanwatchError
+from planwatch.analysis.engine import compare_proportions
+from planwatch.analysis.results import MeasureAnalysis, TwoProportionResult, to_jsonable
+from planwatch.errors import AnalysisError, Location, PlanwatchError
 from planwatch.measures.build import build_series
 from planwatch.measures.series import MeasureSeries
 from planwatch.measures.table import QuarterRow, latest_period, quarter_row
@@ -36,6 +37,7 @@ from planwatch.plan.load import load_plan
 from planwatch.plan.models import Measure, Plan
 from planwatch.project import Project
 from planwatch.services.overrides import load_overrides
+from planwatch.services.peers import Populations, peer_funnel, population_in, populations
 from planwatch.store.connection import reading
 from planwatch.store.selectors import measure_frame, population_frame, weights_frame
 
@@ -48,6 +50,7 @@ class _Inputs:
 
     weights: Mapping[str, float] | None
     population: Mapping[int, float]
+    peers: Populations = field(default_factory=dict)  # every area's population, by year
 
 
 def _engine() -> Analyse:
@@ -100,7 +103,8 @@ def _population_for(
     first, last = min(series_years), max(series_years)
     periods: dict[Month | Quarter, float] = {}
     for year in range(first, last + 2):  # the latest estimate also serves the year after it
-        pop = series_years[max(y for y in series_years if y <= year)]
+        pop = population_in(series_years, year)
+        assert pop is not None  # year >= first
         for q in range(1, 5):
             quarter = Quarter(year, q)
             periods[quarter] = pop
@@ -131,7 +135,7 @@ def _empty(measure: Measure) -> MeasureAnalysis:
     )
 
 
-def _measure_result(
+def _analysed(
     store: Any,
     plan: Plan,
     measure: Measure,
@@ -139,7 +143,8 @@ def _measure_result(
     inputs: _Inputs,
     analyse: Analyse,
     warnings: list[str],
-) -> MeasureResult:
+) -> tuple[MeasureSeries, MeasureAnalysis | None]:
+    """The measure's series and its own analysis (``None`` when there are no usable data)."""
     try:
         series = series_for(store, plan, measure, quarter, inputs)
     except AnalysisError as exc:
@@ -150,9 +155,86 @@ def _measure_result(
             warnings.append(
                 f"measure '{measure.id}' has no data up to {quarter.label} in the store"
             )
-        return MeasureResult(measure, series, _empty(measure), ())
-    analysis = analyse(series, measure, plan.events_for(measure.id), quarter)
-    return MeasureResult(measure, series, analysis, measure_key_points(analysis, measure, series))
+        return series, None
+    return series, analyse(series, measure, plan.events_for(measure.id), quarter)
+
+
+Built = Mapping[str, tuple[MeasureSeries, MeasureAnalysis | None]]
+
+
+def _group_comparison(
+    plan: Plan, measure: Measure, series: MeasureSeries, quarter: Quarter, built: Built
+) -> TwoProportionResult | None:
+    """``measure`` against its ``compare_with`` measure in their latest common period."""
+    assert measure.compare_with is not None
+    other_series, other_analysis = built[measure.compare_with]
+    if other_analysis is None:
+        return None  # the other measure's own warning says why
+    other = plan.measure(measure.compare_with)
+    test = compare_proportions(series, other_series, quarter, other_name=other.name)
+    if test is None:
+        raise AnalysisError(
+            f"measure '{measure.id}' and '{other.id}' have no period in common up to "
+            f"{quarter.label}, so they are not compared",
+            location=Location(field="compare_with"),
+            expected="both measures with data for the same period",
+        )
+    return test
+
+
+def _with_comparisons(
+    store: Any,
+    plan: Plan,
+    measure: Measure,
+    series: MeasureSeries,
+    analysis: MeasureAnalysis,
+    quarter: Quarter,
+    inputs: _Inputs,
+    built: Built,
+    warnings: list[str],
+) -> MeasureAnalysis:
+    """Comparisons that need other series: another measure (``compare_with``) and other
+    forces (``comparison``). Each failure is a warning; the measure's own findings stand."""
+    if measure.compare_with is not None:
+        try:
+            test = _group_comparison(plan, measure, series, quarter, built)
+        except AnalysisError as exc:
+            warnings.append(exc.render())
+        else:
+            if test is not None:
+                analysis = replace(analysis, proportion_tests=analysis.proportion_tests + (test,))
+    if "comparison" in measure.analyses:
+        try:
+            funnel = peer_funnel(store, plan, measure, series, quarter, inputs.peers)
+        except AnalysisError as exc:
+            warnings.append(exc.render())
+        else:
+            analysis = replace(analysis, funnel=funnel)
+    return analysis
+
+
+def _measure_results(
+    store: Any,
+    plan: Plan,
+    quarter: Quarter,
+    inputs: _Inputs,
+    analyse: Analyse,
+    warnings: list[str],
+) -> dict[str, MeasureResult]:
+    built = {
+        m.id: _analysed(store, plan, m, quarter, inputs, analyse, warnings) for m in plan.measures
+    }
+    results: dict[str, MeasureResult] = {}
+    for m in plan.measures:
+        series, analysis = built[m.id]
+        if analysis is None:
+            results[m.id] = MeasureResult(m, series, _empty(m), ())
+            continue
+        analysis = _with_comparisons(
+            store, plan, m, series, analysis, quarter, inputs, built, warnings
+        )
+        results[m.id] = MeasureResult(m, series, analysis, measure_key_points(analysis, m, series))
+    return results
 
 
 def _data_to(results: Mapping[str, MeasureResult], quarter: Quarter) -> Month | None:
@@ -167,9 +249,11 @@ def _data_to(results: Mapping[str, MeasureResult], quarter: Quarter) -> Month | 
 def _inputs(store: Any, plan: Plan) -> _Inputs:
     needs_weights = any(m.aggregation == "harm_weighted" for m in plan.measures)
     needs_population = any(m.aggregation == "rate_per_1000" for m in plan.measures)
+    needs_peers = any("comparison" in m.analyses for m in plan.measures)
     return _Inputs(
         weights=_weights(store) if needs_weights else None,
         population=_population(store, plan) if needs_population else {},
+        peers=populations(store) if needs_peers else {},
     )
 
 
@@ -210,10 +294,7 @@ def run_analysis(project: Project, quarter: Quarter) -> AnalysisRun:
     warnings: list[str] = []
     with reading(project, missing_ok=True) as store:
         inputs = _inputs(store, plan)
-        results = {
-            m.id: _measure_result(store, plan, m, quarter, inputs, analyse, warnings)
-            for m in plan.measures
-        }
+        results = _measure_results(store, plan, quarter, inputs, analyse, warnings)
     results, added = _apply_overrides(project, plan, results, warnings)
     priorities = []
     for p in plan.priorities:

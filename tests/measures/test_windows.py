@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from planwatch.measures.series import MeasureSeries
-from planwatch.measures.windows import rolling12, window_rule, window_total
+from planwatch.measures.windows import expected_periods, rolling12, window_rule, window_total
 from planwatch.periods import (
     CalendarYear,
     FinancialYear,
@@ -103,3 +103,24 @@ def test_rolling12_has_one_entry_per_period() -> None:
         and r[11].label == "12 months to March 2023"
     )
     assert r[13] is not None and r[13].complete and r[13].value == 12.0
+
+
+def test_expected_periods_are_cached_by_frequency_and_window() -> None:
+    expected_periods.cache_clear()
+    window = Rolling12.ending(Quarter(2023, 1))
+    quarters, covered = expected_periods("quarter", window)
+    assert covered and quarters == tuple(quarter_range(Quarter(2022, 2), Quarter(2023, 1)))
+    months, _ = expected_periods("month", window)
+    assert months == window.months()
+    again, _ = expected_periods("quarter", Rolling12.ending(Quarter(2023, 1)))
+    assert again is quarters  # an equal window hits the cache
+    info = expected_periods.cache_info()
+    assert (info.hits, info.misses) == (1, 2)
+
+
+def test_cached_periods_give_the_same_totals_for_two_series() -> None:
+    a = monthly([1.0] * 12)
+    b = monthly([2.0] * 12)
+    window = FinancialYear(2022)
+    ta, tb = window_total(a, window), window_total(b, window)
+    assert ta is not None and tb is not None and (ta.value, tb.value) == (12.0, 24.0)

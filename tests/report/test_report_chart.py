@@ -164,5 +164,7 @@ def test_a_short_series_labels_every_period_and_draws(run):
 def test_trend_placed_by_fit_start_index_when_the_label_is_unknown(run):
     result = _measure(run, "all_crime")
     trend = dataclasses.replace(result.analysis.trend, first_label="", fit_start_index=12)
-    spec = chart_spec(dataclasses.replace(result, analysis=dataclasses.replace(result.analysis, trend=trend)))
+    spec = chart_spec(
+        dataclasses.replace(result, analysis=dataclasses.replace(result.analysis, trend=trend))
+    )
     assert spec.trend[11] is None and spec.trend[12] == trend.fitted[0]
