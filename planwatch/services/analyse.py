@@ -34,12 +34,18 @@ from planwatch.narrative.overrides import apply_overrides, fingerprint
 from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
 from planwatch.periods import Month, Quarter
 from planwatch.plan.load import load_plan
-from planwatch.plan.models import Measure, Plan
+from planwatch.plan.models import Measure, Plan, PrcSource
 from planwatch.project import Project
 from planwatch.services.overrides import load_overrides
 from planwatch.services.peers import Populations, peer_funnel, population_in, populations
 from planwatch.store.connection import reading
-from planwatch.store.selectors import measure_frame, population_frame, weights_frame
+from planwatch.store.names import canonical_group
+from planwatch.store.selectors import (
+    measure_frame,
+    offence_codes_frame,
+    population_frame,
+    weights_frame,
+)
 
 Analyse = Callable[..., MeasureAnalysis]
 
@@ -113,11 +119,68 @@ def _population_for(
     return periods
 
 
+def _in_selection(codes: pd.DataFrame, source: PrcSource) -> tuple[str, ...]:
+    """Offence codes of the lookup inside the source's groups and subgroups (all if none)."""
+    groups = {canonical_group(g).lower() for g in source.offence_groups}
+    subgroups = {s.lower() for s in source.offence_subgroups}
+    keep = [
+        str(code)
+        for code, group, subgroup in zip(
+            codes["offence_code"], codes["offence_group"], codes["offence_subgroup"], strict=True
+        )
+        if (not groups and not subgroups)
+        or str(group).lower() in groups
+        or str(subgroup).lower() in subgroups
+    ]
+    return tuple(keep)
+
+
+def _by_offence(store: Any, measure: Measure) -> Measure:
+    """A harm-weighted crime measure read offence by offence: weights belong to offence
+    codes, so a selection by group or subgroup (or of all offences) is turned into the
+    offence codes it covers (methodology, "Building a series")."""
+    source = measure.source
+    if (
+        measure.aggregation != "harm_weighted"
+        or not isinstance(source, PrcSource)
+        or source.offence_codes
+    ):
+        return measure
+    codes = _in_selection(offence_codes_frame(store), source)
+    if not codes:
+        raise AnalysisError(
+            f"measure '{measure.id}' is harm-weighted, but no offence codes are known for its "
+            "selection, so its offences cannot be weighted",
+            location=Location(field="source"),
+            expected="the Home Office offence code lookup loaded (planwatch ingest offence_codes), "
+            "or offence_codes listed in the measure's source",
+        )
+    selected = source.model_copy(
+        update={"offence_codes": codes, "offence_groups": (), "offence_subgroups": ()}
+    )
+    return measure.model_copy(update={"source": selected})
+
+
+def _frame(store: Any, plan: Plan, measure: Measure) -> pd.DataFrame:
+    """The measure's rows; for harm-weighted crime, one row per offence code."""
+    reading_as = _by_offence(store, measure)
+    frame = measure_frame(store, plan, reading_as)
+    if reading_as is not measure and frame.empty and not measure_frame(store, plan, measure).empty:
+        raise AnalysisError(
+            f"measure '{measure.id}' is harm-weighted, but the store holds its police recorded "
+            "crime only by offence group; harm weights apply to individual offences",
+            location=Location(field="aggregation"),
+            expected="offence-level police recorded crime (the PFA offence-level tables) for "
+            "the periods to weight, or aggregation 'sum'",
+        )
+    return frame
+
+
 def series_for(
     store: Any, plan: Plan, measure: Measure, quarter: Quarter, inputs: _Inputs
 ) -> MeasureSeries:
     """The measure's series up to the end of ``quarter``."""
-    frame = measure_frame(store, plan, measure)
+    frame = _frame(store, plan, measure)
     return build_series(
         frame,
         measure,
@@ -202,7 +265,7 @@ def _with_comparisons(
             warnings.append(exc.render())
         else:
             if test is not None:
-                analysis = replace(analysis, proportion_tests=analysis.proportion_tests + (test,))
+                analysis = replace(analysis, proportion_tests=(*analysis.proportion_tests, test))
     if "comparison" in measure.analyses:
         try:
             funnel = peer_funnel(store, plan, measure, series, quarter, inputs.peers)

@@ -112,8 +112,16 @@ def ingest(
             # Rows are checked and numbered by now: the store need not keep file order, which
             # lets DuckDB write row groups in parallel with less memory.
             con.execute("SET preserve_insertion_order = false")
-            with writing(con, store_path):
-                records = write_batches(con, batches)
+            existed = store_path.exists()
+            try:
+                with writing(con, store_path):
+                    records = write_batches(con, batches)
+            except BaseException:
+                if not existed:  # the transaction rolled back: leave no empty store behind
+                    con.close()
+                    for leftover in (store_path, store_path.with_name(store_path.name + ".wal")):
+                        leftover.unlink(missing_ok=True)
+                raise
             if progress:
                 progress("writing to the store", 1, 1)
         finally:

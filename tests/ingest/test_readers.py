@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,19 @@ def test_weights_in_simple_layout(tmp_path: Path) -> None:
         tmp_path / "p",
         "SELECT offence_code, policeuk_category, weight FROM offence_weights ORDER BY 1",
     ) == [("28E", "Burglary", 400.0), ("34A", "Robbery", 1000.5)]
+
+
+def test_police_uk_snake_case_header_beside_the_published_one(tmp_path: Path) -> None:
+    """Redistributed copies sometimes rewrite the header in snake_case; both read the same."""
+    snake = [h.lower().replace(" ", "_") for h in STREET_HEADER]
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    write_csv(folder / "2018-01-essex-street.csv", snake, street_rows("2018-01", 8))
+    write_csv(folder / "2018-02-essex-street.csv", STREET_HEADER, street_rows("2018-02", 6))
+    result = ingest(tmp_path / "p", "police_uk", [folder])
+    assert [(r.periods_covered, r.rows) for r in result.loads] == [("2018-01", 8), ("2018-02", 6)]
+    rows = stored(
+        tmp_path / "p",
+        "SELECT month, count(*), count(crime_id), count(DISTINCT crime_type) FROM police_uk_street GROUP BY ALL ORDER BY 1",
+    )
+    assert rows == [(date(2018, 1, 1), 8, 6, 3), (date(2018, 2, 1), 6, 4, 3)]

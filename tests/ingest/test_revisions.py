@@ -176,3 +176,32 @@ def test_confirm_unknown_series_suggests(tmp_path: Path) -> None:
         confirm(project, "victim_satisfation", "2022/23 Q1")
     assert caught.value.problems[0].suggestion == "victim_satisfaction"
     assert date(2022, 4, 1).strftime("%d %B %Y") in caught.value.render()
+
+
+def test_a_failure_while_writing_rolls_everything_back(
+    tmp_path: Path, prc_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: the write fails after every row is inserted, before COMMIT."""
+    import planwatch.services.ingest as service
+    import planwatch.store.services as store_services
+
+    real = store_services._write_batch
+
+    def fail_after_writing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        real(*args, **kwargs)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store_services, "_write_batch", fail_after_writing)
+    with pytest.raises(RuntimeError):
+        service.ingest(tmp_path / "new", "prc", [prc_csv])
+    assert not (tmp_path / "new" / "planwatch.duckdb").exists()  # no empty store left behind
+
+    monkeypatch.setattr(store_services, "_write_batch", real)
+    project = tmp_path / "p"
+    ingest(project, "measures", [write_csv(tmp_path / "m.csv", MEASURE_HEADER, RATES)])
+    monkeypatch.setattr(store_services, "_write_batch", fail_after_writing)
+    with pytest.raises(RuntimeError):
+        service.ingest(project, "prc", [prc_csv])
+    with reading(project) as con:
+        assert con.execute("SELECT count(*) FROM loads").fetchone() == (1,)
+        assert con.execute("SELECT count(*) FROM prc_offences").fetchone() == (0,)
