@@ -224,7 +224,7 @@ def test_group_level_rows_only_give_a_clear_warning(tmp_path: Path) -> None:
     assert "measure 'robbery_harm' is harm-weighted" in warning
     assert "only by offence group" in warning
     assert "offence-level police recorded crime" in warning
-    # a plain count of the same rows still works: only the weighting needs offences
+    # the measure is shown empty, never with a figure weighted by the wrong thing
     counted = next(r for p in run.priorities for r in p.measures if r.measure.id == "robbery_harm")
     assert counted.series.values == ()
 
