@@ -64,9 +64,7 @@ def window_rule(series: MeasureSeries) -> str:
 
 
 @lru_cache(maxsize=EXPECTED_PERIODS_CACHE)
-def expected_periods(
-    frequency: str, window: Window
-) -> tuple[tuple[Month | Quarter, ...], bool]:
+def expected_periods(frequency: str, window: Window) -> tuple[tuple[Month | Quarter, ...], bool]:
     """The periods of a ``frequency`` series that make up ``window`` and whether they
     cover it exactly. Pure and cached: windows and frequencies are hashable and frozen,
     and the same windows are asked for by every series of a run."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -19,6 +19,7 @@ from django.db.models import Max
 from planwatch.errors import CommentaryError, ConfigError, Location, NotFoundError, Problem
 from planwatch.periods import parse_quarter
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS, Commentary, CommentaryEntry
+from planwatch.plan.commentary import Rag as RagLabel
 from planwatch.plan.models import Plan
 from planwatch.web.models import (
     MAX_REASON_CHARS,
@@ -98,14 +99,14 @@ def import_plan(plan: Plan, *, user: Any = None) -> ImportSummary:
                     expected="a department listed under 'departments'",
                 )
             for own in Ownership.objects.filter(commitment=com).exclude(department_id__in=wanted):
-                own._history_user = user
+                attribute_change(own, user)
                 own.delete()
             have = set(
                 Ownership.objects.filter(commitment=com).values_list("department_id", flat=True)
             )
             for dept_id in wanted - have:
                 own = Ownership(commitment=com, department_id=dept_id)
-                own._history_user = user
+                attribute_change(own, user)
                 own.save()
     Priority.objects.exclude(number__in=[p.number for p in plan.priorities]).update(active=False)
     Commitment.objects.exclude(slug__in=seen_commitments).update(active=False)
@@ -114,12 +115,17 @@ def import_plan(plan: Plan, *, user: Any = None) -> ImportSummary:
     return ImportSummary(len(departments), len(plan.priorities), len(seen_commitments), added)
 
 
+def attribute_change(obj: Any, user: Any) -> None:
+    """Tell django-simple-history who is making the next save of ``obj``."""
+    obj._history_user = user
+
+
 def _save_if_changed(obj: Any, user: Any, **values: Any) -> None:
     changed = obj.pk is None or any(getattr(obj, k) != v for k, v in values.items())
     if changed:
         for k, v in values.items():
             setattr(obj, k, v)
-        obj._history_user = user
+        attribute_change(obj, user)
         obj.save()
 
 
@@ -182,18 +188,18 @@ def set_user(
         user.set_password(password)
     elif user.pk is None:
         user.set_unusable_password()
-    user._history_user = actor
+    attribute_change(user, actor)
     user.save()
     profile = Profile.objects.filter(user=user).first() or Profile(user=user)
     _save_if_changed(profile, actor, role=role)
     wanted = {d.pk for d in depts}
     for m in Membership.objects.filter(user=user).exclude(department_id__in=wanted):
-        m._history_user = actor
+        attribute_change(m, actor)
         m.delete()
     have = set(Membership.objects.filter(user=user).values_list("department_id", flat=True))
     for dept_id in wanted - have:
         m = Membership(user=user, department_id=dept_id)
-        m._history_user = actor
+        attribute_change(m, actor)
         m.save()
     return user
 
@@ -218,7 +224,7 @@ def open_round(quarter_text: str, deadline: date, *, user: Any) -> Round:
         deadline=deadline,
         opened_by=user,
     )
-    rnd._history_user = user
+    attribute_change(rnd, user)
     rnd.save()
     if _add_missing_slots(rnd) == 0:
         raise CommentaryError(
@@ -285,7 +291,7 @@ def _bump(slot: Slot, user: Any, **values: Any) -> Slot:
         setattr(slot, k, v)
     slot.version += 1
     slot.updated_by = user
-    slot._history_user = user
+    attribute_change(slot, user)
     slot.save()
     return slot
 
@@ -419,7 +425,7 @@ def approved_commentary(rnd: Round) -> Commentary:
             commitment=s.commitment.slug,
             department=s.department.slug,
             text=s.text,
-            rag=s.rag or None,
+            rag=cast(RagLabel, s.rag) if s.rag else None,
         )
         for s in slots
         if s.text.strip()
@@ -445,7 +451,7 @@ def publish(round_id: int, *, user: Any) -> PublishedVersion:
     previous = PublishedVersion.objects.filter(round=rnd).aggregate(n=Max("number"))["n"] or 0
     for old in PublishedVersion.objects.filter(round=rnd, superseded=False):
         old.superseded = True
-        old._history_user = user
+        attribute_change(old, user)
         old.save()
     try:
         version = PublishedVersion(
@@ -454,12 +460,12 @@ def publish(round_id: int, *, user: Any) -> PublishedVersion:
             commentary=commentary.model_dump(mode="json"),
             published_by=user,
         )
-        version._history_user = user
+        attribute_change(version, user)
         version.save()
     except IntegrityError as exc:  # two analysts pressing publish at once
         raise CommentaryError("this round was published by someone else a moment ago") from exc
     rnd.state = RoundState.PUBLISHED
-    rnd._history_user = user
+    attribute_change(rnd, user)
     rnd.save()
     return version
 
@@ -472,7 +478,7 @@ def start_revision(round_id: int, *, user: Any) -> Round:
     if rnd.is_open:
         raise CommentaryError(f"{rnd.quarter_label} is already open")
     rnd.state = RoundState.OPEN
-    rnd._history_user = user
+    attribute_change(rnd, user)
     rnd.save()
     return rnd
 

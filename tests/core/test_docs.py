@@ -32,7 +32,8 @@ def test_ci_runs_the_readme_commands() -> None:
 
 def test_every_command_the_readme_shows_exists() -> None:
     text = (REPO / "README.md").read_text()
-    used = sorted(set(re.findall(r"^planwatch (\w+)", text, re.M)))
+    blocks = "\n".join(re.findall(r"```[a-z]*\n(.*?)```", text, re.S))
+    used = sorted(set(re.findall(r"^(?:pip install \. && )?planwatch (\w+)", blocks, re.M)))
     assert used, "README shows no commands"
     for command in used:
         result = subprocess.run([sys.executable, "-m", "planwatch.cli.main", command, "--help"], capture_output=True, text=True, timeout=60)
