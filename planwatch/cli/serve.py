@@ -19,8 +19,14 @@ import typer
 from planwatch.cli.common import ProjectOption, console, project_of
 from planwatch.errors import ConfigError
 
-#: gunicorn workers when not told: the usual (2 x cores) + 1, per the gunicorn documentation.
-DEFAULT_WORKERS = 2 * (os.cpu_count() or 1) + 1
+#: gunicorn worker processes when not told: one a core plus one. Each runs threads
+#: (gunicorn's ``gthread`` worker), so a request waiting on PostgreSQL does not hold a
+#: whole process; the (2 x cores) + 1 sync workers of the gunicorn documentation
+#: oversubscribe a small machine that also runs the database.
+DEFAULT_WORKERS = (os.cpu_count() or 1) + 1
+#: Threads in each worker (gthread): enough to overlap database waits, few enough that
+#: the GIL does not make requests queue inside a process.
+DEFAULT_THREADS = 4
 DEFAULT_PORT = 8000
 #: gunicorn's worker timeout (its default is 30 s): publishing builds the report, PDF included,
 #: inside the request, which takes tens of seconds for a full plan.
@@ -66,6 +72,16 @@ def _prepare(project_dir: Path, *, import_plan: bool) -> None:
     )
 
 
+def gunicorn_worker_args(workers: int, threads: int) -> list[str]:
+    """gunicorn's process and thread options (shared with benchmarks/bench_web.py)."""
+    if workers < 1 or threads < 1:
+        raise ConfigError(
+            f"gunicorn needs at least one worker and one thread (got {workers} and {threads})",
+            expected="--workers and --threads of 1 or more",
+        )
+    return ["--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads)]
+
+
 def register(app: typer.Typer) -> None:
     """Add `serve` and `manage` to the app."""
 
@@ -83,6 +99,9 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[
             int, typer.Option(help="gunicorn worker processes (--production)")
         ] = DEFAULT_WORKERS,
+        threads: Annotated[
+            int, typer.Option(help="threads in each gunicorn worker (--production)")
+        ] = DEFAULT_THREADS,
         import_plan: Annotated[
             bool, typer.Option("--import-plan/--no-import-plan", help="Import plan.yaml on start")
         ] = True,
@@ -94,6 +113,7 @@ def register(app: typer.Typer) -> None:
         Create accounts with: planwatch manage set_user NAME --role analyst|owner|reader.
         """
         root = project_of(project).root
+        worker_args = gunicorn_worker_args(workers, threads) if production else []
         _setup(root, production=production)
         _prepare(root, import_plan=import_plan)
         if production:
@@ -104,8 +124,7 @@ def register(app: typer.Typer) -> None:
                 "planwatch.web.wsgi:application",
                 "--bind",
                 f"{host}:{port}",
-                "--workers",
-                str(workers),
+                *worker_args,
                 "--timeout",
                 str(WORKER_TIMEOUT_SECONDS),
                 "--access-logfile",

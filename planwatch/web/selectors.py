@@ -15,7 +15,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import dateformat, timezone
 
 from planwatch.web.models import Membership, PublishedVersion, Round, RoundState, Slot, SlotState
 from planwatch.web.permissions import department_ids, is_analyst
@@ -33,6 +34,75 @@ def slots_of(rnd: Round) -> QuerySet[Slot]:
     return Slot.objects.filter(round=rnd).select_related(
         "commitment", "commitment__priority", "department", "updated_by"
     )
+
+
+#: Columns the tracker reads: the slot's own, and only the names of what it points to.
+TRACKER_FIELDS = (
+    "state",
+    "text",
+    "return_reason",
+    "updated_at",
+    "round_id",
+    "commitment__slug",
+    "department__name",
+    "department__slug",
+    "department__email",
+    "updated_by__username",
+)
+#: How the tracker shows when a slot was last saved (Django date format, local time).
+SAVED_AT_FORMAT = "j M H:i"
+
+
+def tracker_slots(rnd: Round) -> QuerySet[Slot]:
+    """The round's slots for the tracker: one query, only the columns it shows."""
+    return (
+        Slot.objects.filter(round=rnd)
+        .select_related("commitment", "department", "updated_by")
+        .only(*TRACKER_FIELDS)
+    )
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    """One tracker line with everything already formatted, so the template only prints."""
+
+    pk: int
+    state: str
+    commitment: str
+    department: str
+    department_slug: str
+    state_label: str
+    saved: str
+    words: int
+    url: str
+
+
+def tracker_rows(slots: Iterable[Slot]) -> list[TrackerRow]:
+    """Format each slot once in Python (the Django template engine costs ~10 variable
+    look-ups a cell; for 120 slots that was most of the page's time)."""
+    labels = dict(SlotState.choices)
+    # One reverse() for all rows: the editor's address is this prefix plus the slot's id.
+    prefix = reverse("slot", args=[0]).removesuffix("0/")
+    rows = []
+    for s in slots:
+        saved = ""
+        if s.updated_by_id is not None and s.updated_by is not None:
+            when = dateformat.format(timezone.localtime(s.updated_at), SAVED_AT_FORMAT)
+            saved = f"{s.updated_by.username}, {when}"
+        rows.append(
+            TrackerRow(
+                pk=s.pk,
+                state=s.state,
+                commitment=s.commitment.slug,
+                department=s.department.name,
+                department_slug=s.department.slug,
+                state_label=labels[s.state] + (" (returned)" if s.was_returned else ""),
+                saved=saved,
+                words=s.word_count,
+                url=f"{prefix}{s.pk}/",
+            )
+        )
+    return rows
 
 
 def todo_for(user: Any, rnd: Round) -> QuerySet[Slot]:

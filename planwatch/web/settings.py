@@ -88,11 +88,14 @@ MIDDLEWARE = [
 ROOT_URLCONF = "planwatch.web.urls"
 WSGI_APPLICATION = "planwatch.web.wsgi.application"
 
+_TEMPLATE_LOADERS = [
+    "django.template.loaders.filesystem.Loader",
+    "django.template.loaders.app_directories.Loader",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
-        "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
@@ -100,6 +103,13 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "planwatch.web.context.role",
             ],
+            # Parse each template once per process (Django's default only when DEBUG is off;
+            # spelt out so production never re-reads templates from disk on every request).
+            "loaders": (
+                _TEMPLATE_LOADERS
+                if DEBUG
+                else [("django.template.loaders.cached.Loader", _TEMPLATE_LOADERS)]
+            ),
         },
     },
 ]
@@ -107,7 +117,11 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{PROJECT_DIR / 'web.sqlite3'}",
+        # Keep each worker thread's connection open between requests (a PostgreSQL
+        # connection costs a few milliseconds to open), and check it is still alive
+        # before reusing it so a restarted database does not cause one failed request.
         conn_max_age=int(os.environ.get("PLANWATCH_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -185,6 +199,9 @@ EMAIL_PORT = int(os.environ.get("PLANWATCH_EMAIL_PORT", "25"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # 5 MB: a department's spreadsheet is far smaller
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Sessions stay in the database (django.contrib.sessions.backends.db): reading one is a
+# single indexed query, and Django writes it only when it changes (sign-in, messages),
+# not on every request; signing out deletes the row, so a copied cookie stops working.
 SESSION_COOKIE_AGE = SESSION_WORKING_DAY_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -53,6 +53,7 @@ from planwatch.web.permissions import (
     is_analyst,
     role_of,
 )
+from planwatch.web.rows import tracker_rows_html
 from planwatch.web.throttle import ThrottledLoginForm
 
 
@@ -314,13 +315,13 @@ def rounds(request: HttpRequest) -> HttpResponse:
 @analyst_required
 def tracker(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(Round, pk=pk)
-    slots = list(selectors.slots_of(rnd))
+    slots = list(selectors.tracker_slots(rnd))
     return render(
         request,
         "web/tracker.html",
         {
             "round": rnd,
-            "slots": slots,
+            "rows_html": tracker_rows_html(selectors.tracker_rows(slots)),
             "summary": selectors.tracker_summary(rnd, slots),
             "chase": selectors.chase_list(rnd, slots),
             "versions": selectors.published_versions(rnd),

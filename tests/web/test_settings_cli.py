@@ -19,7 +19,10 @@ SHOW = (
     "print(json.dumps({k: getattr(s, k, None) for k in ['DEBUG', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
     "'SECURE_HSTS_SECONDS', 'SECURE_SSL_REDIRECT', 'ALLOWED_HOSTS', 'PUBLIC_REPORTS']} | "
     "{'ENGINE': s.DATABASES['default']['ENGINE'], 'NAME': str(s.DATABASES['default']['NAME']), "
-    "'CACHE': s.CACHES['default']['BACKEND']}))"
+    "'CACHE': s.CACHES['default']['BACKEND'], "
+    "'LOADERS': s.TEMPLATES[0]['OPTIONS']['loaders'], "
+    "'CONN_MAX_AGE': s.DATABASES['default']['CONN_MAX_AGE'], "
+    "'CONN_HEALTH_CHECKS': s.DATABASES['default']['CONN_HEALTH_CHECKS']}))"
 )
 
 
@@ -137,6 +140,22 @@ def test_serve_production_without_secret_is_a_clean_error(tmp_path):
     out = _planwatch("serve", "--project", str(tmp_path), "--production", env=_env(tmp_path))
     assert out.returncode == 2
     assert "PLANWATCH_SECRET_KEY must be set" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_production_caches_templates_and_keeps_checked_connections(tmp_path):
+    s = _settings(tmp_path, PLANWATCH_PRODUCTION="1", PLANWATCH_SECRET_KEY="k" * 60)
+    assert s["LOADERS"][0][0] == "django.template.loaders.cached.Loader"
+    assert s["CONN_MAX_AGE"] > 0 and s["CONN_HEALTH_CHECKS"] is True
+    debug = _settings(tmp_path, PLANWATCH_DEBUG="1")
+    assert "django.template.loaders.cached.Loader" not in json.dumps(debug["LOADERS"])
+
+
+def test_serve_with_no_workers_is_a_clean_error(tmp_path):
+    env = _env(tmp_path, PLANWATCH_SECRET_KEY="k" * 60)
+    out = _planwatch("serve", "--project", str(tmp_path), "--production", "--threads", "0", env=env)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "at least one worker and one thread" in out.stderr
+    assert not (tmp_path / "web.sqlite3").exists()  # refused before touching the database
 
 
 def test_serve_with_a_broken_plan_is_a_clean_error(tmp_path):

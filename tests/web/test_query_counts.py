@@ -1,0 +1,107 @@
+"""The hot pages run a fixed number of SQL queries however many slots a round has.
+
+In: a generated plan with one department owning ``n`` commitments (so the owner's to-do
+list and the analyst's tracker both show ``n`` slots, with saved drafts). Out: the number
+of queries each of the tracker, to-do list, editor and autosave runs, the same for a small
+and a ten-times larger round (no N+1 queries), and within a small fixed budget.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.web.conftest import PASSWORD, client_for
+
+SMALL, LARGE = 10, 100
+#: Most queries any of these pages may run (session, user, role, membership, the page's
+#: own reads; autosave adds the locked read, the update and its history row).
+QUERY_BUDGET = 12
+#: One slot in this many has a saved draft (so per-row "last saved by" lookups would show).
+DRAFTED_EVERY = 5
+
+
+def _plan_yaml(n: int) -> str:
+    lines = [
+        "metadata: {title: Q, organisation: Q, area: Q, plan_period: 2024-2028}",
+        "departments:",
+        "  - {id: dept-a, name: Department A, email: a@example.org}",
+        "priorities:",
+        "  - number: 1",
+        "    title: Everything",
+        "    objective: All of it.",
+        "    commitments:",
+    ]
+    for c in range(n):
+        lines += [f"      - {{id: c-{c:03d}, text: Commitment {c}., owners: [dept-a]}}"]
+    return "\n".join(lines) + "\n"
+
+
+def _world(tmp_path, n: int):
+    from planwatch.plan.load import load_plan
+    from planwatch.web import services
+    from planwatch.web.models import Slot
+
+    path = tmp_path / f"plan-{n}.yaml"
+    path.write_text(_plan_yaml(n))
+    services.import_plan(load_plan(path))
+    analyst = services.set_user(f"analyst{n}", role="analyst", password=PASSWORD)
+    owner = services.set_user(
+        f"owner{n}", role="owner", departments=("dept-a",), email="o@example.org", password=PASSWORD
+    )
+    rnd = services.open_round("2024/25 Q1", date.today() + timedelta(days=7), user=analyst)
+    slots = list(Slot.objects.filter(round=rnd))
+    for slot in slots[: n // DRAFTED_EVERY]:  # some drafted: "last saved by", word counts
+        services.save_draft(slot.pk, user=owner, text="Some words.", rag="", expected_version=0)
+    return analyst, owner, rnd, slots[0]
+
+
+def _count(client, method: str, url: str, data: dict[str, str] | None = None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = getattr(client, method)(url, data or {})
+    assert response.status_code == 200, response.content[:500]
+    return len(ctx.captured_queries)
+
+
+def _counts(tmp_path, n: int) -> dict[str, int]:
+    analyst, owner, rnd, slot = _world(tmp_path, n)
+    as_analyst, as_owner = client_for(analyst), client_for(owner)
+    edit = reverse("slot", args=[slot.pk])
+    tracker = reverse("tracker", args=[rnd.pk])
+    html = as_analyst.get(tracker).content.decode()
+    # The tracker still lists every slot, with who saved it and its word count.
+    assert html.count('data-slot="') == n
+    assert f'<a href="{edit}">Open' in html
+    assert html.count(f"{owner.username}, ") == n // DRAFTED_EVERY
+    assert html.count("<td>2</td>") == n // DRAFTED_EVERY  # "Some words." is two words
+    counts = {
+        "tracker": _count(as_analyst, "get", tracker),
+        "todo": _count(as_owner, "get", reverse("todo")),
+        "editor": _count(as_owner, "get", edit),
+    }
+    slot.refresh_from_db()
+    counts["autosave"] = _count(
+        as_owner,
+        "post",
+        reverse("slot_autosave", args=[slot.pk]),
+        {"text": "New words.", "rag": "green", "version": str(slot.version)},
+    )
+    return counts
+
+
+@pytest.mark.django_db(transaction=False)
+def test_query_counts_do_not_grow_with_the_round(tmp_path):
+    from django.db import transaction
+
+    # Two independent worlds in one test: roll the first back before building the second.
+    with transaction.atomic():
+        small = _counts(tmp_path, SMALL)
+        transaction.set_rollback(True)
+    large = _counts(tmp_path, LARGE)
+    assert small == large, f"queries grew with the round: {small} for {SMALL}, {large} for {LARGE}"
+    over = {page: n for page, n in large.items() if n > QUERY_BUDGET}
+    assert not over, f"pages over the budget of {QUERY_BUDGET} queries: {over}"
