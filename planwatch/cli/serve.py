@@ -28,6 +28,10 @@ DEFAULT_WORKERS = (os.cpu_count() or 1) + 1
 #: the GIL does not make requests queue inside a process.
 DEFAULT_THREADS = 4
 DEFAULT_PORT = 8000
+#: How long gunicorn keeps an idle connection open for the next request (its default is
+#: 2 s; the gunicorn documentation suggests 1-5 s when clients connect directly). People
+#: pause a second or two between clicks, so 2 s drops many connections just as they are reused.
+KEEPALIVE_SECONDS = 5
 #: gunicorn's worker timeout (its default is 30 s): publishing builds the report, PDF included,
 #: inside the request, which takes tens of seconds for a full plan.
 WORKER_TIMEOUT_SECONDS = 300
@@ -79,7 +83,16 @@ def gunicorn_worker_args(workers: int, threads: int) -> list[str]:
             f"gunicorn needs at least one worker and one thread (got {workers} and {threads})",
             expected="--workers and --threads of 1 or more",
         )
-    return ["--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads)]
+    return [
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--keep-alive",
+        str(KEEPALIVE_SECONDS),
+    ]
 
 
 def register(app: typer.Typer) -> None:

@@ -29,12 +29,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from planwatch.errors import IngestError, Location, Problem
 from planwatch.ingest.checks import duplicate_problems, map_distinct, number_problems, unknown_name
 from planwatch.ingest.files import sha256_of
-from planwatch.ingest.source import Column, StagedTable, match_header, register_table, stage_table
+from planwatch.ingest.source import Column, StagedTable, match_header, stage_table, values_table
 from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile, span_label
 from planwatch.periods import Quarter, quarter_from_parts
 from planwatch.store.names import CANONICAL_FORCES, canonical_force, canonical_group
@@ -143,33 +142,31 @@ def _build(
     forces: dict[tuple[str | None, ...], str],
     index: int,
 ) -> str:
-    register_table(
+    values_table(
         con,
         "prc_q_map",
-        pd.DataFrame(
-            [(k[0], k[1], q.fy_start, q.q, q.start) for k, q in quarters.items()],
-            columns=["fy", "fq", "fy_start", "quarter", "period_start"],
-        ),
-    )
-    register_table(
+        (("fy", "VARCHAR"), ("fq", "VARCHAR"), ("fy_start", "SMALLINT"), ("quarter", "TINYINT"), ("period_start", "DATE")),
+        [(k[0], k[1], q.fy_start, q.q, q.start) for k, q in quarters.items()],
+    )  # fmt: skip
+    values_table(
         con,
         "prc_f_map",
-        pd.DataFrame([(k[0], f) for k, f in forces.items()], columns=["force", "canonical"]),
+        (("force", "VARCHAR"), ("canonical", "VARCHAR")),
+        [(k[0], f) for k, f in forces.items()],
     )
     groups = con.execute(f"SELECT DISTINCT grp FROM {raw.table}").fetchall()
-    register_table(
+    values_table(
         con,
         "prc_g_map",
-        pd.DataFrame(
-            [(g, canonical_group(g or "")) for (g,) in groups], columns=["grp", "canonical"]
-        ),
+        (("grp", "VARCHAR"), ("canonical", "VARCHAR")),
+        [(g, canonical_group(g or "")) for (g,) in groups],
     )
     offence = level == "offence"
     table = f"prc_ready_{index}"
     con.execute(
-        f"""CREATE OR REPLACE TEMP VIEW {table} AS
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS
         SELECT 0 AS _file, {raw.row_sql("r")} AS source_row, '{level}' AS level,
-               q.fy_start::SMALLINT AS fy_start, q.quarter::TINYINT AS quarter, q.period_start::DATE AS period_start,
+               q.fy_start, q.quarter, q.period_start,
                f.canonical AS force, {"r.description" if offence else "NULL"} AS offence_description,
                g.canonical AS offence_group, {"r.subgroup" if offence else "NULL"} AS offence_subgroup,
                {"trim(r.code)" if offence else "NULL"} AS offence_code,

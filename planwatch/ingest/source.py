@@ -275,6 +275,25 @@ def register_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFram
         con.unregister(f"{name}_frame")
 
 
+def values_table(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """TEMP table ``name`` with typed ``columns`` (name, SQL type) holding a few ``rows``.
+
+    For small lookup maps (tens of rows): cheaper than building and registering a
+    pandas frame, and the column types are explicit.
+    """
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} (" + ", ".join(f"{c} {t}" for c, t in columns) + ")"
+    )
+    if rows:
+        marks = ", ".join("?" for _ in columns)
+        con.executemany(f"INSERT INTO {name} VALUES ({marks})", [list(r) for r in rows])
+
+
 def _cell(value: object) -> str:
     """A spreadsheet cell as the text a CSV export would hold (12.0 -> '12')."""
     if value is None:

@@ -29,12 +29,27 @@ from planwatch.report import palette
 from planwatch.report.chart import ChartSpec, EventLine
 
 #: Figure size in inches: the text width of an A4 page with 20 mm margins is about 6.7 in.
+#: The height grows by one legend row for each row of the legend beyond the first.
 FIGURE_SIZE = (6.7, 3.1)
 #: Mark each point only on shorter series: on long ones markers crowd the line and each
 #: one is an SVG element to draw (PDF time; see docs/performance.md). Gaps still show.
 MAX_MARKED_PERIODS = 36
 FONT_SIZE = 8.0
 SMALL_FONT_SIZE = 7.0
+POINTS_PER_INCH = 72.0
+#: Margins are set from the labels rather than by ``bbox_inches="tight"``, which draws
+#: every chart twice (see docs/performance.md). Widths are estimates for DejaVu Sans,
+#: whose characters average at most about 0.62 em (digits 0.64 em); sizes in points.
+CHAR_EM = 0.64
+TOP_PT = 10.0
+RIGHT_PT = 22.0  # room for half of the last period label
+Y_TITLE_PT = 16.0  # the y-axis title (8 pt) with matplotlib's 4 pt pad and a margin
+TICK_PT = 7.0  # tick length plus pad (3.5 + 3.5, matplotlib's defaults)
+X_LABELS_PT = TICK_PT + 1.2 * SMALL_FONT_SIZE + 6.0  # tick, label line, gap above the legend
+LEGEND_ROW_PT = 1.7 * SMALL_FONT_SIZE  # line height 1.2 em plus label spacing 0.5 em
+LEGEND_PAD_PT = 6.0  # border padding above and below the legend rows
+LEGEND_COLUMNS = 3
+LEGEND_HANDLE_PT = 4.8 * SMALL_FONT_SIZE  # handle 2 em, text pad 0.8 em, column gap 2 em
 RC: Any = {  # matplotlib rcParams (typed as Any: its stubs want literal keys)
     "svg.fonttype": "none",  # keep text as text: searchable, selectable, smaller
     "svg.hashsalt": "planwatch",  # deterministic ids
@@ -60,11 +75,58 @@ def draw_svg(spec: ChartSpec, prefix: str | None = None) -> str:
         fig = Figure(figsize=FIGURE_SIZE)
         ax = fig.add_subplot()
         _draw(ax, spec)
+        _lay_out(fig, ax)
         buf = io.StringIO()
-        fig.savefig(
-            buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None}
-        )
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return _inline(buf.getvalue(), prefix=prefix or f"chart-{spec.measure_id}", title=spec.alt_text)
+
+
+def _text_pt(text: str, size: float) -> float:
+    return len(text) * CHAR_EM * size
+
+
+def _legend_columns(labels: list[str], width_pt: float) -> int:
+    """As many columns (up to three) as fit across the figure."""
+    for ncol in range(min(LEGEND_COLUMNS, max(len(labels), 1)), 1, -1):
+        widths = [
+            max(_text_pt(label, SMALL_FONT_SIZE) for label in labels[c::ncol]) + LEGEND_HANDLE_PT
+            for c in range(ncol)
+        ]
+        if sum(widths) <= width_pt:
+            return ncol
+    return 1
+
+
+def _lay_out(fig: Figure, ax: Axes) -> None:
+    """Margins from the tick labels and legend, the legend below the axes; no second draw."""
+    width_pt = FIGURE_SIZE[0] * POINTS_PER_INCH
+    labels = ax.get_legend_handles_labels()[1]
+    ncol = _legend_columns(labels, width_pt)
+    rows = -(-len(labels) // ncol) if labels else 0
+    legend_pt = rows * LEGEND_ROW_PT + (LEGEND_PAD_PT if rows else 0.0)
+    height_pt = FIGURE_SIZE[1] * POINTS_PER_INCH + max(rows - 1, 0) * LEGEND_ROW_PT
+    fig.set_size_inches(FIGURE_SIZE[0], height_pt / POINTS_PER_INCH)
+    low, high = ax.get_ylim()
+    formatter = ax.yaxis.get_major_formatter()
+    ticks = [t for t in ax.get_yticks() if low <= t <= high]
+    y_labels_pt = max((_text_pt(formatter(t, 0), FONT_SIZE) for t in ticks), default=0.0)
+    left_pt = Y_TITLE_PT + y_labels_pt + TICK_PT
+    bottom_pt = X_LABELS_PT + legend_pt
+    fig.subplots_adjust(
+        left=left_pt / width_pt,
+        right=1 - RIGHT_PT / width_pt,
+        top=1 - TOP_PT / height_pt,
+        bottom=bottom_pt / height_pt,
+    )
+    if labels:
+        ax.legend(
+            loc="lower center",
+            bbox_to_anchor=(0.5, 0.0),
+            bbox_transform=fig.transFigure,
+            ncol=ncol,
+            frameon=False,
+            fontsize=SMALL_FONT_SIZE,
+        )
 
 
 def _nan(values: tuple[float | None, ...]) -> list[float]:
@@ -237,13 +299,6 @@ def _style_axes(ax: Axes, spec: ChartSpec) -> None:
         ax.spines[side].set_visible(False)
     ax.grid(axis="y", color=palette.GRID, linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.13),
-        ncol=3,
-        frameon=False,
-        fontsize=SMALL_FONT_SIZE,
-    )
 
 
 def _tick_decimals(v: float) -> int:
@@ -258,6 +313,7 @@ def _inline(svg: str, *, prefix: str, title: str) -> str:
     # matplotlib's <style> holds a global "*" rule that would reach the whole HTML page;
     # the report stylesheet carries the same rule scoped to charts (svg.chart *).
     svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.DOTALL)
+    svg = _lean(svg)
     svg = _ID.sub(lambda m: f'id="{prefix}-{m[1]}"', svg)
     svg = _REF.sub(lambda m: f"{m[1]}{prefix}-{m[2]}", svg)
     head_end = svg.index(">")
@@ -266,6 +322,32 @@ def _inline(svg: str, *, prefix: str, title: str) -> str:
     head += f' class="chart" role="img" aria-labelledby="{title_id}" focusable="false"'
     body = svg[head_end + 1 :]
     return f'{head}><title id="{title_id}">{_escape(title)}</title>{body}'.strip()
+
+
+_GROUP = re.compile(r"<g\b([^>]*?)(/?)>|</g>")
+_ZERO_ROTATION = re.compile(r' transform="rotate\(-?0 [^)]*\)"')
+_BETWEEN_TAGS = re.compile(r">\s+<")
+_EMPTY_DEFS = re.compile(r"<defs>\s*</defs>")
+
+
+def _lean(svg: str) -> str:
+    """Drop what draws nothing: groups with no attribute but an id (matplotlib wraps every
+    artist in one), zero rotations, empty ``<defs>`` and whitespace between tags. WeasyPrint
+    visits every element when it paints the PDF (see docs/performance.md)."""
+    kept: list[bool] = []
+
+    def group(match: re.Match[str]) -> str:
+        if match[0] == "</g>":
+            return match[0] if kept.pop() else ""
+        if match[2]:  # <g/>: nothing inside
+            return ""
+        keep = bool(_ID.sub("", match[1]).strip())
+        kept.append(keep)
+        return match[0] if keep else ""
+
+    svg = _GROUP.sub(group, svg)
+    svg = _ZERO_ROTATION.sub("", svg)
+    return _EMPTY_DEFS.sub("", _BETWEEN_TAGS.sub("><", svg))
 
 
 def _escape(text: str) -> str:

@@ -5,8 +5,10 @@ tables in an appendix). Out: a tagged PDF (PDF/UA-1) on A4 with embedded fonts,
 bookmarks from the headings, the sensitivity marking and "Page X of Y" on every page.
 
 The contents give each priority's page range from CSS ``target-counter``. Where a
-priority fits on one page the range would read "4–4": the first layout tells us which
-priorities those are, and a second layout hides their range ends.
+priority fits on one page the range would read "4–4": the layout tells us which
+priorities those are, and their range ends ("–4") are taken out of the laid-out contents
+page, the rest of the entry moved right to close the gap. A second layout (the old way,
+about as long as the first) is only a fallback should WeasyPrint's boxes change shape.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
+from weasyprint.formatting_structure.boxes import ParentBox, TextBox
 
 from planwatch.errors import ReportError
 from planwatch.report.files import write_with
@@ -48,13 +52,79 @@ def single_page_priorities(document: Document) -> list[str]:
     ]
 
 
+def _classes(box: Any) -> list[str]:
+    element = getattr(box, "element", None)
+    return (element.get("class") or "").split() if element is not None else []
+
+
+def _trim_range_ends(document: Document, hidden: list[str]) -> bool:
+    """Take "–N" out of the contents entries of ``hidden`` priorities in the laid-out pages.
+
+    The entry is right-aligned (its dot leader fills the line), so what came before the
+    range end moves right by its width. True when every range end was found and removed."""
+    wanted = set(hidden)
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            number = _entry_priority(box)
+            if number not in wanted:
+                continue
+            ends = [c for c in box.children if "toc-end" in _classes(c)]
+            if len(ends) != 1:
+                return False
+            _remove_end(box, ends[0])
+            wanted.discard(number)
+    return not wanted
+
+
+def _entry_priority(box: Any) -> str | None:
+    """The priority number of a contents entry's page range (not of its ::before leader)."""
+    element = getattr(box, "element", None)
+    if element is None or getattr(box, "pseudo_type", None) or "toc-pages" not in _classes(box):
+        return None
+    number = element.get("data-priority")
+    return str(number) if number is not None else None
+
+
+def _remove_end(box: Any, end: Any) -> None:
+    width = end.margin_width()
+    at = box.children.index(end)
+    for child in box.children[:at]:
+        child.translate(dx=width)
+    box.children = [c for c in box.children if c is not end]
+    box.width -= width
+    box.position_x += width
+    if at:
+        _extend_leader(box.children[0], width)
+
+
+def _extend_leader(before: Any, gap: float) -> None:
+    """Fill ``gap`` points left of a dot leader (``leader(". ")``: one text box per dot)."""
+    boxes = [before]
+    while len(boxes[-1].children) == 1 and isinstance(boxes[-1].children[0], ParentBox):
+        boxes.append(boxes[-1].children[0])
+    dots = boxes[-1].children
+    if not dots or not all(isinstance(d, TextBox) for d in dots) or dots[-1].width <= 0:
+        return
+    first = min(dots, key=lambda d: d.position_x)
+    count = int(gap // first.width)
+    added = []
+    for k in range(1, count + 1):
+        dot = first.copy()
+        dot.position_x -= k * first.width
+        added.append(dot)
+    boxes[-1].children = [*dots, *added]
+    for box in boxes:
+        box.position_x -= count * first.width
+        box.width += count * first.width
+
+
 def layout(html: str) -> Document:
-    """Lay out the print HTML; a second layout only when some priority fits on one page."""
+    """Lay out the print HTML once; trim the "7–7" ranges of one-page priorities."""
     try:
-        source = HTML(string=html, base_url=None)  # parsed once, laid out once or twice
+        source = HTML(string=html, base_url=None)  # parsed once, laid out once (or twice)
         document = source.render(pdf_variant=PDF_VARIANT)
         hidden = single_page_priorities(document)
-        if hidden:
+        if hidden and not _trim_range_ends(document, hidden):
             rule = ", ".join(f'.toc-pages[data-priority="{n}"] .toc-end' for n in hidden)
             document = source.render(
                 pdf_variant=PDF_VARIANT, stylesheets=[CSS(string=f"{rule} {{ display: none; }}")]

@@ -102,7 +102,7 @@ def ingest(
             con.execute(f"SET temp_directory = '{Path(work) / 'spill'}'")
             if _total_bytes(files) < PARALLEL_FROM_BYTES:
                 con.execute("SET threads = 1")
-            ctx = _context(con, store_path, Path(work))
+            ctx = _context(con, store_path, Path(work), with_observations=kind == "measures")
             batches = _stage(con, kind, files, ctx, progress)
             already = tuple(item for b in batches for item in b.already_loaded)
             if not any(b.files for b in batches):
@@ -158,8 +158,14 @@ def _stage(
     return batches
 
 
-def _context(con: duckdb.DuckDBPyConnection, store_path: Path, workdir: Path) -> IngestContext:
-    """What the readers need from the store, read through a read-only attachment."""
+def _context(
+    con: duckdb.DuckDBPyConnection, store_path: Path, workdir: Path, *, with_observations: bool
+) -> IngestContext:
+    """What the readers need from the store, read through a read-only attachment.
+
+    Stored observations (only the measures reader compares against them) are read
+    only ``with_observations``.
+    """
     with peek(con, store_path) as alias:
         if alias is None:
             return IngestContext(workdir)
@@ -171,6 +177,8 @@ def _context(con: duckdb.DuckDBPyConnection, store_path: Path, workdir: Path) ->
                 f"SELECT offence_code, offence_description FROM {alias}.offence_codes"
             ).fetchall()
         )
+        if not with_observations:
+            return IngestContext(workdir, known, codes)
         statuses = ", ".join(f"'{s}'" for s in USABLE_STATUSES)
         obs = con.execute(
             f"SELECT series, area, period_start, value, status FROM {alias}.observations WHERE status IN ({statuses})"

@@ -28,7 +28,11 @@ def role_of(user: Any) -> str | None:
         return Role.ANALYST
     cached = getattr(user, "_planwatch_role", None)
     if cached is None:
-        profile = Profile.objects.filter(user=user).only("role").first()
+        joined = getattr(getattr(user, "_state", None), "fields_cache", {})
+        if "profile" in joined:  # loaded with the user (planwatch.web.auth.ProfileBackend)
+            profile = joined["profile"]
+        else:
+            profile = Profile.objects.filter(user=user).only("role").first()
         cached = profile.role if profile else Role.READER
         user._planwatch_role = cached
     return str(cached)
@@ -38,10 +42,17 @@ def is_analyst(user: Any) -> bool:
     return role_of(user) == Role.ANALYST
 
 
-def department_ids(user: Any) -> set[int]:
+def department_ids(user: Any) -> frozenset[int]:
+    """The departments a user belongs to, read once per user object (one request)."""
     if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(Membership.objects.filter(user=user).values_list("department_id", flat=True))
+        return frozenset()
+    cached = getattr(user, "_planwatch_departments", None)
+    if cached is None:
+        cached = frozenset(
+            Membership.objects.filter(user=user).values_list("department_id", flat=True)
+        )
+        user._planwatch_departments = cached
+    return frozenset(cached)
 
 
 def can_read_slot(user: Any, slot: Slot) -> bool:

@@ -160,6 +160,8 @@ if _cache_dir:
         "LOCATION": _cache_dir,
     }
 
+# Django's password checks, with the user's role read in the same query on every request.
+AUTHENTICATION_BACKENDS = ["planwatch.web.auth.ProfileBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -154,3 +154,58 @@ def test_charts_are_tagged_figures_with_the_alt_text(reader, run):
     assert figures == expected
     kinds = {tag for tag, _ in tags}
     assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/L", "/Link"} <= kinds
+
+
+def _toc_html(css: str) -> str:
+    """Contents for two priorities, the first on one page, the second over two (report.css)."""
+    entries = "".join(
+        f'<li><a href="#priority-{n}">Priority {n}</a><span class="toc-pages" data-priority="{n}">'
+        f'<span class="pageref" data-target="#priority-{n}"></span><span class="toc-end">–'
+        f'<span class="pageref" data-target="#priority-{n}-end"></span></span></span></li>'
+        for n in (1, 2)
+    )
+    body = (
+        '<section class="priority" id="priority-1"><h2>One</h2><p>Short.</p>'
+        '<span class="priority-end" id="priority-1-end"></span></section>'
+        '<section class="priority" id="priority-2"><h2>Two</h2><div style="height: 400mm"></div>'
+        '<span class="priority-end" id="priority-2-end"></span></section>'
+    )
+    return (
+        f'<html lang="en-GB"><head><style>{css}</style></head><body>'
+        f'<nav class="contents"><ol>{entries}</ol></nav><main>{body}</main></body></html>'
+    )
+
+
+def test_one_page_ranges_are_trimmed_without_a_second_layout(tmp_path, monkeypatch):
+    from weasyprint import HTML
+
+    from planwatch.report import pdf
+    from planwatch.report.build import stylesheet
+
+    source = HTML(string=_toc_html(stylesheet()))
+    document = source.render()
+    assert pdf.single_page_priorities(document) == ["1"]
+    assert pdf._trim_range_ends(document, ["1"])
+    # Through layout(): one render only (a second would be the fallback).
+    renders = []
+    original = HTML.render
+    monkeypatch.setattr(
+        HTML, "render", lambda self, **kw: renders.append(1) or original(self, **kw)
+    )
+    out = pdf.write_pdf(_toc_html(stylesheet()), tmp_path / "toc.pdf")
+    assert len(renders) == 1
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(out), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    lines = {
+        line.split()[0] + " " + line.split()[1]: line.rstrip()
+        for line in text.splitlines()
+        if line.strip()
+    }
+    assert re.search(r"\. (\d+)$", lines["Priority 1"]) and "–" not in lines["Priority 1"]
+    assert re.search(r"\. (\d+)–(\d+)$", lines["Priority 2"])
+    # The entry stays flush right: the trimmed number ends where the other range ends.
+    assert len(lines["Priority 1"]) == len(lines["Priority 2"])
