@@ -151,7 +151,7 @@ def main() -> None:
         [
             f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()} (load average {load_start:.1f} at the start, "
             f"{os.getloadavg()[0]:.1f} at the end: the machine was shared with other jobs, so wall times are pessimistic; "
-            "CPU seconds are steadier); generated files of {ROWS_PER_FILE:,} rows in the real 12-column layout; "
+            f"CPU seconds are steadier); generated files of {ROWS_PER_FILE:,} rows in the real 12-column layout; "
             "each run in a fresh child process and a new project.",
             "",
             header,

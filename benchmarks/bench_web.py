@@ -205,7 +205,8 @@ def prepare(project: Path) -> tuple[int, dict[str, int]]:
 
 @dataclass
 class Stats:
-    """What one phase measured; ``seconds`` is the phase's wall-clock length."""
+    """What one phase measured; ``seconds`` is the phase's wall-clock length, ``cpu`` the
+    CPU seconds each measured process tree used during it."""
 
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
@@ -215,6 +216,7 @@ class Stats:
     )  # (slot, version, text) the server confirmed
     seconds: float = 0.0
     load: str = ""
+    cpu: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, seconds: float) -> None:
@@ -410,15 +412,64 @@ def run_threads(targets: list[tuple[object, tuple[object, ...]]]) -> None:
         t.join()
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # fields from 3 (state) on
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time (user + system) of a process tree so far: ``root``, its living descendants,
+    and the children it has already reaped (Linux /proc; 0 elsewhere)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if entry.name.isdigit() and (fields := _proc_stat(int(entry.name))):
+            parents[int(entry.name)] = int(fields[1])
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        kids = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(kids)
+        frontier.extend(kids)
+    total = 0
+    for pid in tree:
+        fields = _proc_stat(pid)
+        if fields:  # utime, stime (14, 15); for the root also cutime, cstime (16, 17)
+            total += int(fields[11]) + int(fields[12])
+            if pid == root:
+                total += int(fields[13]) + int(fields[14])
+    return total / CLOCK_TICKS
+
+
+def postmaster_pid(data_dir: Path) -> int | None:
+    try:
+        return int((data_dir / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def load_average() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+#: Process trees whose CPU time is measured in each phase (name -> root pid); set in main().
+MEASURED: dict[str, int] = {}
+
+
 def run_phase(loops: list[tuple[object, tuple[object, ...]]], seconds: int, stats: Stats) -> Stats:
     stats.load = load_average()
+    before = {name: cpu_seconds(pid) for name, pid in MEASURED.items()}
+    client_before = time.process_time()
     start = time.monotonic()
     run_threads(loops)
     stats.seconds = time.monotonic() - start
+    stats.cpu = {name: cpu_seconds(pid) - before[name] for name, pid in MEASURED.items()}
+    stats.cpu["clients"] = time.process_time() - client_before
     return stats
 
 
@@ -508,8 +559,45 @@ def table(stats: Stats, base95: float | None) -> list[str]:
     return rows
 
 
+def cpu_line(stats: Stats) -> str:
+    """CPU used per request, by process: independent of how busy the machine was."""
+    n = sum(len(v) for v in stats.latencies.values()) or 1
+    parts = [f"{name} {seconds * 1000 / n:.1f} ms" for name, seconds in stats.cpu.items()]
+    server = sum(v for k, v in stats.cpu.items() if k != "clients")
+    names = " + ".join(k for k in stats.cpu if k != "clients")
+    return (
+        f"- CPU time per request (user + system, whole phase / requests): {', '.join(parts)}; "
+        f"so the server side alone ({names}) could serve about "
+        f"{n / server * (os.cpu_count() or 1):.0f} requests a second on {os.cpu_count()} otherwise idle cores."
+        if server
+        else "- CPU time per request: not measured (no /proc)."
+    )
+
+
+def headroom(load: Stats, stress: Stats) -> str:
+    """How close the load phase ran to what the machine delivered in the same run."""
+    offered = sum(len(v) for v in load.latencies.values()) / load.seconds
+    most = sum(len(v) for v in stress.latencies.values()) / stress.seconds
+    n = sum(len(v) for v in load.latencies.values()) or 1
+    server = sum(v for k, v in load.cpu.items() if k != "clients") / n
+    share = offered * server / (os.cpu_count() or 1)
+    return (
+        f"The load phase asked for {offered:.0f} requests a second; with {server * 1000:.0f} ms of server "
+        f"CPU each that is {share:.0%} of the machine's {os.cpu_count()} cores before the clients and "
+        f"everything else running on it, and the stress phase shows the machine delivered at most "
+        f"{most:.0f} a second during this run. "
+        + (
+            "So the load phase ran at or near saturation: most of its latency is waiting for a core, "
+            "not work done for the request."
+            if offered > 0.7 * most
+            else "So the load phase had headroom."
+        )
+    )
+
+
 def outcome(stats: Stats, missing: int, scope: str = "") -> list[str]:
     return [
+        cpu_line(stats),
         f"- Errors (exceptions or unexpected HTTP status): {len(stats.errors)}"
         + (f" (first: {stats.errors[0]})" if stats.errors else "")
         + f"; version conflicts (HTTP 409, expected only if two people edit one slot): {stats.conflicts}.",
@@ -562,6 +650,8 @@ def report(
             if met
             else f"**not met** (worst p95 {worst:.0f} ms)."
         ),
+        "",
+        headroom(load, stress),
         "",
         f"### Stress: the same {USERS} users with no think time, {stress.seconds:.0f} s",
         "",
@@ -678,6 +768,9 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.2)
+        MEASURED["gunicorn"] = gunicorn.pid
+        if args.start_postgres and (pg := postmaster_pid(work / "pg" / "pgdata")):
+            MEASURED["PostgreSQL"] = pg  # only a cluster of our own: a shared one has other users
         for _ in range(3 * args.workers * args.threads):  # warm every worker up first
             Browser(port).request("GET", "/accounts/login/")
         owners = [f"owner-{d:02d}" for d in range(DEPARTMENTS)]

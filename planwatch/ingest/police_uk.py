@@ -5,9 +5,10 @@ In: folders, zip files or single files named ``YYYY-MM-<force>-street.csv`` with
 Latitude, Location, LSOA code, LSOA name, Crime type, Last outcome category,
 Context``). ``-outcomes.csv`` and ``-stop-and-search.csv`` files are skipped with a
 note: planwatch counts crimes, and outcomes would count them twice.
-Out: a :class:`~planwatch.ingest.staged.StagedBatch` with one TEMP table for
-``police_uk_street``, read by DuckDB's own ``read_csv`` in one pass over all files
-(no Python row loops); ``month`` is the first day of the month.
+Out: a :class:`~planwatch.ingest.staged.StagedBatch` with one TEMP view for
+``police_uk_street`` over DuckDB's own ``read_csv`` (no Python row loops): the files
+are checked in one aggregate pass and read again only by the write; ``month`` is the
+first day of the month.
 
 Checks: the header; ``Month`` is ``YYYY-MM`` and matches the file name; coordinates
 are numbers; every row has a crime type; no Crime ID appears twice; no month and
