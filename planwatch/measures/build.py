@@ -33,21 +33,13 @@ from typing import Any
 import pandas as pd
 
 from planwatch.errors import AnalysisError
+from planwatch.frames import MEASURE_FRAME_COLUMNS
 from planwatch.measures.series import MeasureSeries
 from planwatch.measures.windows import ADDITIVE_UNITS, PERCENT
 from planwatch.periods import MONTHS_PER_QUARTER, Month, Quarter, month_range, quarter_range
 from planwatch.plan.models import Measure
 
-FRAME_COLUMNS = (
-    "period_start",
-    "frequency",
-    "area",
-    "category",
-    "value",
-    "numerator",
-    "denominator",
-    "status",
-)
+FRAME_COLUMNS = MEASURE_FRAME_COLUMNS
 #: Rates are per 1,000 population (Home Office convention for crime rates).
 RATE_PER = 1000.0
 SUSPECT = "suspect"

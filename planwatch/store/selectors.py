@@ -39,20 +39,12 @@ from typing import Any
 import pandas as pd
 
 from planwatch.errors import NotFoundError
+from planwatch.frames import MEASURE_FRAME_COLUMNS
 from planwatch.plan.models import Measure, Plan, PoliceUkSource, PrcSource, SeriesSource
 from planwatch.store.connection import StoreRef, reading
 from planwatch.store.names import canonical_force, canonical_group
 
-MEASURE_COLUMNS = (
-    "period_start",
-    "frequency",
-    "area",
-    "category",
-    "value",
-    "numerator",
-    "denominator",
-    "status",
-)
+MEASURE_COLUMNS = MEASURE_FRAME_COLUMNS
 
 #: data.police.uk's crime type for anti-social behaviour incidents.
 ASB_CRIME_TYPE = "Anti-social behaviour"

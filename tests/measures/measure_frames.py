@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from planwatch.frames import MEASURE_FRAME_COLUMNS
 from planwatch.plan.models import Measure, SeriesSource
 
 
@@ -41,14 +42,4 @@ def row(
 
 
 def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    columns = [
-        "period_start",
-        "frequency",
-        "area",
-        "category",
-        "value",
-        "numerator",
-        "denominator",
-        "status",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=list(MEASURE_FRAME_COLUMNS))
