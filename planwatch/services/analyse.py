@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from planwatch.analysis.engine import compare_proportions
+from planwatch.analysis.engine import analyse_measure, compare_proportions
 from planwatch.analysis.results import MeasureAnalysis, TwoProportionResult, to_jsonable
 from planwatch.errors import AnalysisError, Location, PlanwatchError
 from planwatch.measures.build import build_series
@@ -57,18 +57,6 @@ class _Inputs:
     weights: Mapping[str, float] | None
     population: Mapping[int, float]
     peers: Populations = field(default_factory=dict)  # every area's population, by year
-
-
-def _engine() -> Analyse:
-    try:
-        from planwatch.analysis.engine import analyse_measure
-    except ImportError as exc:  # the engine is built by another step; say so plainly
-        raise AnalysisError(
-            "the analysis engine (planwatch.analysis.engine) is not available in this installation",
-            expected="a planwatch installation with the analysis step",
-        ) from exc
-    fn: Analyse = analyse_measure
-    return fn
 
 
 def _weights(store: Any) -> Mapping[str, float] | None:
@@ -353,7 +341,7 @@ def _priority_of(kp: KeyPoint, plan: Plan) -> tuple[int, ...]:
 def run_analysis(project: Project, quarter: Quarter) -> AnalysisRun:
     """Analyse every measure of the project's plan for ``quarter``."""
     plan = load_plan(project.plan_path)
-    analyse = _engine()
+    analyse: Analyse = analyse_measure
     warnings: list[str] = []
     with reading(project, missing_ok=True) as store:
         inputs = _inputs(store, plan)

@@ -6,33 +6,30 @@ by source kind, the report quarter and a file stem for the report.
 Out: a :class:`DemoOutcome` — what each step did, and where the HTML and PDF are.
 
 Every step uses the same services as the ``planwatch ingest`` / ``analyse`` /
-``report`` commands. While parts of planwatch are still being built, a step whose
-service cannot be imported yet is *skipped* with a message saying so; a step that
-runs and fails raises its error as usual.
+``report`` commands; a step that fails raises its error as usual.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Literal
+from typing import Any
 
 from planwatch.periods import Quarter
 from planwatch.project import Project
+from planwatch.services.analyse import run_analysis
+from planwatch.services.ingest import ingest
+from planwatch.services.report import generate_report
 
 Echo = Callable[[str], None]
-StepStatus = Literal["done", "skipped"]
 
 
 @dataclass(frozen=True)
 class DemoStep:
     name: str
-    status: StepStatus
     message: str
     seconds: float = 0.0
 
@@ -46,34 +43,11 @@ class DemoOutcome:
         default_factory=list
     )  # from ingest: e.g. values held out as suspect
 
-    @property
-    def skipped(self) -> list[DemoStep]:
-        return [s for s in self.steps if s.status == "skipped"]
-
-
-def _service(module: str, attribute: str) -> Callable[..., Any] | None:
-    """The named service, or ``None`` when its module is not importable yet."""
-    try:
-        found: ModuleType = importlib.import_module(module)
-    except ImportError:
-        return None
-    return getattr(found, attribute, None)
-
-
-def _skip(outcome: DemoOutcome, echo: Echo, name: str, what: str) -> None:
-    message = f"{name}: skipped, {what} is not available yet"
-    outcome.steps.append(DemoStep(name, "skipped", message))
-    echo(message)
-
 
 def ingest_step(
     project: Project, loads: Sequence[tuple[str, Sequence[Path]]], outcome: DemoOutcome, echo: Echo
-) -> bool:
+) -> None:
     """Load every file through the ingest service, one source kind at a time."""
-    ingest = _service("planwatch.services.ingest", "ingest")
-    if ingest is None:
-        _skip(outcome, echo, "ingest", "planwatch.services.ingest.ingest")
-        return False
     start = time.perf_counter()
     total = 0
     for kind, paths in loads:
@@ -82,23 +56,16 @@ def ingest_step(
         outcome.warnings.extend(result.warnings)
     seconds = time.perf_counter() - start
     message = f"ingest: loaded {total} files into {project.store_path.name} ({seconds:.1f} s)"
-    outcome.steps.append(DemoStep("ingest", "done", message, seconds))
+    outcome.steps.append(DemoStep("ingest", message, seconds))
     echo(message)
     for warning in outcome.warnings:
         echo(f"  warning: {warning}")
-    return True
 
 
 def report_step(
     project: Project, quarter: Quarter, stem: str, *, pdf: bool, outcome: DemoOutcome, echo: Echo
 ) -> None:
     """Analyse the quarter and write the report, renamed to ``<stem>.html`` / ``.pdf``."""
-    run_analysis = _service("planwatch.services.analyse", "run_analysis")
-    if run_analysis is None:
-        _skip(outcome, echo, "analyse", "planwatch.services.analyse.run_analysis")
-        _skip(outcome, echo, "report", "the analysis it needs")
-        return
-    generate_report = _service("planwatch.services.report", "generate_report")
     timings: dict[str, float] = {}
 
     def timed_analysis(proj: Project, q: Quarter) -> Any:
@@ -107,11 +74,6 @@ def report_step(
         timings["analyse"] = time.perf_counter() - start
         return run
 
-    if generate_report is None:
-        timed_analysis(project, quarter)
-        _record(outcome, echo, "analyse", f"analysed {quarter.label}", timings["analyse"])
-        _skip(outcome, echo, "report", "planwatch.services.report.generate_report")
-        return
     start = time.perf_counter()
     files = generate_report(project, quarter, pdf=pdf, analyse=timed_analysis)
     _record(outcome, echo, "analyse", f"analysed {quarter.label}", timings.get("analyse", 0.0))
@@ -124,7 +86,7 @@ def report_step(
 
 def _record(outcome: DemoOutcome, echo: Echo, name: str, what: str, seconds: float) -> None:
     message = f"{name}: {what} ({seconds:.1f} s)"
-    outcome.steps.append(DemoStep(name, "done", message, seconds))
+    outcome.steps.append(DemoStep(name, message, seconds))
     echo(message)
 
 
@@ -146,9 +108,6 @@ def build_demo(
 ) -> DemoOutcome:
     """Ingest ``loads`` (source kind, files) into ``project``, analyse ``quarter`` and write the report."""
     outcome = DemoOutcome()
-    if ingest_step(project, loads, outcome, echo):
-        report_step(project, quarter, stem, pdf=pdf, outcome=outcome, echo=echo)
-    else:
-        _skip(outcome, echo, "analyse", "the data it needs")
-        _skip(outcome, echo, "report", "the analysis it needs")
+    ingest_step(project, loads, outcome, echo)
+    report_step(project, quarter, stem, pdf=pdf, outcome=outcome, echo=echo)
     return outcome

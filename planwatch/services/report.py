@@ -8,12 +8,11 @@ The analysis comes from :func:`planwatch.services.analyse.run_analysis`; comment
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from planwatch.errors import CommentaryError, Location, ReportError
+from planwatch.errors import CommentaryError, Location
 from planwatch.narrative.run import AnalysisRun
 from planwatch.periods import Quarter
 from planwatch.plan.commentary import Commentary, load_commentary
@@ -25,14 +24,10 @@ Analyse = Callable[[Project, Quarter], AnalysisRun]
 
 
 def default_analyse() -> Analyse:
-    """``planwatch.services.analyse.run_analysis``, looked up when needed."""
-    try:
-        module = importlib.import_module("planwatch.services.analyse")
-    except ImportError as exc:
-        raise ReportError(
-            "the analysis step (planwatch.services.analyse) is not available"
-        ) from exc
-    return module.run_analysis  # type: ignore[no-any-return]
+    """``planwatch.services.analyse.run_analysis``."""
+    from planwatch.services.analyse import run_analysis
+
+    return run_analysis
 
 
 def project_commentary(project: Project, plan: Plan, quarter: Quarter) -> Commentary | None:

@@ -15,8 +15,7 @@ from planwatch.demo import spec
 from planwatch.demo.generate import DemoFiles, generate_demo_project
 from planwatch.errors import ConfigError, IngestError
 from planwatch.project import Project
-
-ingest_service = pytest.importorskip("planwatch.services.ingest")
+from planwatch.services import ingest as ingest_service
 
 
 def _workforce(files: DemoFiles) -> Path:
@@ -24,7 +23,8 @@ def _workforce(files: DemoFiles) -> Path:
 
 
 def test_demo_forces_are_known_to_the_store() -> None:
-    names = pytest.importorskip("planwatch.store.names")
+    from planwatch.store import names
+
     assert {f.name for f in spec.FORCES} == set(names.DEMO_FORCES)
     assert all(names.canonical_force(f.name) == f.name for f in spec.FORCES)
 
@@ -69,7 +69,8 @@ def test_every_demo_file_passes_the_normal_ingest(demo_files: DemoFiles, tmp_pat
 def test_a_failing_load_stops_the_demo_with_its_error(
     demo_files: DemoFiles, tmp_path: Path
 ) -> None:
-    demo_service = pytest.importorskip("planwatch.services.demo")
+    from planwatch.services import demo as demo_service
+
     bad = tmp_path / "bad.csv"
     bad.write_text("measure,period,value\nvictim_confidence,2023/24 Q5,61.0\n", encoding="utf-8")
     project = Project.at(tmp_path / "p")
@@ -95,8 +96,6 @@ def test_demo_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_planwatch_demo_writes_the_report(tmp_path: Path) -> None:
-    pytest.importorskip("planwatch.services.analyse")
-    pytest.importorskip("planwatch.services.report")
     out = tmp_path / "anyshire-demo"
     done = subprocess.run(
         [sys.executable, "-m", "planwatch.cli.main", "demo", "--out", str(out), "--no-pdf"],
@@ -123,8 +122,8 @@ def test_planwatch_demo_writes_the_report(tmp_path: Path) -> None:
 @pytest.mark.parametrize("seed", [1, 2, 3, 2024])
 def test_only_the_deliberate_error_looks_suspect(seed: int) -> None:
     """Whatever the seed, the ingest's suspect check flags the one planted error and nothing else."""
-    suspect = pytest.importorskip("planwatch.ingest.suspect")
     from planwatch.demo.series import SERIES_FILES
+    from planwatch.ingest import suspect
 
     series: dict[str, list[tuple[str, float]]] = {}
     for make in SERIES_FILES.values():

@@ -51,7 +51,8 @@ def test_example_plan_loads() -> None:
 
 @pytest.fixture(scope="module")
 def essex_project(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Project:
-    ingest = pytest.importorskip("planwatch.services.ingest").ingest
+    from planwatch.services.ingest import ingest
+
     project = Project.at(tmp_path_factory.mktemp("essex"))
     shutil.copy(EXAMPLE / "plan.yaml", project.plan_path)
     for kind, paths in _loads(shared_data):
@@ -61,7 +62,8 @@ def essex_project(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(scope="module")
 def essex_run(essex_project: Project) -> AnalysisRun:
-    run_analysis = pytest.importorskip("planwatch.services.analyse").run_analysis
+    from planwatch.services.analyse import run_analysis
+
     return run_analysis(essex_project, QUARTER)  # type: ignore[no-any-return]
 
 
@@ -95,7 +97,8 @@ def test_essex_analysis_on_real_data(essex_run: AnalysisRun) -> None:
 
 @pytest.mark.slow
 def test_essex_report_html(essex_run: AnalysisRun) -> None:
-    build = pytest.importorskip("planwatch.report.build")
+    from planwatch.report import build
+
     html = build.render_html(essex_run, None)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
     assert "Essex" in text and "2023/24 Q4" in text

@@ -28,9 +28,6 @@ FAILING_IMPACTS = {"serious", "critical"}
 
 
 def _axe_source() -> str:
-    pytest.importorskip(
-        "axe_playwright_python", reason="pip install axe-playwright-python (bundles axe-core)"
-    )
     return (
         resources.files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
     )
