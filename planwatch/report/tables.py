@@ -94,7 +94,7 @@ def proportion_table(rows: tuple[ProportionResult, ...], name: str) -> DataTable
 
 def proportion_test_table(tests: tuple[TwoProportionResult, ...], name: str) -> DataTable:
     return DataTable(
-        caption=f"{name}: comparisons between periods (two-proportion z-test)",
+        caption=f"{name}: comparisons (two-proportion z-test)",
         headers=(
             "Comparison",
             "Difference",
@@ -103,7 +103,7 @@ def proportion_test_table(tests: tuple[TwoProportionResult, ...], name: str) -> 
         ),
         rows=tuple(
             (
-                f"{t.first.label} against {t.second.label}",
+                _comparison_label(t, name),
                 fmt.signed(t.difference_pp, 1, " points"),
                 f"{fmt.signed(t.ci_low_pp, 1)} to {fmt.signed(t.ci_high_pp, 1)} points",
                 _yes_no(t.significant),
@@ -111,6 +111,14 @@ def proportion_test_table(tests: tuple[TwoProportionResult, ...], name: str) -> 
             for t in tests
         ),
     )
+
+
+def _comparison_label(test: TwoProportionResult, name: str) -> str:
+    """Between periods of one measure, or between two measures in the same period."""
+    if test.compared_with_name:
+        period = fmt.period_text(test.first.label)
+        return f"{name} against {test.compared_with_name} ({period})"
+    return f"{fmt.period_text(test.first.label)} against {fmt.period_text(test.second.label)}"
 
 
 def change_table(
