@@ -17,8 +17,15 @@ import pytest
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 HERE = Path(__file__).parent
-#: The modules whose behaviour depends on the database (locking, transactions, constraints, JSON).
-MODULES = ("test_services.py", "test_concurrency.py", "test_xlsx.py", "test_views_flow.py")
+#: The modules whose behaviour depends on the database (locking, transactions, constraints,
+#: JSON, query counts).
+MODULES = (
+    "test_services.py",
+    "test_concurrency.py",
+    "test_xlsx.py",
+    "test_views_flow.py",
+    "test_query_counts.py",
+)
 
 
 def test_web_suite_passes_on_postgresql(tmp_path):
