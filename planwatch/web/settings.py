@@ -201,9 +201,11 @@ EMAIL_PORT = int(os.environ.get("PLANWATCH_EMAIL_PORT", "25"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # 5 MB: a department's spreadsheet is far smaller
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Sessions stay in the database (django.contrib.sessions.backends.db): reading one is a
-# single indexed query, and Django writes it only when it changes (sign-in, messages),
-# not on every request; signing out deletes the row, so a copied cookie stops working.
+# Sessions are kept in the database and read through the cache (cached_db): a page reads
+# its session from the cache (the shared file cache in production) instead of querying
+# PostgreSQL every request; Django writes it only when it changes (sign-in, messages), to
+# both; signing out deletes both copies, so a copied cookie stops working.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = SESSION_WORKING_DAY_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
