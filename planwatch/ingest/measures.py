@@ -77,7 +77,7 @@ def stage_measures(
             f"{row.series} {row.period_label} = {row.value:g} is about {row.ratio:.0f} times off the rest of its series "
             f"(flagged at {SUSPECT_RATIO:g}x): held out as suspect until confirmed with "
             f"'planwatch confirm --series {row.series} --period \"{row.period_label}\"'",
-            Location(file=display, row=int(row.source_row), field="value"),
+            Location(file=display, row=int(str(row.source_row)), field="value"),
         )
         for row in frame[frame["status"] == "suspect"].itertuples()
     ]
@@ -143,7 +143,7 @@ def _flag_suspects(frame: pd.DataFrame, ctx: IngestContext) -> None:
         values = part["value"].tolist()
         for pos in suspect_positions(values, previous["value"].tolist()):
             idx = part.index[pos]
-            if _already_confirmed(stored, series, area, part.loc[idx]):
+            if _already_confirmed(stored, str(series), str(area), part.loc[idx]):
                 frame.loc[idx, "status"] = "confirmed"
                 continue
             others = [abs(v) for v in (*previous["value"], *values) if v is not None]

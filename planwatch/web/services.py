@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -38,6 +38,9 @@ from planwatch.web.models import (
     SlotState,
 )
 from planwatch.web.permissions import Forbidden, can_read_slot, check_analyst, is_analyst
+
+if TYPE_CHECKING:
+    from planwatch.web.selectors import TrackerSlot
 
 
 class SlotConflict(CommentaryError):
@@ -395,7 +398,7 @@ def send_reminders(rnd: Round, *, link: str) -> Reminders:
             unreachable.append(row.department.name)
             continue
         lines = "\n".join(
-            f"- {s.commitment.slug}: {s.get_state_display().lower()}" for s in row.slots
+            f"- {_slot_slug(s)}: {SlotState(s.state).label.lower()}" for s in row.slots
         )
         send_mail(
             subject=f"Commentary for {rnd.quarter_label} is due on {rnd.deadline:%d %B %Y}",
@@ -496,3 +499,9 @@ def is_contributor(user: Any) -> bool:
     from planwatch.web.permissions import role_of
 
     return is_analyst(user) or role_of(user) == Role.OWNER
+
+
+def _slot_slug(slot: Slot | TrackerSlot) -> str:
+    from planwatch.web.selectors import TrackerSlot
+
+    return slot.commitment_slug if isinstance(slot, TrackerSlot) else slot.commitment.slug

@@ -46,8 +46,8 @@ TEXT_COLUMN_WIDTH = 90
 
 def export_department(rnd: Round, department: Department) -> bytes:
     wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
+    ws = wb.create_sheet(SHEET, 0)
+    wb.remove(wb.worksheets[1])  # the default empty sheet
     ws.append(COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
