@@ -181,7 +181,7 @@ def test_open_data_attribution_only_where_figures_come_from_open_data(run, html)
 def test_tables_for_variance_proportions_and_comparisons(html):
     assert "2023/24 variance to 2022/23, by month" in html
     assert "survey results with 95% confidence intervals" in html
-    assert "comparisons between periods (two-proportion z-test)" in html
+    assert "comparisons (two-proportion z-test)" in html
     assert "latest period compared with earlier periods" in html
 
 
