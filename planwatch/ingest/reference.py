@@ -106,21 +106,23 @@ def _stage(
     return batch
 
 
+def _blank(
+    con: duckdb.DuckDBPyConnection, raw: StagedTable, column: str, field: str, display: str, expected: str
+) -> list[Problem]:
+    """The first row where ``column`` is blank, as a problem naming the file's own column name."""
+    blank = con.execute(
+        f"SELECT {raw.row_sql()} FROM {raw.table} WHERE {column} IS NULL LIMIT 1"
+    ).fetchone()
+    if not blank:
+        return []
+    return [Problem(f"'{field}' is blank", Location(file=display, row=blank[0], field=field), expected=expected)]
+
+
 def _weights(
     con: duckdb.DuckDBPyConnection, raw: StagedTable, display: str, index: int
 ) -> tuple[str, str, str]:
     problems = number_problems(con, raw, "weight", "Weight", display, whole=False)
-    blank = con.execute(
-        f"SELECT {raw.row_sql()} FROM {raw.table} WHERE code IS NULL LIMIT 1"
-    ).fetchone()
-    if blank:
-        problems.append(
-            Problem(
-                "'Offence Code' is blank",
-                Location(file=display, row=blank[0], field="Offence Code"),
-                expected="a Home Office offence code",
-            )
-        )
+    problems += _blank(con, raw, "code", "Offence Code", display, "a Home Office offence code")
     if problems:
         raise IngestError(problems=problems)
     table = f"weights_ready_{index}"
@@ -147,17 +149,7 @@ def _population(
                 expected=f"a year from {FIRST_YEAR} to {LAST_YEAR}",
             )
         )
-    blank = con.execute(
-        f"SELECT {raw.row_sql()} FROM {raw.table} WHERE area IS NULL LIMIT 1"
-    ).fetchone()
-    if blank:
-        problems.append(
-            Problem(
-                "'area' is blank",
-                Location(file=display, row=blank[0], field="area"),
-                expected="an area name",
-            )
-        )
+    problems += _blank(con, raw, "area", "area", display, "an area name")
     if problems:
         raise IngestError(problems=problems)
     # Force names take their canonical spelling; other areas (e.g. districts) are kept as given.
