@@ -53,6 +53,8 @@ from urllib.parse import urlencode, urlsplit
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "performance.md"
 SECTION = "## Web"
+# Measure this checkout's planwatch (the editable install may point at another copy).
+sys.path.insert(0, str(REPO))
 
 DEPARTMENTS = 40  # one owner each
 COMMITMENTS_PER_DEPARTMENT = 3
@@ -668,11 +670,14 @@ def report(
         "",
         "What each page costs, and what was done about it: every hot page runs a fixed number of "
         "queries whatever the round's size (tests/web/test_query_counts.py checks 10 and 100 slots: "
-        "tracker 6, to-do list 6, editor 5, autosave 8 on PostgreSQL, of which the session and the "
-        "user with their role are 2). The tracker's rows are formatted in Python "
-        "(planwatch/web/rows.py) instead of a template loop, which halved the function calls of a "
-        "120-slot page; the user's role is joined to the user (planwatch/web/auth.py) and their "
-        "departments read once a request. gunicorn runs gthread workers (one a core plus one, 4 "
+        "tracker 5, to-do list 5, editor 4, autosave 7 on SQLite, of which "
+        "the user with their role is 1). Sessions are read through the cache (Django's cached_db "
+        "engine) instead of a query every request; the tracker reads its 120 slots as plain "
+        "tuples (building them as Django models with their commitment, department and user was "
+        "most of its CPU time) and formats its rows in Python (planwatch/web/rows.py); autosave "
+        "reads the slot once, locked, instead of once to check access and again to save; the "
+        "user's role is joined to the user (planwatch/web/auth.py) and their departments read "
+        "once a request. gunicorn runs gthread workers (one a core plus one, 4 "
         "threads each, keep-alive 5 s) rather than (2 x cores) + 1 sync workers, so a request "
         "waiting on PostgreSQL does not hold a process.",
         "",
@@ -736,6 +741,11 @@ def main() -> int:
             "PLANWATCH_ALLOWED_HOSTS": "127.0.0.1",
             "PLANWATCH_CACHE_DIR": str(work / "cache"),
             "PLANWATCH_LOG_LEVEL": "ERROR",
+            # gunicorn runs in a temporary folder: make it import this checkout's planwatch,
+            # not whichever copy the editable install happens to point at.
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
+            ),
         }
     )
     os.environ.update(env)

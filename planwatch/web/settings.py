@@ -14,7 +14,7 @@ In: environment variables. Out: Django settings.
 ``PLANWATCH_EMAIL_BACKEND``  ``console`` (default), ``file`` or ``smtp``
 ``PLANWATCH_EMAIL_FILE_PATH`` folder for the ``file`` backend
 ``PLANWATCH_MEDIA_ROOT``     where published reports are stored; default ``<project>/output/web``
-``PLANWATCH_CACHE_DIR``      shared cache folder (login throttle); default ``<project>/.web-cache`` in production
+``PLANWATCH_CACHE_DIR``      shared cache folder (login throttle, sessions); default ``<project>/.web-cache`` in production
 ``PLANWATCH_REPORT_PDF``     ``0`` builds only the HTML report on publishing
 """
 
@@ -146,10 +146,24 @@ AUTH_PASSWORD_VALIDATORS = [
 if _flag("PLANWATCH_FAST_HASHER"):  # tests and benchmarks only: hashing dominates otherwise
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+#: Sessions the session cache holds before culling (a culled session is read from the
+#: database again); far more than the people signed in at once.
+SESSION_CACHE_ENTRIES = 10_000
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "planwatch"}
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "planwatch",
+    },
+    # Sessions have a cache of their own, so that many signed-in people never make the
+    # cache cull the login throttle's counts.
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "planwatch-sessions",
+        "OPTIONS": {"MAX_ENTRIES": SESSION_CACHE_ENTRIES},
+    },
 }
-# gunicorn workers are separate processes: the login throttle's counts must be shared, so
+# gunicorn workers are separate processes: the login throttle's counts and the cached
+# sessions (signing out must end the session in every worker) must be shared, so
 # production uses a file cache (in the project unless PLANWATCH_CACHE_DIR says otherwise).
 _cache_dir = os.environ.get("PLANWATCH_CACHE_DIR") or (
     str(PROJECT_DIR / ".web-cache") if PRODUCTION else ""
@@ -158,6 +172,11 @@ if _cache_dir:
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": _cache_dir,
+    }
+    CACHES["sessions"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(Path(_cache_dir) / "sessions"),
+        "OPTIONS": {"MAX_ENTRIES": SESSION_CACHE_ENTRIES},
     }
 
 # Django's password checks, with the user's role read in the same query on every request.
@@ -206,6 +225,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # PostgreSQL every request; Django writes it only when it changes (sign-in, messages), to
 # both; signing out deletes both copies, so a copied cookie stops working.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 SESSION_COOKIE_AGE = SESSION_WORKING_DAY_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -28,7 +28,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from planwatch.errors import PlanwatchError
+from planwatch.errors import NotFoundError, PlanwatchError
 from planwatch.periods import parse_quarter
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
 from planwatch.web import reporting, selectors, services, spreadsheet
@@ -190,17 +190,19 @@ def _conflict(
 @contributor_required
 @require_POST
 def slot_autosave(request: HttpRequest, pk: int) -> JsonResponse:
-    slot = _load_slot(request, pk)
     form = SlotForm(request.POST)
     if not form.is_valid():
+        _load_slot(request, pk)  # 404 / 403 before saying what was wrong with the form
         return JsonResponse(
             {"ok": False, "errors": {k: [str(e) for e in v] for k, v in form.errors.items()}},
             status=400,
         )
     data = form.cleaned_data
     try:
+        # save_draft reads the slot once, locked, and makes the same checks as _load_slot
+        # (403 for another department's slot); a slot that does not exist is a 404.
         saved = services.save_draft(
-            slot.pk,
+            pk,
             user=request.user,
             text=data["text"],
             rag=data["rag"],
@@ -211,6 +213,8 @@ def slot_autosave(request: HttpRequest, pk: int) -> JsonResponse:
             {"ok": False, "conflict": True, "version": exc.slot.version, "message": exc.render()},
             status=409,
         )
+    except NotFoundError as exc:
+        raise Http404(exc.render()) from exc
     except PlanwatchError as exc:
         return JsonResponse({"ok": False, "message": exc.render()}, status=400)
     return JsonResponse(

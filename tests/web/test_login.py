@@ -75,3 +75,29 @@ def test_logout_needs_post(north):
     assert c.get("/accounts/logout/").status_code == 405
     assert c.post("/accounts/logout/").status_code == 302
     assert c.get(reverse("todo")).status_code == 302
+
+
+def _file_caches(folder):
+    file_cache = "django.core.cache.backends.filebased.FileBasedCache"
+    return {
+        "default": {"BACKEND": file_cache, "LOCATION": str(folder)},
+        "sessions": {"BACKEND": file_cache, "LOCATION": str(folder / "sessions")},
+    }
+
+
+def test_sessions_are_read_from_the_cache_and_signing_out_ends_a_copied_cookie(north, tmp_path):
+    """Production's shared file caches: a page reads no session row from the database, and
+    a copy of the cookie stops working once its owner signs out."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    with override_settings(CACHES=_file_caches(tmp_path)):
+        c = Client()
+        assert _try(c, "nora", PASSWORD).status_code == 302
+        copied = Client()
+        copied.cookies = c.cookies.__class__(c.cookies)
+        with CaptureQueriesContext(connection) as queries:
+            assert copied.get(reverse("todo")).status_code == 200
+        assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+        assert c.post("/accounts/logout/").status_code == 302
+        assert copied.get(reverse("todo")).status_code == 302

@@ -192,3 +192,24 @@ def test_report_files_cannot_escape_their_folder(world, settings, tmp_path):
     url = reverse("published_file", args=[world["version"].pk, "../../../../" + str(secret)])
     response = client_for(world["users"][ANALYST]).get(url)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("version", ["0", "not-a-number"])
+def test_autosave_refuses_another_departments_slot_whatever_the_form(world, version):
+    """Autosave checks the form before reading the slot; a foreign slot is still a 403."""
+    theirs = Slot.objects.get(round=world["round"], commitment__slug="p2-reporting")
+    response = client_for(world["users"][NORTH]).post(
+        reverse("slot_autosave", args=[theirs.pk]), {"text": "mine", "rag": "", "version": version}
+    )
+    assert response.status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.text != "mine"
+
+
+@pytest.mark.parametrize("version", ["0", "not-a-number"])
+def test_autosave_to_a_slot_that_does_not_exist_is_not_found(world, version):
+    missing = Slot.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    response = client_for(world["users"][ANALYST]).post(
+        reverse("slot_autosave", args=[missing]), {"text": "x", "rag": "", "version": version}
+    )
+    assert response.status_code == 404
