@@ -11,18 +11,10 @@ import shutil
 from importlib import resources
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("report-browser")]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: axe impacts that fail the test (axe-core: minor < moderate < serious < critical).
 FAILING_IMPACTS = {"serious", "critical"}
 

@@ -12,21 +12,13 @@ import os
 import re
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from conftest import PASSWORD, slot_of
 
 from planwatch.web.models import PublishedVersion, Slot, SlotState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: Longest wait for anything in the page (ms); autosave fires 3 s after typing stops.
 TIMEOUT_MS = 10_000
 
