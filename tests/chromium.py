@@ -13,3 +13,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def unavailable(reason: str) -> None:
+    """Skip on a developer's machine without the part; fail in CI (CI=true), where
+    .ci/run installs it, so that a missing install can never pass as a skipped test."""
+    import os
+
+    import pytest
+
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: .ci/run must provide it)")
+    pytest.skip(reason)

@@ -11,7 +11,7 @@ import shutil
 from importlib import resources
 
 import pytest
-from chromium import CHROMIUM, CHROMIUM_ARGS
+from chromium import CHROMIUM, CHROMIUM_ARGS, unavailable
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("report-browser")]
 
@@ -28,7 +28,7 @@ def _axe_source() -> str:
 @pytest.fixture(scope="module")
 def page(html):
     if not shutil.which(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} not installed")
+        unavailable(f"{CHROMIUM} not installed")
     from playwright.sync_api import sync_playwright
 
     axe = _axe_source()

@@ -35,11 +35,9 @@ for _name in (
     os.environ.pop(_name, None)
 
 import django  # noqa: E402  (after the settings' environment is in place)
+from web_helpers import PASSWORD, PLAN_YAML, _user, client_for, slot_of  # noqa: E402, F401
 
 django.setup()
-
-PLAN_YAML = Path(__file__).with_name("plan.yaml")
-PASSWORD = "correct horse battery staple"  # test-only password
 
 
 @pytest.fixture
@@ -54,14 +52,6 @@ def plan_db(db, plan):
     from planwatch.web.services import import_plan
 
     return import_plan(plan)
-
-
-def _user(name: str, role: str, departments: tuple[str, ...] = ()):
-    from planwatch.web.services import set_user
-
-    return set_user(
-        name, role=role, departments=departments, email=f"{name}@example.org", password=PASSWORD
-    )
 
 
 @pytest.fixture
@@ -92,12 +82,6 @@ def rnd(analyst):
     return open_round("2024/25 Q1", date.today() + timedelta(days=10), user=analyst)
 
 
-def slot_of(rnd, commitment: str, department: str):
-    from planwatch.web.models import Slot
-
-    return Slot.objects.get(round=rnd, commitment__slug=commitment, department__slug=department)
-
-
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
@@ -105,14 +89,6 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def client_for(user):
-    from django.test import Client
-
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,8 @@ import os
 import re
 
 import pytest
-from chromium import CHROMIUM, CHROMIUM_ARGS
-from conftest import PASSWORD, slot_of
+from chromium import CHROMIUM, CHROMIUM_ARGS, unavailable
+from web_helpers import PASSWORD, slot_of
 
 from planwatch.web.models import PublishedVersion, Slot, SlotState
 
@@ -26,7 +26,7 @@ TIMEOUT_MS = 10_000
 @pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's Chromium is not installed")
+        unavailable("Debian's Chromium is not installed")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an asyncio loop on this thread; the tests' own ORM calls

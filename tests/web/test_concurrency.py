@@ -7,8 +7,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from conftest import slot_of
 from django.db import connection
+from web_helpers import slot_of
 
 from planwatch.web import services
 from planwatch.web.models import Slot

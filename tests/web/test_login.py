@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import PASSWORD
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from web_helpers import PASSWORD
 
 LOGIN = "/accounts/login/"
 

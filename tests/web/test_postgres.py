@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from chromium import unavailable
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -31,7 +32,7 @@ MODULES = (
 def test_web_suite_passes_on_postgresql(tmp_path):
     url = os.environ.get("PLANWATCH_TEST_POSTGRES_URL")
     if not url:
-        pytest.skip("PLANWATCH_TEST_POSTGRES_URL is not set")
+        unavailable("PLANWATCH_TEST_POSTGRES_URL is not set")
     # A clean environment: pytest-django reads the settings before conftest.py runs, so
     # nothing from this (SQLite) process may leak into the child.
     env = {

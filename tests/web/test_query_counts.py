@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from conftest import PASSWORD, client_for
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from web_helpers import PASSWORD, client_for
 
 SMALL, LARGE = 10, 100
 #: Most queries any of these pages may run: the user with their role (one join; the session

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import PLAN_YAML, client_for, slot_of
 from django.urls import reverse
+from web_helpers import PLAN_YAML, client_for, slot_of
 
 from planwatch.periods import Quarter
 from planwatch.project import Project

@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from conftest import PLAN_YAML
+from web_helpers import PLAN_YAML
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from conftest import PLAN_YAML, _user, slot_of
+from web_helpers import PLAN_YAML, _user, slot_of
 
 from planwatch.errors import CommentaryError, ConfigError, NotFoundError, PeriodError
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS, Commentary

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PLAN_YAML
+from web_helpers import PLAN_YAML
 
 SHOW = (
     "import django, json; django.setup(); from django.conf import settings as s; "

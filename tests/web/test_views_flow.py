@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import client_for, slot_of
 from django.core import mail
 from django.urls import reverse
+from web_helpers import client_for, slot_of
 
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
 from planwatch.web import services

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from conftest import client_for, slot_of
 from django.test import Client, override_settings
 from django.urls import reverse
+from web_helpers import client_for, slot_of
 
 from planwatch.web import reporting, services
 from planwatch.web.models import PublishedVersion, Round, Slot

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import client_for, slot_of
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from web_helpers import client_for, slot_of
 
 from planwatch.errors import CommentaryError
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS

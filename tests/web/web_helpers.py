@@ -1,0 +1,31 @@
+"""Helpers the web tests import by name (a module of its own: ``conftest`` is not importable
+reliably when several test folders each have one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PLAN_YAML = Path(__file__).with_name("plan.yaml")
+PASSWORD = "correct horse battery staple"  # test-only password
+
+
+def _user(name: str, role: str, departments: tuple[str, ...] = ()):
+    from planwatch.web.services import set_user
+
+    return set_user(
+        name, role=role, departments=departments, email=f"{name}@example.org", password=PASSWORD
+    )
+
+
+def slot_of(rnd, commitment: str, department: str):
+    from planwatch.web.models import Slot
+
+    return Slot.objects.get(round=rnd, commitment__slug=commitment, department__slug=department)
+
+
+def client_for(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
