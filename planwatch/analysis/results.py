@@ -74,9 +74,7 @@ class TrendResult:
 class ChangeResult:
     """A comparison of one period (or window) with another."""
 
-    kind: Literal[
-        "previous_period", "same_period_last_year", "rolling12_previous", "baseline", "year_on_year"
-    ]
+    kind: Literal["previous_period", "same_period_last_year", "rolling12_previous", "baseline"]
     current_label: str
     current_value: float
     comparison_label: str

@@ -31,9 +31,7 @@ from planwatch.measures.series import MeasureSeries
 from planwatch.measures.windows import WindowValue, window_total
 from planwatch.periods import MONTHS_PER_YEAR, Month, Quarter, Rolling12
 
-ChangeKind = Literal[
-    "previous_period", "same_period_last_year", "rolling12_previous", "baseline", "year_on_year"
-]
+ChangeKind = Literal["previous_period", "same_period_last_year", "rolling12_previous", "baseline"]
 
 #: Name of the exact test of two Poisson counts (conditional binomial test).
 POISSON_TEST = "poisson_rate_ratio_exact"

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from planwatch.cli.common import JsonOption, ProjectOption, console, print_json, project_of
 from planwatch.cli.measures import QuarterOption
-from planwatch.narrative.model import KeyPoint
-from planwatch.narrative.run import AnalysisRun
 from planwatch.periods import parse_quarter
+
+if TYPE_CHECKING:  # imported by the command itself, so `planwatch --help` starts fast
+    from planwatch.narrative.model import KeyPoint
+    from planwatch.narrative.run import AnalysisRun
 
 MARKS = {"good": "[green]▲[/]", "bad": "[red]▼[/]", "neutral": "[dim]•[/]"}
 

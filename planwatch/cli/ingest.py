@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from planwatch.cli.common import JsonOption, ProjectOption, console, print_json, project_of
-from planwatch.services.ingest import IngestResult, ingest
+
+if TYPE_CHECKING:  # the services are imported by the command itself (fast start-up)
+    from planwatch.services.ingest import IngestResult
 
 
 class Kind(StrEnum):
@@ -43,6 +45,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Load data files into the project store (each call lands whole or not at all)."""
+        from planwatch.services.ingest import ingest
+
         proj = project_of(project)
         if as_json:
             result = ingest(proj, kind.value, paths)

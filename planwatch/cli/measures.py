@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from planwatch.analysis.results import to_jsonable
 from planwatch.cli.common import JsonOption, ProjectOption, console, print_json, project_of
-from planwatch.measures.table import QuarterRow
-from planwatch.measures.windows import WindowValue
-from planwatch.narrative.wording import quantity
 from planwatch.periods import parse_quarter
+
+if TYPE_CHECKING:  # the core is imported by the command itself (fast start-up)
+    from planwatch.measures.table import QuarterRow
+    from planwatch.measures.windows import WindowValue
 
 #: Narrowest the measure-name column gets, so names stay readable in an 80-column terminal.
 MEASURE_COLUMN_WIDTH = 20
@@ -24,6 +24,8 @@ QuarterOption = Annotated[
 
 
 def _cell(w: WindowValue | None, row: QuarterRow) -> str:
+    from planwatch.narrative.wording import quantity
+
     if w is None:
         return "-"
     text = quantity(w.value, row.unit, row.decimals)
@@ -67,6 +69,8 @@ def _table(rows: tuple[QuarterRow, ...], quarter_label: str) -> Table:
 def rows_to_json(
     rows: tuple[QuarterRow, ...], warnings: tuple[str, ...], quarter_label: str
 ) -> dict[str, Any]:
+    from planwatch.analysis.results import to_jsonable
+
     return {
         "quarter": quarter_label,
         "measures": [to_jsonable(r) for r in rows],

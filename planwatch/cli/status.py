@@ -7,7 +7,7 @@ Thin over :func:`planwatch.store.status.store_status` and
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -15,9 +15,9 @@ from rich.table import Table
 from planwatch.cli.common import JsonOption, ProjectOption, console, print_json, project_of
 from planwatch.errors import ConfigError
 from planwatch.periods import Month, Quarter, parse_period, parse_quarter
-from planwatch.plan.load import load_plan
-from planwatch.services.ingest import confirm as confirm_value
-from planwatch.store.status import StoreStatus, store_status
+
+if TYPE_CHECKING:  # the services are imported by the commands themselves (fast start-up)
+    from planwatch.store.status import StoreStatus
 
 
 def register(app: typer.Typer) -> None:
@@ -31,6 +31,9 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Show what is loaded, gaps, data lag and warnings (suspect values, plan selections without data)."""
+        from planwatch.plan.load import load_plan
+        from planwatch.store.status import store_status
+
         proj = project_of(project)
         plan = load_plan(proj.plan_path) if proj.plan_path.exists() else None
         result = store_status(proj, plan, parse_quarter(quarter) if quarter else None)
@@ -58,6 +61,8 @@ def register(app: typer.Typer) -> None:
             raise ConfigError(
                 "--reject and --value cannot be used together", expected="one of them"
             )
+        from planwatch.services.ingest import confirm as confirm_value
+
         action = "reject" if reject else "correct" if value is not None else "confirm"
         changed = confirm_value(
             project_of(project), series, period, area=area, action=action, value=value

@@ -78,7 +78,6 @@ MAGNITUDE_BONUS_CAP = 0.2
 CHANGE_KINDS: dict[str, KeyPointKind] = {
     "previous_period": "change_previous",
     "same_period_last_year": "change_last_year",
-    "year_on_year": "change_last_year",
     "rolling12_previous": "rolling12",
     "baseline": "baseline",
 }
@@ -216,7 +215,6 @@ def _change(b: _Builder, c: ChangeResult) -> None:
             "abs_change": c.abs_change,
             "p_value": c.p_value,
         },
-        detail="year_on_year" if c.kind == "year_on_year" else None,
     )
 
 

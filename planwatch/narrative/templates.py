@@ -54,9 +54,9 @@ LOW_NUMBERS = "numbers are low"
 #: Decimals for a suspect value that is not a whole number (enough to show a slipped decimal point).
 SUSPECT_DECIMALS = 2
 #: A change in a count whose earlier value is below this is told as the two counts
-#: ("fell from 3 to 0"), not as a percentage: ONS does not show percentage changes in
-#: police recorded crime where the base is under 50 offences, because a few offences
-#: either way swing the percentage wildly (methodology §4.1).
+#: ("fell from 3 to 0"), not as a percentage: below 50 one offence moves the
+#: percentage by over 2 points and Poisson noise alone is about ±28%. planwatch's own
+#: threshold, reasoned in methodology §4.1 (no published rule is claimed).
 LOW_COUNT_BASE = 50
 #: Decimals for rates per 1,000 population in a peer comparison (as the Home Office
 #: and ONS publish force rates).

@@ -28,7 +28,6 @@ CHANGE_NAMES = {
     "same_period_last_year": "Same period last year",
     "rolling12_previous": "Previous 12 months",
     "baseline": "Baseline",
-    "year_on_year": "Year on year",
 }
 
 
