@@ -2,7 +2,8 @@
 
 One module per source: :mod:`~planwatch.ingest.prc` (Home Office recorded crime,
 offence- or group-level; CSV, XLSX, ODS), :mod:`~planwatch.ingest.police_uk`
-(data.police.uk street archives: folders, zips, CSVs), :mod:`~planwatch.ingest.measures`
+(data.police.uk street archives: folders, zips, CSVs; counted and checked in one DuckDB
+pass by :mod:`~planwatch.ingest.police_uk_scan`), :mod:`~planwatch.ingest.measures`
 (tidy measures CSV), :mod:`~planwatch.ingest.reference` (offence weights, population,
 Home Office offence code lookup). Shared parts: :mod:`~planwatch.ingest.files` (file
 type, SHA-256, encodings), :mod:`~planwatch.ingest.source` (a table into DuckDB with

@@ -1,6 +1,7 @@
 """What kind of file is this, and what is its fingerprint?
 
-In: a path. Out: its SHA-256, its detected type (``csv``, ``xlsx``, ``ods``, ``xls``,
+In: a path. Out: its SHA-256 (with :func:`fingerprint`, also whether it is UTF-8, in
+the same read), its detected type (``csv``, ``xlsx``, ``ods``, ``xls``,
 ``zip``) from its first bytes rather than its name, and — for CSV text that is not
 UTF-8 — a UTF-8 copy to read instead (Windows-1252 exports from Excel are common).
 Empty, binary, truncated or unreadable files raise :class:`IngestError`.
@@ -8,6 +9,7 @@ Empty, binary, truncated or unreadable files raise :class:`IngestError`.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import zipfile
 from pathlib import Path
@@ -42,6 +44,32 @@ def sha256_of(path: Path) -> str:
         while block := fh.read(CHUNK):
             digest.update(block)
     return digest.hexdigest()
+
+
+def fingerprint(path: Path) -> tuple[str, bool]:
+    """SHA-256 of the file and whether it is UTF-8 text, in one read.
+
+    Blocks of plain ASCII (nearly all of a data.police.uk file) are only hashed; from the
+    first block that is not, the rest is decoded as UTF-8 too.
+    """
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, checking = True, False
+    with path.open("rb") as fh:
+        while block := fh.read(CHUNK):
+            digest.update(block)
+            checking = checking or not block.isascii()
+            if checking and utf8:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if checking and utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return digest.hexdigest(), utf8
 
 
 def sha256_bytes(data: bytes) -> str:

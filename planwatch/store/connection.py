@@ -19,7 +19,14 @@ import duckdb
 
 from planwatch.errors import StoreError
 from planwatch.project import Project
-from planwatch.store.schema import ensure_schema, has_schema
+from planwatch.store.schema import (
+    SCHEMA_VERSION,
+    check_version,
+    ensure_schema,
+    has_schema,
+    schema_version,
+    upgrade,
+)
 
 StoreRef = duckdb.DuckDBPyConnection | Project | Path | str
 
@@ -68,6 +75,10 @@ def reading(ref: StoreRef, *, missing_ok: bool = False) -> Iterator[duckdb.DuckD
             raise StoreError(
                 f"{path} is not a planwatch store", expected="a file created by 'planwatch ingest'"
             )
+        if schema_version(con) < SCHEMA_VERSION:
+            con.close()
+            con = _upgraded(path)
+        check_version(con, path)
     try:
         yield con
     finally:
@@ -115,11 +126,28 @@ def writing(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[duckdb.DuckD
     try:
         if not has_schema(con, STORE_ALIAS):
             ensure_schema(con)
+        upgrade(con)
+        check_version(con, path)
         yield con
     finally:
         con.execute("USE memory")
         con.execute(f"CHECKPOINT {STORE_ALIAS}")
         con.execute(f"DETACH {STORE_ALIAS}")
+
+
+def _upgraded(path: Path) -> duckdb.DuckDBPyConnection:
+    """Upgrade an older store in place (one transaction), then open it read-only again."""
+    try:
+        with duckdb.connect(str(path)) as con:
+            upgrade(con)
+            con.execute("CHECKPOINT")
+    except duckdb.Error as exc:
+        raise StoreError(
+            f"{path} was written by an older planwatch and cannot be upgraded now: {exc}",
+            expected="no other planwatch process using the store, or delete the store file "
+            "and load your files again",
+        ) from exc
+    return duckdb.connect(str(path), read_only=True)
 
 
 def _quote(path: Path) -> str:

@@ -11,9 +11,12 @@ Tables
 ``prc_offences``     Home Office police recorded crime; ``level`` is ``offence``
                      (PFA open-data table, one row per offence code) or ``group``
                      (group-level compilation, offence group only).
-``police_uk_street`` data.police.uk street-level rows, all 12 columns; ``month`` is
-                     the first day of the month; anti-social behaviour rows have
-                     an empty ``crime_id``.
+``police_uk_counts`` data.police.uk street-level crimes and anti-social behaviour,
+                     counted at ingest by month (first day), *Falls within*,
+                     local area (district from the LSOA name, '' if none),
+                     crime type and last outcome category (ASB: none). Store
+                     version 1 kept every row (``police_uk_street``);
+                     :func:`upgrade` turns those rows into counts.
 ``observations``     tidy measures CSV rows; ``status`` is ``ok``, ``suspect``,
                      ``confirmed`` or ``rejected``.
 ``offence_weights``  ONS Crime Severity Score weights by offence code.
@@ -28,8 +31,15 @@ from __future__ import annotations
 
 import duckdb
 
+from planwatch.errors import StoreError
+
 #: Bumped when a table changes shape; stored in ``store_meta``.
-SCHEMA_VERSION = 1
+#: 2: data.police.uk rows (``police_uk_street``) became monthly counts (``police_uk_counts``).
+SCHEMA_VERSION = 2
+#: The version-1 table of data.police.uk rows, converted by :func:`upgrade`.
+OLD_POLICE_UK_TABLE = "police_uk_street"
+#: An LSOA name ends in a space and a four-character code: "Colchester 001A".
+LSOA_SUFFIX = len(" 001A")
 
 #: Source kinds a load can have (the ``planwatch ingest`` sub-commands).
 SOURCE_KINDS = ("prc", "police_uk", "measures", "weights", "population", "offence_codes")
@@ -67,20 +77,14 @@ CREATE TABLE IF NOT EXISTS prc_offences (
     offence_code VARCHAR,
     count BIGINT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS police_uk_street (
+CREATE TABLE IF NOT EXISTS police_uk_counts (
     load_id INTEGER NOT NULL,
-    crime_id VARCHAR,
     month DATE NOT NULL,
-    reported_by VARCHAR,
-    falls_within VARCHAR,
-    longitude DOUBLE,
-    latitude DOUBLE,
-    location VARCHAR,
-    lsoa_code VARCHAR,
-    lsoa_name VARCHAR,
+    falls_within VARCHAR NOT NULL,
+    area VARCHAR NOT NULL,
     crime_type VARCHAR NOT NULL,
     last_outcome_category VARCHAR,
-    context VARCHAR
+    count BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS observations (
     load_id INTEGER NOT NULL,
@@ -138,7 +142,7 @@ CREATE TABLE IF NOT EXISTS load_warnings (
 #: Tables holding data rows, each with a ``load_id`` column.
 DATA_TABLES = (
     "prc_offences",
-    "police_uk_street",
+    "police_uk_counts",
     "observations",
     "offence_weights",
     "offence_codes",
@@ -153,6 +157,73 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         "INSERT INTO store_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
         [str(SCHEMA_VERSION)],
     )
+
+
+def area_sql(lsoa_name: str) -> str:
+    """SQL for the local area of an LSOA name: "Colchester 001A" -> "Colchester".
+
+    A name that does not end in a space and a four-character code is kept whole;
+    no name gives ''.
+    """
+    return (
+        f"CASE WHEN {lsoa_name}[-{LSOA_SUFFIX}] = ' ' THEN left({lsoa_name}, -{LSOA_SUFFIX}) "
+        f"ELSE coalesce({lsoa_name}, '') END"
+    )
+
+
+def schema_version(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> int:
+    """The store version recorded in ``store_meta`` (1 if none is recorded)."""
+    table = f"{catalog}.store_meta" if catalog else "store_meta"
+    row = con.execute(f"SELECT max(value) FROM {table} WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row and row[0] is not None else 1
+
+
+def check_version(con: duckdb.DuckDBPyConnection, path: object) -> None:
+    """Raise if the store (default catalog) was written by a newer planwatch than this one.
+
+    An older store is upgraded in place (:func:`upgrade`) before this is called.
+    """
+    found = schema_version(con)
+    if found > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer planwatch (store version {found}; this one reads {SCHEMA_VERSION})",
+            expected="the planwatch version that wrote the store, or a newer one",
+        )
+
+
+def upgrade(con: duckdb.DuckDBPyConnection) -> bool:
+    """Bring the store (default catalog) up to :data:`SCHEMA_VERSION` in ONE transaction.
+
+    Version 1 -> 2: every stored data.police.uk row becomes part of a monthly count
+    (same month, force, crime type and load; area from the LSOA name). Returns whether
+    anything changed. On any failure nothing does.
+    """
+    found = schema_version(con)
+    if found >= SCHEMA_VERSION:
+        return False
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(DDL)
+        old = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            f"WHERE table_name = '{OLD_POLICE_UK_TABLE}' AND table_catalog = current_database()"
+        ).fetchone()
+        if old and old[0]:
+            con.execute(
+                f"""INSERT INTO police_uk_counts
+                    SELECT load_id, month, coalesce(falls_within, ''), {area_sql("lsoa_name")},
+                           crime_type, last_outcome_category, count(*)
+                    FROM {OLD_POLICE_UK_TABLE} GROUP BY ALL"""
+            )
+            con.execute(f"DROP TABLE {OLD_POLICE_UK_TABLE}")
+        con.execute(
+            "INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return True
 
 
 def has_schema(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> bool:

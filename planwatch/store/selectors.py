@@ -26,7 +26,8 @@ Source rules:
   offences") gives one row per offence group; for a quarter covered by the
   group-level compilation that table is used, otherwise the offence-level rows
   summed by group — never both, so nothing is counted twice.
-* police.uk: monthly counts of rows by crime type. No crime types selected means
+* police.uk: monthly counts by crime type (``police_uk_counts``, counted at ingest),
+  summed over local areas and outcomes. No crime types selected means
   all crime *excluding* anti-social behaviour; ``Anti-social behaviour`` selects ASB.
 * series: observations of the named series (and area, if given); rejected values
   are left out, suspect values are returned with ``status='suspect'``.
@@ -185,8 +186,8 @@ def _police_uk_sql(source: PoliceUkSource) -> tuple[str, Any]:
     types = _lower_list(source.crime_types)
     sql = """
         SELECT month AS period_start, 'month' AS frequency, falls_within AS area, crime_type AS category,
-               count(*) AS value, NULL AS numerator, NULL AS denominator, 'ok' AS status
-        FROM police_uk_street
+               sum(count) AS value, NULL AS numerator, NULL AS denominator, 'ok' AS status
+        FROM police_uk_counts
         WHERE ($falls IS NULL OR lower(falls_within) = lower($falls))
           AND (CASE WHEN len($types) = 0 THEN lower(crime_type) <> lower($asb)
                     ELSE lower(crime_type) IN (SELECT unnest($types)) END)

@@ -40,10 +40,10 @@ RULES: dict[str, TableRules] = {
         f"concat_ws(' | ', force, {_QUARTER}, coalesce(offence_code, offence_group))",
         "sum(count)",
     ),
-    "police_uk_street": TableRules(
+    "police_uk_counts": TableRules(
         ("month", "falls_within"),
-        "concat_ws(' | ', falls_within, strftime(month, '%Y-%m'), crime_type)",
-        "count(*)",
+        "concat_ws(' | ', nullif(falls_within, ''), strftime(month, '%Y-%m'), crime_type)",
+        "sum(count)",
     ),
     "observations": TableRules(
         ("series", "area", "period_start"),

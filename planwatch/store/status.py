@@ -129,7 +129,7 @@ def _coverage(con: duckdb.DuckDBPyConnection) -> tuple[Coverage, ...]:
         ),
         (
             "police_uk",
-            "SELECT coalesce(falls_within, ''), list(DISTINCT month) FROM police_uk_street GROUP BY ALL ORDER BY 1",
+            "SELECT falls_within, list(DISTINCT month) FROM police_uk_counts GROUP BY ALL ORDER BY 1",
             "month",
         ),
         (
@@ -245,7 +245,7 @@ def _missing_selections(con: duckdb.DuckDBPyConnection, plan: Plan, m: Measure) 
         checks += [
             (
                 "crime type",
-                "SELECT DISTINCT lower(crime_type) FROM police_uk_street",
+                "SELECT DISTINCT lower(crime_type) FROM police_uk_counts",
                 source.crime_types or (),
             )
         ]
@@ -253,7 +253,7 @@ def _missing_selections(con: duckdb.DuckDBPyConnection, plan: Plan, m: Measure) 
             checks += [
                 (
                     "police.uk area ('Falls within')",
-                    "SELECT DISTINCT lower(falls_within) FROM police_uk_street",
+                    "SELECT DISTINCT lower(falls_within) FROM police_uk_counts",
                     (source.falls_within,),
                 )
             ]
@@ -261,7 +261,7 @@ def _missing_selections(con: duckdb.DuckDBPyConnection, plan: Plan, m: Measure) 
             checks += [
                 (
                     "crime type other than anti-social behaviour",
-                    f"SELECT DISTINCT 'any' FROM police_uk_street WHERE crime_type <> '{ASB_CRIME_TYPE}'",
+                    f"SELECT DISTINCT 'any' FROM police_uk_counts WHERE crime_type <> '{ASB_CRIME_TYPE}'",
                     ("any",),
                 )
             ]

@@ -146,24 +146,26 @@ def test_police_uk_zip_and_folder(tmp_path: Path) -> None:
             result.loads[0].note
             == "1 outcomes/stop-and-search files skipped (not street-level crime)"
         )
-    sql = "SELECT month, count(*), count(crime_id) FROM police_uk_street GROUP BY ALL ORDER BY ALL"
+    sql = "SELECT * EXCLUDE (load_id) FROM police_uk_counts ORDER BY ALL"
     assert stored(tmp_path / "z", sql) == stored(tmp_path / "f", sql)
     asb = stored(
         tmp_path / "z",
-        "SELECT count(*), count(crime_id) FROM police_uk_street WHERE crime_type = 'Anti-social behaviour'",
+        "SELECT sum(count), count(last_outcome_category) FROM police_uk_counts WHERE crime_type = 'Anti-social behaviour'",
     )
-    assert asb == [(15, 0)]  # every 4th of 40 + 20 rows; ASB rows have no Crime ID
+    assert asb == [(15, 0)]  # every 4th of 40 + 20 rows; ASB rows have no outcome
     assert "!2018-01/2018-01-essex-street.csv" in loads_frame(tmp_path / "z")["file_name"].iloc[0]
 
 
 def test_police_uk_windows_1252_file(tmp_path: Path) -> None:
     rows = street_rows("2018-03", 5)
-    rows[2][6] = "On or near Caf\u00e9 \u2013 High Street"
+    rows[2][8] = "Ynys M\u00f4n 001A"
+    rows[3][6] = "On or near Caf\u00e9 \u2013 High Street"
     path = write_csv(tmp_path / "2018-03-essex-street.csv", STREET_HEADER, rows, encoding="cp1252")
+    assert b"M\xf4n" in path.read_bytes()  # really Windows-1252, not UTF-8
     ingest(tmp_path / "p", "police_uk", [path])
     assert stored(
-        tmp_path / "p", "SELECT location FROM police_uk_street WHERE location LIKE '%Caf%'"
-    ) == [("On or near Café – High Street",)]
+        tmp_path / "p", "SELECT area, sum(count) FROM police_uk_counts GROUP BY ALL ORDER BY 1"
+    ) == [("Chelmsford", 4), ("Ynys M\u00f4n", 1)]
 
 
 def test_weights_in_simple_layout(tmp_path: Path) -> None:
@@ -190,6 +192,7 @@ def test_police_uk_snake_case_header_beside_the_published_one(tmp_path: Path) ->
     assert [(r.periods_covered, r.rows) for r in result.loads] == [("2018-01", 8), ("2018-02", 6)]
     rows = stored(
         tmp_path / "p",
-        "SELECT month, count(*), count(crime_id), count(DISTINCT crime_type) FROM police_uk_street GROUP BY ALL ORDER BY 1",
+        "SELECT month, sum(count), sum(count) FILTER (WHERE last_outcome_category IS NOT NULL), "
+        "count(DISTINCT crime_type) FROM police_uk_counts GROUP BY ALL ORDER BY 1",
     )
     assert rows == [(date(2018, 1, 1), 8, 6, 3), (date(2018, 2, 1), 6, 4, 3)]

@@ -89,7 +89,7 @@ def test_newer_police_uk_month_replaces_that_month(tmp_path: Path) -> None:
     load = ingest(project, "police_uk", [jan2]).loads[0]
     assert load.replaced_load_id == 1
     with reading(project) as con:
-        assert con.execute("SELECT count(*) FROM police_uk_street").fetchone() == (16,)
+        assert con.execute("SELECT sum(count) FROM police_uk_counts").fetchone() == (16,)
     changes = {r.key: (r.old_value, r.new_value) for r in revisions_frame(project).itertuples()}
     assert changes == {
         "Essex Police | 2018-01 | Anti-social behaviour": (3.0, 4.0),

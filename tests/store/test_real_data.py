@@ -220,3 +220,20 @@ def test_loads_are_recorded_with_provenance(real_store: Path) -> None:
         sorted(essex["periods_covered"])[:2] == ["2018-01", "2018-02"]
         and essex["rows"].between(13752, 18713).all()
     )
+
+
+def test_police_uk_counts_by_local_area_match_the_file(real_store: Path, shared_data: Path) -> None:
+    """Every row of a real month is counted once, under the district its LSOA name gives."""
+    rows = rows_of(shared_data / "police-uk-street" / "essex" / "2018-01-essex-street.csv")
+    expected = Counter(
+        (r["LSOA name"].rsplit(" ", 1)[0] if r["LSOA name"] else "", r["Crime type"]) for r in rows
+    )
+    with reading(real_store) as con:
+        held = con.execute(
+            """SELECT area, crime_type, sum(count) FROM police_uk_counts
+               WHERE month = DATE '2018-01-01' AND falls_within = 'Essex Police' GROUP BY ALL"""
+        ).fetchall()
+        cells = con.execute("SELECT count(*), sum(count) FROM police_uk_counts").fetchone()
+    assert {(area, kind): n for area, kind, n in held} == dict(expected)
+    assert ("Colchester", "Burglary") in expected and ("", "Public order") in expected
+    assert cells is not None and cells[1] == 286_646 and cells[0] < cells[1] / 15

@@ -1,0 +1,247 @@
+"""One DuckDB pass over data.police.uk street files: monthly counts and every check.
+
+In: a staging connection and the street files found by :mod:`planwatch.ingest.police_uk`
+(:class:`StreetFile`: UTF-8 path, display name, month, header).
+Out: TEMP table ``police_uk_stage`` — ``_file, month, falls_within, area, crime_type,
+last_outcome_category, count``, the shape of the store's ``police_uk_counts`` less
+``load_id`` — and the rows per file; or an :class:`~planwatch.errors.IngestError`
+naming file, row and field.
+
+Why counts, and why this grain. A plan selects police.uk data by force (*Falls within*)
+and crime types (:class:`~planwatch.plan.models.PoliceUkSource`), month by month; the one
+local breakdown worth keeping is the local authority district, taken from the LSOA name
+("Colchester 001A" -> "Colchester"). Measured on the real Essex and West Yorkshire files
+in ``../shared/data`` (286,646 rows): month x force x district x crime type x outcome is
+14,403 cells (20 rows a cell), while month x force x LSOA x crime type x outcome is
+135,567 (about 2 rows a cell: hardly an aggregate) — docs/performance.md, "Ingest".
+A row with no LSOA counts under area ``''``. A name that does not end in a space and a
+four-character code is kept whole.
+
+How. One multi-file ``read_csv`` per chunk of files with the same header (types given,
+no sniffing; at most :data:`CHUNK_BYTES`, one statement each, so memory stays flat however
+many files there are), grouped by ``GROUPING SETS`` in the same pass: once by file and the
+kept keys plus the raw ``Month`` text (the counts; the month and crime type checks read
+this small aggregate, not the rows), once by file and a 64-bit hash of the Crime ID (only
+hashes seen twice come out; anti-social behaviour rows, which have no Crime ID, share a
+NULL hash that is not a repeat). Coordinates are read as DOUBLE, so one that is not a number fails the
+read with its line. Fused this way the Crime ID check costs about a fifth of the CPU of a
+separate pass (0.1 to 0.3 against 1.2 to 1.6 CPU-seconds at 2 million rows;
+docs/performance.md). A repeated hash is confirmed on the
+IDs themselves, and every failure is located (file, row), by reading the file again in
+Python only when a check fails; a hash collision alone rejects nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from operator import ne
+from pathlib import Path
+
+import duckdb
+
+from planwatch.errors import IngestError, Location, Problem
+from planwatch.ingest.source import Column, csv_error, match_header, values_table
+from planwatch.periods import Month
+from planwatch.store.schema import area_sql
+
+COLUMNS = (
+    Column("Crime ID", "crime_id"),
+    Column("Month", "month"),
+    Column("Reported by", "reported_by"),
+    Column("Falls within", "falls_within"),
+    Column("Longitude", "longitude"),
+    Column("Latitude", "latitude"),
+    Column("Location", "location"),
+    Column("LSOA code", "lsoa_code"),
+    Column("LSOA name", "lsoa_name"),
+    Column("Crime type", "crime_type"),
+    Column("Last outcome category", "last_outcome_category"),
+    Column("Context", "context"),
+)
+#: Columns read as numbers; every other column is text.
+NUMERIC = ("longitude", "latitude")
+#: The staged counts, ready for the store table ``police_uk_counts``.
+STAGE = "police_uk_stage"
+#: CSV bytes one ``read_csv`` reads at most (whole files): it bounds memory, since the
+#: Crime ID hashes of one chunk are grouped at once (docs/performance.md, "Ingest").
+CHUNK_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StreetFile:
+    path: Path  # where DuckDB reads it (an extracted or UTF-8 copy if needed)
+    display: str
+    month: Month
+    force: str
+    header: tuple[str, ...]
+
+
+def scan(con: duckdb.DuckDBPyConnection, files: Sequence[StreetFile]) -> dict[int, int]:
+    """Count and check ``files`` into TEMP table :data:`STAGE`; rows per file index."""
+    try:
+        for n, chunk in enumerate(_chunks(files)):
+            into = "INSERT INTO pu_agg " if n else "CREATE OR REPLACE TEMP TABLE pu_agg AS "
+            con.execute(into + _chunk_sql(files, chunk))
+    except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        raise csv_error(exc, _file_in_error(str(exc), files)) from exc
+    repeats = con.execute("SELECT DISTINCT _file FROM pu_agg WHERE by_id ORDER BY 1").fetchall()
+    problems = _month_problems(con, files) + _type_problems(con, files)
+    problems += [p for (i,) in repeats if (p := _repeated_crime_id(files[i])) is not None]
+    if problems:
+        raise IngestError(problems=problems)
+    values_table(
+        con,
+        "pu_files",
+        (("_file", "INTEGER"), ("month", "DATE")),
+        [(i, f.month.start) for i, f in enumerate(files)],
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {STAGE} AS
+            SELECT a._file, f.month, a.falls_within, a.area, a.crime_type, a.last_outcome_category,
+                   sum(a.count)::BIGINT AS count
+            FROM pu_agg a JOIN pu_files f USING (_file) WHERE NOT a.by_id GROUP BY ALL"""
+    )
+    rows = con.execute(
+        "SELECT _file, sum(count) FROM pu_agg WHERE NOT by_id GROUP BY ALL"
+    ).fetchall()
+    return {int(i): int(n) for i, n in rows}
+
+
+def _chunks(files: Sequence[StreetFile]) -> list[list[int]]:
+    """File indexes read together: same header, at most :data:`CHUNK_BYTES` a chunk (or one file)."""
+    chunks: list[list[int]] = []
+    open_: dict[tuple[str, ...], tuple[list[int], int]] = {}
+    for i, f in enumerate(files):
+        size = f.path.stat().st_size
+        members, total = open_.get(f.header, ([], 0))
+        if members and total + size > CHUNK_BYTES:
+            chunks.append(members)
+            members, total = [], 0
+        open_[f.header] = ([*members, i], total + size)
+    return chunks + [members for members, _ in open_.values()]
+
+
+def _chunk_sql(files: Sequence[StreetFile], chunk: list[int]) -> str:
+    """One ``read_csv`` over files sharing a header; counts, and Crime ID hashes seen twice.
+
+    ``GROUPING SETS`` groups the rows once by the kept keys and once by Crime ID hash, in
+    the same pass; only the hashes counted more than once are kept (``by_id``).
+    """
+    first = files[chunk[0]]
+    found = match_header(first.header, COLUMNS, first.display)
+    col = {k: f'"{_q2(v)}"' for k, v in found.items()}
+    numeric = {found[k] for k in NUMERIC}
+    types = ", ".join(
+        f"'{_q(h)}': '{'DOUBLE' if h in numeric else 'VARCHAR'}'" for h in first.header
+    )
+    listing = ", ".join(f"'{_q(str(files[i].path))}'" for i in chunk)
+    source = (
+        f"read_csv([{listing}], columns={{{types}}}, header=true, auto_detect=false, "
+        "delim=',', quote='\"', escape='\"')"
+    )
+    keys = "month_text, falls_within, area, crime_type, last_outcome_category"
+    return f"""SELECT * EXCLUDE (id_hash) FROM (
+            SELECT {chunk}[file_index::BIGINT + 1] AS _file, {keys}, id_hash,
+                   GROUPING(id_hash) = 0 AS by_id, count(*) AS count,
+                   -- reads the coordinates, so that one that is not a number fails here
+                   count(longitude) + count(latitude) AS coordinates
+            FROM (
+                SELECT file_index, {col["month"]} AS month_text,
+                       coalesce({col["falls_within"]}, '') AS falls_within,
+                       {area_sql(col["lsoa_name"])} AS area,
+                       {col["crime_type"]} AS crime_type,
+                       {col["last_outcome_category"]} AS last_outcome_category,
+                       CASE WHEN {col["crime_id"]} IS NOT NULL THEN hash({col["crime_id"]}) END AS id_hash,
+                       {col["longitude"]} AS longitude, {col["latitude"]} AS latitude
+                FROM {source})
+            GROUP BY GROUPING SETS ((file_index, {keys}), (file_index, id_hash))
+        ) WHERE NOT by_id OR (id_hash IS NOT NULL AND count > 1)"""
+
+
+def _month_problems(con: duckdb.DuckDBPyConnection, files: Sequence[StreetFile]) -> list[Problem]:
+    """A row whose ``Month`` is not the file's month, in each file that has one."""
+    found = con.execute(
+        "SELECT DISTINCT _file, month_text FROM pu_agg WHERE NOT by_id ORDER BY ALL"
+    ).fetchall()
+    wrong = sorted({i for i, text in found if text != files[i].month.label})
+    problems: list[Problem] = []
+    for i in wrong:
+        f = files[i]
+        row, value = _locate(f, "month", partial(ne, f.month.label))
+        problems.append(
+            Problem(
+                f"'Month' is {value!r}",
+                Location(file=f.display, row=row, field="Month"),
+                expected=f"{f.month.label}, the month in the file name",
+            )
+        )
+    return problems
+
+
+def _type_problems(con: duckdb.DuckDBPyConnection, files: Sequence[StreetFile]) -> list[Problem]:
+    blank = con.execute(
+        "SELECT DISTINCT _file FROM pu_agg WHERE NOT by_id AND (crime_type IS NULL OR trim(crime_type) = '') ORDER BY 1"
+    ).fetchall()
+    problems: list[Problem] = []
+    for (i,) in blank:
+        row, _ = _locate(files[i], "crime_type", lambda v: not v.strip())
+        problems.append(
+            Problem(
+                "'Crime type' is blank",
+                Location(file=files[i].display, row=row, field="Crime type"),
+                expected="a data.police.uk crime type",
+            )
+        )
+    return problems
+
+
+def _repeated_crime_id(f: StreetFile) -> Problem | None:
+    """The first Crime ID that appears twice in a file; ``None`` if only the hashes collided."""
+    seen: set[str] = set()
+
+    def repeated(value: str) -> bool:
+        if value in seen:
+            return True
+        if value:
+            seen.add(value)
+        return False
+
+    row, value = _locate(f, "crime_id", repeated)
+    if row is None:
+        return None
+    return Problem(
+        f"duplicate row: Crime ID {value[:16]}... appears more than once",
+        Location(file=f.display, row=row, field="Crime ID"),
+        expected="each crime once in a month's file",
+    )
+
+
+def _locate(f: StreetFile, key: str, is_bad: Callable[[str], bool]) -> tuple[int | None, str]:
+    """Row number (header = row 1) and value of the first row where ``is_bad(value)`` holds."""
+    index = f.header.index(match_header(f.header, COLUMNS, f.display)[key])
+    with f.path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        for number, row in enumerate(reader, start=2):
+            value = row[index] if index < len(row) else ""
+            if is_bad(value):
+                return number, value
+    return None, ""
+
+
+def _file_in_error(text: str, files: Sequence[StreetFile]) -> str:
+    for f in files:
+        if str(f.path) in text:
+            return f.display
+    return files[0].display
+
+
+def _q(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _q2(text: str) -> str:
+    return text.replace('"', '""')
