@@ -13,13 +13,28 @@ from dataclasses import dataclass, replace
 from planwatch.analysis.results import MeasureAnalysis, TrendResult
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative.run import MeasureResult
-from planwatch.periods import Month, Quarter
+from planwatch.periods import (
+    FINANCIAL_YEAR_START_MONTH,
+    MONTHS_PER_YEAR,
+    FinancialYear,
+    Month,
+    Quarter,
+)
 from planwatch.plan.models import Measure
 from planwatch.report import formatting as fmt
 from planwatch.report.tables import CONFIDENCE_PCT, DataTable
 
 #: Show every period label when a series is at most this long; otherwise one tick a year.
 MAX_LABELLED_PERIODS = 8
+#: A chart's data table is a grid of financial years by quarter or month (a row a year)
+#: when the series is longer than this: shorter to read, and far fewer table rows for
+#: WeasyPrint to lay out in the PDF appendix (docs/performance.md). Shorter series, and
+#: series with confidence intervals, keep one row per period.
+GRID_MIN_PERIODS = 12
+QUARTER_COLUMNS = ("Q1", "Q2", "Q3", "Q4")
+MONTH_COLUMNS = tuple(
+    Month(2000, FINANCIAL_YEAR_START_MONTH).shift(i).short_name for i in range(MONTHS_PER_YEAR)
+)  # "Apr" to "Mar"; the year only serves to name the months
 
 TREND_METHODS = {
     "poisson_glm": "Poisson regression",
@@ -106,7 +121,9 @@ def chart_spec(result: MeasureResult) -> ChartSpec:
 
 
 def _with_text(spec: ChartSpec, result: MeasureResult) -> ChartSpec:
-    return replace(spec, alt_text=alt_text(spec, result), table=data_table(spec))
+    return replace(
+        spec, alt_text=alt_text(spec, result), table=data_table(spec, result.series.periods)
+    )
 
 
 def _ticks(periods: tuple[Month | Quarter, ...]) -> tuple[tuple[int, str], ...]:
@@ -262,20 +279,35 @@ def _event_words(event: EventLine) -> str:
 # ------------------------------------------------------------------------------ data table
 
 
-def data_table(spec: ChartSpec) -> DataTable:
-    """The numbers behind the chart, one row per period."""
+def data_table(spec: ChartSpec, periods: tuple[Month | Quarter, ...] = ()) -> DataTable:
+    """The numbers behind the chart: a grid of financial years by quarter or month for a
+    long series (when ``periods`` are given), otherwise one row per period."""
+    if len(periods) == len(spec.labels) > GRID_MIN_PERIODS and not spec.intervals:
+        return _grid_table(spec, periods)
+    return _period_table(spec)
+
+
+def _shown_values(spec: ChartSpec) -> list[str]:
+    """Each period's value as the table shows it; held-out values are marked."""
+    suspect = dict(spec.suspect)
+    shown = []
+    for i, v in enumerate(spec.values):
+        if i in suspect:
+            shown.append(f"{fmt.value(suspect[i], spec.unit, spec.decimals)} (held out)")
+        else:
+            shown.append(fmt.value(v, spec.unit, spec.decimals))
+    return shown
+
+
+def _period_table(spec: ChartSpec) -> DataTable:
     headers = ["Period", spec.y_label]
     if spec.intervals:
         headers += [f"Lower {CONFIDENCE_PCT}% limit", f"Upper {CONFIDENCE_PCT}% limit"]
     if spec.trend:
         headers.append("Trend")
-    suspect = dict(spec.suspect)
     rows = []
-    for i, label in enumerate(spec.labels):
-        shown = spec.values[i] if i not in suspect else suspect[i]
-        row = [label, fmt.value(shown, spec.unit, spec.decimals)]
-        if i in suspect:
-            row[1] += " (held out)"
+    for i, (label, shown) in enumerate(zip(spec.labels, _shown_values(spec), strict=True)):
+        row = [label, shown]
         if spec.intervals:
             interval = spec.intervals[i]
             row += [fmt.number(b, spec.decimals) for b in interval] if interval else ["–", "–"]
@@ -284,4 +316,38 @@ def data_table(spec: ChartSpec) -> DataTable:
         rows.append(tuple(row))
     return DataTable(
         caption=f"Data for the chart of {spec.title}", headers=tuple(headers), rows=tuple(rows)
+    )
+
+
+def _column(period: Month | Quarter) -> int:
+    """Where a period sits in its financial year: 0 for April (or Q1)."""
+    if isinstance(period, Month):
+        return (period.month - FINANCIAL_YEAR_START_MONTH) % MONTHS_PER_YEAR
+    return period.q - 1
+
+
+def _grid_table(spec: ChartSpec, periods: tuple[Month | Quarter, ...]) -> DataTable:
+    """One row a financial year (and one for its trend values when the chart has a trend)."""
+    monthly = isinstance(periods[0], Month)
+    columns = MONTH_COLUMNS if monthly else QUARTER_COLUMNS
+    years: dict[FinancialYear, dict[int, int]] = {}
+    for i, period in enumerate(periods):
+        years.setdefault(period.financial_year, {})[_column(period)] = i
+    values = _shown_values(spec)
+    trend = [fmt.number(t, spec.decimals) for t in spec.trend]
+    rows: list[tuple[str, ...]] = []
+    for year, where in sorted(years.items()):
+        rows.append(
+            (year.label, *(values[where[c]] if c in where else "" for c in range(len(columns))))
+        )
+        if trend:
+            cells = (trend[where[c]] if c in where else "" for c in range(len(columns)))
+            rows.append((f"{year.label} trend", *cells))
+    by = "month" if monthly else "quarter"
+    return DataTable(
+        caption=f"Data for the chart of {spec.title}: {spec.y_label.lower()} by {by} and financial year",
+        headers=("Financial year", *columns),
+        rows=tuple(rows),
+        compact=monthly,
+        grid=True,
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 from functools import lru_cache
 from typing import Any
 
@@ -24,9 +23,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
+from planwatch.narrative.templates import RATE_DECIMALS
 from planwatch.report import formatting as fmt
 from planwatch.report import palette
 from planwatch.report.chart import ChartSpec, EventLine
+from planwatch.report.funnel import X_LABEL, Y_LABEL, FunnelSpec
+from planwatch.report.svg import inline
 
 #: Figure size in inches: the text width of an A4 page with 20 mm margins is about 6.7 in.
 #: The height grows by one legend row for each row of the legend beyond the first.
@@ -46,10 +48,14 @@ RIGHT_PT = 22.0  # room for half of the last period label
 Y_TITLE_PT = 16.0  # the y-axis title (8 pt) with matplotlib's 4 pt pad and a margin
 TICK_PT = 7.0  # tick length plus pad (3.5 + 3.5, matplotlib's defaults)
 X_LABELS_PT = TICK_PT + 1.2 * SMALL_FONT_SIZE + 6.0  # tick, label line, gap above the legend
+X_TITLE_PT = 1.2 * FONT_SIZE + 2.0  # an x-axis title (funnel plots): one line and a gap
 LEGEND_ROW_PT = 1.7 * SMALL_FONT_SIZE  # line height 1.2 em plus label spacing 0.5 em
 LEGEND_PAD_PT = 6.0  # border padding above and below the legend rows
 LEGEND_COLUMNS = 3
 LEGEND_HANDLE_PT = 4.8 * SMALL_FONT_SIZE  # handle 2 em, text pad 0.8 em, column gap 2 em
+#: Room right of the largest population on a funnel plot's axis (for the area's name).
+FUNNEL_X_MARGIN = 1.05
+FUNNEL_Y_MARGIN = 0.1  # fraction of the data's range above and below
 RC: Any = {  # matplotlib rcParams (typed as Any: its stubs want literal keys)
     "svg.fonttype": "none",  # keep text as text: searchable, selectable, smaller
     "svg.hashsalt": "planwatch",  # deterministic ids
@@ -61,12 +67,9 @@ RC: Any = {  # matplotlib rcParams (typed as Any: its stubs want literal keys)
     "ytick.color": palette.TEXT,
 }
 
-_ID = re.compile(r'\bid="([^"]+)"')
-_REF = re.compile(r'(url\(#|href="#)([^")]+)')
-
 
 @lru_cache(maxsize=256)
-def draw_svg(spec: ChartSpec, prefix: str | None = None) -> str:
+def draw_svg(spec: ChartSpec | FunnelSpec, prefix: str | None = None) -> str:
     """The chart as an inline ``<svg>`` element, labelled with the spec's alt text.
 
     ``prefix`` starts every id inside the SVG (default ``chart-<measure id>``); give each
@@ -74,11 +77,14 @@ def draw_svg(spec: ChartSpec, prefix: str | None = None) -> str:
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=FIGURE_SIZE)
         ax = fig.add_subplot()
-        _draw(ax, spec)
+        if isinstance(spec, FunnelSpec):
+            _draw_funnel(ax, spec)
+        else:
+            _draw(ax, spec)
         _lay_out(fig, ax)
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    return _inline(buf.getvalue(), prefix=prefix or f"chart-{spec.measure_id}", title=spec.alt_text)
+    return inline(buf.getvalue(), prefix=prefix or f"chart-{spec.measure_id}", title=spec.alt_text)
 
 
 def _text_pt(text: str, size: float) -> float:
@@ -111,7 +117,7 @@ def _lay_out(fig: Figure, ax: Axes) -> None:
     ticks = [t for t in ax.get_yticks() if low <= t <= high]
     y_labels_pt = max((_text_pt(formatter(t, 0), FONT_SIZE) for t in ticks), default=0.0)
     left_pt = Y_TITLE_PT + y_labels_pt + TICK_PT
-    bottom_pt = X_LABELS_PT + legend_pt
+    bottom_pt = X_LABELS_PT + legend_pt + (X_TITLE_PT if ax.get_xlabel() else 0.0)
     fig.subplots_adjust(
         left=left_pt / width_pt,
         right=1 - RIGHT_PT / width_pt,
@@ -305,50 +311,73 @@ def _tick_decimals(v: float) -> int:
     return 0 if float(v).is_integer() else 1
 
 
-def _inline(svg: str, *, prefix: str, title: str) -> str:
-    """Strip the XML prologue, make ids unique to this chart, size by CSS and label it."""
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
-    # matplotlib's <style> holds a global "*" rule that would reach the whole HTML page;
-    # the report stylesheet carries the same rule scoped to charts (svg.chart *).
-    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.DOTALL)
-    svg = _lean(svg)
-    svg = _ID.sub(lambda m: f'id="{prefix}-{m[1]}"', svg)
-    svg = _REF.sub(lambda m: f"{m[1]}{prefix}-{m[2]}", svg)
-    head_end = svg.index(">")
-    head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end])
-    title_id = f"{prefix}-title"
-    head += f' class="chart" role="img" aria-labelledby="{title_id}" focusable="false"'
-    body = svg[head_end + 1 :]
-    return f'{head}><title id="{title_id}">{_escape(title)}</title>{body}'.strip()
+# ------------------------------------------------------------------------------ funnel plot
 
 
-_GROUP = re.compile(r"<g\b([^>]*?)(/?)>|</g>")
-_ZERO_ROTATION = re.compile(r' transform="rotate\(-?0 [^)]*\)"')
-_BETWEEN_TAGS = re.compile(r">\s+<")
-_EMPTY_DEFS = re.compile(r"<defs>\s*</defs>")
+def _draw_funnel(ax: Axes, spec: FunnelSpec) -> None:
+    """Forces' rates against their population, the average and the control limits."""
+    x = spec.curve_population
+    if x:
+        limits = (
+            ("99.8% limits", spec.lower_998, spec.upper_998, palette.SPC, "-."),
+            ("95% limits", spec.lower_95, spec.upper_95, palette.EVENT, ":"),
+        )
+        for label, low, high, colour, style in limits:
+            ax.plot(x, high, color=colour, linewidth=1.1, linestyle=style, label=label)
+            ax.plot(x, low, color=colour, linewidth=1.1, linestyle=style)
+    ax.axhline(
+        spec.overall,
+        color=palette.TREND,
+        linewidth=1.0,
+        label=f"Average ({fmt.number(spec.overall, RATE_DECIMALS)} per 1,000)",
+    )
+    others = [m for m in spec.points if not m.focus]
+    if others:
+        ax.plot(
+            [m.population for m in others],
+            [m.rate for m in others],
+            linestyle="none",
+            marker="o",
+            markersize=5,
+            color=palette.SERIES,
+            label="Other forces",
+        )
+    for mark in spec.points:
+        if mark.focus:
+            ax.plot(
+                [mark.population],
+                [mark.rate],
+                linestyle="none",
+                marker="D",
+                markersize=7,
+                color=palette.LATEST,
+                label=mark.area,
+                zorder=5,
+            )
+        if mark.focus or spec.named:
+            ax.annotate(
+                mark.area,
+                (mark.population, mark.rate),
+                xytext=(6, 4),
+                textcoords="offset points",
+                fontsize=SMALL_FONT_SIZE,
+                fontweight="bold" if mark.focus else "normal",
+                color=palette.TEXT,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
+            )
+    _style_funnel_axes(ax, spec)
 
 
-def _lean(svg: str) -> str:
-    """Drop what draws nothing: groups with no attribute but an id (matplotlib wraps every
-    artist in one), zero rotations, empty ``<defs>`` and whitespace between tags. WeasyPrint
-    visits every element when it paints the PDF (see docs/performance.md)."""
-    kept: list[bool] = []
-
-    def group(match: re.Match[str]) -> str:
-        if match[0] == "</g>":
-            return match[0] if kept.pop() else ""
-        if match[2]:  # <g/>: nothing inside
-            return ""
-        keep = bool(_ID.sub("", match[1]).strip())
-        kept.append(keep)
-        return match[0] if keep else ""
-
-    svg = _GROUP.sub(group, svg)
-    svg = _ZERO_ROTATION.sub("", svg)
-    return _EMPTY_DEFS.sub("", _BETWEEN_TAGS.sub("><", svg))
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _style_funnel_axes(ax: Axes, spec: FunnelSpec) -> None:
+    populations = [m.population for m in spec.points] + list(spec.curve_population)
+    ax.set_xlim(0, max(populations) * FUNNEL_X_MARGIN)
+    ax.margins(y=FUNNEL_Y_MARGIN)  # rates zoom in on the points and limits, as percentages do
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.number(v)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.number(v, _tick_decimals(v))))
+    ax.tick_params(axis="x", labelsize=SMALL_FONT_SIZE)
+    ax.set_xlabel(X_LABEL, fontsize=SMALL_FONT_SIZE)
+    ax.set_ylabel(Y_LABEL)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis="y", color=palette.GRID, linewidth=0.6)
+    ax.set_axisbelow(True)

@@ -39,6 +39,7 @@ class DataTable:
     row_headers: bool = True  # the first cell of each row names the row
     numeric_from: int = 1  # columns from here on are right-aligned numbers
     compact: bool = False  # small type, for wide tables (a column a month)
+    grid: bool = False  # financial years by quarter or month: columns of equal width
 
 
 def variance_table(row: VarianceRow, name: str, decimals: int = 0) -> DataTable:

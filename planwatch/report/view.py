@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from planwatch import OGL_ATTRIBUTION, __version__
@@ -23,7 +23,8 @@ from planwatch.plan.models import Commitment, Measure, Plan
 from planwatch.report import formatting as fmt
 from planwatch.report import tables
 from planwatch.report.chart import TREND_METHODS, ChartSpec, chart_spec
-from planwatch.report.draw import draw_svg
+from planwatch.report.funnel import FunnelSpec, funnel_spec
+from planwatch.report.parallel import draw_all
 from planwatch.report.tables import DataTable
 
 #: Source kinds whose figures are published under the Open Government Licence v3.0.
@@ -55,7 +56,7 @@ class Footnote:
 
 @dataclass(frozen=True)
 class ChartView:
-    spec: ChartSpec
+    spec: ChartSpec | FunnelSpec
     svg: str
     table_number: int  # "Table A3" in the PDF appendix
 
@@ -88,10 +89,15 @@ class MeasureView:
     footnotes: tuple[Footnote, ...]
     source: str
     open_data: bool
+    peer_chart: ChartView | None = None  # funnel plot: the force against the others
 
     @property
     def anchor(self) -> str:
         return f"measure-{self.id}"
+
+    @property
+    def charts(self) -> tuple[ChartView, ...]:
+        return tuple(c for c in (self.chart, self.peer_chart) if c is not None)
 
 
 @dataclass(frozen=True)
@@ -169,8 +175,8 @@ def report_view(
     plan, meta = run.plan, run.plan.metadata
     numbers = _counter()
     table_numbers = _counter()
-    priorities = tuple(
-        _priority(p, plan, commentary, numbers, table_numbers) for p in run.priorities
+    priorities = _drawn(
+        tuple(_priority(p, plan, commentary, numbers, table_numbers) for p in run.priorities)
     )
     report_title = plan.report_title(run.quarter)
     cover = CoverView(
@@ -195,8 +201,22 @@ def report_view(
         attribution=OGL_ATTRIBUTION if any(p.open_data for p in priorities) else None,
         generator=f"planwatch {__version__}",
         for_pdf=options.for_pdf,
-        charts=tuple(m.chart for p in priorities for m in p.measures if m.chart is not None),
+        charts=tuple(c for p in priorities for m in p.measures for c in m.charts),
     )
+
+
+def _drawn(priorities: tuple[PriorityView, ...]) -> tuple[PriorityView, ...]:
+    """The priorities with every chart drawn (all at once, so in parallel where it pays)."""
+    charts = [c for p in priorities for m in p.measures for c in m.charts]
+    svgs = dict(zip(charts, draw_all([(c.spec, c.anchor) for c in charts]), strict=True))
+
+    def measure(m: MeasureView) -> MeasureView:
+        def drawn(chart: ChartView | None) -> ChartView | None:
+            return None if chart is None else replace(chart, svg=svgs[chart])
+
+        return replace(m, chart=drawn(m.chart), peer_chart=drawn(m.peer_chart))
+
+    return tuple(replace(p, measures=tuple(measure(m) for m in p.measures)) for p in priorities)
 
 
 def _counter() -> Iterator[int]:
@@ -246,7 +266,11 @@ def _measure(
     if measure.chart and result.series.usable():
         spec = chart_spec(result)
         number = next(table_numbers)
-        chart = ChartView(spec, draw_svg(spec, f"chart-{number}"), number)
+        chart = ChartView(spec, "", number)  # drawn later, with the others (_drawn)
+    funnel = result.analysis.funnel
+    peer_chart = None
+    if measure.chart and funnel is not None and "comparison" in measure.analyses:
+        peer_chart = ChartView(funnel_spec(measure, funnel), "", next(table_numbers))
     return MeasureView(
         id=measure.id,
         name=measure.name,
@@ -257,6 +281,7 @@ def _measure(
         footnotes=tuple(Footnote(next(numbers), text) for text in measure.footnotes),
         source=_source(measure),
         open_data=measure.source.kind in OPEN_DATA_SOURCES,
+        peer_chart=peer_chart,
     )
 
 

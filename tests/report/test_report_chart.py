@@ -82,15 +82,46 @@ def test_suspect_values_are_held_apart(run):
     spec = chart_spec(dataclasses.replace(result, series=series))
     assert spec.values[5] is None
     assert spec.suspect == ((5, result.series.values[5]),)
-    assert "(held out)" in spec.table.rows[5][1]
+    row = next(r for r in spec.table.rows if r[0] == "2017/18")  # index 5 is 2017/18 Q2
+    assert row[2] == f"{result.series.values[5]:,.0f} (held out)"
 
 
-def test_data_table_has_one_row_per_period_with_the_values(run):
+def test_long_quarterly_series_has_a_grid_of_financial_years_with_trend_rows(run):
     result = _measure(run, "all_crime")
-    spec = chart_spec(result)
-    assert len(spec.table.rows) == len(result.series.periods)
-    assert spec.table.rows[-1][:2] == ("2023/24 Q1", "26,214")
-    assert spec.table.headers == ("Period", "Number", "Trend")
+    table = chart_spec(result).table
+    assert table.grid and not table.compact
+    assert table.headers == ("Financial year", "Q1", "Q2", "Q3", "Q4")
+    assert table.caption.endswith(": number by quarter and financial year")
+    assert [r[0] for r in table.rows[:4]] == [
+        "2016/17",
+        "2016/17 trend",
+        "2017/18",
+        "2017/18 trend",
+    ]
+    assert table.rows[-2] == ("2023/24", "26,214", "", "", "")
+    assert table.rows[-1][0] == "2023/24 trend" and table.rows[-1][2:] == ("", "", "")
+    assert table.rows[1][1:] == ("–",) * 4  # before the fit starts (2019/20 Q1)
+    values = [c for r in table.rows if not r[0].endswith("trend") for c in r[1:] if c]
+    assert len(values) == len(result.series.periods)
+
+
+def test_long_monthly_series_has_a_grid_of_financial_years_by_month(run):
+    result = _measure(run, "asb_incidents")  # April 2021 to June 2023, December 2022 missing
+    table = chart_spec(result).table
+    assert table.grid and table.compact
+    assert table.headers[:3] == ("Financial year", "Apr", "May") and table.headers[-1] == "Mar"
+    years = [r for r in table.rows if not r[0].endswith("trend")]
+    assert [r[0] for r in years] == ["2021/22", "2022/23", "2023/24"]
+    assert years[1][9] == "–"  # December 2022: no data
+    assert years[2][4:] == ("",) * 9  # July 2023 to March 2024: after the series ends
+
+
+def test_short_series_and_intervals_keep_one_row_per_period(run):
+    result = _measure(run, "victim_confidence")
+    table = chart_spec(result).table
+    assert not table.grid
+    assert table.headers[:3] == ("Period", "Percentage", "Lower 95% limit")
+    assert len(table.rows) == len(result.series.periods)
 
 
 def test_yearly_ticks_for_long_series(run):
@@ -168,3 +199,14 @@ def test_trend_placed_by_fit_start_index_when_the_label_is_unknown(run):
         dataclasses.replace(result, analysis=dataclasses.replace(result.analysis, trend=trend))
     )
     assert spec.trend[11] is None and spec.trend[12] == trend.fitted[0]
+
+
+def test_clean_up_keeps_every_mark_and_leaves_no_shared_shapes(run):
+    from planwatch.report import palette
+
+    spec = chart_spec(_measure(run, "all_crime"))  # band, trend, markers, events
+    svg = draw_svg(spec, "keep")
+    assert "<use" not in svg
+    assert f'fill="{palette.TREND_BAND.lower()}"' in svg  # the confidence band
+    assert svg.count(f'stroke="{palette.SERIES.lower()}"') >= 2  # the line and its markers
+    assert "style=" not in svg

@@ -9,7 +9,9 @@ from html.parser import HTMLParser
 from planwatch import OGL_ATTRIBUTION
 from planwatch.narrative.run import AnalysisRun
 from planwatch.plan.commentary import Commentary, CommentaryEntry
+from planwatch.report import formatting as fmt
 from planwatch.report.build import render_html
+from planwatch.report.chart import chart_spec
 from planwatch.report.view import NO_COMMENTARY, ReportOptions
 
 
@@ -100,7 +102,13 @@ def test_every_chart_has_alt_text_and_a_data_table(run, html):
     assert len(details) == len(charted)
     for block, result in zip(details, charted, strict=True):
         assert f"Data for the chart of {result.measure.name}" in block
-        assert block.count("<tr>") == len(result.series.periods) + 1
+        table = chart_spec(result).table
+        assert block.count("<tr>") == len(table.rows) + 1  # and the header row
+        shown = re.findall(r'<td class="num">([^<]+)</td>', block)
+        assert (
+            fmt.value(result.series.values[-1], result.measure.unit, result.measure.decimals)
+            in shown
+        )
 
 
 def test_cover(html):

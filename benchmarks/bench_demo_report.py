@@ -1,0 +1,206 @@
+"""Benchmark the Anyshire demo report once its data is loaded: HTML alone and HTML + PDF.
+
+In: the demo project (planwatch.demo.generate), written to a temporary folder, ingested
+and analysed once (2023/24 Q1). Out: wall-clock and CPU seconds of ``build_report`` with
+and without the PDF, best and all of N runs, each with the chart cache cleared (every
+chart drawn afresh), the load average, and a ratio against a baseline measured in the
+same run; written into the "### The demo report itself" part of docs/performance.md
+(the rest of that file is left alone) and printed.
+
+The baseline is WeasyPrint laying out and writing a plain HTML file of the report's own
+text (key points, commitments, commentary) with no charts, no tables and no stylesheet:
+the same library on the same machine, independent of planwatch's report code, so the
+ratios can be compared across machines and across changes to the report.
+
+Chart workers are started before the analysis, as ``planwatch report`` does (they start
+while it analyses), and kept between builds. CPU time is this process's plus the
+workers' time drawing charts (``parallel.worker_cpu_seconds``).
+
+Run: ``python benchmarks/bench_demo_report.py [--runs N] [--no-write]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from planwatch.demo import spec  # noqa: E402
+from planwatch.demo.generate import generate_demo_project  # noqa: E402
+from planwatch.narrative.run import AnalysisRun  # noqa: E402
+from planwatch.plan.commentary import Commentary  # noqa: E402
+from planwatch.report import build, parallel  # noqa: E402
+from planwatch.report.view import ReportOptions, report_view  # noqa: E402
+from planwatch.services.analyse import run_analysis  # noqa: E402
+from planwatch.services.ingest import ingest  # noqa: E402
+from planwatch.services.report import project_commentary  # noqa: E402
+
+#: Goals from issue 5: HTML under 2 s and HTML + PDF under 15 s once data is loaded.
+HTML_GOAL_S = 2.0
+PDF_GOAL_S = 15.0
+DEFAULT_RUNS = 3
+PUBLISHED = date(2023, 8, 15)
+DOC = REPO / "docs" / "performance.md"
+SECTION = "## Report"
+HEADING = "### The demo report itself, once data is loaded"
+
+
+def load_demo(folder: Path) -> tuple[AnalysisRun, Commentary | None]:
+    """Generate, ingest and analyse the demo once (not timed)."""
+    files = generate_demo_project(folder / "anyshire-demo")
+    for kind, paths in files.loads():
+        ingest(files.project, kind, list(paths))
+    run = run_analysis(files.project, spec.REPORT_QUARTER)
+    return run, project_commentary(files.project, run.plan, spec.REPORT_QUARTER)
+
+
+def plain_html(run: AnalysisRun, commentary: Commentary | None) -> str:
+    """The report's words as plain paragraphs: the baseline document."""
+    parts = []
+    for p in run.priorities:
+        parts.append(f"<h2>{html.escape(p.priority.title)}</h2>")
+        parts += [f"<p>{html.escape(kp.text)}</p>" for kp in p.key_points]
+        for m in p.measures:
+            parts += [f"<p>{html.escape(kp.text)}</p>" for kp in m.key_points]
+        for c in p.priority.commitments:
+            parts.append(f"<p>{html.escape(c.text)}</p>")
+            entries = commentary.for_commitment(c.id) if commentary else ()
+            parts += [f"<p>{html.escape(e.text)}</p>" for e in entries]
+    return f'<!DOCTYPE html><html lang="en"><body>{"".join(parts)}</body></html>'
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds, CPU counting the chart workers' drawing."""
+    start, start_cpu = time.perf_counter(), time.process_time()
+    workers_before = parallel.worker_cpu_seconds()
+    fn()
+    workers = parallel.worker_cpu_seconds() - workers_before
+    return time.perf_counter() - start, time.process_time() - start_cpu + workers
+
+
+def baseline(text: str, out: Path) -> Callable[[], object]:
+    from weasyprint import HTML
+
+    return lambda: HTML(string=text).write_pdf(out)
+
+
+def measure(runs: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        parallel.warm_up()
+        run, commentary = load_demo(folder)
+        out = folder / "out"
+        plain = plain_html(run, commentary)
+        cases: dict[str, Callable[[], object]] = {
+            "baseline": baseline(plain, folder / "plain.pdf"),
+            "html": lambda: build.build_report(
+                run, commentary, out, pdf=False, published=PUBLISHED
+            ),
+            "pdf": lambda: build.build_report(run, commentary, out, pdf=True, published=PUBLISHED),
+        }
+        results: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+        loads = []
+        for i in range(runs):
+            for name, fn in cases.items():
+                parallel.cache_clear()
+                results[name].append(timed(fn))
+                loads.append(os.getloadavg()[0])
+                wall, cpu = results[name][-1]
+                print(f"run {i + 1} {name:8s} wall {wall:6.2f} s  CPU {cpu:6.2f} s", flush=True)
+        pages = _pages(next(out.glob("*.pdf")))
+        charts = len(report_view(run, commentary, ReportOptions()).charts)
+    return {
+        "results": results,
+        "loads": loads,
+        "pages": pages,
+        "charts": charts,
+        "priorities": len(run.priorities),
+        "measures": len(run.plan.measures),
+    }
+
+
+def _pages(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(pdf)).pages)
+
+
+def _fmt(pairs: list[tuple[float, float]], index: int) -> str:
+    return ", ".join(f"{p[index]:.2f}" for p in pairs)
+
+
+def subsection(data: dict[str, object]) -> str:
+    results: dict[str, list[tuple[float, float]]] = data["results"]  # type: ignore[assignment]
+    loads: list[float] = data["loads"]  # type: ignore[assignment]
+    base_cpu = min(c for _, c in results["baseline"])
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        HEADING,
+        "",
+        f"`python benchmarks/bench_demo_report.py` (measured {now} on {platform.machine()},",
+        f"Python {platform.python_version()}, load average {min(loads):.1f} to {max(loads):.1f}): the Anyshire",
+        f"demo ({data['priorities']} priorities, {data['measures']} measures, {data['charts']} charts, "
+        f"{data['pages']} PDF pages; charts include funnel plots) generated, ingested and analysed once, then",
+        "`build_report` timed with every chart drawn afresh (chart cache cleared before each build).",
+        "Chart workers start during the analysis and stay up; CPU includes their drawing. The baseline is WeasyPrint writing the",
+        "report's own words as plain paragraphs (no charts, tables or stylesheet); ratios are",
+        "best CPU against the baseline's best CPU in the same run.",
+        "",
+        "| Build | Best wall (s) | Best CPU (s) | All runs, wall (s) | All runs, CPU (s) | Ratio to baseline (CPU) | Goal |",
+        "| --- | ---: | ---: | --- | --- | ---: | --- |",
+    ]
+    goals = {"html": HTML_GOAL_S, "pdf": PDF_GOAL_S}
+    names = {"baseline": "Baseline (plain text PDF)", "html": "HTML alone", "pdf": "HTML + PDF"}
+    for key, label in names.items():
+        pairs = results[key]
+        best_wall = min(w for w, _ in pairs)
+        best_cpu = min(c for _, c in pairs)
+        goal = ""
+        if key in goals:
+            met = "met" if best_wall < goals[key] else "**not met**"
+            goal = f"under {goals[key]:g} s wall (best run): {met}"
+        lines.append(
+            f"| {label} | {best_wall:.2f} | {best_cpu:.2f} | {_fmt(pairs, 0)} | {_fmt(pairs, 1)} | "
+            f"{best_cpu / base_cpu:.1f} | {goal} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_subsection(text: str) -> None:
+    """Replace the demo part of the "## Report" section, leaving everything else alone."""
+    doc = DOC.read_text(encoding="utf-8")
+    start = doc.find(HEADING + "\n")
+    if start == -1:
+        report = doc.find(SECTION + "\n")
+        end = doc.find("\n## ", report + len(SECTION)) if report != -1 else -1
+        at = end + 1 if end != -1 else len(doc)
+        DOC.write_text(doc[:at].rstrip("\n") + "\n\n" + text + "\n" + doc[at:], encoding="utf-8")
+        return
+    ends = [doc.find(mark, start + len(HEADING)) for mark in ("\n## ", "\n### ")]
+    end = min((e + 1 for e in ends if e != -1), default=len(doc))
+    DOC.write_text(doc[:start] + text + "\n" + doc[end:], encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS, help="builds of each kind")
+    parser.add_argument("--no-write", action="store_true", help="leave docs/performance.md alone")
+    args = parser.parse_args()
+    text = subsection(measure(args.runs))
+    print(text)
+    if not args.no_write:
+        write_subsection(text)
+
+
+if __name__ == "__main__":
+    main()

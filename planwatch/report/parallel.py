@@ -1,0 +1,209 @@
+"""Draw a report's charts in worker processes, several at once.
+
+In: the charts of one report as (:class:`~planwatch.report.chart.ChartSpec`, id prefix)
+pairs. Out: their SVG strings (:func:`planwatch.report.draw.draw_svg`), in order.
+
+Drawing is matplotlib's work and holds the GIL, so threads would not help: a process pool
+does. Workers are started by a fork server (``spawn`` where there is none), never by
+forking this process: the web app builds reports in threads, and forking a threaded
+process can deadlock. The fork server imports the drawing code once, so each worker
+starts ready to draw; :func:`warm_up` starts it early (while the analysis runs).
+A few charts are drawn here, in this process, since starting workers would cost more;
+so are all of them when the machine is already busy (see :func:`_busy`).
+If the workers cannot start or die, the charts are drawn here instead; so they are when
+the program is a script without an ``if __name__ == "__main__"`` guard, which every
+worker would otherwise run again (Python's "safe importing of main module" rule).
+
+Drawn charts are kept (up to :data:`CACHE_SIZE`), like ``draw_svg``'s own cache, so the
+print version of the report reuses the screen version's charts.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import cache
+from pathlib import Path
+
+from planwatch.report.chart import ChartSpec
+from planwatch.report.draw import draw_svg
+from planwatch.report.funnel import FunnelSpec
+
+#: Below this many charts to draw, starting worker processes costs more than it saves
+#: (a worker draws a chart in about 0.08 s of CPU; see docs/performance.md).
+MIN_PARALLEL_CHARTS = 6
+#: At most this many workers, however many CPUs: more rarely pay for their memory.
+MAX_WORKERS = 4
+CACHE_SIZE = 256
+#: This process's own share of the load average: it waits while workers draw.
+OWN_LOAD = 1.0
+#: What the fork server imports once, so that the workers it forks start ready to draw.
+PRELOAD = ["planwatch.report.draw"]
+
+Job = tuple[ChartSpec | FunnelSpec, str]
+#: A chart with two points, drawn once by each worker as it starts.
+WARM_UP_SPEC = ChartSpec(
+    measure_id="warm-up",
+    title="Warm-up",
+    y_label="Number",
+    unit="count",
+    decimals=0,
+    labels=("2023/24 Q1", "2023/24 Q2"),
+    values=(1.0, 2.0),
+    ticks=((0, "2023/24 Q1"), (1, "2023/24 Q2")),
+    latest_index=1,
+)
+
+_log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_cache: OrderedDict[Job, str] = OrderedDict()
+_worker_cpu = [0.0]  # CPU seconds spent drawing in workers, for the benchmarks
+
+
+def workers() -> int:
+    """How many worker processes to use: one per CPU this process may run on; one (no
+    workers: draw here) when the main module cannot be imported safely by them."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_WORKERS)) if _main_is_safe() else 1
+
+
+@cache
+def _main_is_safe() -> bool:
+    """Whether a worker may import this program's main module, as every non-forked
+    worker does: true for ``python -m``, the ``planwatch`` command and interactive use;
+    for a script, only if it guards its work with ``if __name__ == "__main__"``.
+    Otherwise each worker would run the whole script again."""
+    main = sys.modules.get("__main__")
+    if getattr(getattr(main, "__spec__", None), "name", None):
+        return True
+    path = getattr(main, "__file__", None)
+    if path is None:
+        return True
+    try:
+        return "__main__" in Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _get_pool() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=_context())
+        return _pool
+
+
+def _ready() -> int:
+    """In a worker: draw a little text once, so that fonts are loaded before the charts."""
+    draw_svg.__wrapped__(WARM_UP_SPEC, "warm-up")
+    return os.getpid()
+
+
+def _start() -> None:
+    try:
+        pool = _get_pool()
+        for _ in range(workers()):
+            pool.submit(_ready)
+    except (OSError, RuntimeError, BrokenProcessPool) as exc:  # no processes here: draw in-process
+        _log.info("chart workers unavailable (%s); charts will be drawn in this process", exc)
+
+
+def warm_up() -> None:
+    """Start the workers in the background and return at once (call before a long analysis:
+    the fork server takes about a second to import the drawing code)."""
+    if workers() >= 2:
+        threading.Thread(target=_start, name="planwatch-chart-workers", daemon=True).start()
+
+
+def shutdown() -> None:
+    """Stop the workers (they are started again when next needed)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True)
+
+
+def worker_cpu_seconds() -> float:
+    """CPU seconds the workers have spent drawing charts since this process started."""
+    return _worker_cpu[0]
+
+
+def _busy() -> bool:
+    """True when other work already keeps every CPU busy (1-minute load average, less this
+    process, at least the CPU count): workers would only queue behind it, and cost more CPU
+    than drawing here (measured on a loaded 2-CPU machine; docs/performance.md)."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not available on this system
+        return False
+    return load - OWN_LOAD >= workers()
+
+
+def cache_clear() -> None:
+    """Forget every drawn chart (benchmarks draw every chart afresh)."""
+    with _lock:
+        _cache.clear()
+    draw_svg.cache_clear()
+
+
+def _draw_timed(spec: ChartSpec | FunnelSpec, prefix: str) -> tuple[str, float]:
+    """In a worker: the chart's SVG and the CPU seconds it took."""
+    start = time.process_time()
+    svg = draw_svg.__wrapped__(spec, prefix)
+    return svg, time.process_time() - start
+
+
+def draw_all(jobs: Sequence[Job]) -> list[str]:
+    """Every chart's SVG, in the order asked; drawn in workers when there are enough."""
+    with _lock:
+        missing = list(dict.fromkeys(job for job in jobs if job not in _cache))
+    if len(missing) < MIN_PARALLEL_CHARTS or workers() < 2 or _busy():
+        drawn = {job: draw_svg(*job) for job in missing}
+    else:
+        drawn = _draw_in_workers(missing)
+    with _lock:
+        for job, svg in drawn.items():
+            _cache[job] = svg
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+        out = [drawn[job] if job in drawn else _cache[job] for job in jobs]
+    return out
+
+
+def _draw_in_workers(jobs: list[Job]) -> dict[Job, str]:
+    try:
+        pool = _get_pool()
+        futures: list[Future[tuple[str, float]]] = [pool.submit(_draw_timed, *job) for job in jobs]
+        drawn = {}
+        for job, future in zip(jobs, futures, strict=True):
+            svg, cpu = future.result()
+            drawn[job] = svg
+            with _lock:
+                _worker_cpu[0] += cpu
+        return drawn
+    except (OSError, RuntimeError, BrokenProcessPool) as exc:
+        _log.warning("chart workers failed (%s); drawing the charts in this process", exc)
+        shutdown()
+        return {job: draw_svg(*job) for job in jobs}
