@@ -30,4 +30,6 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def reference_text() -> str:
     """The text of the published reference quarterly update."""
-    return (_shared_dir("reference") / "pcp-quarterly-update-2023-24-q1.txt").read_text(encoding="utf-8")
+    return (_shared_dir("reference") / "pcp-quarterly-update-2023-24-q1.txt").read_text(
+        encoding="utf-8"
+    )

@@ -107,7 +107,12 @@ def _stage(
 
 
 def _blank(
-    con: duckdb.DuckDBPyConnection, raw: StagedTable, column: str, field: str, display: str, expected: str
+    con: duckdb.DuckDBPyConnection,
+    raw: StagedTable,
+    column: str,
+    field: str,
+    display: str,
+    expected: str,
 ) -> list[Problem]:
     """The first row where ``column`` is blank, as a problem naming the file's own column name."""
     blank = con.execute(
@@ -115,7 +120,13 @@ def _blank(
     ).fetchone()
     if not blank:
         return []
-    return [Problem(f"'{field}' is blank", Location(file=display, row=blank[0], field=field), expected=expected)]
+    return [
+        Problem(
+            f"'{field}' is blank",
+            Location(file=display, row=blank[0], field=field),
+            expected=expected,
+        )
+    ]
 
 
 def _weights(

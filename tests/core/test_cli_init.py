@@ -4,7 +4,13 @@ from pathlib import Path
 
 
 def planwatch(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "planwatch.cli.main", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "planwatch.cli.main", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_init_writes_a_plan_that_loads(tmp_path: Path) -> None:

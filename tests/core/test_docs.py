@@ -36,14 +36,22 @@ def test_every_command_the_readme_shows_exists() -> None:
     used = sorted(set(re.findall(r"^(?:pip install \. && )?planwatch (\w+)", blocks, re.M)))
     assert used, "README shows no commands"
     for command in used:
-        result = subprocess.run([sys.executable, "-m", "planwatch.cli.main", command, "--help"], capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "planwatch.cli.main", command, "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert result.returncode == 0, f"planwatch {command}: {result.stderr}"
 
 
 def test_architecture_names_real_folders_in_pipeline_order() -> None:
     text = (REPO / "docs" / "architecture.md").read_text()
     folders = re.findall(r"^\d+\. \*\*\w+\*\* — `(planwatch/\w+/)`", text, re.M)
-    assert folders == [f"planwatch/{s}/" for s in ("plan", "ingest", "store", "measures", "analysis", "narrative", "report", "web")]
+    assert folders == [
+        f"planwatch/{s}/"
+        for s in ("plan", "ingest", "store", "measures", "analysis", "narrative", "report", "web")
+    ]
     for folder in folders:
         assert (REPO / folder).is_dir(), folder
 

@@ -22,7 +22,16 @@ from planwatch.periods import (
 
 @pytest.mark.parametrize(
     "label",
-    ["2023/24 Q1", "2023/24-Q1", "2023/24Q1", "Q1 2023/24", "2023-24 Q1", "2023/2024 Q1", "q1 2023/24", " 2023/24  Q1 "],
+    [
+        "2023/24 Q1",
+        "2023/24-Q1",
+        "2023/24Q1",
+        "Q1 2023/24",
+        "2023-24 Q1",
+        "2023/2024 Q1",
+        "q1 2023/24",
+        " 2023/24  Q1 ",
+    ],
 )
 def test_quarter_label_forms(label: str) -> None:
     assert parse_period(label) == Quarter(2023, 1)
@@ -47,7 +56,9 @@ def test_other_label_forms(label: str, expected: object) -> None:
     assert parse_period(label) == expected
 
 
-@pytest.mark.parametrize("label", ["2023/25 Q1", "2023/24 Q5", "2023-13", "Smarch 2023", "", "last quarter"])
+@pytest.mark.parametrize(
+    "label", ["2023/25 Q1", "2023/24 Q5", "2023-13", "Smarch 2023", "", "last quarter"]
+)
 def test_unparseable_labels_say_what_was_expected(label: str) -> None:
     with pytest.raises(PeriodError) as info:
         parse_period(label)

@@ -58,7 +58,12 @@ def test_every_error_is_reported_at_once() -> None:
 
 
 def test_duplicate_ids_and_missing_fields() -> None:
-    text = _broken({"  - id: comms": "  - id: north-lpa", "    objective: Put victims first at every stage.\n": ""})
+    text = _broken(
+        {
+            "  - id: comms": "  - id: north-lpa",
+            "    objective: Put victims first at every stage.\n": "",
+        }
+    )
     with pytest.raises(PlanError) as info:
         parse_plan(text)
     messages = str(info.value)
@@ -89,7 +94,11 @@ def test_plan_is_frozen() -> None:
 
 
 def test_baseline_window() -> None:
-    text = _broken({"    analyses: [trend, short_term, extremes, rolling12]": "    analyses: [trend, short_term, extremes, rolling12]\n    baseline: {label: pre-pandemic, period: 12 months to December 2019}"})
+    text = _broken(
+        {
+            "    analyses: [trend, short_term, extremes, rolling12]": "    analyses: [trend, short_term, extremes, rolling12]\n    baseline: {label: pre-pandemic, period: 12 months to December 2019}"
+        }
+    )
     measure = parse_plan(text).measure("all_crime")
     assert isinstance(measure.baseline_window, Rolling12)
     assert measure.baseline_window.end_month.label == "2019-12"

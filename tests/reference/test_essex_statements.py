@@ -107,5 +107,8 @@ def test_violence_rose_after_two_quarters_of_decrease(essex_run: AnalysisRun) ->
 def test_key_points_never_claim_more_than_the_tests_showed(essex_run: AnalysisRun) -> None:
     for priority in essex_run.priorities:
         for kp in priority.key_points:
-            if "statistically significant" in kp.text and "not statistically significant" not in kp.text:
+            if (
+                "statistically significant" in kp.text
+                and "not statistically significant" not in kp.text
+            ):
                 assert kp.significant is True, kp.text

@@ -16,7 +16,10 @@ def test_rows_name_periods_or_the_other_measure() -> None:
     table = proportion_test_table((over_time, between), "Confidence among victims")
     assert table.caption == "Confidence among victims: comparisons (two-proportion z-test)"
     assert table.rows[0][0] == "2022/23 Q4 against 2021/22 Q4"
-    assert table.rows[1][0] == "Confidence among victims against Confidence among non-victims (2022/23 Q4)"
+    assert (
+        table.rows[1][0]
+        == "Confidence among victims against Confidence among non-victims (2022/23 Q4)"
+    )
     assert table.rows[1][1] == "−14.6 points"
     assert table.rows[1][3] == "Yes"
     assert table.rows[0][3] == "No"
