@@ -12,11 +12,15 @@ department each, so they never race each other) and 10 analysts, an open round; 
 user signs in once before any clock starts. gunicorn runs in its own processes; the
 clients are threads of this process. Phases, in the same run:
 
+0. *cost*: each request type 100 times in a row from one user, nothing else in the queue:
+   the server CPU time each costs (gunicorn, PostgreSQL) and its latency alone;
 1. *baseline*: the 50 users fetch the sign-in page (no database work), with think time;
 2. *load* (the issue's goal): owners open their to-do list, open a slot in the editor and
-   autosave a new draft three times with the version the server returned; analysts reload
-   the tracker; every user waits a think time drawn uniformly from 0.5-1.5 s between
-   requests (as locust's ``between(0.5, 1.5)``);
+   autosave a new draft three times with the version the server returned; analysts page
+   through the tracker; every user waits a think time drawn uniformly from 0.5-1.5 s between
+   requests (as locust's ``between(0.5, 1.5)``), and each starts after a random part of
+   the longest think time (as locust spawns users) so that 50 first requests do not land in
+   the same millisecond;
 3. *stress*: the same users and requests with no think time at all (closed-loop
    saturation), which measures the most the machine can serve, not what a user sees.
 
@@ -55,6 +59,9 @@ DOC = REPO / "docs" / "performance.md"
 SECTION = "## Web"
 # Measure this checkout's planwatch (the editable install may point at another copy).
 sys.path.insert(0, str(REPO))
+#: Slots on a tracker page (planwatch.web.tracker.PAGE_SIZE; not imported here because that
+#: module needs Django's settings, which are set up later).
+TRACKER_PAGE_SIZE = 100
 
 DEPARTMENTS = 40  # one owner each
 COMMITMENTS_PER_DEPARTMENT = 3
@@ -79,6 +86,8 @@ REQUEST_TIMEOUT = 30
 #: Reconnect after this long idle: under the server's keep-alive (planwatch.cli.serve.
 #: KEEPALIVE_SECONDS, 5 s) with a margin, and above the longest think time (1.5 s).
 IDLE_RECONNECT_SECONDS = 4.0
+#: Requests of each type sent one at a time to measure what each costs the server alone.
+COST_REQUESTS = 100
 
 
 # --------------------------------------------------------------------------- set-up
@@ -188,7 +197,12 @@ def prepare(project: Path) -> tuple[int, dict[str, int]]:
     from planwatch.plan.load import load_plan
     from planwatch.web import services
     from planwatch.web.models import Slot
+    from planwatch.web.tracker import PAGE_SIZE
 
+    if PAGE_SIZE != TRACKER_PAGE_SIZE:
+        raise RuntimeError(
+            f"TRACKER_PAGE_SIZE is {TRACKER_PAGE_SIZE}; the app pages by {PAGE_SIZE}"
+        )
     call_command("migrate", interactive=False, verbosity=0)
     services.import_plan(load_plan(project / "plan.yaml"))
     analyst = services.set_user("analyst-0", role="analyst", password=PASSWORD)
@@ -219,6 +233,7 @@ class Stats:
     seconds: float = 0.0
     load: str = ""
     cpu: dict[str, float] = field(default_factory=dict)
+    machine_cpu: float = 0.0  # every process on the machine, ours included
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, seconds: float) -> None:
@@ -304,6 +319,13 @@ class User:
     rng: random.Random
     made: int = 0
 
+    def ramp_up(self) -> None:
+        """Start after a random part of the longest think time (locust's spawn): people do
+        not all press a key in the same millisecond; without it the first request of every
+        user lands at once and its queue shows in that page's tail."""
+        if self.think is not None:
+            time.sleep(self.rng.uniform(0, self.think[1]))
+
     def running(self) -> bool:
         return time.monotonic() < self.until and self.made < MAX_REQUESTS_PER_USER
 
@@ -358,6 +380,7 @@ def signed_in(port: int, users: list[str], at_once: int) -> dict[str, Browser]:
 
 def owner_loop(user: User, stats: Stats, edits: list[int]) -> None:
     """To-do list, then a slot's editor, then a few autosaves of new text."""
+    user.ramp_up()
     while user.running():
         got = timed(stats, "to-do list", user, "GET", "/todo/")
         if not got:
@@ -397,11 +420,18 @@ def owner_loop(user: User, stats: Stats, edits: list[int]) -> None:
 
 
 def analyst_loop(user: User, stats: Stats, round_id: int) -> None:
+    """The tracker, paging through the whole round (a page is planwatch.web.tracker.PAGE_SIZE slots)."""
+    pages = -(-DEPARTMENTS * COMMITMENTS_PER_DEPARTMENT // TRACKER_PAGE_SIZE)
+    page = 0
+    user.ramp_up()
     while user.running():
-        timed(stats, "tracker", user, "GET", f"/rounds/{round_id}/")
+        query = f"?page={page + 1}" if page else ""
+        timed(stats, "tracker", user, "GET", f"/rounds/{round_id}/{query}")
+        page = (page + 1) % pages
 
 
 def baseline_loop(user: User, stats: Stats) -> None:
+    user.ramp_up()
     while user.running():
         timed(stats, BASELINE, user, "GET", "/accounts/login/")
 
@@ -463,15 +493,28 @@ def load_average() -> str:
 MEASURED: dict[str, int] = {}
 
 
+def machine_busy_seconds() -> float:
+    """CPU time every process on the machine has used so far (Linux /proc/stat; 0 elsewhere):
+    user, nice, system, irq, softirq and steal, summed over the cores."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
 def run_phase(loops: list[tuple[object, tuple[object, ...]]], seconds: int, stats: Stats) -> Stats:
     stats.load = load_average()
     before = {name: cpu_seconds(pid) for name, pid in MEASURED.items()}
     client_before = time.process_time()
+    machine_before = machine_busy_seconds()
     start = time.monotonic()
     run_threads(loops)
     stats.seconds = time.monotonic() - start
     stats.cpu = {name: cpu_seconds(pid) - before[name] for name, pid in MEASURED.items()}
     stats.cpu["clients"] = time.process_time() - client_before
+    stats.machine_cpu = machine_busy_seconds() - machine_before
     return stats
 
 
@@ -493,6 +536,69 @@ def users_phase(
         user = User(name, browsers[name], until, think, random.Random(1000 + i))
         loops.append((analyst_loop, (user, stats, round_id)))
     return run_phase(loops, seconds, stats)
+
+
+@dataclass(frozen=True)
+class Cost:
+    """One request type sent alone, one at a time: server CPU (ms a request, per measured
+    process tree) and the median latency with nothing else in the queue."""
+
+    cpu_ms: dict[str, float]
+    median_ms: float
+
+
+def cost_phase(browser_of: dict[str, Browser], round_id: int, port: int, n: int) -> dict[str, Cost]:
+    """Each request type ``n`` times in a row from one user: what it costs the server, free
+    of queueing (run before the other phases; its autosaves are not counted as drafts)."""
+    owner, analyst = browser_of["owner-00"], browser_of["analyst-0"]
+    slot = SLOT_LINK.findall(owner.request("GET", "/todo/")[1])[0]
+    version = [VERSION.search(owner.request("GET", f"/slots/{slot}/")[1]).group(1)]  # type: ignore[union-attr]
+
+    def autosave() -> tuple[int, str, dict[str, str]]:
+        got = owner.request(
+            "POST",
+            f"/slots/{slot}/autosave/",
+            {"text": f"cost {time.monotonic()}", "rag": "", "version": version[0]},
+        )
+        version[0] = str(json.loads(got[1])["version"])
+        return got
+
+    visitor = Browser(port)
+    kinds = {
+        BASELINE: lambda: visitor.request("GET", "/accounts/login/"),
+        "to-do list": lambda: owner.request("GET", "/todo/"),
+        "editor": lambda: owner.request("GET", f"/slots/{slot}/"),
+        "autosave": autosave,
+        "tracker": lambda: analyst.request("GET", f"/rounds/{round_id}/"),
+    }
+    costs = {}
+    for kind, send in kinds.items():
+        send()  # warm this worker's connection
+        before = {name: cpu_seconds(pid) for name, pid in MEASURED.items()}
+        times = []
+        for _ in range(n):
+            start = time.perf_counter()
+            status = send()[0]
+            times.append(time.perf_counter() - start)
+            if status != 200:
+                raise RuntimeError(f"{kind}: HTTP {status} in the cost phase")
+        cpu = {name: (cpu_seconds(pid) - before[name]) * 1000 / n for name, pid in MEASURED.items()}
+        costs[kind] = Cost(cpu, statistics.median(times) * 1000)
+    return costs
+
+
+def cost_table(costs: dict[str, Cost]) -> list[str]:
+    names = list(next(iter(costs.values())).cpu_ms)
+    head = (
+        "| Request | "
+        + " | ".join(f"{n} CPU (ms)" for n in names)
+        + " | latency alone, median (ms) |"
+    )
+    rows = [head, "|---|" + "---:|" * (len(names) + 1)]
+    for kind, c in costs.items():
+        cells = [kind, *(f"{c.cpu_ms[n]:.1f}" for n in names), f"{c.median_ms:.1f}"]
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
 
 
 def baseline_phase(port: int, seconds: int) -> Stats:
@@ -576,6 +682,20 @@ def cpu_line(stats: Stats) -> str:
     )
 
 
+def others_line(stats: Stats) -> str:
+    """How much of the machine other work took while the phase ran (a shared machine)."""
+    if not stats.machine_cpu:
+        return "- CPU used by other work on the machine: not measured (no /proc/stat)."
+    ours = sum(stats.cpu.values())
+    others = max(stats.machine_cpu - ours, 0.0)
+    cores = os.cpu_count() or 1
+    return (
+        f"- CPU used during the phase, as a share of the machine's {cores} cores: this benchmark "
+        f"(server and clients) {ours / stats.seconds / cores:.0%}, other processes on the machine "
+        f"{others / stats.seconds / cores:.0%}."
+    )
+
+
 def headroom(load: Stats, stress: Stats) -> str:
     """How close the load phase ran to what the machine delivered in the same run."""
     offered = sum(len(v) for v in load.latencies.values()) / load.seconds
@@ -600,6 +720,7 @@ def headroom(load: Stats, stress: Stats) -> str:
 def outcome(stats: Stats, missing: int, scope: str = "") -> list[str]:
     return [
         cpu_line(stats),
+        others_line(stats),
         f"- Errors (exceptions or unexpected HTTP status): {len(stats.errors)}"
         + (f" (first: {stats.errors[0]})" if stats.errors else "")
         + f"; version conflicts (HTTP 409, expected only if two people edit one slot): {stats.conflicts}.",
@@ -615,6 +736,7 @@ def report(
     missing: tuple[int, int],
     server: str,
     slots: int,
+    costs: dict[str, Cost],
 ) -> str:
     base95 = pct(baseline.latencies[BASELINE], 95)
     worst = max(pct(v, 95) for v in load.latencies.values()) * 1000
@@ -627,14 +749,15 @@ def report(
         f"Server: {server}, and PostgreSQL 15, both on 127.0.0.1 on the same {os.cpu_count()}-core machine as "
         f"the clients (50 threads in a separate process from gunicorn). Settings: `PLANWATCH_PRODUCTION=1` "
         "(DEBUG off, cached template loader), persistent database connections (`CONN_MAX_AGE` 60 s with "
-        "health checks), sessions in the database (read once a request, not written), WhiteNoise for "
+        "health checks), sessions kept in the database and read through the shared file cache (Django's cached_db engine), WhiteNoise for "
         "static files. Data: 40 departments x 3 commitments, one open round of "
         f"{slots} slots. Users: {DEPARTMENTS} owners (one department each) and {ANALYSTS} analysts, "
         "all signed in before any clock starts.",
         "",
         f"Owners repeat: to-do list, open one of their slots in the editor, autosave it {AUTOSAVES_PER_EDIT} "
-        f"times; analysts reload the tracker (all {slots} slots). Latency is from sending a request to "
-        "reading the whole answer.",
+        f"times; analysts page through the tracker ({slots} slots, {TRACKER_PAGE_SIZE} a page). Each user starts after a random part "
+        f"of the longest think time ({THINK_SECONDS[1]} s, as locust spawns users) rather than all in "
+        "the same millisecond. Latency is from sending a request to reading the whole answer.",
         "",
         f"### Load: {USERS} users, think time {lo}-{hi} s (uniform) between requests, {load.seconds:.0f} s",
         "",
@@ -655,6 +778,13 @@ def report(
         "",
         headroom(load, stress),
         "",
+        "### Each request alone, one at a time from one user",
+        "",
+        "What a request costs the server with nothing else in its queue (CPU time of each "
+        "process tree over the requests, divided by their number; measured before the load phase):",
+        "",
+        *cost_table(costs),
+        "",
         f"### Stress: the same {USERS} users with no think time, {stress.seconds:.0f} s",
         "",
         f"Every user sends the next request as soon as the last one is answered (closed-loop "
@@ -668,18 +798,40 @@ def report(
         "Absolute times depend on what else the machine is doing (the load average above); the "
         "clients, gunicorn and PostgreSQL share the same cores.",
         "",
-        "What each page costs, and what was done about it: every hot page runs a fixed number of "
-        "queries whatever the round's size (tests/web/test_query_counts.py checks 10 and 100 slots: "
-        "tracker 5, to-do list 5, editor 4, autosave 7 on SQLite, of which "
-        "the user with their role is 1). Sessions are read through the cache (Django's cached_db "
-        "engine) instead of a query every request; the tracker reads its 120 slots as plain "
-        "tuples (building them as Django models with their commitment, department and user was "
-        "most of its CPU time) and formats its rows in Python (planwatch/web/rows.py); autosave "
-        "reads the slot once, locked, instead of once to check access and again to save; the "
-        "user's role is joined to the user (planwatch/web/auth.py) and their departments read "
-        "once a request. gunicorn runs gthread workers (one a core plus one, 4 "
-        "threads each, keep-alive 5 s) rather than (2 x cores) + 1 sync workers, so a request "
-        "waiting on PostgreSQL does not hold a process.",
+        "What each page costs, and what was done about it: every page runs a fixed number of "
+        "queries whatever the round's size (tests/web/test_query_counts.py pins them for rounds of "
+        "60 and 120 slots: tracker 5 whole, filtered or paged, to-do list 4, editor 4, autosave 5 "
+        "(7 inside the test's transaction), rounds 2, users 4, published 2; the user with their "
+        "role is 1 of them). Sessions are read through the cache (Django's cached_db engine) "
+        "instead of a query every request; the user's role is joined to the user "
+        "(planwatch/web/auth.py) and their departments read once a request (on the to-do list "
+        "together with the departments' names). The tracker and the to-do list read their slots "
+        "as plain tuples of only the columns they show (building them as Django models, ordered "
+        "through four joins, was most of the to-do list's database work) and format their rows, "
+        "the filters' options and the list of who to chase in Python (planwatch/web/rows.py: "
+        "Django's template engine and form widgets cost several times more per value); the "
+        "tracker's last-saved times are formatted without re-parsing Django's date format for "
+        "every row, its list of published versions leaves out their frozen commentary, and it "
+        "shows 100 slots a page (planwatch/web/tracker.py), so its cost stops growing with the "
+        "round. Autosave reads the slot once, locked, instead of once to check access and again to "
+        "save. gunicorn runs gthread workers (one a core plus one, 4 threads each, keep-alive 5 s) "
+        "rather than (2 x cores) + 1 sync workers, so a request waiting on PostgreSQL does not "
+        "hold a process. Each user's first request is spread over the longest think time: "
+        "until 2026-11-25 all 50 users sent their first request in the same millisecond, so 40 "
+        "to-do lists (8% of that page's samples) queued behind one another; spreading the start, "
+        "with no other change, took the to-do list's p95 from 452 ms to 96 ms in two runs a few "
+        "minutes apart on this machine (load average 2.6 and 3.4).",
+        "",
+        "Python work a request, counted in function calls with cProfile in one process (exact, "
+        "unlike times on a shared machine), for this benchmark's 120-slot round with every slot "
+        "saved, before and after the changes of 2026-11-25: to-do list 14,500 to 9,900; editor "
+        "16,700 to 12,600 (its inputs written in the template, not by Django's widget templates); "
+        "autosave 10,400 (unchanged); tracker 37,800 to 27,000 with all 120 rows (26,100 for a "
+        "page of 100); sign-in page 4,800 (unchanged). gunicorn's workers x threads "
+        "were compared in 30 s load phases on the same day, with other work on the machine (load "
+        "average 3.6 to 6.8): 3 x 4 gave an overall p95 of 92 ms and, in a second run, 242 ms; "
+        "2 x 4, 135 ms; 3 x 2, 165 ms; 4 x 2, 321 ms. Run-to-run noise was larger than any "
+        "difference between the settings, so the default stays at 3 x 4 (cores + 1 workers).",
         "",
     ]
     return "\n".join(lines)
@@ -711,6 +863,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=DEFAULT_SECONDS, help="load phase")
     parser.add_argument("--baseline-seconds", type=int, default=BASELINE_SECONDS)
     parser.add_argument("--stress-seconds", type=int, default=STRESS_SECONDS)
+    parser.add_argument("--cost-requests", type=int, default=COST_REQUESTS)
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     parser.add_argument(
@@ -786,12 +939,13 @@ def main() -> int:
         owners = [f"owner-{d:02d}" for d in range(DEPARTMENTS)]
         analysts = [f"analyst-{a}" for a in range(ANALYSTS)]
         browsers = signed_in(port, owners + analysts, args.workers)
+        costs = cost_phase(browsers, round_id, port, args.cost_requests)
         baseline = baseline_phase(port, args.baseline_seconds)
         load = users_phase(browsers, owners, analysts, round_id, args.seconds, THINK_SECONDS)
         missing_load = verify(load.saved)  # before the stress phase changes the texts again
         stress = users_phase(browsers, owners, analysts, round_id, args.stress_seconds, None)
         missing = (missing_load, verify(load.saved + stress.saved))
-        text = report(baseline, load, stress, missing, server, counts["slots"])
+        text = report(baseline, load, stress, missing, server, counts["slots"], costs)
         print(text)
         if not args.no_write:
             write_section(text)

@@ -6,17 +6,30 @@ typed text still in it. Length limits come from the plan's commentary contract.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from planwatch.errors import PlanwatchError
 from planwatch.periods import parse_quarter
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
-from planwatch.web.models import MAX_REASON_CHARS, Rag
+from planwatch.web.models import MAX_REASON_CHARS, Rag, Role, SlotState
 
+#: Longest password accepted (Django's own forms allow any length; this bounds the hashing work).
+MAX_PASSWORD_CHARS = 128
 #: Largest spreadsheet accepted for import (a department's slots take a few kilobytes).
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def add_problems(form: forms.Form, exc: PlanwatchError) -> None:
+    """Show each problem of ``exc`` beside its field (or above the form), capitalised."""
+    for problem in exc.problems:
+        field = problem.location.field
+        text = problem.message[:1].upper() + problem.message[1:]
+        if problem.expected:
+            text += f"; expected {problem.expected}"
+        form.add_error(field if field in form.fields else None, text)
 
 
 class OpenRoundForm(forms.Form):
@@ -33,6 +46,10 @@ class OpenRoundForm(forms.Form):
             ) from exc
 
 
+#: The editor's RAG choices (blank: none).
+RAG_CHOICES: list[tuple[object, object]] = [("", "No RAG status"), *Rag.choices]
+
+
 class SlotForm(forms.Form):
     text = forms.CharField(
         required=False,
@@ -43,9 +60,7 @@ class SlotForm(forms.Form):
             "max_length": "Commentary can be at most %(limit_value)s characters (it has %(show_value)s)."
         },
     )
-    rag = forms.ChoiceField(
-        required=False, choices=[("", "No RAG status"), *Rag.choices], label="RAG status"
-    )
+    rag = forms.ChoiceField(required=False, choices=RAG_CHOICES, label="RAG status")
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
@@ -69,3 +84,106 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError("Upload the .xlsx file exported from this page.")
         return upload
+
+
+class TrackerFilterForm(forms.Form):
+    """The tracker's filters (a GET form). Each offers only what the round holds."""
+
+    state = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any state"), *SlotState.choices],
+        error_messages={"invalid_choice": "'%(value)s' is not a state; choose one from the list."},
+    )
+    department = forms.ChoiceField(
+        required=False,
+        error_messages={
+            "invalid_choice": "No department '%(value)s' has commentary in this round; choose one from the list."
+        },
+    )
+    priority = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={
+            "invalid_choice": "No priority '%(value)s' has commentary in this round; choose one from the list."
+        },
+    )
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        error_messages={
+            "invalid": "The page must be a whole number such as 2.",
+            "min_value": "The page must be 1 or more.",
+        },
+    )
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        departments: list[tuple[str, str]],
+        priorities: list[tuple[int, str]],
+    ) -> None:
+        super().__init__(data)
+        dept = cast(forms.ChoiceField, self.fields["department"])
+        prio = cast(forms.ChoiceField, self.fields["priority"])
+        dept.choices = [("", "Any department"), *departments]
+        prio.choices = [("", "Any priority"), *((str(n), f"{n}. {t}") for n, t in priorities)]
+
+
+class AccountForm(forms.Form):
+    """An account's role, departments and email; a new password is optional when editing."""
+
+    email = forms.EmailField(required=False, max_length=254)
+    role = forms.ChoiceField(choices=Role.choices)
+    departments = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Commitment owners edit only their departments' commentary.",
+        error_messages={
+            "invalid_choice": "There is no department '%(value)s'; choose from the list."
+        },
+    )
+    password = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=MAX_PASSWORD_CHARS,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Leave blank to keep the current password.",
+    )
+    active = forms.BooleanField(
+        required=False, label="Can sign in", help_text="Untick to deactivate the account."
+    )
+
+    def __init__(self, *args: Any, departments: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["departments"]).choices = departments
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role") == Role.OWNER and not data.get("departments"):
+            self.add_error(
+                "departments", "A commitment owner must belong to at least one department."
+            )
+        return data
+
+
+class NewAccountForm(AccountForm):
+    """A new account: a username nobody has, and a first password (required)."""
+
+    username = forms.CharField(
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="Letters, digits and @ . + - _ only.",
+    )
+    field_order = ("username", "email", "role", "departments", "password")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["active"]
+        self.fields["password"].required = True
+        self.fields[
+            "password"
+        ].help_text = (
+            "The password the person signs in with (at least 10 characters, not a common one)."
+        )

@@ -55,6 +55,16 @@ def department_ids(user: Any) -> frozenset[int]:
     return frozenset(cached)
 
 
+def departments_of(user: Any) -> list[Department]:
+    """The departments a user belongs to, by name, in one query; also remembered as their
+    :func:`department_ids` for the rest of the request (one query instead of two)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    departments = list(Department.objects.filter(memberships__user=user))
+    user._planwatch_departments = frozenset(d.pk for d in departments)
+    return departments
+
+
 def can_read_slot(user: Any, slot: Slot) -> bool:
     if is_analyst(user):
         return True

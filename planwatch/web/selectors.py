@@ -10,13 +10,14 @@ import difflib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime, tzinfo
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
 
 from planwatch.web.models import Membership, PublishedVersion, Round, RoundState, Slot, SlotState
 from planwatch.web.permissions import department_ids, is_analyst
@@ -51,8 +52,11 @@ TRACKER_COLUMNS = (
     "department__slug",
     "department__email",
     "updated_by__username",
+    "commitment__priority__number",
+    "commitment__priority__title",
 )
-#: How the tracker shows when a slot was last saved (Django date format, local time).
+#: How the tracker shows when a slot was last saved (Django date format, local time);
+#: :func:`saved_at` writes the same text without parsing the format for every row.
 SAVED_AT_FORMAT = "j M H:i"
 
 
@@ -67,8 +71,17 @@ class DepartmentRef:
 
 
 @dataclass(frozen=True, slots=True)
-class TrackerSlot:
-    """One slot as the tracker reads it: its own columns and the names it shows."""
+class PriorityRef:
+    """A priority's number and title (for the tracker's filter; one per priority)."""
+
+    number: int
+    title: str
+
+
+class TrackerSlot(NamedTuple):
+    """One slot as the tracker reads it: its own columns and the names it shows (a named
+    tuple: a round's worth are built every time the tracker is shown, and a frozen
+    dataclass costs several times more to build)."""
 
     pk: int
     state: str
@@ -78,6 +91,7 @@ class TrackerSlot:
     commitment_slug: str
     department: DepartmentRef
     updated_by: str | None
+    priority: PriorityRef
 
     @property
     def word_count(self) -> int:
@@ -91,6 +105,7 @@ class TrackerSlot:
 def tracker_slots(rnd: Round) -> list[TrackerSlot]:
     """The round's slots for the tracker: one query, only the columns it shows."""
     departments: dict[int, DepartmentRef] = {}
+    priorities: dict[int, PriorityRef] = {}
     slots = []
     for (
         pk,
@@ -104,16 +119,34 @@ def tracker_slots(rnd: Round) -> list[TrackerSlot]:
         dslug,
         email,
         user,
+        number,
+        title,
     ) in Slot.objects.filter(round=rnd).values_list(*TRACKER_COLUMNS):
         dept = departments.get(dept_id)
         if dept is None:
             dept = departments[dept_id] = DepartmentRef(dept_id, name, dslug, email)
-        slots.append(TrackerSlot(pk, state, text, reason, updated_at, slug, dept, user))
+        prio = priorities.get(number)
+        if prio is None:
+            prio = priorities[number] = PriorityRef(number, title)
+        slots.append(TrackerSlot(pk, state, text, reason, updated_at, slug, dept, user, prio))
     return slots
 
 
-@dataclass(frozen=True)
-class TrackerRow:
+def saved_at(when: datetime, months: dict[int, str], tz: tzinfo | None = None) -> str:
+    """``when`` in local time as :data:`SAVED_AT_FORMAT` ("3 Jun 14:05"); ``months`` from
+    :func:`month_abbreviations`, ``tz`` the current time zone if already looked up (Django's
+    dateformat re-parses the format for every value, which was most of the tracker's time
+    once every slot had been saved)."""
+    local = when.astimezone(tz) if tz is not None else timezone.localtime(when)
+    return f"{local.day} {months[local.month]} {local.hour:02d}:{local.minute:02d}"
+
+
+def month_abbreviations() -> dict[int, str]:
+    """Month abbreviations as Django's "M" format writes them, in the active language."""
+    return {m: str(name).title() for m, name in MONTHS_3.items()}
+
+
+class TrackerRow(NamedTuple):
     """One tracker line with everything already formatted, so the template only prints."""
 
     pk: int
@@ -133,12 +166,13 @@ def tracker_rows(slots: Iterable[TrackerSlot]) -> list[TrackerRow]:
     labels = dict(SlotState.choices)
     # One reverse() for all rows: the editor's address is this prefix plus the slot's id.
     prefix = reverse("slot", args=[0]).removesuffix("0/")
+    months = month_abbreviations()
+    tz = timezone.get_current_timezone()
     rows = []
     for s in slots:
         saved = ""
         if s.updated_by is not None:
-            when = dateformat.format(timezone.localtime(s.updated_at), SAVED_AT_FORMAT)
-            saved = f"{s.updated_by}, {when}"
+            saved = f"{s.updated_by}, {saved_at(s.updated_at, months, tz)}"
         rows.append(
             TrackerRow(
                 pk=s.pk,
@@ -155,10 +189,66 @@ def tracker_rows(slots: Iterable[TrackerSlot]) -> list[TrackerRow]:
     return rows
 
 
-def todo_for(user: Any, rnd: Round) -> QuerySet[Slot]:
-    """The slots a user must write: their departments' (every slot for an analyst)."""
-    qs = slots_of(rnd)
-    return qs if is_analyst(user) else qs.filter(department_id__in=department_ids(user))
+#: Columns the to-do list shows, read as tuples (as the tracker's): building each slot as a
+#: model with its commitment, priority, department and last editor, ordered through those
+#: joins, was most of the page's database-side CPU time.
+TODO_COLUMNS = (
+    "pk",
+    "state",
+    "text",
+    "return_reason",
+    "commitment__slug",
+    "commitment__text",
+    "commitment__priority__number",
+    "department__name",
+    "department__slug",
+)
+
+
+class TodoRow(NamedTuple):
+    """One line of the to-do list, formatted for printing."""
+
+    pk: int
+    state: str
+    state_label: str
+    return_reason: str
+    priority: int
+    commitment: str
+    commitment_text: str
+    department: str
+    department_slug: str
+    words: int
+    action: str
+    url: str
+
+
+def todo_rows(user: Any, rnd: Round) -> list[TodoRow]:
+    """The to-do list of ``user`` in ``rnd`` (every slot for an analyst): one query."""
+    qs = Slot.objects.filter(round=rnd)
+    if not is_analyst(user):
+        qs = qs.filter(department_id__in=department_ids(user))
+    labels = dict(SlotState.choices)
+    prefix = reverse("slot", args=[0]).removesuffix("0/")
+    rows = []
+    for pk, state, text, reason, slug, ctext, number, dname, dslug in qs.values_list(*TODO_COLUMNS):
+        writable = rnd.is_open and state not in (SlotState.SUBMITTED, SlotState.APPROVED)
+        rows.append(
+            TodoRow(
+                pk=pk,
+                state=state,
+                state_label=labels[state],
+                return_reason=reason if state == SlotState.DRAFT else "",
+                priority=number,
+                commitment=slug,
+                commitment_text=ctext,
+                department=dname,
+                department_slug=dslug,
+                words=len(text.split()),
+                action="Write" if writable else "View",
+                url=f"{prefix}{pk}/",
+            )
+        )
+    return rows
 
 
 def days_left(deadline: date, today: date | None = None) -> int:
@@ -221,22 +311,21 @@ def chase_list(rnd: Round, slots: Iterable[Slot | TrackerSlot] | None = None) ->
 
 
 def previous_text(slot: Slot) -> str | None:
-    """Last quarter's approved commentary on the same commitment by the same department."""
-    prev = (
+    """Last quarter's approved commentary on the same commitment by the same department
+    (the latest earlier round's; one query returning only the text)."""
+    fy, q = slot.round.fy_start, slot.round.q
+    earlier = Q(round__fy_start__lt=fy) | Q(round__fy_start=fy, round__q__lt=q)
+    return (
         Slot.objects.filter(
+            earlier,
             commitment_id=slot.commitment_id,
             department_id=slot.department_id,
             state=SlotState.APPROVED,
-            round__fy_start__lte=slot.round.fy_start,
         )
-        .exclude(round=slot.round)
-        .select_related("round")
         .order_by("-round__fy_start", "-round__q")
+        .values_list("text", flat=True)
+        .first()
     )
-    for candidate in prev:
-        if (candidate.round.fy_start, candidate.round.q) < (slot.round.fy_start, slot.round.q):
-            return candidate.text
-    return None
 
 
 @dataclass(frozen=True)
@@ -288,7 +377,8 @@ def text_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
 
 
 def published_versions(rnd: Round | None = None) -> QuerySet[PublishedVersion]:
-    qs = PublishedVersion.objects.select_related("round", "published_by")
+    """Published versions for lists (without their frozen commentary, which lists never show)."""
+    qs = PublishedVersion.objects.select_related("round", "published_by").defer("commentary")
     return qs.filter(round=rnd) if rnd is not None else qs
 
 

@@ -156,10 +156,19 @@ def set_user(
     email: str = "",
     password: str | None = None,
     actor: Any = None,
+    clear_email: bool = False,
 ) -> Any:
-    """Create or update a user with a role and (for owners) departments."""
+    """Create or update a user with a role and (for owners) departments.
+
+    ``email`` blank keeps the current address unless ``clear_email`` (the web form, where a
+    blank box means no address). Only what changes is saved, so the audit history holds
+    real changes."""
     if role not in Role.values:
-        raise ConfigError(f"unknown role '{role}'", expected=" or ".join(Role.values))
+        raise ConfigError(
+            f"unknown role '{role}'",
+            location=Location(field="role"),
+            expected=" or ".join(Role.values),
+        )
     depts = []
     for slug in departments:
         dept = Department.objects.filter(slug=slug).first()
@@ -168,16 +177,20 @@ def set_user(
 
             raise NotFoundError(
                 f"no department '{slug}'",
+                location=Location(field="departments"),
                 suggestion=suggest(slug, Department.objects.values_list("slug", flat=True)),
             )
         depts.append(dept)
     if role == Role.OWNER and not depts:
         raise ConfigError(
-            "an owner must belong to at least one department", expected="--department SLUG"
+            "an owner must belong to at least one department",
+            location=Location(field="departments"),
+            expected="one or more departments (--department SLUG on the command line)",
         )
     user_model = get_user_model()
     user = user_model.objects.filter(username=username).first() or user_model(username=username)
-    user.email = email or user.email
+    before = (user.email, user.password)
+    user.email = email if (email or clear_email) else user.email
     if password is not None:
         from django.contrib.auth.password_validation import validate_password
         from django.core.exceptions import ValidationError
@@ -191,8 +204,9 @@ def set_user(
         user.set_password(password)
     elif user.pk is None:
         user.set_unusable_password()
-    attribute_change(user, actor)
-    user.save()
+    if user.pk is None or (user.email, user.password) != before:
+        attribute_change(user, actor)
+        user.save()
     profile = Profile.objects.filter(user=user).first() or Profile(user=user)
     _save_if_changed(profile, actor, role=role)
     wanted = {d.pk for d in depts}
@@ -205,6 +219,76 @@ def set_user(
         attribute_change(m, actor)
         m.save()
     return user
+
+
+@transaction.atomic
+def create_user(
+    username: str,
+    *,
+    role: str,
+    departments: tuple[str, ...],
+    email: str,
+    password: str,
+    actor: Any,
+) -> Any:
+    """An analyst creates an account (a name nobody has yet); the change is audited."""
+    check_analyst(actor)
+    if get_user_model().objects.filter(username__iexact=username).exists():
+        raise ConfigError(
+            f"there is already an account called '{username}'",
+            location=Location(field="username"),
+            expected="a new username (open the existing account to change it)",
+        )
+    return set_user(
+        username,
+        role=role,
+        departments=departments,
+        email=email,
+        password=password,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def update_user(
+    user_id: int,
+    *,
+    role: str,
+    departments: tuple[str, ...],
+    email: str,
+    active: bool,
+    password: str | None,
+    actor: Any,
+) -> Any:
+    """An analyst changes an account's role, departments, email, password or whether it can
+    sign in. Analysts cannot lock themselves out (deactivate or demote their own account)."""
+    check_analyst(actor)
+    user = get_user_model().objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFoundError(f"no account {user_id}")
+    if user.pk == actor.pk and not active:
+        raise ConfigError(
+            "you cannot deactivate your own account (another analyst can)",
+            location=Location(field="active"),
+        )
+    if user.pk == actor.pk and role != Role.ANALYST:
+        raise ConfigError(
+            "you cannot take the analyst role away from your own account (another analyst can)",
+            location=Location(field="role"),
+        )
+    if user.is_active != active:
+        user.is_active = active
+        attribute_change(user, actor)
+        user.save(update_fields=["is_active"])
+    return set_user(
+        user.username,
+        role=role,
+        departments=departments,
+        email=email,
+        password=password or None,
+        actor=actor,
+        clear_email=True,
+    )
 
 
 # --------------------------------------------------------------------------- rounds

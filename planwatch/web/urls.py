@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from planwatch.web import views
+from planwatch.web import user_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,6 +27,8 @@ urlpatterns = [
         "rounds/<int:pk>/departments/<slug:dept>/export.xlsx", views.export_xlsx, name="export_xlsx"
     ),
     path("rounds/<int:pk>/departments/<slug:dept>/import/", views.import_xlsx, name="import_xlsx"),
+    path("users/", user_views.users, name="users"),
+    path("users/<int:pk>/", user_views.user_edit, name="user_edit"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("published/", views.published, name="published"),
     path("published/<int:pk>/", views.published_version, name="published_version"),

@@ -50,10 +50,23 @@ def open_round(rnd):
     return rnd
 
 
+#: What Chromium writes to the console when the Content-Security-Policy blocks something.
+CSP_CONSOLE = re.compile(r"Content Security Policy|Refused to (execute|apply|load|connect)")
+
+
+def _watch_csp(page) -> list[str]:
+    """Collect the page's Content-Security-Policy violations (console messages)."""
+    violations: list[str] = []
+    page.on("console", lambda m: CSP_CONSOLE.search(m.text) and violations.append(m.text))
+    page.csp_violations = violations
+    return violations
+
+
 def _login(browser, live_server, username):
     context = browser.new_context()
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    _watch_csp(page)
     page.goto(live_server.url + "/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -108,6 +121,7 @@ def test_round_from_draft_to_published(
     ]
     owner.goto(f"{live_server.url}/slots/{slot.pk}/")
     assert owner.locator("#id_text").count() == 0  # published: read-only
+    assert owner.csp_violations == [] and ann.csp_violations == []
     owner.context.close()
     ann.context.close()
 
@@ -133,5 +147,44 @@ def test_two_editors_conflict_and_nothing_is_lost(browser, live_server, open_rou
     second.wait_for_selector("text=Draft saved (version 2)")
     assert Slot.objects.get(pk=slot.pk).text == mine + "\nFirst editor's text."
     assert re.search(r"Version 2", second.inner_text("main"))
+    assert first.csp_violations == [] and second.csp_violations == []
     first.context.close()
     second.context.close()
+
+
+def test_the_policy_blocks_inline_script_and_the_watch_sees_it(browser, live_server, analyst):
+    """The check above can fail: an inline script injected into a page is refused."""
+    page = _login(browser, live_server, "ann")
+    page.evaluate(
+        """() => { const s = document.createElement("script");
+        s.textContent = "document.body.dataset.inline = 'ran';"; document.body.appendChild(s); }"""
+    )
+    page.wait_for_timeout(200)
+    assert page.evaluate("document.body.dataset.inline") is None
+    assert any("inline script" in v for v in page.csp_violations)
+    page.context.close()
+
+
+def test_analyst_pages_work_under_the_policy(browser, live_server, open_round, analyst, north):
+    page = _login(browser, live_server, "ann")
+    page.click("nav >> text=Users")
+    page.fill("#id_username", "oscar")
+    page.select_option("#id_role", "owner")
+    page.check("#new-account input[value=north-lpa]")
+    page.fill("#id_password", "a long enough passphrase")
+    page.click("button:has-text('Create account')")
+    page.wait_for_selector("text=Created the account oscar")
+    assert "added to North Local Policing Area (by ann)" in page.inner_text("#account-history")
+    page.uncheck("#id_active")
+    page.click("button:has-text('Save changes')")
+    page.wait_for_selector("text=Saved the changes to oscar")
+    assert "deactivated (by ann)" in page.inner_text("#account-history")
+    page.goto(f"{live_server.url}/rounds/{open_round.pk}/")
+    page.select_option("#id_department", "comms")
+    page.click("button:has-text('Filter')")
+    page.wait_for_selector("text=matching the filters")
+    assert page.locator("#tracker tbody tr").count() == 2
+    page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_selector("h1:has-text('Dashboard')")
+    assert page.csp_violations == []
+    page.context.close()

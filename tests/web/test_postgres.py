@@ -26,6 +26,7 @@ MODULES = (
     "test_xlsx.py",
     "test_views_flow.py",
     "test_query_counts.py",
+    "test_users.py",
 )
 
 

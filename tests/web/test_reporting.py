@@ -14,6 +14,7 @@ from planwatch.periods import Quarter
 from planwatch.project import Project
 from planwatch.web import reporting, services
 from planwatch.web.models import ReportStatus
+from planwatch.web.security import PAGE_POLICY
 
 pytestmark = pytest.mark.slow
 
@@ -139,7 +140,12 @@ def test_report_failure_is_recorded_with_the_reason(settings, tmp_path, q1, anal
 
 
 def test_dashboard_shows_key_points_and_charts_from_the_analysis(project_settings, q1, reader):
-    html = client_for(reader).get(reverse("dashboard")).content.decode()
+    response = client_for(reader).get(reverse("dashboard"))
+    html = response.content.decode()
     assert "Priority 1: Preventing crime" in html
     assert "upward trend in domestic abuse offences" in html
     assert "<svg" in html and "Chart: " in html
+    # The charts draw with presentation attributes, so the strict policy (no inline style)
+    # holds on this page too.
+    assert " style=" not in html and "<style" not in html
+    assert response["Content-Security-Policy"] == PAGE_POLICY

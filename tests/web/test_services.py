@@ -244,3 +244,23 @@ def test_set_user_validates_role_department_and_password(plan_db):
 def test_plan_import_and_round_changes_are_audited(rnd, analyst):
     assert Department.history.filter(slug="north-lpa").exists()
     assert Round.history.get(quarter="2024-25-Q1").history_user == analyst
+
+
+def test_previous_text_is_the_latest_earlier_round_across_years(rnd, north, analyst):
+    """2024/25 Q1 (rnd) follows 2023/24 Q4; a later round's text is never offered."""
+    deadline = date.today() + timedelta(days=30)
+    rounds = {
+        "older": services.open_round("2023/24 Q3", deadline, user=analyst),
+        "last year": services.open_round("2023/24 Q4", deadline, user=analyst),
+        "later": services.open_round("2024/25 Q3", deadline, user=analyst),
+    }
+    for name, r in rounds.items():
+        _approve(r, "p1-neighbourhood", "north-lpa", north, analyst, f"Text of {name}.")
+    _approve(rnd, "p1-neighbourhood", "north-lpa", north, analyst, "Text of 2024/25 Q1.")
+    q2 = services.open_round("2024/25 Q2", deadline, user=analyst)
+    assert selectors.previous_text(slot_of(q2, "p1-neighbourhood", "north-lpa")) == (
+        "Text of 2024/25 Q1."
+    )
+    assert selectors.previous_text(slot_of(rnd, "p1-neighbourhood", "north-lpa")) == (
+        "Text of last year."
+    )

@@ -220,3 +220,32 @@ def test_saving_after_submission_keeps_the_typed_text_on_screen(slot, north):
     assert "has been submitted" in html and typed in html and "Your text (not saved" in html
     slot.refresh_from_db()
     assert slot.text == "Submitted text"
+
+
+def test_editor_inputs_hold_the_saved_text_escaped(slot, north):
+    saved = services.save_draft(
+        slot.pk, user=north, text="A <b> & c\nline two", rag="amber", expected_version=0
+    )
+    html = client_for(north).get(reverse("slot", args=[slot.pk])).content.decode()
+    assert '<input type="hidden" name="version" value="1" id="id_version">' in html
+    assert (
+        '<textarea name="text" cols="40" rows="14" maxlength="10000" id="id_text">\n'
+        "A &lt;b&gt; &amp; c\nline two</textarea>"
+    ) in html
+    assert (
+        '<select name="rag" id="id_rag"><option value="">No RAG status</option>'
+        '<option value="red">Red</option><option value="amber" selected>Amber</option>'
+        '<option value="green">Green</option></select>'
+    ) in html
+    assert saved.version == 1
+
+
+def test_editor_marks_the_wrong_field_and_keeps_the_typed_values(slot, north):
+    r = client_for(north).post(
+        reverse("slot", args=[slot.pk]), {"text": "keep me", "rag": "purple", "version": "0"}
+    )
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert '<select name="rag" id="id_rag" aria-invalid="true">' in html
+    assert 'id="id_text">\nkeep me</textarea>' in html
+    assert 'name="version" value="0"' in html and " selected>" not in html

@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.urls import reverse
 from web_helpers import client_for, slot_of
 
 from planwatch.web import reporting, services
-from planwatch.web.models import PublishedVersion, Round, Slot
+from planwatch.web.models import Membership, PublishedVersion, Round, Slot
 
 ANALYST, NORTH, COMMS, READER = "analyst", "north", "comms", "reader"
 CONTRIBUTORS = {ANALYST, NORTH}  # for a North LPA slot or department
@@ -95,6 +96,27 @@ def _views(w):
             {},
             CONTRIBUTORS,
         ),
+        ("users", "get", reverse("users"), {}, {ANALYST}),
+        (
+            "users",
+            "post",
+            reverse("users"),
+            {
+                "username": "newcomer",
+                "role": "owner",
+                "departments": ["north-lpa"],
+                "password": "a long enough passphrase",
+            },
+            {ANALYST},
+        ),
+        ("user_edit", "get", reverse("user_edit", args=[w["users"][READER].pk]), {}, {ANALYST}),
+        (
+            "user_edit",
+            "post",
+            reverse("user_edit", args=[w["users"][READER].pk]),
+            {"email": "changed@example.org", "role": "owner", "departments": ["comms"]},
+            {ANALYST},
+        ),
         ("dashboard", "get", reverse("dashboard"), {}, EVERYONE),
         ("published", "get", reverse("published"), {}, EVERYONE),
         ("published_version", "get", reverse("published_version", args=[v.pk]), {}, EVERYONE),
@@ -114,6 +136,12 @@ def _snapshot():
         list(Slot.objects.order_by("pk").values_list("state", "text", "version")),
         list(Round.objects.order_by("pk").values_list("quarter", "state")),
         PublishedVersion.objects.count(),
+        list(
+            get_user_model()
+            .objects.order_by("pk")
+            .values_list("username", "email", "is_active", "password", "profile__role")
+        ),
+        list(Membership.objects.order_by("pk").values_list("user_id", "department_id")),
     )
 
 

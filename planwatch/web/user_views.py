@@ -1,0 +1,89 @@
+"""User management for analysts: list accounts, create one, change its role, departments,
+email or password, deactivate or reactivate it, and see every change made to it.
+
+In: HTTP requests from analysts (owners and readers get 403). Out: pages; writes go through
+:func:`planwatch.web.services.create_user` / :func:`~planwatch.web.services.update_user`,
+which audit every change (who and when) with django-simple-history.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from planwatch.errors import PlanwatchError
+from planwatch.web import accounts, services
+from planwatch.web.forms import AccountForm, NewAccountForm, add_problems
+from planwatch.web.models import Department, Membership, Role
+from planwatch.web.permissions import analyst_required, role_of
+
+
+def _department_choices() -> list[tuple[str, str]]:
+    return list(Department.objects.filter(active=True).values_list("slug", "name"))
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def users(request: HttpRequest) -> HttpResponse:
+    form = NewAccountForm(request.POST or None, departments=_department_choices())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.create_user(
+                data["username"],
+                role=data["role"],
+                departments=tuple(data["departments"]),
+                email=data["email"],
+                password=data["password"],
+                actor=request.user,
+            )
+            messages.success(request, f"Created the account {user.username}.")
+            return redirect("user_edit", pk=user.pk)
+        except PlanwatchError as exc:
+            add_problems(form, exc)
+    return render(
+        request,
+        "web/users.html",
+        {"accounts": accounts.account_rows(), "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(get_user_model(), pk=pk)
+    current = {
+        "email": account.email,
+        "role": role_of(account) or Role.READER,
+        "departments": list(
+            Membership.objects.filter(user=account).values_list("department__slug", flat=True)
+        ),
+        "active": account.is_active,
+    }
+    form = AccountForm(request.POST or None, initial=current, departments=_department_choices())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_user(
+                account.pk,
+                role=data["role"],
+                departments=tuple(data["departments"]),
+                email=data["email"],
+                active=data["active"],
+                password=data["password"] or None,
+                actor=request.user,
+            )
+            messages.success(request, f"Saved the changes to {account.username}.")
+            return redirect("user_edit", pk=account.pk)
+        except PlanwatchError as exc:
+            add_problems(form, exc)
+    return render(
+        request,
+        "web/user_edit.html",
+        {"account": account, "form": form, "history": accounts.account_history(account)},
+        status=400 if request.method == "POST" else 200,
+    )
