@@ -179,9 +179,9 @@ def _compute_dashboard(project: Project, quarter: Quarter) -> Dashboard:
     for pv in view.priorities:
         fragments = [render_fragment("key_points", pv.key_points)] if pv.key_points else []
         fragments += [
-            render_fragment("chart_figure", m.chart, False)
+            render_fragment("chart_figure", chart, False)
             for m in pv.measures
-            if m.chart is not None
+            for chart in m.charts  # the series chart, then the funnel plot if any
         ]
         drawn.append(
             PriorityPanel(

@@ -8,7 +8,9 @@ again against PostgreSQL that way).
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 
 _TMP = Path(tempfile.mkdtemp(prefix="planwatch-web-tests-"))
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)  # each xdist worker cleans its own
 os.environ["DJANGO_SETTINGS_MODULE"] = "planwatch.web.settings"
 os.environ["PLANWATCH_PROJECT"] = str(_TMP)
 os.environ["PLANWATCH_MEDIA_ROOT"] = str(_TMP / "media")
