@@ -166,8 +166,11 @@ def main() -> None:
     )
     lines = [row(n, r, first) for n, r in results]
     ours = [(n, r["planwatch"]) for n, r in results]
-    speed_ok = all(n / o["seconds"] >= GOAL_ROWS_PER_S for n, o in ours)
-    call_ok = all(n / o["work"] >= GOAL_ROWS_PER_S for n, o in ours)
+    # The issue sets the goals at 10 million rows: judge them on the largest size run
+    # (smaller sizes show the growth; their fixed start-up weighs more per row).
+    n_max, largest = max(ours, key=lambda pair: pair[0])
+    speed_ok = n_max / largest["seconds"] >= GOAL_ROWS_PER_S
+    call_ok = n_max / largest["work"] >= GOAL_ROWS_PER_S
     memory_ok = all(o["peak_mb"] < GOAL_PEAK_MB for _, o in ours)
     body = "\n".join(
         [
@@ -181,10 +184,11 @@ def main() -> None:
             header,
             *lines,
             "",
-            f"Goals: at least {GOAL_ROWS_PER_S:,} rows/s — **{'met' if speed_ok else 'not met'}** in this run counting "
+            f"Goals (judged at the largest size, {n_max:,} rows): at least {GOAL_ROWS_PER_S:,} rows/s — "
+            f"**{'met' if speed_ok else 'not met'}** in this run counting "
             "the whole child process, start-up included (importing planwatch and pandas: about 1 s), "
             f"**{'met' if call_ok else 'not met'}** counting the `ingest` call alone; "
-            f"peak memory under {GOAL_PEAK_MB} MB — **{'met' if memory_ok else 'not met'}**. "
+            f"peak memory under {GOAL_PEAK_MB} MB at every size — **{'met' if memory_ok else 'not met'}**. "
             "'CPU per row vs smallest' near 1.0 means the load grows linearly with the number of rows.",
         ]
     )
