@@ -156,6 +156,8 @@ def register(app: typer.Typer) -> None:
         """Run a web-app admin command, e.g. `planwatch manage import_plan` or `planwatch manage set_user ann --role analyst`."""
         root = project_of(project).root
         _setup(root, production=False)
-        from django.core.management import execute_from_command_line
+        from django.core.management import call_command, execute_from_command_line
 
+        # A fresh project has no tables yet: `manage set_user` is how the first analyst is made.
+        call_command("migrate", interactive=False, verbosity=0)
         execute_from_command_line(["planwatch manage", *ctx.args])

@@ -120,6 +120,14 @@ def test_manage_forwards_to_django(tmp_path):
     assert "System check identified no issues" in out.stdout
 
 
+def test_first_analyst_is_made_on_a_fresh_project(tmp_path):
+    env = {**_env(tmp_path), "PLANWATCH_USER_PASSWORD": "Correct-horse-battery-77"}
+    out = _manage("--project", str(tmp_path), "set_user", "ann", "--role", "analyst", env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ann: analyst"
+    assert "Traceback" not in out.stderr
+
+
 def test_import_plan_and_set_user_commands(db, tmp_path):
     from django.core.management import CommandError, call_command
 
