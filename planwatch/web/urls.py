@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("todo/", views.todo, name="todo"),
     path("slots/<int:pk>/", views.slot_edit, name="slot"),
     path("slots/<int:pk>/autosave/", views.slot_autosave, name="slot_autosave"),

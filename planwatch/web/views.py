@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.contrib.auth.views import redirect_to_login
 from django.http import (
     FileResponse,
@@ -70,6 +71,33 @@ class LoginView(auth_views.LoginView):
     form_class = ThrottledLoginForm
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Anyone signed in changes their own password: the old one first, the new one checked
+    by the password validators; the session stays signed in; the change is in the history."""
+
+    template_name = "web/password.html"
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        # The validators' rules as one plain sentence (Django's default is an HTML list,
+        # which cannot sit inside the field's paragraph).
+        form.fields["new_password1"].help_text = " ".join(password_validators_help_texts())
+        return form
+
+    def get_success_url(self) -> str:
+        return reverse("home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password has been changed.")
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
 
 
 @login_required

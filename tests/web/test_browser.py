@@ -188,3 +188,21 @@ def test_analyst_pages_work_under_the_policy(browser, live_server, open_round, a
     page.wait_for_selector("h1:has-text('Dashboard')")
     assert page.csp_violations == []
     page.context.close()
+
+
+def test_owner_changes_their_password_and_signs_in_with_it(browser, live_server, north):
+    page = _login(browser, live_server, north.username)
+    page.click("nav >> text=Change password")
+    page.fill("#id_old_password", PASSWORD)
+    page.fill("#id_new_password1", "a fresh passphrase for spring")
+    page.fill("#id_new_password2", "a fresh passphrase for spring")
+    page.click("button:has-text('Change password')")
+    page.wait_for_selector("text=Your password has been changed.")
+    page.click("nav >> button:has-text('Sign out')")
+    page.wait_for_selector("h1:has-text('Sign in')")
+    page.fill("#id_username", north.username)
+    page.fill("#id_password", "a fresh passphrase for spring")
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('Commentary')")  # the owner's to-do list
+    assert page.csp_violations == []
+    page.context.close()

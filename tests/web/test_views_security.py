@@ -43,6 +43,8 @@ def _views(w):
     slot, q2, v = w["slot"], w["round"], w["version"]
     return [
         ("home", "get", reverse("home"), {}, EVERYONE),
+        ("password_change", "get", reverse("password_change"), {}, EVERYONE),
+        ("password_change", "post", reverse("password_change"), {"old_password": "x"}, EVERYONE),
         ("todo", "get", reverse("todo"), {}, {ANALYST, NORTH, COMMS}),
         ("slot", "get", reverse("slot", args=[slot.pk]), {}, CONTRIBUTORS),
         (
