@@ -219,8 +219,14 @@ def _change(b: _Builder, c: ChangeResult) -> None:
 
 
 def _changes(b: _Builder) -> None:
+    # A change between two survey periods that a two-proportion test also compares is told
+    # once, by the test, which carries the verdict (methodology §6).
+    tested = {
+        (p.first.label, p.second.label) for p in b.a.proportion_tests if p.compared_with is None
+    }
     for c in b.a.changes:
-        _change(b, c)
+        if (c.current_label, c.comparison_label) not in tested:
+            _change(b, c)
 
 
 def _run_and_extremes(b: _Builder) -> None:

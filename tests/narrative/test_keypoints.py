@@ -145,6 +145,32 @@ def test_proportions_benchmarks_and_gaps_in_percentage_points() -> None:
     }
 
 
+def test_a_survey_change_with_a_proportion_test_is_told_once_by_the_test() -> None:
+    m = measure(name="Confidence among victims", unit="percent", polarity="up_is_good")
+    q4 = ProportionResult("2022/23 Q4", 140, 230, 140 / 230, 0.545, 0.669)
+    q4_before = ProportionResult("2021/22 Q4", 150, 240, 150 / 240, 0.562, 0.684)
+    q3 = ProportionResult("2022/23 Q3", 137, 230, 137 / 230, 0.532, 0.656)
+    tested = TwoProportionResult(q4, q4_before, -1.6, -0.37, 0.71, -10.3, 7.1, False)
+    year = change(
+        60.9,
+        62.5,
+        kind="same_period_last_year",
+        current_label="2022/23 Q4",
+        comparison_label="2021/22 Q4",
+    )
+    quarter = change(60.9, 59.6, current_label="2022/23 Q4", comparison_label="2022/23 Q3")
+    a = analysis(
+        proportions=(q3, q4),
+        proportion_tests=(tested,),
+        changes=(year, quarter),
+        latest_label="2022/23 Q4",
+    )
+    keys = set(texts(a, m))
+    assert "m:proportion_gap:2022/23 Q4|2021/22 Q4" in keys
+    assert "m:change_last_year" not in keys  # the same two periods: the test's sentence only
+    assert "m:change_previous" in keys  # no test compares Q4 with Q3, so the change stays
+
+
 def test_variance_table_summary_from_the_reference_sickness_figures() -> None:
     m = measure(name="Sickness hours lost per officer", unit="hours", decimals=2, frequency="month")
     months = ("Apr", "May", "Jun", "Jul")
