@@ -113,18 +113,22 @@ def test_all_crime_uses_the_group_table_without_double_counting(
     assert len(totals) == 88 and totals.index[0] == date(2002, 4, 1)
 
 
+#: Essex anti-social behaviour from data.police.uk, month by month.
+ESSEX_ASB = {
+    "id": "asb",
+    "name": "ASB",
+    "frequency": "month",
+    "source": {
+        "kind": "police_uk",
+        "crime_types": ["Anti-social behaviour"],
+        "falls_within": "Essex Police",
+    },
+}
+
+
 def test_police_uk_monthly_counts_and_asb(real_store: Path, shared_data: Path) -> None:
     plan = make_plan(
-        {
-            "id": "asb",
-            "name": "ASB",
-            "frequency": "month",
-            "source": {
-                "kind": "police_uk",
-                "crime_types": ["Anti-social behaviour"],
-                "falls_within": "Essex Police",
-            },
-        },
+        ESSEX_ASB,
         {
             "id": "crime",
             "name": "Crime",
@@ -145,18 +149,7 @@ def test_police_uk_monthly_counts_and_asb(real_store: Path, shared_data: Path) -
 
 
 def test_status_reports_the_essex_gap(real_store: Path) -> None:
-    plan = make_plan(
-        {
-            "id": "asb",
-            "name": "ASB",
-            "frequency": "month",
-            "source": {
-                "kind": "police_uk",
-                "crime_types": ["Anti-social behaviour"],
-                "falls_within": "Essex Police",
-            },
-        }
-    )
+    plan = make_plan(ESSEX_ASB)
     status = store_status(real_store, plan, Quarter(2018, 4))
     assert ("police_uk", "Essex Police", "2018-08") in status.gaps and (
         "police_uk",
