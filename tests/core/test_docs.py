@@ -65,3 +65,43 @@ def test_every_module_says_what_goes_in_and_out() -> None:
         if not re.match(r'(#.*\n)*\s*(r?"""|\'\'\')', source):
             missing.append(str(path.relative_to(REPO)))
     assert not missing, f"modules without a docstring: {missing}"
+
+
+#: A number the docs quote from the code carries a marker naming the constant it comes
+#: from: ``20<!-- fact: planwatch.ingest.suspect.SUSPECT_RATIO -->``. A trailing ``%`` on
+#: the number means the constant is a fraction (0.05 is written ``5%``).
+FACT = re.compile(r"([0-9][0-9,.]*)(%?)\s*<!--\s*fact:\s*([\w.]+)\s*-->")
+
+
+def _facts() -> list[tuple[str, str, str, str]]:
+    found = []
+    for path in sorted((REPO / "docs").glob("*.md")) + [REPO / "README.md"]:
+        for number, percent, name in FACT.findall(path.read_text()):
+            found.append((path.name, number, percent, name))
+    return found
+
+
+def _constant(dotted: str) -> object:
+    import importlib
+
+    module, _, attr = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+def test_docs_quote_facts_from_the_code() -> None:
+    facts = _facts()
+    assert any(name.endswith("SUSPECT_RATIO") for _, _, _, name in facts)
+    wrong = []
+    for doc, number, percent, name in facts:
+        written = float(number.replace(",", "").rstrip("."))
+        value = float(_constant(name))  # type: ignore[arg-type]
+        if percent:
+            value *= 100
+        if abs(written - value) > 1e-9 * max(1.0, abs(value)):
+            wrong.append(f"{doc}: {number}{percent} but {name} = {value:g}")
+    assert not wrong, wrong
+
+
+def test_fact_marker_pattern_reads_numbers_and_percentages() -> None:
+    text = "at 5%<!-- fact: a.ALPHA --> and 1,000 <!-- fact: b.N -->"
+    assert FACT.findall(text) == [("5", "%", "a.ALPHA"), ("1,000", "", "b.N")]
