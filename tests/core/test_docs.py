@@ -75,7 +75,7 @@ FACT = re.compile(r"([0-9][0-9,.]*)(%?)\s*<!--\s*fact:\s*([\w.]+)\s*-->")
 
 def _facts() -> list[tuple[str, str, str, str]]:
     found = []
-    for path in sorted((REPO / "docs").glob("*.md")) + [REPO / "README.md"]:
+    for path in [*sorted((REPO / "docs").glob("*.md")), REPO / "README.md"]:
         for number, percent, name in FACT.findall(path.read_text()):
             found.append((path.name, number, percent, name))
     return found
