@@ -24,7 +24,7 @@ QuarterOption = Annotated[
 
 
 def _cell(w: WindowValue | None, row: QuarterRow) -> str:
-    from planwatch.narrative.wording import quantity
+    from planwatch.formatting import quantity
 
     if w is None:
         return "-"

@@ -33,7 +33,7 @@ from planwatch.analysis.results import (
     VarianceRow,
     WindowComparison,
 )
-from planwatch.narrative.wording import (
+from planwatch.formatting import (
     count_word,
     join_words,
     mid_sentence,
@@ -41,12 +41,12 @@ from planwatch.narrative.wording import (
     number,
     pct,
     period_list,
-    period_name,
     period_phrase,
     pp,
     quantity,
     sentence_start,
 )
+from planwatch.formatting import period_text as period_name
 
 SIGNIFICANT = "statistically significant"
 NOT_SIGNIFICANT = "not statistically significant"

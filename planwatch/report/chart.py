@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from planwatch import formatting as fmt
 from planwatch.analysis.results import MeasureAnalysis, TrendResult
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative.run import MeasureResult
@@ -21,7 +22,6 @@ from planwatch.periods import (
     Quarter,
 )
 from planwatch.plan.models import Measure
-from planwatch.report import formatting as fmt
 from planwatch.report.tables import CONFIDENCE_PCT, DataTable
 
 #: Show every period label when a series is at most this long; otherwise one tick a year.

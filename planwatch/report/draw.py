@@ -24,7 +24,7 @@ from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
 from planwatch.narrative.templates import RATE_DECIMALS
-from planwatch.report import formatting as fmt
+from planwatch import formatting as fmt
 from planwatch.report import palette
 from planwatch.report.chart import ChartSpec, EventLine
 from planwatch.report.funnel import X_LABEL, Y_LABEL, FunnelSpec

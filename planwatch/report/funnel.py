@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from planwatch import formatting as fmt
 from planwatch.analysis.results import FunnelPoint, FunnelResult
 from planwatch.narrative.templates import RATE_DECIMALS, peer_side
 from planwatch.plan.models import Measure
-from planwatch.report import formatting as fmt
 from planwatch.report.tables import DataTable
 
 #: Name every area beside its point when there are at most this many; otherwise only

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from planwatch import formatting as fmt
 from planwatch.analysis.results import (
     ChangeResult,
     ProportionResult,
     TwoProportionResult,
     VarianceRow,
 )
-from planwatch.report import formatting as fmt
 
 #: Confidence level printed beside intervals; the analysis uses 95% throughout (docs/methodology.md §1).
 CONFIDENCE_PCT = 95

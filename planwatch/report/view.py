@@ -20,7 +20,7 @@ from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
 from planwatch.plan.commentary import Commentary
 from planwatch.plan.models import Commitment, Measure, Plan
-from planwatch.report import formatting as fmt
+from planwatch import formatting as fmt
 from planwatch.report import tables
 from planwatch.report.chart import TREND_METHODS, ChartSpec, chart_spec
 from planwatch.report.funnel import FunnelSpec, funnel_spec

@@ -7,9 +7,9 @@ import re
 from html.parser import HTMLParser
 
 from planwatch import OGL_ATTRIBUTION
+from planwatch import formatting as fmt
 from planwatch.narrative.run import AnalysisRun
 from planwatch.plan.commentary import Commentary, CommentaryEntry
-from planwatch.report import formatting as fmt
 from planwatch.report.build import render_html
 from planwatch.report.chart import chart_spec
 from planwatch.report.view import NO_COMMENTARY, ReportOptions

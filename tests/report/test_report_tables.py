@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from planwatch import formatting as fmt
 from planwatch.analysis.results import ChangeResult, ProportionResult, VarianceRow
 from planwatch.periods import Month
-from planwatch.report import formatting as fmt
 from planwatch.report.tables import change_table, proportion_table, variance_table
 from planwatch.report.view import caveats, paragraphs
 
