@@ -3,6 +3,12 @@
 In: a path (or YAML text). Out: a validated, frozen ``Plan``, or one
 :class:`~planwatch.errors.PlanError` listing *every* problem in the file, each
 with file, line, field and — for a misspelt name — the nearest valid one.
+
+Hostile files are refused before they cost anything: a file over :data:`MAX_PLAN_BYTES`,
+more than :data:`MAX_ALIASES` YAML aliases, or aliases that would expand past
+:data:`MAX_NODES` nodes (the "billion laughs" attack) — counted from the parser's events,
+which never expand an alias. An impossible date (``2020-02-30``) is reported at its field
+and line like any other invalid value.
 """
 
 from __future__ import annotations
@@ -13,11 +19,39 @@ from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml import events as yaml_events
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import ScalarNode
 
 from planwatch.errors import Location, PlanError, Problem, suggest
 from planwatch.plan.models import Plan
+
+#: Largest plan file read, in bytes. The biggest real plan we hold (the demo's, with every
+#: measure of a full Police and Crime Plan) is 15 kB; 1 MiB leaves a margin of about 70x.
+MAX_PLAN_BYTES = 1 << 20
+#: YAML aliases (``*name``) a plan may use. Plans need none; a few shared blocks are fine.
+MAX_ALIASES = 100
+#: YAML nodes the plan may expand to once every alias is followed. The demo plan has
+#: about 1,200; a 352-byte "billion laughs" block expands to 10^9.
+MAX_NODES = 100_000
+
+
+class _PlanConstructor(RoundTripConstructor):
+    """Round-trip YAML, except that an impossible date (``2020-02-30``) stays text, so
+    that validation reports it at its field and line rather than ``datetime`` raising."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node) if isinstance(node, ScalarNode) else None
+
+
+_PlanConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", _PlanConstructor.construct_yaml_timestamp
+)
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -27,6 +61,7 @@ def load_plan(path: str | Path) -> Plan:
             f"plan file not found: {path}",
             expected="a plan.yaml (create one with 'planwatch init')",
         )
+    _check_size(path.stat().st_size, str(path))
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -36,9 +71,59 @@ def load_plan(path: str | Path) -> Plan:
     return parse_plan(text, filename=str(path))
 
 
+def _check_size(size: int, filename: str) -> None:
+    if size > MAX_PLAN_BYTES:
+        raise PlanError(
+            f"the plan file is {size:,} bytes",
+            location=Location(file=filename),
+            expected=f"at most {MAX_PLAN_BYTES:,} bytes (a plan is a few kilobytes of YAML)",
+        )
+
+
+def _check_aliases(yaml: YAML, text: str, filename: str) -> None:
+    """Refuse too many aliases, or aliases that expand too far, from the parser's events."""
+    sizes: dict[str, int] = {}  # anchor -> nodes it stands for
+    stack: list[tuple[str | None, int]] = [(None, 0)]  # open collections: anchor, nodes so far
+    aliases = 0
+    for event in yaml.parse(text):
+        if isinstance(event, yaml_events.CollectionStartEvent):
+            stack.append((event.anchor, 1))
+            continue
+        if isinstance(event, yaml_events.CollectionEndEvent):
+            anchor, nodes = stack.pop()
+        elif isinstance(event, yaml_events.AliasEvent):
+            aliases += 1
+            anchor, nodes = None, sizes.get(str(event.anchor), 1)
+            where = Location(file=filename, line=event.start_mark.line + 1)
+            if aliases > MAX_ALIASES:
+                raise PlanError(
+                    f"the plan uses more than {MAX_ALIASES} YAML aliases",
+                    location=where,
+                    expected="plain YAML: write each block out instead of '*alias'",
+                )
+        elif isinstance(event, yaml_events.ScalarEvent):
+            anchor, nodes = event.anchor, 1
+        else:
+            continue
+        if anchor is not None:
+            sizes[anchor] = nodes
+        parent_anchor, parent_nodes = stack.pop()
+        total = parent_nodes + nodes
+        if total > MAX_NODES:
+            raise PlanError(
+                f"the plan's YAML aliases expand to more than {MAX_NODES:,} values",
+                location=Location(file=filename, line=event.start_mark.line + 1),
+                expected="plain YAML without nested aliases (a 'billion laughs' block)",
+            )
+        stack.append((parent_anchor, total))
+
+
 def parse_plan(text: str, *, filename: str = "plan.yaml") -> Plan:
+    _check_size(len(text.encode("utf-8")), filename)
     yaml = YAML(typ="rt")
+    yaml.Constructor = _PlanConstructor
     try:
+        _check_aliases(yaml, text, filename)
         data = yaml.load(text)
     except YAMLError as exc:
         # Where the unclosed construct started is more helpful than where the parser gave up.
@@ -150,6 +235,8 @@ def _from_validation(exc: ValidationError, data: Any, filename: str) -> Iterable
             suggestion = suggest(str(loc[-1]), _allowed_fields(parent, data))
         elif kind == "missing":
             message = f"missing required field '{loc[-1]}'"
+        elif kind.startswith("date") and isinstance(err.get("input"), str):
+            message = f"'{err['input']}' is not a date: {err['msg'].split(', ', 1)[-1]}"
         else:
             message = err["msg"].removeprefix("Value error, ")
         yield Problem(
