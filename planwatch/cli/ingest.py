@@ -18,6 +18,7 @@ from planwatch.cli.common import JsonOption, ProjectOption, console, print_json,
 
 if TYPE_CHECKING:  # the services are imported by the command itself (fast start-up)
     from planwatch.services.ingest import IngestResult
+    from planwatch.store.services import LoadRecord
 
 
 class Kind(StrEnum):
@@ -43,13 +44,24 @@ def register(app: typer.Typer) -> None:
         paths: Annotated[list[Path], typer.Argument(help="Files, folders or zip archives")],
         project: ProjectOption = Path("."),
         as_json: JsonOption = False,
+        replace: Annotated[
+            bool,
+            typer.Option(
+                "--replace",
+                help="Replace everything each file covers (e.g. every offence of its forces and "
+                "quarters), deleting stored figures the file does not mention",
+            ),
+        ] = False,
     ) -> None:
-        """Load data files into the project store (each call lands whole or not at all)."""
+        """Load data files into the project store (each call lands whole or not at all).
+
+        A file revises the stored figures it contains and keeps those it does not mention.
+        """
         from planwatch.services.ingest import ingest
 
         proj = project_of(project)
         if as_json:
-            result = ingest(proj, kind.value, paths)
+            result = ingest(proj, kind.value, paths, replace=replace)
             print_json(result.to_dict())
             return
         with Progress(
@@ -65,7 +77,7 @@ def register(app: typer.Typer) -> None:
             def progress(what: str, done: int, total: int) -> None:
                 bar.update(task, description=what, completed=done, total=total)
 
-            result = ingest(proj, kind.value, paths, progress=progress)
+            result = ingest(proj, kind.value, paths, progress=progress, replace=replace)
         _print(result)
 
 
@@ -91,6 +103,9 @@ def _print(result: IngestResult) -> None:
             str(r.revisions),
         )
     console.print(table)
+    for r in result.loads:
+        if line := replaced_line(r):
+            console.print(line, highlight=False, soft_wrap=True)
     notes = sorted({r.note for r in result.loads if r.note})
     for note in notes:
         console.print(f"note: {note}", highlight=False)
@@ -101,3 +116,23 @@ def _print(result: IngestResult) -> None:
 def _short(file_name: str) -> str:
     """The file's own name (for a zip member, the member's name), for tables."""
     return Path(file_name.split("!")[-1]).name
+
+
+def replaced_line(r: LoadRecord) -> str:
+    """Exactly what a load replaced and what it kept ('' if it replaced nothing)."""
+    if not r.replaced_load_id:
+        return ""
+    name = _short(r.file_name)
+    rows = f"{r.replaced_rows:,} stored row{'s' if r.replaced_rows != 1 else ''}"
+    if r.replace:
+        return (
+            f"{name} replaced all {rows} it covers (up to load {r.replaced_load_id}), "
+            f"{r.unmentioned_rows:,} of them not in the file (--replace)"
+        )
+    kept = (
+        f"; kept {r.unmentioned_rows:,} stored row{'s' if r.unmentioned_rows != 1 else ''} "
+        "for the same periods that the file does not mention (--replace would delete them)"
+        if r.unmentioned_rows
+        else ""
+    )
+    return f"{name} revised {rows} (up to load {r.replaced_load_id}){kept}"

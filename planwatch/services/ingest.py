@@ -79,8 +79,14 @@ def ingest(
     paths: Sequence[Path | str],
     *,
     progress: Progress | None = None,
+    replace: bool = False,
 ) -> IngestResult:
-    """Read, check and load ``paths`` of one kind into the store."""
+    """Read, check and load ``paths`` of one kind into the store.
+
+    A file revises the stored figures it contains and keeps the ones it does not mention;
+    with ``replace`` it replaces everything it covers (e.g. every offence of its forces
+    and quarters), as each :class:`LoadRecord` reports.
+    """
     kind = kind.replace("-", "_")
     if kind not in KINDS:
         raise ConfigError(f"unknown source kind '{kind}'", expected=", ".join(KINDS))
@@ -115,7 +121,7 @@ def ingest(
             existed = store_path.exists()
             try:
                 with writing(con, store_path):
-                    records = write_batches(con, batches)
+                    records = write_batches(con, batches, replace=replace)
             except BaseException:
                 if not existed:  # the transaction rolled back: leave no empty store behind
                     con.close()

@@ -6,10 +6,17 @@ In: a staging connection with the store attached as the default catalog (see
 with a ``_file`` column).
 Out: rows in the store, all in ONE transaction: a batch lands whole or not at all.
 
-A newer release of a table replaces the stored rows it covers — the same
-``REPLACE`` key (e.g. level, quarter and force for PRC) — and every figure it
-changes is written to ``revisions`` (key, old value, new value). Reference tables
-(weights, offence codes) are replaced whole.
+A newer file revises the figures it contains and never deletes figures it does not
+mention: a stored row is replaced only when the new file has a row with the same
+*figure* key (:attr:`TableRules.figure_by`, e.g. force, quarter and offence code for
+PRC), so a partial table (one row for a force and quarter) leaves the other rows of
+that force and quarter as they were. With ``replace=True`` (``--replace``) a file
+replaces everything its *coverage* holds (:attr:`TableRules.replace_by`, e.g. level,
+quarter and force; for reference tables the whole table). A data.police.uk street
+file is the whole record of its month and force, so its figure is that month and
+force. Every figure changed is written to ``revisions`` (key, old value, new value),
+and each :class:`LoadRecord` says how many stored rows were replaced and how many
+stored rows of the same coverage were kept.
 """
 
 from __future__ import annotations
@@ -28,9 +35,12 @@ from planwatch.errors import NotFoundError, Problem, StoreError, suggest
 class TableRules:
     """How a store table is replaced and how its revised figures are keyed and valued."""
 
-    replace_by: tuple[str, ...]  # empty: a new load replaces the whole table
+    replace_by: tuple[str, ...]  # coverage: empty means the whole table
     key_sql: str
     value_sql: str | None
+    #: What identifies one figure: column names, or SQL with ``{t}`` for the table;
+    #: ``None``: the coverage is the figure.
+    figure_by: tuple[str, ...] | None = None
 
 
 _QUARTER = "fy_start || '/' || lpad(((fy_start + 1) % 100)::VARCHAR, 2, '0') || ' Q' || quarter"
@@ -39,6 +49,7 @@ RULES: dict[str, TableRules] = {
         ("level", "period_start", "force"),
         f"concat_ws(' | ', force, {_QUARTER}, coalesce(offence_code, offence_group))",
         "sum(count)",
+        ("level", "period_start", "force", "coalesce({t}.offence_code, {t}.offence_group)"),
     ),
     "police_uk_counts": TableRules(
         ("month", "falls_within"),
@@ -51,8 +62,10 @@ RULES: dict[str, TableRules] = {
         "sum(value)",
     ),
     "population": TableRules(("area", "year"), "concat_ws(' | ', area, year)", "sum(population)"),
-    "offence_weights": TableRules((), "concat_ws(' | ', offence_code, offence)", "avg(weight)"),
-    "offence_codes": TableRules((), "offence_code", None),
+    "offence_weights": TableRules(
+        (), "concat_ws(' | ', offence_code, offence)", "avg(weight)", ("offence_code",)
+    ),
+    "offence_codes": TableRules((), "offence_code", None, ("offence_code",)),
 }
 
 
@@ -87,17 +100,29 @@ class LoadRecord:
     revisions: int
     warnings: tuple[str, ...]
     note: str = ""
+    #: stored rows this file replaced (deleted and written anew)
+    replaced_rows: int = 0
+    #: stored rows of the same coverage (e.g. force and quarter) the file does not mention:
+    #: kept, unless the load was made with ``replace=True``, when they are among ``replaced_rows``
+    unmentioned_rows: int = 0
+    #: whether the load replaced its whole coverage (``--replace``)
+    replace: bool = False
 
 
-def write_batches(con: duckdb.DuckDBPyConnection, batches: Sequence[_Batch]) -> list[LoadRecord]:
-    """Write every file of every batch in ONE transaction; roll back everything on any failure."""
+def write_batches(
+    con: duckdb.DuckDBPyConnection, batches: Sequence[_Batch], *, replace: bool = False
+) -> list[LoadRecord]:
+    """Write every file of every batch in ONE transaction; roll back everything on any failure.
+
+    ``replace``: each file replaces its whole coverage, not only the figures it contains.
+    """
     loaded_at = datetime.now().replace(microsecond=0)
     con.execute("BEGIN TRANSACTION")
     try:
         next_id = int(con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0])  # type: ignore[index]
         records: list[LoadRecord] = []
         for batch in batches:
-            records += _write_batch(con, batch, next_id, loaded_at)
+            records += _write_batch(con, batch, next_id, loaded_at, replace)
             next_id += len(batch.files)
         con.execute("COMMIT")
     except BaseException:
@@ -107,7 +132,11 @@ def write_batches(con: duckdb.DuckDBPyConnection, batches: Sequence[_Batch]) -> 
 
 
 def _write_batch(
-    con: duckdb.DuckDBPyConnection, batch: _Batch, first_id: int, loaded_at: datetime
+    con: duckdb.DuckDBPyConnection,
+    batch: _Batch,
+    first_id: int,
+    loaded_at: datetime,
+    replace: bool = False,
 ) -> list[LoadRecord]:
     """Load ids ``first_id``... for the batch's files; all its tables replaced and inserted at once."""
     ids = ", ".join(f"({i}, {first_id + i})" for i in range(len(batch.files)))
@@ -115,9 +144,12 @@ def _write_batch(
         f"CREATE OR REPLACE TEMP TABLE _ids AS SELECT * FROM (VALUES {ids}) t(_file, load_id)"
     )
     replaced: dict[int, int] = {}
+    counts: dict[int, tuple[int, int]] = {}
     for table, temp in batch.tables.items():
-        for index, old_id in _replace(con, table, temp, loaded_at):
+        for index, old_id, rows, unmentioned in _replace(con, table, temp, loaded_at, replace):
             replaced[index] = max(replaced.get(index, 0), old_id)
+            before = counts.get(index, (0, 0))
+            counts[index] = (before[0] + rows, before[1] + unmentioned)
     revised = dict(
         con.execute(
             f"SELECT load_id, count(*) FROM revisions WHERE load_id >= {first_id} GROUP BY ALL"
@@ -165,32 +197,50 @@ def _write_batch(
                 int(revised.get(load_id, 0)),
                 tuple(str(w) for w in file.warnings),
                 file.note,
+                *counts.get(index, (0, 0)),
+                replace,
             )
         )
     return records
 
 
 def _replace(
-    con: duckdb.DuckDBPyConnection, table: str, temp: str, loaded_at: datetime
-) -> list[tuple[int, int]]:
-    """Replace the stored rows the staged files cover, record revised figures, insert the new rows.
+    con: duckdb.DuckDBPyConnection, table: str, temp: str, loaded_at: datetime, replace: bool
+) -> list[tuple[int, int, int, int]]:
+    """Replace the stored rows the staged files revise, record revised figures, insert the new rows.
 
-    Returns (file index, replaced load id) for each file that replaced something.
+    Without ``replace`` only stored rows sharing a figure key with a new row go; with it,
+    every stored row of the files' coverage. Returns (file index, replaced load id, stored
+    rows replaced, stored rows of the coverage the file does not mention) per file that
+    replaced something.
     """
     rules = RULES[table]
     has_rows = con.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]  # type: ignore[index]
-    replaced: list[tuple[int, int]] = []
+    replaced: list[tuple[int, int, int, int]] = []
     if has_rows:
-        if rules.replace_by:
-            cols = ", ".join(rules.replace_by)
+        covered = _covered(con, table, temp, rules)
+        mentioned = covered
+        if rules.figure_by is not None:
+            figure = rules.figure_by
+            keys = ", ".join(f"{_qualified(expr, 's')} AS _k{i}" for i, expr in enumerate(figure))
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE _cover AS SELECT DISTINCT _file, {cols} FROM {temp}"
+                f"CREATE OR REPLACE TEMP TABLE _figures AS SELECT DISTINCT _file, {keys} FROM {temp} s"
             )
-            old = f"(SELECT t.*, c._file FROM {table} t JOIN _cover c USING ({cols}))"
-        else:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _cover AS SELECT DISTINCT _file FROM {temp}")
-            old = f"(SELECT t.*, c._file FROM {table} t CROSS JOIN _cover c)"
-        replaced = con.execute(f"SELECT _file, max(load_id) FROM {old} GROUP BY ALL").fetchall()
+            conds = " AND ".join(
+                f"f._k{i} IS NOT DISTINCT FROM {_qualified(expr, 't')}"
+                for i, expr in enumerate(figure)
+            )
+            mentioned = f"(SELECT t.*, f._file FROM {table} t JOIN _figures f ON {conds})"
+        old = covered if replace else mentioned
+        found = con.execute(
+            f"""SELECT c._file, {"c" if replace else "m"}.load_id, {"c" if replace else "m"}.n,
+                       c.n - coalesce(m.n, 0) FROM
+                (SELECT _file, max(load_id) AS load_id, count(*) AS n FROM {covered} GROUP BY ALL) c
+                LEFT JOIN (SELECT _file, max(load_id) AS load_id, count(*) AS n FROM {mentioned} GROUP BY ALL) m
+                USING (_file)
+                WHERE {"TRUE" if replace else "m.n > 0"}"""
+        ).fetchall()
+        replaced = [(int(f), int(lid), int(n), int(rest)) for f, lid, n, rest in found]
         if replaced and rules.value_sql:
             con.execute(
                 f"""INSERT INTO revisions
@@ -201,7 +251,15 @@ def _replace(
                 WHERE o.v IS DISTINCT FROM n.v""",
                 [loaded_at],
             )
-        if replaced and rules.replace_by:
+        if replaced and not replace and rules.figure_by is not None:
+            conds = " AND ".join(
+                f"f._k{i} IS NOT DISTINCT FROM {_qualified(expr, table)}"
+                for i, expr in enumerate(rules.figure_by)
+            )
+            con.execute(
+                f"DELETE FROM {table} WHERE EXISTS (SELECT 1 FROM _figures f WHERE {conds})"
+            )
+        elif replaced and rules.replace_by:
             conds = " AND ".join(f"{table}.{c} = _cover.{c}" for c in rules.replace_by)
             con.execute(f"DELETE FROM {table} USING _cover WHERE {conds}")
         elif replaced:
@@ -209,7 +267,24 @@ def _replace(
     con.execute(
         f"INSERT INTO {table} BY NAME SELECT i.load_id, s.* EXCLUDE (_file) FROM {temp} s JOIN _ids i USING (_file)"
     )
-    return [(int(f), int(lid)) for f, lid in replaced]
+    return replaced
+
+
+def _covered(con: duckdb.DuckDBPyConnection, table: str, temp: str, rules: TableRules) -> str:
+    """A subquery of the stored rows each staged file covers, with that file's ``_file``."""
+    if rules.replace_by:
+        cols = ", ".join(rules.replace_by)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _cover AS SELECT DISTINCT _file, {cols} FROM {temp}"
+        )
+        return f"(SELECT t.*, c._file FROM {table} t JOIN _cover c USING ({cols}))"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _cover AS SELECT DISTINCT _file FROM {temp}")
+    return f"(SELECT t.*, c._file FROM {table} t CROSS JOIN _cover c)"
+
+
+def _qualified(expr: str, alias: str) -> str:
+    """A figure expression on table ``alias``: a column name, or SQL with ``{t}`` for the table."""
+    return expr.format(t=alias) if "{t}" in expr else f"{alias}.{expr}"
 
 
 # --- suspect values ----------------------------------------------------------------
