@@ -22,6 +22,7 @@ import csv
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -31,8 +32,12 @@ import duckdb
 
 from planwatch.errors import IngestError, Location, Problem
 from planwatch.ingest.files import (
+    CHUNK,
+    check_zip_directory,
+    damaged_zip,
     detect_type,
     fingerprint,
+    no_space_error,
     read_first_line,
     sha256_of,
     transcode_to_utf8,
@@ -218,19 +223,20 @@ def _zip_members(path: Path, workdir: Path) -> Iterator[tuple[Path, str]]:
                 for i in archive.infolist()
                 if not i.is_dir() and i.filename.lower().endswith(".csv")
             ]
+            check_zip_directory(members, str(path), workdir)
             for n, info in enumerate(members):
                 out = target / str(n) / Path(info.filename).name
                 out.parent.mkdir(parents=True, exist_ok=True)
                 with archive.open(info) as src, out.open("wb") as dst:
-                    while block := src.read(1 << 20):
+                    while block := src.read(CHUNK):
                         dst.write(block)
                 yield out, f"{path}!{info.filename}"
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise IngestError(
-            f"the zip archive is damaged or truncated ({exc})",
-            location=Location(file=str(path)),
-            expected="a complete zip file (download it again)",
-        ) from exc
+    except OSError as exc:
+        if (full := no_space_error(exc, workdir, str(path))) is not None:
+            raise full from exc
+        raise damaged_zip(str(path), exc) from exc
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise damaged_zip(str(path), exc) from exc
 
 
 def _header(path: Path, display: str) -> tuple[str, ...]:

@@ -1,9 +1,11 @@
 """Fixtures for ingest tests: small files in the real layouts, written into tmp_path,
-and a store whose bytes a failed load must leave untouched."""
+a store whose bytes a failed load must leave untouched, and a temporary folder of
+its own that a load must leave empty."""
 
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,13 +45,24 @@ def project(tmp_path: Path, template_project: Path) -> Path:
 
 
 @pytest.fixture
-def unchanged(project: Path) -> Callable[[], None]:
-    """Call at the end of a test: the store file must be byte-for-byte as it was at the start."""
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The temporary folder loads use in this test (Python's ``tempfile`` default)."""
+    folder = tmp_path / "system-tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+@pytest.fixture
+def unchanged(project: Path, scratch: Path) -> Callable[[], None]:
+    """Call at the end of a test: the store file must be byte-for-byte as it was at the
+    start, with no write-ahead log beside it and nothing left in the temporary folder."""
     store = project / "planwatch.duckdb"
     before = file_sha(store)
 
     def check() -> None:
         assert not (project / "planwatch.duckdb.wal").exists()
         assert file_sha(store) == before, "a failed load changed the store file"
+        assert not list(scratch.iterdir()), "a failed load left temporary files behind"
 
     return check

@@ -3,6 +3,7 @@ store file byte-for-byte unchanged."""
 
 from __future__ import annotations
 
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,11 +18,16 @@ from ingest_files import (
     write_csv,
     write_xlsx,
 )
+from mounts import tmpfs
 
 from planwatch.errors import IngestError, PlanwatchError
+from planwatch.ingest.files import MAX_ZIP_RATIO
 from planwatch.services.ingest import ingest
 
 Check = Callable[[], None]
+MIB = 1 << 20
+#: A temporary folder too small for the test archive's 2 MB of CSV (a tmpfs of this size).
+SMALL_TMPFS = MIB
 
 
 def rejected(project: Path, kind: str, path: Path) -> IngestError:
@@ -292,3 +298,72 @@ def test_row_with_too_many_fields(project: Path, tmp_path: Path, unchanged: Chec
     assert (p.message, p.location.row) == ("the row has 9 fields", 5)
     assert p.expected is not None and p.expected.startswith("8 fields")
     unchanged()
+
+
+# --- Hostile archives (issue 15) --------------------------------------------------------
+
+#: Far longer than refusing a zip from its directory takes (inflating the reported bomb
+#: took 38.7 s).
+QUICK_SECONDS = 5.0
+#: Inflated size of the test bombs: big enough that inflating shows, small enough to build.
+BOMB_BYTES = 32 * MIB
+
+
+def _bomb(path: Path, member: str, inflated: int = BOMB_BYTES) -> Path:
+    """A zip whose one member is ``inflated`` bytes of one repeated character (~1,000x)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z, z.open(member, "w") as out:
+        for _ in range(inflated // MIB):
+            out.write(b"0" * MIB)
+    return path
+
+
+def test_zip_bomb_is_refused_from_its_directory(
+    project: Path, tmp_path: Path, scratch: Path, unchanged: Check
+) -> None:
+    archive = _bomb(tmp_path / "police.zip", "2018-01/2018-01-essex-street.csv")
+    started = time.monotonic()
+    p = only(rejected(project, "police_uk", archive))
+    assert time.monotonic() - started < QUICK_SECONDS
+    assert "possible zip bomb" in p.message and f"{BOMB_BYTES:,} bytes" in p.message
+    assert (p.location.file, p.location.field) == (
+        str(archive),
+        "2018-01/2018-01-essex-street.csv",
+    )
+    assert p.expected == f"at most {MAX_ZIP_RATIO} times, as real data files are"
+    unchanged()
+
+
+def test_zip_bomb_inside_a_spreadsheet_is_refused(
+    project: Path, tmp_path: Path, unchanged: Check
+) -> None:
+    sheet = write_xlsx(tmp_path / "prc.xlsx", PRC_HEADER, PRC_ROWS)
+    with (
+        zipfile.ZipFile(sheet, "a", zipfile.ZIP_DEFLATED) as z,
+        z.open("xl/media/fill.bin", "w") as out,
+    ):
+        for _ in range(BOMB_BYTES // MIB):
+            out.write(b"\0" * MIB)
+    p = only(rejected(project, "prc", sheet))
+    assert "possible zip bomb" in p.message and p.location.field == "xl/media/fill.bin"
+    unchanged()
+
+
+def test_full_temporary_folder_is_reported_as_full(
+    project: Path, tmp_path: Path, scratch: Path, unchanged: Check
+) -> None:
+    """A zip of ordinary data that does not fit in the temporary folder: said so, before
+    anything is inflated (today: inflated until ENOSPC, then "the zip is damaged")."""
+    month = write_csv(
+        tmp_path / "2018-01-essex-street.csv", STREET_HEADER, street_rows("2018-01", 20_000)
+    )
+    archive = tmp_path / "police.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(month, "2018-01/2018-01-essex-street.csv")
+    assert month.stat().st_size > SMALL_TMPFS
+    with tmpfs(scratch, SMALL_TMPFS):
+        p = only(rejected(project, "police_uk", archive))
+        assert "damaged" not in p.message
+        assert p.message.startswith(f"the temporary folder {scratch}")
+        assert f"need {month.stat().st_size:,} bytes" in p.message
+        assert p.expected is not None and "TMPDIR" in p.expected
+        unchanged()
