@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 #: How close (0..1, difflib ratio) a name must be to count as "did you mean".
@@ -59,9 +59,13 @@ class Problem:
     location: Location = field(default_factory=Location)
     expected: str | None = None
     suggestion: str | None = None
+    #: The plan measure the problem concerns, when it concerns one (warnings of a run).
+    measure: str | None = None
 
     def __str__(self) -> str:
         text = self.message
+        if self.measure is not None and f"'{self.measure}'" not in text:
+            text = f"measure '{self.measure}': {text}"
         where = str(self.location)
         if where:
             text = f"{text} ({where})"
@@ -77,6 +81,7 @@ class Problem:
             "location": self.location.to_dict(),
             "expected": self.expected,
             "suggestion": self.suggestion,
+            "measure": self.measure,
         }
 
 
@@ -114,6 +119,10 @@ class PlanwatchError(Exception):
         lines = [f"{len(self.problems)} problems:"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+    def about(self, measure: str) -> tuple[Problem, ...]:
+        """The problems, each marked as concerning ``measure`` (a run's warnings are data)."""
+        return tuple(replace(p, measure=measure) for p in self.problems)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -12,6 +12,7 @@ from planwatch.cli.common import JsonOption, ProjectOption, console, print_json,
 from planwatch.periods import parse_quarter
 
 if TYPE_CHECKING:  # the core is imported by the command itself (fast start-up)
+    from planwatch.errors import Problem
     from planwatch.measures.table import QuarterRow
     from planwatch.measures.windows import WindowValue
 
@@ -67,14 +68,14 @@ def _table(rows: tuple[QuarterRow, ...], quarter_label: str) -> Table:
 
 
 def rows_to_json(
-    rows: tuple[QuarterRow, ...], warnings: tuple[str, ...], quarter_label: str
+    rows: tuple[QuarterRow, ...], warnings: tuple[Problem, ...], quarter_label: str
 ) -> dict[str, Any]:
     from planwatch.analysis.results import to_jsonable
 
     return {
         "quarter": quarter_label,
         "measures": [to_jsonable(r) for r in rows],
-        "warnings": list(warnings),
+        "warnings": [w.to_dict() for w in warnings],
     }
 
 

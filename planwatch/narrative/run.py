@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from planwatch.analysis.results import MeasureAnalysis
+from planwatch.errors import Problem
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative.model import KeyPoint
 from planwatch.periods import Month, Quarter
@@ -37,4 +38,4 @@ class AnalysisRun:
     quarter: Quarter
     priorities: tuple[PriorityResult, ...]
     data_to: Month | None  # the latest month of data behind the report
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[Problem, ...] = field(default=())  # typed; rendered only at the edges

@@ -24,7 +24,7 @@ import pandas as pd
 
 from planwatch.analysis.engine import analyse_measure, compare_proportions
 from planwatch.analysis.results import MeasureAnalysis, TwoProportionResult, to_jsonable
-from planwatch.errors import AnalysisError, Location, PlanwatchError
+from planwatch.errors import AnalysisError, Location, PlanwatchError, Problem
 from planwatch.measures.build import build_series
 from planwatch.measures.series import MeasureSeries
 from planwatch.measures.table import QuarterRow, latest_period, quarter_row
@@ -193,18 +193,21 @@ def _analysed(
     quarter: Quarter,
     inputs: _Inputs,
     analyse: Analyse,
-    warnings: list[str],
+    warnings: list[Problem],
 ) -> tuple[MeasureSeries, MeasureAnalysis | None]:
     """The measure's series and its own analysis (``None`` when there are no usable data)."""
     try:
         series = series_for(store, plan, measure, quarter, inputs)
     except AnalysisError as exc:
-        warnings.append(exc.render())
+        warnings.extend(exc.about(measure.id))
         series = MeasureSeries(measure.id, measure.frequency, (), (), unit=measure.unit)
     if not series.usable():
-        if not any(f"measure '{measure.id}'" in w for w in warnings):
+        if not any(w.measure == measure.id for w in warnings):
             warnings.append(
-                f"measure '{measure.id}' has no data up to {quarter.label} in the store"
+                Problem(
+                    f"measure '{measure.id}' has no data up to {quarter.label} in the store",
+                    measure=measure.id,
+                )
             )
         return series, None
     return series, analyse(series, measure, plan.events_for(measure.id), quarter)
@@ -242,7 +245,7 @@ def _with_comparisons(
     quarter: Quarter,
     inputs: _Inputs,
     built: Built,
-    warnings: list[str],
+    warnings: list[Problem],
 ) -> MeasureAnalysis:
     """Comparisons that need other series: another measure (``compare_with``) and other
     forces (``comparison``). Each failure is a warning; the measure's own findings stand."""
@@ -250,7 +253,7 @@ def _with_comparisons(
         try:
             test = _group_comparison(plan, measure, series, quarter, built)
         except AnalysisError as exc:
-            warnings.append(exc.render())
+            warnings.extend(exc.about(measure.id))
         else:
             if test is not None:
                 analysis = replace(analysis, proportion_tests=(*analysis.proportion_tests, test))
@@ -258,7 +261,7 @@ def _with_comparisons(
         try:
             funnel = peer_funnel(store, plan, measure, series, quarter, inputs.peers)
         except AnalysisError as exc:
-            warnings.append(exc.render())
+            warnings.extend(exc.about(measure.id))
         else:
             analysis = replace(analysis, funnel=funnel)
     return analysis
@@ -270,7 +273,7 @@ def _measure_results(
     quarter: Quarter,
     inputs: _Inputs,
     analyse: Analyse,
-    warnings: list[str],
+    warnings: list[Problem],
 ) -> dict[str, MeasureResult]:
     built = {
         m.id: _analysed(store, plan, m, quarter, inputs, analyse, warnings) for m in plan.measures
@@ -309,7 +312,7 @@ def _inputs(store: Any, plan: Plan) -> _Inputs:
 
 
 def _apply_overrides(
-    project: Project, plan: Plan, results: dict[str, MeasureResult], warnings: list[str]
+    project: Project, plan: Plan, results: dict[str, MeasureResult], warnings: list[Problem]
 ) -> tuple[dict[str, MeasureResult], list[KeyPoint]]:
     """Overrides over every key point at once; returns updated results and added points."""
     overrides = load_overrides(project.overrides_path)
@@ -317,7 +320,7 @@ def _apply_overrides(
         return results, []
     every = [kp for r in results.values() for kp in r.key_points]
     outcome = apply_overrides(every, overrides)
-    warnings.extend(outcome.warnings)
+    warnings.extend(Problem(w) for w in outcome.warnings)
     by_measure: dict[str, list[KeyPoint]] = {}
     added: list[KeyPoint] = []
     for kp in outcome.key_points:
@@ -342,7 +345,7 @@ def run_analysis(project: Project, quarter: Quarter) -> AnalysisRun:
     """Analyse every measure of the project's plan for ``quarter``."""
     plan = load_plan(project.plan_path)
     analyse: Analyse = analyse_measure
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     with reading(project, missing_ok=True) as store:
         inputs = _inputs(store, plan)
         results = _measure_results(store, plan, quarter, inputs, analyse, warnings)
@@ -369,22 +372,18 @@ def run_analysis(project: Project, quarter: Quarter) -> AnalysisRun:
 
 def measure_table(
     project: Project, quarter: Quarter
-) -> tuple[tuple[QuarterRow, ...], tuple[str, ...]]:
+) -> tuple[tuple[QuarterRow, ...], tuple[Problem, ...]]:
     """One :class:`~planwatch.measures.table.QuarterRow` per plan measure, and warnings."""
     plan = load_plan(project.plan_path)
     rows: list[QuarterRow] = []
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     with reading(project, missing_ok=True) as store:
         inputs = _inputs(store, plan)
         for m in plan.measures:
             try:
                 series = series_for(store, plan, m, quarter, inputs)
             except PlanwatchError as exc:
-                warnings.append(
-                    exc.render()
-                    if f"'{m.id}'" in exc.render()
-                    else f"measure '{m.id}': {exc.render()}"
-                )
+                warnings.extend(exc.about(m.id))
                 series = MeasureSeries(m.id, m.frequency, (), (), unit=m.unit)
             rows.append(quarter_row(series, m, quarter))
     return tuple(rows), tuple(warnings)
@@ -402,7 +401,7 @@ def analysis_to_json(run: AnalysisRun) -> dict[str, Any]:
         "plan": run.plan.metadata.title,
         "quarter": run.quarter.label,
         "data_to": run.data_to.label if run.data_to else None,
-        "warnings": list(run.warnings),
+        "warnings": [w.to_dict() for w in run.warnings],
         "priorities": [
             {
                 "number": p.priority.number,

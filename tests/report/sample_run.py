@@ -29,6 +29,7 @@ from planwatch.analysis.results import (
     TwoProportionResult,
     VarianceRow,
 )
+from planwatch.errors import Problem
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
@@ -565,7 +566,9 @@ def sample_run(n_priorities: int = 3) -> AnalysisRun:
         priorities=tuple(priorities),
         data_to=REPORT_QUARTER.last_month,
         warnings=(
-            "Victim survey results for 2023/24 Q1 were not available when this report was produced.",
+            Problem(
+                "Victim survey results for 2023/24 Q1 were not available when this report was produced."
+            ),
         ),
     )
 

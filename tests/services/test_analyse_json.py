@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from planwatch.analysis.results import ChangeResult, MeasureAnalysis
+from planwatch.errors import Problem
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative.keypoints import measure_key_points
 from planwatch.narrative.overrides import fingerprint
@@ -38,14 +39,22 @@ def test_json_shape() -> None:
         Quarter(2023, 1),
         (PriorityResult(priority, (MeasureResult(measure, series, analysis, points),), points),),
         Month(2023, 6),
-        ("a warning",),
+        (Problem("a warning", measure="m1"),),
     )
     data = json.loads(json.dumps(analysis_to_json(run), allow_nan=False))
     assert set(data) == {"plan", "quarter", "data_to", "warnings", "priorities"}
     assert (data["quarter"], data["data_to"], data["warnings"]) == (
         "2023/24 Q1",
         "2023-06",
-        ["a warning"],
+        [
+            {
+                "message": "a warning",
+                "location": {"file": None, "line": None, "row": None, "field": None},
+                "expected": None,
+                "suggestion": None,
+                "measure": "m1",
+            }
+        ],
     )
     (p,) = data["priorities"]
     assert (p["number"], p["title"]) == (1, "Safer streets")
