@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from planwatch.errors import PlanwatchError
+from planwatch.errors import PlanwatchError, Problem
 from planwatch.periods import Quarter, parse_quarter
 from planwatch.plan.commentary import Commentary
 from planwatch.project import Project
@@ -118,7 +118,7 @@ class Dashboard:
     quarter: str
     panels: tuple[PriorityPanel, ...] = ()
     message: str = ""
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[Problem, ...] = field(default=())  # rendered by the template
     charts: bool = False  # whether the report step's key-point and chart fragments were used
 
 
