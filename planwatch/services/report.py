@@ -8,11 +8,13 @@ The analysis comes from :func:`planwatch.services.analyse.run_analysis`; comment
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from planwatch.errors import CommentaryError, Location
+from planwatch.errors import CommentaryError, Location, ReportError
 from planwatch.narrative.run import AnalysisRun
 from planwatch.periods import Quarter
 from planwatch.plan.commentary import Commentary, load_commentary
@@ -45,6 +47,23 @@ def project_commentary(project: Project, plan: Plan, quarter: Quarter) -> Commen
     return commentary
 
 
+def check_writable(folder: Path) -> Path:
+    """Create ``folder`` if needed and prove a file can be written there, before the work
+    of a report is spent (a read-only folder or a full disk fails here, by name)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".planwatch-write-check-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ReportError(
+            f"cannot write the report into '{folder}': {exc.strerror or exc}",
+            location=Location(file=str(folder)),
+            expected="a folder you can write to (choose another with --out)",
+        ) from exc
+    return folder
+
+
 def generate_report(
     project: Project,
     quarter: Quarter,
@@ -56,9 +75,8 @@ def generate_report(
 ) -> ReportFiles:
     from planwatch.report.parallel import warm_up
 
+    out = check_writable(out_dir or project.output_dir)
     warm_up()  # chart workers start while the analysis runs
     run = (analyse or default_analyse())(project, quarter)
     commentary = project_commentary(project, run.plan, quarter)
-    return build_report(
-        run, commentary, out_dir or project.output_dir, pdf=pdf, published=published
-    )
+    return build_report(run, commentary, out, pdf=pdf, published=published)
