@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from planwatch.analysis.proportions import decimals_of
 from planwatch.analysis.results import (
     BenchmarkGap,
     ChangeResult,
@@ -43,7 +44,9 @@ from planwatch.formatting import (
     period_list,
     period_phrase,
     pp,
+    pp_decimals,
     quantity,
+    rounded,
     sentence_start,
 )
 from planwatch.formatting import period_text as period_name
@@ -146,7 +149,7 @@ def _moved(s: Subject, c: ChangeResult) -> str:
         return f"was little changed at {s.value(c.current_value)}"
     verb = "increased" if c.current_value > c.comparison_value else "decreased"
     if s.unit == "percent":
-        return f"{verb} by {pp(c.current_value - c.comparison_value)} to {s.value(c.current_value)}"
+        return f"{verb} by {pp(c.current_value - c.comparison_value, s.decimals)} to {s.value(c.current_value)}"
     if c.pct_change is None:
         return f"{verb} to {s.value(c.current_value)}"
     return f"{verb} by {pct(c.pct_change)} to {s.value(c.current_value)}"
@@ -178,29 +181,34 @@ def _noun(direction: str, n: int) -> str:
     return word if n == 1 else word + "s"
 
 
+def _previous_run(r: RunResult) -> str:
+    assert r.previous_direction is not None
+    noun = "consecutive " + _noun(r.previous_direction, 1)
+    return count_word(r.previous_length, noun, "consecutive " + _noun(r.previous_direction, 2))
+
+
 def run_text(s: Subject, r: RunResult, latest_label: str) -> str | None:
-    """Only runs of two or more moves, or a move that breaks such a run, are worth a sentence."""
+    """Only runs of two or more moves, or a single move that breaks such a run, are worth
+    a sentence; a run of two or more that followed another run says both."""
     when = period_name(latest_label)
-    if (
-        r.previous_direction is not None
-        and r.previous_direction != r.direction
-        and r.previous_length >= 2
-        and r.direction != "flat"
-    ):
+    if r.direction == "flat":
+        return None
+    broke = r.previous_direction not in (None, "flat", r.direction) and r.previous_length >= 2
+    if r.length == 1 and broke:
         return (
-            f"{sentence_start(s.inner)} {_verb(r.direction)} in {when}, after "
-            f"{count_word(r.previous_length, 'consecutive ' + _noun(r.previous_direction, 1), 'consecutive ' + _noun(r.previous_direction, 2))}."
+            f"{sentence_start(s.inner)} {_verb(r.direction)} in {when}, after {_previous_run(r)}."
         )
-    if r.length >= 2 and r.direction != "flat":
-        return f"{sentence_start(s.inner)} {_verb(r.direction)} in each of the last {count_word(r.length, s.period_word)}, to {when}."
+    if r.length >= 2:
+        text = f"{sentence_start(s.inner)} {_verb(r.direction)} in each of the last {count_word(r.length, s.period_word)}, to {when}"
+        return f"{text}, after {_previous_run(r)}." if broke else f"{text}."
     return None
 
 
 def extreme_text(s: Subject, e: ExtremeResult, latest_label: str, latest_value: float) -> str:
     when = period_name(latest_label)
     head = f"The {when} figure for {s.inner} ({s.value(latest_value)})"
-    if e.on_record:
-        return f"{head} is the {e.kind} of all {count_word(e.n_periods_compared, s.period_word)} in the series."
+    if e.on_record:  # the latest period and every earlier one it is compared with
+        return f"{head} is the {e.kind} of all {count_word(e.n_periods_compared + 1, s.period_word)} in the series."
     if e.since_label:
         return f"{head} is the {e.kind} since {period_name(e.since_label)}."
     return f"{head} is the {e.kind} of the last {count_word(e.n_periods_compared, s.period_word)}."
@@ -318,13 +326,18 @@ def peer_text(s: Subject, f: FunnelResult, point: FunnelPoint) -> str:
 
 
 def benchmark_text(s: Subject, b: BenchmarkGap) -> str:
-    if b.value_pct == b.benchmark_pct:
+    """The latest value against the plan's benchmark: the value to the measure's decimals,
+    the benchmark as the plan writes it (11.21%), the gap to the decimals the analysis
+    chose for it (methodology §6.3)."""
+    places = s.decimals if b.decimals is None else b.decimals
+    if rounded(b.gap_pp, pp_decimals(places)) == 0:
         where = "the same as"
     else:
-        where = f"{pp(b.gap_pp)} {'above' if b.value_pct > b.benchmark_pct else 'below'}"
+        where = f"{pp(b.gap_pp, places)} {'above' if b.gap_pp > 0 else 'below'}"
+    shown = number(b.benchmark_pct, max(s.decimals, decimals_of(b.benchmark_pct)))
     return (
-        f"{sentence_start(s.inner)} stood at {number(b.value_pct, 1)}% in {period_name(b.label)}, {where} "
-        f"the {mid_sentence(b.benchmark_label)} ({number(b.benchmark_pct, 1)}%)."
+        f"{sentence_start(s.inner)} stood at {quantity(b.value_pct, 'percent', s.decimals)} in "
+        f"{period_name(b.label)}, {where} the {mid_sentence(b.benchmark_label)} ({shown}%)."
     )
 
 

@@ -28,6 +28,7 @@ from planwatch.errors import AnalysisError, Location, PlanwatchError, Problem
 from planwatch.measures.build import build_series
 from planwatch.measures.series import MeasureSeries
 from planwatch.measures.table import QuarterRow, latest_period, quarter_row
+from planwatch.narrative.checker import verified
 from planwatch.narrative.keypoints import MAX_KEY_POINTS_PER_MEASURE, measure_key_points, rank
 from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.overrides import apply_overrides, fingerprint
@@ -287,7 +288,10 @@ def _measure_results(
         analysis = _with_comparisons(
             store, plan, m, series, analysis, quarter, inputs, built, warnings
         )
-        results[m.id] = MeasureResult(m, series, analysis, measure_key_points(analysis, m, series))
+        # a key point whose sentence the independent checker cannot bear out is not printed
+        points, refused = verified(measure_key_points(analysis, m, series), series, m, quarter)
+        warnings.extend(refused)
+        results[m.id] = MeasureResult(m, series, analysis, points)
     return results
 
 

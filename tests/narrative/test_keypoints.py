@@ -124,7 +124,10 @@ def test_runs_extremes_and_windows() -> None:
 
 def test_proportions_benchmarks_and_gaps_in_percentage_points() -> None:
     m = measure(
-        name="Ethnic minority share of the workforce", unit="percent", polarity="up_is_good"
+        name="Ethnic minority share of the workforce",
+        unit="percent",
+        polarity="up_is_good",
+        decimals=1,
     )
     jun23 = ProportionResult("2023-06", 266, 6_488, 266 / 6_488, 0.0364, 0.0461)
     jun22 = ProportionResult("2022-06", 277, 6_472, 277 / 6_472, 0.0381, 0.0481)
@@ -141,7 +144,7 @@ def test_proportions_benchmarks_and_gaps_in_percentage_points() -> None:
         "m:proportion_gap:2023-06|2022-06": "Ethnic minority share of the workforce stood at 4.1% in June 2023, "
         "0.2 percentage points lower than 4.3% in June 2022; this is not statistically significant.",
         "m:benchmark_gap": "Ethnic minority share of the workforce stood at 4.1% in June 2023, 7.1 percentage points "
-        "below the economically active ethnic minority population (11.2%).",
+        "below the economically active ethnic minority population (11.21%).",
     }
 
 

@@ -1,0 +1,512 @@
+"""A second, independent check of every key point's sentence.
+
+In: a :class:`~planwatch.narrative.model.KeyPoint`, the
+:class:`~planwatch.measures.series.MeasureSeries` it is about, the plan's
+:class:`~planwatch.plan.models.Measure` and the report quarter.
+Out: typed :class:`ClaimProblem` s, one for each fact the sentence states that the data
+do not bear out; none when the sentence is true. :func:`verified` splits a measure's key
+points into those that pass and the problems of those that do not, so that a sentence
+that fails is never printed (``planwatch report``) and the analyst is told why.
+
+The checker is written apart from the templates and does not call them or the analysis:
+it *reads* the sentence (direction words, run lengths, the extreme and the period it
+reaches back to, both numbers of every comparison, percentages and percentage points,
+the significance wording) and re-derives each fact from the series itself — moves
+between adjacent periods with data, held-out values treated as missing, the series cut
+at the report quarter. Numbers are compared as numbers: a stated ``1,235`` is right for
+any value that rounds to it at the decimals shown.
+
+A sentence form the checker does not read is not refused; the facts it can find in any
+sentence (significance wording, periods named, the measure's name) are still checked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from planwatch.analysis.constants import ALPHA
+from planwatch.errors import PeriodError, Problem
+from planwatch.measures.series import MeasureSeries
+from planwatch.narrative.model import KeyPoint
+from planwatch.periods import Month, Quarter, parse_period
+from planwatch.plan.models import Measure
+
+ClaimKind = Literal[
+    "direction", "run", "extreme", "period", "value", "size", "significance", "name"
+]
+
+#: Numbers up to nine are written in words (GSS style); the checker reads them back.
+WORD_NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    )
+}
+#: A stated number may differ from the true value by at most half a unit in its last
+#: shown place; this much more allows for binary floating point.
+FLOAT_SLACK = 1e-9
+
+MINUS_SIGNS = "\u2212-"
+_NUMBER = r"[\u2212-]?£?\d[\d,]*(?:\.\d+)?"
+_QUARTER = r"\d{4}/\d{2} Q[1-4]"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r" \d{4}"
+)
+_PERIOD = rf"(?:the 12 months to {_MONTH}|{_QUARTER}|{_MONTH})"
+_SIGNIFICANT = re.compile(r"(?<!not )(?<!no )statistically significant")
+_NOT_SIGNIFICANT = re.compile(r"\bnot statistically significant\b")
+
+
+@dataclass(frozen=True)
+class ClaimProblem(Problem):
+    """A fact a key point states that the data do not bear out."""
+
+    key: str = ""
+    kind: ClaimKind = "value"
+    claim: str = ""  # the words of the sentence that are wrong
+
+    @staticmethod
+    def of(kp: KeyPoint, kind: ClaimKind, claim: str, expected: str) -> ClaimProblem:
+        return ClaimProblem(
+            message=f"key point '{kp.key}' is left out: it says \u201c{claim}\u201d",
+            expected=expected,
+            measure=kp.measure,
+            key=kp.key,
+            kind=kind,
+            claim=claim,
+        )
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """The series as the checker sees it: periods up to the report quarter, values with
+    held-out ones missing."""
+
+    periods: tuple[Month | Quarter, ...]
+    values: tuple[float | None, ...]
+    numerators: tuple[float | None, ...] | None = None
+    denominators: tuple[float | None, ...] | None = None
+    labels: tuple[str, ...] = field(default=())
+    held: frozenset[str] = frozenset()  # labels of values held out as suspect
+
+    @staticmethod
+    def of(series: MeasureSeries, quarter: Quarter | None) -> _Facts:
+        held = set(series.suspect)
+        keep = [i for i, p in enumerate(series.periods) if quarter is None or p.end <= quarter.end]
+        values = tuple(None if i in held else series.values[i] for i in keep)
+
+        def cut(xs: tuple[float | None, ...] | None) -> tuple[float | None, ...] | None:
+            return None if xs is None else tuple(xs[i] for i in keep)
+
+        periods = tuple(series.periods[i] for i in keep)
+        return _Facts(
+            periods,
+            values,
+            cut(series.numerators),
+            cut(series.denominators),
+            tuple(p.label for p in periods),
+            frozenset(series.periods[i].label for i in held),
+        )
+
+    @property
+    def latest(self) -> int | None:
+        for i in range(len(self.values) - 1, -1, -1):
+            if self.values[i] is not None:
+                return i
+        return None
+
+    def moves(self) -> list[int]:
+        """Signs of the moves between adjacent periods with data, latest first, up to the
+        first gap (a gap ends a run)."""
+        last = self.latest
+        out: list[int] = []
+        if last is None:
+            return out
+        i = last
+        while i > 0:
+            cur, prev = self.values[i], self.values[i - 1]
+            if cur is None or prev is None:
+                break
+            out.append((cur > prev) - (cur < prev))
+            i -= 1
+        return out
+
+    def at(self, label: str) -> float | None:
+        """The value of a period named in a sentence, or of a 12-month window or year built
+        from the series' own periods (``None`` when the series cannot give it)."""
+        try:
+            period = parse_period(label.removeprefix("the "))
+        except PeriodError:
+            return None
+        if isinstance(period, Month | Quarter):
+            return (
+                self.values[self.labels.index(period.label)]
+                if period.label in self.labels
+                else None
+            )
+        wanted = set(period.months())
+        total = 0.0
+        covered = 0
+        for p, v in zip(self.periods, self.values, strict=True):
+            months = p.months()
+            if set(months) <= wanted:
+                if v is None:
+                    return None
+                total += v
+                covered += len(months)
+        return total if covered == len(wanted) else None
+
+
+# --- reading a sentence -------------------------------------------------------------
+
+
+def read_number(text: str) -> tuple[float, int]:
+    """``−1,234.5`` → ``(-1234.5, 1)``; ``£1,200`` → ``(1200.0, 0)``; ``three`` → ``(3.0, 0)``."""
+    word = text.strip().lower()
+    if word in WORD_NUMBERS:
+        return float(WORD_NUMBERS[word]), 0
+    clean = text.strip().replace(",", "").replace("£", "")
+    for sign in MINUS_SIGNS:
+        clean = clean.replace(sign, "-")
+    shown = Decimal(clean)
+    exponent = shown.as_tuple().exponent
+    return float(shown), (-exponent if isinstance(exponent, int) and exponent < 0 else 0)
+
+
+def shows(stated: str, true: float) -> bool:
+    """True when ``true`` rounds to the number ``stated`` at the decimals it shows."""
+    value, decimals = read_number(stated)
+    return abs(true - value) <= 0.5 * 10.0**-decimals + FLOAT_SLACK * max(1.0, abs(true))
+
+
+def label_of(phrase: str) -> str | None:
+    """The series label of a period as a sentence names it (``June 2023`` → ``2023-06``)."""
+    try:
+        return parse_period(phrase.removeprefix("the ")).label
+    except PeriodError:
+        return None
+
+
+def _direction_word(word: str) -> int:
+    return (
+        1
+        if word in ("increased", "increase", "increases", "rose", "higher", "above", "upward")
+        else -1
+    )
+
+
+# --- the checks ---------------------------------------------------------------------
+
+
+class _Check:
+    def __init__(self, kp: KeyPoint, facts: _Facts, measure: Measure) -> None:
+        self.kp, self.f, self.m = kp, facts, measure
+        self.problems: list[ClaimProblem] = []
+
+    def fail(self, kind: ClaimKind, claim: str, expected: str) -> None:
+        self.problems.append(ClaimProblem.of(self.kp, kind, claim, expected))
+
+    # facts any sentence can state
+
+    def significance(self) -> None:
+        text, kp = self.kp.text, self.kp
+        claims = bool(_SIGNIFICANT.search(text))
+        denies = bool(_NOT_SIGNIFICANT.search(text))
+        p = kp.evidence.get("p_value", kp.evidence.get("step_p"))
+        if claims and kp.significant is not True:
+            self.fail(
+                "significance",
+                "statistically significant",
+                "no claim of significance: the test did not show it",
+            )
+        if claims and kp.kind != "peer_comparison" and (p is None or not p < ALPHA):
+            self.fail(
+                "significance", "statistically significant", f"a p-value below {ALPHA} (it is {p})"
+            )
+        if denies and kp.significant is not False:
+            self.fail(
+                "significance", "not statistically significant", "no verdict, or the test's verdict"
+            )
+
+    def periods_named(self) -> None:
+        if self.kp.kind in ("data_lag", "interrupted", "override", "variance"):
+            return  # these name periods the series need not hold (event dates, future data)
+        for phrase in re.findall(rf"{_QUARTER}|(?<!12 months to ){_MONTH}", self.kp.text):
+            label = label_of(phrase)
+            if label is not None and label not in self.f.labels:
+                self.fail("period", phrase, "a period in the series")
+
+    def name(self) -> None:
+        if self.kp.kind in ("override", "peer_comparison"):
+            return
+        name = self.m.name
+        text = self.kp.text
+        words = name.split()
+        if not words:
+            return
+        ordinary_first = (len(words[0]) < 2 or not words[0][1].isupper()) and not (
+            len(words) > 1 and words[1][:1].isupper()
+        )
+        variants = {name, name[:1].upper() + name[1:]}
+        if ordinary_first:  # only an ordinary first word may lose its capital mid-sentence
+            variants.add(name[:1].lower() + name[1:])
+        if not any(v in text for v in variants):
+            self.fail("name", text, f"the measure's name as the plan writes it ({name})")
+
+    # facts of particular kinds
+
+    def run(self) -> None:
+        text = self.kp.text
+        last = self.f.latest
+        moves = self.f.moves()
+        every = re.search(
+            rf"\b(increased|decreased) in each of the last (\w+) (?:quarters|months), to ({_PERIOD})"
+            r"(?:, after (\w+) consecutive (increases|decreases))?",
+            text,
+        )
+        broke = re.search(
+            rf"\b(increased|decreased) in ({_PERIOD}), after (\w+) consecutive (increases|decreases)",
+            text,
+        )
+        if every:
+            claim = every.group(0)
+            verb, n_word, when, prev_word, prev_verb = every.groups()
+            length = int(read_number(n_word)[0])
+        elif broke:
+            claim = broke.group(0)
+            verb, when, prev_word, prev_verb = broke.groups()
+            length = 1
+        else:
+            return
+        if last is None or label_of(when) != self.f.labels[last]:
+            self.fail("period", when, "the latest period with data")
+        sign = _direction_word(verb)
+        run = _prefix(moves, sign)
+        if run != length:
+            self.fail(
+                "run",
+                claim,
+                f"{_told(sign, run)} in a row to the latest period",
+            )
+        if prev_word is not None:
+            prev_sign = _direction_word(prev_verb)
+            prev_len = int(read_number(prev_word)[0])
+            before = _prefix(moves[run:], prev_sign)
+            if before != prev_len:
+                self.fail(
+                    "run",
+                    f"after {prev_word} consecutive {prev_verb}",
+                    f"{_told(prev_sign, before)} in a row before that",
+                )
+
+    def extreme(self) -> None:
+        text = self.kp.text
+        found = re.search(
+            rf"The ({_PERIOD}) figure for .+ \(({_NUMBER})[^)]*\) is the (highest|lowest) "
+            rf"(?:of all (\w+) (?:quarters|months) in the series|since ({_PERIOD}))",
+            text,
+        )
+        last = self.f.latest
+        if not found or last is None:
+            return
+        when, stated, kind, n_word, since = found.groups()
+        current = self.f.values[last]
+        assert current is not None
+        if label_of(when) != self.f.labels[last]:
+            self.fail("period", when, f"the latest period with data ({self.f.labels[last]})")
+        if not shows(stated, current):
+            self.fail("value", stated, f"the latest value, {current}")
+        higher = kind == "highest"
+        earlier = [(i, v) for i, v in enumerate(self.f.values[:last]) if v is not None]
+        beats = [v < current if higher else v > current for _, v in earlier]
+        if n_word is not None:
+            if not all(beats):
+                self.fail(
+                    "extreme",
+                    f"the {kind} of all",
+                    f"no earlier value at least as {'high' if higher else 'low'}",
+                )
+            n = int(read_number(n_word)[0])
+            if n != len(earlier) + 1:
+                self.fail("extreme", f"all {n_word}", f"{len(earlier) + 1} periods with data")
+        elif since is not None:
+            # the latest earlier period at least as extreme: where "since" reaches back to
+            back = next(
+                (i for (i, _), b in zip(reversed(earlier), reversed(beats), strict=True) if not b),
+                None,
+            )
+            expected = self.f.labels[back] if back is not None else "none: it is on record"
+            if label_of(since) != expected:
+                self.fail("extreme", f"the {kind} since {since}", f"the {kind} since {expected}")
+
+    def comparison(self) -> None:
+        """A change between two periods: both numbers, the direction and the size."""
+        text, e = self.kp.text, self.kp.evidence
+        moved = re.search(
+            rf"\b(increased|decreased) by ({_NUMBER})(%| percentage points?) to ({_NUMBER})[^,;]*? "
+            rf"in ({_PERIOD}), from ({_NUMBER})[^,;]*? in ({_PERIOD})",
+            text,
+        )
+        counts = re.search(
+            rf"\b(rose|fell) from ({_NUMBER})[^,;]*? in ({_PERIOD}) to ({_NUMBER})[^,;]*? in ({_PERIOD})",
+            text,
+        )
+        level = re.search(
+            rf"\b(?:was little changed|remained stable) at ({_NUMBER})[^,;]*? in ({_PERIOD}), from ({_NUMBER})[^,;]*? in ({_PERIOD})",
+            text,
+        )
+        size_word: str | None = None
+        size: str | None = None
+        if moved:
+            verb, size, size_word, cur_s, when, old_s, before = moved.groups()
+        elif counts:
+            verb, old_s, before, cur_s, when = counts.groups()
+        elif level:
+            verb = "unchanged"
+            cur_s, when, old_s, before = level.groups()
+        else:
+            return
+        cur = self._value(when, e.get("current_value"))
+        old = self._value(before, e.get("comparison_value"))
+        if cur is None or old is None:
+            return
+        if not shows(cur_s, cur):
+            self.fail("value", cur_s, f"the value for {when}, {cur}")
+        if not shows(old_s, old):
+            self.fail("value", old_s, f"the value for {before}, {old}")
+        if verb != "unchanged" and (cur - old) * _direction_word(verb) <= 0:
+            self.fail(
+                "direction",
+                verb,
+                "increased" if cur > old else "decreased" if cur < old else "unchanged",
+            )
+        if size is not None and size_word is not None:
+            if size_word == "%":
+                if old != 0 and not shows(size, abs(cur - old) / abs(old) * 100):
+                    self.fail("size", f"{size}%", f"{abs(cur - old) / abs(old) * 100:.3f}%")
+            elif not shows(size, abs(cur - old)):
+                self.fail("size", f"{size}{size_word}", f"{abs(cur - old):.4f} percentage points")
+
+    def _value(self, phrase: str, evidence: object) -> float | None:
+        """A period's value from the series; from the evidence where the series cannot give it."""
+        label = label_of(phrase)
+        from_series = self.f.at(label) if label is not None else None
+        if from_series is not None:
+            if self.m.aggregation not in ("sum",) and label not in self.f.labels:
+                return float(evidence) if isinstance(evidence, int | float) else None
+            return from_series
+        return float(evidence) if isinstance(evidence, int | float) else None
+
+    def gap_between(self) -> None:
+        """A value against another (a benchmark, an earlier survey): both numbers, the
+        direction and the size in percentage points."""
+        text, e = self.kp.text, self.kp.evidence
+        found = re.search(
+            rf"stood at ({_NUMBER})%? in ({_PERIOD}), ({_NUMBER}) percentage points? "
+            rf"(above|below|higher than|lower than) (?:the .+? \(({_NUMBER})%\)|({_NUMBER})% in ({_PERIOD}))",
+            text,
+        )
+        if not found:
+            return
+        first_s, when, size, way, bench_s, second_s, before = found.groups()
+        first = self._value(when, e.get("value_pct", _pct(e.get("first_proportion"))))
+        if before is not None:
+            second = self._value(before, _pct(e.get("second_proportion")))
+            other_s = second_s
+        else:
+            second = e.get("benchmark_pct")
+            other_s = bench_s
+        if first is None or not isinstance(second, int | float):
+            return
+        if not shows(first_s, first):
+            self.fail("value", first_s, f"the value for {when}, {first}")
+        if not shows(other_s, second):
+            self.fail("value", other_s, f"the value compared with, {second}")
+        if not shows(size, abs(first - second)):
+            self.fail(
+                "size", f"{size} percentage points", f"{abs(first - second):.4f} percentage points"
+            )
+        if (first - second) * _direction_word(way.split()[0]) <= 0:
+            self.fail("direction", way, "higher" if first > second else "lower or the same")
+
+    def suspect(self) -> None:
+        label = self.kp.evidence.get("label")
+        if label not in self.f.held:
+            self.fail("value", str(label), "a value the series holds out as suspect")
+
+    def gap(self) -> None:
+        labels = self.kp.evidence.get("labels") or ()
+        for label in labels:
+            if label in self.f.labels and self.f.values[self.f.labels.index(label)] is not None:
+                self.fail("value", str(label), "a period with no data")
+
+
+def _pct(proportion: object) -> float | None:
+    return proportion * 100 if isinstance(proportion, int | float) else None
+
+
+def _prefix(moves: Sequence[int], sign: int) -> int:
+    n = 0
+    for move in moves:
+        if move != sign:
+            break
+        n += 1
+    return n
+
+
+def _told(sign: int, n: int) -> str:
+    return f"{n} {'increase' if sign > 0 else 'decrease'}{'' if n == 1 else 's'}"
+
+
+CHANGE_KINDS = frozenset({"change_previous", "change_last_year", "rolling12", "baseline"})
+
+
+def check_key_point(
+    kp: KeyPoint, series: MeasureSeries, measure: Measure, quarter: Quarter | None = None
+) -> tuple[ClaimProblem, ...]:
+    """Every fact ``kp.text`` states that ``series`` (cut at ``quarter``) does not bear out."""
+    check = _Check(kp, _Facts.of(series, quarter), measure)
+    check.significance()
+    check.periods_named()
+    check.name()
+    if kp.kind == "run":
+        check.run()
+    elif kp.kind == "extreme":
+        check.extreme()
+    elif kp.kind in CHANGE_KINDS:
+        check.comparison()
+    elif kp.kind in ("benchmark_gap", "proportion_gap"):
+        check.gap_between()
+    elif kp.kind == "gap":
+        check.gap()
+    elif kp.kind == "suspect_value":
+        check.suspect()
+    return tuple(check.problems)
+
+
+def verified(
+    points: Iterable[KeyPoint],
+    series: MeasureSeries,
+    measure: Measure,
+    quarter: Quarter | None = None,
+) -> tuple[tuple[KeyPoint, ...], tuple[ClaimProblem, ...]]:
+    """The key points whose sentences pass the check, and the problems of those that fail
+    (an override's own words are the analyst's and are not checked)."""
+    kept: list[KeyPoint] = []
+    problems: list[ClaimProblem] = []
+    for kp in points:
+        found = (
+            ()
+            if kp.kind == "override" or kp.overridden
+            else check_key_point(kp, series, measure, quarter)
+        )
+        if found:
+            problems.extend(found)
+        else:
+            kept.append(kp)
+    return tuple(kept), tuple(problems)

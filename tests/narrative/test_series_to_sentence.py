@@ -1,0 +1,96 @@
+"""From a series to its sentences through the real engine, each sentence re-checked by the
+independent claim checker (planwatch.narrative.checker)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from series_built import key_points, plan_measure, point, quarterly
+
+from planwatch.narrative.checker import check_key_point
+
+MEASURE = plan_measure()
+
+
+def test_a_run_that_follows_another_run_is_counted_in_full() -> None:
+    """Rose twice, then fell three quarters in a row: the old template said it
+    "decreased in 2023/24 Q1, after two consecutive increases"."""
+    series = quarterly([100, 110, 120, 115, 108, 101])
+    run = point(series, MEASURE, "run")
+    assert run is not None
+    assert run.text == (
+        "Recorded offences decreased in each of the last three quarters, to 2023/24 Q1, "
+        "after two consecutive increases."
+    )
+    assert check_key_point(run, series, MEASURE) == ()
+
+
+def test_a_single_move_that_breaks_a_run_says_so() -> None:
+    series = quarterly([100, 90, 80, 70, 75])
+    run = point(series, MEASURE, "run")
+    assert run is not None and run.text == (
+        "Recorded offences increased in 2023/24 Q1, after three consecutive decreases."
+    )
+
+
+def test_on_record_counts_every_period_with_data() -> None:
+    """A series of 29 quarters whose latest is the lowest: "all 29", not "all 28"."""
+    series = quarterly([200 - i for i in range(29)])
+    extreme = point(series, MEASURE, "extreme")
+    assert extreme is not None and "is the lowest of all 29 quarters in the series" in extreme.text
+    assert check_key_point(extreme, series, MEASURE) == ()
+
+
+def test_measure_names_keep_their_capitals_in_a_sentence() -> None:
+    m = plan_measure(name="All Crime Harm", unit="score")
+    series = quarterly([100, 110, 120, 130])
+    text = " ".join(kp.text for kp in key_points(series, m))
+    assert "All Crime Harm" in text and "all Crime Harm" not in text
+
+
+counts = st.integers(min_value=0, max_value=60)
+large = st.integers(min_value=0, max_value=200_000)
+values = st.one_of(
+    st.lists(counts, min_size=3, max_size=32),  # low counts, zeros and many ties
+    st.lists(large, min_size=3, max_size=32),
+    st.lists(st.sampled_from([5, 6, 7]), min_size=3, max_size=32),  # runs and ties
+)
+
+
+@st.composite
+def series_with_gaps(draw: st.DrawFn) -> tuple[list[float | None], list[int]]:
+    xs: list[float | None] = [float(v) for v in draw(values)]
+    gaps = draw(st.sets(st.integers(0, len(xs) - 2), max_size=2))
+    for i in gaps:
+        xs[i] = None
+    return xs, []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(series_with_gaps(), st.sampled_from(["count", "number", "percent"]), st.integers(0, 2))
+def test_every_sentence_from_a_series_is_true(
+    drawn: tuple[list[float | None], list[int]], unit: str, decimals: int
+) -> None:
+    xs, suspect = drawn
+    m = plan_measure(unit=unit, decimals=decimals)
+    if unit == "percent":
+        xs = [None if v is None else min(v, 100.0) for v in xs]
+    series = quarterly(xs, suspect=suspect)
+    for kp in key_points(series, m):
+        assert check_key_point(kp, series, m) == (), kp.text
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.integers(1, 500), min_size=2, max_size=8),
+    st.lists(st.integers(1, 500), min_size=2, max_size=8).map(sorted),
+)
+def test_runs_from_series_are_the_runs_in_the_series(head: list[int], rising: list[int]) -> None:
+    """Any series ending in a strictly rising stretch: the run sentence counts it exactly."""
+    tail = [r + i for i, r in enumerate(rising)]  # strictly rising
+    series = quarterly([*head, *tail])
+    run = point(series, MEASURE, "run")
+    for kp in key_points(series, MEASURE):
+        assert check_key_point(kp, series, MEASURE) == (), kp.text
+    if len(tail) >= 3:  # at least two rises in a row end the series
+        assert run is not None and "increased in each of the last" in run.text
