@@ -2,14 +2,18 @@
 
 In: an :class:`~planwatch.narrative.run.AnalysisRun`, optional
 :class:`~planwatch.plan.commentary.Commentary`, an output folder.
-Out: :func:`render_html` returns the HTML as a string (pure: no I/O beyond reading the
-package's own templates); :func:`build_report` writes ``<slug>.html`` and, unless told
-not to, ``<slug>.pdf`` (via :mod:`planwatch.report.pdf`) and returns their paths.
+Out: :func:`render_html` returns the HTML as a string; :func:`build_report` writes
+``<slug>.html`` and, unless told not to, ``<slug>.pdf`` (via :mod:`planwatch.report.pdf`)
+and returns their paths. Both build the view (:mod:`planwatch.report.view`, pure), then
+draw its charts (:mod:`planwatch.report.drawing`) as the templates reach them; the HTML
+file is written as it is rendered, a chart at a time, so no report holds all its
+drawings in memory.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -24,9 +28,10 @@ from planwatch.errors import ReportError
 from planwatch.narrative.run import AnalysisRun
 from planwatch.plan.commentary import Commentary
 from planwatch.plan.models import slugify
-from planwatch.report.files import write_atomic
+from planwatch.report.drawing import Drawings, drawings, drawn_chart
+from planwatch.report.files import write_with
 from planwatch.report.tables import DataTable
-from planwatch.report.view import NO_COMMENTARY, ReportOptions, report_view
+from planwatch.report.view import NO_COMMENTARY, ChartView, ReportOptions, ReportView, report_view
 
 TEMPLATE = "report.html.j2"
 MACROS = "_macros.html.j2"
@@ -77,18 +82,34 @@ def stylesheet() -> str:
     )
 
 
+def _chunks(view: ReportView, drawn: Drawings) -> Iterator[str]:
+    """The report's HTML in pieces, each chart drawn as the template reaches it."""
+    return (
+        environment().get_template(TEMPLATE).generate(view=view, css=stylesheet(), drawings=drawn)
+    )
+
+
 def render_html(
     run: AnalysisRun, commentary: Commentary | None = None, *, options: ReportOptions | None = None
 ) -> str:
     """The whole report as one self-contained HTML document (CSS and SVG inline)."""
     view = report_view(run, commentary, options or ReportOptions())
-    return environment().get_template(TEMPLATE).render(view=view, css=stylesheet())
+    with drawings(view.charts) as drawn:
+        return "".join(_chunks(view, drawn))
 
 
 def render_fragment(macro: str, *args: Any) -> str:
-    """One macro of ``_macros.html.j2`` on its own (snapshot tests, the web app)."""
+    """One macro of ``_macros.html.j2`` on its own (snapshot tests, the web app); a chart
+    given to it is drawn first."""
     module = environment().get_template(MACROS).make_module({})
+    args = tuple(drawn_chart(a) if isinstance(a, ChartView) else a for a in args)
     return str(getattr(module, macro)(*args)).strip() + "\n"
+
+
+def _write_chunks(path: Path, chunks: Iterator[str]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for chunk in chunks:
+            out.write(chunk)
 
 
 def report_stem(run: AnalysisRun) -> str:
@@ -116,14 +137,15 @@ def build_report(
         raise ReportError(f"cannot create the output folder '{out_dir}': {exc.strerror}") from exc
     published = published or date.today()
     stem = report_stem(run)
-    html = render_html(run, commentary, options=ReportOptions(published=published))
-    pdf_path = None
-    if pdf:
-        from planwatch.report.pdf import write_pdf  # WeasyPrint is slow to import
+    view = report_view(run, commentary, ReportOptions(published=published))
+    with drawings(view.charts) as drawn:
+        pdf_path = None
+        if pdf:
+            from planwatch.report.pdf import write_pdf  # WeasyPrint is slow to import
 
-        print_html = render_html(
-            run, commentary, options=ReportOptions(published=published, for_pdf=True)
+            print_html = "".join(_chunks(dataclasses.replace(view, for_pdf=True), drawn))
+            pdf_path = write_pdf(print_html, out_dir / f"{stem}.pdf")
+        html_path = write_with(
+            out_dir / f"{stem}.html", lambda tmp: _write_chunks(tmp, _chunks(view, drawn))
         )
-        pdf_path = write_pdf(print_html, out_dir / f"{stem}.pdf")
-    html_path = write_atomic(out_dir / f"{stem}.html", html.encode("utf-8"))
     return ReportFiles(html=html_path, pdf=pdf_path)

@@ -23,8 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
-from planwatch.narrative.templates import RATE_DECIMALS
 from planwatch import formatting as fmt
+from planwatch.narrative.templates import RATE_DECIMALS
 from planwatch.report import palette
 from planwatch.report.chart import ChartSpec, EventLine
 from planwatch.report.funnel import X_LABEL, Y_LABEL, FunnelSpec
@@ -68,7 +68,12 @@ RC: Any = {  # matplotlib rcParams (typed as Any: its stubs want literal keys)
 }
 
 
-@lru_cache(maxsize=256)
+#: Drawn charts kept for reuse (the web dashboard draws the same charts again and again).
+#: A report keeps its own drawings on disk (planwatch.report.drawing), so this can be small.
+CACHE_SIZE = 64
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def draw_svg(spec: ChartSpec | FunnelSpec, prefix: str | None = None) -> str:
     """The chart as an inline ``<svg>`` element, labelled with the spec's alt text.
 

@@ -1,21 +1,22 @@
-"""Draw a report's charts in worker processes, several at once.
+"""Draw many charts in worker processes, in order, a few at a time.
 
 In: the charts of one report as (:class:`~planwatch.report.chart.ChartSpec`, id prefix)
-pairs. Out: their SVG strings (:func:`planwatch.report.draw.draw_svg`), in order.
+pairs. Out: their SVG strings (:func:`planwatch.report.draw.draw_svg`), one at a time and
+in the order asked (:func:`draw_in_order` is a generator): at most :data:`WINDOW_PER_WORKER`
+charts per worker are in flight, so however many charts a report has, only a handful
+of drawings are held at once.
 
-Drawing is matplotlib's work and holds the GIL, so threads would not help: a process pool
-does. Workers are started by a fork server (``spawn`` where there is none), never by
-forking this process: the web app builds reports in threads, and forking a threaded
-process can deadlock. The fork server imports the drawing code once, so each worker
-starts ready to draw; :func:`warm_up` starts it early (while the analysis runs).
-A few charts are drawn here, in this process, since starting workers would cost more;
-so are all of them when the machine is already busy (see :func:`_busy`).
-If the workers cannot start or die, the charts are drawn here instead; so they are when
-the program is a script without an ``if __name__ == "__main__"`` guard, which every
-worker would otherwise run again (Python's "safe importing of main module" rule).
-
-Drawn charts are kept (up to :data:`CACHE_SIZE`), like ``draw_svg``'s own cache, so the
-print version of the report reuses the screen version's charts.
+Charts are drawn in this process by default: for a report the size of the demo, workers
+cost as much as they save (docs/performance.md). Workers are used only for reports of
+at least :data:`MIN_PARALLEL_CHARTS` charts on a machine with a CPU to spare (see
+:func:`_busy`). Drawing is matplotlib's work and holds the GIL, so threads would not
+help: a process pool does. Workers are started by a fork server (``spawn`` where there
+is none), never by forking this process: the web app builds reports in threads, and
+forking a threaded process can deadlock. The fork server imports the drawing code once,
+so each worker starts ready to draw; :func:`warm_up` starts it early (while the analysis
+runs). If the workers cannot start or die, the charts are drawn here instead; so they
+are when the program is a script without an ``if __name__ == "__main__"`` guard, which
+every worker would otherwise run again (Python's "safe importing of main module" rule).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ import os
 import sys
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
@@ -37,12 +38,14 @@ from planwatch.report.chart import ChartSpec
 from planwatch.report.draw import draw_svg
 from planwatch.report.funnel import FunnelSpec
 
-#: Below this many charts to draw, starting worker processes costs more than it saves
-#: (a worker draws a chart in about 0.08 s of CPU; see docs/performance.md).
-MIN_PARALLEL_CHARTS = 6
+#: Below this many charts, workers cost more than they save: a chart takes about 0.06 s
+#: to draw here, and on a 2-CPU machine the pool drew the demo's charts no faster than
+#: this process did (bench_report.py; docs/performance.md).
+MIN_PARALLEL_CHARTS = 100
 #: At most this many workers, however many CPUs: more rarely pay for their memory.
 MAX_WORKERS = 4
-CACHE_SIZE = 256
+#: Charts in flight per worker: enough to keep each busy, few enough to hold little.
+WINDOW_PER_WORKER = 2
 #: This process's own share of the load average: it waits while workers draw.
 OWN_LOAD = 1.0
 #: What the fork server imports once, so that the workers it forks start ready to draw.
@@ -65,7 +68,6 @@ WARM_UP_SPEC = ChartSpec(
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
-_cache: OrderedDict[Job, str] = OrderedDict()
 _worker_cpu = [0.0]  # CPU seconds spent drawing in workers, for the benchmarks
 
 
@@ -163,8 +165,6 @@ def _busy() -> bool:
 
 def cache_clear() -> None:
     """Forget every drawn chart (benchmarks draw every chart afresh)."""
-    with _lock:
-        _cache.clear()
     draw_svg.cache_clear()
 
 
@@ -175,35 +175,42 @@ def _draw_timed(spec: ChartSpec | FunnelSpec, prefix: str) -> tuple[str, float]:
     return svg, time.process_time() - start
 
 
-def draw_all(jobs: Sequence[Job]) -> list[str]:
-    """Every chart's SVG, in the order asked; drawn in workers when there are enough."""
-    with _lock:
-        missing = list(dict.fromkeys(job for job in jobs if job not in _cache))
-    if len(missing) < MIN_PARALLEL_CHARTS or workers() < 2 or _busy():
-        drawn = {job: draw_svg(*job) for job in missing}
+def use_workers(charts: int) -> bool:
+    """Whether ``charts`` charts are worth drawing in worker processes here and now."""
+    return charts >= MIN_PARALLEL_CHARTS and workers() >= 2 and not _busy()
+
+
+def draw_in_order(jobs: Sequence[Job]) -> Generator[str, None, None]:
+    """Each chart's SVG, in the order asked, drawn one after another as they are taken."""
+    if use_workers(len(jobs)):
+        yield from _in_workers(jobs)
     else:
-        drawn = _draw_in_workers(missing)
-    with _lock:
-        for job, svg in drawn.items():
-            _cache[job] = svg
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-        out = [drawn[job] if job in drawn else _cache[job] for job in jobs]
-    return out
+        for job in jobs:
+            yield draw_svg(*job)
 
 
-def _draw_in_workers(jobs: list[Job]) -> dict[Job, str]:
+def _in_workers(jobs: Sequence[Job]) -> Generator[str, None, None]:
+    """Workers draw a few charts ahead of the one asked for; no more are held."""
+    window = WINDOW_PER_WORKER * workers()
+    pending: deque[tuple[Job, Future[tuple[str, float]]]] = deque()
+    done = 0
     try:
         pool = _get_pool()
-        futures: list[Future[tuple[str, float]]] = [pool.submit(_draw_timed, *job) for job in jobs]
-        drawn = {}
-        for job, future in zip(jobs, futures, strict=True):
+        while done < len(jobs):
+            while len(pending) < window and done + len(pending) < len(jobs):
+                job = jobs[done + len(pending)]
+                pending.append((job, pool.submit(_draw_timed, *job)))
+            _, future = pending.popleft()
             svg, cpu = future.result()
-            drawn[job] = svg
             with _lock:
                 _worker_cpu[0] += cpu
-        return drawn
+            done += 1
+            yield svg
     except (OSError, RuntimeError, BrokenProcessPool) as exc:
         _log.warning("chart workers failed (%s); drawing the charts in this process", exc)
         shutdown()
-        return {job: draw_svg(*job) for job in jobs}
+        for job in jobs[done:]:
+            yield draw_svg(*job)
+    finally:
+        for _, future in pending:
+            future.cancel()

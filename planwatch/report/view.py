@@ -2,29 +2,30 @@
 
 In: an :class:`~planwatch.narrative.run.AnalysisRun`, optional
 :class:`~planwatch.plan.commentary.Commentary` and :class:`ReportOptions`.
-Out: a :class:`ReportView` — cover, priorities (key points, charts as SVG, tables,
-commitments with commentary, numbered footnotes, caveats and data lags) and the notes
-at the end. Pure: the same inputs give the same view.
+Out: a :class:`ReportView` — cover, priorities (key points, what each chart shows,
+tables, commitments with commentary, numbered footnotes, caveats and data lags) and the
+notes at the end. Pure: the same inputs give the same view. Nothing here draws: the
+charts are drawn by the next step (:mod:`planwatch.report.drawing`), which the build
+calls.
 """
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from planwatch import OGL_ATTRIBUTION, __version__
+from planwatch import formatting as fmt
+from planwatch.errors import Problem
 from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
 from planwatch.plan.commentary import Commentary
 from planwatch.plan.models import Commitment, Measure, Plan
-from planwatch import formatting as fmt
 from planwatch.report import tables
 from planwatch.report.chart import TREND_METHODS, ChartSpec, chart_spec
 from planwatch.report.funnel import FunnelSpec, funnel_spec
-from planwatch.report.parallel import draw_all
 from planwatch.report.tables import DataTable
 
 #: Source kinds whose figures are published under the Open Government Licence v3.0.
@@ -57,8 +58,8 @@ class Footnote:
 @dataclass(frozen=True)
 class ChartView:
     spec: ChartSpec | FunnelSpec
-    svg: str
     table_number: int  # "Table A3" in the PDF appendix
+    svg: str = ""  # drawn by planwatch.report.drawing, only where one chart is shown alone
 
     @property
     def table_anchor(self) -> str:
@@ -67,15 +68,6 @@ class ChartView:
     @property
     def anchor(self) -> str:
         return f"chart-{self.table_number}"
-
-    @property
-    def data_uri(self) -> str:
-        """The same SVG as a ``data:`` URI, for the PDF. WeasyPrint still draws it as vector
-        graphics, but skips running the page's CSS cascade over every path of an inline SVG
-        (a quarter of the layout time; see docs/performance.md)."""
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode(
-            "ascii"
-        )
 
 
 @dataclass(frozen=True)
@@ -158,7 +150,7 @@ class ReportView:
     cover: CoverView
     priorities: tuple[PriorityView, ...]
     methods: tuple[str, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[Problem, ...]  # rendered by the template
     attribution: str | None
     generator: str
     for_pdf: bool
@@ -175,8 +167,8 @@ def report_view(
     plan, meta = run.plan, run.plan.metadata
     numbers = _counter()
     table_numbers = _counter()
-    priorities = _drawn(
-        tuple(_priority(p, plan, commentary, numbers, table_numbers) for p in run.priorities)
+    priorities = tuple(
+        _priority(p, plan, commentary, numbers, table_numbers) for p in run.priorities
     )
     report_title = plan.report_title(run.quarter)
     cover = CoverView(
@@ -203,20 +195,6 @@ def report_view(
         for_pdf=options.for_pdf,
         charts=tuple(c for p in priorities for m in p.measures for c in m.charts),
     )
-
-
-def _drawn(priorities: tuple[PriorityView, ...]) -> tuple[PriorityView, ...]:
-    """The priorities with every chart drawn (all at once, so in parallel where it pays)."""
-    charts = [c for p in priorities for m in p.measures for c in m.charts]
-    svgs = dict(zip(charts, draw_all([(c.spec, c.anchor) for c in charts]), strict=True))
-
-    def measure(m: MeasureView) -> MeasureView:
-        def drawn(chart: ChartView | None) -> ChartView | None:
-            return None if chart is None else replace(chart, svg=svgs[chart])
-
-        return replace(m, chart=drawn(m.chart), peer_chart=drawn(m.peer_chart))
-
-    return tuple(replace(p, measures=tuple(measure(m) for m in p.measures)) for p in priorities)
 
 
 def _counter() -> Iterator[int]:
@@ -266,11 +244,11 @@ def _measure(
     if measure.chart and result.series.usable():
         spec = chart_spec(result)
         number = next(table_numbers)
-        chart = ChartView(spec, "", number)  # drawn later, with the others (_drawn)
+        chart = ChartView(spec, number)
     funnel = result.analysis.funnel
     peer_chart = None
     if measure.chart and funnel is not None and "comparison" in measure.analyses:
-        peer_chart = ChartView(funnel_spec(measure, funnel), "", next(table_numbers))
+        peer_chart = ChartView(funnel_spec(measure, funnel), next(table_numbers))
     return MeasureView(
         id=measure.id,
         name=measure.name,

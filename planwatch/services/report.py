@@ -73,10 +73,7 @@ def generate_report(
     out_dir: Path | None = None,
     analyse: Analyse | None = None,
 ) -> ReportFiles:
-    from planwatch.report.parallel import warm_up
-
     out = check_writable(out_dir or project.output_dir)
-    warm_up()  # chart workers start while the analysis runs
     run = (analyse or default_analyse())(project, quarter)
     commentary = project_commentary(project, run.plan, quarter)
     return build_report(run, commentary, out, pdf=pdf, published=published)

@@ -1,0 +1,74 @@
+"""The drawing step: every chart of a report drawn once, kept on disk, read as needed.
+
+In: the :class:`~planwatch.report.view.ChartView` values of a report view, in the order
+the report shows them. Out: a :class:`Drawings` that gives each chart's SVG (for the
+HTML) or a ``file:`` URI of it (for the PDF, where WeasyPrint reads it). The view
+(:mod:`planwatch.report.view`) says what to draw; this step draws it, in this process or
+in workers (:mod:`planwatch.report.parallel`), one chart at a time as the templates ask
+for them: each drawing goes to a file in a temporary folder and is not held in memory,
+so a report of any number of charts is written with a few drawings in memory at a time,
+and the print version reuses the screen version's drawings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from planwatch.errors import ReportError
+from planwatch.report.draw import draw_svg
+from planwatch.report.parallel import draw_in_order
+from planwatch.report.view import ChartView
+
+
+class Drawings:
+    """The charts of one report, drawn in order as they are first asked for."""
+
+    def __init__(self, charts: Sequence[ChartView], folder: Path) -> None:
+        self._folder = Path(folder)
+        self._charts = tuple(charts)
+        self._known = {c.anchor for c in self._charts}
+        self._stream = draw_in_order([(c.spec, c.anchor) for c in self._charts])
+        self._drawn = 0
+
+    def _path(self, chart: ChartView) -> Path:
+        if chart.anchor not in self._known:
+            raise ReportError(f"chart '{chart.anchor}' is not one of this report's charts")
+        path = self._folder / f"{chart.anchor}.svg"
+        while not path.exists():
+            ahead = self._charts[self._drawn]
+            (self._folder / f"{ahead.anchor}.svg").write_text(next(self._stream), encoding="utf-8")
+            self._drawn += 1
+        return path
+
+    def svg(self, chart: ChartView) -> str:
+        """The chart as an inline ``<svg>`` element."""
+        return self._path(chart).read_text(encoding="utf-8")
+
+    def uri(self, chart: ChartView) -> str:
+        """A ``file:`` URI of the chart's SVG (the PDF draws it as vector graphics)."""
+        return self._path(chart).as_uri()
+
+    def close(self) -> None:
+        self._stream.close()  # workers stop drawing charts nobody will read
+
+
+@contextmanager
+def drawings(charts: Sequence[ChartView]) -> Iterator[Drawings]:
+    """Drawings of ``charts`` in a temporary folder, removed on leaving the block."""
+    with tempfile.TemporaryDirectory(prefix="planwatch-charts-") as folder:
+        found = Drawings(charts, Path(folder))
+        try:
+            yield found
+        finally:
+            found.close()
+
+
+def drawn_chart(chart: ChartView) -> ChartView:
+    """The chart with its SVG filled in (one chart at a time: the web dashboard)."""
+    return (
+        chart if chart.svg else dataclasses.replace(chart, svg=draw_svg(chart.spec, chart.anchor))
+    )
