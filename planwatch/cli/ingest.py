@@ -28,12 +28,14 @@ class Kind(StrEnum):
     weights = "weights"
     population = "population"
     offence_codes = "offence-codes"
+    records = "records"
 
 
 KIND_HELP = (
     "prc: Home Office recorded crime table (CSV/XLSX/ODS, by offence code or by offence group); "
     "police-uk: data.police.uk street files (folders, zips or CSVs); measures: tidy measures CSV; "
-    "weights: offence weights; population: area, year, population; offence-codes: Home Office offence code lookup"
+    "weights: offence weights; population: area, year, population; offence-codes: Home Office offence code lookup; "
+    "records NAME: a record-level extract (CSV/XLSX/ODS/Parquet) mapped by the plan's record source NAME"
 )
 
 
@@ -60,8 +62,11 @@ def register(app: typer.Typer) -> None:
         from planwatch.services.ingest import ingest
 
         proj = project_of(project)
+        records = None
+        if kind is Kind.records:  # `ingest records NAME PATH...`: the first argument is the name
+            records, paths = (str(paths[0]), paths[1:]) if paths else (None, paths)
         if as_json:
-            result = ingest(proj, kind.value, paths, replace=replace)
+            result = ingest(proj, kind.value, paths, replace=replace, record_source=records)
             print_json(result.to_dict())
             return
         with Progress(
@@ -77,7 +82,9 @@ def register(app: typer.Typer) -> None:
             def progress(what: str, done: int, total: int) -> None:
                 bar.update(task, description=what, completed=done, total=total)
 
-            result = ingest(proj, kind.value, paths, progress=progress, replace=replace)
+            result = ingest(
+                proj, kind.value, paths, progress=progress, replace=replace, record_source=records
+            )
         _print(result)
 
 

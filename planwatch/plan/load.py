@@ -149,6 +149,8 @@ def parse_plan(text: str, *, filename: str = "plan.yaml") -> Plan:
         problems.extend(_from_validation(exc, data, filename))
         plan = None
     problems.extend(_cross_references(data, filename))
+    if plan is not None:
+        problems.extend(_record_measures(plan, data, filename))
     if problems:
         raise PlanError(problems=_unique(problems))
     assert plan is not None
@@ -218,13 +220,13 @@ def _describe(data: Any, loc: Sequence[int | str]) -> str:
     return " > ".join(parts)
 
 
+#: Names pydantic puts in an error's path for the member of a union it tried.
+_UNION_TAGS = {"prc", "police_uk", "series", "records", "filter", "group"}
+
+
 def _from_validation(exc: ValidationError, data: Any, filename: str) -> Iterable[Problem]:
     for err in exc.errors():
-        loc = [
-            part
-            for part in err["loc"]
-            if not (isinstance(part, str) and part in {"prc", "police_uk", "series"})
-        ]
+        loc = [part for part in err["loc"] if not (isinstance(part, str) and part in _UNION_TAGS)]
         field = _describe(data, loc)
         line = _line_of(data, loc)
         kind = err["type"]
@@ -440,3 +442,40 @@ def _unique(problems: list[Problem]) -> list[Problem]:
             seen.add(str(p))
             out.append(p)
     return out
+
+
+def _record_measures(plan: Plan, data: Any, filename: str) -> Iterable[Problem]:
+    """Record sources named once; every record-based measure fits the source it counts."""
+    from planwatch.plan.models import RecordsSource
+    from planwatch.plan.records import DefinitionError, compile_query
+
+    names = [r.name for r in plan.record_sources]
+    yield from _duplicates(names, "record source", data, "record_sources", filename)
+    for mi, measure in enumerate(plan.measures):
+        if not isinstance(measure.source, RecordsSource):
+            continue
+        base: list[int | str] = ["measures", mi, "source"]
+        try:
+            source_def = plan.record_source(measure.source.records)
+        except KeyError:
+            yield _unknown(
+                "record source",
+                measure.source.records,
+                names,
+                f"measure '{measure.id}'",
+                data,
+                [*base, "records"],
+                filename,
+            )
+            continue
+        try:
+            compile_query(measure, source_def)
+        except DefinitionError as exc:
+            for p in exc.problems:
+                loc = [*base, *p.path]
+                yield Problem(
+                    f"measure '{measure.id}': {p.message}",
+                    Location(file=filename, line=_line_of(data, loc), field=_describe(data, loc)),
+                    p.expected,
+                    p.suggestion,
+                )

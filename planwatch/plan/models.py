@@ -13,7 +13,15 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from planwatch.errors import PeriodError
 from planwatch.periods import Month, Period, Quarter, Rolling12, parse_period
@@ -103,7 +111,190 @@ class SeriesSource(Frozen):
     area: str | None = None
 
 
-Source = Annotated[PrcSource | PoliceUkSource | SeriesSource, Field(discriminator="kind")]
+#: A column of a record source: stored under this name (a safe SQL identifier).
+COLUMN_NAME = r"^[a-z][a-z0-9_]*$"
+ColumnName = Annotated[str, Field(pattern=COLUMN_NAME, min_length=1, max_length=63)]
+ColumnType = Literal["text", "integer", "number", "date", "flag"]
+#: Flag spellings accepted when a column does not declare its own (compared case-insensitively).
+FLAG_TRUE = ("y", "yes", "true", "1")
+FLAG_FALSE = ("n", "no", "false", "0", "")
+Value = str | int | float | date
+
+
+class RecordColumn(Frozen):
+    """One column kept from a record-level extract; every column not mapped is never stored."""
+
+    type: ColumnType = "text"
+    header: str | None = Field(
+        default=None, description="The column's header in the file, if not the same as its name"
+    )
+    format: str | None = Field(
+        default=None, description="Date format (strftime codes, e.g. '%d/%m/%Y'); default ISO"
+    )
+    true: tuple[str, ...] = Field(default=FLAG_TRUE, description="Flag values meaning yes")
+    false: tuple[str, ...] = Field(
+        default=FLAG_FALSE, description="Flag values meaning no ('' is a blank cell)"
+    )
+
+
+class RecordSourceDef(Frozen):
+    """A record-level extract (one row per crime, casualty, incident...) and how to read it."""
+
+    name: ColumnName
+    noun: str = Field(
+        default="records", description="What one row is, plural, for definitions: 'crimes'"
+    )
+    id: tuple[ColumnName, ...] = Field(
+        min_length=1, description="The column(s) that identify a record (no two rows alike)"
+    )
+    date: ColumnName = Field(description="The date column records are counted by, by default")
+    area: ColumnName | None = Field(default=None, description="The district / area column")
+    columns: dict[ColumnName, RecordColumn] = Field(min_length=1)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _one_id(cls, v: object) -> object:
+        return (v,) if isinstance(v, str) else v
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _shorthand(cls, v: object) -> object:
+        """``offence_code: text`` is short for ``offence_code: {type: text}``."""
+        if isinstance(v, dict):
+            return {k: {"type": c} if isinstance(c, str) else c for k, c in v.items()}
+        return v
+
+    @model_validator(mode="after")
+    def _columns_mapped(self) -> RecordSourceDef:
+        named = [*self.id, self.date, *([self.area] if self.area else [])]
+        missing = [c for c in dict.fromkeys(named) if c not in self.columns]
+        if missing:
+            raise ValueError(
+                f"record source '{self.name}' names column(s) {', '.join(missing)} that "
+                "'columns' does not map"
+            )
+        if self.columns[self.date].type != "date":
+            raise ValueError(f"the date column '{self.date}' must have type date")
+        headers = [self.header_of(c).strip().lower() for c in self.columns]
+        if len(set(headers)) != len(headers):
+            raise ValueError("two columns read the same header")
+        return self
+
+    def header_of(self, column: str) -> str:
+        return self.columns[column].header or column
+
+
+#: Filter operators, as written in the plan.
+FILTER_OPERATORS = (
+    "equals", "in", "not_in", "contains", "matches", "between", "is_true", "is_empty",
+)  # fmt: skip
+
+
+def _attr(operator: str) -> str:
+    """The model attribute of an operator ('in' is a Python keyword)."""
+    return "in_" if operator == "in" else operator
+
+
+class Filter(Frozen):
+    """One test on a record's column; exactly one operator is given."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    column: ColumnName
+    equals: Value | None = None
+    in_: tuple[Value, ...] | None = Field(default=None, alias="in")
+    not_in: tuple[Value, ...] | None = None
+    contains: str | None = None
+    matches: str | None = Field(default=None, description="A regular expression")
+    between: tuple[Value, Value] | None = None
+    is_true: bool | None = None
+    is_empty: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> Filter:
+        given = [op for op in FILTER_OPERATORS if getattr(self, _attr(op)) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"a filter on '{self.column}' needs exactly one of {', '.join(FILTER_OPERATORS)}"
+                + (f" (it has {', '.join(given)})" if given else "")
+            )
+        return self
+
+    @property
+    def operator(self) -> str:
+        return next(op for op in FILTER_OPERATORS if getattr(self, _attr(op)) is not None)
+
+    @property
+    def operand(self) -> object:
+        return getattr(self, _attr(self.operator))
+
+
+class Group(Frozen):
+    """Conditions joined by ``all`` (and) or ``any`` (or); groups nest."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    all_: tuple[Condition, ...] | None = Field(default=None, alias="all", min_length=1)
+    any_: tuple[Condition, ...] | None = Field(default=None, alias="any", min_length=1)
+
+    @model_validator(mode="after")
+    def _one_join(self) -> Group:
+        if (self.all_ is None) == (self.any_ is None):
+            raise ValueError("a group needs exactly one of 'all' or 'any'")
+        return self
+
+    @property
+    def how(self) -> Literal["all", "any"]:
+        return "all" if self.all_ is not None else "any"
+
+    @property
+    def parts(self) -> tuple[Filter | Group, ...]:
+        return self.all_ if self.all_ is not None else (self.any_ or ())
+
+
+def _condition_kind(v: object) -> str:
+    keys = v.keys() if isinstance(v, dict) else vars(v) if isinstance(v, BaseModel) else ()
+    return "group" if {"all", "any", "all_", "any_"} & set(keys) else "filter"
+
+
+#: A filter, or a group of conditions (told apart by an 'all' or 'any' key).
+Condition = Annotated[
+    Annotated[Filter, Tag("filter")] | Annotated["Group", Tag("group")],
+    Discriminator(_condition_kind),
+]
+
+RecordAggregate = Literal["count", "count_distinct", "sum"]
+
+
+class RecordsSource(Frozen):
+    """A measure counted from a record source: filters, an aggregation, the date counted by."""
+
+    kind: Literal["records"] = "records"
+    records: ColumnName = Field(description="The record source's name (record_sources)")
+    where: Condition | None = None
+    aggregate: RecordAggregate = "count"
+    of: ColumnName | None = Field(default=None, description="The column counted distinct or summed")
+    date: ColumnName | None = Field(
+        default=None, description="Date column to count by (default: the source's)"
+    )
+    area: str | None = Field(
+        default=None, description="One area of the source's area column (default: all)"
+    )
+    description: str | None = Field(
+        default=None, description="The definition in words (default: made from the filters)"
+    )
+
+    @field_validator("where", mode="before")
+    @classmethod
+    def _list_is_all(cls, v: object) -> object:
+        return {"all": v} if isinstance(v, list) else v
+
+
+Group.model_rebuild()
+
+Source = Annotated[
+    PrcSource | PoliceUkSource | SeriesSource | RecordsSource, Field(discriminator="kind")
+]
 
 Unit = Literal["count", "percent", "rate_per_1000", "hours", "score", "number", "currency"]
 Aggregation = Literal["sum", "harm_weighted", "rate_per_1000", "proportion", "mean", "last"]
@@ -247,6 +438,7 @@ class Plan(Frozen):
     measures: tuple[Measure, ...] = ()
     priorities: tuple[Priority, ...] = Field(min_length=1)
     events: tuple[Event, ...] = ()
+    record_sources: tuple[RecordSourceDef, ...] = ()
 
     def measure(self, measure_id: str) -> Measure:
         for m in self.measures:
@@ -262,6 +454,22 @@ class Plan(Frozen):
 
     def commitments(self) -> tuple[tuple[Priority, Commitment], ...]:
         return tuple((p, c) for p in self.priorities for c in p.commitments)
+
+    def record_source(self, name: str) -> RecordSourceDef:
+        for r in self.record_sources:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    def measure_definition(self, measure_id: str) -> str | None:
+        """A record-based measure's definition in words (``None`` for other measures):
+        "crimes flagged domestic abuse, by recorded date". Printed with its key points."""
+        from planwatch.plan.records import definition_words
+
+        measure = self.measure(measure_id)
+        if not isinstance(measure.source, RecordsSource):
+            return None
+        return definition_words(measure.source, self.record_source(measure.source.records))
 
     def events_for(self, measure_id: str) -> tuple[Event, ...]:
         return tuple(e for e in self.events if e.affects(measure_id))

@@ -13,6 +13,7 @@ Also :func:`confirm`, the write behind ``planwatch confirm``.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -26,10 +27,13 @@ from planwatch.errors import ConfigError, IngestError, Location, StoreError
 from planwatch.ingest.measures import stage_measures
 from planwatch.ingest.police_uk import stage_police_uk
 from planwatch.ingest.prc import stage_prc
+from planwatch.ingest.records import stage_records
 from planwatch.ingest.reference import stage_offence_codes, stage_population, stage_weights
 from planwatch.ingest.staged import IngestContext, StagedBatch
 from planwatch.periods import parse_period
-from planwatch.project import Project
+from planwatch.plan.load import load_plan
+from planwatch.plan.models import Plan
+from planwatch.project import PLAN_FILE, Project
 from planwatch.store.connection import peek, staging_connection, store_path_of, writing
 from planwatch.store.schema import USABLE_STATUSES
 from planwatch.store.services import LoadRecord, resolve_observation, write_batches
@@ -41,7 +45,10 @@ MEMORY_LIMIT = "640MB"
 #: CSV scan costs more in coordination than it saves (benchmarks/bench_ingest_prc.py).
 PARALLEL_FROM_BYTES = 32 * 1024 * 1024
 
-KINDS = ("prc", "police_uk", "measures", "weights", "population", "offence_codes")
+KINDS = ("prc", "police_uk", "measures", "weights", "population", "offence_codes", "records")
+#: Permissions of a new store file: its owner reads and writes it, nobody else (it may hold
+#: record-level data).
+STORE_MODE = 0o600
 _SINGLE_FILE_READERS: dict[str, Callable[..., StagedBatch]] = {
     "prc": stage_prc,
     "measures": stage_measures,
@@ -80,12 +87,15 @@ def ingest(
     *,
     progress: Progress | None = None,
     replace: bool = False,
+    record_source: str | None = None,
+    plan: Plan | None = None,
 ) -> IngestResult:
     """Read, check and load ``paths`` of one kind into the store.
 
     A file revises the stored figures it contains and keeps the ones it does not mention;
     with ``replace`` it replaces everything it covers (e.g. every offence of its forces
-    and quarters), as each :class:`LoadRecord` reports.
+    and quarters), as each :class:`LoadRecord` reports. ``record_source`` names the plan's
+    record source for kind ``records`` (``plan``: default, the project's ``plan.yaml``).
     """
     kind = kind.replace("-", "_")
     if kind not in KINDS:
@@ -109,7 +119,12 @@ def ingest(
             if _total_bytes(files) < PARALLEL_FROM_BYTES:
                 con.execute("SET threads = 1")
             ctx = _context(con, store_path, Path(work), with_observations=kind == "measures")
-            batches = _stage(con, kind, files, ctx, progress)
+            if kind == "records":
+                batches = [
+                    _stage_records(con, files, store_path, ctx, record_source, plan, progress)
+                ]
+            else:
+                batches = _stage(con, kind, files, ctx, progress)
             already = tuple(item for b in batches for item in b.already_loaded)
             if not any(b.files for b in batches):
                 return IngestResult(kind, already_loaded=already)
@@ -119,6 +134,8 @@ def ingest(
             # lets DuckDB write row groups in parallel with less memory.
             con.execute("SET preserve_insertion_order = false")
             existed = store_path.exists()
+            if not existed:
+                _create_private(store_path)
             try:
                 with writing(con, store_path):
                     records = write_batches(con, batches, replace=replace)
@@ -135,6 +152,38 @@ def ingest(
     return IngestResult(
         kind, tuple(records), already, tuple(w for r in records for w in r.warnings)
     )
+
+
+def _create_private(path: Path) -> None:
+    """An empty store file that only its owner can read (created before anything is in it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mask = os.umask(0o777 & ~STORE_MODE)
+    try:
+        duckdb.connect(str(path)).close()
+    finally:
+        os.umask(mask)
+    path.chmod(STORE_MODE)
+
+
+def _stage_records(
+    con: duckdb.DuckDBPyConnection,
+    files: list[Path],
+    store_path: Path,
+    ctx: IngestContext,
+    name: str | None,
+    plan: Plan | None,
+    progress: Progress | None,
+) -> StagedBatch:
+    if not name:
+        raise ConfigError(
+            "a records load needs the record source's name",
+            expected="planwatch ingest records NAME PATH...",
+        )
+    if plan is None:
+        plan = load_plan(store_path.parent / PLAN_FILE)
+    if progress:
+        progress(f"reading {name} records", 0, len(files))
+    return stage_records(con, files, plan, name, ctx)
 
 
 def _total_bytes(paths: list[Path]) -> int:

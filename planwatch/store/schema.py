@@ -25,9 +25,17 @@ Tables
 ``population``       population by area and year.
 ``revisions``        figures a newer release changed: key, old value, new value.
 ``load_warnings``    warnings raised while loading (suspect values, notes).
+``record_sources``   one row per record source loaded (``planwatch ingest records``):
+                     its table, id, date and area columns and the typed columns
+                     stored; only the columns the plan maps are kept.
+``records_<name>``   one table per record source: ``load_id``, ``source_row`` and
+                     the mapped columns in their declared types
+                     (:func:`ensure_record_table`).
 """
 
 from __future__ import annotations
+
+import re
 
 import duckdb
 
@@ -35,14 +43,23 @@ from planwatch.errors import StoreError
 
 #: Bumped when a table changes shape; stored in ``store_meta``.
 #: 2: data.police.uk rows (``police_uk_street``) became monthly counts (``police_uk_counts``).
-SCHEMA_VERSION = 2
+#: 3: record-level extracts (``record_sources`` and one ``records_<name>`` table per source).
+SCHEMA_VERSION = 3
 #: The version-1 table of data.police.uk rows, converted by :func:`upgrade`.
 OLD_POLICE_UK_TABLE = "police_uk_street"
 #: An LSOA name ends in a space and a four-character code: "Colchester 001A".
 LSOA_SUFFIX = len(" 001A")
 
 #: Source kinds a load can have (the ``planwatch ingest`` sub-commands).
-SOURCE_KINDS = ("prc", "police_uk", "measures", "weights", "population", "offence_codes")
+SOURCE_KINDS = (
+    "prc", "police_uk", "measures", "weights", "population", "offence_codes", "records",
+)  # fmt: skip
+#: A record source's table is this prefix and its name (a plan-checked identifier).
+RECORD_TABLE_PREFIX = "records_"
+#: SQL types of record columns, by the type the plan declares.
+RECORD_SQL_TYPES = {
+    "text": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "date": "DATE", "flag": "BOOLEAN",
+}  # fmt: skip
 
 #: Statuses an observation can have. ``suspect`` and ``rejected`` are kept out of analysis.
 OBSERVATION_STATUSES = ("ok", "suspect", "confirmed", "rejected")
@@ -130,6 +147,14 @@ CREATE TABLE IF NOT EXISTS revisions (
     new_value DOUBLE,
     recorded_at TIMESTAMP NOT NULL
 );
+CREATE TABLE IF NOT EXISTS record_sources (
+    name VARCHAR PRIMARY KEY,
+    table_name VARCHAR NOT NULL,
+    id_columns VARCHAR[] NOT NULL,
+    date_column VARCHAR NOT NULL,
+    area_column VARCHAR,
+    columns VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS load_warnings (
     load_id INTEGER NOT NULL,
     file_name VARCHAR,
@@ -195,8 +220,9 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> bool:
     """Bring the store (default catalog) up to :data:`SCHEMA_VERSION` in ONE transaction.
 
     Version 1 -> 2: every stored data.police.uk row becomes part of a monthly count
-    (same month, force, crime type and load; area from the LSOA name). Returns whether
-    anything changed. On any failure nothing does.
+    (same month, force, crime type and load; area from the LSOA name). Version 2 -> 3:
+    the record-source catalogue (``record_sources``) is added; nothing stored changes.
+    Returns whether anything changed. On any failure nothing does.
     """
     found = schema_version(con)
     if found >= SCHEMA_VERSION:
@@ -231,3 +257,72 @@ def has_schema(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> bo
     where = "table_name = 'loads'" + (f" AND table_catalog = '{catalog}'" if catalog else "")
     row = con.execute(f"SELECT count(*) FROM information_schema.tables WHERE {where}").fetchone()
     return bool(row and row[0])
+
+
+def record_table(name: str) -> str:
+    """The store table of record source ``name``."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise StoreError(f"'{name}' is not a record source name", expected="a-z, 0-9 and _")
+    return RECORD_TABLE_PREFIX + name
+
+
+def record_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """The columns of a stored record table and their SQL types ({} if there is no table)."""
+    rows = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_name = ? AND table_catalog = current_database() ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    return {str(c): str(t) for c, t in rows}
+
+
+def ensure_record_table(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    columns: dict[str, str],
+    *,
+    id_columns: tuple[str, ...],
+    date_column: str,
+    area_column: str | None,
+    replace: bool = False,
+) -> str:
+    """Create (or widen) the table of record source ``name``; returns its name.
+
+    ``columns``: column -> declared type (text, integer, number, date, flag). A column the
+    plan now maps that the table lacks is added (earlier records hold nothing in it); a
+    column whose type changed is refused unless ``replace`` (then the table is rebuilt:
+    the caller replaces every record of the source). Run inside the load's transaction.
+    """
+    table = record_table(name)
+    wanted = {c: RECORD_SQL_TYPES[t] for c, t in columns.items()}
+    stored = record_columns(con, table)
+    changed = [c for c, t in wanted.items() if c in stored and stored[c] != t]
+    if changed and not replace:
+        raise StoreError(
+            f"record source '{name}' stores {', '.join(f'{c} as {stored[c]}' for c in changed)}, "
+            "but the plan now declares " + ", ".join(f"{c} as {columns[c]}" for c in changed),
+            expected="the type the records were stored with, or load them again with --replace",
+        )
+    if changed:
+        con.execute(f"DROP TABLE {table}")
+        stored = {}
+    if not stored:
+        cols = ", ".join(f"{c} {t}" for c, t in wanted.items())
+        con.execute(
+            f"CREATE TABLE {table} (load_id INTEGER NOT NULL, source_row INTEGER NOT NULL, {cols})"
+        )
+    for c, t in wanted.items():
+        if c not in stored and stored:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {c} {t}")
+    con.execute(
+        "INSERT OR REPLACE INTO record_sources VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            name,
+            table,
+            list(id_columns),
+            date_column,
+            area_column,
+            ", ".join(f"{c} {t}" for c, t in columns.items()),
+        ],
+    )
+    return table

@@ -31,6 +31,8 @@ Source rules:
   all crime *excluding* anti-social behaviour; ``Anti-social behaviour`` selects ASB.
 * series: observations of the named series (and area, if given); rejected values
   are left out, suspect values are returned with ``status='suspect'``.
+* records: the measure's definition counted over its record source by one
+  parameterised query (:mod:`planwatch.store.records`), one row per covered period.
 """
 
 from __future__ import annotations
@@ -39,11 +41,20 @@ from typing import Any
 
 import pandas as pd
 
-from planwatch.errors import NotFoundError
+from planwatch.errors import NotFoundError, PlanError, Problem
 from planwatch.frames import MEASURE_FRAME_COLUMNS
-from planwatch.plan.models import Measure, Plan, PoliceUkSource, PrcSource, SeriesSource
+from planwatch.plan.models import (
+    Measure,
+    Plan,
+    PoliceUkSource,
+    PrcSource,
+    RecordsSource,
+    SeriesSource,
+)
+from planwatch.plan.records import DefinitionError, RecordQuery, compile_query
 from planwatch.store.connection import StoreRef, reading
 from planwatch.store.names import canonical_force, canonical_group
+from planwatch.store.records import records_frame
 
 MEASURE_COLUMNS = MEASURE_FRAME_COLUMNS
 
@@ -56,6 +67,8 @@ def measure_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) ->
     m = _measure(plan, measure)
     with reading(con_or_store, missing_ok=True) as con:
         source = m.source
+        if isinstance(source, RecordsSource):
+            return _finish(records_frame(con, record_query(plan, m), plan.metadata.area))
         if isinstance(source, PrcSource):
             sql, params = _prc_sql(source, plan)
         elif isinstance(source, PoliceUkSource):
@@ -64,6 +77,32 @@ def measure_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) ->
             sql, params = _series_sql(source)
         frame = con.execute(sql, params).df()
     return _finish(frame)
+
+
+def record_query(plan: Plan, measure: Measure) -> RecordQuery:
+    """A record-based measure's definition compiled against its record source (plan errors raised)."""
+    assert isinstance(measure.source, RecordsSource)
+    try:
+        source_def = plan.record_source(measure.source.records)
+    except KeyError:
+        raise PlanError(
+            f"measure '{measure.id}' counts record source '{measure.source.records}', "
+            "which the plan does not define",
+            expected="a name under 'record_sources:'",
+        ) from None
+    try:
+        return compile_query(measure, source_def)
+    except DefinitionError as exc:
+        raise PlanError(
+            problems=[
+                Problem(
+                    f"measure '{measure.id}': {p.message}",
+                    expected=p.expected,
+                    suggestion=p.suggestion,
+                )
+                for p in exc.problems
+            ]
+        ) from None
 
 
 def weights_frame(con_or_store: StoreRef) -> pd.DataFrame:

@@ -29,6 +29,8 @@ from typing import Any, Protocol
 import duckdb
 
 from planwatch.errors import NotFoundError, Problem, StoreError, suggest
+from planwatch.plan.models import RecordSourceDef
+from planwatch.store.schema import ensure_record_table
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ RULES: dict[str, TableRules] = {
         ("level", "period_start", "force"),
         f"concat_ws(' | ', force, {_QUARTER}, coalesce(offence_code, offence_group))",
         "sum(count)",
-        ("level", "period_start", "force", "coalesce({t}.offence_code, {t}.offence_group)"),
+        ("level", "period_start", "force", "coalesce({t}.offence_code::VARCHAR, {t}.offence_group)"),
     ),
     "police_uk_counts": TableRules(
         ("month", "falls_within"),
@@ -145,8 +147,11 @@ def _write_batch(
     )
     replaced: dict[int, int] = {}
     counts: dict[int, tuple[int, int]] = {}
+    rules = RULES | _record_rules(con, batch, replace)
     for table, temp in batch.tables.items():
-        for index, old_id, rows, unmentioned in _replace(con, table, temp, loaded_at, replace):
+        for index, old_id, rows, unmentioned in _replace(
+            con, table, temp, loaded_at, replace, rules[table]
+        ):
             replaced[index] = max(replaced.get(index, 0), old_id)
             before = counts.get(index, (0, 0))
             counts[index] = (before[0] + rows, before[1] + unmentioned)
@@ -204,8 +209,32 @@ def _write_batch(
     return records
 
 
+def _record_rules(
+    con: duckdb.DuckDBPyConnection, batch: _Batch, replace: bool
+) -> dict[str, TableRules]:
+    """For a records batch: its table made ready, and the rules keying records by their id."""
+    source: RecordSourceDef | None = getattr(batch, "source", None)
+    if source is None:
+        return {}
+    table = ensure_record_table(
+        con,
+        source.name,
+        getattr(batch, "column_types", {}),
+        id_columns=source.id,
+        date_column=source.date,
+        area_column=source.area,
+        replace=replace,
+    )
+    return {table: TableRules((), f"concat_ws(' | ', {', '.join(source.id)})", None, source.id)}
+
+
 def _replace(
-    con: duckdb.DuckDBPyConnection, table: str, temp: str, loaded_at: datetime, replace: bool
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    temp: str,
+    loaded_at: datetime,
+    replace: bool,
+    rules: TableRules,
 ) -> list[tuple[int, int, int, int]]:
     """Replace the stored rows the staged files revise, record revised figures, insert the new rows.
 
@@ -214,7 +243,6 @@ def _replace(
     rows replaced, stored rows of the coverage the file does not mention) per file that
     replaced something.
     """
-    rules = RULES[table]
     has_rows = con.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]  # type: ignore[index]
     replaced: list[tuple[int, int, int, int]] = []
     if has_rows:

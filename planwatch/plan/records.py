@@ -1,0 +1,354 @@
+"""A record-based measure's definition, compiled to a typed query and put into words.
+
+In: a :class:`~planwatch.plan.models.RecordsSource` (filters joined by all/any, an
+aggregation, the date counted by, an area) and the
+:class:`~planwatch.plan.models.RecordSourceDef` it counts.
+Out: a frozen :class:`RecordQuery` — every column resolved to its declared type, every
+value converted to that type (text lower-cased: text tests ignore case and surrounding
+spaces) — that :mod:`planwatch.store.records` turns into ONE parameterised DuckDB query;
+and the definition in words ("crimes flagged domestic abuse, by recorded date") that
+the measure carries into its key points, JSON and the report notes.
+
+Pure: no I/O, no SQL. Problems (a column the source does not map, a test the column's
+type cannot take, a value of the wrong type) are returned with the plan path they are
+at, so :mod:`planwatch.plan.load` can report them all at once with their lines. Values
+that are well-typed but occur in no stored record are checked against the data by the
+store (they need it).
+
+This lives in the plan layer, not in ``planwatch.measures``: the store's
+``measure_frame`` (below the measures in the import layers) compiles the query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from planwatch.errors import suggest
+from planwatch.plan.models import (
+    ColumnType,
+    Filter,
+    Group,
+    Measure,
+    RecordSourceDef,
+    RecordsSource,
+    Value,
+)
+
+Operator = Literal[
+    "equals", "in", "not_in", "contains", "matches", "between", "is_true", "is_empty"
+]
+#: Which column types each operator takes.
+OPERATOR_TYPES: dict[str, tuple[ColumnType, ...]] = {
+    "equals": ("text", "integer", "number", "date"),
+    "in": ("text", "integer", "number", "date"),
+    "not_in": ("text", "integer", "number", "date"),
+    "contains": ("text",),
+    "matches": ("text",),
+    "between": ("integer", "number", "date"),
+    "is_true": ("flag",),
+    "is_empty": ("text", "integer", "number", "date", "flag"),
+}
+#: Column types an aggregation can sum.
+SUMMABLE: tuple[ColumnType, ...] = ("integer", "number")
+
+Typed = str | float | date
+
+
+@dataclass(frozen=True)
+class Test:
+    """One filter with its column's type and its values converted to that type."""
+
+    column: str
+    type: ColumnType
+    op: Operator
+    values: tuple[Typed, ...] = ()
+    positive: bool = True  # is_true: false / is_empty: false test the opposite
+
+
+@dataclass(frozen=True)
+class Join:
+    how: Literal["all", "any"]
+    parts: tuple[Test | Join, ...]
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """Everything the store needs to count one record-based measure."""
+
+    measure_id: str
+    source: str
+    date_column: str
+    frequency: Literal["month", "quarter"]
+    aggregate: Literal["count", "count_distinct", "sum"]
+    of: str | None
+    of_type: ColumnType | None
+    area_column: str | None
+    area: str | None
+    where: Test | Join | None
+    words: str
+
+    def tests(self) -> tuple[Test, ...]:
+        """Every test of the condition, in the order written."""
+        return _tests(self.where)
+
+
+@dataclass(frozen=True)
+class QueryProblem:
+    """A problem with a definition, at ``path`` (keys and indexes under the measure's source)."""
+
+    path: tuple[str | int, ...]
+    message: str
+    expected: str | None = None
+    suggestion: str | None = None
+
+
+class DefinitionError(Exception):
+    """The definition does not fit its record source; carries every problem."""
+
+    def __init__(self, problems: list[QueryProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+def compile_query(measure: Measure, source_def: RecordSourceDef) -> RecordQuery:
+    """The typed query of a record-based measure, or :class:`DefinitionError` with every problem."""
+    source = measure.source
+    assert isinstance(source, RecordsSource)
+    problems: list[QueryProblem] = []
+    columns = source_def.columns
+
+    def column_type(name: str, path: tuple[str | int, ...]) -> ColumnType | None:
+        if name in columns:
+            return columns[name].type
+        problems.append(
+            QueryProblem(
+                path,
+                f"record source '{source_def.name}' has no column '{name}'",
+                expected="one of " + ", ".join(columns),
+                suggestion=suggest(name, columns),
+            )
+        )
+        return None
+
+    date_column = source.date or source_def.date
+    if column_type(date_column, ("date",)) not in (None, "date"):
+        problems.append(
+            QueryProblem(
+                ("date",),
+                f"'{date_column}' is not a date column",
+                expected="a column of type date",
+            )
+        )
+    of_type: ColumnType | None = None
+    if source.aggregate != "count":
+        if source.of is None:
+            problems.append(
+                QueryProblem(
+                    ("of",),
+                    f"'{source.aggregate}' needs the column it counts or sums",
+                    expected="of: COLUMN",
+                )
+            )
+        else:
+            of_type = column_type(source.of, ("of",))
+            if source.aggregate == "sum" and of_type is not None and of_type not in SUMMABLE:
+                problems.append(
+                    QueryProblem(
+                        ("of",),
+                        f"'{source.of}' is a {of_type} column and cannot be summed",
+                        expected="an integer or number column",
+                    )
+                )
+    if source.area is not None and source_def.area is None:
+        problems.append(
+            QueryProblem(
+                ("area",),
+                f"record source '{source_def.name}' has no area column",
+                expected="an 'area:' column in the record source, or no area on the measure",
+            )
+        )
+    where = (
+        _compile(source.where, ("where",), column_type, problems)
+        if source.where is not None
+        else None
+    )
+    if problems:
+        raise DefinitionError(problems)
+    return RecordQuery(
+        measure_id=measure.id,
+        source=source_def.name,
+        date_column=date_column,
+        frequency=measure.frequency,
+        aggregate=source.aggregate,
+        of=source.of,
+        of_type=of_type,
+        area_column=source_def.area,
+        area=source.area,
+        where=where,
+        words=definition_words(source, source_def),
+    )
+
+
+def _compile(
+    node: Filter | Group,
+    path: tuple[str | int, ...],
+    column_type: object,
+    problems: list[QueryProblem],
+) -> Test | Join | None:
+    assert callable(column_type)
+    if isinstance(node, Group):
+        parts = [
+            _compile(part, (*path, node.how, i), column_type, problems)
+            for i, part in enumerate(node.parts)
+        ]
+        return Join(node.how, tuple(p for p in parts if p is not None))
+    op: Operator = node.operator  # type: ignore[assignment]
+    kind: ColumnType | None = column_type(node.column, (*path, "column"))
+    if kind is None:
+        return None
+    at = (*path, "in" if op == "in" else op)
+    if kind not in OPERATOR_TYPES[op]:
+        problems.append(
+            QueryProblem(
+                at,
+                f"'{op}' cannot test '{node.column}', a {kind} column",
+                expected="an operator for "
+                + kind
+                + " columns: "
+                + ", ".join(o for o, types in OPERATOR_TYPES.items() if kind in types),
+            )
+        )
+        return None
+    operand = node.operand
+    if op in ("is_true", "is_empty"):
+        return Test(node.column, kind, op, (), bool(operand))
+    raw: tuple[Value, ...] = (
+        tuple(operand)  # type: ignore[arg-type]
+        if isinstance(operand, tuple)
+        else (operand,)  # type: ignore[assignment]
+    )
+    if op == "matches":
+        try:
+            re.compile(str(operand))
+        except re.error as exc:
+            problems.append(QueryProblem(at, f"'{operand}' is not a regular expression ({exc})"))
+            return None
+    values: list[Typed] = []
+    for value in raw:
+        typed = _typed(value, kind)
+        if typed is None:
+            problems.append(
+                QueryProblem(
+                    at,
+                    f"{value!r} is not a {kind} value for '{node.column}'",
+                    expected=_EXPECTED[kind],
+                )
+            )
+            continue
+        values.append(typed)
+    if op == "between" and len(values) == 2 and values[0] > values[1]:  # type: ignore[operator]
+        problems.append(
+            QueryProblem(at, f"between {raw[0]} and {raw[1]}: the first is larger than the second")
+        )
+    return Test(node.column, kind, op, tuple(values))
+
+
+_EXPECTED: dict[str, str] = {
+    "text": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "date": "a date (YYYY-MM-DD)",
+}
+
+
+def _typed(value: Value, kind: ColumnType) -> Typed | None:
+    """A plan value as the column's type (text lower-cased and stripped), or ``None``."""
+    if kind == "text":
+        return str(value).strip().lower()
+    if kind in ("integer", "number"):
+        if isinstance(value, bool | date):
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return None if kind == "integer" and not number.is_integer() else number
+    if kind == "date":
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _tests(node: Test | Join | None) -> tuple[Test, ...]:
+    if node is None:
+        return ()
+    if isinstance(node, Test):
+        return (node,)
+    return tuple(t for part in node.parts for t in _tests(part))
+
+
+# --- words ------------------------------------------------------------------------------
+
+
+def definition_words(source: RecordsSource, source_def: RecordSourceDef) -> str:
+    """The definition in words: "crimes flagged domestic abuse, by recorded date"."""
+    if source.description:
+        return source.description
+    noun = source_def.noun
+    if source.aggregate == "count_distinct" and source.of and source.of not in source_def.id:
+        what = f"distinct {_name(source.of)} of {noun}"
+    elif source.aggregate == "sum" and source.of:
+        what = f"total {_name(source.of)} of {noun}"
+    else:
+        what = noun
+    parts = [what]
+    if source.where is not None:
+        parts.append(_words(source.where, top=True))
+    if source.area:
+        parts.append(f"in {source.area}")
+    return " ".join(parts) + f", by {_name(source.date or source_def.date)}"
+
+
+def _name(column: str) -> str:
+    return column.replace("_", " ")
+
+
+def _quoted(values: object) -> list[str]:
+    items = values if isinstance(values, tuple) else (values,)
+    return [f"'{v}'" if isinstance(v, str) else str(v) for v in items]
+
+
+def _words(node: Filter | Group, *, top: bool = False) -> str:
+    if isinstance(node, Group):
+        joined = (" and " if node.how == "all" else " or ").join(_words(p) for p in node.parts)
+        return joined if top or len(node.parts) == 1 else f"({joined})"
+    col, op, operand = _name(node.column), node.operator, node.operand
+    if op == "is_true":
+        return f"flagged {col}" if operand else f"not flagged {col}"
+    if op == "is_empty":
+        return f"with no {col}" if operand else f"with a {col}"
+    values = _quoted(operand)
+    if op == "equals":
+        return f"with {col} {values[0]}"
+    if op == "in":
+        return f"with {col} {_either(values, 'or')}"
+    if op == "not_in":
+        return f"with {col} not {_either(values, 'or')}"
+    if op == "contains":
+        return f"with {col} containing {values[0]}"
+    if op == "matches":
+        return f"with {col} matching /{operand}/"
+    return f"with {col} from {values[0]} to {values[1]}"
+
+
+def _either(values: list[str], word: str) -> str:
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + f" {word} {values[-1]}"

@@ -1,0 +1,170 @@
+"""Counting a record-based measure in the store: ONE parameterised DuckDB query.
+
+In: a connection to the store and a :class:`~planwatch.plan.records.RecordQuery`
+(the measure's definition compiled and typed in the plan layer).
+Out: a measure frame (:data:`planwatch.frames.MEASURE_FRAME_COLUMNS`): one row per
+month or financial quarter the record source covers, the count (or distinct count,
+or sum) of the records that pass the filters, 0 where none do.
+
+Rules:
+
+* column names come from the plan's record source, checked against
+  ``[a-z][a-z0-9_]*`` by the plan; every value from the plan is a query parameter,
+  so nothing in a plan can change the SQL;
+* text tests ignore case and surrounding spaces; ``not_in`` keeps records with no value;
+* a period is counted only if the source covers it: a month with at least one record of
+  the source (any filter), a quarter with all three months covered. Other periods are
+  gaps, not zeros;
+* on a coded text column (at most :data:`CODED_MAX` distinct values) a test that can
+  match no stored record (``equals`` a value none has, ``in`` a list none has) is an
+  error listing the nearest valid values, and so is a listed value that no record has
+  but that is nearly one that some have (a misspelling, :data:`TYPO_CUTOFF`): a
+  misspelt status would otherwise count nothing, silently. A listed code that simply
+  does not occur in this extract is fine.
+
+The definition is read on every call, so changing it in the plan needs no new load.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from planwatch.errors import Location, PlanError, Problem, StoreError
+from planwatch.plan.records import Join, RecordQuery, Test
+from planwatch.store.schema import record_columns, record_table
+
+#: A text column with at most this many distinct values is a coded column (offence codes,
+#: statuses, districts), whose test values must occur in the data.
+CODED_MAX = 500
+#: Nearest valid values offered for an impossible value, and how close they must be.
+NEAREST = 3
+NEAREST_CUTOFF = 0.4
+#: A value this close (difflib ratio) to a stored value that is not the same is taken for a
+#: misspelling of it.
+TYPO_CUTOFF = 0.8
+
+_TRUNC = {"month": "month", "quarter": "quarter"}  # calendar quarters are financial quarters
+
+
+def records_frame(con: duckdb.DuckDBPyConnection, query: RecordQuery, area: str) -> pd.DataFrame:
+    """The measure frame of ``query``; ``area`` labels force-level rows (the plan's area)."""
+    table = record_table(query.source)
+    stored = record_columns(con, table)
+    if not stored:
+        return pd.DataFrame()
+    needed = [query.date_column, *(t.column for t in query.tests())]
+    needed += [c for c in (query.of, query.area_column if query.area else None) if c]
+    missing = sorted({c for c in needed if c not in stored})
+    if missing:
+        raise StoreError(
+            f"measure '{query.measure_id}' uses column(s) {', '.join(missing)} of record source "
+            f"'{query.source}', which the stored records do not have",
+            expected=f"the records loaded again with the plan's mapping ('planwatch ingest "
+            f"records {query.source} ...')",
+        )
+    _check_values(con, table, query)
+    params: list[Any] = []
+    where = _where(query.where, params) if query.where is not None else "TRUE"
+    if query.area:
+        where = f"({where}) AND lower({query.area_column}) = lower(?)"
+        params.append(query.area)
+    value = {
+        "count": "count(*)",
+        "count_distinct": f"count(DISTINCT {query.of})",
+        "sum": f"sum({query.of})",
+    }[query.aggregate]
+    trunc = _TRUNC[query.frequency]
+    months_needed = 3 if query.frequency == "quarter" else 1
+    sql = f"""
+        WITH months AS (
+            SELECT DISTINCT date_trunc('month', {query.date_column}) AS m FROM {table}
+            WHERE {query.date_column} IS NOT NULL
+        ), periods AS (
+            SELECT date_trunc('{trunc}', m) AS p FROM months GROUP BY ALL
+            HAVING count(*) = {months_needed}
+        ), counted AS (
+            SELECT date_trunc('{trunc}', {query.date_column}) AS p, {value} AS v FROM {table}
+            WHERE {where} GROUP BY ALL
+        )
+        SELECT p::DATE AS period_start, ? AS frequency, ? AS area, ? AS category,
+               coalesce(v, 0)::DOUBLE AS value, NULL::DOUBLE AS numerator,
+               NULL::DOUBLE AS denominator, 'ok' AS status
+        FROM periods LEFT JOIN counted USING (p) ORDER BY p
+    """
+    params += [query.frequency, query.area or area, query.source]
+    return con.execute(sql, params).df()
+
+
+def _where(node: Test | Join, params: list[Any]) -> str:
+    if isinstance(node, Join):
+        glue = " AND " if node.how == "all" else " OR "
+        parts = [_where(p, params) for p in node.parts]
+        return "(" + glue.join(parts or ["TRUE"]) + ")"
+    col = node.column
+    value = f"lower(trim({col}))" if node.type == "text" else col
+    if node.op == "is_true":
+        return f"({col} = {'TRUE' if node.positive else 'FALSE'})"
+    if node.op == "is_empty":
+        return f"({col} IS {'' if node.positive else 'NOT '}NULL)"
+    if node.op == "equals":
+        params.append(node.values[0])
+        return f"({value} = ?)"
+    if node.op in ("in", "not_in"):
+        params.append(list(node.values))
+        test = f"list_contains(?, {value})"
+        return f"({test})" if node.op == "in" else f"({col} IS NULL OR NOT {test})"
+    if node.op == "contains":
+        params.append(node.values[0])
+        return f"contains({value}, ?)"
+    if node.op == "matches":
+        params.append(node.values[0])
+        return f"regexp_matches({col}, ?)"
+    params += list(node.values[:2])
+    return f"({col} BETWEEN ? AND ?)"
+
+
+def _check_values(con: duckdb.DuckDBPyConnection, table: str, query: RecordQuery) -> None:
+    """Every value a coded text column is tested for occurs in the stored records."""
+    problems: list[Problem] = []
+    asked: list[tuple[str, tuple[Any, ...]]] = [
+        (t.column, t.values)
+        for t in query.tests()
+        if t.type == "text" and t.op in ("equals", "in", "not_in")
+    ]
+    if query.area and query.area_column:
+        asked.append((query.area_column, (query.area.strip().lower(),)))
+    known: dict[str, list[str] | None] = {}
+    for column, values in asked:
+        if column not in known:
+            rows = con.execute(
+                f"SELECT min(trim({column})) FROM {table} WHERE {column} IS NOT NULL "
+                f"GROUP BY lower(trim({column})) ORDER BY 1 LIMIT {CODED_MAX + 1}"
+            ).fetchall()
+            known[column] = [str(r[0]) for r in rows] if len(rows) <= CODED_MAX else None
+        valid = known[column]
+        if valid is None:
+            continue
+        lowered = {v.lower() for v in valid}
+        none_match = not any(str(v) in lowered for v in values)
+        for value in values:
+            if str(value) in lowered:
+                continue
+            typo = difflib.get_close_matches(str(value), list(lowered), n=1, cutoff=TYPO_CUTOFF)
+            if not (none_match or typo):
+                continue
+            near = difflib.get_close_matches(str(value), valid, n=NEAREST, cutoff=NEAREST_CUTOFF)
+            problems.append(
+                Problem(
+                    f"measure '{query.measure_id}': no stored '{query.source}' record has "
+                    f"{column} {value!r}",
+                    Location(field=f"measure '{query.measure_id}' > source > where"),
+                    expected="a value the records hold"
+                    + (f": nearest {', '.join(repr(n) for n in near)}" if near else ""),
+                )
+            )
+    if problems:
+        raise PlanError(problems=problems)
