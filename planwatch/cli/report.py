@@ -1,4 +1,4 @@
-"""`planwatch report`: write the quarterly update as one HTML file and a PDF."""
+"""`planwatch report`: write the quarterly update as one HTML file, a PDF and a Word document."""
 
 from __future__ import annotations
 
@@ -37,13 +37,17 @@ def register(app: typer.Typer) -> None:
         published: Annotated[
             str | None, typer.Option(help="Publication date on the cover (default today)")
         ] = None,
+        docx: Annotated[
+            bool, typer.Option("--docx/--no-docx", help="Also write the Word version (.docx)")
+        ] = False,
         out: Annotated[
             Path | None,
             typer.Option("--out", "-o", help="Output folder (default: the project's output/)"),
         ] = None,
         as_json: JsonOption = False,
     ) -> None:
-        """Write the quarterly update: a self-contained HTML file and a print-quality PDF."""
+        """Write the quarterly update: a self-contained HTML file, a print-quality PDF and
+        (with --docx) a Word document."""
         from planwatch.services.report import generate_report  # keeps `planwatch --help` fast
 
         files = generate_report(
@@ -52,10 +56,12 @@ def register(app: typer.Typer) -> None:
             pdf=pdf,
             published=_published(published),
             out_dir=out,
+            docx=docx,
         )
+        written = {"html": files.html, "pdf": files.pdf, "docx": files.docx}
         if as_json:
-            print_json({"html": str(files.html), "pdf": str(files.pdf) if files.pdf else None})
+            print_json({kind: str(path) if path else None for kind, path in written.items()})
             return
-        console.print(f"Wrote [bold]{files.html}[/]")
-        if files.pdf:
-            console.print(f"Wrote [bold]{files.pdf}[/]")
+        for path in written.values():
+            if path:
+                console.print(f"Wrote [bold]{path}[/]")

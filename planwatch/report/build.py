@@ -42,6 +42,7 @@ STYLESHEET = "report.css"
 class ReportFiles:
     html: Path
     pdf: Path | None
+    docx: Path | None = None
 
 
 def css_string(text: str) -> str:
@@ -124,8 +125,10 @@ def build_report(
     *,
     pdf: bool = True,
     published: date | None = None,
+    docx: bool = False,
 ) -> ReportFiles:
-    """Write the HTML report (and the PDF) into ``out_dir``; files appear whole or not at all."""
+    """Write the HTML report (and the PDF, and with ``docx`` the Word version) into
+    ``out_dir``; files appear whole or not at all."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ReportError(
@@ -148,4 +151,9 @@ def build_report(
         html_path = write_with(
             out_dir / f"{stem}.html", lambda tmp: _write_chunks(tmp, _chunks(view, drawn))
         )
-    return ReportFiles(html=html_path, pdf=pdf_path)
+    docx_path = None
+    if docx:
+        from planwatch.report.docx import write_docx  # python-docx is only needed here
+
+        docx_path = write_docx(view, out_dir / f"{stem}.docx")
+    return ReportFiles(html=html_path, pdf=pdf_path, docx=docx_path)

@@ -160,6 +160,14 @@ class ReportView:
     def sensitivity(self) -> str:
         return self.cover.sensitivity
 
+    @property
+    def about(self) -> str:
+        """The first sentences of "About this report"."""
+        covers = self.cover.report_title.replace("Quarterly Update: ", "")
+        return (
+            f"This report covers {covers}. The latest data it uses are up to {self.cover.data_to}."
+        )
+
 
 def report_view(
     run: AnalysisRun, commentary: Commentary | None, options: ReportOptions
