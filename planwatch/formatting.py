@@ -124,10 +124,14 @@ def pp(value: float, decimals: int = 0) -> str:
     return f"{number(abs(value), pp_decimals(decimals))} percentage point{'' if size == 1 else 's'}"
 
 
+def number_word(n: int) -> str:
+    """``three``, ``12``: whole numbers up to nine in words (``0`` is ``no``)."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else number(n)
+
+
 def count_word(n: int, singular: str, plural: str | None = None) -> str:
     """``one quarter``, ``three quarters``, ``12 months``: numbers up to nine in words."""
-    shown = NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else number(n)
-    return f"{shown} {singular if n == 1 else (plural or singular + 's')}"
+    return f"{number_word(n)} {singular if n == 1 else (plural or singular + 's')}"
 
 
 def count_change(difference: float, noun: str, plural: str | None = None) -> str:
@@ -136,8 +140,7 @@ def count_change(difference: float, noun: str, plural: str | None = None) -> str
     if n == 0:
         return "no change"
     word = "more" if difference > 0 else "fewer"
-    shown = NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else number(n)
-    return f"{shown} {word} {noun if n == 1 else (plural or noun + 's')}"
+    return f"{number_word(n)} {word} {noun if n == 1 else (plural or noun + 's')}"
 
 
 # --- words --------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from planwatch.analysis.results import (
 )
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative import templates as t
-from planwatch.narrative.model import GoodOrBad, KeyPoint, KeyPointKind
+from planwatch.narrative.model import GoodOrBad, KeyPoint, KeyPointKind, Placement
 from planwatch.plan.models import Measure
 
 #: At most this many key points per priority: a handful a reader takes in at a glance
@@ -42,32 +42,44 @@ MAX_KEY_POINTS_PER_PRIORITY = 5
 #: priority with several measures speaks about more than one of them.
 MAX_KEY_POINTS_PER_MEASURE = 2
 
-#: Starting importance by kind (0..1). Tested findings come first; caveats follow
-#: closely (a withheld value, a gap, data that stop short of the quarter) so they are
-#: seen, but they do not push every finding out of a priority's handful.
+#: Starting importance by kind (0..1), ranked by what a reader needs first: how the
+#: measure moved (a trend, a record, a run, a step after an event, a year on year
+#: improvement) and, through :data:`SIGNIFICANT_BONUS`, whether a test showed it; then
+#: comparisons; levels last. The notes on the data (a withheld value, a gap, data that
+#: stop short of the quarter) go to the analyst's notes, not the box
+#: (:data:`DATA_QUALITY_KINDS`); their order there follows the same scores.
 BASE_IMPORTANCE: dict[KeyPointKind, float] = {
     "suspect_value": 0.75,
     "gap": 0.6,
     "data_lag": 0.55,
     "trend": 0.7,
     "spc": 0.65,
+    "extreme": 0.6,
+    "interrupted": 0.5,  # a step at a recording-rule change is context, not a finding
     "rolling12": 0.6,
     "windows": 0.55,
+    "run": 0.45,
+    "variance": 0.55,
+    "peer_comparison": 0.55,
     "change_last_year": 0.5,
-    "extreme": 0.5,
     "benchmark_gap": 0.5,
     "proportion_gap": 0.5,
     "group_comparison": 0.5,
-    "peer_comparison": 0.55,
-    "variance": 0.5,
-    "interrupted": 0.5,
-    "run": 0.45,
     "change_previous": 0.4,
     "baseline": 0.4,
     "proportion": 0.35,
     "no_trend": 0.3,
     "override": 0.8,
 }
+#: Notes on the data rather than findings: they go to the analyst's notes, not the
+#: Commissioner's key points, unless an analyst promotes one.
+DATA_QUALITY_KINDS: frozenset[KeyPointKind] = frozenset({"suspect_value", "gap", "data_lag"})
+#: The order placements sort in: pinned points first, then promoted, then the rest.
+PLACEMENT_ORDER: dict[Placement | None, int] = {"pinned": 0, "promoted": 1, None: 2, "demoted": 3}
+#: Added to a run's importance for each move beyond two, up to :data:`RUN_BONUS_CAP`: two
+#: moves in a row happen by chance one time in two, a long run much more rarely.
+RUN_BONUS_PER_MOVE = 0.05
+RUN_BONUS_CAP = 0.2
 #: Added when a test showed the finding is statistically significant.
 SIGNIFICANT_BONUS = 0.3
 #: A change of this many percent (or percentage points) earns the full size bonus.
@@ -248,6 +260,11 @@ def _run_and_extremes(b: _Builder) -> None:
                 "previous_length": r.previous_length,
             },
         )
+        if b.points and b.points[-1].kind == "run":
+            bonus = min(RUN_BONUS_PER_MOVE * max(r.length - 2, 0), RUN_BONUS_CAP)
+            b.points[-1] = replace(
+                b.points[-1], importance=round(b.points[-1].importance + bonus, 6)
+            )
     if a.extreme is not None:
         e = a.extreme
         b.add(
@@ -536,15 +553,43 @@ def rank(
     limit: int | None = MAX_KEY_POINTS_PER_PRIORITY,
     per_measure: int | None = None,
 ) -> tuple[KeyPoint, ...]:
-    """Most important first (ties by key, so the order is stable); at most ``limit`` in all
-    and at most ``per_measure`` from any one measure (so one measure cannot fill a priority)."""
-    ordered = sorted(points, key=lambda p: (-p.importance, p.key))
+    """Pinned points first, then promoted ones, then most important first (ties by key, so
+    the order is stable); at most ``limit`` in all (but every pinned one) and at most
+    ``per_measure`` from any one measure (so one measure cannot fill a priority; an
+    analyst's own, pinned or promoted points do not count against it)."""
+    ordered = sorted(points, key=lambda p: (PLACEMENT_ORDER[p.placement], -p.importance, p.key))
     if per_measure is not None:
         seen: dict[str, int] = {}
         kept: list[KeyPoint] = []
         for p in ordered:
-            seen[p.measure] = seen.get(p.measure, 0) + 1
-            if seen[p.measure] <= per_measure or p.kind == "override":
+            placed = p.kind == "override" or p.placement in ("pinned", "promoted")
+            if not placed:
+                seen[p.measure] = seen.get(p.measure, 0) + 1
+            if placed or seen[p.measure] <= per_measure:
                 kept.append(p)
         ordered = kept
-    return tuple(ordered if limit is None else ordered[:limit])
+    if limit is None:
+        return tuple(ordered)
+    pinned = sum(1 for p in ordered if p.placement == "pinned")
+    return tuple(ordered[: max(limit, pinned)])
+
+
+def is_analyst_note(point: KeyPoint) -> bool:
+    """A note on the data, or a point an analyst demoted, unless an analyst placed it in the box."""
+    if point.placement in ("pinned", "promoted"):
+        return False
+    return point.placement == "demoted" or point.kind in DATA_QUALITY_KINDS
+
+
+def priority_points(
+    points: Iterable[KeyPoint],
+    *,
+    limit: int = MAX_KEY_POINTS_PER_PRIORITY,
+    per_measure: int = MAX_KEY_POINTS_PER_MEASURE,
+) -> tuple[tuple[KeyPoint, ...], tuple[KeyPoint, ...]]:
+    """A priority's key points (the box the Commissioner reads, ranked by :func:`rank`) and
+    its analyst's notes (every note on the data and every demoted point, ranked)."""
+    every = list(points)
+    notes = [p for p in every if is_analyst_note(p)]
+    findings = [p for p in every if not is_analyst_note(p)]
+    return rank(findings, limit=limit, per_measure=per_measure), rank(notes, limit=None)

@@ -37,6 +37,9 @@ KeyPointKind = Literal[
     "override",
 ]
 GoodOrBad = Literal["good", "bad", "neutral"]
+#: Where an analyst placed a point: pinned first in its priority's box, promoted into the
+#: box (a data-quality note too), or demoted out of it into the analyst's notes.
+Placement = Literal["pinned", "promoted", "demoted"]
 
 
 @dataclass(frozen=True)
@@ -56,3 +59,4 @@ class KeyPoint:
     overridden: bool = False
     override_stale: bool = False  # the numbers under an override changed since it was written
     key: str = field(default="")  # stable id for overrides: "<measure>:<kind>[:<detail>]"
+    placement: Placement | None = None  # set by an analyst's pin, promote or demote

@@ -1,4 +1,4 @@
-"""Analysts' overrides of key points: suppress, reword or add.
+"""Analysts' overrides of key points: suppress, reword or add; pin, promote or demote.
 
 In: the generated :class:`~planwatch.narrative.model.KeyPoint` objects and the
 :class:`Override` records read from ``overrides.yaml`` (reading and writing the file
@@ -12,6 +12,12 @@ same, the override applies on every re-run. When they change, the override is
 suppressed finding may now matter), the generated point is shown with
 ``override_stale=True`` and a warning asks for a review. Added points have no
 evidence and are never stale. An override whose key matches no key point is reported.
+
+**Pin**, **promote** and **demote** place a point without changing its words: a pinned
+point leads its priority's key points, a promoted one enters them (a note on the data
+too), a demoted one goes to the analyst's notes
+(:func:`~planwatch.narrative.keypoints.priority_points`). They apply whatever the
+numbers, since the sentence they place is the generated one, checked afresh each run.
 """
 
 from __future__ import annotations
@@ -24,10 +30,12 @@ from typing import Any, Literal
 
 from planwatch.analysis.results import to_jsonable
 from planwatch.narrative.keypoints import BASE_IMPORTANCE
-from planwatch.narrative.model import KeyPoint
+from planwatch.narrative.model import KeyPoint, Placement
 
-Action = Literal["suppress", "reword", "add"]
-ACTIONS: tuple[Action, ...] = ("suppress", "reword", "add")
+Action = Literal["suppress", "reword", "add", "pin", "promote", "demote"]
+ACTIONS: tuple[Action, ...] = ("suppress", "reword", "add", "pin", "promote", "demote")
+#: The actions that place a point and the placement each gives it.
+PLACEMENTS: dict[str, Placement] = {"pin": "pinned", "promote": "promoted", "demote": "demoted"}
 #: Hex digits of the SHA-256 kept as a fingerprint: enough to tell evidence apart.
 FINGERPRINT_LENGTH = 16
 #: Significant digits a number is compared at, so float noise does not make an override stale.
@@ -119,6 +127,9 @@ def apply_overrides(points: Sequence[KeyPoint], overrides: Iterable[Override]) -
             out.append(point)
             continue
         used.add(o.key)
+        if o.action in PLACEMENTS:
+            out.append(replace(point, placement=PLACEMENTS[o.action]))
+            continue
         if o.fingerprint != fingerprint(point.evidence):
             out.append(replace(point, override_stale=True))
             warnings.append(

@@ -29,7 +29,10 @@ class MeasureResult:
 class PriorityResult:
     priority: Priority
     measures: tuple[MeasureResult, ...]
-    key_points: tuple[KeyPoint, ...]  # ranked, at most a handful
+    key_points: tuple[KeyPoint, ...]  # ranked, at most a handful: what the Commissioner reads
+    #: Notes on the data for the analyst (held-out values, gaps, data that stop short),
+    #: kept out of the key points unless an analyst promotes one.
+    analyst_notes: tuple[KeyPoint, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,3 +42,12 @@ class AnalysisRun:
     priorities: tuple[PriorityResult, ...]
     data_to: Month | None  # the latest month of data behind the report
     warnings: tuple[Problem, ...] = field(default=())  # typed; rendered only at the edges
+
+    @property
+    def analyst_notes(self) -> tuple[KeyPoint, ...]:
+        """Every priority's notes on the data, each once (a measure can serve two priorities)."""
+        seen: dict[str, KeyPoint] = {}
+        for p in self.priorities:
+            for kp in p.analyst_notes:
+                seen.setdefault(kp.key, kp)
+        return tuple(seen.values())

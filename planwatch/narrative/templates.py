@@ -40,6 +40,7 @@ from planwatch.formatting import (
     mid_sentence,
     month_full_name,
     number,
+    number_word,
     pct,
     period_list,
     period_phrase,
@@ -362,7 +363,9 @@ def variance_text(s: Subject, row: VarianceRow) -> str | None:
             f"{moves[0][0]} in {'the one month' if len(pairs) == 1 else 'each of the ' + months}"
         )
     else:
-        spread = join_words([f"{verb} in {number(n)}" for verb, n in moves]) + f" of the {months}"
+        spread = (
+            join_words([f"{verb} in {number_word(n)}" for verb, n in moves]) + f" of the {months}"
+        )
     last_month = pairs[-1][0]
     idx = row.months.index(last_month)
     cur, prev = row.current[idx], row.previous[idx]

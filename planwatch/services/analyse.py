@@ -29,7 +29,7 @@ from planwatch.measures.build import build_series
 from planwatch.measures.series import MeasureSeries
 from planwatch.measures.table import QuarterRow, latest_period, quarter_row
 from planwatch.narrative.checker import verified
-from planwatch.narrative.keypoints import MAX_KEY_POINTS_PER_MEASURE, measure_key_points, rank
+from planwatch.narrative.keypoints import measure_key_points, priority_points, rank
 from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.overrides import apply_overrides, fingerprint
 from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
@@ -358,12 +358,15 @@ def run_analysis(project: Project, quarter: Quarter) -> AnalysisRun:
     for p in plan.priorities:
         members = tuple(results[mid] for mid in p.measures if mid in results)
         extra = [kp for kp in added if p.number in _priority_of(kp, plan)]
-        points = rank(
-            [kp for r in members for kp in r.key_points] + extra,
-            per_measure=MAX_KEY_POINTS_PER_MEASURE,
-        )
+        # the Commissioner's key points; notes on the data go to the analyst's notes
+        points, notes = priority_points([kp for r in members for kp in r.key_points] + extra)
         priorities.append(
-            PriorityResult(p, members, tuple(replace(kp, priority=p.number) for kp in points))
+            PriorityResult(
+                p,
+                members,
+                tuple(replace(kp, priority=p.number) for kp in points),
+                tuple(replace(kp, priority=p.number) for kp in notes),
+            )
         )
     return AnalysisRun(
         plan=plan,

@@ -8,7 +8,7 @@ The file looks like::
 
     overrides:
       - key: asb:change_previous          # KeyPoint.key
-        action: reword                    # suppress | reword | add
+        action: reword                    # suppress | reword | add | pin | promote | demote
         text: ASB incidents fell again this quarter, by 3.1%.
         fingerprint: 1f0c9a7e44b2d310     # of the numbers it was written against
         reason: clearer for the panel

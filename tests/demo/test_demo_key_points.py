@@ -46,7 +46,9 @@ def _key_point_text(run: AnalysisRun) -> str:
         lines.append(f"## Priority {priority.priority.number}: {priority.priority.title}")
         lines += [f"- {kp.text}" for kp in priority.key_points]
         lines.append("")
-    return "\n".join(lines)
+    lines.append("## Analyst's notes")
+    lines += [f"- {kp.text}" for kp in run.analyst_notes]
+    return "\n".join(lines) + "\n"
 
 
 def test_demo_key_point_text_matches_its_reviewed_snapshot(demo_run: AnalysisRun) -> None:

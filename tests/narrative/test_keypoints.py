@@ -23,7 +23,12 @@ from hand_built import (
 )
 
 from planwatch.measures.series import MeasureSeries
-from planwatch.narrative.keypoints import MAX_KEY_POINTS_PER_PRIORITY, measure_key_points, rank
+from planwatch.narrative.keypoints import (
+    MAX_KEY_POINTS_PER_PRIORITY,
+    measure_key_points,
+    priority_points,
+    rank,
+)
 from planwatch.periods import Month
 
 
@@ -198,7 +203,9 @@ def test_variance_table_summary_from_the_reference_sickness_figures() -> None:
         (-0.65, 0.42, -0.17),
     )
     (mixed,) = measure_key_points(analysis(variance=(staff,)), m)
-    assert "fell in 2 and rose in 1 of the three months" in mixed.text and mixed.direction is None
+    assert (
+        "fell in two and rose in one of the three months" in mixed.text and mixed.direction is None
+    )
 
 
 def test_data_quality_points() -> None:
@@ -279,13 +286,23 @@ def test_ranking_keeps_a_handful_most_important_first() -> None:
         gaps=("2019/20 Q2",),
         suspect_values=(),
     )
-    ranked = rank(measure_key_points(a, m))
-    assert len(ranked) == MAX_KEY_POINTS_PER_PRIORITY
-    # a significant trend outranks a caveat; the caveat outranks untested changes
-    assert ranked[0].kind == "trend" and ranked[1].kind == "gap"
-    assert ranked[1].text == (
-        "There is no complete data for recorded offences for 2019/20 Q2; the gap is left empty, not estimated."
+    ranked, notes = priority_points(
+        measure_key_points(a, m), per_measure=MAX_KEY_POINTS_PER_PRIORITY
     )
+    assert len(ranked) == MAX_KEY_POINTS_PER_PRIORITY
+    # the movement first: a significant trend, the record low, the year's change (12.5%,
+    # which its size lifts level with the run), the run; the quarter's change last
+    assert [p.kind for p in ranked] == [
+        "trend",
+        "extreme",
+        "change_last_year",
+        "run",
+        "change_previous",
+    ]
+    # the gap is a note on the data, for the analyst, not one of the Commissioner's key points
+    assert [p.text for p in notes] == [
+        "There is no complete data for recorded offences for 2019/20 Q2; the gap is left empty, not estimated."
+    ]
     assert [p.importance for p in ranked] == sorted((p.importance for p in ranked), reverse=True)
 
 

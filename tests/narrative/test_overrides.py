@@ -69,3 +69,44 @@ def test_added_points_and_unmatched_keys() -> None:
     assert out.warnings == (
         "the override of key point 'm:trend' (overrides.yaml line 7) matches no key point in this run",
     )
+
+
+def _pool():  # type: ignore[no-untyped-def]
+    """A trend, two changes and a gap of one measure; a change of another."""
+    from hand_built import trend
+
+    a = analysis(
+        trend=trend(),
+        changes=(
+            change(90, 100),
+            change(90, 80, kind="same_period_last_year", comparison_label="2022/23 Q1"),
+        ),
+        gaps=("2019/20 Q2",),
+    )
+    b = analysis(measure_id="b", changes=(change(50, 52),))
+    return list(measure_key_points(a, measure())) + list(measure_key_points(b, measure(id="b")))
+
+
+def test_notes_on_the_data_go_to_the_analyst_unless_promoted() -> None:
+    from planwatch.narrative.keypoints import priority_points
+
+    box, notes = priority_points(_pool())
+    assert [p.key for p in notes] == ["m:gap"] and "m:gap" not in {p.key for p in box}
+    promoted = apply_overrides(_pool(), [Override("m:gap", "promote")]).key_points
+    box, notes = priority_points(promoted)
+    assert box[0].key == "m:gap" and notes == ()
+
+
+def test_pin_leads_the_box_and_demote_moves_a_point_to_the_notes() -> None:
+    from planwatch.narrative.keypoints import priority_points
+
+    overrides = [Override("b:change_previous", "pin"), Override("m:trend", "demote")]
+    out = apply_overrides(_pool(), overrides)
+    assert out.warnings == ()
+    box, notes = priority_points(out.key_points, limit=1, per_measure=1)
+    assert [p.key for p in box] == ["b:change_previous"]  # pinned first, whatever its score
+    assert [p.key for p in notes] == ["m:gap", "m:trend"]  # notes on the data, then demoted
+    # pins are kept beyond the limit: an analyst's choice is never cut
+    pins = [Override(k, "pin") for k in ("m:change_previous", "m:change_last_year")]
+    box, _ = priority_points(apply_overrides(_pool(), pins).key_points, limit=1, per_measure=1)
+    assert {p.key for p in box} == {"m:change_previous", "m:change_last_year"}

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from planwatch.analysis.constants import ALPHA
 from planwatch.analysis.results import ProportionResult, TwoProportionResult
+from planwatch.formatting import number_word
 from planwatch.narrative.keypoints import measure_key_points
 from planwatch.narrative.model import KeyPoint
 
@@ -151,9 +152,9 @@ def test_variance_summaries_count_the_months_as_they_are(
     if rose == len(known) and len(known) > 1:
         assert "rose in each of the" in kp.text and kp.direction == "up"
     if 0 < fell < len(known):
-        assert f"fell in {fell}" in kp.text
+        assert f"fell in {number_word(fell)}" in kp.text
     if 0 < rose < len(known):
-        assert f"rose in {rose}" in kp.text
+        assert f"rose in {number_word(rose)}" in kp.text
 
 
 @settings(max_examples=60, deadline=None)

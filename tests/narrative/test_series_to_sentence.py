@@ -94,3 +94,13 @@ def test_runs_from_series_are_the_runs_in_the_series(head: list[int], rising: li
         assert check_key_point(kp, series, MEASURE) == (), kp.text
     if len(tail) >= 3:  # at least two rises in a row end the series
         assert run is not None and "increased in each of the last" in run.text
+
+
+def test_percentage_point_changes_keep_the_measures_decimals() -> None:
+    """The reference update's fall from 0.98% to 0.00%: the old sentence said "1.0 percentage point"."""
+    m = plan_measure(unit="percent", decimals=2, name="Share of calls abandoned")
+    series = quarterly([1.20, 0.98, 0.00])
+    change = point(series, m, "change_previous")
+    assert change is not None
+    assert "decreased by 0.98 percentage points to 0.00% in 2023/24 Q1, from 0.98%" in change.text
+    assert check_key_point(change, series, m) == ()
