@@ -29,13 +29,15 @@ class Kind(StrEnum):
     population = "population"
     offence_codes = "offence-codes"
     records = "records"
+    stats19 = "stats19"
 
 
 KIND_HELP = (
     "prc: Home Office recorded crime table (CSV/XLSX/ODS, by offence code or by offence group); "
     "police-uk: data.police.uk street files (folders, zips or CSVs); measures: tidy measures CSV; "
     "weights: offence weights; population: area, year, population; offence-codes: Home Office offence code lookup; "
-    "records NAME: a record-level extract (CSV/XLSX/ODS/Parquet) mapped by the plan's record source NAME"
+    "records NAME: a record-level extract (CSV/XLSX/ODS/Parquet) mapped by the plan's record source NAME; "
+    "stats19: DfT road casualty collision and casualty CSVs with the codebook"
 )
 
 

@@ -48,7 +48,7 @@ PARQUET_MAGIC = b"PAR1"
 #: Column names or headers that suggest personal data (matched as whole words, any case).
 PERSONAL_NAME = re.compile(
     r"(^|[\s_])(name|names|forename|surname|first[\s_]?name|last[\s_]?name|full[\s_]?name|"
-    r"dob|d\.o\.b|birth|date[\s_]of[\s_]birth|birth[\s_]?date|age|phone|telephone|tel|mobile|"
+    r"dob|d\.o\.b|birth|date[\s_]of[\s_]birth|birth[\s_]?date|phone|telephone|tel|mobile|"
     r"email|e[\s_-]?mail|address|street|postcode|post[\s_]code|ni[\s_]number|"
     r"national[\s_]insurance|nhs[\s_]number)($|[\s_])",
     re.I,
@@ -70,6 +70,52 @@ class RecordBatch(StagedBatch):
     source: RecordSourceDef | None = None
     #: column -> declared type, for :func:`planwatch.store.schema.ensure_record_table`
     column_types: dict[str, str] = field(default_factory=dict)
+    #: the typed TEMP table of each file, until :meth:`finish` joins them
+    parts: list[str] = field(default_factory=list)
+
+    @staticmethod
+    def of(source: RecordSourceDef) -> RecordBatch:
+        types: dict[str, str] = {c: spec.type for c, spec in source.columns.items()}
+        return RecordBatch("records", source=source, column_types=types)
+
+    def add(self, con: duckdb.DuckDBPyConnection, raw: StagedTable, display: str, sha: str) -> None:
+        """Check and type one file's staged rows (text columns named as the source maps them)."""
+        source = self.source
+        assert source is not None
+        ready = convert_records(con, raw, source, display, len(self.files))
+        warnings = _personal_data(con, ready, source, display)
+        first, last = con.execute(
+            f"SELECT min({source.date}), max({source.date}) FROM {ready}"
+        ).fetchone()  # type: ignore[misc]
+        self.files.append(
+            StagedFile(
+                display,
+                sha,
+                raw.rows,
+                first,
+                last,
+                _span(first, last),
+                warnings,
+                note=f"record source '{source.name}'",
+            )
+        )
+        self.parts.append(ready)
+
+    def finish(self, con: duckdb.DuckDBPyConnection) -> RecordBatch:
+        """All files' records in one TEMP table for the store, with no id in two files."""
+        if not self.parts:
+            return self
+        assert self.source is not None
+        table = "records_ready"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS "
+            + " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in self.parts)
+        )
+        for p in self.parts:
+            con.execute(f"DROP TABLE {p}")
+        _across_files(con, table, self.source, self.files)
+        self.tables[record_table(self.source.name)] = table
+        return self
 
 
 def record_source_of(plan: Plan, name: str) -> RecordSourceDef:
@@ -79,7 +125,7 @@ def record_source_of(plan: Plan, name: str) -> RecordSourceDef:
     try:
         return plan.record_source(name)
     except KeyError:
-        known = [r.name for r in plan.record_sources]
+        known = list(plan.record_source_names())
         raise NotFoundError(
             f"the plan has no record source '{name}'",
             expected="a name under 'record_sources:' in plan.yaml"
@@ -97,49 +143,16 @@ def stage_records(
 ) -> RecordBatch:
     """Read, check and stage every file of one records load into ONE TEMP table."""
     source = record_source_of(plan, name)
-    batch = RecordBatch(
-        "records",
-        source=source,
-        column_types={c: spec.type for c, spec in source.columns.items()},
-    )
-    parts: list[str] = []
+    batch = RecordBatch.of(source)
     for path in paths:
         display = str(path)
         sha = sha256_of(path)
         if sha in ctx.known_files:
             batch.already_loaded.append((display, ctx.known_files[sha]))
             continue
-        index = len(batch.files)
-        raw = _read(con, path, display, source, plan, index, ctx)
-        ready = _convert(con, raw, source, display, index)
-        warnings = _personal_data(con, ready, source, display)
-        first, last = con.execute(
-            f"SELECT min({source.date}), max({source.date}) FROM {ready}"
-        ).fetchone()  # type: ignore[misc]
-        batch.files.append(
-            StagedFile(
-                display,
-                sha,
-                raw.rows,
-                first,
-                last,
-                _span(first, last),
-                warnings,
-                note=f"record source '{name}'",
-            )
-        )
-        parts.append(ready)
-    if parts:
-        table = "records_ready"
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS "
-            + " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in parts)
-        )
-        for p in parts:
-            con.execute(f"DROP TABLE {p}")
-        _across_files(con, table, source, batch.files)
-        batch.tables[record_table(name)] = table
-    return batch
+        raw = _read(con, path, display, source, plan, len(batch.files), ctx)
+        batch.add(con, raw, display, sha)
+    return batch.finish(con)
 
 
 def _span(first: date, last: date) -> str:
@@ -250,7 +263,7 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _convert(
+def convert_records(
     con: duckdb.DuckDBPyConnection,
     raw: StagedTable,
     source: RecordSourceDef,
@@ -264,7 +277,7 @@ def _convert(
         header = source.header_of(column)
         required = column in source.id or column == source.date
         if required:
-            problems += _bad_rows(
+            problems += bad_rows(
                 con, raw, f"{_text(column)} IS NULL", column, header, display,
                 "blank", "a value in every row (it identifies or dates the record)",
             )  # fmt: skip
@@ -279,14 +292,14 @@ def _convert(
             select.append(f"TRY_CAST(replace({_text(column)}, ',', '') AS {sql_type}) AS {column}")
         elif spec.type == "date":
             expected = f"a date like {_example(spec)}"
-            problems += _bad_rows(
+            problems += bad_rows(
                 con, raw, f"{_text(column)} IS NOT NULL AND {_date_sql(column, spec)} IS NULL",
                 column, header, display, None, expected,
             )  # fmt: skip
             select.append(f"{_date_sql(column, spec)} AS {column}")
         else:
             forms = ", ".join(repr(v) for v in (*spec.true, *spec.false))
-            problems += _bad_rows(
+            problems += bad_rows(
                 con, raw,
                 f"{_flag_sql(column, spec)} IS NULL AND {_text(column)} IS NOT NULL",
                 column, header, display, None, f"one of {forms} (declared in the plan)",
@@ -310,7 +323,7 @@ def _example(spec: RecordColumn) -> str:
     return date(2024, 3, 31).strftime(spec.format) if spec.format else "2024-03-31"
 
 
-def _bad_rows(
+def bad_rows(
     con: duckdb.DuckDBPyConnection,
     raw: StagedTable,
     condition: str,

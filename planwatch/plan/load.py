@@ -449,8 +449,10 @@ def _record_measures(plan: Plan, data: Any, filename: str) -> Iterable[Problem]:
     from planwatch.plan.models import RecordsSource
     from planwatch.plan.records import DefinitionError, compile_query
 
-    names = [r.name for r in plan.record_sources]
-    yield from _duplicates(names, "record source", data, "record_sources", filename)
+    yield from _duplicates(
+        [r.name for r in plan.record_sources], "record source", data, "record_sources", filename
+    )
+    names = list(plan.record_source_names())
     for mi, measure in enumerate(plan.measures):
         if not isinstance(measure.source, RecordsSource):
             continue

@@ -149,6 +149,11 @@ class RecordSourceDef(Frozen):
     )
     date: ColumnName = Field(description="The date column records are counted by, by default")
     area: ColumnName | None = Field(default=None, description="The district / area column")
+    area_is_force: bool = Field(
+        default=False,
+        description="The area column names police forces (a national file): a measure counts "
+        "the plan's force (metadata.area) unless it names another area",
+    )
     columns: dict[ColumnName, RecordColumn] = Field(min_length=1)
 
     @field_validator("id", mode="before")
@@ -456,10 +461,18 @@ class Plan(Frozen):
         return tuple((p, c) for p in self.priorities for c in p.commitments)
 
     def record_source(self, name: str) -> RecordSourceDef:
-        for r in self.record_sources:
+        """The plan's record source ``name``, or a built-in one (STATS19 casualties)."""
+        from planwatch.plan.records import BUILT_IN_SOURCES
+
+        for r in (*self.record_sources, *BUILT_IN_SOURCES):
             if r.name == name:
                 return r
         raise KeyError(name)
+
+    def record_source_names(self) -> tuple[str, ...]:
+        from planwatch.plan.records import BUILT_IN_SOURCES
+
+        return tuple(r.name for r in (*self.record_sources, *BUILT_IN_SOURCES))
 
     def measure_definition(self, measure_id: str) -> str | None:
         """A record-based measure's definition in words (``None`` for other measures):

@@ -113,8 +113,13 @@ class DefinitionError(Exception):
         super().__init__("; ".join(p.message for p in problems))
 
 
-def compile_query(measure: Measure, source_def: RecordSourceDef) -> RecordQuery:
-    """The typed query of a record-based measure, or :class:`DefinitionError` with every problem."""
+def compile_query(
+    measure: Measure, source_def: RecordSourceDef, force: str | None = None
+) -> RecordQuery:
+    """The typed query of a record-based measure, or :class:`DefinitionError` with every problem.
+
+    ``force``: the plan's force, counted by default when the source's areas are forces.
+    """
     source = measure.source
     assert isinstance(source, RecordsSource)
     problems: list[QueryProblem] = []
@@ -186,7 +191,7 @@ def compile_query(measure: Measure, source_def: RecordSourceDef) -> RecordQuery:
         of=source.of,
         of_type=of_type,
         area_column=source_def.area,
-        area=source.area,
+        area=source.area or (force if source_def.area_is_force else None),
         where=where,
         words=definition_words(source, source_def),
     )
@@ -352,3 +357,41 @@ def _words(node: Filter | Group, *, top: bool = False) -> str:
 
 def _either(values: list[str], word: str) -> str:
     return values[0] if len(values) == 1 else ", ".join(values[:-1]) + f" {word} {values[-1]}"
+
+
+# --- built-in record sources -----------------------------------------------------------
+
+#: STATS19 road casualties as :mod:`planwatch.ingest.stats19` stores them: one record per
+#: casualty, dated and placed by its collision (DfT Road Safety Data, "Road Safety Open
+#: Dataset Data Guide" 2024 for the codes). ``ksi_weight`` is 1 for a fatal casualty and
+#: the DfT's severity-adjustment probability of "serious" otherwise, so its sum is the
+#: adjusted killed-or-seriously-injured count.
+STATS19_CASUALTIES = RecordSourceDef.model_validate(
+    {
+        "name": "stats19_casualties",
+        "noun": "road casualties",
+        "id": ["collision_index", "casualty_reference"],
+        "date": "date",
+        "area": "police_force",
+        "area_is_force": True,
+        "columns": {
+            "collision_index": "text",
+            "casualty_reference": "integer",
+            "vehicle_reference": "integer",
+            "date": "date",
+            "police_force": "text",
+            "police_force_code": "integer",
+            "collision_severity": "integer",
+            "casualty_severity": "integer",
+            "casualty_class": "integer",
+            "casualty_type": "integer",
+            "sex_of_casualty": "integer",
+            "age_band_of_casualty": "integer",
+            "urban_or_rural_area": "integer",
+            "adjusted_serious": "number",
+            "adjusted_slight": "number",
+            "ksi_weight": "number",
+        },
+    }
+)
+BUILT_IN_SOURCES: tuple[RecordSourceDef, ...] = (STATS19_CASUALTIES,)

@@ -28,6 +28,7 @@ from planwatch.ingest.measures import stage_measures
 from planwatch.ingest.police_uk import stage_police_uk
 from planwatch.ingest.prc import stage_prc
 from planwatch.ingest.records import stage_records
+from planwatch.ingest.stats19 import stage_stats19
 from planwatch.ingest.reference import stage_offence_codes, stage_population, stage_weights
 from planwatch.ingest.staged import IngestContext, StagedBatch
 from planwatch.periods import parse_period
@@ -45,7 +46,9 @@ MEMORY_LIMIT = "640MB"
 #: CSV scan costs more in coordination than it saves (benchmarks/bench_ingest_prc.py).
 PARALLEL_FROM_BYTES = 32 * 1024 * 1024
 
-KINDS = ("prc", "police_uk", "measures", "weights", "population", "offence_codes", "records")
+KINDS = (
+    "prc", "police_uk", "measures", "weights", "population", "offence_codes", "records", "stats19",
+)  # fmt: skip
 #: Permissions of a new store file: its owner reads and writes it, nobody else (it may hold
 #: record-level data).
 STORE_MODE = 0o600
@@ -204,6 +207,8 @@ def _stage(
 ) -> list[StagedBatch]:
     if kind == "police_uk":
         return [stage_police_uk(con, files, ctx, progress)]
+    if kind == "stats19":
+        return [stage_stats19(con, files, ctx)]
     reader = _SINGLE_FILE_READERS[kind]
     batches = []
     for i, path in enumerate(files):

@@ -12,9 +12,9 @@ Rules:
   ``[a-z][a-z0-9_]*`` by the plan; every value from the plan is a query parameter,
   so nothing in a plan can change the SQL;
 * text tests ignore case and surrounding spaces; ``not_in`` keeps records with no value;
-* a period is counted only if the source covers it: a month with at least one record of
-  the source (any filter), a quarter with all three months covered. Other periods are
-  gaps, not zeros;
+* a period is counted only if the source covers it: a month within the date span of a
+  stored extract (its first to its last record's month, or the year of a STATS19 file),
+  a quarter with all three months covered. Other periods are gaps, not zeros;
 * on a coded text column (at most :data:`CODED_MAX` distinct values) a test that can
   match no stored record (``equals`` a value none has, ``in`` a list none has) is an
   error listing the nearest valid values, and so is a listed value that no record has
@@ -80,9 +80,11 @@ def records_frame(con: duckdb.DuckDBPyConnection, query: RecordQuery, area: str)
     trunc = _TRUNC[query.frequency]
     months_needed = 3 if query.frequency == "quarter" else 1
     sql = f"""
-        WITH months AS (
-            SELECT DISTINCT date_trunc('month', {query.date_column}) AS m FROM {table}
-            WHERE {query.date_column} IS NOT NULL
+        WITH spans AS (
+            SELECT date_trunc('month', period_first) AS a, date_trunc('month', period_last) AS b
+            FROM loads WHERE load_id IN (SELECT DISTINCT load_id FROM {table})
+        ), months AS (
+            SELECT DISTINCT unnest(generate_series(a, b, INTERVAL 1 MONTH)) AS m FROM spans
         ), periods AS (
             SELECT date_trunc('{trunc}', m) AS p FROM months GROUP BY ALL
             HAVING count(*) = {months_needed}

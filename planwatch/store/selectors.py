@@ -91,7 +91,7 @@ def record_query(plan: Plan, measure: Measure) -> RecordQuery:
             expected="a name under 'record_sources:'",
         ) from None
     try:
-        return compile_query(measure, source_def)
+        return compile_query(measure, source_def, plan.metadata.area)
     except DefinitionError as exc:
         raise PlanError(
             problems=[
