@@ -54,3 +54,5 @@ def register(app: typer.Typer) -> None:
             console.print(f"Report: [bold]{outcome.html}[/]", soft_wrap=True)
         if outcome.pdf:
             console.print(f"PDF:    [bold]{outcome.pdf}[/]", soft_wrap=True)
+        if outcome.docx:
+            console.print(f"Word:   [bold]{outcome.docx}[/]", soft_wrap=True)

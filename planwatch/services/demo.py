@@ -39,6 +39,7 @@ class DemoOutcome:
     steps: list[DemoStep] = field(default_factory=list)
     html: Path | None = None
     pdf: Path | None = None
+    docx: Path | None = None  # the Word version, written with the PDF
     warnings: list[str] = field(
         default_factory=list
     )  # from ingest: e.g. values held out as suspect
@@ -75,12 +76,13 @@ def report_step(
         return run
 
     start = time.perf_counter()
-    files = generate_report(project, quarter, pdf=pdf, analyse=timed_analysis)
+    files = generate_report(project, quarter, pdf=pdf, docx=pdf, analyse=timed_analysis)
     _record(outcome, echo, "analyse", f"analysed {quarter.label}", timings.get("analyse", 0.0))
     outcome.html = _rename(files.html, stem)
     outcome.pdf = _rename(files.pdf, stem) if files.pdf else None
+    outcome.docx = _rename(files.docx, stem) if files.docx else None
     seconds = time.perf_counter() - start - timings.get("analyse", 0.0)
-    written = " and ".join(str(p) for p in (outcome.html, outcome.pdf) if p)
+    written = " and ".join(str(p) for p in (outcome.html, outcome.pdf, outcome.docx) if p)
     _record(outcome, echo, "report", f"wrote {written}", seconds)
 
 
