@@ -21,7 +21,11 @@ Rules (each breach is reported with file, row and field; nothing is stored):
 * integers and numbers are numbers; a flag holds only its declared true / false
   spellings (case-insensitive; a blank cell is false unless the spellings leave it out,
   then it is unknown);
-* no two rows share a record id, within a file or across the files of one load.
+* no two rows share a record id, within a file or across the files of one load. A
+  source without an id (data.police.uk: anti-social behaviour has no Crime ID) is
+  revised by month and its ``revise_by`` columns instead.
+
+A folder stands for the CSV files in it.
 """
 
 from __future__ import annotations
@@ -144,7 +148,7 @@ def stage_records(
     """Read, check and stage every file of one records load into ONE TEMP table."""
     source = record_source_of(plan, name)
     batch = RecordBatch.of(source)
-    for path in paths:
+    for path in [f for p in paths for f in (sorted(p.rglob("*.csv")) if p.is_dir() else [p])]:
         display = str(path)
         sha = sha256_of(path)
         if sha in ctx.known_files:
@@ -313,7 +317,9 @@ def convert_records(
         f"{raw.row_sql()}::INTEGER AS source_row, {', '.join(select)} FROM {raw.table}"
     )
     con.execute(f"DROP TABLE {raw.table}")
-    duplicates = duplicate_problems(con, table, source.id, display, "record id")
+    duplicates = (
+        duplicate_problems(con, table, source.id, display, "record id") if source.id else []
+    )
     if duplicates:
         raise IngestError(problems=duplicates)
     return table
@@ -365,7 +371,7 @@ def _across_files(
     con: duckdb.DuckDBPyConnection, table: str, source: RecordSourceDef, files: list[StagedFile]
 ) -> None:
     """No record id in two files of one load."""
-    if len(files) < 2:
+    if len(files) < 2 or not source.id:
         return
     ids = ", ".join(source.id)
     rows = con.execute(

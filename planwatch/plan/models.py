@@ -66,6 +66,11 @@ class Metadata(Frozen):
         default="OFFICIAL", description="Sensitivity marking printed on every page"
     )
     language: str = Field(default="en-GB", description="Document language (BCP 47)")
+    published: dict[str, date] = Field(
+        default_factory=dict,
+        description="Publication date of each quarter's update, e.g. {'2023/24 Q1': 2023-08-15}: "
+        "printed on the cover (never the date the report happens to be built)",
+    )
 
     @field_validator("report_title")
     @classmethod
@@ -145,7 +150,14 @@ class RecordSourceDef(Frozen):
         default="records", description="What one row is, plural, for definitions: 'crimes'"
     )
     id: tuple[ColumnName, ...] = Field(
-        min_length=1, description="The column(s) that identify a record (no two rows alike)"
+        default=(),
+        description="The column(s) that identify a record (no two rows alike); a new file "
+        "revises the stored records with the same id",
+    )
+    revise_by: tuple[ColumnName, ...] = Field(
+        default=(),
+        description="Without an id: with the month of the date, the columns saying which "
+        "stored records a new file replaces (e.g. the force of a data.police.uk file)",
     )
     date: ColumnName = Field(description="The date column records are counted by, by default")
     area: ColumnName | None = Field(default=None, description="The district / area column")
@@ -171,7 +183,7 @@ class RecordSourceDef(Frozen):
 
     @model_validator(mode="after")
     def _columns_mapped(self) -> RecordSourceDef:
-        named = [*self.id, self.date, *([self.area] if self.area else [])]
+        named = [*self.id, *self.revise_by, self.date, *([self.area] if self.area else [])]
         missing = [c for c in dict.fromkeys(named) if c not in self.columns]
         if missing:
             raise ValueError(
@@ -366,6 +378,12 @@ class Measure(Frozen):
     data_lag: DataLag | None = None
     analyses: tuple[Analysis, ...] = ("trend", "short_term", "extremes")
     chart: bool = True
+    chart_from_zero: bool | None = Field(
+        default=None,
+        description="Start the chart's value axis at zero (default: yes for counts, rates, "
+        "hours and money; no for percentages and scores, which zoom in); a chart that does "
+        "not start at zero says so",
+    )
     footnotes: tuple[str, ...] = ()
     decimals: int = Field(default=0, ge=0, le=4, description="Decimals to show values with")
     compare_with: Slug | None = Field(

@@ -51,7 +51,12 @@ RULES: dict[str, TableRules] = {
         ("level", "period_start", "force"),
         f"concat_ws(' | ', force, {_QUARTER}, coalesce(offence_code, offence_group))",
         "sum(count)",
-        ("level", "period_start", "force", "coalesce({t}.offence_code::VARCHAR, {t}.offence_group)"),
+        (
+            "level",
+            "period_start",
+            "force",
+            "coalesce({t}.offence_code::VARCHAR, {t}.offence_group)",
+        ),
     ),
     "police_uk_counts": TableRules(
         ("month", "falls_within"),
@@ -225,7 +230,9 @@ def _record_rules(
         area_column=source.area,
         replace=replace,
     )
-    return {table: TableRules((), f"concat_ws(' | ', {', '.join(source.id)})", None, source.id)}
+    # No id: a file replaces the stored records of its months (and revise_by values).
+    figure = source.id or (f"date_trunc('month', {{t}}.{source.date})", *source.revise_by)
+    return {table: TableRules((), "''", None, figure)}
 
 
 def _replace(
