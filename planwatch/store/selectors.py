@@ -29,8 +29,11 @@ Source rules:
 * police.uk: monthly counts by crime type (``police_uk_counts``, counted at ingest),
   summed over local areas and outcomes. No crime types selected means
   all crime *excluding* anti-social behaviour; ``Anti-social behaviour`` selects ASB.
-* series: observations of the named series (and area, if given); rejected values
-  are left out, suspect values are returned with ``status='suspect'``.
+* series: observations of the named series for the area given, or with none given for
+  the force as a whole (area blank or the plan's area) — district rows are never added
+  into a force total, and a series with only district rows, or with both a blank and a
+  named force-level row for one period, is an error; rejected values are left out,
+  suspect values are returned with ``status='suspect'``.
 * records: the measure's definition counted over its record source by one
   parameterised query (:mod:`planwatch.store.records`), one row per covered period.
 """
@@ -39,6 +42,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from planwatch.errors import NotFoundError, PlanError, Problem
@@ -74,7 +78,8 @@ def measure_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) ->
         elif isinstance(source, PoliceUkSource):
             sql, params = _police_uk_sql(source)
         else:
-            sql, params = _series_sql(source)
+            _check_levels(con, source, plan.metadata.area)
+            sql, params = _series_sql(source, plan.metadata.area)
         frame = con.execute(sql, params).df()
     return _finish(frame)
 
@@ -235,13 +240,48 @@ def _police_uk_sql(source: PoliceUkSource) -> tuple[str, Any]:
     return sql, {"falls": source.falls_within, "types": types, "asb": ASB_CRIME_TYPE}
 
 
-def _series_sql(source: SeriesSource) -> tuple[str, Any]:
+def _series_sql(source: SeriesSource, force: str) -> tuple[str, Any]:
+    """Rows of one area, or — with no area named — the force-level rows only ('' or the
+    plan's area): district rows are never added into a force total."""
     sql = """
         SELECT period_start, period_kind AS frequency, area, series AS category,
                value, numerator, denominator, status
         FROM observations
         WHERE lower(series) = lower($series) AND status <> 'rejected'
-          AND ($area IS NULL OR lower(area) = lower($area))
+          AND (CASE WHEN $area IS NULL THEN area = '' OR lower(area) = lower($force)
+                    ELSE lower(area) = lower($area) END)
         ORDER BY period_start, area
     """
-    return sql, {"series": source.series, "area": source.area}
+    return sql, {"series": source.series, "area": source.area, "force": force}
+
+
+def _check_levels(con: duckdb.DuckDBPyConnection, source: SeriesSource, force: str) -> None:
+    """A force-level series must have force-level rows, each period once (not '' and the force)."""
+    if source.area is not None:
+        return
+    rows = con.execute(
+        """SELECT count(*) FILTER (WHERE area = '' OR lower(area) = lower($force)),
+                  list(DISTINCT area ORDER BY area) FILTER (WHERE area <> '' AND lower(area) <> lower($force)),
+                  (SELECT min(period_label) FROM (
+                      SELECT period_label FROM observations
+                      WHERE lower(series) = lower($series) AND status <> 'rejected'
+                        AND (area = '' OR lower(area) = lower($force))
+                      GROUP BY period_label HAVING count(DISTINCT area) > 1))
+           FROM observations WHERE lower(series) = lower($series) AND status <> 'rejected'""",
+        {"series": source.series, "force": force},
+    ).fetchone()
+    force_rows, districts, doubled = rows if rows else (0, None, None)
+    if not force_rows and districts:
+        raise PlanError(
+            f"series '{source.series}' has rows only for areas {', '.join(districts[:5])}"
+            + (" ..." if len(districts) > 5 else "")
+            + f", none for {force} as a whole; district rows are not added into a force total",
+            expected="'area:' on the measure's source for one area, or force-level rows "
+            "(area blank or the force's name) in the measures file",
+        )
+    if doubled:
+        raise PlanError(
+            f"series '{source.series}' has two force-level rows for {doubled}: one with a blank "
+            f"area and one for '{force}'",
+            expected="one force-level row per period (area blank or the force's name, not both)",
+        )
