@@ -455,6 +455,15 @@ class Event(Frozen):
         return not self.measures or measure_id in self.measures
 
 
+class PeerGroup(Frozen):
+    """The forces the plan's force is compared with, e.g. its most similar group."""
+
+    name: str = Field(description="e.g. 'Most similar group (HMICFRS)'")
+    forces: tuple[str, ...] = Field(
+        min_length=1, description="Force names as the data names them; the plan's own is added"
+    )
+
+
 class Plan(Frozen):
     metadata: Metadata
     departments: tuple[Department, ...] = ()
@@ -462,6 +471,10 @@ class Plan(Frozen):
     priorities: tuple[Priority, ...] = Field(min_length=1)
     events: tuple[Event, ...] = ()
     record_sources: tuple[RecordSourceDef, ...] = ()
+    peer_group: PeerGroup | None = Field(
+        default=None,
+        description="Forces comparisons use; without one, every force in the store",
+    )
 
     def measure(self, measure_id: str) -> Measure:
         for m in self.measures:

@@ -1,5 +1,8 @@
 """Peer comparison: the plan's force against the other forces in the store (funnel plot).
 
+Only the forces of the plan's ``peer_group`` (e.g. its most similar group) are compared
+when the plan names one; without one, every force in the store.
+
 In: an open store, the plan, one measure that asks for ``comparison`` (a police
 recorded crime source), its own series up to the report quarter and every area's
 population by calendar year (``population`` table).
@@ -30,6 +33,7 @@ from planwatch.measures.series import MeasureSeries
 from planwatch.measures.windows import window_total
 from planwatch.periods import Quarter
 from planwatch.plan.models import Measure, Plan, PrcSource
+from planwatch.store.names import canonical_force
 from planwatch.store.selectors import measure_frame, population_frame
 
 #: With at least this many forces the limits allow for over-dispersion between them
@@ -84,6 +88,17 @@ def area_series(store: Any, plan: Plan, measure: Measure, area: str, end: Quarte
     return build_series(measure_frame(store, plan, counting), counting, end=end)
 
 
+def _force_key(name: str) -> str:
+    return (canonical_force(name) or name).strip().lower()
+
+
+def _peer_group(plan: Plan, home: str) -> set[str] | None:
+    """The plan's peer group (and its own force) as force keys; ``None``: every force."""
+    if plan.peer_group is None:
+        return None
+    return {_force_key(f) for f in (*plan.peer_group.forces, home)}
+
+
 def peer_funnel(
     store: Any,
     plan: Plan,
@@ -114,7 +129,10 @@ def peer_funnel(
     counts: dict[str, float] = {}
     pops: dict[str, float] = {}
     focus: str | None = None
+    group = _peer_group(plan, home)
     for area, years in sorted(by_area.items()):
+        if group is not None and _force_key(area) not in group:
+            continue
         pop = population_in(years, year)
         total = window_total(area_series(store, plan, measure, area, quarter), window)
         if pop is None or total is None or not total.complete:
