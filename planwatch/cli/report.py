@@ -35,7 +35,11 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--pdf/--no-pdf", help="Also write the PDF (slower)")
         ] = True,
         published: Annotated[
-            str | None, typer.Option(help="Publication date on the cover (default today)")
+            str | None,
+            typer.Option(
+                help="Publication date on the cover (default: the plan's metadata.published "
+                "date for the quarter; none printed if it gives none)"
+            ),
         ] = None,
         docx: Annotated[
             bool, typer.Option("--docx/--no-docx", help="Also write the Word version (.docx)")

@@ -95,7 +95,7 @@ def render_html(
 ) -> str:
     """The whole report as one self-contained HTML document (CSS and SVG inline)."""
     view = report_view(run, commentary, options or ReportOptions())
-    with drawings(view.charts) as drawn:
+    with drawings(view.charts, embed=True) as drawn:
         return "".join(_chunks(view, drawn))
 
 
@@ -118,6 +118,12 @@ def report_stem(run: AnalysisRun) -> str:
     return f"{slugify(run.plan.metadata.area) or 'report'}-{run.quarter.slug}"
 
 
+def publication_date(run: AnalysisRun) -> date | None:
+    """The quarter's publication date as the plan gives it (``metadata.published``); never
+    the day the report happens to be built. ``None``: the cover prints no date."""
+    return run.plan.metadata.published.get(run.quarter.label)
+
+
 def build_report(
     run: AnalysisRun,
     commentary: Commentary | None,
@@ -138,7 +144,7 @@ def build_report(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ReportError(f"cannot create the output folder '{out_dir}': {exc.strerror}") from exc
-    published = published or date.today()
+    published = published or publication_date(run)
     stem = report_stem(run)
     view = report_view(run, commentary, ReportOptions(published=published))
     with drawings(view.charts) as drawn:

@@ -44,6 +44,10 @@ TREND_METHODS = {
 FREQUENCY_WORDS = {"month": "monthly", "quarter": "quarterly"}
 #: Units whose charts start the value axis at zero (amounts); percentages and scores zoom in.
 ZERO_BASED_UNITS = frozenset({"count", "hours", "number", "rate_per_1000", "currency"})
+#: Units counted in whole numbers: their axis ticks are whole numbers (no "3.5 homicides").
+WHOLE_NUMBER_UNITS = frozenset({"count", "number"})
+#: Said on the axis title of an amount's chart when the plan starts it above zero.
+NOT_FROM_ZERO = "axis does not start at zero"
 
 
 @dataclass(frozen=True)
@@ -81,8 +85,16 @@ class ChartSpec:
     limits: ProcessLimits | None = None
     events: tuple[EventLine, ...] = ()
     y_from_zero: bool = True
+    whole_numbers: bool = False  # ticks at whole numbers only
     alt_text: str = ""
     table: DataTable | None = None
+
+    @property
+    def axis_title(self) -> str:
+        """The value axis' title; it says so when an amount's axis does not start at zero."""
+        if self.unit in ZERO_BASED_UNITS and not self.y_from_zero:
+            return f"{self.y_label} ({NOT_FROM_ZERO})"
+        return self.y_label
 
 
 def chart_spec(result: MeasureResult) -> ChartSpec:
@@ -115,9 +127,17 @@ def chart_spec(result: MeasureResult) -> ChartSpec:
             for e in analysis.events
             if e.period_index is not None and 0 <= e.period_index <= len(series.periods) - 1
         ),
-        y_from_zero=measure.unit in ZERO_BASED_UNITS,
+        y_from_zero=_from_zero(measure),
+        whole_numbers=measure.unit in WHOLE_NUMBER_UNITS and measure.decimals == 0,
     )
     return _with_text(spec, result)
+
+
+def _from_zero(measure: Measure) -> bool:
+    """The plan's choice (``chart_from_zero``), else zero for amounts only."""
+    if measure.chart_from_zero is not None:
+        return measure.chart_from_zero
+    return measure.unit in ZERO_BASED_UNITS
 
 
 def _with_text(spec: ChartSpec, result: MeasureResult) -> ChartSpec:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from functools import lru_cache
 from typing import IO, Any
 
@@ -20,7 +21,7 @@ matplotlib.use("Agg")
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from planwatch import formatting as fmt
@@ -56,6 +57,13 @@ LEGEND_HANDLE_PT = 4.8 * SMALL_FONT_SIZE  # handle 2 em, text pad 0.8 em, column
 #: Room right of the largest population on a funnel plot's axis (for the area's name).
 FUNNEL_X_MARGIN = 1.05
 FUNNEL_Y_MARGIN = 0.1  # fraction of the data's range above and below
+#: Event labels start this far up the plot (a fraction of its height) and stay inside it.
+EVENT_LABEL_FROM = 0.03
+EVENT_LABEL_LINES = 2
+#: The plot's height at least (a legend of two rows below it): what an event label may span.
+PLOT_HEIGHT_PT = (
+    FIGURE_SIZE[1] * POINTS_PER_INCH - TOP_PT - X_LABELS_PT - 2 * LEGEND_ROW_PT - LEGEND_PAD_PT
+)
 RC: Any = {  # matplotlib rcParams (typed as Any: its stubs want literal keys)
     "svg.fonttype": "none",  # keep text as text: searchable, selectable, smaller
     "svg.hashsalt": "planwatch",  # deterministic ids
@@ -196,21 +204,49 @@ def _draw(ax: Axes, spec: ChartSpec) -> None:
         _draw_isolated(ax, spec)
     if spec.intervals:
         _draw_intervals(ax, spec)
-    if spec.suspect:
-        ax.plot(
-            [i for i, _ in spec.suspect],
-            [v for _, v in spec.suspect],
-            linestyle="none",
-            marker="o",
-            markerfacecolor="white",
-            markeredgecolor=palette.SUSPECT,
-            markersize=5,
-            label="Held out (probable error)",
-        )
     _draw_latest(ax, spec)
+    _style_axes(ax, spec)
     for event in spec.events:
         _draw_event(ax, event)
-    _style_axes(ax, spec)
+    if spec.suspect:
+        _draw_suspect(ax, spec)
+
+
+def _draw_suspect(ax: Axes, spec: ChartSpec) -> None:
+    """Held-out values are marked but do not set the axis: one drawn outside the range of
+    the rest sits at the edge as an arrow, labelled with its value."""
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, high)  # fixed: the held-out points must not rescale it
+    inside = [(i, v) for i, v in spec.suspect if low <= v <= high]
+    ax.plot(
+        [i for i, _ in inside] or [math.nan],
+        [v for _, v in inside] or [math.nan],
+        linestyle="none",
+        marker="o",
+        markerfacecolor="white",
+        markeredgecolor=palette.SUSPECT,
+        markersize=5,
+        label="Held out (probable error)",
+    )
+    for i, v in spec.suspect:
+        if low <= v <= high:
+            continue
+        above = v > high
+        edge = high if above else low
+        ax.plot(
+            [i], [edge], linestyle="none", marker="^" if above else "v", markersize=6,
+            color=palette.SUSPECT, clip_on=False,
+        )  # fmt: skip
+        ax.annotate(
+            f"{fmt.value(v, spec.unit, spec.decimals)} (held out, off the scale)",
+            (i, edge),
+            xytext=(6, -10 if above else 4),
+            textcoords="offset points",
+            ha="left" if i < len(spec.labels) / 2 else "right",
+            fontsize=SMALL_FONT_SIZE,
+            color=palette.TEXT,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1},
+        )
 
 
 def _draw_isolated(ax: Axes, spec: ChartSpec) -> None:
@@ -296,18 +332,31 @@ def _draw_event(ax: Axes, event: EventLine) -> None:
     style = "-" if event.breaks_comparability else ":"
     ax.axvline(event.x, color=colour, linewidth=1.4, linestyle=style)
     label = f"{event.label} (series break)" if event.breaks_comparability else event.label
+    right_half = event.x > (ax.get_xlim()[0] + ax.get_xlim()[1]) / 2
     ax.text(
-        event.x + 0.25,
-        0.03,
-        label,
+        event.x - 0.25 if right_half else event.x + 0.25,
+        EVENT_LABEL_FROM,
+        _fitted(label, PLOT_HEIGHT_PT * (1 - 2 * EVENT_LABEL_FROM)),
         transform=blended_transform_factory(ax.transData, ax.transAxes),
         rotation=90,
         va="bottom",
-        ha="left",
+        ha="right" if right_half else "left",
+        clip_on=True,
         fontsize=SMALL_FONT_SIZE,
         color=palette.EVENT,  # label text stays dark grey for contrast; the line carries the colour
         bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
     )
+
+
+def _fitted(label: str, room_pt: float) -> str:
+    """An event label broken into lines (at most EVENT_LABEL_LINES) that fit ``room_pt``
+    along the rotated text; the last line is shortened with an ellipsis if need be."""
+    per_line = max(int(room_pt / (CHAR_EM * SMALL_FONT_SIZE)), 8)
+    lines = textwrap.wrap(label, per_line)
+    if len(lines) > EVENT_LABEL_LINES:
+        lines = lines[:EVENT_LABEL_LINES]
+        lines[-1] = lines[-1][: per_line - 1].rstrip() + "…"
+    return "\n".join(lines)
 
 
 def _style_axes(ax: Axes, spec: ChartSpec) -> None:
@@ -315,7 +364,9 @@ def _style_axes(ax: Axes, spec: ChartSpec) -> None:
         [i for i, _ in spec.ticks], [label for _, label in spec.ticks], fontsize=SMALL_FONT_SIZE
     )
     ax.set_xlim(-0.5, len(spec.labels) - 0.5)
-    ax.set_ylabel(spec.y_label)
+    ax.set_ylabel(spec.axis_title)
+    if spec.whole_numbers:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(
         FuncFormatter(lambda v, _pos: fmt.value(v, spec.unit, _tick_decimals(v)))
     )

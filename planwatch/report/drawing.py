@@ -12,6 +12,7 @@ and the print version reuses the screen version's drawings.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -27,8 +28,9 @@ from planwatch.report.view import ChartView
 class Drawings:
     """The charts of one report, drawn in order as they are first asked for."""
 
-    def __init__(self, charts: Sequence[ChartView], folder: Path) -> None:
+    def __init__(self, charts: Sequence[ChartView], folder: Path, *, embed: bool = False) -> None:
         self._folder = Path(folder)
+        self._embed = embed
         self._charts = tuple(charts)
         self._known = {c.anchor for c in self._charts}
         self._stream = draw_in_order([(c.spec, c.anchor) for c in self._charts])
@@ -49,18 +51,26 @@ class Drawings:
         return self._path(chart).read_text(encoding="utf-8")
 
     def uri(self, chart: ChartView) -> str:
-        """A ``file:`` URI of the chart's SVG (the PDF draws it as vector graphics)."""
-        return self._path(chart).as_uri()
+        """A ``file:`` URI of the chart's SVG for the PDF (WeasyPrint draws it as vector
+        graphics, and skips running the page's CSS cascade over every path of an inline
+        SVG: docs/performance.md); with ``embed``, a ``data:`` URI, for HTML that must
+        outlive the drawings."""
+        path = self._path(chart)
+        if self._embed:
+            return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode(
+                "ascii"
+            )
+        return path.as_uri()
 
     def close(self) -> None:
         self._stream.close()  # workers stop drawing charts nobody will read
 
 
 @contextmanager
-def drawings(charts: Sequence[ChartView]) -> Iterator[Drawings]:
+def drawings(charts: Sequence[ChartView], *, embed: bool = False) -> Iterator[Drawings]:
     """Drawings of ``charts`` in a temporary folder, removed on leaving the block."""
     with tempfile.TemporaryDirectory(prefix="planwatch-charts-") as folder:
-        found = Drawings(charts, Path(folder))
+        found = Drawings(charts, Path(folder), embed=embed)
         try:
             yield found
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from datetime import date
 
@@ -125,3 +126,18 @@ def test_cli_reports_bad_options_without_a_traceback(tmp_path, monkeypatch, caps
     err = capsys.readouterr().err
     assert exit_.value.code != 0
     assert "Traceback" not in err and message in " ".join(err.split())
+
+
+def _with_published(run, published):
+    meta = run.plan.metadata.model_copy(update={"published": published})
+    return dataclasses.replace(run, plan=run.plan.model_copy(update={"metadata": meta}))
+
+
+def test_the_cover_date_comes_from_the_plan_not_the_build_day(run, tmp_path):
+    dated = _with_published(run, {"2023/24 Q1": date(2023, 8, 17), "2023/24 Q2": date(2023, 11, 9)})
+    page = build_report(dated, None, tmp_path / "a", pdf=False).html.read_text(encoding="utf-8")
+    assert "<dt>Published</dt><dd>17 August 2023</dd>" in page
+    undated = build_report(run, None, tmp_path / "b", pdf=False).html.read_text(encoding="utf-8")
+    assert "<dt>Published</dt>" not in undated  # no date given: none printed, never today's
+    given = build_report(dated, None, tmp_path / "c", pdf=False, published=PUBLISHED)
+    assert "<dd>15 August 2023</dd>" in given.html.read_text(encoding="utf-8")  # --published wins

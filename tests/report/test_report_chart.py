@@ -210,3 +210,93 @@ def test_clean_up_keeps_every_mark_and_leaves_no_shared_shapes(run):
     assert f'fill="{palette.TREND_BAND.lower()}"' in svg  # the confidence band
     assert svg.count(f'stroke="{palette.SERIES.lower()}"') >= 2  # the line and its markers
     assert "style=" not in svg
+
+
+# ---------------------------------------------------------------- axes a reader can trust
+
+
+def _texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    return ["".join(t.itertext()).strip() for t in root.iter(f"{SVG}text")]
+
+
+def _y_ticks(svg: str, unit_suffix: str = "") -> list[float]:
+    """The value axis' tick labels, read back as numbers."""
+    out = []
+    for text in _texts(svg):
+        plain = text.replace(",", "").replace("−", "-").removesuffix(unit_suffix)
+        if re.fullmatch(r"-?\d+(\.\d+)?", plain):
+            out.append(float(plain))
+    return out
+
+
+def _percent_spec(run):
+    """A 4% series with one held-out value of 430% (a data-entry error a hundred times too big)."""
+    result = _measure(run, "victim_confidence")
+    spec = chart_spec(result)
+    values = tuple(4.0 + 0.02 * i for i in range(len(spec.values)))
+    return dataclasses.replace(
+        spec,
+        values=(*values[:5], None, *values[6:]),
+        suspect=((5, 430.0),),
+        intervals=(),
+        trend=(),
+        band_low=(),
+        band_high=(),
+        limits=None,
+        events=(),
+        y_from_zero=False,
+    )
+
+
+def test_a_held_out_value_is_marked_but_does_not_set_the_axis(run):
+    spec = _percent_spec(run)
+    svg = draw_svg(spec, "suspect-test")
+    ticks = _y_ticks(svg, "%")
+    assert ticks and max(ticks) < 10  # the axis fits the 4% series, not 430%
+    assert any(t.startswith("430") and "(held out, off the scale)" in t for t in _texts(svg))
+
+
+def test_a_held_out_value_inside_the_range_is_drawn_in_place(run):
+    spec = dataclasses.replace(_percent_spec(run), suspect=((5, 4.05),))
+    svg = draw_svg(spec, "suspect-inside")
+    assert not any("off the scale" in t for t in _texts(svg))
+    assert "Held out (probable error)" in _texts(svg)
+
+
+def test_small_counts_have_whole_number_ticks_from_zero(run):
+    spec = chart_spec(_measure(run, "all_crime"))
+    small = dataclasses.replace(
+        spec,
+        values=tuple(float(i % 4) for i in range(len(spec.values))),
+        trend=(),
+        band_low=(),
+        band_high=(),
+        suspect=(),
+    )
+    assert small.whole_numbers and small.y_from_zero
+    ticks = _y_ticks(draw_svg(small, "small-counts"))
+    assert ticks and min(ticks) == 0
+    assert all(t.is_integer() for t in ticks)  # no "3.5 homicides"
+
+
+def test_a_count_chart_the_plan_starts_above_zero_says_so(run):
+    result = _measure(run, "all_crime")
+    assert chart_spec(result).y_from_zero
+    measure = result.measure.model_copy(update={"chart_from_zero": False})
+    spec = chart_spec(dataclasses.replace(result, measure=measure))
+    assert not spec.y_from_zero
+    assert spec.axis_title == "Number (axis does not start at zero)"
+    assert spec.axis_title in _texts(draw_svg(spec, "not-from-zero"))
+    assert "zero" not in spec.table.caption  # the data table keeps the plain words
+
+
+def test_event_labels_fit_inside_the_plot(run):
+    from planwatch.report.draw import CHAR_EM, PLOT_HEIGHT_PT, SMALL_FONT_SIZE, _fitted
+
+    room = PLOT_HEIGHT_PT * 0.94
+    label = "Stalking and harassment counting rules changed nationally (series break)"
+    lines = _fitted(label, room).split("\n")
+    assert 1 < len(lines) <= 2
+    assert all(len(line) * CHAR_EM * SMALL_FONT_SIZE <= room for line in lines)
+    assert _fitted("First national lockdown", room) == "First national lockdown"

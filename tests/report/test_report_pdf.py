@@ -209,3 +209,35 @@ def test_one_page_ranges_are_trimmed_without_a_second_layout(tmp_path, monkeypat
     assert re.search(r"\. (\d+)–(\d+)$", lines["Priority 2"])
     # The entry stays flush right: the trimmed number ends where the other range ends.
     assert len(lines["Priority 1"]) == len(lines["Priority 2"])
+
+
+@pytest.fixture(scope="module")
+def raw_pages(report_files) -> list[str]:
+    """Each page's text in reading order (no -layout: one line per line of text)."""
+    text = subprocess.run(
+        ["pdftotext", str(report_files.pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return text.split("\f")[:-1]
+
+
+def test_no_heading_or_caption_is_the_last_thing_on_a_page(raw_pages, run, commentary):
+    from layout_checks import headings, stranded
+
+    from planwatch.report.view import ReportOptions, report_view
+
+    view = report_view(run, commentary, ReportOptions())
+    assert stranded(raw_pages, view) == []
+    joined = " ".join(" ".join(p.split()) for p in raw_pages)
+    assert all(" ".join(h.split()) in joined for h in headings(view)[:2])  # the check sees them
+
+
+def test_no_page_holds_a_single_table_row_alone(run, commentary):
+    from layout_checks import lone_row_pages
+
+    from planwatch.report.build import render_html
+    from planwatch.report.pdf import layout
+    from planwatch.report.view import ReportOptions
+
+    document = layout(render_html(run, commentary, options=ReportOptions(for_pdf=True)))
+    assert len(document.pages) > 5
+    assert lone_row_pages(document) == []
