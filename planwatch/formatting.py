@@ -134,12 +134,15 @@ def count_word(n: int, singular: str, plural: str | None = None) -> str:
     return f"{number_word(n)} {singular if n == 1 else (plural or singular + 's')}"
 
 
-def count_change(difference: float, noun: str, plural: str | None = None) -> str:
-    """A change in a headcount: ``11 fewer employees``, ``one more officer``, ``no change``."""
+def count_change(difference: float, noun: str | None = None, plural: str | None = None) -> str:
+    """A change in a count: ``11 fewer employees``, ``one more officer``, ``11 fewer``
+    (without a noun), ``no change``."""
     n = int(rounded(abs(difference)))
     if n == 0:
         return "no change"
     word = "more" if difference > 0 else "fewer"
+    if noun is None:
+        return f"{number_word(n)} {word}"
     return f"{number_word(n)} {word} {noun if n == 1 else (plural or noun + 's')}"
 
 

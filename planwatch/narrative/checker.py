@@ -23,7 +23,7 @@ sentence (significance wording, periods named, the measure's name) are still che
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -46,6 +46,10 @@ WORD_NUMBERS = {
         ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
     )
 }
+#: "Stable" may describe a change of less than this many percent of the earlier value
+#: (the narrative's own threshold, restated here so that the checker does not read it
+#: from the templates it checks).
+STABLE_BELOW_PCT = 1.0
 #: A stated number may differ from the true value by at most half a unit in its last
 #: shown place; this much more allows for binary floating point.
 FLOAT_SLACK = 1e-9
@@ -402,6 +406,108 @@ class _Check:
             return from_series
         return float(evidence) if isinstance(evidence, int | float) else None
 
+    def changes(self) -> None:
+        """One latest value against several earlier ones: every number, direction, size and
+        each test's verdict."""
+        text, e = self.kp.text, self.kp.evidence
+        lead = re.search(
+            rf"^There are currently ({_NUMBER})[^(]*\(({_PERIOD})\)|"
+            rf"(?:stood|remained stable) at ({_NUMBER})[^,;]*? in ({_PERIOD}),",
+            text,
+        )
+        if not lead:
+            self.fail("value", text, "a sentence the checker can read")
+            return
+        cur_s = lead.group(1) or lead.group(3)
+        when = lead.group(2) or lead.group(4)
+        cur = self._value(when, e.get("current_value"))
+        if cur is None:
+            return
+        if not shows(cur_s, cur):
+            self.fail("value", cur_s, f"the value for {when}, {cur}")
+        size = rf"(?:({_NUMBER})(%| percentage points?) (higher|lower)|({_NUMBER}|\w+) (more|fewer)|the same)"
+        clauses = [
+            *re.finditer(rf"{size} (?:than|as) in ({_PERIOD}) \(({_NUMBER})[^)]*\)", text),
+            *re.finditer(rf"compared with ({_PERIOD}) \(({_NUMBER})[^;]*; {size}\)", text),
+        ]
+        stable_all = "remained stable at" in text
+        told: dict[str, bool] = {}
+        for clause in clauses:
+            g = clause.groups()
+            if clause.group(0).startswith("compared with"):
+                before, old_s, pct_s, unit, way, n_word, more = g
+                told[label_of(before) or before] = True
+                stable = True
+            else:
+                pct_s, unit, way, n_word, more, before, old_s = g
+                stable = False
+                told[label_of(before) or before] = True
+            comparison = next(
+                (c for c in e.get("comparisons", ()) if label_of(period_of(c)) == label_of(before)),
+                None,
+            )
+            old = self._value(before, comparison.get("comparison_value") if comparison else None)
+            if old is None:
+                continue
+            if not shows(old_s, old):
+                self.fail("value", old_s, f"the value for {before}, {old}")
+            gap = cur - old
+            if pct_s is not None:
+                true = abs(gap) / abs(old) * 100 if unit == "%" and old != 0 else abs(gap)
+                if not shows(pct_s, true):
+                    self.fail("size", f"{pct_s}{unit}", f"{true:.4f}")
+                if gap * _direction_word(way) <= 0:
+                    self.fail("direction", way, "higher" if gap > 0 else "lower or the same")
+            elif n_word is not None:
+                if not shows(str(read_number(n_word)[0]), abs(gap)):
+                    self.fail("size", f"{n_word} {more}", f"{abs(gap)}")
+                if gap * (1 if more == "more" else -1) <= 0:
+                    self.fail("direction", more, "more" if gap > 0 else "fewer or the same")
+            elif gap != 0:
+                self.fail("direction", "the same", f"a difference of {gap}")
+            if (
+                (stable or stable_all)
+                and old != 0
+                and abs(gap) / abs(old) * 100 >= STABLE_BELOW_PCT
+            ):
+                self.fail("size", "stable", f"a change of {abs(gap) / abs(old) * 100:.1f}%")
+        for c in e.get("comparisons", ()):
+            if label_of(period_of(c)) not in told:
+                self.fail("value", text, f"a comparison with {period_of(c)}")
+        self._verdicts(e.get("comparisons", ()))
+
+    def _verdicts(self, comparisons: Sequence[Mapping[str, object]]) -> None:
+        text = self.kp.text
+        for c in comparisons:
+            sig, p = c.get("significant"), c.get("p_value")
+            since = re.escape(period_phrase_of(c))
+            named = re.search(
+                rf"the change since {since} is (not )?statistically significant", text
+            )
+            only = re.search(r"only the change since (.+?) is statistically significant", text)
+            if only:
+                said: bool | None = only.group(1) == period_phrase_of(c)
+            elif "neither change is statistically significant" in text:
+                said = False
+            elif "both changes are statistically significant" in text:
+                said = True
+            elif named:
+                said = named.group(1) is None
+            else:
+                said = None
+            if said != sig:
+                self.fail(
+                    "significance",
+                    "statistically significant" if said else str(said),
+                    f"the test's verdict ({sig})",
+                )
+            if said and (not isinstance(p, int | float) or not p < ALPHA):
+                self.fail(
+                    "significance",
+                    "statistically significant",
+                    f"a p-value below {ALPHA} (it is {p})",
+                )
+
     def gap_between(self) -> None:
         """A value against another (a benchmark, an earlier survey): both numbers, the
         direction and the size in percentage points."""
@@ -446,6 +552,21 @@ class _Check:
                 self.fail("value", str(label), "a period with no data")
 
 
+def period_of(comparison: Mapping[str, object]) -> str:
+    return str(comparison.get("comparison_label"))
+
+
+def period_phrase_of(comparison: Mapping[str, object]) -> str:
+    """How a sentence names an evidence period: ``June 2023``, ``the 12 months to ...``."""
+    label = period_of(comparison)
+    try:
+        period = parse_period(label)
+    except PeriodError:
+        return label
+    text = period.long_label if isinstance(period, Month) else period.label
+    return f"the {text}" if text.startswith("12 months") else text
+
+
 def _pct(proportion: object) -> float | None:
     return proportion * 100 if isinstance(proportion, int | float) else None
 
@@ -471,7 +592,8 @@ def check_key_point(
 ) -> tuple[ClaimProblem, ...]:
     """Every fact ``kp.text`` states that ``series`` (cut at ``quarter``) does not bear out."""
     check = _Check(kp, _Facts.of(series, quarter), measure)
-    check.significance()
+    if kp.kind != "changes":  # its verdicts are one per comparison (_Check.changes)
+        check.significance()
     check.periods_named()
     check.name()
     if kp.kind == "run":
@@ -480,6 +602,8 @@ def check_key_point(
         check.extreme()
     elif kp.kind in CHANGE_KINDS:
         check.comparison()
+    elif kp.kind == "changes":
+        check.changes()
     elif kp.kind in ("benchmark_gap", "proportion_gap"):
         check.gap_between()
     elif kp.kind == "gap":

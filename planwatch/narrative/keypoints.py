@@ -66,6 +66,7 @@ BASE_IMPORTANCE: dict[KeyPointKind, float] = {
     "proportion_gap": 0.5,
     "group_comparison": 0.5,
     "change_previous": 0.4,
+    "changes": 0.5,  # at least the most important of the changes it joins
     "baseline": 0.4,
     "proportion": 0.35,
     "no_trend": 0.3,
@@ -239,6 +240,59 @@ def _changes(b: _Builder) -> None:
     for c in b.a.changes:
         if (c.current_label, c.comparison_label) not in tested:
             _change(b, c)
+
+
+#: The order a measure's changes from one period are told in when joined: the year's
+#: change first (free of the season), then the quarter's, then the baseline.
+JOIN_ORDER: tuple[KeyPointKind, ...] = (
+    "change_last_year",
+    "rolling12",
+    "change_previous",
+    "baseline",
+)
+
+
+def _join_changes(b: _Builder) -> None:
+    """A measure's changes from the same latest period become one sentence, the tests'
+    verdicts said once (:func:`~planwatch.narrative.templates.changes_text`)."""
+    results = {(c.current_label, c.comparison_label): c for c in b.a.changes}
+    groups: dict[str, list[KeyPoint]] = {}
+    for p in b.points:
+        if p.kind in JOIN_ORDER:
+            groups.setdefault(str(p.evidence["current_label"]), []).append(p)
+    for label, members in groups.items():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda p: JOIN_ORDER.index(p.kind))
+        pairs = [
+            (results[(label, str(p.evidence["comparison_label"]))], p.significant) for p in members
+        ]
+        verdicts = [p.significant for p in members if p.significant is not None]
+        lead = members[0]
+        joined = replace(
+            lead,
+            kind="changes",
+            text=t.changes_text(b.s, pairs, current=b.a.data_lag_periods == 0),
+            significant=any(verdicts) if verdicts else None,
+            evidence={
+                "current_label": label,
+                "current_value": lead.evidence["current_value"],
+                "comparisons": [
+                    {
+                        "kind": p.kind,
+                        "comparison_label": p.evidence["comparison_label"],
+                        "comparison_value": p.evidence["comparison_value"],
+                        "pct_change": p.evidence["pct_change"],
+                        "p_value": p.evidence["p_value"],
+                        "significant": p.significant,
+                    }
+                    for p in members
+                ],
+            },
+            importance=max(max(p.importance for p in members), BASE_IMPORTANCE["changes"]),
+            key=f"{b.m.id}:changes" + (":rolling12" if label.startswith("12 months") else ""),
+        )
+        b.points = [p for p in b.points if p not in members] + [joined]
 
 
 def _run_and_extremes(b: _Builder) -> None:
@@ -534,6 +588,7 @@ STEPS: tuple[Callable[[_Builder], None], ...] = (
     _proportions,
     _peer,
     _variance_and_events,
+    _join_changes,
 )
 
 

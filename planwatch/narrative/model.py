@@ -18,6 +18,7 @@ KeyPointKind = Literal[
     "no_trend",
     "change_previous",
     "change_last_year",
+    "changes",  # a measure's changes from one period, told in one sentence
     "run",
     "extreme",
     "rolling12",

@@ -16,6 +16,7 @@ Out: a string. The templates are deterministic and say nothing the numbers do no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from planwatch.analysis.proportions import decimals_of
@@ -35,6 +36,7 @@ from planwatch.analysis.results import (
     WindowComparison,
 )
 from planwatch.formatting import (
+    count_change,
     count_word,
     join_words,
     mid_sentence,
@@ -168,6 +170,87 @@ def change_text(s: Subject, c: ChangeResult, significant: bool | None) -> str:
         return _with_clause(text, significance_clause(significant))
     text = f"{sentence_start(s.inner)} {_moved(s, c)} in {when}, from {s.value(c.comparison_value)} in {before}"
     return _with_clause(text, significance_clause(significant))
+
+
+# --- a measure's changes told together ---------------------------------------------
+
+#: A change of less than this many percent (of the earlier value; for percentages too)
+#: that no test shows to be significant is told as "stable". planwatch's own threshold
+#: (no published rule is claimed): a one per cent move is within the quarter-to-quarter
+#: noise of all but the largest counts, so a reader should not be told it "increased".
+STABLE_PCT = 1.0
+
+
+def is_stable(c: ChangeResult, significant: bool | None) -> bool:
+    """A small change that no test shows to be significant (:data:`STABLE_PCT`)."""
+    if significant or c.comparison_value == 0:
+        return False
+    return abs(c.current_value - c.comparison_value) / abs(c.comparison_value) * 100 < STABLE_PCT
+
+
+def _difference(s: Subject, c: ChangeResult) -> str:
+    """``12.0% higher``, ``0.98 percentage points lower``, ``17 fewer`` (headcounts and small
+    counts, :data:`LOW_COUNT_BASE`), ``the same``."""
+    gap = c.current_value - c.comparison_value
+    if gap == 0:
+        return "the same"
+    way = "higher" if gap > 0 else "lower"
+    if s.unit == "number" or low_count_base(s, c):
+        return count_change(gap)
+    if s.unit == "percent":
+        return f"{pp(gap, s.decimals)} {way}"
+    assert c.pct_change is not None  # the comparison value is not 0 here: 0 is a low count
+    return f"{pct(c.pct_change)} {way}"
+
+
+def _against(s: Subject, c: ChangeResult, significant: bool | None, stable: bool) -> str:
+    before, old = period_phrase(c.comparison_label), s.value(c.comparison_value)
+    diff = _difference(s, c)
+    if is_stable(c, significant):
+        return f"{'' if stable else 'stable '}compared with {before} ({old}; {diff})"
+    if diff == "the same":
+        return f"the same as in {before} ({old})"
+    return f"{diff} than in {before} ({old})"
+
+
+def _verdicts(tested: Sequence[tuple[ChangeResult, bool | None]]) -> str:
+    verdicts = [(c, sig) for c, sig in tested if sig is not None]
+    if not verdicts:
+        return ""
+    if len(verdicts) == len(tested) > 1 and all(sig is False for _, sig in verdicts):
+        return f"neither change is {SIGNIFICANT}"
+    if len(verdicts) == len(tested) > 1 and all(sig for _, sig in verdicts):
+        return f"both changes are {SIGNIFICANT}"
+    shown = [c for c, sig in verdicts if sig]
+    if len(verdicts) == len(tested) > 1 and len(shown) == 1:
+        return f"only the change since {period_phrase(shown[0].comparison_label)} is {SIGNIFICANT}"
+    return "; ".join(
+        f"the change since {period_phrase(c.comparison_label)} is {SIGNIFICANT if sig else NOT_SIGNIFICANT}"
+        for c, sig in verdicts
+    )
+
+
+def changes_text(
+    s: Subject, changes: Sequence[tuple[ChangeResult, bool | None]], *, current: bool
+) -> str:
+    """One sentence for a measure's latest value against two or more earlier periods (and
+    each test's verdict, said once): "Sexual offences stood at 477 in 2023/24 Q1, 12.0%
+    higher than in 2022/23 Q1 (426) and 7.7% higher than in 2022/23 Q4 (443); neither change
+    is statistically significant." A headcount says how many more or fewer ("There are
+    currently 181 special constables in post (2023/24 Q1), 17 fewer than in ..."), and
+    changes too small to matter "remained stable" (:data:`STABLE_PCT`). ``current``: the
+    latest value is for the report's own period."""
+    first = changes[0][0]
+    when, value = period_phrase(first.current_label), s.value(first.current_value)
+    stable = all(is_stable(c, sig) for c, sig in changes)
+    against = join_words([_against(s, c, sig, stable) for c, sig in changes])
+    if stable:
+        head = f"{sentence_start(s.inner)} remained stable at {value} in {when}"
+    elif s.unit == "number" and current:
+        head = f"There are currently {value} {s.inner} ({when})"
+    else:
+        head = f"{sentence_start(s.inner)} stood at {value} in {when}"
+    return _with_clause(f"{head}, {against}", _verdicts(changes))
 
 
 # --- runs and extremes --------------------------------------------------------------

@@ -9,7 +9,7 @@ from planwatch.analysis.engine import analyse_measure
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative.keypoints import measure_key_points
 from planwatch.narrative.model import KeyPoint
-from planwatch.periods import Quarter, quarter_range
+from planwatch.periods import Quarter, month_range, quarter_range
 from planwatch.plan.models import Measure, SeriesSource
 
 #: The report quarter of the reference update (2023/24 Q1).
@@ -21,6 +21,13 @@ def quarterly(values: Sequence[float | None], *, suspect: Sequence[int] = ()) ->
     first = REPORT_QUARTER.shift(-(len(values) - 1))
     periods = quarter_range(first, REPORT_QUARTER)
     return MeasureSeries("m", "quarter", periods, tuple(values), suspect=tuple(suspect))
+
+
+def monthly(values: Sequence[float | None], *, suspect: Sequence[int] = ()) -> MeasureSeries:
+    """A monthly series ending in the last month of :data:`REPORT_QUARTER`."""
+    last = REPORT_QUARTER.last_month
+    periods = month_range(last.shift(-(len(values) - 1)), last)
+    return MeasureSeries("m", "month", periods, tuple(values), suspect=tuple(suspect))
 
 
 def plan_measure(**kw: Any) -> Measure:

@@ -6,14 +6,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hand_built import analysis, change
 from series_built import plan_measure, point, quarterly
 
 from planwatch.narrative.checker import ClaimKind, check_key_point, verified
+from planwatch.narrative.keypoints import measure_key_points
 from planwatch.narrative.model import KeyPoint
 
 MEASURE = plan_measure()
 #: Rose twice, then fell three quarters in a row; the latest is the lowest since 2022/23 Q2.
 SERIES = quarterly([100, 110, 120, 115, 108, 101])
+#: No quarter a year before: one change, 108 to 101.
+SHORT = quarterly([120, 115, 108, 101])
 #: A steady fall: the latest quarter is the lowest of all eight.
 FALLING = quarterly([180, 170, 160, 150, 140, 130, 120, 110])
 
@@ -32,8 +36,9 @@ def kinds(
 
 
 def test_true_sentences_pass() -> None:
-    for kind in ("run", "change_previous", "change_last_year"):
+    for kind in ("run", "changes"):
         assert check_key_point(_point(kind), SERIES, MEASURE) == ()
+    assert check_key_point(_point("change_previous", SHORT), SHORT, MEASURE) == ()
     assert check_key_point(_point("extreme", FALLING), FALLING, MEASURE) == ()
 
 
@@ -51,13 +56,40 @@ def test_runs_of_the_wrong_length_or_way_are_found() -> None:
 
 
 def test_changes_with_a_wrong_number_direction_or_size_are_found() -> None:
-    change = _point("change_previous")  # 108 to 101: a fall of 6.5%
+    change = _point("change_previous", SHORT)  # 108 to 101: a fall of 6.5%
     assert "decreased by 6.5% to 101 in 2023/24 Q1, from 108 in 2022/23 Q4" in change.text
+
+    def wrong(text: str) -> set[ClaimKind]:
+        return kinds(change, text, SHORT)
+
     # a wrong number is found; the size, re-derived from the series, is still right
-    assert kinds(change, change.text.replace("to 101", "to 102")) == {"value"}
-    assert kinds(change, change.text.replace("from 108", "from 180")) == {"value"}
-    assert kinds(change, change.text.replace("6.5%", "6.4%")) == {"size"}
-    assert kinds(change, change.text.replace("decreased", "increased")) == {"direction"}
+    assert wrong(change.text.replace("to 101", "to 102")) == {"value"}
+    assert wrong(change.text.replace("from 108", "from 180")) == {"value"}
+    assert wrong(change.text.replace("6.5%", "6.4%")) == {"size"}
+    assert wrong(change.text.replace("decreased", "increased")) == {"direction"}
+
+
+def test_joined_changes_with_a_wrong_number_direction_size_or_verdict_are_found() -> None:
+    joined = _point("changes")  # 101 against 110 a year before and 108 a quarter before
+    assert joined.text == (
+        "Recorded offences stood at 101 in 2023/24 Q1, 8.2% lower than in 2022/23 Q1 (110) "
+        "and 6.5% lower than in 2022/23 Q4 (108); the change since 2022/23 Q4 is not "
+        "statistically significant."
+    )
+    assert kinds(joined, joined.text.replace("(110)", "(111)")) == {"value"}
+    assert kinds(joined, joined.text.replace("8.2%", "8.0%")) == {"size"}
+    assert kinds(joined, joined.text.replace("6.5% lower", "6.5% higher")) == {"direction"}
+    assert kinds(joined, joined.text.replace("at 101", "at 100")) == {"value"}
+    claimed = joined.text.replace("is not statistically", "is statistically")
+    assert kinds(joined, claimed) == {"significance"}
+    # the year's change was not tested: a verdict on it is wrong either way
+    assert kinds(joined, joined.text.replace("since 2022/23 Q4", "since 2022/23 Q1")) == {
+        "significance"
+    }
+    dropped = joined.text.replace(" and 6.5% lower than in 2022/23 Q4 (108)", "")
+    assert kinds(joined, dropped) == {"value"}  # a comparison in the evidence is not told
+    stable = joined.text.replace("stood at", "remained stable at")
+    assert kinds(joined, stable) == {"size"}  # 8.2% is not stable
 
 
 def test_extremes_that_reach_back_to_the_wrong_period_are_found() -> None:
@@ -76,21 +108,22 @@ def test_extremes_that_reach_back_to_the_wrong_period_are_found() -> None:
 
 
 def test_significance_wording_must_match_the_test() -> None:
-    change = _point("change_previous")
-    assert "this is not statistically significant" in change.text
-    claimed = change.text.replace("not statistically significant", "statistically significant")
-    assert kinds(change, claimed) == {"significance"}
-    untested = replace(change, significant=None, evidence={**change.evidence, "p_value": None})
-    assert {p.kind for p in check_key_point(untested, SERIES, MEASURE)} == {"significance"}
+    tested = change(101, 108, significant=False, p_value=0.4, method="poisson_rate_ratio_exact")
+    (point_,) = measure_key_points(analysis(changes=(tested,)), MEASURE)
+    assert point_.text.endswith("; this is not statistically significant.")
+    assert check_key_point(point_, SHORT, MEASURE) == ()
+    claimed = point_.text.replace("not statistically significant", "statistically significant")
+    assert kinds(point_, claimed, SHORT) == {"significance"}
+    untested = replace(point_, significant=None, evidence={**point_.evidence, "p_value": None})
+    assert {p.kind for p in check_key_point(untested, SHORT, MEASURE)} == {"significance"}
 
 
 def test_periods_and_names_the_series_does_not_have_are_found() -> None:
-    change = _point("change_previous")
-    assert "period" in kinds(change, change.text.replace("2022/23 Q4", "2015/16 Q4"))
+    single = _point("change_previous", SHORT)
+    assert "period" in kinds(single, single.text.replace("2022/23 Q4", "2015/16 Q4"), SHORT)
     named = plan_measure(name="All Crime Harm")
-    assert kinds(
-        change, change.text.replace("Recorded offences", "all Crime Harm"), SERIES, named
-    ) == {"name"}
+    lowered = single.text.replace("Recorded offences", "all Crime Harm")
+    assert kinds(single, lowered, SHORT, named) == {"name"}
 
 
 @pytest.mark.parametrize("unit", ["percent", "number"])

@@ -45,23 +45,23 @@ def test_rolling_12_months_against_previous_and_baseline_reference_figures() -> 
         current_label="12 months to June 2023",
         comparison_label="12 months to December 2019",
     )
-    points = {
-        kp.kind: kp
-        for kp in measure_key_points(
-            analysis(measure_id="audience", changes=(AUDIENCE, baseline)), m
-        )
-    }
-    assert points["rolling12"].text == (
+    (alone,) = measure_key_points(analysis(measure_id="audience", changes=(AUDIENCE,)), m)
+    assert alone.text == (
         "Audience numbers decreased by 17.2% to 122,057 in the 12 months to June 2023, "
         "from 147,489 in the 12 months to June 2022."
     )
-    assert points["rolling12"].good_or_bad == "bad" and points["rolling12"].direction == "down"
-    assert points["rolling12"].significant is None and "significant" not in points["rolling12"].text
-    assert points["baseline"].text == (
-        "Audience numbers decreased by 41.8% to 122,057 in the 12 months to June 2023, "
-        "from 209,700 in the 12 months to December 2019."
+    assert alone.good_or_bad == "bad" and alone.direction == "down"
+    assert alone.significant is None and "significant" not in alone.text
+    assert alone.key == "audience:rolling12"
+    # two changes from the same 12 months are told in one sentence, the year's first
+    (both,) = measure_key_points(analysis(measure_id="audience", changes=(baseline, AUDIENCE)), m)
+    assert both.text == (
+        "Audience numbers stood at 122,057 in the 12 months to June 2023, 17.2% lower than in "
+        "the 12 months to June 2022 (147,489) and 41.8% lower than in the 12 months to "
+        "December 2019 (209,700)."
     )
-    assert points["rolling12"].key == "audience:rolling12"
+    assert both.kind == "changes" and both.key == "audience:changes:rolling12"
+    assert both.good_or_bad == "bad" and both.significant is None
 
 
 def test_trend_texts() -> None:
@@ -289,16 +289,9 @@ def test_ranking_keeps_a_handful_most_important_first() -> None:
     ranked, notes = priority_points(
         measure_key_points(a, m), per_measure=MAX_KEY_POINTS_PER_PRIORITY
     )
-    assert len(ranked) == MAX_KEY_POINTS_PER_PRIORITY
-    # the movement first: a significant trend, the record low, the year's change (12.5%,
-    # which its size lifts level with the run), the run; the quarter's change last
-    assert [p.kind for p in ranked] == [
-        "trend",
-        "extreme",
-        "change_last_year",
-        "run",
-        "change_previous",
-    ]
+    # the movement first: a significant trend, the record low, the changes (the year's and
+    # the quarter's in one sentence, ranked as the year's 12.5%), the run
+    assert [p.kind for p in ranked] == ["trend", "extreme", "changes", "run"]
     # the gap is a note on the data, for the analyst, not one of the Commissioner's key points
     assert [p.text for p in notes] == [
         "There is no complete data for recorded offences for 2019/20 Q2; the gap is left empty, not estimated."

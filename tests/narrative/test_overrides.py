@@ -72,7 +72,7 @@ def test_added_points_and_unmatched_keys() -> None:
 
 
 def _pool():  # type: ignore[no-untyped-def]
-    """A trend, two changes and a gap of one measure; a change of another."""
+    """A trend, two changes (told as one) and a gap of one measure; a change of another."""
     from hand_built import trend
 
     a = analysis(
@@ -107,6 +107,6 @@ def test_pin_leads_the_box_and_demote_moves_a_point_to_the_notes() -> None:
     assert [p.key for p in box] == ["b:change_previous"]  # pinned first, whatever its score
     assert [p.key for p in notes] == ["m:gap", "m:trend"]  # notes on the data, then demoted
     # pins are kept beyond the limit: an analyst's choice is never cut
-    pins = [Override(k, "pin") for k in ("m:change_previous", "m:change_last_year")]
+    pins = [Override(k, "pin") for k in ("m:changes", "b:change_previous")]
     box, _ = priority_points(apply_overrides(_pool(), pins).key_points, limit=1, per_measure=1)
-    assert {p.key for p in box} == {"m:change_previous", "m:change_last_year"}
+    assert {p.key for p in box} == {"m:changes", "b:change_previous"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from series_built import key_points, plan_measure, point, quarterly
+from series_built import key_points, monthly, plan_measure, point, quarterly
 
 from planwatch.narrative.checker import check_key_point
 
@@ -63,19 +63,25 @@ def series_with_gaps(draw: st.DrawFn) -> tuple[list[float | None], list[int]]:
     gaps = draw(st.sets(st.integers(0, len(xs) - 2), max_size=2))
     for i in gaps:
         xs[i] = None
-    return xs, []
+    held = draw(st.sets(st.integers(0, len(xs) - 1), max_size=1))  # a value held out as suspect
+    return xs, sorted(held - gaps)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(series_with_gaps(), st.sampled_from(["count", "number", "percent"]), st.integers(0, 2))
+@given(
+    series_with_gaps(),
+    st.sampled_from(["count", "number", "percent"]),
+    st.integers(0, 2),
+    st.sampled_from(["quarter", "month"]),
+)
 def test_every_sentence_from_a_series_is_true(
-    drawn: tuple[list[float | None], list[int]], unit: str, decimals: int
+    drawn: tuple[list[float | None], list[int]], unit: str, decimals: int, frequency: str
 ) -> None:
     xs, suspect = drawn
-    m = plan_measure(unit=unit, decimals=decimals)
+    m = plan_measure(unit=unit, decimals=decimals, frequency=frequency)
     if unit == "percent":
         xs = [None if v is None else min(v, 100.0) for v in xs]
-    series = quarterly(xs, suspect=suspect)
+    series = (quarterly if frequency == "quarter" else monthly)(xs, suspect=suspect)
     for kp in key_points(series, m):
         assert check_key_point(kp, series, m) == (), kp.text
 
