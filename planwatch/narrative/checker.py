@@ -428,13 +428,15 @@ class _Check:
         size = rf"(?:({_NUMBER})(%| percentage points?) (higher|lower)|({_NUMBER}|\w+) (more|fewer)|the same)"
         clauses = [
             *re.finditer(rf"{size} (?:than|as) in ({_PERIOD}) \(({_NUMBER})[^)]*\)", text),
-            *re.finditer(rf"compared with ({_PERIOD}) \(({_NUMBER})[^;]*; {size}\)", text),
+            *re.finditer(
+                rf"(?:compared with|and|,) ({_PERIOD}) \(({_NUMBER})[^;]*; {size}\)", text
+            ),
         ]
         stable_all = "remained stable at" in text
         told: dict[str, bool] = {}
         for clause in clauses:
             g = clause.groups()
-            if clause.group(0).startswith("compared with"):
+            if clause.group(0).endswith(")") and ";" in clause.group(0):
                 before, old_s, pct_s, unit, way, n_word, more = g
                 told[label_of(before) or before] = True
                 stable = True

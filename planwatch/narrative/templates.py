@@ -243,7 +243,10 @@ def changes_text(
     first = changes[0][0]
     when, value = period_phrase(first.current_label), s.value(first.current_value)
     stable = all(is_stable(c, sig) for c, sig in changes)
-    against = join_words([_against(s, c, sig, stable) for c, sig in changes])
+    clauses = [_against(s, c, sig, stable) for c, sig in changes]
+    if stable:  # "compared with A (...) and B (...)", not "... and compared with B"
+        clauses[1:] = [c.removeprefix("compared with ") for c in clauses[1:]]
+    against = join_words(clauses)
     if stable:
         head = f"{sentence_start(s.inner)} remained stable at {value} in {when}"
     elif s.unit == "number" and current:

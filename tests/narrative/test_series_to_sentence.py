@@ -110,3 +110,24 @@ def test_percentage_point_changes_keep_the_measures_decimals() -> None:
     assert change is not None
     assert "decreased by 0.98 percentage points to 0.00% in 2023/24 Q1, from 0.98%" in change.text
     assert check_key_point(change, series, m) == ()
+
+
+def test_small_changes_that_no_test_shows_remain_stable() -> None:
+    series = quarterly([1000, 1010, 990, 1003, 1000, 1004])  # 0.4% on both comparisons
+    joined = point(series, MEASURE, "changes")
+    assert joined is not None and joined.text.startswith(
+        "Recorded offences remained stable at 1,004 in 2023/24 Q1, compared with 2022/23 Q1 "
+        "(1,010; 0.6% lower) and 2022/23 Q4 (1,000; 0.4% higher)"
+    )
+    assert check_key_point(joined, series, MEASURE) == ()
+
+
+def test_headcounts_say_how_many_more_or_fewer() -> None:
+    m = plan_measure(name="Special Constables", unit="number")
+    series = quarterly([330, 320, 308, 303, 301, 297])
+    joined = point(series, m, "changes")
+    assert joined is not None and joined.text == (
+        "There are currently 297 Special Constables (2023/24 Q1), 23 fewer than in 2022/23 Q1 "
+        "(320) and four fewer than in 2022/23 Q4 (301)."
+    )
+    assert check_key_point(joined, series, m) == ()
