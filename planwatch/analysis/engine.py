@@ -32,8 +32,9 @@ from planwatch.analysis.results import (
     VarianceRow,
 )
 from planwatch.analysis.shortterm import (
-    POISSON_TEST,
+    ChangeKind,
     WindowCache,
+    count_model,
     extreme,
     latest_index,
     latest_window,
@@ -47,13 +48,11 @@ from planwatch.analysis.trend import fit_trends
 from planwatch.errors import AnalysisError, Location, suggest
 from planwatch.measures.compare import month_by_month
 from planwatch.measures.series import MeasureSeries
-from planwatch.periods import Month, Quarter
+from planwatch.periods import Month, Quarter, Rolling12
 from planwatch.plan.models import Event, Measure
 
 #: Units whose values are counts of events (Poisson models and exact tests apply).
 COUNT_UNITS = frozenset({"count"})
-#: Analyses whose count changes are tested, using the dispersion found by the trend fit.
-TESTED_CHANGES = frozenset({"short_term", "rolling12"})
 #: Aggregations that keep counts as counts (a harm-weighted sum is a score, not a count).
 COUNT_AGGREGATIONS = frozenset({"sum"})
 
@@ -112,46 +111,21 @@ def _changes(
     count: bool,
     alpha: float,
     cache: WindowCache,
-    dispersion: float | None,
 ) -> tuple[ChangeResult, ...]:
     out: list[ChangeResult | None] = []
+    model = count_model(series) if count else None
     if "short_term" in measure.analyses:
-        out.append(period_change(series, 1, count=count, alpha=alpha, dispersion=dispersion))
-        out.append(
-            period_change(
-                series,
-                PERIODS_PER_YEAR[series.frequency],
-                count=count,
-                alpha=alpha,
-                dispersion=dispersion,
-            )
-        )
+        for lag in (1, PERIODS_PER_YEAR[series.frequency]):
+            out.append(period_change(series, lag, count=count, alpha=alpha, model=model))
     window = latest_window(series)
     if "rolling12" in measure.analyses and window is not None:
-        out.append(
-            window_change(
-                series,
-                window,
-                window.previous,
-                "rolling12_previous",
-                count=count,
-                alpha=alpha,
-                cache=cache,
-                dispersion=dispersion,
-            )
-        )
-        baseline = measure.baseline_window
-        if baseline is not None:
+        earlier: list[tuple[ChangeKind, Rolling12]] = [("rolling12_previous", window.previous)]
+        if measure.baseline_window is not None:
+            earlier.append(("baseline", measure.baseline_window))
+        for kind, other in earlier:
             out.append(
                 window_change(
-                    series,
-                    window,
-                    baseline,
-                    "baseline",
-                    count=count,
-                    alpha=alpha,
-                    cache=cache,
-                    dispersion=dispersion,
+                    series, window, other, kind, count=count, alpha=alpha, cache=cache, model=model
                 )
             )
     return tuple(c for c in out if c is not None)
@@ -285,10 +259,9 @@ def analyse_measures(
 
 
 def _needs_trend(measure: Measure) -> bool:
-    """A trend is asked for, or a count measure's changes need its dispersion."""
-    return "trend" in measure.analyses or (
-        is_count(measure) and bool(TESTED_CHANGES & set(measure.analyses))
-    )
+    """A trend is asked for (changes in counts are judged by their own history,
+    ``shortterm.count_change_test``, not by the trend fit's dispersion)."""
+    return "trend" in measure.analyses
 
 
 def _trends(
@@ -337,13 +310,7 @@ def _assemble(
     )
     window = latest_window(series)
     cache = WindowCache(series)
-    dispersion = trend.dispersion if trend is not None else None
-    changes = _changes(series, measure, count, alpha, cache, dispersion)
-    if any(c.method == POISSON_TEST for c in changes) and dispersion is None:
-        notes.append(
-            "Changes were tested as Poisson counts: the series is too short to check whether "
-            "its counts vary more than that, so a 'significant' change may be overstated."
-        )
+    changes = _changes(series, measure, count, alpha, cache)
     return MeasureAnalysis(
         measure_id=measure.id,
         latest_label=latest_period.label if latest_period is not None else None,

@@ -85,6 +85,12 @@ class ChangeResult:
     significant: bool | None = None  # None: no test applies
     p_value: float | None = None
     method: str | None = None  # e.g. "poisson_rate_ratio_exact"
+    # Added (issue 11, methodology §4.2): what a count change's test rested on.
+    autocorrelation: float | None = None  # corrected lag-1 autocorrelation of the residuals
+    variance_ratio: float | None = None  # the comparison's variance / its Poisson variance
+    df: float | None = None  # degrees of freedom of the t test (None: exact test)
+    n_history: int | None = None  # earlier comparisons of the same shape it was judged against
+    untested_reason: str | None = None  # why a count change was not tested
 
 
 @dataclass(frozen=True)

@@ -6,20 +6,49 @@ values are held out) and whether its values are counts.
 Out: :class:`ChangeResult`, :class:`RunResult`, :class:`ExtremeResult` and
 :class:`WindowComparison` from :mod:`planwatch.analysis.results`.
 
-For counts, a change between two periods is tested with the exact conditional
-(binomial) test of two Poisson counts with the periods' lengths in days as exposure
-(Przyborowski & Wilenski 1940; methodology §4). Nothing else here is a test.
+For counts, a change between two periods (or two 12-month windows) is judged against
+the series' own history of the same comparison (methodology §4.2): crime counts wander
+in long swings, so neighbouring periods are not independent draws and a test that
+assumes they are finds "significant" changes that are not there (issue 11).
+
+* The counts expected with no change, ``m_t``, are the series' season-by-season
+  average rate per day times the period's days (the Poisson maximum-likelihood fit
+  of season + level with days as exposure; no trend).
+* A comparison is the contrast ``D = sum_A y / sum_A m - sum_B y / sum_B m`` (0 under no
+  change), with Poisson variance ``P = sum_t c_t^2 m_t``. The same contrast is formed at
+  every earlier position where both windows have data (shifted back 1, 2, ...
+  periods), and the variance beyond Poisson is their average of ``D_k^2 - P_k``
+  (unbiased under a stationary level whatever its autocorrelation: the
+  "variogram" of the contrast, Matheron, G. (1963) "Principles of geostatistics",
+  *Economic Geology* 58:1246-1266; Cressie, N. (1993) *Statistics for Spatial Data*,
+  §2.4).
+* With no variance beyond Poisson, the exact conditional (binomial) test of two
+  Poisson counts with ``m`` as exposure (Przyborowski & Wilenski 1940). Otherwise
+  ``t = D / sqrt(P + excess)`` on Satterthwaite's degrees of freedom (Satterthwaite,
+  F. E. (1946) "An approximate distribution of estimates of variance components",
+  *Biometrics Bulletin* 2:110-114), with the variance of the average computed for an
+  AR(1) excess whose coefficient comes from the small-sample-corrected lag-1
+  autocorrelation (:mod:`planwatch.analysis.autocorr`).
+* Fewer than :data:`MIN_HISTORY` earlier comparisons: no test (``significant`` is
+  ``None``); the size of the change is still given.
+
+Nothing else here is a test.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from planwatch.analysis.constants import ALPHA, PERIODS_PER_YEAR
-from planwatch.analysis.dist import binomial_two_sided_p, normal_two_sided_p
+import numpy as np
+from numpy.typing import NDArray
+
+from planwatch.analysis.autocorr import RHO_MAX, ar1_correlation, lag1_autocorrelation
+from planwatch.analysis.constants import ALPHA, MIN_CYCLES_FOR_TREND, PERIODS_PER_YEAR
+from planwatch.analysis.dist import binomial_two_sided_p, t_two_sided_p
 from planwatch.analysis.results import (
     ChangeResult,
     Direction,
@@ -27,16 +56,35 @@ from planwatch.analysis.results import (
     RunResult,
     WindowComparison,
 )
+from planwatch.analysis.trend import season
 from planwatch.measures.series import MeasureSeries
-from planwatch.measures.windows import WindowValue, window_total
+from planwatch.measures.windows import WindowValue, expected_periods, window_total
 from planwatch.periods import MONTHS_PER_YEAR, Month, Quarter, Rolling12
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
 ChangeKind = Literal["previous_period", "same_period_last_year", "rolling12_previous", "baseline"]
 
 #: Name of the exact test of two Poisson counts (conditional binomial test).
 POISSON_TEST = "poisson_rate_ratio_exact"
-#: Name of its over-dispersed (quasi-Poisson) form.
-QUASI_POISSON_TEST = "quasi_poisson_rate_ratio"
+#: Name of the test whose variance comes from the series' own history of the same
+#: comparison (module docstring; methodology §4.2).
+HISTORY_TEST = "serial_rate_ratio_t"
+#: Fewest earlier comparisons of the same shape a change is judged against. Four
+#: gives the variance estimate at least about two degrees of freedom at quarterly
+#: resolution; fewer and the test would rest on one or two swings of the series.
+MIN_HISTORY = 4
+#: Fewest degrees of freedom given to the t test (Satterthwaite's value can fall
+#: below 1 for very short, strongly autocorrelated histories; t(1) is the honest floor).
+MIN_DF = 1.0
+#: Rounds of the joint estimate of the excess and its AR coefficient (it settles in two
+#: or three; it only sets the degrees of freedom).
+FIXED_POINT_STEPS = 3
+#: Reason carried when a count change is not tested.
+TOO_SHORT = "too few earlier periods to judge how much this comparison usually moves"
+#: Reason carried when the two windows share periods (a baseline inside the last year).
+OVERLAPPING = "the two windows share periods"
 #: How many earlier 12-month windows "lower than in any of the previous N years" looks at.
 PREVIOUS_WINDOWS = 3
 
@@ -60,21 +108,21 @@ def poisson_two_count_p(
     return binomial_two_sided_p(round(a), total, exposure_a / (exposure_a + exposure_b))
 
 
-def quasi_poisson_two_count_p(
-    a: float, b: float, exposure_a: float, exposure_b: float, dispersion: float
-) -> float:
-    """Two-sided p for "same rate" when counts vary ``dispersion`` times more than Poisson:
-    the conditional binomial test in its normal form with the variance scaled,
-    z = (a - n p0) / sqrt(dispersion n p0 (1 - p0)) (quasi-likelihood; methodology §4.2)."""
-    n = a + b
-    if n == 0:
-        return 1.0
-    p0 = exposure_a / (exposure_a + exposure_b)
-    return normal_two_sided_p((a - n * p0) / math.sqrt(dispersion * n * p0 * (1.0 - p0)))
-
-
 def _is_whole(value: float) -> bool:
     return value >= 0 and float(value).is_integer()
+
+
+@dataclass(frozen=True)
+class ChangeTest:
+    """The verdict of a test of a change in counts, with what it rested on."""
+
+    p_value: float | None
+    method: str | None
+    autocorrelation: float | None = None
+    variance_ratio: float | None = None
+    df: float | None = None
+    n_history: int | None = None
+    untested_reason: str | None = None
 
 
 def compare(
@@ -82,31 +130,31 @@ def compare(
     current: tuple[str, float],
     comparison: tuple[str, float],
     *,
-    count_exposures: tuple[float, float] | None = None,
+    test: ChangeTest | None = None,
     alpha: float = ALPHA,
-    dispersion: float | None = None,
 ) -> ChangeResult:
-    """``current`` against ``comparison`` (label, value). With ``count_exposures`` (the two
-    lengths, e.g. in days) and whole-number values, the two counts are tested: exactly
-    when they vary as Poisson counts do, or — when ``dispersion`` (the series' Pearson
-    chi2/df about its trend) is above 1 — by the quasi-Poisson version of the same test."""
+    """``current`` against ``comparison`` (label, value): the change and its size, with
+    the verdict of ``test`` when one was run (``significant`` is ``p < alpha``)."""
     (cur_label, cur), (cmp_label, cmp) = current, comparison
     delta = cur - cmp
-    pct = pct_change(cur, cmp)
-    significant: bool | None = None
-    p: float | None = None
-    method: str | None = None
-    if count_exposures is not None and _is_whole(cur) and _is_whole(cmp):
-        if dispersion is not None and dispersion > 1.0:
-            p, method = (
-                quasi_poisson_two_count_p(cur, cmp, *count_exposures, dispersion),
-                QUASI_POISSON_TEST,
-            )
-        else:
-            p, method = poisson_two_count_p(cur, cmp, *count_exposures), POISSON_TEST
-        significant = p < alpha
+    p = test.p_value if test is not None else None
     return ChangeResult(
-        kind, cur_label, cur, cmp_label, cmp, delta, pct, direction(delta), significant, p, method
+        kind,
+        cur_label,
+        cur,
+        cmp_label,
+        cmp,
+        delta,
+        pct_change(cur, cmp),
+        direction(delta),
+        None if p is None else p < alpha,
+        p,
+        test.method if test is not None else None,
+        autocorrelation=test.autocorrelation if test is not None else None,
+        variance_ratio=test.variance_ratio if test is not None else None,
+        df=test.df if test is not None else None,
+        n_history=test.n_history if test is not None else None,
+        untested_reason=test.untested_reason if test is not None else None,
     )
 
 
@@ -125,6 +173,154 @@ def _held_values(series: MeasureSeries) -> list[float | None]:
     return [None if i in held else v for i, v in enumerate(series.values)]
 
 
+@dataclass(frozen=True)
+class CountModel:
+    """A count series with the counts expected under "no change" (module docstring).
+
+    ``y`` holds the counts (``NaN`` for gaps and held-out values), ``m`` the expected
+    counts (season-by-season rate per day times days; 0 where ``y`` is missing),
+    ``residual_maker`` the matrix ``I - H`` that turns counts into their residuals
+    ``y - m`` (``H`` the fit's hat matrix; zero rows and columns for missing periods), and
+    ``autocorrelation`` the small-sample-corrected lag-1 autocorrelation of the
+    relative residuals ``y / m - 1`` (``NaN`` when too short to say)."""
+
+    y: FloatArray
+    m: FloatArray
+    residual_maker: FloatArray
+    autocorrelation: float
+    index: dict[Month | Quarter, int]
+
+
+def count_model(series: MeasureSeries) -> CountModel:
+    """Expected counts with season and level only (no trend), from the series itself.
+
+    Seasons are allowed for when every season has :data:`MIN_CYCLES_FOR_TREND` values or
+    more; otherwise one level for the whole series."""
+    values = _held_values(series)
+    y = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    days = np.array([period_days(p) for p in series.periods], dtype=np.float64)
+    present = np.isfinite(y)
+    seasons = np.array([season(p) for p in series.periods], dtype=np.int64)
+    ppy = PERIODS_PER_YEAR[series.frequency]
+    if not np.all(np.bincount(seasons[present], minlength=ppy) >= MIN_CYCLES_FOR_TREND):
+        seasons = np.zeros_like(seasons)
+    n = y.shape[0]
+    hat = np.zeros((n, n))
+    for s in np.unique(seasons[present]):
+        rows = present & (seasons == s)
+        hat[np.ix_(rows, rows)] = (days[rows] / float(days[rows].sum()))[:, None]
+    m = hat @ np.nan_to_num(y)
+    residual_maker = np.diag(present.astype(np.float64)) - hat
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(present & (m > 0), y / m - 1.0, np.nan)
+    used = np.isfinite(r)
+    groups = sorted({int(s) for s in seasons[used]})
+    design = np.column_stack(
+        [np.ones(int(used.sum()))] + [(seasons[used] == g).astype(np.float64) for g in groups[1:]]
+    )
+    rho = lag1_autocorrelation(r, design) if design.shape[0] > design.shape[1] else math.nan
+    return CountModel(y, m, residual_maker, rho, {p: i for i, p in enumerate(series.periods)})
+
+
+def _contrast(model: CountModel, a: IntArray, b: IntArray) -> FloatArray | None:
+    """``c`` with ``c'y = sum_A y / sum_A m - sum_B y / sum_B m``; ``None`` when a
+    period is missing or a side expects no events."""
+    if a.min() < 0 or b.min() < 0:
+        return None
+    if not (np.all(np.isfinite(model.y[a])) and np.all(np.isfinite(model.y[b]))):
+        return None
+    sa, sb = float(model.m[a].sum()), float(model.m[b].sum())
+    if sa <= 0 or sb <= 0:
+        return None
+    c = np.zeros(model.y.shape[0])
+    np.add.at(c, a, 1.0 / sa)
+    np.add.at(c, b, -1.0 / sb)
+    return c
+
+
+def count_change_test(model: CountModel, a: IntArray, b: IntArray) -> ChangeTest:
+    """Test "no change" between the periods ``a`` (current) and ``b`` (earlier), judged
+    against the same comparison at every earlier position (module docstring)."""
+    rho = model.autocorrelation
+    rho_out = rho if math.isfinite(rho) else None
+    if np.intersect1d(a, b).size:
+        return ChangeTest(None, None, rho_out, untested_reason=OVERLAPPING)
+    y0 = np.nan_to_num(model.y)
+    a_total, b_total = float(y0[a].sum()), float(y0[b].sum())
+    now = _contrast(model, a, b)
+    if now is None:  # nothing expected on a side: only an all-zero pair gets here
+        return ChangeTest(poisson_two_count_p(a_total, b_total), POISSON_TEST, rho_out)
+    history = [
+        c
+        for k in range(1, int(min(a.min(), b.min())) + 1)
+        if (c := _contrast(model, a - k, b - k)) is not None
+    ]
+    if len(history) < MIN_HISTORY:
+        return ChangeTest(None, None, rho_out, n_history=len(history), untested_reason=TOO_SHORT)
+    fit = _excess(model, np.array(history), now)
+    if fit is None:
+        share = float(model.m[a].sum() / (model.m[a].sum() + model.m[b].sum()))
+        p = binomial_two_sided_p(round(a_total), round(a_total + b_total), share)
+        return ChangeTest(p, POISSON_TEST, rho_out, 1.0, None, len(history))
+    variance, poisson, df = fit
+    t = float(now @ y0) / math.sqrt(variance)
+    return ChangeTest(
+        t_two_sided_p(t, df), HISTORY_TEST, rho_out, variance / poisson, df, len(history)
+    )
+
+
+def _excess(
+    model: CountModel, history: FloatArray, now: FloatArray
+) -> tuple[float, float, float] | None:
+    """The current comparison's variance, its Poisson part and Satterthwaite's degrees of
+    freedom, or ``None`` when its history shows no variation beyond Poisson.
+
+    Counts are modelled as Poisson around ``m`` times ``exp(x_t)``, ``x`` an AR(1) of
+    variance ``X`` and coefficient ``rho_x``: ``Cov(y) = diag(m) + X (m m' o R(rho_x))``.
+    A comparison ``D = c'y = c'(I - H) y`` then has ``E[D^2] = P + X U`` with
+    ``P = c'G diag(m) G'c`` and ``U = c'G (m m' o R) G'c`` (``G = I - H``: the seasons
+    were fitted from the same counts). ``X`` is ``mean(D_k^2 - P_k) / mean(U_k)`` over the
+    earlier comparisons; ``rho_x`` follows from the residuals' corrected lag-1
+    autocorrelation ``rho``, all of whose lag-1 covariance belongs to the excess:
+    ``rho_x = rho (mean(1/m) + X) / X`` (solved together with ``X`` in
+    :data:`FIXED_POINT_STEPS` rounds). The estimate ``P_now + X U_now`` is treated as a
+    scaled chi-squared with ``2 E^2 / Var`` degrees of freedom, ``Var`` from
+    ``Var(mean D_k^2) = 2 tr(S^2) / N^2`` with ``S`` the comparisons' covariance
+    (Satterthwaite 1946)."""
+    G = model.residual_maker
+    hist = history @ G
+    cur = now @ G
+    d = history @ np.nan_to_num(model.y)
+    m = model.m
+    pois_cov = np.diag(m)
+    p_hist = np.einsum("ij,jk,ik->i", hist, pois_cov, hist)
+    p_now = float(cur @ pois_cov @ cur)
+    present = np.isfinite(model.y) & (m > 0)
+    pois = float(np.mean(1.0 / m[present]))
+    positions = np.arange(m.shape[0], dtype=np.float64)
+    scale = np.outer(m, m)
+    rho = model.autocorrelation
+    rho_x = max(rho, 0.0) if math.isfinite(rho) else 0.0
+    for _ in range(FIXED_POINT_STEPS):
+        shape = scale * ar1_correlation(positions, rho_x)
+        u_hist = np.einsum("ij,jk,ik->i", hist, shape, hist)
+        excess = float(np.mean(d**2 - p_hist)) / float(np.mean(u_hist))
+        if excess <= 0.0:
+            return None
+        if not math.isfinite(rho):
+            break
+        rho_x = min(max(rho * (pois + excess) / excess, 0.0), RHO_MAX)
+    shape = scale * ar1_correlation(positions, rho_x)
+    u_hist = np.einsum("ij,jk,ik->i", hist, shape, hist)
+    u_now = float(cur @ shape @ cur)
+    variance = p_now + excess * u_now
+    S = hist @ (pois_cov + excess * shape) @ hist.T
+    n = hist.shape[0]
+    var_of_estimate = (u_now / float(np.mean(u_hist))) ** 2 * 2.0 * float(np.sum(S * S)) / n**2
+    df = 2.0 * variance**2 / var_of_estimate
+    return variance, p_now, float(max(df, MIN_DF))
+
+
 def latest_index(series: MeasureSeries) -> int | None:
     """Index of the latest period with a usable value."""
     held = set(series.suspect)
@@ -140,9 +336,10 @@ def period_change(
     *,
     count: bool,
     alpha: float = ALPHA,
-    dispersion: float | None = None,
+    model: CountModel | None = None,
 ) -> ChangeResult | None:
-    """The latest value against the value ``lag`` periods earlier (``None`` if either is missing)."""
+    """The latest value against the value ``lag`` periods earlier (``None`` if either is
+    missing); for counts, tested by :func:`count_change_test`."""
     last = latest_index(series)
     if last is None or last - lag < 0:
         return None
@@ -153,15 +350,11 @@ def period_change(
     p_cur, p_old = series.periods[last], series.periods[last - lag]
     ppy = PERIODS_PER_YEAR[series.frequency]
     kind: ChangeKind = "same_period_last_year" if lag == ppy else "previous_period"
-    exposures = (period_days(p_cur), period_days(p_old)) if count else None
-    return compare(
-        kind,
-        (p_cur.label, cur),
-        (p_old.label, old),
-        count_exposures=exposures,
-        alpha=alpha,
-        dispersion=dispersion,
-    )
+    test = None
+    if count and _is_whole(cur) and _is_whole(old):
+        model = model or count_model(series)
+        test = count_change_test(model, np.array([last]), np.array([last - lag]))
+    return compare(kind, (p_cur.label, cur), (p_old.label, old), test=test, alpha=alpha)
 
 
 def run_of_moves(series: MeasureSeries) -> RunResult | None:
@@ -263,10 +456,6 @@ class WindowCache:
         return value if value is not None and value.complete else None
 
 
-def _window_days(window: Rolling12) -> float:
-    return _days(window.start, window.end)
-
-
 def latest_window(series: MeasureSeries) -> Rolling12 | None:
     last = latest_index(series)
     if last is None:
@@ -274,6 +463,12 @@ def latest_window(series: MeasureSeries) -> Rolling12 | None:
     period = series.periods[last]
     assert isinstance(period, Month | Quarter)
     return Rolling12.ending(period)
+
+
+def window_indices(series: MeasureSeries, window: Rolling12, model: CountModel) -> IntArray:
+    """Series indices of the periods that make up ``window`` (a complete window only)."""
+    periods, _ = expected_periods(series.frequency, window)
+    return np.array([model.index[p] for p in periods], dtype=np.int64)
 
 
 def window_change(
@@ -286,23 +481,22 @@ def window_change(
     earlier_label: str | None = None,
     alpha: float = ALPHA,
     cache: WindowCache | None = None,
-    dispersion: float | None = None,
+    model: CountModel | None = None,
 ) -> ChangeResult | None:
-    """12 months against another 12 months; ``None`` unless both windows are complete."""
+    """12 months against another 12 months; ``None`` unless both windows are complete.
+    For counts, tested by :func:`count_change_test`."""
     cache = cache or WindowCache(series)
     now, then = cache.complete(current), cache.complete(earlier)
     if now is None or then is None:
         return None
-    exposures = (_window_days(current), _window_days(earlier)) if count else None
+    test = None
+    if count and _is_whole(now.value) and _is_whole(then.value):
+        model = model or count_model(series)
+        test = count_change_test(
+            model, window_indices(series, current, model), window_indices(series, earlier, model)
+        )
     label = earlier_label or then.label
-    return compare(
-        kind,
-        (now.label, now.value),
-        (label, then.value),
-        count_exposures=exposures,
-        alpha=alpha,
-        dispersion=dispersion,
-    )
+    return compare(kind, (now.label, now.value), (label, then.value), test=test, alpha=alpha)
 
 
 def window_comparison(

@@ -1,0 +1,233 @@
+"""Simulation harness for the short-term change tests and the SPC verdict (issue 11).
+
+In: seeded series from :mod:`tests.analysis.simulate` (seasonal counts around a
+log-level that follows a stationary AR(1), marginal sd 0.08; Poisson or negative
+binomial noise; levels 5 to 15,000 a period) and :mod:`tests.analysis.simulate_shortterm`
+(a level shift where the latest 12 months begin).
+Out: markdown tables on stdout, each rate with the upper end of its Wilson 95% interval:
+
+1. false-positive rate of "significant" for the four comparisons (previous period, same
+   period last year, rolling 12 vs previous 12, against the 12 months to March 2020),
+   now (:func:`planwatch.analysis.shortterm.count_change_test`) and before issue 11
+   (exact / quasi-Poisson test with the trend fit's dispersion, independent periods);
+2. power at a +10% and +20% level shift, beside the oracle (a z test with the true
+   variance of the comparison, parameters known): the limit of power;
+3. SPC: share of charts whose latest point is called special cause, with and without
+   the autocorrelation adjustment (:mod:`planwatch.analysis.spc`).
+
+Run: ``python benchmarks/sim_shortterm.py [--reps 1000] [--quick] [--only size|power|spc]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from planwatch.analysis.dist import (  # noqa: E402
+    binomial_two_sided_p,
+    normal_quantile,
+    normal_two_sided_p,
+)
+from planwatch.analysis.results import ChangeResult  # noqa: E402
+from planwatch.analysis.shortterm import period_days  # noqa: E402
+from planwatch.analysis.trend import fit_trends  # noqa: E402
+from planwatch.measures.series import MeasureSeries  # noqa: E402
+from tests.analysis.simulate import Config, as_series, mean_path, wilson_upper  # noqa: E402
+from tests.analysis.simulate_shortterm import (  # noqa: E402
+    KINDS,
+    LEVELS,
+    NB_SHAPE,
+    latest_year_start,
+    short_term_changes,
+    stepped_counts,
+)
+
+ALPHA = 0.05
+QUARTER_ARS = (0.0, 0.3, 0.6, 0.8)
+MONTH_ARS = (0.0, 0.5)
+SHORT = {
+    "previous_period": "previous",
+    "same_period_last_year": "same last yr",
+    "rolling12_previous": "12 v 12",
+    "baseline": "v baseline",
+}
+
+
+def configs(levels: tuple[float, ...], nb: bool) -> list[tuple[str, Config]]:
+    shape = NB_SHAPE if nb else None
+    out = [
+        (f"Q AR {ar} L{level:g}", Config(ar=ar, level=level, nb_shape=shape))
+        for ar in QUARTER_ARS
+        for level in levels
+    ]
+    out += [
+        (
+            f"M AR {ar} L{level:g}",
+            Config(frequency="month", n_periods=63, ar=ar, level=level, nb_shape=shape),
+        )
+        for ar in MONTH_ARS
+        for level in levels
+    ]
+    return out
+
+
+def rate_cell(flags: list[bool]) -> str:
+    k, n = int(sum(flags)), len(flags)
+    return f"{100 * k / n:.1f} ({100 * wilson_upper(k, n):.1f})"
+
+
+def _significant(c: ChangeResult | None) -> bool:
+    return bool(c is not None and c.significant)
+
+
+# --- before issue 11: independent periods, the trend fit's dispersion ----------------
+
+
+def _before(series: MeasureSeries, change: ChangeResult | None, dispersion: float | None) -> bool:
+    """The test planwatch used before: exact Poisson test of the two totals with days as
+    exposure, or its quasi-Poisson form with the trend fit's Pearson dispersion."""
+    if change is None:
+        return False
+    a, b = change.current_value, change.comparison_value
+    days = {p.label: period_days(p) for p in series.periods}
+    if change.kind in ("previous_period", "same_period_last_year"):
+        ea, eb = days[change.current_label], days[change.comparison_label]
+    else:
+        ea = eb = 365.0  # 12-month windows: equal lengths to within a leap day
+    p0 = ea / (ea + eb)
+    if dispersion is not None and dispersion > 1.0:
+        z = (a - (a + b) * p0) / math.sqrt(dispersion * (a + b) * p0 * (1 - p0))
+        return normal_two_sided_p(z) < ALPHA
+    return binomial_two_sided_p(round(a), round(a + b), p0) < ALPHA
+
+
+def size_table(reps: int, seed: int, levels: tuple[float, ...]) -> None:
+    for nb in (False, True):
+        noise = f"negative binomial (shape {NB_SHAPE:g})" if nb else "Poisson"
+        print(f"\n#### False-positive rate, {noise} noise, % (upper end of 95% interval)\n")
+        print(
+            "| series | "
+            + " | ".join(f"{SHORT[k]} now" for k in KINDS)
+            + " | "
+            + " | ".join(f"{SHORT[k]} before" for k in KINDS)
+            + " |"
+        )
+        print("|---" * (1 + 2 * len(KINDS)) + "|")
+        for s, (label, config) in enumerate(configs(levels, nb)):
+            start = time.time()
+            y = stepped_counts(config, reps, seed + 100 * s + (50 if nb else 0), 0.0)
+            series = as_series(y, config.frequency)
+            trends = fit_trends(series, count=True)
+            now: dict[str, list[bool]] = {k: [] for k in KINDS}
+            before: dict[str, list[bool]] = {k: [] for k in KINDS}
+            for one, trend in zip(series, trends, strict=True):
+                changes = short_term_changes(one)
+                for k in KINDS:
+                    now[k].append(_significant(changes[k]))
+                    before[k].append(_before(one, changes[k], trend.dispersion))
+            cells = [rate_cell(now[k]) for k in KINDS] + [rate_cell(before[k]) for k in KINDS]
+            print(
+                f"| {label} | " + " | ".join(cells) + f" |  <!-- {time.time() - start:.0f}s -->",
+                flush=True,
+            )
+
+
+# --- power against the oracle -----------------------------------------------------------
+
+
+def _true_cov(config: Config, step_pct: float, at: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance of the counts under the generator (lognormal AR(1) level,
+    Poisson or NB2 noise), and the null means (no step) for the oracle's contrast."""
+    n = config.n_periods
+    i = np.arange(n)
+    base = mean_path(config)
+    step = np.where(i >= at, 1.0 + step_pct / 100.0, 1.0)
+    s2 = config.log_sd**2
+    mu = base * step * math.exp(s2 / 2.0)
+    corr = config.ar ** np.abs(i[:, None] - i[None, :])
+    cov = np.outer(mu, mu) * (np.exp(s2 * corr) - 1.0)
+    second = mu**2 * math.exp(s2)  # E[lambda^2]
+    cov[np.diag_indices(n)] += mu + (second / config.nb_shape if config.nb_shape else 0.0)
+    return base * math.exp(s2 / 2.0), cov
+
+
+def _oracle_power(
+    y: np.ndarray, config: Config, a: np.ndarray, b: np.ndarray, step: float, at: int
+) -> float:
+    null_mu, _ = _true_cov(config, 0.0, at)
+    _, cov0 = _true_cov(config, 0.0, at)
+    c = np.zeros(config.n_periods)
+    c[a] = 1.0 / null_mu[a].sum()
+    c[b] = -1.0 / null_mu[b].sum()
+    sd = math.sqrt(float(c @ cov0 @ c))
+    z = (y @ c) / sd
+    return float(np.mean(np.abs(z) > normal_quantile(1 - ALPHA / 2)))
+
+
+def _indices(config: Config, kind: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """Current and earlier indices of a comparison and where its step is put."""
+    n, ppy = config.n_periods, config.periods_per_year
+    year = latest_year_start(config)
+    if kind == "previous_period":
+        return np.array([n - 1]), np.array([n - 2]), n - 1
+    if kind == "same_period_last_year":
+        return np.array([n - 1]), np.array([n - 1 - ppy]), year
+    if kind == "rolling12_previous":
+        return np.arange(year, n), np.arange(year - ppy, year), year
+    first = 12  # the 12 months to March 2020 start at index 12, quarterly or monthly
+    return np.arange(year, n), np.arange(first, first + ppy), year
+
+
+def power_table(reps: int, seed: int) -> None:
+    settings = [
+        ("Q AR 0.6 L1000", Config(ar=0.6, level=1000.0)),
+        ("Q AR 0.6 L15000", Config(ar=0.6, level=15000.0)),
+        ("Q AR 0.8 L15000", Config(ar=0.8, level=15000.0)),
+        ("Q AR 0.0 L100", Config(ar=0.0, level=100.0)),
+        ("M AR 0.5 L1000", Config(frequency="month", n_periods=63, ar=0.5, level=1000.0)),
+        ("M AR 0.5 L100", Config(frequency="month", n_periods=63, ar=0.5, level=100.0)),
+    ]
+    for step in (10.0, 20.0):
+        print(f"\n#### Power at a +{step:g}% level shift, % now / oracle\n")
+        print("| series | " + " | ".join(SHORT[k] for k in KINDS) + " |")
+        print("|---" * (1 + len(KINDS)) + "|")
+        for s, (label, config) in enumerate(settings):
+            cells = []
+            for k, kind in enumerate(KINDS):
+                a, b, at = _indices(config, kind)
+                y = stepped_counts(config, reps, seed + 10 * s + k, step, at=at)
+                found = [
+                    _significant(short_term_changes(one)[kind])
+                    for one in as_series(y, config.frequency)
+                ]
+                cells.append(
+                    f"{100 * np.mean(found):.0f} / {100 * _oracle_power(y, config, a, b, step, at):.0f}"
+                )
+            print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reps", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--quick", action="store_true", help="levels 100 and 15,000 only")
+    parser.add_argument("--only", choices=("size", "power", "spc"))
+    args = parser.parse_args()
+    levels = (100.0, 15000.0) if args.quick else LEVELS
+    if args.only in (None, "size"):
+        size_table(args.reps, args.seed, levels)
+    if args.only in (None, "power"):
+        power_table(args.reps, args.seed + 1)
+
+
+if __name__ == "__main__":
+    main()
