@@ -13,6 +13,8 @@ order they should be ingested::
     data/lookups/offence-weights.csv       harm weights by offence code
     data/lookups/population.csv            population by force area and year
     data/lookups/offence-codes.csv         Home Office offence code lookup
+    data/records/anyshire-crime-extract.csv  the force's own crime records (one row per
+                                           crime and property item)
 
 The same seed always gives byte-identical files.
 """
@@ -36,6 +38,7 @@ from planwatch.demo.lookups import (
 )
 from planwatch.demo.police_uk import write_street_files
 from planwatch.demo.prc import generate_prc, write_prc
+from planwatch.demo.records import EXTRACT_HEADER, extract_rows
 from planwatch.demo.series import MEASURES_HEADER, SERIES_FILES
 from planwatch.errors import ConfigError
 from planwatch.project import Project
@@ -61,6 +64,8 @@ class DemoFiles:
     population: Path
     offence_codes: Path
     seed: int
+    #: record-level extracts (the plan's record source 'crimes')
+    records: tuple[Path, ...] = ()
 
     @property
     def project(self) -> Project:
@@ -74,6 +79,7 @@ class DemoFiles:
             self.weights,
             self.population,
             self.offence_codes,
+            *self.records,
         )
 
     def loads(self) -> tuple[tuple[str, tuple[Path, ...]], ...]:
@@ -85,6 +91,7 @@ class DemoFiles:
             ("prc", (self.prc,)),
             ("police_uk", self.police_uk),
             ("measures", self.measures),
+            ("records", self.records),
         )
 
 
@@ -155,6 +162,9 @@ def generate_demo_project(out_dir: Path, seed: int = DEFAULT_SEED) -> DemoFiles:
         data / "lookups" / "population.csv", POPULATION_HEADER, population_rows()
     )
     codes = _write_csv(data / "lookups" / "offence-codes.csv", CODES_HEADER, code_rows())
+    extract = _write_csv(
+        data / "records" / f"{spec.FILE_SLUG}-crime-extract.csv", EXTRACT_HEADER, extract_rows(seed)
+    )
     return DemoFiles(
         root=project.root,
         plan=project.plan_path,
@@ -167,4 +177,5 @@ def generate_demo_project(out_dir: Path, seed: int = DEFAULT_SEED) -> DemoFiles:
         population=population,
         offence_codes=codes,
         seed=seed,
+        records=(extract,),
     )

@@ -28,9 +28,9 @@ from planwatch.ingest.measures import stage_measures
 from planwatch.ingest.police_uk import stage_police_uk
 from planwatch.ingest.prc import stage_prc
 from planwatch.ingest.records import stage_records
-from planwatch.ingest.stats19 import stage_stats19
 from planwatch.ingest.reference import stage_offence_codes, stage_population, stage_weights
 from planwatch.ingest.staged import IngestContext, StagedBatch
+from planwatch.ingest.stats19 import stage_stats19
 from planwatch.periods import parse_period
 from planwatch.plan.load import load_plan
 from planwatch.plan.models import Plan
@@ -177,13 +177,15 @@ def _stage_records(
     plan: Plan | None,
     progress: Progress | None,
 ) -> StagedBatch:
+    if plan is None:
+        plan = load_plan(store_path.parent / PLAN_FILE)
+    if not name and len(plan.record_sources) == 1:  # the plan's only record source
+        name = plan.record_sources[0].name
     if not name:
         raise ConfigError(
             "a records load needs the record source's name",
             expected="planwatch ingest records NAME PATH...",
         )
-    if plan is None:
-        plan = load_plan(store_path.parent / PLAN_FILE)
     if progress:
         progress(f"reading {name} records", 0, len(files))
     return stage_records(con, files, plan, name, ctx)

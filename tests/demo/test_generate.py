@@ -66,7 +66,7 @@ def test_demo_plan_and_commentary_load(demo_files: DemoFiles) -> None:
     assert plan.metadata.area == spec.AREA
     assert len(plan.priorities) == 12
     sources = {m.source.kind for m in plan.measures}
-    assert sources == {"prc", "police_uk", "series"}
+    assert sources == {"prc", "police_uk", "series", "records"}
     assert {m.aggregation for m in plan.measures} >= {
         "sum",
         "harm_weighted",
