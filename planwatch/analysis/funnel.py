@@ -9,6 +9,10 @@ Method: Spiegelhalter (2005), "Funnel plots for comparing institutional performa
 *Statistics in Medicine* 24:1185-1202. Exact Poisson limits with the interpolation of
 his Appendix A.1.1; over-dispersion by the additive random-effects model of his §3.2
 (phi from 10% winsorised z-scores; tau² by the DerSimonian-Laird moment formula).
+The adjustment is applied when asked for, and also whenever every area lies outside the
+exact 99.8% limits: by chance 0.2% would, so limits that leave out every area describe
+none of them, and a claim that one force is "below the range expected" would only
+restate that forces differ. :func:`limits_name` says which limits a result used.
 Methodology §7.
 """
 
@@ -34,6 +38,18 @@ LEVEL_998 = 0.998
 WINSOR_FRACTION = 0.10
 #: Points on each limit curve drawn for a chart.
 CURVE_POINTS = 60
+METHOD_EXACT = "funnel_poisson"
+METHOD_OVERDISPERSED = "funnel_poisson_overdispersed"
+LIMITS_NAMES = {
+    METHOD_EXACT: "exact Poisson limits",
+    METHOD_OVERDISPERSED: "limits widened for over-dispersion between forces "
+    "(Spiegelhalter's additive random-effects method)",
+}
+
+
+def limits_name(result: FunnelResult) -> str:
+    """Which control limits a funnel result used, in words for a reader."""
+    return LIMITS_NAMES.get(result.method, result.method)
 
 
 def _check(areas: Sequence[tuple[str, float, float]]) -> None:
@@ -94,7 +110,15 @@ def funnel(
     areas: Sequence[tuple[str, float, float]], *, overdispersion: bool = False
 ) -> FunnelResult:
     """Each area's rate against the overall rate, with exact Poisson limits (or, with
-    ``overdispersion``, normal limits widened by the random-effects tau²)."""
+    ``overdispersion`` or when the exact limits leave out every area, normal limits
+    widened by the random-effects tau²)."""
+    result = _funnel(areas, overdispersion=overdispersion)
+    if not overdispersion and all(p.outside_998 for p in result.points):
+        return _funnel(areas, overdispersion=True)
+    return result
+
+
+def _funnel(areas: Sequence[tuple[str, float, float]], *, overdispersion: bool) -> FunnelResult:
     _check(areas)
     counts = np.array([c for _, c, _ in areas], dtype=np.float64)
     pops = np.array([p for _, _, p in areas], dtype=np.float64)
@@ -119,7 +143,7 @@ def funnel(
     grid = np.geomspace(pops.min() / 2.0, pops.max() * 2.0, CURVE_POINTS)
     curves = {level: _curve(grid, p0, level, tau2) for level in (LEVEL_95, LEVEL_998)}
     return FunnelResult(
-        method="funnel_poisson_overdispersed" if overdispersion else "funnel_poisson",
+        method=METHOD_OVERDISPERSED if overdispersion else METHOD_EXACT,
         overall_rate_per_1000=p0 * PER_THOUSAND,
         points=points,
         overdispersion=phi,

@@ -28,7 +28,7 @@ from planwatch import formatting as fmt
 from planwatch.narrative.templates import RATE_DECIMALS
 from planwatch.report import palette
 from planwatch.report.chart import ChartSpec, EventLine
-from planwatch.report.funnel import X_LABEL, Y_LABEL, FunnelSpec
+from planwatch.report.funnel import X_LABEL, Y_LABEL, FunnelSpec, limits_legend
 from planwatch.report.svg import inline
 
 #: Figure size in inches: the text width of an A4 page with 20 mm margins is about 6.7 in.
@@ -392,8 +392,8 @@ def _draw_funnel(ax: Axes, spec: FunnelSpec) -> None:
     x = spec.curve_population
     if x:
         limits = (
-            ("99.8% limits", spec.lower_998, spec.upper_998, palette.SPC, "-."),
-            ("95% limits", spec.lower_95, spec.upper_95, palette.EVENT, ":"),
+            (limits_legend(spec, "99.8%"), spec.lower_998, spec.upper_998, palette.SPC, "-."),
+            (limits_legend(spec, "95%"), spec.lower_95, spec.upper_95, palette.EVENT, ":"),
         )
         for label, low, high, colour, style in limits:
             ax.plot(x, high, color=colour, linewidth=1.1, linestyle=style, label=label)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from planwatch import formatting as fmt
+from planwatch.analysis.funnel import METHOD_OVERDISPERSED, limits_name
 from planwatch.analysis.results import FunnelPoint, FunnelResult
 from planwatch.narrative.templates import RATE_DECIMALS, peer_side
 from planwatch.plan.models import Measure
@@ -46,6 +47,7 @@ class FunnelSpec:
     lower_998: tuple[float, ...]
     upper_998: tuple[float, ...]
     named: bool  # every area named beside its point
+    adjusted: bool = False  # limits widened for over-dispersion (else exact Poisson)
     alt_text: str = ""
     table: DataTable | None = None
 
@@ -68,6 +70,7 @@ def funnel_spec(measure: Measure, funnel: FunnelResult) -> FunnelSpec:
         lower_998=funnel.lower_998,
         upper_998=funnel.upper_998,
         named=len(funnel.points) <= MAX_NAMED_AREAS,
+        adjusted=funnel.method == METHOD_OVERDISPERSED,
     )
     return replace(spec, alt_text=alt_text(measure, funnel), table=data_table(spec, funnel))
 
@@ -77,9 +80,14 @@ def _rate(value: float) -> str:
 
 
 def _limits_words(funnel: FunnelResult) -> str:
-    if funnel.tau2 is not None:
-        return "control limits at 95% and 99.8%, widened for over-dispersion between forces"
-    return "control limits at 95% and 99.8%"
+    return f"control limits at 95% and 99.8% ({limits_name(funnel)})"
+
+
+def limits_legend(spec: FunnelSpec, level: str) -> str:
+    """The legend's name for one pair of limit curves, saying which limits they are."""
+    return (
+        f"{level} limits ({'adjusted for over-dispersion' if spec.adjusted else 'exact Poisson'})"
+    )
 
 
 def alt_text(measure: Measure, funnel: FunnelResult) -> str:

@@ -65,3 +65,28 @@ def test_errors_name_the_area() -> None:
     with pytest.raises(AnalysisError) as info:
         analyse_areas({"Essex": 10, "Kent": 12}, {"Essex": 1000, "Kentt": 900})
     assert info.value.problems[0].suggestion == "Kentt"
+
+
+#: Five forces whose rates differ far more than Poisson chance allows (the demo's shape):
+#: every one is outside the exact 99.8% limits.
+SPREAD = [
+    ("Anyshire", 71_800, 1_000_000),
+    ("Eastmarsh", 59_100, 800_000),
+    ("Northmoor", 90_700, 1_400_000),
+    ("Southcombe", 77_800, 900_000),
+    ("Westvale", 60_700, 1_200_000),
+]
+
+
+def test_limits_that_leave_out_every_area_are_widened_for_overdispersion() -> None:
+    from planwatch.analysis.funnel import METHOD_EXACT, METHOD_OVERDISPERSED, _funnel, limits_name
+
+    exact = _funnel(SPREAD, overdispersion=False)
+    assert all(p.outside_998 for p in exact.points)  # the case: Poisson limits describe none
+    r = funnel(SPREAD)
+    assert r.method == METHOD_OVERDISPERSED and r.tau2 is not None and r.tau2 > 0
+    assert not all(p.outside_998 for p in r.points)  # no blanket "outside the range" claims
+    assert limits_name(r).startswith("limits widened for over-dispersion")
+    # a spread Poisson chance explains keeps the exact limits, and says so
+    kept = funnel(AREAS)
+    assert kept.method == METHOD_EXACT and limits_name(kept) == "exact Poisson limits"

@@ -82,8 +82,9 @@ def test_data_table_has_a_row_per_force(measure, funnel):
 
 
 def _result(points: tuple[FunnelPoint, ...], tau2: float | None = None) -> FunnelResult:
+    method = "funnel_poisson" if tau2 is None else "funnel_poisson_overdispersed"
     return FunnelResult(
-        "funnel_poisson", 50.0, points, tau2=tau2, focus_area="Here", label="12 months to June 2023"
+        method, 50.0, points, tau2=tau2, focus_area="Here", label="12 months to June 2023"
     )
 
 
@@ -93,7 +94,8 @@ def test_alt_text_places_the_force_by_the_limits(measure):
     assert text == (
         "Funnel plot of All recorded crime in the 12 months to June 2023: the rate per 1,000 "
         "population of 2 forces against their population, around the average of 50.0 per 1,000, "
-        "with control limits at 95% and 99.8%; Here (80.0 per 1,000, population 500,000) is "
+        "with control limits at 95% and 99.8% (exact Poisson limits); Here (80.0 per 1,000, "
+        "population 500,000) is "
         "above the 99.8% limits."
     )
     between = _result(
@@ -125,7 +127,8 @@ def test_drawn_with_alt_text_names_and_axis_titles(measure, funnel):
         assert area in texts
     assert "Population" in texts and "Rate per 1,000 population" in texts
     assert any(t.startswith("Average (") for t in texts)
-    assert "99.8% limits" in texts and "95% limits" in texts
+    which = "adjusted for over-dispersion" if spec.adjusted else "exact Poisson"
+    assert f"99.8% limits ({which})" in texts and f"95% limits ({which})" in texts
 
 
 def test_only_the_force_is_named_among_many(measure):
