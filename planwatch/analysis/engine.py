@@ -53,6 +53,12 @@ from planwatch.plan.models import Event, Measure
 
 #: Units whose values are counts of events (Poisson models and exact tests apply).
 COUNT_UNITS = frozenset({"count"})
+#: Said next to the chart when the SPC verdict was adjusted for autocorrelation (spc.py).
+SPC_SWINGS_NOTE = (
+    "The series moves in long swings (lag-1 autocorrelation {rho:.2f}), so the control "
+    "limits understate its usual range: the latest point is judged against limits widened "
+    "for that, and runs of points on one side are not taken as signals."
+)
 #: Aggregations that keep counts as counts (a harm-weighted sum is a score, not a count).
 COUNT_AGGREGATIONS = frozenset({"sum"})
 
@@ -305,6 +311,8 @@ def _assemble(
             notes.append(
                 f"SPC limits rest on {n_points} points; at least {cfg.min_points} are advised."
             )
+        if spc is not None and spc.verdict_adjusted and spc.autocorrelation is not None:
+            notes.append(SPC_SWINGS_NOTE.format(rho=spc.autocorrelation))
     proportions, proportion_tests = (
         _proportions(series, alpha) if "proportion" in asks else ((), ())
     )

@@ -153,6 +153,23 @@ class SPCResult:
     ]
     assurance: Literal["consistently_passes", "consistently_fails", "hit_and_miss"] | None
     target: float | None
+    # Added (issue 11, methodology §5.1): the points' corrected lag-1 autocorrelation and
+    # whether the latest point's verdict was adjusted for it (``variation`` is then the
+    # adjusted verdict; ``standard_variation`` what the plain MDC rules said).
+    autocorrelation: float | None = None
+    autocorrelation_high: bool = False
+    verdict_adjusted: bool = False
+    standard_variation: (
+        Literal[
+            "common_cause",
+            "special_cause_improving",
+            "special_cause_concerning",
+            "special_cause_neutral",
+        ]
+        | None
+    ) = None
+    adjusted_upper_limit: float | None = None  # limits the adjusted verdict was judged by
+    adjusted_lower_limit: float | None = None
 
 
 @dataclass(frozen=True)

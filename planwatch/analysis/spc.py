@@ -11,16 +11,34 @@ Sources: NHS England and NHS Improvement, *Making Data Count: Getting started*
 (2nd ed., 2000) for 2.66 = 3 / d2 (d2 = 1.128 for moving ranges of two); the
 NHSRplotthedots R package (NHS-R Community) for the default rule lengths.
 Methodology §5.
+
+Autocorrelation (issue 11). XmR limits assume independent points: when a series
+wanders in long swings, neighbouring points differ little, the mean moving range
+understates the spread (for a Gaussian AR(1) of coefficient rho, mR/d2 estimates
+``sigma sqrt(1 - rho)``), and runs on one side of the mean are common. So the
+small-sample-corrected lag-1 autocorrelation of the points about their mean
+(:mod:`planwatch.analysis.autocorr`) is measured; at or above
+:data:`HIGH_AUTOCORRELATION` the verdict on the latest point is *adjusted*: it is
+judged against limits widened to ``mean +- 2.66 mR / sqrt(1 - rho)`` (the moving-range
+correction for AR(1) data; Maragah, H. D. & Woodall, W. H. (1992) "The effect of
+autocorrelation on the retrospective X-chart", *J. Statistical Computation and
+Simulation* 40:29-42; Montgomery, D. C. (2009) *Introduction to Statistical Quality
+Control*, 6th ed., §10.4), by the outside-the-limits and two-of-three rules only; the
+run rules (shift, trend) are withheld from the verdict, since runs are what
+autocorrelated data produce by themselves. The chart's signals and standard limits
+are kept for drawing.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
+from planwatch.analysis.autocorr import RHO_MAX, lag1_autocorrelation
 from planwatch.analysis.results import SPCResult, SPCSignal
 from planwatch.errors import ConfigError, Location, Problem
 from planwatch.measures.series import MeasureSeries
@@ -43,6 +61,15 @@ TREND_LENGTH = 6
 #: Points the MDC guidance recommends before limits are trusted (MDC: 15-20; the
 #: NHSRplotthedots package warns below 12).
 MIN_POINTS = 12
+
+
+#: Corrected lag-1 autocorrelation at or above which the latest point's verdict is
+#: adjusted (module docstring). Chosen by simulation (benchmarks/sim_shortterm.py,
+#: methodology §5.1): it keeps the false special-cause rate at or below 5% for AR(1)
+#: coefficients up to 0.6 while leaving most independent series on the standard rules.
+HIGH_AUTOCORRELATION = 0.2
+#: Rules that still decide an adjusted verdict (the run rules are withheld).
+ADJUSTED_RULES = frozenset({"outside_limits", "two_of_three"})
 
 
 @dataclass(frozen=True)
@@ -169,6 +196,14 @@ def _variation(signals: Sequence[SPCSignal], latest: int, polarity: Polarity) ->
     )
 
 
+def autocorrelation_of(idx: Sequence[int], y: np.ndarray, n_periods: int) -> float:
+    """Corrected lag-1 autocorrelation of the points about their mean, at their
+    positions on the series axis (gaps stay gaps); ``NaN`` when too few pairs."""
+    residuals = np.full(n_periods, np.nan)
+    residuals[list(idx)] = y - y.mean()
+    return lag1_autocorrelation(residuals)
+
+
 def _assurance(target: float | None, upper: float, lower: float, polarity: Polarity) -> str | None:
     if target is None or polarity == "neutral":
         return None
@@ -202,6 +237,21 @@ def xmr(
     upper, lower = mean + cfg.limit_factor * mr_bar, mean - cfg.limit_factor * mr_bar
     near = cfg.near_sigma * cfg.limit_factor / 3.0 * mr_bar
     signals = _signals(idx, y, mean, upper, lower, near, cfg, polarity) if mr_bar > 0 else []
+    standard = _variation(signals, idx[-1], polarity)
+    rho = autocorrelation_of(idx, y, len(series.values))
+    high = math.isfinite(rho) and rho >= HIGH_AUTOCORRELATION
+    variation = standard
+    adjusted_upper = adjusted_lower = None
+    if high:
+        widen = 1.0 / math.sqrt(1.0 - min(rho, RHO_MAX))
+        adjusted_upper = mean + cfg.limit_factor * mr_bar * widen
+        adjusted_lower = mean - cfg.limit_factor * mr_bar * widen
+        wide = (
+            _signals(idx, y, mean, adjusted_upper, adjusted_lower, near * widen, cfg, polarity)
+            if mr_bar > 0
+            else []
+        )
+        variation = _variation([s for s in wide if s.rule in ADJUSTED_RULES], idx[-1], polarity)
     return SPCResult(
         method="xmr",
         mean=mean,
@@ -212,7 +262,13 @@ def xmr(
         lower_near=mean - near,
         baseline_n=base,
         signals=tuple(signals),
-        variation=_variation(signals, idx[-1], polarity),  # type: ignore[arg-type]
+        variation=variation,  # type: ignore[arg-type]
         assurance=_assurance(target, upper, lower, polarity),  # type: ignore[arg-type]
         target=target,
+        autocorrelation=rho if math.isfinite(rho) else None,
+        autocorrelation_high=high,
+        verdict_adjusted=high,
+        standard_variation=standard,  # type: ignore[arg-type]
+        adjusted_upper_limit=adjusted_upper,
+        adjusted_lower_limit=adjusted_lower,
     )

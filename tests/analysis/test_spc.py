@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from planwatch.analysis.autocorr import lag1_autocorrelation
+from planwatch.analysis.engine import analyse_measure
 from planwatch.analysis.spc import SPCConfig, xmr
 from planwatch.errors import ConfigError
+from planwatch.measures.series import MeasureSeries
+from planwatch.periods import Quarter
+from planwatch.plan.models import Measure
+from tests.analysis.simulate import LOG_SD, as_series, latent_ar1
 
 from .helpers import quarterly
 
@@ -127,3 +134,61 @@ def test_settings_are_checked_and_every_bad_field_is_named() -> None:
     fields = {p.location.field for p in info.value.problems}
     assert fields == {"limit_factor", "shift_length", "trend_length", "baseline_n"}
     assert "2.66" in str(info.value)
+
+
+# --- autocorrelation (issue 11, methodology §5.1) ------------------------------------
+
+#: Charts per size configuration: at a true 5% the rate's standard error is 1.3 points.
+SPC_REPS = 300
+#: 5% plus three standard errors of the simulation.
+MAX_SPECIAL_CAUSE_RATE = 0.05 + 3 * (0.05 * 0.95 / SPC_REPS) ** 0.5
+
+
+def _wandering(ar: float, level: float, n: int, reps: int, seed: int) -> list[MeasureSeries]:
+    """Counts around a level whose log follows a stationary AR(1) (sd 0.08), no change."""
+    rng = np.random.default_rng(seed)
+    x = latent_ar1(rng, reps, n, ar, LOG_SD)
+    return as_series(rng.poisson(level * np.exp(x)).astype(np.float64), "quarter")
+
+
+@pytest.mark.parametrize("ar", [0.6, 0.8])
+def test_latest_point_is_rarely_special_cause_when_the_series_wanders(ar: float) -> None:
+    charts = [xmr(s, polarity="neutral") for s in _wandering(ar, 15000.0, 29, SPC_REPS, 11)]
+    assert all(c is not None for c in charts)
+    adjusted = np.mean([c is not None and c.variation != "common_cause" for c in charts])
+    standard = np.mean([c is not None and c.standard_variation != "common_cause" for c in charts])
+    assert adjusted <= MAX_SPECIAL_CAUSE_RATE
+    assert standard > 0.15  # what the plain rules claim on the same charts (measured 21%, 40%)
+    # the autocorrelation is measured, and high for most of these series
+    assert np.median([c.autocorrelation for c in charts if c is not None]) > 0.45
+
+
+def test_adjusted_limits_hand_worked() -> None:
+    # a slow wave: neighbours close, so the moving ranges understate the spread
+    values = [100, 104, 108, 111, 113, 112, 109, 105, 101, 97, 94, 92, 93, 96, 100, 104, 140]
+    r = xmr(quarterly(values), polarity="down_is_good")
+    assert r is not None and r.autocorrelation is not None
+    y = np.array(values, dtype=np.float64)
+    assert r.autocorrelation == pytest.approx(lag1_autocorrelation(y - y.mean()))
+    assert r.autocorrelation_high and r.verdict_adjusted
+    widen = 1 / (1 - r.autocorrelation) ** 0.5
+    assert r.adjusted_upper_limit == pytest.approx(r.mean + 2.66 * r.mr_bar * widen)
+    assert r.adjusted_lower_limit == pytest.approx(r.mean - 2.66 * r.mr_bar * widen)
+    # a jump far beyond even the widened limits is still special cause
+    assert r.adjusted_upper_limit < 140 and r.variation == "special_cause_concerning"
+
+
+def test_independent_points_keep_the_standard_rules() -> None:
+    r = xmr(quarterly([*STEADY, 30]), polarity="down_is_good")
+    assert r is not None and not r.verdict_adjusted and r.adjusted_upper_limit is None
+    assert r.variation == r.standard_variation == "special_cause_concerning"
+
+
+def test_engine_says_so_next_to_the_chart() -> None:
+    m = Measure.model_validate(
+        {"id": "m", "name": "m", "source": {"kind": "prc"}, "analyses": ["spc"]}
+    )
+    wave = [100, 104, 108, 111, 113, 112, 109, 105, 101, 97, 94, 92, 93, 96, 100, 104]
+    a = analyse_measure(quarterly(wave), m, [], Quarter(2019, 4))
+    assert a.spc is not None and a.spc.verdict_adjusted
+    assert any("long swings" in n for n in a.notes)
