@@ -18,7 +18,12 @@ from collections.abc import Mapping, Sequence
 from planwatch.analysis.constants import ALPHA, PERIODS_PER_YEAR
 from planwatch.analysis.funnel import funnel
 from planwatch.analysis.interrupted import interrupted
-from planwatch.analysis.proportions import benchmark_gap, two_proportions, wilson
+from planwatch.analysis.proportions import (
+    benchmark_gap,
+    two_proportions,
+    wilson,
+    window_overlap,
+)
 from planwatch.analysis.results import (
     BenchmarkGap,
     ChangeResult,
@@ -138,8 +143,12 @@ def _changes(
 
 
 def _proportions(
-    series: MeasureSeries, alpha: float
+    series: MeasureSeries, alpha: float, window_periods: int = 1
 ) -> tuple[tuple[ProportionResult, ...], tuple[TwoProportionResult, ...]]:
+    """Wilson results for every usable period, and the latest against the period before
+    and the same period a year before. When each result pools ``window_periods``
+    periods (a 12-month rolling survey reported quarterly: 4), results that share
+    respondents are tested with the overlap allowed for (methodology §6.5)."""
     if series.numerators is None or series.denominators is None:
         return (), ()
     held = set(series.suspect)
@@ -154,7 +163,14 @@ def _proportions(
         last = max(by_index)
         for lag in (1, PERIODS_PER_YEAR[series.frequency]):
             if last - lag in by_index:
-                tests.append(two_proportions(by_index[last], by_index[last - lag], alpha=alpha))
+                tests.append(
+                    two_proportions(
+                        by_index[last],
+                        by_index[last - lag],
+                        alpha=alpha,
+                        overlap=window_overlap(lag, window_periods),
+                    )
+                )
     return tuple(by_index[i] for i in sorted(by_index)), tuple(tests)
 
 
@@ -224,10 +240,16 @@ def analyse_measure(
     *,
     alpha: float = ALPHA,
     spc_config: SPCConfig | None = None,
+    survey_windows: Mapping[str, int] | None = None,
 ) -> MeasureAnalysis:
     """Everything ``measure.analyses`` asks for (see the module docstring)."""
     return analyse_measures(
-        ((series, measure),), events, report_quarter, alpha=alpha, spc_config=spc_config
+        ((series, measure),),
+        events,
+        report_quarter,
+        alpha=alpha,
+        spc_config=spc_config,
+        survey_windows=survey_windows,
     )[0]
 
 
@@ -238,9 +260,13 @@ def analyse_measures(
     *,
     alpha: float = ALPHA,
     spc_config: SPCConfig | None = None,
+    survey_windows: Mapping[str, int] | None = None,
 ) -> tuple[MeasureAnalysis, ...]:
     """:func:`analyse_measure` for many series at once (e.g. every force and offence
-    group): trends of series that share a design are fitted in one batch."""
+    group): trends of series that share a design are fitted in one batch.
+    ``survey_windows`` gives, by measure id, how many periods each proportion result
+    pools (4 for a 12-month rolling survey reported quarterly; default 1)."""
+    windows = survey_windows or {}
     cfg = spc_config or SPCConfig()
     prepared: list[tuple[MeasureSeries, Measure, tuple[Event, ...]]] = []
     for series, measure in items:
@@ -259,7 +285,16 @@ def analyse_measures(
         )
     trends = _trends(prepared, alpha)
     return tuple(
-        _assemble(series, measure, mine, report_quarter, alpha, cfg, trends.get(k))
+        _assemble(
+            series,
+            measure,
+            mine,
+            report_quarter,
+            alpha,
+            cfg,
+            trends.get(k),
+            windows.get(measure.id, 1),
+        )
         for k, (series, measure, mine) in enumerate(prepared)
     )
 
@@ -294,6 +329,7 @@ def _assemble(
     alpha: float,
     cfg: SPCConfig,
     trend: TrendResult | None,
+    window_periods: int = 1,
 ) -> MeasureAnalysis:
     count = is_count(measure)
     asks = set(measure.analyses)
@@ -314,7 +350,7 @@ def _assemble(
         if spc is not None and spc.verdict_adjusted and spc.autocorrelation is not None:
             notes.append(SPC_SWINGS_NOTE.format(rho=spc.autocorrelation))
     proportions, proportion_tests = (
-        _proportions(series, alpha) if "proportion" in asks else ((), ())
+        _proportions(series, alpha, window_periods) if "proportion" in asks else ((), ())
     )
     window = latest_window(series)
     cache = WindowCache(series)

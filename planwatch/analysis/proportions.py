@@ -9,6 +9,21 @@ Methods: Wilson (1927) score interval; pooled two-proportion z-test (Fleiss, Lev
 Paik 2003); methodology §6; Newcombe (1998) hybrid score interval for a
 difference (his method 10). Rounding: gaps are computed from the values as given and
 rounded once, half away from zero (methodology §6.3).
+
+Overlapping samples (issue 11, methodology §6.5). A 12-month rolling survey result
+published each quarter shares about nine months of respondents with the previous
+quarter's: the two are not independent samples. With ``n_o`` respondents in common
+(``overlap`` = the share of the window the two results share, ``n_o = overlap x
+min(n1, n2)``, the smaller so as never to overstate it) the two estimates are
+positively correlated, and under "same proportion"
+
+    Var(p1 - p2) = p (1 - p) (1/n1 + 1/n2 - 2 n_o / (n1 n2))
+
+(the covariance of two means sharing ``n_o`` draws; the design effect of the
+difference is this over the independent-samples variance, Kish, L. (1965) *Survey
+Sampling*, Wiley, §8.2, for overlapping samples in repeated surveys). The z-test uses
+it and Newcombe's interval is scaled by the root of the design effect. Results that
+share no respondents (a year apart, for a 12-month window) are independent samples.
 """
 
 from __future__ import annotations
@@ -23,6 +38,10 @@ from planwatch.analysis.shortterm import direction
 from planwatch.errors import AnalysisError, Location
 
 PERCENT = 100.0
+#: Method names of the two-proportion test: independent samples, or samples sharing
+#: respondents (overlapping rolling windows; module docstring).
+INDEPENDENT_METHOD = "two_proportion_z"
+OVERLAP_METHOD = "two_proportion_z_overlap"
 
 
 def _check_counts(label: str, successes: float, n: float) -> None:
@@ -55,18 +74,34 @@ def wilson(label: str, successes: float, n: float, *, alpha: float = ALPHA) -> P
 
 
 def two_proportions(
-    first: ProportionResult, second: ProportionResult, *, alpha: float = ALPHA
+    first: ProportionResult,
+    second: ProportionResult,
+    *,
+    alpha: float = ALPHA,
+    overlap: float = 0.0,
 ) -> TwoProportionResult:
     """Pooled z-test of p1 = p2, and Newcombe's hybrid score interval for p1 - p2
-    (built from the two Wilson intervals, so ``first`` and ``second`` should share alpha)."""
+    (built from the two Wilson intervals, so ``first`` and ``second`` should share alpha).
+    ``overlap`` (0 to 1) is the share of respondents the two results have in common
+    (module docstring); 0 for independent samples."""
+    if not 0.0 <= overlap < 1.0:
+        raise AnalysisError(
+            f"'{first.label}' against '{second.label}': overlap {overlap}",
+            location=Location(field="overlap"),
+            expected="a share from 0 (independent samples) up to, not including, 1",
+        )
     p1, p2 = first.proportion, second.proportion
     pooled = (first.successes + second.successes) / (first.n + second.n)
-    se = math.sqrt(pooled * (1.0 - pooled) * (1.0 / first.n + 1.0 / second.n))
+    independent = 1.0 / first.n + 1.0 / second.n
+    shared = overlap * min(first.n, second.n)
+    design_effect = (independent - 2.0 * shared / (first.n * second.n)) / independent
+    se = math.sqrt(pooled * (1.0 - pooled) * independent * design_effect)
     z = (p1 - p2) / se if se > 0 else 0.0
     p_value = normal_two_sided_p(z) if se > 0 else 1.0
     d = p1 - p2
-    low = d - math.sqrt((p1 - first.ci_low) ** 2 + (second.ci_high - p2) ** 2)
-    high = d + math.sqrt((first.ci_high - p1) ** 2 + (p2 - second.ci_low) ** 2)
+    scale = math.sqrt(design_effect)
+    low = d - scale * math.sqrt((p1 - first.ci_low) ** 2 + (second.ci_high - p2) ** 2)
+    high = d + scale * math.sqrt((first.ci_high - p1) ** 2 + (p2 - second.ci_low) ** 2)
     return TwoProportionResult(
         first=first,
         second=second,
@@ -76,7 +111,16 @@ def two_proportions(
         z=z,
         p_value=p_value,
         significant=p_value < alpha,
+        method=OVERLAP_METHOD if overlap > 0 else INDEPENDENT_METHOD,
+        overlap=overlap,
+        design_effect=design_effect,
     )
+
+
+def window_overlap(lag: int, window_periods: int) -> float:
+    """Share of a ``window_periods``-period rolling result that the result ``lag``
+    periods earlier also covers (a 4-quarter window one quarter on: 3/4)."""
+    return max(window_periods - lag, 0) / window_periods
 
 
 def decimals_of(value: float) -> int:

@@ -199,6 +199,10 @@ class TwoProportionResult:
     # measure over time; the other measure's id and name (methodology §6.4).
     compared_with: str | None = None
     compared_with_name: str | None = None
+    # Added (issue 11, methodology §6.5): share of respondents the two results have in
+    # common (overlapping rolling windows) and the design effect of the difference.
+    overlap: float = 0.0
+    design_effect: float = 1.0
 
 
 @dataclass(frozen=True)
