@@ -236,6 +236,11 @@ def month_label(month: Month | None) -> str:
     return month.long_label if month is not None else "not known"
 
 
+def month_year(day: date) -> str:
+    """``October 2021``."""
+    return f"{calendar.month_name[day.month]} {day.year}"
+
+
 def long_date(day: date) -> str:
     """``25 November 2026``."""
     return f"{day.day} {day:%B %Y}"

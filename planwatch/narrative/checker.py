@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -586,13 +586,21 @@ def _told(sign: int, n: int) -> str:
     return f"{n} {'increase' if sign > 0 else 'decrease'}{'' if n == 1 else 's'}"
 
 
+#: Where a sentence turns to the plan's events (planwatch.narrative.templates.coincides_text).
+COINCIDES = " This coincides with "
 CHANGE_KINDS = frozenset({"change_previous", "change_last_year", "rolling12", "baseline"})
 
 
 def check_key_point(
     kp: KeyPoint, series: MeasureSeries, measure: Measure, quarter: Quarter | None = None
 ) -> tuple[ClaimProblem, ...]:
-    """Every fact ``kp.text`` states that ``series`` (cut at ``quarter``) does not bear out."""
+    """Every fact ``kp.text`` states that ``series`` (cut at ``quarter``) does not bear out.
+    The plan's events a sentence ends with ("This coincides with ...") are the plan's
+    words, not the series': the checker reads the sentence before them."""
+    claim, _, events = kp.text.partition(COINCIDES)
+    if events and not kp.evidence.get("events"):
+        return (ClaimProblem.of(kp, "period", COINCIDES.strip(), "an event the evidence names"),)
+    kp = replace(kp, text=claim)
     check = _Check(kp, _Facts.of(series, quarter), measure)
     if kp.kind != "changes":  # its verdicts are one per comparison (_Check.changes)
         check.significance()

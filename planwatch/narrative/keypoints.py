@@ -16,8 +16,9 @@ not take a flag on trust when the number under it disagrees.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from planwatch.analysis.constants import ALPHA
@@ -29,10 +30,12 @@ from planwatch.analysis.results import (
     TwoProportionResult,
     to_jsonable,
 )
+from planwatch.errors import PeriodError
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative import templates as t
 from planwatch.narrative.model import GoodOrBad, KeyPoint, KeyPointKind, Placement
-from planwatch.plan.models import Measure
+from planwatch.periods import parse_period
+from planwatch.plan.models import Event, Measure
 
 #: At most this many key points per priority: a handful a reader takes in at a glance
 #: (the reference update shows three to five per priority).
@@ -127,11 +130,16 @@ class _Builder:
     """Collects the key points of one measure."""
 
     def __init__(
-        self, analysis: MeasureAnalysis, measure: Measure, series: MeasureSeries | None
+        self,
+        analysis: MeasureAnalysis,
+        measure: Measure,
+        series: MeasureSeries | None,
+        events: Sequence[Event] = (),
     ) -> None:
         self.a = analysis
         self.m = measure
         self.series = series
+        self.events = tuple(e for e in events if e.affects(measure.id))
         self.s = t.Subject(measure.name, measure.unit, measure.decimals, measure.frequency)
         self.points: list[KeyPoint] = []
 
@@ -579,6 +587,65 @@ def _value_at(series: MeasureSeries | None, label: str) -> float | None:
     return series.values[series.labels.index(label)]
 
 
+#: Movements an event may explain, with the comparison evidence that says how far back
+#: the movement reaches (an event between the two periods compared, or during the latest).
+MOVEMENT_KINDS: frozenset[KeyPointKind] = frozenset(
+    {"changes", "change_previous", "change_last_year", "rolling12", "run", "extreme"}
+)
+
+
+def _reaches_back_to(point: KeyPoint) -> date | None:
+    """The start of the earliest period a movement is measured from."""
+    labels = [str(c["comparison_label"]) for c in point.evidence.get("comparisons", ())]
+    if "comparison_label" in point.evidence:
+        labels.append(str(point.evidence["comparison_label"]))
+    labels.append(point.period)
+    starts = []
+    for label in labels:
+        try:
+            starts.append(parse_period(label).start)
+        except PeriodError:
+            continue
+    return min(starts) if starts else None
+
+
+def _explained(b: _Builder) -> None:
+    """An event's note goes with the key point it explains, once per measure: the step
+    found after it, or else the most important movement measured across it ("This
+    coincides with ...")."""
+    if not b.events:
+        return
+    by_label = {e.label: e for e in b.events}
+    told: set[str] = set()
+    for k, p in enumerate(b.points):
+        if p.kind == "interrupted" and p.period in by_label:
+            b.points[k] = replace(p, text=t.with_note(p.text, by_label[p.period].note))
+            told.add(p.period)
+    best: dict[int, list[Event]] = {}
+    for e in b.events:
+        if e.label in told:
+            continue
+        across = [k for k, p in enumerate(b.points) if p.kind in MOVEMENT_KINDS and _across(p, e)]
+        if across:
+            k = max(across, key=lambda i: (b.points[i].importance, b.points[i].key))
+            best.setdefault(k, []).append(e)
+    for k, events in best.items():
+        p = b.points[k]
+        spans = [(e.label, e.date, e.end, e.note) for e in events]
+        evidence = {**p.evidence, "events": [e.label for e in events]}
+        b.points[k] = replace(p, text=t.coincides_text(p.text, spans), evidence=evidence)
+
+
+def _across(point: KeyPoint, event: Event) -> bool:
+    """True when the movement is measured across the event (or during it)."""
+    start = _reaches_back_to(point)
+    try:
+        end = parse_period(point.period).end
+    except PeriodError:
+        return False
+    return start is not None and event.during(start, end)
+
+
 STEPS: tuple[Callable[[_Builder], None], ...] = (
     _data_quality,
     _trend,
@@ -589,14 +656,19 @@ STEPS: tuple[Callable[[_Builder], None], ...] = (
     _peer,
     _variance_and_events,
     _join_changes,
+    _explained,
 )
 
 
 def measure_key_points(
-    analysis: MeasureAnalysis, measure: Measure, series: MeasureSeries | None = None
+    analysis: MeasureAnalysis,
+    measure: Measure,
+    series: MeasureSeries | None = None,
+    events: Sequence[Event] = (),
 ) -> tuple[KeyPoint, ...]:
-    """Every key point the analysis supports, most important first."""
-    builder = _Builder(analysis, measure, series)
+    """Every key point the analysis supports, most important first; ``events`` (the plan's)
+    add their notes to the points they may explain (:func:`_explained`)."""
+    builder = _Builder(analysis, measure, series, events)
     for step in STEPS:
         step(builder)
     return rank(builder.points, limit=None)

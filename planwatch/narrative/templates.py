@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from planwatch.analysis.proportions import decimals_of
 from planwatch.analysis.results import (
@@ -41,6 +42,7 @@ from planwatch.formatting import (
     join_words,
     mid_sentence,
     month_full_name,
+    month_year,
     number,
     number_word,
     pct,
@@ -473,6 +475,27 @@ def interrupted_text(s: Subject, i: InterruptedResult, significant: bool) -> str
     way = "rise" if i.step_pct > 0 else "fall"
     text = f"After {i.event_label} ({i.event_date.strftime('%B %Y').lstrip('0')}) the level of {s.inner} showed a {way} of about {pct(i.step_pct)}"
     return _with_clause(text, significance_clause(significant))
+
+
+def event_span(start: date, end: date | None) -> str:
+    """``October 2021``, ``March 2020 to July 2021``."""
+    if end is None or (end.year, end.month) == (start.year, start.month):
+        return month_year(start)
+    return f"{month_year(start)} to {month_year(end)}"
+
+
+def with_note(text: str, note: str | None) -> str:
+    """A sentence followed by an event's note from the plan."""
+    return f"{text} {sentence_start(note.strip()).rstrip('.')}." if note and note.strip() else text
+
+
+def coincides_text(text: str, events: Sequence[tuple[str, date, date | None, str | None]]) -> str:
+    """A movement followed by the plan's events it may be explained by: "This coincides with
+    Operation Somerton (October 2021). Patrols doubled in the town centre." (one event's
+    note is given; with several, their names)."""
+    named = join_words([f"{label} ({event_span(start, end)})" for label, start, end, _ in events])
+    note = events[0][3] if len(events) == 1 else None
+    return with_note(f"{text} This coincides with {named}.", note)
 
 
 # --- data quality -------------------------------------------------------------------

@@ -450,9 +450,24 @@ class Event(Frozen):
     measures: tuple[Slug, ...] = Field(default=(), description="Empty means every measure")
     breaks_comparability: bool = False
     note: str | None = None
+    end: date | None = Field(
+        default=None,
+        description="When an event that lasted ended (e.g. COVID restrictions); none for a day",
+    )
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> Event:
+        if self.end is not None and self.end < self.date:
+            raise ValueError(f"the end ({self.end}) is before the date ({self.date})")
+        return self
 
     def affects(self, measure_id: str) -> bool:
         return not self.measures or measure_id in self.measures
+
+    def during(self, start: date, end: date) -> bool:
+        """True when the event (from its date to its end, or on its date) touches
+        ``start``..``end``."""
+        return self.date <= end and (self.end or self.date) >= start
 
 
 class PeerGroup(Frozen):

@@ -289,7 +289,9 @@ def _measure_results(
             store, plan, m, series, analysis, quarter, inputs, built, warnings
         )
         # a key point whose sentence the independent checker cannot bear out is not printed
-        points, refused = verified(measure_key_points(analysis, m, series), series, m, quarter)
+        points, refused = verified(
+            measure_key_points(analysis, m, series, plan.events), series, m, quarter
+        )
         warnings.extend(refused)
         results[m.id] = MeasureResult(m, series, analysis, points)
     return results
