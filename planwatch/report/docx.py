@@ -333,6 +333,9 @@ def _priority(doc: DocxDocument, priority: PriorityView, notes: _Notes) -> None:
         _bullets(doc, [kp.text for kp in priority.key_points])
     for measure in priority.measures:
         _measure(doc, measure, notes)
+    if priority.data_due:
+        doc.add_heading("Data due", level=SECTION_LEVEL)
+        _bullets(doc, priority.data_due)
     if priority.commitments:
         doc.add_heading("Commitments", level=SECTION_LEVEL)
         _commitments(doc, priority)

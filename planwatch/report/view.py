@@ -21,6 +21,7 @@ from planwatch import formatting as fmt
 from planwatch.errors import Problem
 from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
+from planwatch.periods import Month, Quarter
 from planwatch.plan.commentary import Commentary
 from planwatch.plan.models import Commitment, Measure, Plan
 from planwatch.report import tables
@@ -119,6 +120,7 @@ class PriorityView:
     footnotes: tuple[Footnote, ...]  # priority footnotes first, then each measure's
     objective_footnotes: tuple[Footnote, ...]
     open_data: bool
+    data_due: tuple[str, ...] = ()  # when the figures not yet in for the quarter are expected
 
     @property
     def heading(self) -> str:
@@ -176,7 +178,7 @@ def report_view(
     numbers = _counter()
     table_numbers = _counter()
     priorities = tuple(
-        _priority(p, plan, commentary, numbers, table_numbers) for p in run.priorities
+        _priority(p, plan, commentary, numbers, table_numbers, run.quarter) for p in run.priorities
     )
     report_title = plan.report_title(run.quarter)
     cover = CoverView(
@@ -218,6 +220,7 @@ def _priority(
     commentary: Commentary | None,
     numbers: Iterator[int],
     table_numbers: Iterator[int],
+    quarter: Quarter,
 ) -> PriorityView:
     priority = result.priority
     own = tuple(Footnote(next(numbers), text) for text in priority.footnotes)
@@ -234,6 +237,24 @@ def _priority(
         footnotes=own + tuple(f for m in measures for f in m.footnotes),
         objective_footnotes=own,
         open_data=any(m.open_data for m in measures),
+        data_due=tuple(d for m in result.measures if (d := data_due(m, quarter))),
+    )
+
+
+def data_due(result: MeasureResult, quarter: Quarter) -> str | None:
+    """When a lagging measure's figures for the report's quarter are expected: the end of
+    the period as many periods later as the measure lags (the plan's ``data_lag``, else the
+    lag seen in the data); ``None`` when the figures are in."""
+    measure, seen = result.measure, result.analysis.data_lag_periods
+    if seen <= 0:
+        return None
+    lag = measure.data_lag.periods if measure.data_lag and measure.data_lag.periods else seen
+    awaited: Month | Quarter = quarter.last_month if result.series.frequency == "month" else quarter
+    due = awaited.shift(lag)
+    last = due if isinstance(due, Month) else due.last_month
+    return (
+        f"{measure.name}: figures for {fmt.period_text(awaited.label)} are expected by the end "
+        f"of {last.long_label}."
     )
 
 

@@ -37,7 +37,7 @@ def headings(view: ReportView) -> list[str]:
     """Every heading and caption the report prints, as the reader sees them."""
     out = ["Contents", "About this report", "Methods", "Notes on the data"]
     for p in view.priorities:
-        out += [p.heading, "Key points", "Commitments", "Notes"]
+        out += [p.heading, "Key points", "Data due", "Commitments", "Notes"]
         out.append(f"Commitments under priority {p.number}, with this quarter's commentary")
         for m in p.measures:
             out.append(m.name)

@@ -210,3 +210,23 @@ def test_a_stale_override_is_flagged(run):
     kp = dataclasses.replace(run.priorities[0].key_points[0], overridden=True, override_stale=True)
     fragment = render_fragment("key_points", (kp, run.priorities[0].key_points[1]))
     assert fragment.count("Check before publishing") == 1
+
+
+def test_each_priority_says_when_its_missing_figures_are_due(run, html):
+    from planwatch.report.view import data_due
+
+    lagging = [m for p in run.priorities for m in p.measures if m.analysis.data_lag_periods > 0]
+    assert lagging  # the survey arrives a quarter late
+    survey = lagging[0]
+    assert survey.series.frequency == "quarter" and survey.measure.data_lag.periods == 1
+    due = data_due(survey, run.quarter)
+    assert (
+        due
+        == f"{survey.measure.name}: figures for 2023/24 Q1 are expected by the end of September 2023."
+    )
+    assert '<h3 id="priority-2-data-due">Data due</h3>' in html
+    assert f"<li>{due}</li>" in html
+    current = next(
+        m for p in run.priorities for m in p.measures if m.analysis.data_lag_periods == 0
+    )
+    assert data_due(current, run.quarter) is None
