@@ -32,8 +32,10 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -110,13 +112,15 @@ class RecordBatch(StagedBatch):
         if not self.parts:
             return self
         assert self.source is not None
-        table = "records_ready"
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS "
-            + " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in self.parts)
-        )
-        for p in self.parts:
-            con.execute(f"DROP TABLE {p}")
+        table = self.parts[0]
+        if len(self.parts) > 1:
+            table = "records_ready"
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                + " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in self.parts)
+            )
+            for p in self.parts:
+                con.execute(f"DROP TABLE {p}")
         _across_files(con, table, self.source, self.files)
         self.tables[record_table(self.source.name)] = table
         return self
@@ -274,48 +278,56 @@ def convert_records(
     display: str,
     index: int,
 ) -> str:
-    """Check every mapped column and write the typed rows to ``records_typed_<index>``."""
-    problems: list[Problem] = []
+    """Check every mapped column and write the typed rows to ``records_typed_<index>``.
+
+    The rows are converted in ONE pass; a column with fewer values after conversion than
+    before (or a blank id or date) is then looked at again to list its bad rows, so a
+    clean file costs one conversion and two counts.
+    """
+    checks: dict[str, Callable[[], list[Problem]]] = {}
+    required: dict[str, Callable[[], list[Problem]]] = {}
     select: list[str] = []
     for column, spec in source.columns.items():
         header = source.header_of(column)
-        required = column in source.id or column == source.date
-        if required:
-            problems += bad_rows(
-                con, raw, f"{_text(column)} IS NULL", column, header, display,
+        if column in source.id or column == source.date:
+            required[column] = partial(
+                bad_rows, con, raw, f"{_text(column)} IS NULL", column, header, display,
                 "blank", "a value in every row (it identifies or dates the record)",
             )  # fmt: skip
         if spec.type == "text":
             select.append(f"{_text(column)} AS {column}")
         elif spec.type in ("integer", "number"):
             whole = spec.type == "integer"
-            problems += number_problems(
-                con, raw, column, header, display, whole=whole, negative_ok=True, required=False
-            )
             sql_type = "BIGINT" if whole else "DOUBLE"
             select.append(f"TRY_CAST(replace({_text(column)}, ',', '') AS {sql_type}) AS {column}")
-        elif spec.type == "date":
-            expected = f"a date like {_example(spec)}"
-            problems += bad_rows(
-                con, raw, f"{_text(column)} IS NOT NULL AND {_date_sql(column, spec)} IS NULL",
-                column, header, display, None, expected,
+            checks[column] = partial(
+                number_problems, con, raw, column, header, display,
+                whole=whole, negative_ok=True, required=False,
             )  # fmt: skip
+        elif spec.type == "date":
             select.append(f"{_date_sql(column, spec)} AS {column}")
+            checks[column] = partial(
+                bad_rows, con, raw, f"{_text(column)} IS NOT NULL AND {_date_sql(column, spec)} IS NULL",
+                column, header, display, None, f"a date like {_example(spec)}",
+            )  # fmt: skip
         else:
             forms = ", ".join(repr(v) for v in (*spec.true, *spec.false))
-            problems += bad_rows(
-                con, raw,
-                f"{_flag_sql(column, spec)} IS NULL AND {_text(column)} IS NOT NULL",
+            select.append(f"{_flag_sql(column, spec)} AS {column}")
+            checks[column] = partial(
+                bad_rows, con, raw, f"{_flag_sql(column, spec)} IS NULL AND {_text(column)} IS NOT NULL",
                 column, header, display, None, f"one of {forms} (declared in the plan)",
             )  # fmt: skip
-            select.append(f"{_flag_sql(column, spec)} AS {column}")
-    if problems:
-        raise IngestError(problems=problems)
     table = f"records_typed_{index}"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {index} AS _file, "
         f"{raw.row_sql()}::INTEGER AS source_row, {', '.join(select)} FROM {raw.table}"
     )
+    before = _counts(con, raw.table, list(checks))
+    after = _counts(con, table, list(checks) + list(required))
+    problems = [p for c, report in checks.items() if after[c] < before[c] for p in report()]
+    problems += [p for c, report in required.items() if after[c] < raw.rows for p in report()]
+    if problems:
+        raise IngestError(problems=problems)
     con.execute(f"DROP TABLE {raw.table}")
     duplicates = (
         duplicate_problems(con, table, source.id, display, "record id") if source.id else []
@@ -323,6 +335,16 @@ def convert_records(
     if duplicates:
         raise IngestError(problems=duplicates)
     return table
+
+
+def _counts(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> dict[str, int]:
+    """Values (not NULL) in each column, in one pass."""
+    if not columns:
+        return {}
+    row = con.execute(
+        "SELECT " + ", ".join(f"count({c})" for c in columns) + f" FROM {table}"
+    ).fetchone()
+    return dict(zip(columns, row or (), strict=True))
 
 
 def _example(spec: RecordColumn) -> str:
