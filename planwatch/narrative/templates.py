@@ -36,6 +36,7 @@ from planwatch.analysis.results import (
     VarianceRow,
     WindowComparison,
 )
+from planwatch.analysis.shortterm import SWINGS_AUTOCORRELATION
 from planwatch.formatting import (
     count_change,
     count_word,
@@ -160,6 +161,22 @@ def _moved(s: Subject, c: ChangeResult) -> str:
     return f"{verb} by {pct(c.pct_change)} to {s.value(c.current_value)}"
 
 
+#: Said beside a change or a chart point when the series wanders (issue 11).
+SWINGS = "the series moves in long swings"
+
+
+def _change_clause(c: ChangeResult, significant: bool | None) -> str:
+    """The test's verdict; for a change that is not significant on a series that moves in
+    long swings, why; for an untested count change, the reason (methodology §4.2)."""
+    if significant is None:
+        return c.untested_reason or ""
+    clause = significance_clause(significant)
+    swings = c.autocorrelation is not None and c.autocorrelation >= SWINGS_AUTOCORRELATION
+    if significant is False and swings:
+        clause += f"; {SWINGS}, so a change of this size is within its usual movement"
+    return clause
+
+
 def change_text(s: Subject, c: ChangeResult, significant: bool | None) -> str:
     when = period_phrase(c.current_label)
     before = period_phrase(c.comparison_label)
@@ -169,9 +186,9 @@ def change_text(s: Subject, c: ChangeResult, significant: bool | None) -> str:
             f"{sentence_start(s.inner)} {verb} from {s.value(c.comparison_value)} in {before} "
             f"to {s.value(c.current_value)} in {when}"
         )
-        return _with_clause(text, significance_clause(significant))
+        return _with_clause(text, _change_clause(c, significant))
     text = f"{sentence_start(s.inner)} {_moved(s, c)} in {when}, from {s.value(c.comparison_value)} in {before}"
-    return _with_clause(text, significance_clause(significant))
+    return _with_clause(text, _change_clause(c, significant))
 
 
 # --- a measure's changes told together ---------------------------------------------
@@ -327,15 +344,23 @@ SPC_RULES = {
 
 
 def spc_text(s: Subject, spc: SPCResult) -> str | None:
+    rules = join_words(sorted({SPC_RULES[sig.rule] for sig in spc.signals}))
+    reason = f" ({rules})" if rules else ""
     if spc.variation == "common_cause":
-        return None
+        if not spc.verdict_adjusted or spc.standard_variation in (None, "common_cause"):
+            return None
+        # the plain rules flag the latest point, but the swings account for it (spc.py)
+        return (
+            f"The control chart (XmR) for {s.inner} flags the latest point{reason}, but {SWINGS}, "
+            f"so a single {s.period_word} outside the usual limits is weaker evidence: allowing "
+            "for that, it is within common-cause variation."
+        )
     judged = {
         "special_cause_improving": ", an improvement",
         "special_cause_concerning": ", a cause for concern",
     }.get(spc.variation, "")
-    rules = join_words(sorted({SPC_RULES[sig.rule] for sig in spc.signals}))
-    reason = f" ({rules})" if rules else ""
-    return f"The control chart (XmR) for {s.inner} shows special-cause variation{reason}{judged}."
+    allowing = f", even allowing for the way {SWINGS}" if spc.verdict_adjusted else ""
+    return f"The control chart (XmR) for {s.inner} shows special-cause variation{reason}{allowing}{judged}."
 
 
 # --- proportions and benchmarks -----------------------------------------------------
@@ -360,7 +385,13 @@ def two_proportion_text(s: Subject, t: TwoProportionResult, significant: bool) -
         f"{sentence_start(s.inner)} stood at {number(a.proportion * 100, 1)}% in {period_name(a.label)}, {moved} "
         f"{number(b.proportion * 100, 1)}% in {period_name(b.label)}"
     )
-    return _with_clause(text, significance_clause(significant))
+    clause = significance_clause(significant)
+    if t.overlap > 0:  # overlapping rolling results share respondents (methodology §6.5)
+        clause += (
+            f" (the two results share about {number(100 * t.overlap)}% of their respondents, "
+            "which the test allows for)"
+        )
+    return _with_clause(text, clause)
 
 
 def _other_group(name: str, other: str) -> str:
