@@ -427,6 +427,16 @@ class Commitment(Frozen):
     id: Slug
     text: str = Field(description="The commitment, without the leading 'We will'")
     owners: tuple[Slug, ...] = Field(min_length=1)
+    title: str | None = Field(
+        default=None,
+        max_length=120,
+        description="A short name people read in lists and emails (default: the text)",
+    )
+
+    @property
+    def label(self) -> str:
+        """What a person reads for this commitment: its short title, else its text."""
+        return self.title or self.text
 
 
 class Priority(Frozen):
@@ -442,6 +452,10 @@ class Priority(Frozen):
         return f"priority-{self.number}"
 
 
+#: The date type, named apart: inside :class:`Event` the field ``date`` hides it.
+Day = date
+
+
 class Event(Frozen):
     """Something that happened: a recording-rule change, a lockdown, an operation."""
 
@@ -450,7 +464,7 @@ class Event(Frozen):
     measures: tuple[Slug, ...] = Field(default=(), description="Empty means every measure")
     breaks_comparability: bool = False
     note: str | None = None
-    end: date | None = Field(
+    end: Day | None = Field(
         default=None,
         description="When an event that lasted ended (e.g. COVID restrictions); none for a day",
     )
@@ -464,7 +478,7 @@ class Event(Frozen):
     def affects(self, measure_id: str) -> bool:
         return not self.measures or measure_id in self.measures
 
-    def during(self, start: date, end: date) -> bool:
+    def during(self, start: Day, end: Day) -> bool:
         """True when the event (from its date to its end, or on its date) touches
         ``start``..``end``."""
         return self.date <= end and (self.end or self.date) >= start

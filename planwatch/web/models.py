@@ -87,6 +87,9 @@ class Commitment(models.Model):
     slug = models.SlugField(max_length=64, unique=True)
     priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="commitments")
     text = models.TextField()
+    title = models.CharField(
+        max_length=120, blank=True, help_text="Short name from the plan; blank: the text is shown"
+    )
     position = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)
     history = HistoricalRecords()
@@ -98,7 +101,17 @@ class Commitment(models.Model):
         )
 
     def __str__(self) -> str:
-        return self.slug
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """What a person reads for this commitment: its short title, else its text."""
+        return commitment_label(self.title, self.text)
+
+
+def commitment_label(title: str, text: str) -> str:
+    """A commitment's words for lists, headings and emails (never its id)."""
+    return title or text
 
 
 class Ownership(models.Model):
@@ -197,7 +210,7 @@ class Slot(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.round.quarter_label} {self.commitment.slug} ({self.department.slug})"
+        return f"{self.round.quarter_label}: {self.commitment.label} ({self.department.name})"
 
     @property
     def word_count(self) -> int:
@@ -206,6 +219,10 @@ class Slot(models.Model):
     @property
     def was_returned(self) -> bool:
         return self.state == SlotState.DRAFT and bool(self.return_reason)
+
+    @property
+    def commitment_label(self) -> str:
+        return self.commitment.label
 
 
 class PublishedVersion(models.Model):

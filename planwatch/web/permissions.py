@@ -11,14 +11,23 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from planwatch.web.models import Department, Membership, Profile, Role, Slot, SlotState
 
 
 class Forbidden(PermissionDenied):
     """The signed-in user may not do this (HTTP 403)."""
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The account making ``request`` (the views that call this require a sign-in)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise Forbidden("Sign in first.")
+    return user
 
 
 def role_of(user: Any) -> str | None:
@@ -79,8 +88,10 @@ def can_edit_slot(user: Any, slot: Slot) -> bool:
 
 
 def check_read_slot(user: Any, slot: Slot) -> None:
+    """404 for another department's slot, exactly as for one that does not exist, so that
+    slot ids cannot be probed."""
     if not can_read_slot(user, slot):
-        raise Forbidden("This commentary belongs to another department.")
+        raise Http404(f"no commentary slot {slot.pk}")
 
 
 def check_department(user: Any, department: Department) -> None:

@@ -19,7 +19,7 @@ from planwatch.web.selectors import ChaseRow, TodoRow, TrackerRow
 TRACKER_ROW = (
     '<tr class="state-{state}" data-slot="{pk}"><td>{commitment}</td><td>{department}</td>'
     "<td>{state_label}</td><td>{saved}</td><td>{words}</td>"
-    '<td><a href="{url}">Open<span class="visually-hidden"> {commitment} ({department_slug})'
+    '<td><a href="{url}">Open<span class="visually-hidden"> {commitment} ({department})'
     "</span></a></td></tr>\n"
 )
 
@@ -33,7 +33,6 @@ def tracker_rows_html(rows: Iterable[TrackerRow]) -> SafeString:
                 state=escape(r.state),
                 commitment=escape(r.commitment),
                 department=escape(r.department),
-                department_slug=escape(r.department_slug),
                 state_label=escape(r.state_label),
                 saved=escape(r.saved),
                 words=int(r.words),
@@ -47,11 +46,14 @@ def tracker_rows_html(rows: Iterable[TrackerRow]) -> SafeString:
 #: One to-do line (the columns of the table header in web/todo.html).
 TODO_ROW = (
     '<tr class="state-{state}" data-slot="{pk}"><td>{priority}</td>'
-    "<td>{commitment_text}<br><small>{commitment}</small></td><td>{department}</td>"
+    "<td>{commitment}{detail}</td><td>{department}</td>"
     "<td>{state_label}{returned}</td><td>{words}</td>"
-    '<td><a href="{url}">{action}<span class="visually-hidden"> {commitment} ({department_slug})'
+    '<td><a href="{url}">{action}<span class="visually-hidden"> {commitment} ({department})'
     "</span></a></td></tr>\n"
 )
+#: The commitment's full text under its short title (when the plan gives one).
+DETAIL = "<br><small>{text}</small>"
+
 RETURNED = ' <span class="returned">(returned: {reason})</span>'
 
 
@@ -63,10 +65,9 @@ def todo_rows_html(rows: Iterable[TodoRow]) -> SafeString:
                 pk=int(r.pk),
                 state=escape(r.state),
                 priority=int(r.priority),
-                commitment_text=escape(r.commitment_text),
                 commitment=escape(r.commitment),
+                detail=DETAIL.format(text=escape(r.commitment_text)) if r.commitment_text else "",
                 department=escape(r.department),
-                department_slug=escape(r.department_slug),
                 state_label=escape(r.state_label),
                 returned=RETURNED.format(reason=escape(r.return_reason)) if r.return_reason else "",
                 words=int(r.words),

@@ -19,7 +19,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 
-from planwatch.web.models import Membership, PublishedVersion, Round, RoundState, Slot, SlotState
+from planwatch.web.models import (
+    Membership,
+    PublishedVersion,
+    Round,
+    RoundState,
+    Slot,
+    SlotState,
+    commitment_label,
+)
 from planwatch.web.permissions import department_ids, is_analyst
 
 #: States that still need the owner to act (they are chased).
@@ -47,6 +55,8 @@ TRACKER_COLUMNS = (
     "return_reason",
     "updated_at",
     "commitment__slug",
+    "commitment__title",
+    "commitment__text",
     "department_id",
     "department__name",
     "department__slug",
@@ -89,6 +99,7 @@ class TrackerSlot(NamedTuple):
     return_reason: str
     updated_at: Any
     commitment_slug: str
+    commitment_label: str
     department: DepartmentRef
     updated_by: str | None
     priority: PriorityRef
@@ -114,6 +125,8 @@ def tracker_slots(rnd: Round) -> list[TrackerSlot]:
         reason,
         updated_at,
         slug,
+        ctitle,
+        ctext,
         dept_id,
         name,
         dslug,
@@ -128,7 +141,10 @@ def tracker_slots(rnd: Round) -> list[TrackerSlot]:
         prio = priorities.get(number)
         if prio is None:
             prio = priorities[number] = PriorityRef(number, title)
-        slots.append(TrackerSlot(pk, state, text, reason, updated_at, slug, dept, user, prio))
+        label = commitment_label(ctitle, ctext)
+        slots.append(
+            TrackerSlot(pk, state, text, reason, updated_at, slug, label, dept, user, prio)
+        )
     return slots
 
 
@@ -177,7 +193,7 @@ def tracker_rows(slots: Iterable[TrackerSlot]) -> list[TrackerRow]:
             TrackerRow(
                 pk=s.pk,
                 state=s.state,
-                commitment=s.commitment_slug,
+                commitment=s.commitment_label,
                 department=s.department.name,
                 department_slug=s.department.slug,
                 state_label=labels[s.state] + (" (returned)" if s.was_returned else ""),
@@ -197,7 +213,7 @@ TODO_COLUMNS = (
     "state",
     "text",
     "return_reason",
-    "commitment__slug",
+    "commitment__title",
     "commitment__text",
     "commitment__priority__number",
     "department__name",
@@ -230,7 +246,9 @@ def todo_rows(user: Any, rnd: Round) -> list[TodoRow]:
     labels = dict(SlotState.choices)
     prefix = reverse("slot", args=[0]).removesuffix("0/")
     rows = []
-    for pk, state, text, reason, slug, ctext, number, dname, dslug in qs.values_list(*TODO_COLUMNS):
+    for pk, state, text, reason, ctitle, ctext, number, dname, dslug in qs.values_list(
+        *TODO_COLUMNS
+    ):
         writable = rnd.is_open and state not in (SlotState.SUBMITTED, SlotState.APPROVED)
         rows.append(
             TodoRow(
@@ -239,8 +257,8 @@ def todo_rows(user: Any, rnd: Round) -> list[TodoRow]:
                 state_label=labels[state],
                 return_reason=reason if state == SlotState.DRAFT else "",
                 priority=number,
-                commitment=slug,
-                commitment_text=ctext,
+                commitment=commitment_label(ctitle, ctext),
+                commitment_text=ctext if ctitle else "",
                 department=dname,
                 department_slug=dslug,
                 words=len(text.split()),

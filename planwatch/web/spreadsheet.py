@@ -1,7 +1,8 @@
 """Offline commentary: export a department's slots to XLSX and import them back.
 
 In (export): a round and a department. Out: ``.xlsx`` bytes with a ``Commentary`` sheet
-(one row per slot) and an ``About`` sheet naming the round and department.
+(one row per slot, every text written as text: commentary starting with ``=`` is never a
+formula) and an ``About`` sheet naming the round and department.
 In (import): that workbook, edited. Out: the number of slots saved, or one
 :class:`~planwatch.errors.CommentaryError` listing every problem by sheet, row and
 column. Nothing is applied unless every row is valid (one transaction).
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -21,9 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from planwatch.errors import CommentaryError, Location, Problem
-from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
 from planwatch.web import services
-from planwatch.web.models import Department, Rag, Round, Slot, SlotState
+from planwatch.web.models import Department, Round, Slot, SlotState
 from planwatch.web.permissions import check_department
 
 SHEET = "Commentary"
@@ -60,14 +61,21 @@ def export_department(rnd: Round, department: Department) -> bytes:
                 s.pk,
                 s.commitment.slug,
                 s.commitment.priority.number,
-                s.commitment.text,
-                department.slug,
+                s.commitment.label,
+                department.name,
                 s.get_state_display(),
                 s.version,
                 s.rag,
                 s.text,
             ]
         )
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                # Text as text: commentary starting with =, +, - or @ is not a formula.
+                cell.data_type = "s"
+    # The ID is what import checks; people read the commitment's words beside it.
+    ws.column_dimensions[get_column_letter(COL["Commitment ID"] + 1)].hidden = True
     ws.column_dimensions[get_column_letter(COL["Commitment"] + 1)].width = 50
     ws.column_dimensions[get_column_letter(COL["Commentary"] + 1)].width = TEXT_COLUMN_WIDTH
     for row in ws.iter_rows(min_row=2):
@@ -75,6 +83,7 @@ def export_department(rnd: Round, department: Department) -> bytes:
     about = wb.create_sheet(ABOUT_SHEET)
     about.append(["Round", rnd.quarter])
     about.append(["Department", department.slug])
+    about.append(["Department name", department.name])
     about.append(
         [
             "Instructions",
@@ -217,6 +226,17 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
+def _checked(
+    clean: Callable[..., str], value: Any, where: Location, problems: list[Problem]
+) -> str:
+    """``value`` through one of the editor's validators; what is wrong joins ``problems``."""
+    try:
+        return clean(None if value is None else str(value), where=where)
+    except CommentaryError as exc:
+        problems.extend(exc.problems)
+        return ""
+
+
 def _check_row(
     number: int,
     values: list[Any],
@@ -269,28 +289,18 @@ def _check_row(
                 expected="the version as exported",
             )
         )
-    text = (
-        ""
-        if values[COL["Commentary"]] is None
-        else str(values[COL["Commentary"]]).replace("\r\n", "\n")
+    text = _checked(
+        services.clean_text,
+        values[COL["Commentary"]],
+        _where(filename, number, "Commentary"),
+        problems,
     )
-    if len(text) > MAX_COMMENTARY_CHARS:
-        problems.append(
-            Problem(
-                f"commentary is {len(text):,} characters long",
-                _where(filename, number, "Commentary"),
-                expected=f"at most {MAX_COMMENTARY_CHARS:,} characters",
-            )
-        )
-    rag = str(values[COL["RAG status"]] or "").strip().lower()
-    if rag and rag not in Rag.values:
-        problems.append(
-            Problem(
-                f"'{values[COL['RAG status']]}' is not a RAG status",
-                _where(filename, number, "RAG status"),
-                expected="red, amber, green or blank",
-            )
-        )
+    rag = _checked(
+        services.clean_rag,
+        values[COL["RAG status"]],
+        _where(filename, number, "RAG status"),
+        problems,
+    )
     if len(problems) > before or (text == slot.text and rag == slot.rag):
         return None
     if slot.state in (SlotState.SUBMITTED, SlotState.APPROVED):

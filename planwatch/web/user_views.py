@@ -18,7 +18,7 @@ from planwatch.errors import PlanwatchError
 from planwatch.web import accounts, services
 from planwatch.web.forms import AccountForm, NewAccountForm, add_problems
 from planwatch.web.models import Department, Membership, Role
-from planwatch.web.permissions import analyst_required, role_of
+from planwatch.web.permissions import analyst_required, role_of, signed_in
 
 
 def _department_choices() -> list[tuple[str, str]]:
@@ -38,7 +38,7 @@ def users(request: HttpRequest) -> HttpResponse:
                 departments=tuple(data["departments"]),
                 email=data["email"],
                 password=data["password"],
-                actor=request.user,
+                actor=signed_in(request),
             )
             messages.success(request, f"Created the account {user.username}.")
             return redirect("user_edit", pk=user.pk)
@@ -75,7 +75,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 email=data["email"],
                 active=data["active"],
                 password=data["password"] or None,
-                actor=request.user,
+                actor=signed_in(request),
             )
             messages.success(request, f"Saved the changes to {account.username}.")
             return redirect("user_edit", pk=account.pk)

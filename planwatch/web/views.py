@@ -49,6 +49,7 @@ from planwatch.web.models import (
     Round,
     Slot,
     SlotState,
+    commitment_label,
 )
 from planwatch.web.permissions import (
     analyst_required,
@@ -59,6 +60,7 @@ from planwatch.web.permissions import (
     departments_of,
     is_analyst,
     role_of,
+    signed_in,
 )
 from planwatch.web.rows import chase_html, options_html, todo_rows_html, tracker_rows_html
 from planwatch.web.security import HEADER as CSP_HEADER
@@ -179,7 +181,7 @@ def slot_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         saved = write(
             slot.pk,
-            user=request.user,
+            user=signed_in(request),
             text=data["text"],
             rag=data["rag"],
             expected_version=data["version"],
@@ -221,18 +223,18 @@ def _conflict(
 def slot_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     form = SlotForm(request.POST)
     if not form.is_valid():
-        _load_slot(request, pk)  # 404 / 403 before saying what was wrong with the form
+        _load_slot(request, pk)  # 404 before saying what was wrong with the form
         return JsonResponse(
             {"ok": False, "errors": {k: [str(e) for e in v] for k, v in form.errors.items()}},
             status=400,
         )
     data = form.cleaned_data
     try:
-        # save_draft reads the slot once, locked, and makes the same checks as _load_slot
-        # (403 for another department's slot); a slot that does not exist is a 404.
+        # save_draft reads the slot once, locked, and makes the same checks as _load_slot:
+        # another department's slot is a 404, as one that does not exist.
         saved = services.save_draft(
             pk,
-            user=request.user,
+            user=signed_in(request),
             text=data["text"],
             rag=data["rag"],
             expected_version=data["version"],
@@ -269,7 +271,7 @@ def slot_submit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("slot", pk=slot.pk)
     try:
-        services.submit(slot.pk, user=request.user, expected_version=version)
+        services.submit(slot.pk, user=signed_in(request), expected_version=version)
     except services.SlotConflict as exc:
         return _conflict(request, exc, exc.slot.text, exc.slot.rag)
     except PlanwatchError as exc:
@@ -287,8 +289,8 @@ def slot_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def slot_approve(request: HttpRequest, pk: int) -> HttpResponse:
     slot = get_object_or_404(Slot, pk=pk)
     try:
-        services.approve(slot.pk, user=request.user)
-        messages.success(request, f"Approved {slot.commitment.slug} ({slot.department.name}).")
+        services.approve(slot.pk, user=signed_in(request))
+        messages.success(request, f"Approved {slot.commitment.label} ({slot.department.name}).")
     except PlanwatchError as exc:
         messages.error(request, exc.render())
     return redirect("tracker", pk=slot.round_id)
@@ -301,8 +303,12 @@ def slot_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST)
     if form.is_valid():
         try:
-            services.return_slot(slot.pk, user=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, f"Returned {slot.commitment.slug} to {slot.department.name}.")
+            services.return_slot(
+                slot.pk, user=signed_in(request), reason=form.cleaned_data["reason"]
+            )
+            messages.success(
+                request, f"Returned {slot.commitment.label} to {slot.department.name}."
+            )
             return redirect("tracker", pk=slot.round_id)
         except PlanwatchError as exc:
             add_problems(form, exc)
@@ -330,7 +336,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             rnd = services.open_round(
-                form.cleaned_data["quarter"], form.cleaned_data["deadline"], user=request.user
+                form.cleaned_data["quarter"], form.cleaned_data["deadline"], user=signed_in(request)
             )
             messages.success(
                 request,
@@ -386,7 +392,7 @@ def chase(request: HttpRequest, pk: int) -> HttpResponse:
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(Round, pk=pk)
     try:
-        version = services.publish(rnd.pk, user=request.user)
+        version = services.publish(rnd.pk, user=signed_in(request))
     except PlanwatchError as exc:
         messages.error(request, exc.render())
         return redirect("tracker", pk=rnd.pk)
@@ -403,7 +409,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 def revise(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(Round, pk=pk)
     try:
-        services.start_revision(rnd.pk, user=request.user)
+        services.start_revision(rnd.pk, user=signed_in(request))
         messages.success(
             request,
             f"{rnd.quarter_label} is open for a revision. Return the commentary that needs changing; the published version stays until the new one is published.",
@@ -452,7 +458,7 @@ def import_xlsx(request: HttpRequest, pk: int, dept: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             count = spreadsheet.import_department(
-                rnd, department, upload, user=request.user, filename=upload.name
+                rnd, department, upload, user=signed_in(request), filename=upload.name
             )
             messages.success(
                 request,
@@ -510,12 +516,15 @@ def published_version(request: HttpRequest, pk: int) -> HttpResponseBase:
         PublishedVersion.objects.select_related("round", "published_by"), pk=pk
     )
     entries = version.commentary.get("entries", [])
-    titles = dict(Commitment.objects.values_list("slug", "text"))
+    titles = {
+        slug: commitment_label(title, text)
+        for slug, title, text in Commitment.objects.values_list("slug", "title", "text")
+    }
     names = dict(Department.objects.values_list("slug", "name"))
     rows = [
         {
             **e,
-            "commitment_text": titles.get(e["commitment"], ""),
+            "commitment_label": titles.get(e["commitment"], e["commitment"]),
             "department_name": names.get(e["department"], e["department"]),
         }
         for e in entries

@@ -75,6 +75,7 @@ def test_a_report_file_may_style_itself_but_run_nothing(rnd, analyst, north):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.html").write_text("<style>p{color:red}</style><p>report</p>")
     response = client_for(analyst).get(reverse("published_file", args=[version.pk, "report.html"]))
+    assert b"".join(response.streaming_content) == b"<style>p{color:red}</style><p>report</p>"
     assert response.status_code == 200
     policy = _policy(response)
     assert policy["default-src"] == "'none'"  # no script, no connections, no frames

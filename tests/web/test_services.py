@@ -117,10 +117,10 @@ def test_bad_input_is_refused_with_the_field(rnd, north):
 
 def test_owner_cannot_touch_another_department(rnd, north, comms):
     theirs = slot_of(rnd, "p2-reporting", "comms")
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFoundError):
         services.save_draft(theirs.pk, user=north, text="not mine", rag="", expected_version=0)
     services.save_draft(theirs.pk, user=comms, text="mine", rag="", expected_version=0)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFoundError):
         services.submit(theirs.pk, user=north, expected_version=1)
     with pytest.raises(Forbidden):
         services.approve(theirs.pk, user=comms)
@@ -263,4 +263,17 @@ def test_previous_text_is_the_latest_earlier_round_across_years(rnd, north, anal
     )
     assert selectors.previous_text(slot_of(rnd, "p1-neighbourhood", "north-lpa")) == (
         "Text of last year."
+    )
+
+
+def test_another_departments_slot_is_told_as_one_that_does_not_exist(rnd, north):
+    """Issue 15: slot ids cannot be probed through the services' errors."""
+    theirs = slot_of(rnd, "p2-reporting", "comms")
+    missing = Slot.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    with pytest.raises(NotFoundError) as foreign:
+        services.save_draft(theirs.pk, user=north, text="x", rag="", expected_version=0)
+    with pytest.raises(NotFoundError) as absent:
+        services.save_draft(missing, user=north, text="x", rag="", expected_version=0)
+    assert foreign.value.render().replace(str(theirs.pk), "N") == absent.value.render().replace(
+        str(missing), "N"
     )

@@ -24,6 +24,10 @@ def drafted(rnd, north):
     return rnd
 
 
+#: How the tracker names p1-shared (no title in the plan: its text).
+SHARED = "Tell residents what their local teams are doing."
+
+
 def _shown(client, rnd, **query):
     r = client.get(reverse("tracker", args=[rnd.pk]), query)
     html = r.content.decode()
@@ -38,17 +42,17 @@ def test_filters_narrow_the_rows_and_can_be_combined(drafted, analyst):
     status, _, rows = _shown(c, drafted)
     assert status == 200 and len(rows) == 5
     _, html, rows = _shown(c, drafted, state="draft")
-    assert rows == [("p1-neighbourhood", "North Local Policing Area")]
+    assert rows == [("Neighbourhood policing", "North Local Policing Area")]
     assert "Showing 1 to 1 of 1 slot matching the filters." in html
     _, _, rows = _shown(c, drafted, department="comms")
     assert rows == [
-        ("p1-shared", "Media and Communications"),
-        ("p2-reporting", "Media and Communications"),
+        ("Make it easier to report crime online and by phone.", "Media and Communications"),
+        ("Tell residents what their local teams are doing.", "Media and Communications"),
     ]
     _, _, rows = _shown(c, drafted, priority="1")
-    assert [r[0] for r in rows] == ["p1-neighbourhood", "p1-shared", "p1-shared"]
+    assert [r[0] for r in rows] == ["Neighbourhood policing", *[SHARED] * 2]
     _, _, rows = _shown(c, drafted, priority="1", department="north-lpa", state="not_started")
-    assert rows == [("p1-shared", "North Local Policing Area")]
+    assert rows == [(SHARED, "North Local Policing Area")]
     _, html, rows = _shown(c, drafted, priority="2", state="approved")
     assert rows == [] and "No slots match these filters." in html
 
@@ -88,7 +92,7 @@ def test_a_wrong_filter_is_reported_and_left_out(drafted, analyst, query, messag
 
 def test_a_wrong_filter_does_not_undo_the_right_ones(drafted, analyst):
     status, _, rows = _shown(client_for(analyst), drafted, state="draft", priority="9")
-    assert status == 400 and rows == [("p1-neighbourhood", "North Local Policing Area")]
+    assert status == 400 and rows == [("Neighbourhood policing", "North Local Policing Area")]
 
 
 def test_large_rounds_are_paged_and_the_links_keep_the_filters(drafted, analyst, monkeypatch):

@@ -181,7 +181,9 @@ def test_tracker_and_chase_emails(rnd, analyst, north, comms):
     recipients = sorted(tuple(m.to) for m in mail.outbox)
     assert recipients == [("colin@example.org",), ("nora@example.org", "north@example.org")]
     assert "2024/25 Q1" in mail.outbox[0].subject
-    assert "p1-neighbourhood" in next(m for m in mail.outbox if "nora@example.org" in m.to).body
+    body = next(m for m in mail.outbox if "nora@example.org" in m.to).body
+    assert "- Neighbourhood policing: not started" in body
+    assert "p1-" not in body
 
 
 def test_publish_view_stores_version_and_report_status(rnd, analyst, north):

@@ -43,9 +43,13 @@ def test_export_lists_only_the_departments_slots(rnd, north_dept):
     ws = _book(rnd, north_dept)["Commentary"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == spreadsheet.COLUMNS
-    assert [(r[1], r[4]) for r in rows[1:]] == [
-        ("p1-neighbourhood", "north-lpa"),
-        ("p1-shared", "north-lpa"),
+    assert [(r[1], r[3], r[4]) for r in rows[1:]] == [
+        ("p1-neighbourhood", "Neighbourhood policing", "North Local Policing Area"),
+        (
+            "p1-shared",
+            "Tell residents what their local teams are doing.",
+            "North Local Policing Area",
+        ),
     ]
 
 

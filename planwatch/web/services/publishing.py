@@ -1,0 +1,105 @@
+"""Publishing: freeze a round's approved commentary as a numbered version; reopen it for a revision.
+
+In: the analyst and a round. Out: the :class:`~planwatch.web.models.PublishedVersion`
+(its report is built afterwards, see :mod:`planwatch.web.reporting`), or a
+:class:`~planwatch.errors.CommentaryError` saying why not.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from planwatch.errors import CommentaryError, NotFoundError
+from planwatch.plan.commentary import Commentary, CommentaryEntry
+from planwatch.plan.commentary import Rag as RagLabel
+from planwatch.web.models import PublishedVersion, Round, RoundState, Slot, SlotState
+from planwatch.web.permissions import check_analyst
+from planwatch.web.services.audit import attribute_change
+
+
+def approved_commentary(rnd: Round) -> Commentary:
+    """The round's APPROVED commentary as the report's :class:`Commentary` (nothing else)."""
+    slots = (
+        Slot.objects.filter(round=rnd, state=SlotState.APPROVED)
+        .select_related("commitment", "department")
+        .order_by("commitment__priority__number", "commitment__position", "department__slug")
+    )
+    entries = tuple(
+        CommentaryEntry(
+            commitment=s.commitment.slug,
+            department=s.department.slug,
+            text=s.text,
+            rag=cast(RagLabel, s.rag) if s.rag else None,
+        )
+        for s in slots
+        if s.text.strip()
+    )
+    return Commentary(quarter=rnd.quarter_label, entries=entries)
+
+
+def _locked_round(round_id: int) -> Round:
+    rnd = Round.objects.select_for_update().filter(pk=round_id).first()
+    if rnd is None:
+        raise NotFoundError(f"no round {round_id}")
+    return rnd
+
+
+@transaction.atomic
+def publish(round_id: int, *, user: User) -> PublishedVersion:
+    """Freeze the approved commentary as a new version and close the round to edits."""
+    check_analyst(user)
+    rnd = _locked_round(round_id)
+    if not rnd.is_open:
+        raise CommentaryError(
+            f"{rnd.quarter_label} is already published; start a revision to publish a new version"
+        )
+    commentary = approved_commentary(rnd)
+    if not commentary.entries:
+        raise CommentaryError("no commentary has been approved yet, so there is nothing to publish")
+    previous = PublishedVersion.objects.filter(round=rnd).aggregate(n=Max("number"))["n"] or 0
+    for old in PublishedVersion.objects.filter(round=rnd, superseded=False):
+        old.superseded = True
+        attribute_change(old, user)
+        old.save()
+    try:
+        version = PublishedVersion(
+            round=rnd,
+            number=previous + 1,
+            commentary=commentary.model_dump(mode="json"),
+            published_by=user,
+        )
+        attribute_change(version, user)
+        version.save()
+    except IntegrityError as exc:  # two analysts pressing publish at once
+        raise CommentaryError("this round was published by someone else a moment ago") from exc
+    rnd.state = RoundState.PUBLISHED
+    attribute_change(rnd, user)
+    rnd.save()
+    return version
+
+
+@transaction.atomic
+def start_revision(round_id: int, *, user: User) -> Round:
+    """Reopen a published round so that a new version can supersede the published one."""
+    check_analyst(user)
+    rnd = _locked_round(round_id)
+    if rnd.is_open:
+        raise CommentaryError(f"{rnd.quarter_label} is already open")
+    rnd.state = RoundState.OPEN
+    attribute_change(rnd, user)
+    rnd.save()
+    return rnd
+
+
+def set_report_result(
+    version: PublishedVersion, *, status: str, message: str = "", file: str = ""
+) -> None:
+    """Record how building a version's report went (ready, failed with the reason, pending)."""
+    version.report_status = status
+    version.report_message = message
+    version.report_file = file
+    version.save(update_fields=["report_status", "report_message", "report_file"])
