@@ -32,7 +32,7 @@ from planwatch.analysis.constants import ALPHA
 from planwatch.errors import PeriodError, Problem
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative.model import KeyPoint
-from planwatch.periods import Month, Quarter, parse_period
+from planwatch.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR, Month, Quarter, parse_period
 from planwatch.plan.models import Measure
 
 ClaimKind = Literal[
@@ -116,6 +116,26 @@ class _Facts:
             tuple(p.label for p in periods),
             frozenset(series.periods[i].label for i in held),
         )
+
+    @property
+    def per_year(self) -> int:
+        monthly = bool(self.periods) and isinstance(self.periods[0], Month)
+        return MONTHS_PER_YEAR if monthly else MONTHS_PER_YEAR // MONTHS_PER_QUARTER
+
+    def between(self, first: str, last: str) -> int | None:
+        """How many periods ``last`` is after ``first`` (gaps included)."""
+        a, b = label_of(first), label_of(last)
+        if a not in self.labels or b not in self.labels:
+            return None
+        return self.labels.index(b) - self.labels.index(a)
+
+    def shift(self, phrase: str, by: int) -> str | None:
+        """The label ``by`` periods from the period a sentence names."""
+        label = label_of(phrase)
+        if label not in self.labels:
+            return None
+        i = self.labels.index(label) + by
+        return self.labels[i] if 0 <= i < len(self.labels) else None
 
     @property
     def latest(self) -> int | None:
@@ -277,7 +297,23 @@ class _Check:
             rf"\b(increased|decreased) in ({_PERIOD}), after (\w+) consecutive (increases|decreases)",
             text,
         )
-        if every:
+        since_form = re.search(
+            rf"\b(?:has|have) (risen|fallen) in each (?:quarter|month) since ({_PERIOD}), "
+            rf"(\w+) (?:quarters|months) in a row to ({_PERIOD})"
+            r"(?:, after (\w+) consecutive (increases|decreases))?",
+            text,
+        )
+        if since_form:
+            claim = since_form.group(0)
+            verb, since, n_word, when, prev_word, prev_verb = since_form.groups()
+            verb = "increased" if verb == "risen" else "decreased"
+            length = int(read_number(n_word)[0])
+            start = self.f.shift(when, -length)
+            if start != label_of(since):
+                self.fail(
+                    "run", f"since {since}", f"since {start} ({n_word} periods before {when})"
+                )
+        elif every:
             claim = every.group(0)
             verb, n_word, when, prev_word, prev_verb = every.groups()
             length = int(read_number(n_word)[0])
@@ -312,13 +348,20 @@ class _Check:
         text = self.kp.text
         found = re.search(
             rf"The ({_PERIOD}) figure for .+ \(({_NUMBER})[^)]*\) is the (highest|lowest) "
-            rf"(?:of all (\w+) (?:quarters|months) in the series|since ({_PERIOD}))",
+            rf"(?:of all (\w+) (?:quarters|months) in the series|since ({_PERIOD})|"
+            rf"for (\w+) years \(since ({_PERIOD})\))",
             text,
         )
         last = self.f.latest
         if not found or last is None:
             return
-        when, stated, kind, n_word, since = found.groups()
+        when, stated, kind, n_word, since, years_word, years_since = found.groups()
+        if years_word is not None:
+            since = years_since
+            between = self.f.between(years_since, when)
+            years = int(read_number(years_word)[0])
+            if between is None or years != between // self.f.per_year:
+                self.fail("extreme", f"for {years_word} years", f"{between} periods since {since}")
         current = self.f.values[last]
         assert current is not None
         if label_of(when) != self.f.labels[last]:

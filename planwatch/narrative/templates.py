@@ -37,6 +37,7 @@ from planwatch.analysis.results import (
     WindowComparison,
 )
 from planwatch.analysis.shortterm import SWINGS_AUTOCORRELATION
+from planwatch.errors import PeriodError
 from planwatch.formatting import (
     count_change,
     count_word,
@@ -56,6 +57,7 @@ from planwatch.formatting import (
     sentence_start,
 )
 from planwatch.formatting import period_text as period_name
+from planwatch.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR, Month, Quarter, parse_period
 
 SIGNIFICANT = "statistically significant"
 NOT_SIGNIFICANT = "not statistically significant"
@@ -115,30 +117,70 @@ def _with_clause(text: str, clause: str) -> str:
 # --- trend --------------------------------------------------------------------------
 
 
+#: Below this share of its periods as effective independent ones, a series "moves in
+#: long swings" (the same rule as the analysis; methodology §2.6).
+SWING_SHARE = 0.5
+
+
+def swings(t: TrendResult) -> bool:
+    """The series wanders in long swings: its periods carry the information of fewer
+    than half as many independent ones."""
+    return (
+        t.effective_periods is not None
+        and t.n_periods > 0
+        and t.effective_periods < SWING_SHARE * t.n_periods
+    )
+
+
+def _rate(t: TrendResult) -> str:
+    return f"about {pct(t.pct_per_year)} a year" if t.pct_per_year is not None else ""
+
+
 def trend_text(s: Subject, t: TrendResult, significant: bool) -> str:
+    """The long-term trend, always with its size; when it is not significant, the reason
+    in plain words (low numbers, or long swings that a steady trend cannot be told from)."""
     span = f"from {period_name(t.first_label)} to {period_name(t.last_label)}"
+    rate = _rate(t)
+    caveats = "".join(f" {sentence_start(c).rstrip('.')}." for c in t.caveats)
     if t.direction == "flat" or t.pct_per_year is None or t.strength == "none":
+        size = f" ({rate})" if rate else ""
         if t.low_counts and not significant:
-            return (
-                f"There is no clear trend in {s.inner} {span} ({NOT_SIGNIFICANT}; {LOW_NUMBERS})."
-            )
-        return f"There is no clear trend in {s.inner} {span}."
+            return f"There is no clear trend in {s.inner} {span}{size} ({NOT_SIGNIFICANT}; {LOW_NUMBERS}).{caveats}"
+        return f"There is no clear trend in {s.inner} {span}{size}.{caveats}"
     way = "upward" if t.pct_per_year > 0 else "downward"
-    rate = f"about {pct(t.pct_per_year)} a year"
     if significant:
         text = f"There is a {SIGNIFICANT} {t.strength} {way} trend in {s.inner} {span} ({rate})"
+        if t.agrees_with_robust_check is False:
+            text += "; a rank-based check (Mann-Kendall) does not confirm it"
+        return f"{text}.{caveats}"
+    text = f"There is a {t.strength} {way} movement in {s.inner} {span} ({rate}), but "
+    if t.low_counts:
+        text += f"it is {NOT_SIGNIFICANT}; {LOW_NUMBERS}"
+    elif swings(t):
+        text += f"the series moves in long swings, so this is {NOT_SIGNIFICANT} as a steady trend"
     else:
-        text = f"There is a {t.strength} {way} movement in {s.inner} {span} ({rate}), but it is {NOT_SIGNIFICANT}"
-        if t.low_counts:
-            text += f"; {LOW_NUMBERS}"
-    if t.agrees_with_robust_check is False:
-        text += "; a rank-based check (Mann-Kendall) does not confirm it"
-    caveats = "".join(f" {sentence_start(c).rstrip('.')}." for c in t.caveats)
+        text += f"it is {NOT_SIGNIFICANT}"
     return f"{text}.{caveats}"
 
 
 def no_trend_text(s: Subject, t: TrendResult) -> str:
-    return f"There is no {SIGNIFICANT} trend in {s.inner} from {period_name(t.first_label)} to {period_name(t.last_label)}."
+    size = f" (about {pct(t.pct_per_year)} a year)" if t.pct_per_year is not None else ""
+    return f"There is no {SIGNIFICANT} trend in {s.inner} from {period_name(t.first_label)} to {period_name(t.last_label)}{size}."
+
+
+def step_text(s: Subject, t: TrendResult) -> str:
+    """A single level shift that explains the series better than a steady trend
+    (``t.step`` significant and ``better_than_trend``)."""
+    step = t.step
+    assert step is not None
+    way = "up" if step.pct > 0 else "down"
+    when = period_phrase(step.label)
+    after = f", after {step.event_label}" if step.event_label else ""
+    return (
+        f"{sentence_start(s.inner)} stepped {way} by about {pct(abs(step.pct))} around {when}{after}; "
+        f"a single shift in level explains the series from {period_name(t.first_label)} to "
+        f"{period_name(t.last_label)} better than a steady trend, and the shift is {SIGNIFICANT}."
+    )
 
 
 # --- changes ------------------------------------------------------------------------
@@ -304,10 +346,55 @@ def run_text(s: Subject, r: RunResult, latest_label: str) -> str | None:
         return (
             f"{sentence_start(s.inner)} {_verb(r.direction)} in {when}, after {_previous_run(r)}."
         )
+    if r.length >= LONG_RUN:
+        since = _shifted(latest_label, -r.length)
+        if since is not None:
+            verb = {"up": "risen", "down": "fallen"}[r.direction]
+            text = (
+                f"{sentence_start(s.inner)} {'have' if _plural(s.name) else 'has'} {verb} in each "
+                f"{s.period_word} since {period_name(since)}, {count_word(r.length, s.period_word)} "
+                f"in a row to {when}"
+            )
+            return f"{text}, after {_previous_run(r)}." if broke else f"{text}."
     if r.length >= 2:
         text = f"{sentence_start(s.inner)} {_verb(r.direction)} in each of the last {count_word(r.length, s.period_word)}, to {when}"
         return f"{text}, after {_previous_run(r)}." if broke else f"{text}."
     return None
+
+
+#: A run this long is told from where it started ("has fallen in each quarter since
+#: 2021/22 Q2"), as the reference update does for its longer runs.
+LONG_RUN = 4
+#: Extremes reaching back at least this many years are told in years ("the lowest for
+#: seven years"); nearer ones by the period they reach back to.
+EXTREME_YEARS_FROM = 2
+
+
+def _shifted(label: str, by: int) -> str | None:
+    """The label ``by`` periods from ``label`` (months or quarters)."""
+    try:
+        period = parse_period(label)
+    except PeriodError:
+        return None
+    return period.shift(by).label if isinstance(period, Month | Quarter) else None
+
+
+def _periods_between(first: str, last: str) -> int | None:
+    try:
+        a, b = parse_period(first), parse_period(last)
+    except PeriodError:
+        return None
+    if (isinstance(a, Month) and isinstance(b, Month)) or (
+        isinstance(a, Quarter) and isinstance(b, Quarter)
+    ):
+        return b.index - a.index
+    return None
+
+
+def _plural(name: str) -> bool:
+    """A name whose head word is plural ("offences", "incidents"): "have fallen"."""
+    head = name.split(" (")[0].split()
+    return bool(head) and head[-1].lower().endswith("s") and not head[-1].lower().endswith("ss")
 
 
 def extreme_text(s: Subject, e: ExtremeResult, latest_label: str, latest_value: float) -> str:
@@ -316,6 +403,13 @@ def extreme_text(s: Subject, e: ExtremeResult, latest_label: str, latest_value: 
     if e.on_record:  # the latest period and every earlier one it is compared with
         return f"{head} is the {e.kind} of all {count_word(e.n_periods_compared + 1, s.period_word)} in the series."
     if e.since_label:
+        between = _periods_between(e.since_label, latest_label)
+        per_year = (
+            MONTHS_PER_YEAR if s.frequency == "month" else MONTHS_PER_YEAR // MONTHS_PER_QUARTER
+        )
+        years = between // per_year if between is not None else 0
+        if years >= EXTREME_YEARS_FROM:  # every period of those years was less extreme
+            return f"{head} is the {e.kind} for {count_word(years, 'year')} (since {period_name(e.since_label)})."
         return f"{head} is the {e.kind} since {period_name(e.since_label)}."
     return f"{head} is the {e.kind} of the last {count_word(e.n_periods_compared, s.period_word)}."
 
@@ -448,8 +542,10 @@ def peer_text(s: Subject, f: FunnelResult, point: FunnelPoint) -> str:
 def benchmark_text(s: Subject, b: BenchmarkGap) -> str:
     """The latest value against the plan's benchmark: the value to the measure's decimals,
     the benchmark as the plan writes it (11.21%), the gap to the decimals the analysis
-    chose for it (methodology §6.3)."""
+    chose for it (methodology §6.3), or finer when it would otherwise show as nothing."""
     places = s.decimals if b.decimals is None else b.decimals
+    if rounded(b.gap_pp, pp_decimals(places)) == 0:  # too small to show: as finely as written
+        places = max(places, decimals_of(b.value_pct), decimals_of(b.benchmark_pct))
     if rounded(b.gap_pp, pp_decimals(places)) == 0:
         where = "the same as"
     else:

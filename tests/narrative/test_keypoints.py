@@ -81,7 +81,8 @@ def test_trend_texts() -> None:
         direction="flat", strength="none", pct_per_year=0.1, p_value=0.8, significant=False
     )
     assert texts(analysis(trend=flat), m) == {
-        "m:no_trend": "There is no clear trend in violence with injury offences from 2016/17 Q1 to 2023/24 Q1."
+        "m:no_trend": "There is no clear trend in violence with injury offences from 2016/17 Q1 to 2023/24 Q1 "
+        "(about 0.1% a year)."
     }
 
 
@@ -116,7 +117,7 @@ def test_runs_extremes_and_windows() -> None:
     )
     assert texts(a, m) == {
         "m:run": "Domestic abuse offences decreased in each of the last three quarters, to 2023/24 Q1.",
-        "m:extreme": "The 2023/24 Q1 figure for domestic abuse offences (1,205) is the lowest since 2018/19 Q1.",
+        "m:extreme": "The 2023/24 Q1 figure for domestic abuse offences (1,205) is the lowest for five years (since 2018/19 Q1).",
         "m:windows": "The figure for domestic abuse offences in the 12 months to June 2023 (5,020) was lower than in each of "
         "the two earlier years (5,600 in the 12 months to June 2022 and 5,400 in the 12 months to June 2021).",
     }

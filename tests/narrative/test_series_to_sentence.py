@@ -99,7 +99,8 @@ def test_runs_from_series_are_the_runs_in_the_series(head: list[int], rising: li
     for kp in key_points(series, MEASURE):
         assert check_key_point(kp, series, MEASURE) == (), kp.text
     if len(tail) >= 3:  # at least two rises in a row end the series
-        assert run is not None and "increased in each of the last" in run.text
+        assert run is not None
+        assert "increased in each of the last" in run.text or "have risen in each" in run.text
 
 
 def test_percentage_point_changes_keep_the_measures_decimals() -> None:
@@ -131,3 +132,29 @@ def test_headcounts_say_how_many_more_or_fewer() -> None:
         "(320) and four fewer than in 2022/23 Q4 (301)."
     )
     assert check_key_point(joined, series, m) == ()
+
+
+def test_a_long_run_is_told_from_where_it_started() -> None:
+    """The reference's "has fallen each quarter since 2021/22 Q2": seven falls in a row."""
+    series = quarterly([100, 104, 108, 112, 111, 109, 107, 104, 101, 99, 96])
+    run = point(series, MEASURE, "run")
+    assert run is not None and run.text == (
+        "Recorded offences have fallen in each quarter since 2021/22 Q2, seven quarters in a row "
+        "to 2023/24 Q1, after three consecutive increases."
+    )
+    assert check_key_point(run, series, MEASURE) == ()
+    wrong = run.__class__(**{**run.__dict__, "text": run.text.replace("2021/22 Q2", "2021/22 Q3")})
+    assert [p.kind for p in check_key_point(wrong, series, MEASURE)] == ["run"]
+
+
+def test_an_extreme_that_reaches_back_years_is_told_in_years() -> None:
+    """ "The lowest for seven years": every quarter of the seven years before was higher."""
+    values = [150.0, 140, 130, 120, 80] + [120.0 + (i % 3) for i in range(27)] + [85]
+    series = quarterly(values)
+    extreme = point(series, MEASURE, "extreme")
+    assert extreme is not None
+    assert extreme.text.endswith("is the lowest for seven years (since 2016/17 Q1).")
+    assert check_key_point(extreme, series, MEASURE) == ()
+    six = extreme.text.replace("seven years", "six years")
+    wrong = extreme.__class__(**{**extreme.__dict__, "text": six})
+    assert [p.kind for p in check_key_point(wrong, series, MEASURE)] == ["extreme"]
