@@ -200,3 +200,29 @@ def test_import_page_lists_problems_and_success(rnd, north, north_dept):
     txt.name = "notes.txt"
     r = c.post(reverse("import_xlsx", args=[rnd.pk, "north-lpa"]), {"file": txt})
     assert r.status_code == 400 and b"Upload the .xlsx file" in r.content
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '=HYPERLINK("http://evil.example/","Click for the figures")',
+        "+44 calls answered within 10 seconds",
+        "-3% on last quarter\r\nand a second line",
+        "@mentions the partnership board",
+        "  leading spaces and a trailing one ",
+    ],
+)
+def test_commentary_that_looks_like_a_formula_is_text_and_comes_back_unchanged(
+    rnd, north, north_dept, text
+):
+    """Issue 18: written as a string cell (not a formula Excel would run), read back byte-for-byte."""
+    slot = slot_of(rnd, "p1-neighbourhood", "north-lpa")
+    saved = services.save_draft(slot.pk, user=north, text=text, rag="", expected_version=0)
+    wb = _book(rnd, north_dept)
+    cell = wb["Commentary"].cell(row=2, column=spreadsheet.COL["Commentary"] + 1)
+    assert cell.data_type == "s" and cell.value == saved.text
+    # An owner edits only the RAG status in Excel (the save keeps the text as it is) and imports.
+    wb["Commentary"].cell(row=2, column=spreadsheet.COL["RAG status"] + 1).value = "green"
+    count = spreadsheet.import_department(rnd, north_dept, _save(wb), user=north)
+    slot.refresh_from_db()
+    assert count == 1 and slot.rag == "green" and slot.text == saved.text
