@@ -7,7 +7,6 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planwatch.analysis.results import ChangeResult
 from planwatch.formatting import (
     MINUS,
     count_change,
@@ -24,7 +23,6 @@ from planwatch.formatting import (
     signed,
     value,
 )
-from planwatch.narrative.templates import Subject, change_text
 
 
 def test_numbers() -> None:
@@ -52,25 +50,6 @@ def test_percentage_points_to_the_measures_decimals() -> None:
     # The reference update quotes a fall of 0.98 points in a two-decimal measure.
     assert pp(-0.98, 2) == "0.98 percentage points" and pp(0.98) == "1.0 percentage point"
     assert pp(0.049, 0) == "0.0 percentage points"
-
-
-def test_sentence_and_table_round_the_same() -> None:
-    """Fails on the old code: the sentence said 1,234 where the table said 1,235."""
-    change = ChangeResult(
-        kind="previous_period",
-        current_label="2023/24 Q1",
-        current_value=1234.5,
-        comparison_label="2022/23 Q4",
-        comparison_value=1000.0,
-        abs_change=234.5,
-        pct_change=23.45,
-        direction="up",
-        significant=None,
-        p_value=None,
-        method=None,
-    )
-    text = change_text(Subject("Offences"), change, None)
-    assert value(1234.5, "count") in text and "to 1,235 " in text and "23.5%" in text
 
 
 @given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), st.integers(0, 3))

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from series_built import key_points, monthly, plan_measure, point, quarterly
 
+from planwatch.formatting import value
 from planwatch.narrative.checker import check_key_point
 
 MEASURE = plan_measure()
@@ -158,3 +159,14 @@ def test_an_extreme_that_reaches_back_years_is_told_in_years() -> None:
     six = extreme.text.replace("seven years", "six years")
     wrong = extreme.__class__(**{**extreme.__dict__, "text": six})
     assert [p.kind for p in check_key_point(wrong, series, MEASURE)] == ["extreme"]
+
+
+def test_sentence_and_table_round_the_same() -> None:
+    """Fails on the old code: the sentence rounded half to even ("1,234") where the table
+    under it rounded half away from zero ("1,235")."""
+    m = plan_measure(unit="score")
+    series = quarterly([1000.0, 1100.0, 1150.0, 1200.0, 1210.0, 1234.5])
+    joined = point(series, m, "changes")
+    assert joined is not None
+    assert f"stood at {value(1234.5, 'score')} in 2023/24 Q1" in joined.text
+    assert "stood at 1,235 in 2023/24 Q1" in joined.text
