@@ -44,6 +44,13 @@ def register(app: typer.Typer) -> None:
         docx: Annotated[
             bool, typer.Option("--docx/--no-docx", help="Also write the Word version (.docx)")
         ] = False,
+        figures: Annotated[
+            bool,
+            typer.Option(
+                "--figures/--no-figures",
+                help="Also write every figure the report shows as JSON (<report>.json)",
+            ),
+        ] = True,
         out: Annotated[
             Path | None,
             typer.Option("--out", "-o", help="Output folder (default: the project's output/)"),
@@ -61,8 +68,14 @@ def register(app: typer.Typer) -> None:
             published=_published(published),
             out_dir=out,
             docx=docx,
+            figures=figures,
         )
-        written = {"html": files.html, "pdf": files.pdf, "docx": files.docx}
+        written = {
+            "html": files.html,
+            "pdf": files.pdf,
+            "docx": files.docx,
+            "figures": files.figures,
+        }
         if as_json:
             print_json({kind: str(path) if path else None for kind, path in written.items()})
             return

@@ -43,6 +43,7 @@ class ReportFiles:
     html: Path
     pdf: Path | None
     docx: Path | None = None
+    figures: Path | None = None  # every figure as data (JSON)
 
 
 def css_string(text: str) -> str:
@@ -132,9 +133,10 @@ def build_report(
     pdf: bool = True,
     published: date | None = None,
     docx: bool = False,
+    figures: bool = False,
 ) -> ReportFiles:
-    """Write the HTML report (and the PDF, and with ``docx`` the Word version) into
-    ``out_dir``; files appear whole or not at all."""
+    """Write the HTML report (and the PDF; with ``docx`` the Word version; with
+    ``figures`` every figure as JSON) into ``out_dir``; files appear whole or not at all."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ReportError(
@@ -162,4 +164,9 @@ def build_report(
         from planwatch.report.docx import write_docx  # python-docx is only needed here
 
         docx_path = write_docx(view, out_dir / f"{stem}.docx")
-    return ReportFiles(html=html_path, pdf=pdf_path, docx=docx_path)
+    figures_path = None
+    if figures:
+        from planwatch.report.figures import write_figures
+
+        figures_path = write_figures(view, run, out_dir / f"{stem}.json")
+    return ReportFiles(html=html_path, pdf=pdf_path, docx=docx_path, figures=figures_path)

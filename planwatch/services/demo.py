@@ -40,6 +40,7 @@ class DemoOutcome:
     html: Path | None = None
     pdf: Path | None = None
     docx: Path | None = None  # the Word version, written with the PDF
+    figures: Path | None = None  # every figure of the report as JSON
     warnings: list[str] = field(
         default_factory=list
     )  # from ingest: e.g. values held out as suspect
@@ -76,13 +77,17 @@ def report_step(
         return run
 
     start = time.perf_counter()
-    files = generate_report(project, quarter, pdf=pdf, docx=pdf, analyse=timed_analysis)
+    files = generate_report(
+        project, quarter, pdf=pdf, docx=pdf, figures=True, analyse=timed_analysis
+    )
     _record(outcome, echo, "analyse", f"analysed {quarter.label}", timings.get("analyse", 0.0))
     outcome.html = _rename(files.html, stem)
     outcome.pdf = _rename(files.pdf, stem) if files.pdf else None
     outcome.docx = _rename(files.docx, stem) if files.docx else None
+    outcome.figures = _rename(files.figures, stem) if files.figures else None
     seconds = time.perf_counter() - start - timings.get("analyse", 0.0)
-    written = " and ".join(str(p) for p in (outcome.html, outcome.pdf, outcome.docx) if p)
+    shown = (outcome.html, outcome.pdf, outcome.docx, outcome.figures)
+    written = " and ".join(str(p) for p in shown if p)
     _record(outcome, echo, "report", f"wrote {written}", seconds)
 
 

@@ -36,7 +36,9 @@ def html(run: AnalysisRun, commentary: Commentary) -> str:
 def report_files(
     run: AnalysisRun, commentary: Commentary, tmp_path_factory: pytest.TempPathFactory
 ) -> ReportFiles:
-    return build_report(run, commentary, tmp_path_factory.mktemp("report"), published=PUBLISHED)
+    return build_report(
+        run, commentary, tmp_path_factory.mktemp("report"), published=PUBLISHED, figures=True
+    )
 
 
 @pytest.fixture(scope="session")
