@@ -241,14 +241,15 @@ class _Check:
         text, kp = self.kp.text, self.kp
         claims = bool(_SIGNIFICANT.search(text))
         denies = bool(_NOT_SIGNIFICANT.search(text))
-        p = kp.evidence.get("p_value", kp.evidence.get("step_p"))
+        p = _p_value(kp.evidence)
         if claims and kp.significant is not True:
             self.fail(
                 "significance",
                 "statistically significant",
                 "no claim of significance: the test did not show it",
             )
-        if claims and kp.kind != "peer_comparison" and (p is None or not p < ALPHA):
+        below = isinstance(p, int | float) and p < ALPHA
+        if claims and kp.kind != "peer_comparison" and not below:
             self.fail(
                 "significance", "statistically significant", f"a p-value below {ALPHA} (it is {p})"
             )
@@ -610,6 +611,15 @@ def period_phrase_of(comparison: Mapping[str, object]) -> str:
         return label
     text = period.long_label if isinstance(period, Month) else period.label
     return f"the {text}" if text.startswith("12 months") else text
+
+
+def _p_value(evidence: Mapping[str, object]) -> object:
+    """The p-value of the result a sentence's verdict is about: a level step's own (a
+    step told instead of a trend carries the trend's evidence too), else the point's."""
+    step = evidence.get("step")
+    if isinstance(step, Mapping) and "p_value" in step:
+        return step["p_value"]
+    return evidence.get("p_value", evidence.get("step_p"))
 
 
 def _pct(proportion: object) -> float | None:

@@ -104,3 +104,21 @@ def test_essex_report_html(essex_run: AnalysisRun) -> None:
     assert "Essex" in text and "2023/24 Q4" in text
     assert "Open Government Licence" in text
     assert "August and September 2018" in text
+
+
+@pytest.mark.slow
+def test_essex_key_points_pass_the_claim_checker(essex_run: AnalysisRun) -> None:
+    """Every sentence on the real data, re-derived from its series by the independent
+    checker; none is refused at `planwatch report`."""
+    from planwatch.narrative.checker import ClaimProblem, check_key_point
+    from planwatch.narrative.keypoints import measure_key_points
+
+    checked = 0
+    for priority in essex_run.priorities:
+        for r in priority.measures:
+            events = essex_run.plan.events
+            for kp in measure_key_points(r.analysis, r.measure, r.series, events):
+                assert check_key_point(kp, r.series, r.measure, essex_run.quarter) == (), kp.text
+                checked += 1
+    assert checked > 10
+    assert not [w for w in essex_run.warnings if isinstance(w, ClaimProblem)]
