@@ -86,6 +86,11 @@ class Department(Frozen):
     id: Slug
     name: str
     email: str | None = None
+    areas: tuple[str, ...] = Field(
+        default=(),
+        description="For a local policing area: the districts it covers, as the data names "
+        "them (a district breakdown groups them under it)",
+    )
 
 
 class PrcSource(Frozen):
@@ -519,6 +524,10 @@ class Plan(Frozen):
 
     def commitments(self) -> tuple[tuple[Priority, Commitment], ...]:
         return tuple((p, c) for p in self.priorities for c in p.commitments)
+
+    def district_groups(self) -> dict[str, str]:
+        """District -> the name of the local policing area (department) that covers it."""
+        return {area: d.name for d in self.departments for area in d.areas}
 
     def record_source(self, name: str) -> RecordSourceDef:
         """The plan's record source ``name``, or a built-in one (STATS19 casualties)."""

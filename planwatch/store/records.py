@@ -50,8 +50,14 @@ TYPO_CUTOFF = 0.8
 _TRUNC = {"month": "month", "quarter": "quarter"}  # calendar quarters are financial quarters
 
 
-def records_frame(con: duckdb.DuckDBPyConnection, query: RecordQuery, area: str) -> pd.DataFrame:
-    """The measure frame of ``query``; ``area`` labels force-level rows (the plan's area)."""
+def records_frame(
+    con: duckdb.DuckDBPyConnection, query: RecordQuery, area: str, *, by_area: bool = False
+) -> pd.DataFrame:
+    """The measure frame of ``query``; ``area`` labels force-level rows (the plan's area).
+
+    ``by_area``: one row per period and value of the source's area column instead (every
+    area, the measure's own ``area`` filter not applied; 0 where an area has none).
+    """
     table = record_table(query.source)
     stored = record_columns(con, table)
     if not stored:
@@ -69,9 +75,17 @@ def records_frame(con: duckdb.DuckDBPyConnection, query: RecordQuery, area: str)
     _check_values(con, table, query)
     params: list[Any] = []
     where = _where(query.where, params) if query.where is not None else "TRUE"
-    if query.area:
+    if by_area and not query.area_column:
+        raise StoreError(
+            f"record source '{query.source}' has no area column to break measure "
+            f"'{query.measure_id}' down by",
+            expected="'area:' in the record source",
+        )
+    if query.area and not by_area:
         where = f"({where}) AND lower({query.area_column}) = lower(?)"
         params.append(query.area)
+    # by area: each area's own rows; else one row per period labelled with the area
+    group = f"coalesce(trim({query.area_column}), '')" if by_area else "''"
     value = {
         "count": "count(*)",
         "count_distinct": f"count(DISTINCT {query.of})",
@@ -88,16 +102,19 @@ def records_frame(con: duckdb.DuckDBPyConnection, query: RecordQuery, area: str)
         ), periods AS (
             SELECT date_trunc('{trunc}', m) AS p FROM months GROUP BY ALL
             HAVING count(*) = {months_needed}
+        ), areas AS (
+            SELECT DISTINCT {group} AS a FROM {table}
         ), counted AS (
-            SELECT date_trunc('{trunc}', {query.date_column}) AS p, {value} AS v FROM {table}
-            WHERE {where} GROUP BY ALL
+            SELECT date_trunc('{trunc}', {query.date_column}) AS p, {group} AS a, {value} AS v
+            FROM {table} WHERE {where} GROUP BY ALL
         )
-        SELECT p::DATE AS period_start, ? AS frequency, ? AS area, ? AS category,
+        SELECT p::DATE AS period_start, ? AS frequency,
+               CASE WHEN ? THEN a ELSE ? END AS area, ? AS category,
                coalesce(v, 0)::DOUBLE AS value, NULL::DOUBLE AS numerator,
                NULL::DOUBLE AS denominator, 'ok' AS status
-        FROM periods LEFT JOIN counted USING (p) ORDER BY p
+        FROM periods CROSS JOIN areas LEFT JOIN counted USING (p, a) ORDER BY p, a
     """
-    params += [query.frequency, query.area or area, query.source]
+    params += [query.frequency, by_area, query.area or area, query.source]
     return con.execute(sql, params).df()
 
 

@@ -84,6 +84,33 @@ def measure_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) ->
     return _finish(frame)
 
 
+def area_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) -> pd.DataFrame:
+    """The measure's data by area below the force (district, local area), one row per
+    period and area, for a breakdown table: records by their area column, data.police.uk
+    by local area (from the LSOA name), tidy series by their area (the force-level rows
+    left out). PRC has no areas below the force: an empty frame."""
+    m = _measure(plan, measure)
+    source = m.source
+    with reading(con_or_store, missing_ok=True) as con:
+        if isinstance(source, RecordsSource):
+            frame = records_frame(con, record_query(plan, m), plan.metadata.area, by_area=True)
+        elif isinstance(source, PoliceUkSource):
+            sql, params = _police_uk_sql(source, by_area=True)
+            frame = con.execute(sql, params).df()
+        elif isinstance(source, SeriesSource):
+            frame = con.execute(
+                """SELECT period_start, period_kind AS frequency, area, series AS category,
+                          value, numerator, denominator, status FROM observations
+                   WHERE lower(series) = lower($series) AND status <> 'rejected'
+                     AND area <> '' AND lower(area) <> lower($force)
+                   ORDER BY period_start, area""",
+                {"series": source.series, "force": plan.metadata.area},
+            ).df()
+        else:
+            frame = pd.DataFrame()
+    return _finish(frame)
+
+
 def record_query(plan: Plan, measure: Measure) -> RecordQuery:
     """A record-based measure's definition compiled against its record source (plan errors raised)."""
     assert isinstance(measure.source, RecordsSource)
@@ -226,10 +253,12 @@ def _prc_sql(source: PrcSource, plan: Plan) -> tuple[str, Any]:
     return sql, {"force": force, "groups": groups}
 
 
-def _police_uk_sql(source: PoliceUkSource) -> tuple[str, Any]:
+def _police_uk_sql(source: PoliceUkSource, *, by_area: bool = False) -> tuple[str, Any]:
+    """``by_area``: rows by local area (district from the LSOA name) instead of force."""
     types = _lower_list(source.crime_types)
-    sql = """
-        SELECT month AS period_start, 'month' AS frequency, falls_within AS area, crime_type AS category,
+    area = "area" if by_area else "falls_within"
+    sql = f"""
+        SELECT month AS period_start, 'month' AS frequency, {area} AS area, crime_type AS category,
                sum(count) AS value, NULL AS numerator, NULL AS denominator, 'ok' AS status
         FROM police_uk_counts
         WHERE ($falls IS NULL OR lower(falls_within) = lower($falls))
