@@ -554,6 +554,27 @@ class _Check:
                     f"a p-value below {ALPHA} (it is {p})",
                 )
 
+    def trend(self) -> None:
+        """A trend's span ends at the latest period with data, and its direction and yearly
+        rate are the fitted ones (the fit itself is the analysis', not re-done here)."""
+        text, e = self.kp.text, self.kp.evidence
+        span = re.search(rf" from ({_PERIOD}) to ({_PERIOD})", text)
+        last = self.f.latest
+        if span and last is not None and label_of(span.group(2)) != self.f.labels[last]:
+            self.fail(
+                "period", span.group(2), f"the latest period with data ({self.f.labels[last]})"
+            )
+        moving = re.search(
+            rf"\b(upward|downward) (?:trend|movement)\b.*?\(about ({_NUMBER})% a year\)", text
+        )
+        rate = e.get("pct_per_year")
+        if moving and isinstance(rate, int | float):
+            way, stated = moving.groups()
+            if not shows(stated, abs(rate)):
+                self.fail("size", f"about {stated}% a year", f"{abs(rate):.3f}% a year")
+            if (rate > 0) != (way == "upward"):
+                self.fail("direction", way, "upward" if rate > 0 else "downward")
+
     def gap_between(self) -> None:
         """A value against another (a benchmark, an earlier survey): both numbers, the
         direction and the size in percentage points."""
@@ -661,6 +682,8 @@ def check_key_point(
     check.name()
     if kp.kind == "run":
         check.run()
+    elif kp.kind in ("trend", "no_trend"):
+        check.trend()
     elif kp.kind == "extreme":
         check.extreme()
     elif kp.kind in CHANGE_KINDS:

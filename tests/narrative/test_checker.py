@@ -135,3 +135,19 @@ def test_verified_keeps_true_points_and_explains_the_rest(unit: str) -> None:
     assert kept == (good,)
     assert [p.key for p in problems] == ["m:run:bad"]
     assert "four quarters" in str(problems[0]) and "3 decreases in a row" in str(problems[0])
+
+
+def test_trend_sentences_must_match_the_fit_and_end_at_the_latest_period() -> None:
+    from hand_built import trend
+
+    rising = quarterly([100 + 3 * i for i in range(29)])
+    fitted = trend(first_label="2016/17 Q1", last_label="2023/24 Q1", pct_per_year=4.2)
+    (kp,) = measure_key_points(analysis(trend=fitted), MEASURE)
+    assert (
+        "upward trend in recorded offences from 2016/17 Q1 to 2023/24 Q1 (about 4.2% a year)"
+        in kp.text
+    )
+    assert check_key_point(kp, rising, MEASURE) == ()
+    assert kinds(kp, kp.text.replace("upward", "downward"), rising) == {"direction"}
+    assert kinds(kp, kp.text.replace("4.2%", "4.5%"), rising) == {"size"}
+    assert kinds(kp, kp.text.replace("to 2023/24 Q1", "to 2022/23 Q4"), rising) == {"period"}
