@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 from scipy import stats
 
 from planwatch.analysis.shortterm import (
     compare,
+    count_model,
     extreme,
     latest_window,
     period_change,
@@ -60,13 +64,23 @@ def test_previous_period_and_same_quarter_last_year_with_the_test() -> None:
     assert (prev.current_label, prev.comparison_label) == ("2017/18 Q4", "2017/18 Q3")
     assert prev.abs_change == -40 and prev.pct_change == pytest.approx(-40.0)
     assert prev.n_history == 6  # the six earlier quarter-on-quarter moves
-    # those moves vary no more than Poisson counts would about the seasons, so the exact
-    # test, with each quarter's expected count as its exposure: Q4s (Jan-Mar) 90 and 60
-    # over 90 + 90 days, Q3s (Oct-Dec) 105 and 100 over 92 + 92 days
+    # those moves vary no more than Poisson counts would about the seasons (expected
+    # counts: Q4s, Jan-Mar, 90 and 60 over 90 + 90 days; Q3s, Oct-Dec, 105 and 100 over
+    # 92 + 92 days), so the variance is the Poisson one and t = D / sqrt(P) on the df
     q4 = 90 * (90 + 60) / (90 + 90)
     q3 = 92 * (105 + 100) / (92 + 92)
-    assert prev.method == "poisson_rate_ratio_exact" and prev.df is None
-    assert prev.p_value == pytest.approx(stats.binomtest(60, 160, q4 / (q4 + q3)).pvalue, rel=1e-9)
+    assert prev.method == "serial_rate_ratio_t" and prev.variance_ratio == 1.0
+    model = count_model(s)
+    assert (model.m[7], model.m[6]) == (pytest.approx(q4), pytest.approx(q3))
+    contrast = np.zeros(8)
+    contrast[7], contrast[6] = 1 / q4, -1 / q3
+    through = contrast @ model.residual_maker
+    poisson = float(through @ np.diag(model.m) @ through)
+    # with two values a season, fitting the seasons halves each period's Poisson variance
+    assert poisson == pytest.approx((1 / q4 + 1 / q3) / 2)
+    t = (60 / q4 - 100 / q3) / math.sqrt(poisson)
+    assert prev.df is not None
+    assert prev.p_value == pytest.approx(2 * stats.t.sf(abs(t), prev.df), rel=1e-9)
     year = period_change(s, 4, count=True)
     assert (
         year is not None
@@ -178,5 +192,3 @@ def test_window_lower_than_any_of_the_previous_three_years() -> None:
 
 def _months(n: int) -> list[Month]:
     return [Month(2019, 4).shift(i) for i in range(n)]
-
-
