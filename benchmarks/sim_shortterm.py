@@ -39,9 +39,17 @@ from planwatch.analysis.dist import (  # noqa: E402
 )
 from planwatch.analysis.results import ChangeResult  # noqa: E402
 from planwatch.analysis.shortterm import period_days  # noqa: E402
+from planwatch.analysis.spc import xmr  # noqa: E402
 from planwatch.analysis.trend import fit_trends  # noqa: E402
 from planwatch.measures.series import MeasureSeries  # noqa: E402
-from tests.analysis.simulate import Config, as_series, mean_path, wilson_upper  # noqa: E402
+from tests.analysis.simulate import (  # noqa: E402
+    LOG_SD,
+    Config,
+    as_series,
+    latent_ar1,
+    mean_path,
+    wilson_upper,
+)
 from tests.analysis.simulate_shortterm import (  # noqa: E402
     KINDS,
     LEVELS,
@@ -104,6 +112,8 @@ def _before(series: MeasureSeries, change: ChangeResult | None, dispersion: floa
     else:
         ea = eb = 365.0  # 12-month windows: equal lengths to within a leap day
     p0 = ea / (ea + eb)
+    if a + b == 0:
+        return False
     if dispersion is not None and dispersion > 1.0:
         z = (a - (a + b) * p0) / math.sqrt(dispersion * (a + b) * p0 * (1 - p0))
         return normal_two_sided_p(z) < ALPHA
@@ -215,6 +225,57 @@ def power_table(reps: int, seed: int) -> None:
             print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
 
 
+# --- SPC ---------------------------------------------------------------------------------
+
+
+def _spc_counts(
+    config: Config, reps: int, seed: int, seasonal: bool, jump_pct: float = 0.0
+) -> np.ndarray:
+    """Counts for the SPC runs: the generator's series (``seasonal``) or the same wander
+    around a flat level (as the issue's table), with the latest point raised by
+    ``jump_pct``."""
+    rng = np.random.default_rng(seed)
+    x = latent_ar1(rng, reps, config.n_periods, config.ar, LOG_SD)
+    base = mean_path(config) if seasonal else np.full(config.n_periods, config.level)
+    jump = np.ones(config.n_periods)
+    jump[-1] = 1.0 + jump_pct / 100.0
+    result: np.ndarray = rng.poisson(base[None, :] * jump[None, :] * np.exp(x)).astype(np.float64)
+    return result
+
+
+def spc_table(reps: int, seed: int) -> None:
+    settings = [
+        (
+            f"{'Q' if f == 'quarter' else 'M'} AR {ar} L{level:g}",
+            Config(frequency=f, n_periods=n, ar=ar, level=level),
+        )
+        for f, n, ars in (("quarter", 29, QUARTER_ARS), ("month", 63, MONTH_ARS))
+        for ar in ars
+        for level in (100.0, 15000.0)
+    ]
+    for seasonal in (False, True):
+        shape = "seasonal" if seasonal else "flat level"
+        print(f"\n#### SPC: latest point called special cause, {shape}, % standard / adjusted\n")
+        print("| series | no change | +20% latest | +40% latest | median autocorrelation |")
+        print("|---|---|---|---|---|")
+        for s, (label, config) in enumerate(settings):
+            cells = []
+            rhos: list[float] = []
+            for jump in (0.0, 20.0, 40.0):
+                y = _spc_counts(config, reps, seed + 10 * s + int(jump), seasonal, jump)
+                charts = [xmr(one, polarity="neutral") for one in as_series(y, config.frequency)]
+                std = [c is not None and c.standard_variation != "common_cause" for c in charts]
+                adj = [c is not None and c.variation != "common_cause" for c in charts]
+                cells.append(f"{rate_cell(std)} / {rate_cell(adj)}")
+                if jump == 0.0:
+                    rhos = [
+                        c.autocorrelation
+                        for c in charts
+                        if c is not None and c.autocorrelation is not None
+                    ]
+            print(f"| {label} | " + " | ".join(cells) + f" | {np.median(rhos):.2f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=1000)
@@ -227,6 +288,8 @@ def main() -> None:
         size_table(args.reps, args.seed, levels)
     if args.only in (None, "power"):
         power_table(args.reps, args.seed + 1)
+    if args.only in (None, "spc"):
+        spc_table(args.reps, args.seed + 2)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,26 @@ class MannKendallResult:
 
 
 @dataclass(frozen=True)
+class StepResult:
+    """One level shift that may explain a series better than a steady trend (methodology §2.8).
+
+    The shift is fitted (season effects, no trend) at every period from one year in to
+    one year before the end, or only at the plan event's period when one falls inside
+    the window; the best-fitting period is kept."""
+
+    index: int  # series index of the first period at the new level
+    label: str  # that period's label
+    pct: float  # size of the shift, % (e.g. +10.3)
+    ci_low: float
+    ci_high: float
+    p_value: float  # Bonferroni over the candidate periods (1 candidate at a plan event)
+    significant: bool
+    better_than_trend: bool  # fits the series better than a steady trend does
+    candidates: int  # how many periods were tried
+    event_label: str | None = None  # the plan event it was tested at, if any
+
+
+@dataclass(frozen=True)
 class TrendResult:
     """Long-term trend over a series (from its start, or from the last comparability break)."""
 
@@ -68,6 +88,14 @@ class TrendResult:
     detectable_pct_per_year: float | None = None  # smallest trend the data could show (80% power)
     dispersion_threshold: float | None = None  # Pearson chi2/df above which the fit switches to NB
     nb_alpha: float | None = None  # negative binomial shape (variance mu + alpha mu^2)
+    # Added for issue 11 (autocorrelation; methodology §2.6-2.8):
+    inference: str = "independent_periods"  # how significance was judged, e.g. "ar1_noise_gls"
+    residual_autocorrelation: float | None = None  # corrected lag-1 of the Pearson residuals
+    ar_coefficient: float | None = None  # AR(1) coefficient of the level's wander (median-unbiased)
+    noise_share: float | None = None  # share of the error variance that is period-to-period noise
+    effective_periods: float | None = None  # independent periods that would give the same precision
+    critical_value: float | None = None  # |slope / se| needed for significance (calibrated)
+    step: StepResult | None = None  # a single level shift, when one was tested
 
 
 @dataclass(frozen=True)

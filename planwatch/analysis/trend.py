@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planwatch.analysis.argls import ARTrendTest, ar_trend_test, error_covariance
+from planwatch.analysis.autocorr import lag1_autocorrelation
 from planwatch.analysis.constants import (
     ALPHA,
     DISPERSION_TEST_LEVEL,
@@ -36,6 +38,7 @@ from planwatch.analysis.design import Design, FloatArray, trend_design
 from planwatch.analysis.dist import (
     chi2_upper_quantile,
     normal_quantile,
+    normal_two_sided_p,
     t_quantile,
     t_two_sided_p,
 )
@@ -46,7 +49,13 @@ from planwatch.analysis.glm import (
     fit_poisson_batch,
 )
 from planwatch.analysis.mannkendall import mann_kendall_batch, seasonal_mann_kendall_batch
-from planwatch.analysis.results import Direction, MannKendallResult, Strength, TrendResult
+from planwatch.analysis.results import (
+    Direction,
+    MannKendallResult,
+    StepResult,
+    Strength,
+    TrendResult,
+)
 from planwatch.errors import AnalysisError, Location
 from planwatch.measures.series import MeasureSeries
 from planwatch.periods import Month, Quarter
@@ -173,6 +182,8 @@ def robust_checks(
 
 
 def _agrees(mk: MannKendallResult | None, significant: bool, slope: float) -> bool | None:
+    """Whether the robust check reaches the same verdict: both significant in the same
+    direction, or both not significant. ``None`` when there is no check."""
     if mk is None:
         return None
     if mk.significant != significant:
@@ -207,6 +218,7 @@ class _Job:
     window: _Window
     fit_window: _Window
     extra: tuple[str, ...]
+    event: tuple[int, str] | None = None  # fit row and label of a plan event to test a step at
 
 
 def _prepare(series: MeasureSeries, events: Sequence[Event], count: bool) -> _Job | TrendResult:
@@ -220,7 +232,25 @@ def _prepare(series: MeasureSeries, events: Sequence[Event], count: bool) -> _Jo
             series, w, count, "No counts at all in the period, so there is no trend to fit."
         )
     fitw, extra = _drop_empty_seasons(w) if count else (w, ())
-    return _Job(series, w, fitw, extra)
+    return _Job(series, w, fitw, extra, _event_row(series, fitw, events, ppy))
+
+
+def _event_row(
+    series: MeasureSeries, w: _Window, events: Sequence[Event], ppy: int
+) -> tuple[int, str] | None:
+    """Fit row of the first period starting on or after the latest plan event that does
+    not break comparability, when at least a year of data lies on each side."""
+    found: tuple[int, str] | None = None
+    n = w.positions.shape[0]
+    for event in sorted(events, key=lambda e: e.date):
+        if event.breaks_comparability:
+            continue
+        for row, i in enumerate(w.positions):
+            if series.periods[int(i)].start >= event.date:
+                if ppy <= row <= n - ppy:
+                    found = (row, event.label)
+                break
+    return found
 
 
 def _window_matrix(jobs: Sequence[_Job]) -> FloatArray:
@@ -291,17 +321,74 @@ def _fit_group(
     over = np.flatnonzero(dispersion > threshold)
     nb = fit_negative_binomial_batch(design.X, Y[over]) if over.size else None
     nb_row = {int(b): r for r, b in enumerate(over)}
+    fits = [
+        nb.row(nb_row[b]) if nb is not None and b in nb_row else poisson.row(b)
+        for b in range(len(jobs))
+    ]
+    MU = np.stack([f.mu for f in fits])
+    positions = fw.positions.astype(np.float64)
+    test = ar_trend_test(positions, design.X, (Y - MU) / MU, design.time_column, alpha=alpha)
     out: list[TrendResult] = []
     poisson_se = poisson.se[:, design.time_column]
     for b, (job, mk) in enumerate(zip(jobs, checks, strict=True)):
-        fit = nb.row(nb_row[b]) if nb is not None and b in nb_row else poisson.row(b)
-        fitting = _CountFit(fit, float(dispersion[b]), threshold, float(poisson_se[b]))
+        fitting = _CountFit(fits[b], float(dispersion[b]), threshold, float(poisson_se[b]))
         out.append(
             _count_trend(
-                job.series, job.window, design, fitting, all_positions, mk, alpha, job.extra
+                job,
+                design,
+                fitting,
+                _Autocorrelation.of(test, b, Y[b], MU[b], fits[b], design, job),
+                all_positions,
+                mk,
+                alpha,
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class _Autocorrelation:
+    """One series' share of the batched AR(1)+noise test."""
+
+    shift: float  # GLS slope minus the GLM slope
+    se: float
+    critical: float
+    rho: float  # REML grid value
+    rho_median_unbiased: float
+    lam: float
+    se_independent: float
+    se_point: float  # at the REML estimate (for the rank-based check's variance correction)
+    residual_lag1: float | None
+    d: FloatArray  # log-scale residuals of the GLM
+
+    @staticmethod
+    def of(
+        test: ARTrendTest,
+        b: int,
+        y: FloatArray,
+        mu: FloatArray,
+        fit: ModelFit,
+        design: Design,
+        job: _Job,
+    ) -> _Autocorrelation:
+        a = fit.nb_alpha or 0.0
+        pearson = (y - mu) / np.sqrt(mu + a * mu * mu)
+        w = job.fit_window
+        axis = np.full(int(w.positions.max() - job.window.start + 1), np.nan)
+        axis[w.positions - job.window.start] = pearson
+        r1 = lag1_autocorrelation(axis, design.X)
+        return _Autocorrelation(
+            shift=float(test.fit.slope_shift[b]),
+            se=float(test.fit.se[b]),
+            critical=float(test.critical[b]),
+            rho=float(test.fit.rho[b]),
+            rho_median_unbiased=float(test.rho_median_unbiased[b]),
+            lam=float(test.fit.lam[b]),
+            se_independent=float(test.se_independent[b]),
+            se_point=float(test.fit.se_point[b]),
+            residual_lag1=r1 if math.isfinite(r1) else None,
+            d=(y - mu) / mu,
+        )
 
 
 @dataclass(frozen=True)
@@ -310,6 +397,13 @@ class _CountFit:
     dispersion: float
     threshold: float
     poisson_se: float
+
+    @property
+    def wander_possible(self) -> bool:
+        """The Pearson statistic leaves room for variation beyond Poisson noise (chi2/df
+        above 1). At or below 1 the moment estimate of any extra variance — and so of a
+        wandering level — is 0, and periods are treated as independent (methodology §2.6)."""
+        return self.dispersion > 1.0
 
 
 def quasi_scaled(fit: ModelFit) -> ModelFit:
@@ -321,15 +415,19 @@ def quasi_scaled(fit: ModelFit) -> ModelFit:
 
 
 def _count_trend(
-    series: MeasureSeries,
-    w: _Window,
+    job: _Job,
     design: Design,
     fitting: _CountFit,
+    ac: _Autocorrelation,
     all_positions: FloatArray,
     mk: MannKendallResult | None,
     alpha: float,
-    extra: tuple[str, ...],
 ) -> TrendResult:
+    """Slope and interval from the AR(1)+noise GLS (methodology §2.6): the GLM slope
+    plus the GLS correction, its standard error, and the calibrated critical value in
+    place of the t quantile. The p-value is that of t(df) at ``|t| * t_crit / c``, so
+    that it is below alpha exactly when ``|t| > c``."""
+    series, w = job.series, job.window
     fit, dispersion, threshold, poisson_se = (
         fitting.fit,
         fitting.dispersion,
@@ -338,23 +436,44 @@ def _count_trend(
     )
     fit = quasi_scaled(fit)
     df = fit.df_resid
-    crit = t_quantile(1.0 - alpha / 2.0, df)
-    b = float(fit.beta[design.time_column])
-    se = float(fit.se[design.time_column])
-    p = t_two_sided_p(b / se, df) if se > 0 else 1.0
+    t_crit = t_quantile(1.0 - alpha / 2.0, df)
+    tc = design.time_column
+    b = float(fit.beta[tc]) + ac.shift
+    if fitting.wander_possible:
+        se, crit, inference = ac.se, ac.critical, INFERENCE
+    else:  # no variation beyond Poisson noise: no wander to allow for
+        se, crit, inference = float(fit.se[tc]), t_crit, "independent_periods"
+    p = t_two_sided_p(abs(b / se) * t_crit / crit, df) if se > 0 else 1.0
     pct = 100.0 * math.expm1(b)
     z_crit = normal_quantile(1.0 - alpha / 2.0)
-    detectable = 100.0 * math.expm1((z_crit + normal_quantile(POWER_FOR_DETECTABLE)) * poisson_se)
-    eta, lo, hi = _line(design, fit, all_positions, crit)
+    z_power = normal_quantile(POWER_FOR_DETECTABLE)
+    counting = 100.0 * math.expm1((z_crit + z_power) * poisson_se)
+    detectable = 100.0 * math.expm1((crit + z_power) * se)
+    beta = fit.beta.copy()
+    beta[tc] = b
+    glm_se = float(fit.se[tc])
+    cov = fit.cov * max(1.0, (se / glm_se) ** 2 if glm_se > 0 else 1.0)
+    cov[tc, :] = 0.0
+    cov[:, tc] = 0.0
+    cov[tc, tc] = se * se
+    eta, lo, hi = _line(design, dataclasses.replace(fit, beta=beta, cov=cov), all_positions, crit)
     unsettled: tuple[str, ...] = ()
     if not fit.converged:
         unsettled = ("The model fit did not settle, so no trend is claimed.",)
     significant = p < alpha and fit.converged
+    n = int(w.values.shape[0])
+    inflation = (ac.se / ac.se_independent) ** 2 if ac.se_independent > 0 else 1.0
+    if not fitting.wander_possible:
+        inflation = 1.0
+    effective = min(float(n), n / inflation) if inflation > 0 else float(n)
+    point = (ac.se_point / ac.se_independent) ** 2 if ac.se_independent > 0 else 1.0
+    adjusted = _adjusted_check(mk, max(point, 1.0) if fitting.wander_possible else 1.0, alpha)
+    step = _step(job, design, fit, ac, b, crit, alpha)
     return TrendResult(
         method="poisson_glm" if fit.family == "poisson" else "negative_binomial_glm",
         first_label=series.periods[w.start].label,
         last_label=series.periods[-1].label,
-        n_periods=int(w.values.shape[0]),
+        n_periods=n,
         direction=direction_of(pct),
         pct_per_year=pct,
         ci_low=100.0 * math.expm1(b - crit * se),
@@ -362,14 +481,20 @@ def _count_trend(
         p_value=p,
         significant=significant,
         strength=strength_of(pct),
-        low_counts=detectable > PLAUSIBLE_TREND_PCT_PER_YEAR,
+        low_counts=counting > PLAUSIBLE_TREND_PCT_PER_YEAR,
         dispersion=dispersion,
         fitted=tuple(float(v) for v in np.exp(eta)),
         band_low=tuple(float(v) for v in np.exp(lo)),
         band_high=tuple(float(v) for v in np.exp(hi)),
-        mann_kendall=mk,
-        agrees_with_robust_check=_agrees(mk, significant, b),
-        caveats=(*w.caveats, *extra, *unsettled, *_disagreement(mk, significant, b)),
+        mann_kendall=adjusted,
+        agrees_with_robust_check=_agrees(adjusted, significant, b),
+        caveats=(
+            *w.caveats,
+            *job.extra,
+            *unsettled,
+            *_swings(significant, ac, effective, n),
+            *_disagreement(adjusted, significant, b),
+        ),
         fit_start_index=w.start,
         slope_per_year=b,
         slope_ci_low=b - crit * se,
@@ -377,16 +502,137 @@ def _count_trend(
         detectable_pct_per_year=detectable,
         dispersion_threshold=threshold,
         nb_alpha=fit.nb_alpha,
+        inference=inference,
+        residual_autocorrelation=ac.residual_lag1,
+        ar_coefficient=ac.rho_median_unbiased,
+        noise_share=ac.lam,
+        effective_periods=effective,
+        critical_value=crit,
+        step=step,
+    )
+
+
+#: Name of the significance method for counts (``TrendResult.inference``).
+INFERENCE = "ar1_noise_reml_gls_calibrated"
+#: Below this share of its periods a series "moves in long swings" (methodology §2.6).
+SWING_SHARE = 0.5
+
+
+def _swings(significant: bool, ac: _Autocorrelation, effective: float, n: int) -> tuple[str, ...]:
+    """Said of a significant trend only: when it is not significant, the key point's
+    sentence itself gives the swings as the reason."""
+    if effective >= SWING_SHARE * n or not significant:
+        return ()
+    return (
+        f"The series moves in long swings (autocorrelation {ac.rho_median_unbiased:.2f} from one "
+        f"period to the next), so its {n} periods carry about as much information as "
+        f"{max(1, round(effective))} independent ones; the test allows for this.",
+    )
+
+
+def _adjusted_check(
+    mk: MannKendallResult | None, inflation: float, alpha: float
+) -> MannKendallResult | None:
+    """The Mann-Kendall check with var(S) multiplied by the variance inflation of the
+    trend's slope under the fitted AR(1)+noise model (the modified test of Hamed, K. H.
+    & Rao, A. R. (1998) "A modified Mann-Kendall trend test for autocorrelated data",
+    *J. Hydrology* 204:182-196, with the inflation from the REML estimate)."""
+    if mk is None or inflation <= 1.0:
+        return mk
+    z = mk.z / math.sqrt(inflation)
+    p = normal_two_sided_p(z)
+    return dataclasses.replace(mk, z=z, p_value=p, significant=p < alpha)
+
+
+def _step(
+    job: _Job,
+    design: Design,
+    fit: ModelFit,
+    ac: _Autocorrelation,
+    slope: float,
+    crit: float,
+    alpha: float,
+) -> StepResult | None:
+    """The best single level shift (no trend) under the series' fitted error model,
+    compared with the steady trend (methodology §2.8)."""
+    w = job.fit_window
+    ppy = design.periods_per_year
+    pos = w.positions
+    n, k = design.X.shape
+    candidates = list(range(ppy, n - ppy + 1))
+    if not candidates or n - k < MIN_RESIDUAL_DF:
+        return None
+    event = job.event
+    if event is not None:
+        candidates = [event[0]]
+    V = error_covariance(pos.astype(np.float64), ac.rho, ac.lam)
+    Vi = np.linalg.inv(V)
+    z = design.X @ fit.beta + ac.d  # working response of the GLM
+    tc = design.time_column
+    base = np.delete(design.X, tc, axis=1)
+
+    def gls(X: FloatArray) -> tuple[FloatArray, FloatArray, float]:
+        XtVi = X.T @ Vi
+        C: FloatArray = np.asarray(np.linalg.inv(XtVi @ X), dtype=np.float64)
+        beta = C @ (XtVi @ z)
+        r = z - X @ beta
+        return beta, C, float(r @ Vi @ r)
+
+    _, C_trend, q_trend = gls(design.X)
+    # the trend test's standard error is the largest over the plausible error models;
+    # the step's is widened in the same proportion
+    se_here = math.sqrt(q_trend / (n - k) * float(C_trend[tc, tc]))
+    widen = max(1.0, ac.se / se_here) if se_here > 0 else 1.0
+    best: tuple[float, int, FloatArray, FloatArray] | None = None
+    for i in candidates:
+        X = np.column_stack([base, (np.arange(n) >= i).astype(np.float64)])
+        beta, C, q = gls(X)
+        if best is None or q < best[0]:
+            best = (q, i, beta, C)
+    assert best is not None
+    q, i, beta, C = best
+    df = n - k
+    size = float(beta[-1])
+    se = widen * math.sqrt(q / df * float(C[-1, -1]))
+    t_crit = t_quantile(1.0 - alpha / 2.0, df)
+    p_one = t_two_sided_p(abs(size / se) * t_crit / crit, df) if se > 0 else 1.0
+    m = len(candidates)
+    p = min(1.0, m * p_one)
+    # interval at the Bonferroni level, so it excludes 0 exactly when p < alpha
+    c_m = crit * t_quantile(1.0 - alpha / (2.0 * m), df) / t_crit
+    index = int(pos[i])
+    return StepResult(
+        index=index,
+        label=job.series.periods[index].label,
+        pct=100.0 * math.expm1(size),
+        ci_low=100.0 * math.expm1(size - c_m * se),
+        ci_high=100.0 * math.expm1(size + c_m * se),
+        p_value=p,
+        significant=p < alpha and fit.converged,
+        better_than_trend=q < q_trend,
+        candidates=m,
+        event_label=None if event is None else event[1],
     )
 
 
 def _disagreement(mk: MannKendallResult | None, significant: bool, slope: float) -> tuple[str, ...]:
+    """One caveat, worded from the trend's own verdict, when the robust check differs."""
     if _agrees(mk, significant, slope) is not False or mk is None:
         return ()
     check = "seasonal Mann-Kendall" if mk.seasonal else "Mann-Kendall"
-    verdict = "finds a significant trend" if mk.significant else "does not find a significant trend"
+    if significant and mk.significant:
+        return (
+            f"A rank-based check ({check} test) points the other way (p = {mk.p_value:.3f}), "
+            "so the trend should be read with care.",
+        )
+    if significant:
+        return (
+            f"A rank-based check ({check} test) does not confirm it (p = {mk.p_value:.3f}), "
+            "so the trend should be read with care.",
+        )
     return (
-        f"The robust check ({check} test) {verdict} (p = {mk.p_value:.3f}), so the trend should be read with care.",
+        f"A rank-based check ({check} test) would call it significant (p = {mk.p_value:.3f}); "
+        "the regression test, which allows for the swings, does not.",
     )
 
 

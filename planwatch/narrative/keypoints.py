@@ -181,6 +181,40 @@ def _trend(b: _Builder) -> None:
     tr: TrendResult | None = b.a.trend
     if tr is None or tr.method == "insufficient_data":
         return
+    evidence: dict[str, Any] = {
+        "first_label": tr.first_label,
+        "last_label": tr.last_label,
+        "n_periods": tr.n_periods,
+        "pct_per_year": tr.pct_per_year,
+        "ci_low": tr.ci_low,
+        "ci_high": tr.ci_high,
+        "p_value": tr.p_value,
+        "strength": tr.strength,
+        "low_counts": tr.low_counts,
+        "agrees_with_robust_check": tr.agrees_with_robust_check,
+        "inference": tr.inference,
+        "residual_autocorrelation": tr.residual_autocorrelation,
+        "effective_periods": tr.effective_periods,
+    }
+    step = tr.step
+    if (
+        step is not None
+        and step.better_than_trend
+        and shows_significance(step.significant, step.p_value)
+    ):
+        # one shift in level explains the series better than a steady trend: say so
+        b.add(
+            "trend",
+            t.step_text(b.s, tr),
+            period=tr.last_label,
+            direction="up" if step.pct > 0 else "down",
+            significant=True,
+            method="level_step",
+            magnitude=step.pct,
+            evidence={**evidence, "step": step},
+            detail="step",
+        )
+        return
     moving = tr.direction != "flat" and tr.pct_per_year is not None and tr.strength != "none"
     significant = shows_significance(tr.significant, tr.p_value) and moving
     direction: Direction | None = (
@@ -194,18 +228,7 @@ def _trend(b: _Builder) -> None:
         significant=significant,
         method=tr.method,
         magnitude=tr.pct_per_year,
-        evidence={
-            "first_label": tr.first_label,
-            "last_label": tr.last_label,
-            "n_periods": tr.n_periods,
-            "pct_per_year": tr.pct_per_year,
-            "ci_low": tr.ci_low,
-            "ci_high": tr.ci_high,
-            "p_value": tr.p_value,
-            "strength": tr.strength,
-            "low_counts": tr.low_counts,
-            "agrees_with_robust_check": tr.agrees_with_robust_check,
-        },
+        evidence=evidence,
         judged=significant,
     )
 

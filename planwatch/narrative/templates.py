@@ -117,30 +117,70 @@ def _with_clause(text: str, clause: str) -> str:
 # --- trend --------------------------------------------------------------------------
 
 
+#: Below this share of its periods as effective independent ones, a series "moves in
+#: long swings" (the same rule as the analysis; methodology §2.6).
+SWING_SHARE = 0.5
+
+
+def swings(t: TrendResult) -> bool:
+    """The series wanders in long swings: its periods carry the information of fewer
+    than half as many independent ones."""
+    return (
+        t.effective_periods is not None
+        and t.n_periods > 0
+        and t.effective_periods < SWING_SHARE * t.n_periods
+    )
+
+
+def _rate(t: TrendResult) -> str:
+    return f"about {pct(t.pct_per_year)} a year" if t.pct_per_year is not None else ""
+
+
 def trend_text(s: Subject, t: TrendResult, significant: bool) -> str:
+    """The long-term trend, always with its size; when it is not significant, the reason
+    in plain words (low numbers, or long swings that a steady trend cannot be told from)."""
     span = f"from {period_name(t.first_label)} to {period_name(t.last_label)}"
+    rate = _rate(t)
+    caveats = "".join(f" {sentence_start(c).rstrip('.')}." for c in t.caveats)
     if t.direction == "flat" or t.pct_per_year is None or t.strength == "none":
+        size = f" ({rate})" if rate else ""
         if t.low_counts and not significant:
-            return (
-                f"There is no clear trend in {s.inner} {span} ({NOT_SIGNIFICANT}; {LOW_NUMBERS})."
-            )
-        return f"There is no clear trend in {s.inner} {span}."
+            return f"There is no clear trend in {s.inner} {span}{size} ({NOT_SIGNIFICANT}; {LOW_NUMBERS}).{caveats}"
+        return f"There is no clear trend in {s.inner} {span}{size}.{caveats}"
     way = "upward" if t.pct_per_year > 0 else "downward"
-    rate = f"about {pct(t.pct_per_year)} a year"
     if significant:
         text = f"There is a {SIGNIFICANT} {t.strength} {way} trend in {s.inner} {span} ({rate})"
+        if t.agrees_with_robust_check is False:
+            text += "; a rank-based check (Mann-Kendall) does not confirm it"
+        return f"{text}.{caveats}"
+    text = f"There is a {t.strength} {way} movement in {s.inner} {span} ({rate}), but "
+    if t.low_counts:
+        text += f"it is {NOT_SIGNIFICANT}; {LOW_NUMBERS}"
+    elif swings(t):
+        text += f"the series moves in long swings, so this is {NOT_SIGNIFICANT} as a steady trend"
     else:
-        text = f"There is a {t.strength} {way} movement in {s.inner} {span} ({rate}), but it is {NOT_SIGNIFICANT}"
-        if t.low_counts:
-            text += f"; {LOW_NUMBERS}"
-    if t.agrees_with_robust_check is False:
-        text += "; a rank-based check (Mann-Kendall) does not confirm it"
-    caveats = "".join(f" {sentence_start(c).rstrip('.')}." for c in t.caveats)
+        text += f"it is {NOT_SIGNIFICANT}"
     return f"{text}.{caveats}"
 
 
 def no_trend_text(s: Subject, t: TrendResult) -> str:
-    return f"There is no {SIGNIFICANT} trend in {s.inner} from {period_name(t.first_label)} to {period_name(t.last_label)}."
+    size = f" (about {pct(t.pct_per_year)} a year)" if t.pct_per_year is not None else ""
+    return f"There is no {SIGNIFICANT} trend in {s.inner} from {period_name(t.first_label)} to {period_name(t.last_label)}{size}."
+
+
+def step_text(s: Subject, t: TrendResult) -> str:
+    """A single level shift that explains the series better than a steady trend
+    (``t.step`` significant and ``better_than_trend``)."""
+    step = t.step
+    assert step is not None
+    way = "up" if step.pct > 0 else "down"
+    when = period_phrase(step.label)
+    after = f", after {step.event_label}" if step.event_label else ""
+    return (
+        f"{sentence_start(s.inner)} stepped {way} by about {pct(abs(step.pct))} around {when}{after}; "
+        f"a single shift in level explains the series from {period_name(t.first_label)} to "
+        f"{period_name(t.last_label)} better than a steady trend, and the shift is {SIGNIFICANT}."
+    )
 
 
 # --- changes ------------------------------------------------------------------------

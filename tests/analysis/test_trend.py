@@ -81,8 +81,15 @@ def test_overdispersed_counts_switch_to_negative_binomial() -> None:
         y, _design(i.astype(float)), family=sm.families.NegativeBinomial(alpha=r.nb_alpha)
     ).fit(tol=1e-12)
     assert r.slope_per_year == pytest.approx(ref.params[1], rel=1e-6)
-    # at the moment estimate chi2/df = 1, so the quasi scale is 1; t with 27 df
-    assert r.p_value == pytest.approx(2 * stats.t.sf(abs(ref.params[1] / ref.bse[1]), 27), rel=1e-4)
+    # over-dispersed: significance allows for a wandering level (methodology §2.6): the
+    # p-value is t(27) at |b / se| * t_crit / c, with se and c from the AR(1)+noise model
+    assert r.inference == "ar1_noise_reml_gls_calibrated"
+    assert r.critical_value is not None and r.slope_ci_high is not None
+    se = (r.slope_ci_high - ref.params[1]) / r.critical_value
+    t_crit = stats.t.ppf(0.975, 27)
+    expected = 2 * stats.t.sf(abs(ref.params[1] / se) * t_crit / r.critical_value, 27)
+    assert r.p_value == pytest.approx(expected, rel=1e-6)
+    assert r.significant == (r.p_value < 0.05) == (abs(ref.params[1] / se) > r.critical_value)
 
 
 @pytest.mark.parametrize(
