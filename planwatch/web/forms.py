@@ -15,6 +15,7 @@ from planwatch.errors import PlanwatchError
 from planwatch.periods import parse_quarter
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
 from planwatch.web.models import MAX_REASON_CHARS, Rag, Role, SlotState
+from planwatch.web.services.publishing import Unapproved
 
 #: Longest password accepted (Django's own forms allow any length; this bounds the hashing work).
 MAX_PASSWORD_CHARS = 128
@@ -187,3 +188,16 @@ class NewAccountForm(AccountForm):
         ].help_text = (
             "The password the person signs in with (at least 10 characters, not a common one)."
         )
+
+
+class PublishForm(forms.Form):
+    """The publish confirmation: what to do with commentary submitted but not approved."""
+
+    unapproved = forms.ChoiceField(
+        choices=Unapproved.choices,
+        widget=forms.RadioSelect,
+        label="Commentary that has been submitted but not approved",
+        error_messages={
+            "required": "Choose what to do with submitted commentary not yet approved."
+        },
+    )

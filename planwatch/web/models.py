@@ -50,8 +50,14 @@ class Rag(models.TextChoices):
 
 class ReportStatus(models.TextChoices):
     PENDING = "pending", "Pending"
+    QUEUED = "queued", "Waiting to be built"
+    BUILDING = "building", "Being built"
     READY = "ready", "Ready"
     FAILED = "failed", "Failed"
+
+
+#: Report states in which the background job has still to finish (the page refreshes).
+REPORT_IN_PROGRESS = (ReportStatus.QUEUED, ReportStatus.BUILDING)
 
 
 class Department(models.Model):
@@ -241,6 +247,9 @@ class PublishedVersion(models.Model):
     )
     report_message = models.TextField(blank=True)
     report_file = models.CharField(max_length=500, blank=True, help_text="Path under MEDIA_ROOT")
+    report_progress = models.PositiveSmallIntegerField(
+        default=0, help_text="How far the background job building the report has got, in per cent"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -254,6 +263,10 @@ class PublishedVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round.quarter_label} version {self.number}"
+
+    @property
+    def report_in_progress(self) -> bool:
+        return self.report_status in REPORT_IN_PROGRESS
 
 
 register(get_user_model(), app="planwatch.web", table_name="web_historicaluser")

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 #: How long a dashboard's analysis is reused before it is computed again (10 minutes).
 DASHBOARD_CACHE_SECONDS = 10 * 60
 #: Report file types offered for download, most useful first.
-REPORT_SUFFIXES = (".pdf", ".html")
+REPORT_SUFFIXES = (".pdf", ".html", ".docx")
 PENDING_MESSAGE = (
     "The report builder (planwatch.report.build) is not available in this installation, so the "
     "approved commentary has been stored and the report is pending. Generate it again once the "
@@ -62,6 +62,15 @@ def _builders() -> tuple[Any, Any] | None:
     return build_report, run_analysis
 
 
+#: How far building a report has got when each step starts (per cent, shown as progress).
+PROGRESS_ANALYSIS = 10
+PROGRESS_BUILD = 40
+
+
+def _progress(version: PublishedVersion, percent: int, message: str) -> None:
+    set_report_result(version, status=ReportStatus.BUILDING, message=message, progress=percent)
+
+
 def generate_report(version: PublishedVersion) -> str:
     """Build the report for a published version from its frozen approved commentary."""
     builders = _builders()
@@ -74,9 +83,19 @@ def generate_report(version: PublishedVersion) -> str:
     out_dir = version_dir(version)
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
+        _progress(version, PROGRESS_ANALYSIS, "Running the analysis for the quarter.")
         run = run_analysis(project, quarter)
         commentary = Commentary.model_validate(version.commentary)
-        build_report(run, commentary, out_dir, pdf=settings.REPORT_PDF)
+        what = "HTML and PDF" if settings.REPORT_PDF else "HTML"
+        _progress(version, PROGRESS_BUILD, f"Building the report ({what}) with its charts.")
+        build_report(
+            run,
+            commentary,
+            out_dir,
+            pdf=settings.REPORT_PDF,
+            docx=True,  # the Word version, for offices that edit and publish in Word
+            published=version.published_at.date(),  # the round's date, not the build day
+        )
     except PlanwatchError as exc:
         set_report_result(version, status=ReportStatus.FAILED, message=exc.render())
         return ReportStatus.FAILED

@@ -32,6 +32,46 @@ from planwatch.web.permissions import department_ids, is_analyst
 
 #: States that still need the owner to act (they are chased).
 OUTSTANDING = (SlotState.NOT_STARTED, SlotState.DRAFT)
+#: How a draft the analyst sent back is shown, wherever a slot's state is shown.
+RETURNED_LABEL = "Returned – action needed"
+
+
+def state_label(state: str, return_reason: str = "") -> str:
+    """A slot's state in words; a returned draft is :data:`RETURNED_LABEL`."""
+    if state == SlotState.DRAFT and return_reason:
+        return RETURNED_LABEL
+    return str(SlotState(state).label)
+
+
+@dataclass(frozen=True)
+class MissingSlot:
+    """A slot whose commentary will not be published as written (not approved)."""
+
+    pk: int
+    commitment: str
+    department: str
+    state: str
+    state_label: str
+
+
+def not_approved(rnd: Round) -> list[MissingSlot]:
+    """The round's slots that are not approved, in plan order, for the publish confirmation."""
+    rows = (
+        Slot.objects.filter(round=rnd)
+        .exclude(state=SlotState.APPROVED)
+        .values_list(
+            "pk",
+            "commitment__title",
+            "commitment__text",
+            "department__name",
+            "state",
+            "return_reason",
+        )
+    )
+    return [
+        MissingSlot(pk, commitment_label(title, text), dept, state, state_label(state, reason))
+        for pk, title, text, dept, state, reason in rows
+    ]
 
 
 def current_round() -> Round | None:
@@ -196,7 +236,7 @@ def tracker_rows(slots: Iterable[TrackerSlot]) -> list[TrackerRow]:
                 commitment=s.commitment_label,
                 department=s.department.name,
                 department_slug=s.department.slug,
-                state_label=labels[s.state] + (" (returned)" if s.was_returned else ""),
+                state_label=RETURNED_LABEL if s.was_returned else labels[s.state],
                 saved=saved,
                 words=s.word_count,
                 url=f"{prefix}{s.pk}/",
@@ -243,7 +283,6 @@ def todo_rows(user: Any, rnd: Round) -> list[TodoRow]:
     qs = Slot.objects.filter(round=rnd)
     if not is_analyst(user):
         qs = qs.filter(department_id__in=department_ids(user))
-    labels = dict(SlotState.choices)
     prefix = reverse("slot", args=[0]).removesuffix("0/")
     rows = []
     for pk, state, text, reason, ctitle, ctext, number, dname, dslug in qs.values_list(
@@ -254,7 +293,7 @@ def todo_rows(user: Any, rnd: Round) -> list[TodoRow]:
             TodoRow(
                 pk=pk,
                 state=state,
-                state_label=labels[state],
+                state_label=state_label(state, reason),
                 return_reason=reason if state == SlotState.DRAFT else "",
                 priority=number,
                 commitment=commitment_label(ctitle, ctext),

@@ -70,8 +70,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "planwatch.web.apps.WebConfig",
 ]
+
+# Background jobs (building a published report) are rows in the app's own database, run by
+# `planwatch manage db_worker` (started by `planwatch serve`): a queued job outlives a
+# restart of the web server or of the worker, on SQLite and PostgreSQL alike.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "planwatch.web.security.ContentSecurityPolicyMiddleware",

@@ -16,6 +16,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import (
     FileResponse,
     Http404,
@@ -31,11 +32,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from planwatch.errors import NotFoundError, PlanwatchError
 from planwatch.periods import parse_quarter
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
-from planwatch.web import reporting, selectors, services, spreadsheet
+from planwatch.web import reporting, selectors, services, spreadsheet, tasks
 from planwatch.web.forms import (
     RAG_CHOICES,
     ImportForm,
     OpenRoundForm,
+    PublishForm,
     ReturnForm,
     SlotForm,
     add_problems,
@@ -44,7 +46,6 @@ from planwatch.web.models import (
     Commitment,
     Department,
     PublishedVersion,
-    ReportStatus,
     Role,
     Round,
     Slot,
@@ -388,20 +389,44 @@ def chase(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @analyst_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """A confirmation listing what will be missing; then publishing, the report built by a
+    background job whose progress the version's page shows."""
     rnd = get_object_or_404(Round, pk=pk)
-    try:
-        version = services.publish(rnd.pk, user=signed_in(request))
-    except PlanwatchError as exc:
-        messages.error(request, exc.render())
-        return redirect("tracker", pk=rnd.pk)
-    status = reporting.generate_report(version)
-    messages.success(
-        request,
-        f"Published {rnd.quarter_label} version {version.number}; report {ReportStatus(status).label.lower()}.",
+    form = PublishForm(
+        request.POST if request.method == "POST" else None,
+        initial={"unapproved": services.Unapproved.NOTICE},
     )
-    return redirect("published_version", pk=version.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                version = services.publish(
+                    rnd.pk, user=signed_in(request), unapproved=form.cleaned_data["unapproved"]
+                )
+                tasks.queue_report(version)
+        except PlanwatchError as exc:
+            add_problems(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Published {rnd.quarter_label} version {version.number}; the report is being built.",
+            )
+            return redirect("published_version", pk=version.pk)
+    missing = selectors.not_approved(rnd)
+    return render(
+        request,
+        "web/publish.html",
+        {
+            "round": rnd,
+            "form": form,
+            "missing": missing,
+            "submitted": sum(m.state == SlotState.SUBMITTED for m in missing),
+            "total": rnd.slots.count(),
+            "not_yet_approved": services.NOT_YET_APPROVED,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @analyst_required
@@ -423,8 +448,11 @@ def revise(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(PublishedVersion, pk=pk)
-    status = reporting.generate_report(version)
-    messages.info(request, f"Report {ReportStatus(status).label.lower()}.")
+    if version.report_in_progress:
+        messages.info(request, "The report is already being built.")
+    else:
+        tasks.queue_report(version)
+        messages.info(request, "The report is being built again.")
     return redirect("published_version", pk=version.pk)
 
 

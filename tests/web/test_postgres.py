@@ -27,6 +27,7 @@ MODULES = (
     "test_views_flow.py",
     "test_query_counts.py",
     "test_users.py",
+    "test_tasks.py",
 )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from web_helpers import PLAN_YAML, client_for, slot_of
+from web_helpers import PLAN_YAML, client_for, run_worker, slot_of
 
 from planwatch.periods import Quarter
 from planwatch.project import Project
@@ -93,9 +93,10 @@ def test_publish_builds_the_report_from_approved_commentary_only(
         rag="",
         expected_version=0,
     )
-    r = client_for(analyst).post(reverse("publish", args=[q1.pk]))
-    version = q1.versions.get()
+    r = client_for(analyst).post(reverse("publish", args=[q1.pk]), {"unapproved": "notice"})
     assert r.status_code == 302
+    run_worker()
+    version = q1.versions.get()
     assert version.report_status == ReportStatus.READY, version.report_message
     [html_file] = reporting.report_files(version)
     html = html_file.read_text()
@@ -123,6 +124,7 @@ def test_report_is_pending_while_the_builder_is_missing_and_can_be_generated_lat
     monkeypatch.undo()
     r = client_for(analyst).post(reverse("regenerate", args=[version.pk]))
     assert r.status_code == 302
+    run_worker()
     version.refresh_from_db()
     assert version.report_status == ReportStatus.READY
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.urls import reverse
-from web_helpers import client_for, slot_of
+from web_helpers import client_for, run_worker, slot_of
 
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
 from planwatch.web import services
@@ -191,12 +191,18 @@ def test_publish_view_stores_version_and_report_status(rnd, analyst, north):
     s = services.save_draft(s.pk, user=north, text="Published words.", rag="", expected_version=0)
     services.submit(s.pk, user=north, expected_version=s.version)
     services.approve(s.pk, user=analyst)
-    r = client_for(analyst).post(reverse("publish", args=[rnd.pk]))
+    r = client_for(analyst).post(reverse("publish", args=[rnd.pk]), {"unapproved": "notice"})
     version = PublishedVersion.objects.get()
     assert r.status_code == 302 and r["Location"] == reverse("published_version", args=[version.pk])
-    assert version.report_status in ReportStatus.values
+    assert version.report_status == ReportStatus.QUEUED  # built by the worker, not the request
     html = client_for(north).get(reverse("published_version", args=[version.pk])).content.decode()
-    assert "Published words." in html and version.get_report_status_display() in html
+    assert "Published words." in html and "Waiting to be built" in html
+    assert '<meta http-equiv="refresh"' in html and "<progress" in html
+    run_worker()
+    version.refresh_from_db()
+    assert version.report_status != ReportStatus.QUEUED and version.report_progress == 100
+    html = client_for(north).get(reverse("published_version", args=[version.pk])).content.decode()
+    assert version.get_report_status_display() in html and "http-equiv" not in html
 
 
 def test_dashboard_without_data_says_so(rnd, reader):

@@ -29,3 +29,18 @@ def client_for(user):
     c = Client()
     c.force_login(user)
     return c
+
+
+def run_worker() -> None:
+    """Run every queued background job with the real worker, as `planwatch manage db_worker
+    --batch` does, inside the test's transaction: the worker's between-jobs recycling of
+    database connections is the one part left out (it would close the test's connection,
+    as Django's test client also prevents for requests). test_tasks.py runs the worker as a
+    separate process, connection recycling included."""
+    from unittest import mock
+
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)

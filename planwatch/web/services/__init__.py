@@ -16,6 +16,8 @@ the package's interface; callers write ``services.save_draft`` whichever module 
 from planwatch.web.services.audit import attribute_change
 from planwatch.web.services.plan_import import ImportSummary, import_plan
 from planwatch.web.services.publishing import (
+    NOT_YET_APPROVED,
+    Unapproved,
     approved_commentary,
     publish,
     set_report_result,
@@ -36,9 +38,11 @@ from planwatch.web.services.rounds import (
 from planwatch.web.services.users import create_user, set_user, update_user
 
 __all__ = [
+    "NOT_YET_APPROVED",
     "ImportSummary",
     "Reminders",
     "SlotConflict",
+    "Unapproved",
     "approve",
     "approved_commentary",
     "attribute_change",

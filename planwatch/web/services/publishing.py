@@ -10,21 +10,44 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 
-from planwatch.errors import CommentaryError, NotFoundError
+from planwatch.errors import CommentaryError, Location, NotFoundError
 from planwatch.plan.commentary import Commentary, CommentaryEntry
 from planwatch.plan.commentary import Rag as RagLabel
-from planwatch.web.models import PublishedVersion, Round, RoundState, Slot, SlotState
+from planwatch.web.models import (
+    PublishedVersion,
+    ReportStatus,
+    Round,
+    RoundState,
+    Slot,
+    SlotState,
+)
 from planwatch.web.permissions import check_analyst
 from planwatch.web.services.audit import attribute_change
 
+#: What the report prints for commentary that was submitted but not approved in time
+#: (never "No commentary received": the owner did send it).
+NOT_YET_APPROVED = "Commentary not yet approved."
 
-def approved_commentary(rnd: Round) -> Commentary:
-    """The round's APPROVED commentary as the report's :class:`Commentary` (nothing else)."""
+
+class Unapproved(models.TextChoices):
+    """What publishing does with commentary received (submitted) but not approved."""
+
+    NOTICE = "notice", f"Publish, printing “{NOT_YET_APPROVED}” in its place"
+    REFUSE = "refuse", "Do not publish until every submitted commentary is approved"
+
+
+def approved_commentary(rnd: Round, *, unapproved: str = Unapproved.NOTICE) -> Commentary:
+    """The round's APPROVED commentary as the report's :class:`Commentary`; with
+    :attr:`Unapproved.NOTICE`, submitted commentary stands as :data:`NOT_YET_APPROVED`
+    (its text is not published)."""
+    states = [SlotState.APPROVED]
+    if unapproved == Unapproved.NOTICE:
+        states.append(SlotState.SUBMITTED)
     slots = (
-        Slot.objects.filter(round=rnd, state=SlotState.APPROVED)
+        Slot.objects.filter(round=rnd, state__in=states)
         .select_related("commitment", "department")
         .order_by("commitment__priority__number", "commitment__position", "department__slug")
     )
@@ -35,10 +58,31 @@ def approved_commentary(rnd: Round) -> Commentary:
             text=s.text,
             rag=cast(RagLabel, s.rag) if s.rag else None,
         )
+        if s.state == SlotState.APPROVED
+        else CommentaryEntry(
+            commitment=s.commitment.slug, department=s.department.slug, text=NOT_YET_APPROVED
+        )
         for s in slots
         if s.text.strip()
     )
     return Commentary(quarter=rnd.quarter_label, entries=entries)
+
+
+def _check_policy(rnd: Round, unapproved: str) -> None:
+    if unapproved not in Unapproved.values:
+        raise CommentaryError(
+            f"'{unapproved}' is not a choice for unapproved commentary",
+            location=Location(field="unapproved"),
+            expected=" or ".join(Unapproved.values),
+        )
+    waiting = Slot.objects.filter(round=rnd, state=SlotState.SUBMITTED).count()
+    if unapproved == Unapproved.REFUSE and waiting:
+        raise CommentaryError(
+            f"{waiting} submitted commentar{'y is' if waiting == 1 else 'ies are'} not approved yet, "
+            "and you chose not to publish until every one is",
+            location=Location(field="unapproved"),
+            expected="approve or return them first, or choose to print that they are not yet approved",
+        )
 
 
 def _locked_round(round_id: int) -> Round:
@@ -49,17 +93,21 @@ def _locked_round(round_id: int) -> Round:
 
 
 @transaction.atomic
-def publish(round_id: int, *, user: User) -> PublishedVersion:
-    """Freeze the approved commentary as a new version and close the round to edits."""
+def publish(round_id: int, *, user: User, unapproved: str = Unapproved.NOTICE) -> PublishedVersion:
+    """Freeze the approved commentary as a new version and close the round to edits.
+
+    ``unapproved``: what becomes of submitted but unapproved commentary (:class:`Unapproved`).
+    The report is built afterwards, in the background (:mod:`planwatch.web.tasks`)."""
     check_analyst(user)
     rnd = _locked_round(round_id)
     if not rnd.is_open:
         raise CommentaryError(
             f"{rnd.quarter_label} is already published; start a revision to publish a new version"
         )
-    commentary = approved_commentary(rnd)
-    if not commentary.entries:
+    _check_policy(rnd, unapproved)
+    if not Slot.objects.filter(round=rnd, state=SlotState.APPROVED).exclude(text="").exists():
         raise CommentaryError("no commentary has been approved yet, so there is nothing to publish")
+    commentary = approved_commentary(rnd, unapproved=unapproved)
     previous = PublishedVersion.objects.filter(round=rnd).aggregate(n=Max("number"))["n"] or 0
     for old in PublishedVersion.objects.filter(round=rnd, superseded=False):
         old.superseded = True
@@ -96,10 +144,22 @@ def start_revision(round_id: int, *, user: User) -> Round:
 
 
 def set_report_result(
-    version: PublishedVersion, *, status: str, message: str = "", file: str = ""
+    version: PublishedVersion,
+    *,
+    status: str,
+    message: str = "",
+    file: str = "",
+    progress: int | None = None,
 ) -> None:
-    """Record how building a version's report went (ready, failed with the reason, pending)."""
+    """Record how building a version's report is going (queued, being built with how far it
+    has got) or went (ready, failed with the reason, pending)."""
     version.report_status = status
     version.report_message = message
     version.report_file = file
-    version.save(update_fields=["report_status", "report_message", "report_file"])
+    if progress is not None:
+        version.report_progress = progress
+    elif status in (ReportStatus.READY, ReportStatus.FAILED, ReportStatus.PENDING):
+        version.report_progress = 100
+    version.save(
+        update_fields=["report_status", "report_message", "report_file", "report_progress"]
+    )

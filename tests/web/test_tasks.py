@@ -1,0 +1,121 @@
+"""Publishing: the confirmation page, what becomes of unapproved commentary, and the report
+built by a background job (django-tasks' database backend) that outlives the process that
+queued it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from web_helpers import client_for, slot_of
+
+from planwatch.plan.commentary import Commentary
+from planwatch.web import services
+from planwatch.web.models import PublishedVersion, ReportStatus, Round, RoundState
+
+
+def _submit(rnd, commitment, dept, owner, text):
+    s = slot_of(rnd, commitment, dept)
+    s = services.save_draft(s.pk, user=owner, text=text, rag="", expected_version=s.version)
+    return services.submit(s.pk, user=owner, expected_version=s.version)
+
+
+@pytest.fixture
+def mixed(rnd, analyst, north, comms):
+    """One approved, one submitted, one returned; the other two not started."""
+    approved = _submit(rnd, "p1-neighbourhood", "north-lpa", north, "Hubs opened.")
+    services.approve(approved.pk, user=analyst)
+    _submit(rnd, "p2-reporting", "comms", comms, "Online reporting is live.")
+    returned = _submit(rnd, "p1-shared", "comms", comms, "Newsletters.")
+    services.return_slot(returned.pk, user=analyst, reason="Add the numbers.")
+    return rnd
+
+
+def test_confirmation_lists_what_will_be_missing_with_its_state(mixed, analyst):
+    r = client_for(analyst).get(reverse("publish", args=[mixed.pk]))
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "4 of 5 commentaries will not be published as written" in html
+    assert "<td>Make it easier to report crime online and by phone.</td>" not in html  # linked
+    assert "Media and Communications</td><td>Submitted</td>" in html
+    assert "Media and Communications</td><td>Returned – action needed</td>" in html
+    assert html.count("<td>Not started</td>") == 2
+    assert "Neighbourhood policing" not in html  # approved: not listed
+    assert not PublishedVersion.objects.exists()  # looking publishes nothing
+
+
+def test_submitted_commentary_is_published_as_not_yet_approved(mixed, analyst):
+    r = client_for(analyst).post(reverse("publish", args=[mixed.pk]), {"unapproved": "notice"})
+    assert r.status_code == 302
+    entries = Commentary.model_validate(PublishedVersion.objects.get().commentary).entries
+    assert [(e.commitment, e.department, e.text) for e in entries] == [
+        ("p1-neighbourhood", "north-lpa", "Hubs opened."),
+        ("p2-reporting", "comms", services.NOT_YET_APPROVED),
+    ]  # the returned draft and the unstarted slots stay "No commentary received"
+
+
+def test_the_analyst_can_refuse_to_publish_while_commentary_awaits_approval(mixed, analyst):
+    r = client_for(analyst).post(reverse("publish", args=[mixed.pk]), {"unapproved": "refuse"})
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert "1 submitted commentary is not approved yet" in html
+    assert not PublishedVersion.objects.exists()
+    assert Round.objects.get(pk=mixed.pk).state == RoundState.OPEN
+
+
+def test_publishing_needs_a_choice(mixed, analyst):
+    r = client_for(analyst).post(reverse("publish", args=[mixed.pk]), {})
+    assert r.status_code == 400 and "Choose what to do" in r.content.decode()
+    assert not PublishedVersion.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["north", "comms", "reader"])
+def test_only_analysts_see_the_confirmation(mixed, who, request):
+    c = client_for(request.getfixturevalue(who))
+    assert c.get(reverse("publish", args=[mixed.pk])).status_code == 403
+    assert c.post(reverse("publish", args=[mixed.pk]), {"unapproved": "notice"}).status_code == 403
+    assert not PublishedVersion.objects.exists()
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_report_is_built_by_a_worker_started_afterwards(mixed, analyst):
+    """The job is a row in the database: a worker process that did not exist when the round
+    was published (as after a restart) finds it and builds the report."""
+    client_for(analyst).post(reverse("publish", args=[mixed.pk]), {"unapproved": "notice"})
+    version = PublishedVersion.objects.get()
+    assert version.report_status == ReportStatus.QUEUED and version.report_progress == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANWATCH_TEST_SQLITE")}
+    env["DATABASE_URL"] = _database_url()
+    worker = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--no-reload",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    version.refresh_from_db()
+    # The test project has no data, so the report fails, with the reason, in the worker.
+    assert version.report_status == ReportStatus.FAILED and version.report_progress == 100
+    assert version.report_message
