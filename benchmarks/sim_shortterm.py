@@ -15,7 +15,10 @@ Out: markdown tables on stdout, each rate with the upper end of its Wilson 95% i
 3. SPC: share of charts whose latest point is called special cause, with and without
    the autocorrelation adjustment (:mod:`planwatch.analysis.spc`).
 
-Run: ``python benchmarks/sim_shortterm.py [--reps 1000] [--quick] [--only size|power|spc]``
+4. with the real PRC table present (``../shared/data``): the share of real force x
+   offence group series whose latest changes are called significant, now and before.
+
+Run: ``python benchmarks/sim_shortterm.py [--reps 1000] [--quick] [--only size|power|spc|real]``
 """
 
 from __future__ import annotations
@@ -276,12 +279,57 @@ def spc_table(reps: int, seed: int) -> None:
             print(f"| {label} | " + " | ".join(cells) + f" | {np.median(rhos):.2f} |", flush=True)
 
 
+# --- the real PRC table ------------------------------------------------------------------
+
+PRC_FILE = REPO.parent / "shared" / "data" / "prc-force-offencegroup-quarterly-2002-2024.csv"
+
+
+def real_table(path: Path = PRC_FILE) -> None:
+    """Share of the real force x offence group series (2016/17 Q1 to 2023/24 Q1) whose
+    latest changes are called significant, now and before issue 11."""
+    import pandas as pd
+
+    from planwatch.periods import Quarter, quarter_from_parts
+
+    prc = pd.read_csv(path)
+    prc = prc[(prc["Financial Year"] >= "2016/17")]
+    series: list[MeasureSeries] = []
+    for _, rows in prc.groupby(["Force Name", "Offence Group"]):
+        rows = rows.sort_values(["Financial Year", "Financial Quarter"])
+        periods = tuple(
+            quarter_from_parts(fy, q)
+            for fy, q in zip(rows["Financial Year"], rows["Financial Quarter"], strict=True)
+        )
+        keep = [i for i, p in enumerate(periods) if p.index <= Quarter(2023, 1).index]
+        series.append(
+            MeasureSeries(
+                "crime",
+                "quarter",
+                tuple(periods[i] for i in keep),
+                tuple(float(rows["Number of Offences"].iloc[i]) for i in keep),
+            )
+        )
+    trends = fit_trends(series, count=True)
+    now: dict[str, list[bool]] = {k: [] for k in KINDS}
+    before: dict[str, list[bool]] = {k: [] for k in KINDS}
+    for one, trend in zip(series, trends, strict=True):
+        changes = short_term_changes(one)
+        for k in KINDS:
+            now[k].append(_significant(changes[k]))
+            before[k].append(_before(one, changes[k], trend.dispersion))
+    print(f"\n#### Real PRC table: {len(series)} series to 2023/24 Q1, % called significant\n")
+    print("| comparison | now | before |")
+    print("|---|---|---|")
+    for k in KINDS:
+        print(f"| {SHORT[k]} | {100 * np.mean(now[k]):.1f} | {100 * np.mean(before[k]):.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--quick", action="store_true", help="levels 100 and 15,000 only")
-    parser.add_argument("--only", choices=("size", "power", "spc"))
+    parser.add_argument("--only", choices=("size", "power", "spc", "real"))
     args = parser.parse_args()
     levels = (100.0, 15000.0) if args.quick else LEVELS
     if args.only in (None, "size"):
@@ -290,6 +338,8 @@ def main() -> None:
         power_table(args.reps, args.seed + 1)
     if args.only in (None, "spc"):
         spc_table(args.reps, args.seed + 2)
+    if args.only in (None, "real") and PRC_FILE.exists():
+        real_table()
 
 
 if __name__ == "__main__":
