@@ -232,6 +232,98 @@ def size_configs(levels: tuple[float, ...], nb: bool) -> list[tuple[str, Config]
     return out
 
 
+def naive_verdicts(series: list, ppy: int = 4) -> list[str]:
+    """The verdict of planwatch's trend test before issue 11 (independent periods): Poisson
+    GLM, negative binomial when the Pearson test shows over-dispersion, quasi-likelihood
+    t test. Same answers as the old ``fit_trends`` on complete series."""
+    from planwatch.analysis.dist import chi2_upper_quantile, t_two_sided_p
+    from planwatch.analysis.glm import fit_negative_binomial
+    from planwatch.analysis.trend import quasi_scaled
+
+    out = []
+    for s in series:
+        y = np.array([v for v in s.values], dtype=float)
+        pos = np.arange(y.shape[0])
+        design = trend_design(pos, pos % ppy, ppy)
+        fit = fit_poisson_batch(design.X, y[None, :]).row(0)
+        df = design.X.shape[0] - design.X.shape[1]
+        if fit.dispersion > chi2_upper_quantile(0.05, df) / df:
+            fit = fit_negative_binomial(design.X, y)
+        fit = quasi_scaled(fit)
+        b, se = float(fit.beta[1]), float(fit.se[1])
+        p = t_two_sided_p(b / se, df)
+        out.append("none" if p >= ALPHA else ("up" if b > 0 else "down"))
+    return out
+
+
+def real_table(path: Path) -> None:
+    """Every force x offence group of the Home Office table, 2016/17 Q1 to 2023/24 Q1:
+    verdicts before (independent periods) and after (this issue's test)."""
+    import pandas as pd
+
+    from planwatch.measures.series import MeasureSeries
+    from planwatch.periods import Quarter, quarter_from_parts
+
+    prc = pd.read_csv(path)
+    prc = prc[prc["Financial Year"] >= "2016/17"]
+    series, names = [], []
+    for (force, group), rows in prc.groupby(["Force Name", "Offence Group"]):
+        rows = rows.sort_values(["Financial Year", "Financial Quarter"])
+        pairs = [
+            (quarter_from_parts(fy, q), float(v))
+            for fy, q, v in zip(
+                rows["Financial Year"],
+                rows["Financial Quarter"],
+                rows["Number of Offences"],
+                strict=True,
+            )
+        ]
+        pairs = [(p, v) for p, v in pairs if p <= Quarter(2023, 1)]
+        if len(pairs) != 29:
+            continue
+        series.append(
+            MeasureSeries(
+                "crime", "quarter", tuple(p for p, _ in pairs), tuple(v for _, v in pairs)
+            )
+        )
+        names.append((force, group))
+    before = naive_verdicts(series)
+    results = fit_trends(series, count=True)
+    after = [
+        "step" if _step_told(r) else ("none" if not r.significant else r.direction) for r in results
+    ]
+    r1 = [r.residual_autocorrelation for r in results if r.residual_autocorrelation is not None]
+    ar = [r.ar_coefficient for r in results if r.ar_coefficient is not None]
+    eff = [r.effective_periods for r in results if r.effective_periods is not None]
+    print(f"\n### Real PRC table: {len(series)} force x group series, 2016/17 Q1 to 2023/24 Q1\n")
+    print("| verdict | before (independent periods) | after (issue 11) |")
+    print("|---|---:|---:|")
+    for v in ("up", "down", "none", "step"):
+        print(f"| {v} | {before.count(v)} | {after.count(v)} |")
+    print(
+        f"\nMedian corrected residual lag-1 autocorrelation {np.median(r1):.2f} "
+        f"(IQR {np.quantile(r1, 0.25):.2f}-{np.quantile(r1, 0.75):.2f}); median AR coefficient "
+        f"of the wander {np.median(ar):.2f}; median effective periods {np.median(eff):.1f} of 29."
+    )
+    moved = {}
+    for b, a in zip(before, after, strict=True):
+        moved[(b, a)] = moved.get((b, a), 0) + 1
+    print("\n| before -> after | series |\n|---|---:|")
+    for (b, a), k in sorted(moved.items()):
+        print(f"| {b} -> {a} | {k} |")
+    essex = [
+        r
+        for (f, g), r in zip(names, results, strict=True)
+        if f == "Essex" and g == "Sexual offences"
+    ]
+    if essex:
+        e = essex[0]
+        print(
+            f"\nEssex sexual offences: {e.pct_per_year:+.1f}% a year, p = {e.p_value:.3f}, "
+            f"significant {e.significant}, AR {e.ar_coefficient:.2f}, effective periods {e.effective_periods:.1f}."
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=1000)
@@ -239,10 +331,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--power", action="store_true")
     parser.add_argument("--steps", action="store_true")
+    parser.add_argument(
+        "--real",
+        type=Path,
+        default=None,
+        help="the PRC force x offence group CSV: verdicts before and after on every series",
+    )
     args = parser.parse_args()
     t0 = time.time()
     levels = (100.0, 15000.0) if args.quick else LEVELS
-    if args.steps:
+    if args.real is not None:
+        real_table(args.real)
+    elif args.steps:
         configs = []
         for ar in QUARTER_ARS:
             for level in (100.0, 15000.0):
