@@ -32,9 +32,11 @@ DEFAULT_PORT = 8000
 #: 2 s; the gunicorn documentation suggests 1-5 s when clients connect directly). People
 #: pause a second or two between clicks, so 2 s drops many connections just as they are reused.
 KEEPALIVE_SECONDS = 5
-#: gunicorn's worker timeout (its default is 30 s): publishing builds the report, PDF included,
-#: inside the request, which takes tens of seconds for a full plan.
+#: gunicorn's worker timeout (its default is 30 s): a generous bound for the slowest page (the
+#: report itself is built by the background worker, not inside a request).
 WORKER_TIMEOUT_SECONDS = 300
+#: How long the background worker is given to stop before it is killed.
+WORKER_STOP_SECONDS = 10
 
 
 def _setup(project_dir: Path, *, production: bool) -> None:
@@ -95,6 +97,24 @@ def gunicorn_worker_args(workers: int, threads: int) -> list[str]:
     ]
 
 
+def start_worker() -> subprocess.Popen[bytes]:
+    """The background worker (django-tasks' ``db_worker``) that builds published reports,
+    with this process's settings; the caller stops it when the server stops."""
+    cmd = [sys.executable, "-m", "django", "db_worker", "--no-reload"]
+    return subprocess.Popen(cmd, env=os.environ.copy())
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Stop the worker (SIGTERM: it finishes or abandons its job, which stays queued)."""
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=WORKER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
 def register(app: typer.Typer) -> None:
     """Add `serve` and `manage` to the app."""
 
@@ -118,6 +138,13 @@ def register(app: typer.Typer) -> None:
         import_plan: Annotated[
             bool, typer.Option("--import-plan/--no-import-plan", help="Import plan.yaml on start")
         ] = True,
+        worker: Annotated[
+            bool,
+            typer.Option(
+                "--worker/--no-worker",
+                help="Start the background worker that builds published reports (planwatch manage db_worker)",
+            ),
+        ] = True,
     ) -> None:
         """Run the commentary web app (accounts, rounds, commentary, publishing).
 
@@ -129,6 +156,14 @@ def register(app: typer.Typer) -> None:
         worker_args = gunicorn_worker_args(workers, threads) if production else []
         _setup(root, production=production)
         _prepare(root, import_plan=import_plan)
+        jobs = start_worker() if worker else None
+        try:
+            _run_server(host, port, production=production, worker_args=worker_args)
+        finally:
+            if jobs is not None:
+                stop_worker(jobs)
+
+    def _run_server(host: str, port: int, *, production: bool, worker_args: list[str]) -> None:
         if production:
             cmd = [
                 sys.executable,

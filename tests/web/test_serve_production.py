@@ -25,6 +25,24 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _session_commands(session: int, word: str) -> list[str]:
+    """Command lines of the processes in ``session`` that mention ``word``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.getsid(int(entry)) != session:
+                continue
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                line = f.read().replace(b"\0", b" ").decode()
+        except (OSError, ProcessLookupError):
+            continue
+        if word in line:
+            found.append(line)
+    return found
+
+
 def test_production_server_answers_with_secure_settings(tmp_path):
     shutil.copy(PLAN_YAML, tmp_path / "plan.yaml")
     port = _free_port()
@@ -54,18 +72,21 @@ def test_production_server_answers_with_secure_settings(tmp_path):
         deadline = time.monotonic() + START_TIMEOUT
         response = None
         while time.monotonic() < deadline and response is None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                 conn.request("GET", "/accounts/login/", headers={"Host": "127.0.0.1"})
                 response = conn.getresponse()
             except OSError:
+                conn.close()
                 time.sleep(0.3)
         assert response is not None, "gunicorn did not answer"
         assert response.status == 200
         assert "Secure" in response.getheader("Set-Cookie", "")
         assert response.getheader("X-Frame-Options") == "DENY"
         assert b"Sign in" in response.read()
+        conn.close()
         assert (tmp_path / "web.sqlite3").exists()  # migrated on start
+        assert _session_commands(server.pid, "db_worker"), "no background worker beside gunicorn"
     finally:
         os.killpg(server.pid, 15)
         output = server.communicate(timeout=30)[0].decode()
