@@ -113,14 +113,12 @@ class RecordBatch(StagedBatch):
             return self
         assert self.source is not None
         table = self.parts[0]
-        if len(self.parts) > 1:
+        if len(self.parts) > 1:  # a view: the files' rows are not copied again
             table = "records_ready"
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                f"CREATE OR REPLACE TEMP VIEW {table} AS "
                 + " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in self.parts)
             )
-            for p in self.parts:
-                con.execute(f"DROP TABLE {p}")
         _across_files(con, table, self.source, self.files)
         self.tables[record_table(self.source.name)] = table
         return self
@@ -396,19 +394,25 @@ def _across_files(
     if len(files) < 2 or not source.id:
         return
     ids = ", ".join(source.id)
-    rows = con.execute(
-        f"""SELECT {ids}, list(_file ORDER BY _file), list(source_row ORDER BY _file) FROM {table}
-            GROUP BY ALL HAVING count(DISTINCT _file) > 1 LIMIT {MAX_LISTED}"""
+    # Each file has no id twice already, so an id seen twice is in two files. Plain
+    # aggregates, so that ten million ids can spill to disk; details only for the few found.
+    repeated = con.execute(
+        f"SELECT {ids} FROM {table} GROUP BY ALL HAVING count(*) > 1 LIMIT {MAX_LISTED}"
     ).fetchall()
-    problems = [
-        Problem(
-            f"duplicate record id ({', '.join(str(v) for v in r[:-2])}): also in "
-            f"{files[r[-2][0]].name} row {r[-1][0]}",
-            Location(file=files[r[-2][1]].name, row=r[-1][1]),
-            expected="each record in one file of a load",
+    problems = []
+    for key in repeated:
+        match = " AND ".join(f"{c} = ?" for c in source.id)
+        (first, row1), (second, row2), *_ = con.execute(
+            f"SELECT _file, source_row FROM {table} WHERE {match} ORDER BY _file", list(key)
+        ).fetchall()
+        problems.append(
+            Problem(
+                f"duplicate record id ({', '.join(str(v) for v in key)}): also in "
+                f"{files[first].name} row {row1}",
+                Location(file=files[second].name, row=row2),
+                expected="each record in one file of a load",
+            )
         )
-        for r in rows
-    ]
     if problems:
         raise IngestError(problems=problems)
 
