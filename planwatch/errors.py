@@ -12,6 +12,7 @@ prints them without a traceback and exits with :attr:`PlanwatchError.exit_code`.
 from __future__ import annotations
 
 import difflib
+import errno
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -26,6 +27,24 @@ def suggest(name: str, candidates: Iterable[str]) -> str | None:
     lowered = {c.lower(): c for c in pool}
     match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=SUGGESTION_CUTOFF)
     return lowered[match[0]] if match else None
+
+
+#: How the C library and DuckDB word ENOSPC, for errors that carry only their text.
+NO_SPACE_TEXT = "No space left on device"
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc``, or an error it was raised from or while handling, is a full disk."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno == errno.ENOSPC:
+            return True
+        if NO_SPACE_TEXT in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ fails its checksum if the data goes on. A full disk is reported as a full disk
 from __future__ import annotations
 
 import codecs
-import errno
 import hashlib
 import shutil
 import zipfile
@@ -25,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from planwatch.errors import IngestError, Location
+from planwatch.errors import IngestError, Location, disk_full
 
 FileType = Literal["csv", "xlsx", "ods", "xls", "zip"]
 
@@ -157,7 +156,7 @@ def check_zip_directory(
 
 def no_space_error(exc: OSError, folder: Path, name: str) -> IngestError | None:
     """An :class:`IngestError` for "No space left on device" in ``folder``; else ``None``."""
-    if exc.errno != errno.ENOSPC:
+    if not disk_full(exc):
         return None
     return IngestError(
         f"No space left on device in the temporary folder {folder} while reading the file",

@@ -6,18 +6,29 @@ Out: a connection for reading (:func:`reading`) or a staging connection with the
 store attached for one write (:func:`writing`).
 
 Writes never touch the store file until the input has been read and checked in
-memory: a failed load leaves the file byte-for-byte as it was.
+memory: a failed load leaves the file byte-for-byte as it was. A disk that fills while a
+load commits is no exception: the transaction rolls back, the blocks DuckDB had appended
+are cut off again, the write-ahead log of the failed transaction is removed, and the
+error says "No space left on device" and names the store.
+
+:func:`store_lock` makes a whole load (reading what is stored, checking, writing) one
+at a time per store, across processes: a second identical load waits, then finds its
+files already loaded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import fcntl
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from planwatch.errors import StoreError
+from planwatch.errors import StoreError, disk_full
 from planwatch.project import Project
 from planwatch.store.schema import (
     SCHEMA_VERSION,
@@ -34,6 +45,13 @@ StoreRef = duckdb.DuckDBPyConnection | Project | Path | str
 STORE_ALIAS = "store"
 #: A path ending in this is the store file itself; any other path is a project folder.
 STORE_SUFFIX = ".duckdb"
+#: DuckDB's write-ahead log is the store file's name with this added.
+WAL_SUFFIX = ".wal"
+#: How long a load waits for another load of the same store to finish (seconds). A
+#: 5-million-row load takes about a minute on 2 CPUs (docs/performance.md); ten is generous.
+LOCK_WAIT_SECONDS = 600.0
+#: How often a waiting load tries the lock again (seconds).
+LOCK_POLL_SECONDS = 0.1
 
 
 def store_path_of(ref: Project | Path | str) -> Path:
@@ -108,13 +126,81 @@ def peek(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[str | None]:
 
 
 @contextmanager
+def store_lock(
+    path: Path,
+    *,
+    wait: float = LOCK_WAIT_SECONDS,
+    waiting: Callable[[], None] | None = None,
+) -> Iterator[None]:
+    """Hold the store's lock (an ``flock`` on the folder that holds it) for a whole load.
+
+    Another process holding it is waited for, up to ``wait`` seconds (``waiting`` is
+    called once when the wait starts); then :class:`StoreError`. The lock goes with the
+    process, so a load killed with ``kill -9`` holds it no longer. A folder created only
+    to be locked is removed again if nothing was put in it.
+    """
+    folder = path.parent
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"another planwatch load of {path} has been running for over {wait:.0f} s",
+                        expected="one load at a time: wait for it to finish, or stop it",
+                    ) from None
+                if waiting is not None:
+                    waiting()
+                    waiting = None
+                time.sleep(LOCK_POLL_SECONDS)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+        if created:
+            with suppress(OSError):
+                folder.rmdir()  # only if still empty
+
+
+@dataclass(frozen=True)
+class _Before:
+    """The store file as it was before a write: what a failed write must put back."""
+
+    size: int | None
+    wal: bool
+
+    @staticmethod
+    def of(path: Path) -> _Before:
+        return _Before(path.stat().st_size if path.exists() else None, _wal(path).exists())
+
+    def restore(self, path: Path) -> None:
+        """After a rolled-back write: cut off the blocks DuckDB appended and remove the
+        failed transaction's write-ahead log (every earlier load was checkpointed)."""
+        if not self.wal:
+            _wal(path).unlink(missing_ok=True)
+        if self.size is not None and path.exists() and path.stat().st_size > self.size:
+            os.truncate(path, self.size)
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + WAL_SUFFIX)
+
+
+@contextmanager
 def writing(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Attach the store read-write to a staging connection and make it the default catalog.
 
-    The caller wraps its writes in one transaction. On exit the store is checkpointed
-    (so the file holds everything, with no write-ahead log) and detached.
+    The caller wraps its writes in one transaction. On success the store is checkpointed
+    (so the file holds everything, with no write-ahead log) and detached. If the disk
+    fills, the store is put back as it was and :class:`StoreError` says so.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    before = _Before.of(path)
     try:
         con.execute(f"ATTACH '{_quote(path)}' AS {STORE_ALIAS}")
     except duckdb.Error as exc:
@@ -129,10 +215,25 @@ def writing(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[duckdb.DuckD
         upgrade(con)
         check_version(con, path)
         yield con
-    finally:
         con.execute("USE memory")
         con.execute(f"CHECKPOINT {STORE_ALIAS}")
-        con.execute(f"DETACH {STORE_ALIAS}")
+    except BaseException as exc:
+        _detach(con)
+        if not disk_full(exc):
+            raise
+        before.restore(path)
+        raise StoreError(
+            f"No space left on device while writing the store {path}: nothing was loaded",
+            expected=f"free space on the disk that holds {path.parent}, then load again",
+        ) from exc
+    con.execute(f"DETACH {STORE_ALIAS}")
+
+
+def _detach(con: duckdb.DuckDBPyConnection) -> None:
+    """Let go of the store after a failed write (whatever state the failure left)."""
+    for sql in ("ROLLBACK", "USE memory", f"DETACH {STORE_ALIAS}"):
+        with suppress(duckdb.Error):
+            con.execute(sql)
 
 
 def _upgraded(path: Path) -> duckdb.DuckDBPyConnection:

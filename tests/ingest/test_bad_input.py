@@ -3,24 +3,32 @@ store file byte-for-byte unchanged."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import pytest
 from ingest_files import (
     GROUP_HEADER,
     PRC_HEADER,
     PRC_ROWS,
     STREET_HEADER,
+    file_sha,
     street_rows,
     write_csv,
     write_xlsx,
 )
 from mounts import tmpfs
 
-from planwatch.errors import IngestError, PlanwatchError
+from planwatch.errors import IngestError, PlanwatchError, StoreError
 from planwatch.ingest.files import MAX_ZIP_RATIO
 from planwatch.services.ingest import ingest
 
@@ -28,6 +36,8 @@ Check = Callable[[], None]
 MIB = 1 << 20
 #: A temporary folder too small for the test archive's 2 MB of CSV (a tmpfs of this size).
 SMALL_TMPFS = MIB
+#: A child planwatch that has not finished by now is hanging.
+CHILD_TIMEOUT = 120
 
 
 def rejected(project: Path, kind: str, path: Path) -> IngestError:
@@ -367,3 +377,84 @@ def test_full_temporary_folder_is_reported_as_full(
         assert f"need {month.stat().st_size:,} bytes" in p.message
         assert p.expected is not None and "TMPDIR" in p.expected
         unchanged()
+
+
+# --- A full disk while the load commits (issue 15) --------------------------------------
+
+#: Room for a copy of the template project's store (1.6 MB) and its write-ahead log.
+STORE_TMPFS = 4 * MIB
+
+
+#: (bytes left free, kind, rows loaded): a small load that fails writing the write-ahead
+#: log, and a big one that fails after DuckDB has filled the store file's free blocks (those
+#: bytes change; no table can see them) and appended blocks past its end (cut off again).
+FULL_DISKS = [(0, "measures", 200), (MIB, "population", 200_000)]
+
+
+@contextmanager
+def on_a_full_disk(project: Path, where: Path, free: int = 0) -> Iterator[Path]:
+    """A copy of ``project`` on a tmpfs whose free bytes, all but ``free``, a filler file takes."""
+    with tmpfs(where, STORE_TMPFS) as disk:
+        copy = Path(shutil.copytree(project, disk / "proj"))
+        stat = os.statvfs(disk)
+        (disk / "filler").write_bytes(b"\0" * (stat.f_bavail * stat.f_frsize - free))
+        yield copy
+
+
+def _load_file(folder: Path, kind: str, rows: int) -> Path:
+    """A file of ``rows`` distinct rows for ``kind``, whose text does not compress."""
+    names = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(rows)]
+    if kind == "measures":
+        return write_csv(
+            folder / "m.csv", ["measure", "period", "value"], [[n, "2023-01", 1] for n in names]
+        )
+    return write_csv(
+        folder / "pop.csv",
+        ["area", "year", "population"],
+        [[n, "2020", i] for i, n in enumerate(names)],
+    )
+
+
+@pytest.mark.parametrize(("free", "kind", "rows"), FULL_DISKS)
+def test_disk_full_while_committing_leaves_the_store_as_it_was(
+    project: Path, tmp_path: Path, scratch: Path, free: int, kind: str, rows: int
+) -> None:
+    data = _load_file(tmp_path, kind, rows)
+    with on_a_full_disk(project, tmp_path / "disk", free) as copy:
+        store = copy / "planwatch.duckdb"
+        before, size, content = file_sha(store), store.stat().st_size, store_content(store)
+        with pytest.raises(StoreError) as caught:
+            ingest(copy, kind, [data])
+        p = only(caught.value)
+        assert p.message == (
+            f"No space left on device while writing the store {store}: nothing was loaded"
+        )
+        assert "rollback" not in caught.value.render()
+        assert sorted(f.name for f in copy.iterdir()) == ["planwatch.duckdb"]  # no .wal
+        assert store.stat().st_size == size and store_content(store) == content
+        if free == 0:  # nothing reached the store file
+            assert file_sha(store) == before, "the failed load changed the store file"
+        assert not list(scratch.iterdir())
+
+
+def store_content(store: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table of a store, sorted: what a reader of the store can see."""
+    with duckdb.connect(str(store), read_only=True) as con:
+        tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+
+
+def test_disk_full_from_the_command_line(project: Path, tmp_path: Path) -> None:
+    measures = _load_file(tmp_path, "measures", FULL_DISKS[0][2])
+    with on_a_full_disk(project, tmp_path / "disk") as copy:
+        command = [sys.executable, "-m", "planwatch.cli.main", "ingest", "measures"]
+        result = subprocess.run(
+            [*command, str(measures), "-p", str(copy)],
+            capture_output=True,
+            text=True,
+            timeout=CHILD_TIMEOUT,
+        )
+        assert result.returncode == StoreError.exit_code, result.stderr
+        assert "Traceback" not in result.stderr and "rollback" not in result.stderr
+        assert "No space left on device" in result.stderr and str(copy) in result.stderr
+        assert not (copy / "planwatch.duckdb.wal").exists()
