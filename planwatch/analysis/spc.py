@@ -198,7 +198,8 @@ def _variation(signals: Sequence[SPCSignal], latest: int, polarity: Polarity) ->
 
 def autocorrelation_of(idx: Sequence[int], y: np.ndarray, n_periods: int) -> float:
     """Corrected lag-1 autocorrelation of the points about their mean, at their
-    positions on the series axis (gaps stay gaps); ``NaN`` when too few pairs."""
+    positions on the series axis (gaps stay gaps); ``NaN`` when too few pairs. The chart
+    measures it on the baseline points (all of them unless ``baseline_n`` is set)."""
     residuals = np.full(n_periods, np.nan)
     residuals[list(idx)] = y - y.mean()
     return lag1_autocorrelation(residuals)
@@ -238,7 +239,9 @@ def xmr(
     near = cfg.near_sigma * cfg.limit_factor / 3.0 * mr_bar
     signals = _signals(idx, y, mean, upper, lower, near, cfg, polarity) if mr_bar > 0 else []
     standard = _variation(signals, idx[-1], polarity)
-    rho = autocorrelation_of(idx, y, len(series.values))
+    # on the points the limits rest on: a change after a fixed baseline must not be
+    # mistaken for the series' own swings
+    rho = autocorrelation_of(idx[:base], y[:base], len(series.values))
     high = math.isfinite(rho) and rho >= HIGH_AUTOCORRELATION
     variation = standard
     adjusted_upper = adjusted_lower = None

@@ -192,3 +192,19 @@ def test_engine_says_so_next_to_the_chart() -> None:
     a = analyse_measure(quarterly(wave), m, [], Quarter(2019, 4))
     assert a.spc is not None and a.spc.verdict_adjusted
     assert any("long swings" in n for n in a.notes)
+
+
+def test_a_shift_after_a_fixed_baseline_is_still_seen() -> None:
+    # 13 steady points, then 7 a clear 3 sigma higher: with the limits (and the
+    # autocorrelation) taken from the baseline, the shift is not mistaken for a swing
+    rng = np.random.default_rng(4)
+    found = []
+    for _ in range(200):
+        y = rng.normal(100, 5, 20)
+        y[-7:] += 15
+        r = xmr(
+            quarterly(list(y), unit="score"), polarity="neutral", config=SPCConfig(baseline_n=13)
+        )
+        assert r is not None
+        found.append(r.variation != "common_cause")
+    assert np.mean(found) > 0.8
