@@ -149,7 +149,7 @@ def build_report(
     published = published or publication_date(run)
     stem = report_stem(run)
     view = report_view(run, commentary, ReportOptions(published=published))
-    with drawings(view.charts) as drawn:
+    with drawings(view.charts, png=docx) as drawn:
         pdf_path = None
         if pdf:
             from planwatch.report.pdf import write_pdf  # WeasyPrint is slow to import
@@ -159,11 +159,11 @@ def build_report(
         html_path = write_with(
             out_dir / f"{stem}.html", lambda tmp: _write_chunks(tmp, _chunks(view, drawn))
         )
-    docx_path = None
-    if docx:
-        from planwatch.report.docx import write_docx  # python-docx is only needed here
+        docx_path = None
+        if docx:
+            from planwatch.report.docx import write_docx  # python-docx is only needed here
 
-        docx_path = write_docx(view, out_dir / f"{stem}.docx")
+            docx_path = write_docx(view, out_dir / f"{stem}.docx", png=drawn.png)
     figures_path = None
     if figures:
         from planwatch.report.figures import write_figures

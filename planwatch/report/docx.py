@@ -21,7 +21,7 @@ the settings.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from docx import Document
@@ -66,6 +66,7 @@ FOOTNOTE_TEXT = "Footnote Text"
 FOOTNOTE_REFERENCE = "Footnote Reference"
 TOC_STYLE = "toc 1"  # Word's built-in name for first-level contents entries
 SMALL_PT = 8
+ChartImage = Callable[[ChartView], bytes]
 #: We will / Commentary / Who: the shares of the HTML's columns (28%, 52%, 20%) of 174 mm.
 COMMITMENT_WIDTHS_MM = (49, 90, 35)
 
@@ -128,8 +129,10 @@ def _run_xml(style_name: str, child: object) -> object:
     return run
 
 
-def docx_bytes(view: ReportView) -> bytes:
-    """The whole report as a Word document."""
+def docx_bytes(view: ReportView, png: ChartImage | None = None) -> bytes:
+    """The whole report as a Word document; ``png`` gives each chart's image (default:
+    drawn here from its spec)."""
+    image = png or (lambda chart: draw_png(chart.spec))
     doc = Document()
     _styles(doc)
     _page(doc, view)
@@ -138,7 +141,7 @@ def docx_bytes(view: ReportView) -> bytes:
     _cover(doc, view)
     _contents(doc, view)
     for priority in view.priorities:
-        _priority(doc, priority, notes)
+        _priority(doc, priority, notes, image)
     _about(doc, view)
     if view.charts:
         _appendix(doc, view.charts)
@@ -148,9 +151,9 @@ def docx_bytes(view: ReportView) -> bytes:
     return buf.getvalue()
 
 
-def write_docx(view: ReportView, path: Path) -> Path:
+def write_docx(view: ReportView, path: Path, *, png: ChartImage | None = None) -> Path:
     """Write the Word version to ``path`` (whole or not at all)."""
-    data = docx_bytes(view)
+    data = docx_bytes(view, png)
     return write_with(path, lambda tmp: tmp.write_bytes(data))
 
 
@@ -321,7 +324,7 @@ def _fld_char(paragraph: Paragraph, kind: str) -> None:
     paragraph._p.append(run)
 
 
-def _priority(doc: DocxDocument, priority: PriorityView, notes: _Notes) -> None:
+def _priority(doc: DocxDocument, priority: PriorityView, notes: _Notes, image: ChartImage) -> None:
     doc.add_heading(priority.heading, level=PRIORITY_LEVEL)
     objective = doc.add_paragraph()
     objective.add_run("Objective: ").bold = True
@@ -332,7 +335,7 @@ def _priority(doc: DocxDocument, priority: PriorityView, notes: _Notes) -> None:
         doc.add_heading("Key points", level=SECTION_LEVEL)
         _bullets(doc, [kp.text for kp in priority.key_points])
     for measure in priority.measures:
-        _measure(doc, measure, notes)
+        _measure(doc, measure, notes, image)
     if priority.data_due:
         doc.add_heading("Data due", level=SECTION_LEVEL)
         _bullets(doc, priority.data_due)
@@ -347,13 +350,13 @@ def _bullets(doc: DocxDocument, texts: Sequence[str], style: str = "List Bullet"
         doc.add_paragraph(text, style=style)
 
 
-def _measure(doc: DocxDocument, measure: MeasureView, notes: _Notes) -> None:
+def _measure(doc: DocxDocument, measure: MeasureView, notes: _Notes, image: ChartImage) -> None:
     heading = doc.add_heading(measure.name, level=SECTION_LEVEL)
     for note in measure.footnotes:
         notes.reference(heading, note)
     _bullets(doc, [kp.text for kp in measure.key_points])
     for chart in measure.charts:
-        _chart(doc, chart)
+        _chart(doc, chart, image(chart))
     for table in measure.tables:
         _table(doc, table)
     source = f"Source: {measure.source}."
@@ -364,12 +367,10 @@ def _measure(doc: DocxDocument, measure: MeasureView, notes: _Notes) -> None:
         doc.add_paragraph(caveat, style="Small")
 
 
-def _chart(doc: DocxDocument, chart: ChartView) -> None:
+def _chart(doc: DocxDocument, chart: ChartView, png: bytes) -> None:
     paragraph = doc.add_paragraph()
     paragraph.paragraph_format.keep_with_next = True
-    shape = paragraph.add_run().add_picture(
-        io.BytesIO(draw_png(chart.spec)), width=Mm(CHART_WIDTH_MM)
-    )
+    shape = paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(CHART_WIDTH_MM))
     doc_pr = shape._inline.docPr
     doc_pr.set("descr", chart.spec.alt_text)
     doc_pr.set("title", chart.spec.title)

@@ -15,12 +15,12 @@ from __future__ import annotations
 import base64
 import dataclasses
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from planwatch.errors import ReportError
-from planwatch.report.draw import draw_svg
+from planwatch.report.draw import draw_png, draw_svg, draw_svg_and_png
 from planwatch.report.parallel import draw_in_order
 from planwatch.report.view import ChartView
 
@@ -28,12 +28,17 @@ from planwatch.report.view import ChartView
 class Drawings:
     """The charts of one report, drawn in order as they are first asked for."""
 
-    def __init__(self, charts: Sequence[ChartView], folder: Path, *, embed: bool = False) -> None:
+    def __init__(
+        self, charts: Sequence[ChartView], folder: Path, *, embed: bool = False, png: bool = False
+    ) -> None:
         self._folder = Path(folder)
         self._embed = embed
         self._charts = tuple(charts)
         self._known = {c.anchor for c in self._charts}
-        self._stream = draw_in_order([(c.spec, c.anchor) for c in self._charts])
+        jobs = [(c.spec, c.anchor) for c in self._charts]
+        self._stream: Generator[str | tuple[str, bytes], None, None] = (
+            draw_in_order(jobs, draw_svg_and_png) if png else draw_in_order(jobs)
+        )
         self._drawn = 0
 
     def _path(self, chart: ChartView) -> Path:
@@ -41,8 +46,12 @@ class Drawings:
             raise ReportError(f"chart '{chart.anchor}' is not one of this report's charts")
         path = self._folder / f"{chart.anchor}.svg"
         while not path.exists():
-            ahead = self._charts[self._drawn]
-            (self._folder / f"{ahead.anchor}.svg").write_text(next(self._stream), encoding="utf-8")
+            ahead = self._folder / self._charts[self._drawn].anchor
+            drawn = next(self._stream)
+            if isinstance(drawn, tuple):
+                drawn, png = drawn
+                ahead.with_suffix(".png").write_bytes(png)
+            ahead.with_suffix(".svg").write_text(drawn, encoding="utf-8")
             self._drawn += 1
         return path
 
@@ -62,15 +71,24 @@ class Drawings:
             )
         return path.as_uri()
 
+    def png(self, chart: ChartView) -> bytes:
+        """The chart as a PNG image (drawn with its SVG when the drawings were asked for
+        PNG too; otherwise drawn now)."""
+        path = self._path(chart).with_suffix(".png")
+        return path.read_bytes() if path.exists() else draw_png(chart.spec)
+
     def close(self) -> None:
         self._stream.close()  # workers stop drawing charts nobody will read
 
 
 @contextmanager
-def drawings(charts: Sequence[ChartView], *, embed: bool = False) -> Iterator[Drawings]:
-    """Drawings of ``charts`` in a temporary folder, removed on leaving the block."""
+def drawings(
+    charts: Sequence[ChartView], *, embed: bool = False, png: bool = False
+) -> Iterator[Drawings]:
+    """Drawings of ``charts`` in a temporary folder, removed on leaving the block; with
+    ``png``, PNG images too, from the same drawing (for the Word version)."""
     with tempfile.TemporaryDirectory(prefix="planwatch-charts-") as folder:
-        found = Drawings(charts, Path(folder), embed=embed)
+        found = Drawings(charts, Path(folder), embed=embed, png=png)
         try:
             yield found
         finally:

@@ -28,11 +28,12 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from planwatch.report.chart import ChartSpec
 from planwatch.report.draw import draw_svg
@@ -52,6 +53,10 @@ OWN_LOAD = 1.0
 PRELOAD = ["planwatch.report.draw"]
 
 Job = tuple[ChartSpec | FunnelSpec, str]
+Drawn = TypeVar("Drawn")
+#: A drawing function: a chart spec and its id prefix in, its drawing out (module-level,
+#: so that workers can be sent it).
+Draw = Callable[[ChartSpec | FunnelSpec, str], Drawn]
 #: A chart with two points, drawn once by each worker as it starts.
 WARM_UP_SPEC = ChartSpec(
     measure_id="warm-up",
@@ -168,11 +173,13 @@ def cache_clear() -> None:
     draw_svg.cache_clear()
 
 
-def _draw_timed(spec: ChartSpec | FunnelSpec, prefix: str) -> tuple[str, float]:
-    """In a worker: the chart's SVG and the CPU seconds it took."""
+def _draw_timed(
+    draw: Draw[Drawn], spec: ChartSpec | FunnelSpec, prefix: str
+) -> tuple[Drawn, float]:
+    """In a worker: the chart's drawing and the CPU seconds it took."""
     start = time.process_time()
-    svg = draw_svg.__wrapped__(spec, prefix)
-    return svg, time.process_time() - start
+    drawn = getattr(draw, "__wrapped__", draw)(spec, prefix)  # no cache in a worker
+    return drawn, time.process_time() - start
 
 
 def use_workers(charts: int) -> bool:
@@ -180,37 +187,41 @@ def use_workers(charts: int) -> bool:
     return charts >= MIN_PARALLEL_CHARTS and workers() >= 2 and not _busy()
 
 
-def draw_in_order(jobs: Sequence[Job]) -> Generator[str, None, None]:
-    """Each chart's SVG, in the order asked, drawn one after another as they are taken."""
+def draw_in_order(
+    jobs: Sequence[Job],
+    draw: Draw[Drawn] = draw_svg,  # type: ignore[assignment]
+) -> Generator[Drawn, None, None]:
+    """Each chart's drawing (its SVG unless ``draw`` says otherwise), in the order asked,
+    drawn one after another as they are taken."""
     if use_workers(len(jobs)):
-        yield from _in_workers(jobs)
+        yield from _in_workers(jobs, draw)
     else:
         for job in jobs:
-            yield draw_svg(*job)
+            yield draw(*job)
 
 
-def _in_workers(jobs: Sequence[Job]) -> Generator[str, None, None]:
+def _in_workers(jobs: Sequence[Job], draw: Draw[Drawn]) -> Generator[Drawn, None, None]:
     """Workers draw a few charts ahead of the one asked for; no more are held."""
     window = WINDOW_PER_WORKER * workers()
-    pending: deque[tuple[Job, Future[tuple[str, float]]]] = deque()
+    pending: deque[tuple[Job, Future[tuple[Drawn, float]]]] = deque()
     done = 0
     try:
         pool = _get_pool()
         while done < len(jobs):
             while len(pending) < window and done + len(pending) < len(jobs):
                 job = jobs[done + len(pending)]
-                pending.append((job, pool.submit(_draw_timed, *job)))
+                pending.append((job, pool.submit(_draw_timed, draw, job[0], job[1])))
             _, future = pending.popleft()
-            svg, cpu = future.result()
+            drawn, cpu = future.result()
             with _lock:
                 _worker_cpu[0] += cpu
             done += 1
-            yield svg
+            yield drawn
     except (OSError, RuntimeError, BrokenProcessPool) as exc:
         _log.warning("chart workers failed (%s); drawing the charts in this process", exc)
         shutdown()
         for job in jobs[done:]:
-            yield draw_svg(*job)
+            yield draw(*job)
     finally:
         for _, future in pending:
             future.cancel()
