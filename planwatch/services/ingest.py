@@ -35,7 +35,13 @@ from planwatch.periods import parse_period
 from planwatch.plan.load import load_plan
 from planwatch.plan.models import Plan
 from planwatch.project import PLAN_FILE, Project
-from planwatch.store.connection import peek, staging_connection, store_path_of, writing
+from planwatch.store.connection import (
+    peek,
+    staging_connection,
+    store_lock,
+    store_path_of,
+    writing,
+)
 from planwatch.store.schema import USABLE_STATUSES
 from planwatch.store.services import LoadRecord, resolve_observation, write_batches
 
@@ -114,7 +120,12 @@ def ingest(
                 location=Location(file=str(f)),
                 expected="an existing file or folder",
             )
-    with tempfile.TemporaryDirectory(prefix="planwatch-ingest-") as work:
+    # One load of a store at a time, from reading what it holds to writing: a second
+    # identical load waits, then finds its files already loaded.
+    with (
+        store_lock(store_path, waiting=_waiting(progress)),
+        tempfile.TemporaryDirectory(prefix="planwatch-ingest-") as work,
+    ):
         con = staging_connection()
         try:
             con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
@@ -189,6 +200,13 @@ def _stage_records(
     if progress:
         progress(f"reading {name} records", 0, len(files))
     return stage_records(con, files, plan, name, ctx)
+
+
+def _waiting(progress: Progress | None) -> Callable[[], None] | None:
+    """Tell the progress display that another load of the store is being waited for."""
+    if progress is None:
+        return None
+    return lambda: progress("waiting for another load of this store to finish", 0, 1)
 
 
 def _total_bytes(paths: list[Path]) -> int:
@@ -268,7 +286,7 @@ def confirm(
         )
     con = staging_connection()
     try:
-        with writing(con, store_path):
+        with store_lock(store_path), writing(con, store_path):
             return resolve_observation(con, series, start, area=area, action=action, value=value)
     finally:
         con.close()
