@@ -3,7 +3,8 @@
 In: the accounts, their roles and departments, and their audit history (django-simple-history).
 Out: one row per account for the list (two queries whatever the number of accounts), and an
 account's history as plain sentences, newest first: created, email changed, password changed,
-role changed, added to or removed from a department, deactivated or reactivated, with who
+role changed, added to or removed from a department, deactivated or reactivated, invitations
+and password resets emailed, with who
 made each change and when. Sign-ins (which update ``last_login``) are not changes and are left out.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from planwatch.web.models import Department, Membership, Profile, Role
+from planwatch.web.models import Department, EmailKind, Membership, Profile, Role, SentEmail
 
 ROLE_LABELS = dict(Role.choices)
 
@@ -73,8 +74,24 @@ def _who(record: Any) -> str:
 
 def account_history(user: Any) -> list[AuditEntry]:
     """Every change to ``user``'s account, role and departments, newest first (four queries)."""
-    entries = _user_changes(user) + _role_changes(user) + _membership_changes(user)
+    entries = (
+        _user_changes(user) + _role_changes(user) + _membership_changes(user) + _emails_sent(user)
+    )
     return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+def _emails_sent(user: Any) -> list[AuditEntry]:
+    """Invitations and password resets emailed to the account's holder."""
+    return [
+        AuditEntry(
+            sent_at,
+            by or "system",
+            f"{EmailKind(kind).label.lower()} emailed to {recipients.replace(chr(10), ', ')}",
+        )
+        for sent_at, by, kind, recipients in SentEmail.objects.filter(account=user).values_list(
+            "sent_at", "sent_by__username", "kind", "recipients"
+        )
+    ]
 
 
 def _user_changes(user: Any) -> list[AuditEntry]:

@@ -9,12 +9,15 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.urls import reverse
 
 from planwatch.errors import PlanwatchError
 from planwatch.periods import parse_quarter
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
-from planwatch.web.models import MAX_REASON_CHARS, Rag, Role, SlotState
+from planwatch.web.models import MAX_REASON_CHARS, EmailKind, Rag, Role, SlotState
+from planwatch.web.services import emails
 from planwatch.web.services.publishing import Unapproved
 
 #: Longest password accepted (Django's own forms allow any length; this bounds the hashing work).
@@ -133,7 +136,8 @@ class TrackerFilterForm(forms.Form):
 
 
 class AccountForm(forms.Form):
-    """An account's role, departments and email; a new password is optional when editing."""
+    """An account's role, departments and email, and whether it can sign in (passwords are
+    chosen by their holders, through the emailed link)."""
 
     email = forms.EmailField(required=False, max_length=254)
     role = forms.ChoiceField(choices=Role.choices)
@@ -144,13 +148,6 @@ class AccountForm(forms.Form):
         error_messages={
             "invalid_choice": "There is no department '%(value)s'; choose from the list."
         },
-    )
-    password = forms.CharField(
-        required=False,
-        strip=False,
-        max_length=MAX_PASSWORD_CHARS,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Leave blank to keep the current password.",
     )
     active = forms.BooleanField(
         required=False, label="Can sign in", help_text="Untick to deactivate the account."
@@ -170,23 +167,56 @@ class AccountForm(forms.Form):
 
 
 class NewAccountForm(AccountForm):
-    """A new account: a username nobody has, and a first password (required)."""
+    """A new account: a username nobody has and an email address, to which an invitation
+    to choose a password is sent (the analyst never chooses it)."""
 
     username = forms.CharField(
         max_length=150,
         validators=[UnicodeUsernameValidator()],
         help_text="Letters, digits and @ . + - _ only.",
     )
-    field_order = ("username", "email", "role", "departments", "password")
+    field_order = ("username", "email", "role", "departments")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["active"]
-        self.fields["password"].required = True
-        self.fields[
-            "password"
-        ].help_text = (
-            "The password the person signs in with (at least 10 characters, not a common one)."
+        self.fields["email"].required = True
+        self.fields["email"].help_text = "The invitation to choose a password is sent here."
+        self.fields["email"].error_messages["required"] = (
+            "Enter the person's email address, for the invitation."
+        )
+
+
+class AuditedPasswordResetForm(PasswordResetForm):
+    """Django's password reset form, its email sent and recorded as every other email is."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        user = context["user"]
+        link = emails.site_url(
+            reverse(
+                "password_reset_confirm",
+                kwargs={"uidb64": context["uid"], "token": context["token"]},
+            )
+        )
+        emails.send(
+            EmailKind.PASSWORD_RESET,
+            [to_email],
+            "Choose a new password for the quarterly commentary",
+            (
+                f"Dear colleague,\n\nSomeone (we hope you) asked to reset the password of the "
+                f"account {user.get_username()}. Choose a new one here (the link works once):\n"
+                f"{link}\n\nIf it was not you, ignore this email: your password is unchanged."
+                + emails.SIGN_OFF
+            ),
+            account=user,
         )
 
 

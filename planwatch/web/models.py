@@ -269,4 +269,39 @@ class PublishedVersion(models.Model):
         return self.report_status in REPORT_IN_PROGRESS
 
 
+class EmailKind(models.TextChoices):
+    INVITATION = "invitation", "Invitation"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    RETURNED = "returned", "Returned"
+    APPROVED = "approved", "Approved"
+    EDITED = "edited", "Edited by an analyst"
+    PUBLISHED = "published", "Published"
+    REMINDER = "reminder", "Reminder"
+
+
+class SentEmail(models.Model):
+    """Every email the app sends, as sent: part of the audit history of the slot, round or
+    account it concerns (rows are only ever added)."""
+
+    kind = models.CharField(max_length=32, choices=EmailKind.choices)
+    recipients = models.TextField(help_text="Addresses, one a line")
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, null=True, related_name="emails")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, null=True, related_name="emails")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="emails"
+    )
+
+    class Meta:
+        ordering = ("-sent_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"
+
+
 register(get_user_model(), app="planwatch.web", table_name="web_historicaluser")

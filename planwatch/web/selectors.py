@@ -24,6 +24,7 @@ from planwatch.web.models import (
     PublishedVersion,
     Round,
     RoundState,
+    SentEmail,
     Slot,
     SlotState,
     commitment_label,
@@ -421,6 +422,11 @@ def slot_history(slot: Slot) -> list[HistoryEntry]:
         )
         before = rec.text
     return list(reversed(entries))
+
+
+def emails_about(slot: Slot) -> QuerySet[SentEmail]:
+    """Every email sent about ``slot`` (returned, approved, edited), newest first."""
+    return SentEmail.objects.filter(slot=slot).select_related("sent_by")
 
 
 def text_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:

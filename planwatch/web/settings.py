@@ -13,6 +13,9 @@ In: environment variables. Out: Django settings.
 ``PLANWATCH_PUBLIC_REPORTS`` ``1`` lets anyone read the published-reports page
 ``PLANWATCH_EMAIL_BACKEND``  ``console`` (default), ``file`` or ``smtp``
 ``PLANWATCH_EMAIL_FILE_PATH`` folder for the ``file`` backend
+``PLANWATCH_EMAIL_HOST``/``_PORT``/``_USER``/``_PASSWORD``/``_USE_TLS`` the ``smtp`` backend's server
+``PLANWATCH_FROM_EMAIL``     the sender of every email
+``PLANWATCH_SITE_URL``       the site's address for links in emails, e.g. ``https://commentary.example.org``
 ``PLANWATCH_MEDIA_ROOT``     where published reports are stored; default ``<project>/output/web``
 ``PLANWATCH_CACHE_DIR``      shared cache folder (login throttle, sessions); default ``<project>/.web-cache`` in production
 ``PLANWATCH_REPORT_PDF``     ``0`` builds only the HTML report on publishing
@@ -207,6 +210,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 PUBLIC_REPORTS = _flag("PLANWATCH_PUBLIC_REPORTS")
 DEFAULT_FROM_EMAIL = os.environ.get("PLANWATCH_FROM_EMAIL", "planwatch@localhost")
+#: The site's address as people reach it, for the links in emails.
+SITE_URL = os.environ.get("PLANWATCH_SITE_URL", "http://localhost:8000")
+#: How long an invitation's or password reset's link works (3 days).
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 _EMAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
@@ -224,6 +231,9 @@ EMAIL_FILE_PATH = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("PLANWATCH_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("PLANWATCH_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("PLANWATCH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PLANWATCH_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("PLANWATCH_EMAIL_USE_TLS")
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # 5 MB: a department's spreadsheet is far smaller
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,5 +1,5 @@
 """User management for analysts: list accounts, create one, change its role, departments,
-email or password, deactivate or reactivate it, and see every change made to it.
+email (its holder chooses the password through an emailed link), deactivate or reactivate it, and see every change made to it.
 
 In: HTTP requests from analysts (owners and readers get 403). Out: pages; writes go through
 :func:`planwatch.web.services.create_user` / :func:`~planwatch.web.services.update_user`,
@@ -12,13 +12,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from planwatch.errors import PlanwatchError
 from planwatch.web import accounts, services
 from planwatch.web.forms import AccountForm, NewAccountForm, add_problems
 from planwatch.web.models import Department, Membership, Role
 from planwatch.web.permissions import analyst_required, role_of, signed_in
+from planwatch.web.services import emails
 
 
 def _department_choices() -> list[tuple[str, str]]:
@@ -37,10 +38,12 @@ def users(request: HttpRequest) -> HttpResponse:
                 role=data["role"],
                 departments=tuple(data["departments"]),
                 email=data["email"],
-                password=data["password"],
                 actor=signed_in(request),
             )
-            messages.success(request, f"Created the account {user.username}.")
+            messages.success(
+                request,
+                f"Created the account {user.username} and emailed {user.email} a link to choose a password.",
+            )
             return redirect("user_edit", pk=user.pk)
         except PlanwatchError as exc:
             add_problems(form, exc)
@@ -74,7 +77,6 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 departments=tuple(data["departments"]),
                 email=data["email"],
                 active=data["active"],
-                password=data["password"] or None,
                 actor=signed_in(request),
             )
             messages.success(request, f"Saved the changes to {account.username}.")
@@ -87,3 +89,16 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"account": account, "form": form, "history": accounts.account_history(account)},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@analyst_required
+@require_POST
+def user_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Email the account's holder a new link to choose their password."""
+    account = get_object_or_404(get_user_model(), pk=pk)
+    if not account.email:
+        messages.error(request, f"{account.username} has no email address; add one first.")
+    else:
+        emails.invite(account, actor=signed_in(request))
+        messages.success(request, f"Emailed {account.email} a link to choose a password.")
+    return redirect("user_edit", pk=account.pk)

@@ -35,6 +35,7 @@ from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
 from planwatch.web import reporting, selectors, services, spreadsheet, tasks
 from planwatch.web.forms import (
     RAG_CHOICES,
+    AuditedPasswordResetForm,
     ImportForm,
     OpenRoundForm,
     PublishForm,
@@ -100,6 +101,29 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_invalid(self, form: Any) -> HttpResponse:
         response = super().form_invalid(form)
         response.status_code = 400
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Forgotten password: a link to choose a new one is emailed (and recorded) if the address
+    belongs to an active account; the page says the same either way."""
+
+    form_class = AuditedPasswordResetForm
+    template_name = "web/password_reset.html"
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The emailed link (invitation or reset): choose a password, checked by the validators,
+    then sign in with it."""
+
+    template_name = "web/set_password.html"
+
+    def get_success_url(self) -> str:
+        return reverse("login")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password has been set. Sign in with it now.")
         return response
 
 
@@ -326,7 +350,13 @@ def slot_return(request: HttpRequest, pk: int) -> HttpResponse:
 def slot_history(request: HttpRequest, pk: int) -> HttpResponse:
     slot = _load_slot(request, pk)
     return render(
-        request, "web/history.html", {"slot": slot, "entries": selectors.slot_history(slot)}
+        request,
+        "web/history.html",
+        {
+            "slot": slot,
+            "entries": selectors.slot_history(slot),
+            "emails": selectors.emails_about(slot),
+        },
     )
 
 

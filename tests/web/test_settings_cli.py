@@ -179,6 +179,10 @@ def test_send_reminders_command(rnd, north, comms):
 
     out = io.StringIO()
     call_command("send_reminders", url="https://plan.example.org", stdout=out)
+    # Ten days before the deadline is not a reminder day.
+    assert "No reminders today: 2024/25 Q1 is due on" in out.getvalue() and not mail.outbox
+    out = io.StringIO()
+    call_command("send_reminders", url="https://plan.example.org", now=True, stdout=out)
     assert "Sent 2 reminder emails for 2024/25 Q1." in out.getvalue()
     assert "South Local Policing Area has no email address." in out.getvalue()
     assert all("https://plan.example.org/todo/" in m.body for m in mail.outbox)

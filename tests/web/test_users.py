@@ -4,13 +4,17 @@ and shown in the account's history; bad input gets a form error and changes noth
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from web_helpers import PASSWORD, client_for
 
-from planwatch.web.models import Membership, Profile
+from planwatch.web.models import EmailKind, Membership, Profile, SentEmail
 
 NEW_PASSWORD = "a long enough passphrase"
 
@@ -43,7 +47,6 @@ def test_an_analyst_creates_an_owner_and_the_history_says_who(analyst):
             "email": "oscar@example.org",
             "role": "owner",
             "departments": ["north-lpa", "comms"],
-            "password": NEW_PASSWORD,
         },
     )
     user, role, depts = _account("oscar")
@@ -54,9 +57,12 @@ def test_an_analyst_creates_an_owner_and_the_history_says_who(analyst):
         "oscar@example.org",
         True,
     )
-    assert Client().login(username="oscar", password=NEW_PASSWORD)
+    assert not user.has_usable_password()  # the analyst never chooses it
+    [invitation] = mail.outbox
+    assert invitation.to == ["oscar@example.org"] and "/accounts/password/set/" in invitation.body
     history = _history(c, user)
     for change in (
+        "invitation emailed to oscar@example.org (by ann)",
         "account created with email oscar@example.org (by ann)",
         "role set to commitment owner (by ann)",
         "added to North Local Policing Area (by ann)",
@@ -101,55 +107,84 @@ def test_signing_in_is_not_shown_as_a_change(analyst, reader):
     assert "password changed" not in history
 
 
-def test_a_new_password_is_validated_then_set_and_audited(analyst, reader):
-    c = client_for(analyst)
-    data = {"email": "rita@example.org", "role": "reader", "active": "on"}
-    r = c.post(reverse("user_edit", args=[reader.pk]), {**data, "password": "short"})
-    assert r.status_code == 400
-    assert "This password is too short" in r.content.decode()
-    assert Client().login(username="rita", password=PASSWORD)
-    r = c.post(reverse("user_edit", args=[reader.pk]), {**data, "password": NEW_PASSWORD})
+def _link(message) -> str:
+    return re.search(r"http://\S+/accounts/password/set/\S+/", message.body).group(0)
+
+
+def test_the_invitation_link_sets_a_validated_password_once(analyst):
+    client_for(analyst).post(
+        reverse("users"), {"username": "oscar", "email": "oscar@example.org", "role": "reader"}
+    )
+    path = urlsplit(_link(mail.outbox[0])).path
+    person = Client()
+    form = person.get(path, follow=True)  # Django moves the token into the session first
+    assert form.status_code == 200 and "Choose your password" in form.content.decode()
+    url = form.redirect_chain[-1][0]
+    short = person.post(url, {"new_password1": "short", "new_password2": "short"})
+    assert "This password is too short" in short.content.decode()
+    done = person.post(url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert done.status_code == 302 and done["Location"] == reverse("login")
+    assert Client().login(username="oscar", password=NEW_PASSWORD)
+    again = Client().get(path, follow=True).content.decode()
+    assert "already been used or has expired" in again
+    assert "password changed (by system)" in _history(client_for(analyst), _account("oscar")[0])
+
+
+def test_a_forgotten_password_is_reset_through_an_emailed_link(reader):
+    r = Client().post(reverse("password_reset"), {"email": "rita@example.org"})
+    assert r.status_code == 302 and r["Location"] == reverse("password_reset_done")
+    [message] = mail.outbox
+    assert message.to == ["rita@example.org"] and "rita" in message.body
+    assert SentEmail.objects.get().kind == EmailKind.PASSWORD_RESET
+    # An unknown address gets the same page and no email.
+    r = Client().post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert r.status_code == 302 and len(mail.outbox) == 1
+
+
+def test_an_analyst_can_send_a_new_invitation(analyst, reader):
+    r = client_for(analyst).post(reverse("user_invite", args=[reader.pk]))
     assert r.status_code == 302
-    assert Client().login(username="rita", password=NEW_PASSWORD)
-    assert "password changed (by ann)" in _history(c, reader)
+    assert [m.to for m in mail.outbox] == [["rita@example.org"]]
+    assert "invitation emailed to rita@example.org (by ann)" in _history(
+        client_for(analyst), reader
+    )
 
 
 @pytest.mark.parametrize(
     ("form", "field", "message"),
     [
         (
-            {"username": "nora", "role": "reader", "password": NEW_PASSWORD},
+            {"username": "nora", "role": "reader"},
             "username",
             "There is already an account called &#x27;nora&#x27;",
         ),
         (
-            {"username": "NORA", "role": "reader", "password": NEW_PASSWORD},
+            {"username": "NORA", "role": "reader"},
             "username",
             "There is already an account called &#x27;NORA&#x27;",
         ),
         (
-            {"username": "olga", "role": "owner", "password": NEW_PASSWORD},
+            {"username": "olga", "role": "owner"},
             "departments",
             "A commitment owner must belong to at least one department.",
         ),
         (
-            {"username": "olga", "role": "reader", "password": "password"},
-            "password",
-            "This password is too common",
+            {"username": "olga", "role": "reader", "email": "nora@example.org"},
+            "email",
+            "Another account already uses the email address nora@example.org",
         ),
         (
             {
                 "username": "olga",
                 "role": "owner",
                 "departments": ["nowhere"],
-                "password": NEW_PASSWORD,
             },
             "departments",
             "There is no department &#x27;nowhere&#x27;",
         ),
-        ({"username": "olga", "role": "boss", "password": NEW_PASSWORD}, "role", "valid choice"),
+        ({"username": "olga", "role": "boss"}, "role", "valid choice"),
         (
-            {"username": "olga smith!", "role": "reader", "password": NEW_PASSWORD},
+            {"username": "olga smith!", "role": "reader"},
             "username",
             "Enter a valid username",
         ),
@@ -158,11 +193,12 @@ def test_a_new_password_is_validated_then_set_and_audited(analyst, reader):
 def test_bad_input_is_a_form_error_that_keeps_what_was_typed(analyst, north, form, field, message):
     before = get_user_model().objects.count()
     data = {"email": "typed@example.org", **form}
+    typed = data["email"]
     r = client_for(analyst).post(reverse("users"), data)
     assert r.status_code == 400
     html = r.content.decode()
     assert message in html
-    assert 'value="typed@example.org"' in html  # what was typed is still there
+    assert f'value="{typed}"' in html  # what was typed is still there
     assert get_user_model().objects.count() == before
 
 

@@ -25,6 +25,7 @@ from planwatch.web.models import (
     SlotState,
 )
 from planwatch.web.permissions import check_analyst
+from planwatch.web.services import emails
 from planwatch.web.services.audit import attribute_change
 
 #: What the report prints for commentary that was submitted but not approved in time
@@ -127,6 +128,7 @@ def publish(round_id: int, *, user: User, unapproved: str = Unapproved.NOTICE) -
     rnd.state = RoundState.PUBLISHED
     attribute_change(rnd, user)
     rnd.save()
+    emails.published(rnd, version.pk, actor=user)
     return version
 
 

@@ -21,6 +21,7 @@ from planwatch.periods import parse_quarter
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
 from planwatch.web.models import MAX_REASON_CHARS, Rag, Round, Slot, SlotState
 from planwatch.web.permissions import can_read_slot, check_analyst
+from planwatch.web.services import emails
 from planwatch.web.services.audit import attribute_change
 from planwatch.web.services.plan_import import add_missing_slots
 
@@ -194,7 +195,9 @@ def approve(slot_id: int, *, user: User) -> Slot:
         raise CommentaryError(
             f"only submitted commentary can be approved (this is {slot.get_state_display().lower()})"
         )
-    return bump(slot, user, state=SlotState.APPROVED, return_reason="")
+    saved = bump(slot, user, state=SlotState.APPROVED, return_reason="")
+    emails.approved(saved, actor=user)
+    return saved
 
 
 @transaction.atomic
@@ -218,4 +221,6 @@ def return_slot(slot_id: int, *, user: User, reason: str) -> Slot:
     _check_reviewable(slot)
     if slot.state not in (SlotState.SUBMITTED, SlotState.APPROVED):
         raise CommentaryError("only submitted or approved commentary can be returned")
-    return bump(slot, user, state=SlotState.DRAFT, return_reason=reason)
+    saved = bump(slot, user, state=SlotState.DRAFT, return_reason=reason)
+    emails.returned(saved, actor=user)
+    return saved

@@ -15,6 +15,7 @@ from django.db import transaction
 from planwatch.errors import ConfigError, Location, NotFoundError, Problem, suggest
 from planwatch.web.models import Department, Membership, Profile, Role
 from planwatch.web.permissions import check_analyst
+from planwatch.web.services import emails
 from planwatch.web.services.audit import attribute_change, save_if_changed
 
 
@@ -111,7 +112,9 @@ def create_user(
     actor: User,
     password: str | None = None,
 ) -> User:
-    """An analyst creates an account (a name nobody has yet); the change is audited."""
+    """An analyst creates an account (a name nobody has yet); the change is audited. Without
+    a ``password`` (the web form never asks for one) the person is emailed an invitation
+    with a link to choose their own."""
     check_analyst(actor)
     if User.objects.filter(username__iexact=username).exists():
         raise ConfigError(
@@ -119,7 +122,13 @@ def create_user(
             location=Location(field="username"),
             expected="a new username (open the existing account to change it)",
         )
-    return set_user(
+    if password is None and not email:
+        raise ConfigError(
+            "a new account needs an email address, for the invitation to choose a password",
+            location=Location(field="email"),
+            expected="the person's work email address",
+        )
+    user = set_user(
         username,
         role=role,
         departments=departments,
@@ -127,6 +136,9 @@ def create_user(
         password=password,
         actor=actor,
     )
+    if password is None:
+        emails.invite(user, actor=actor)
+    return user
 
 
 @transaction.atomic
