@@ -150,6 +150,12 @@ def stage_records(
     """Read, check and stage every file of one records load into ONE TEMP table."""
     source = record_source_of(plan, name)
     batch = RecordBatch.of(source)
+    for folder in (p for p in paths if p.is_dir() and not any(p.rglob("*.csv"))):
+        raise IngestError(
+            "the folder holds no CSV files",
+            location=Location(file=str(folder)),
+            expected="record extracts (CSV in a folder; XLSX, ODS or Parquet given by name)",
+        )
     for path in [f for p in paths for f in (sorted(p.rglob("*.csv")) if p.is_dir() else [p])]:
         display = str(path)
         sha = sha256_of(path)

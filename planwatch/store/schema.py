@@ -290,8 +290,8 @@ def ensure_record_table(
 
     ``columns``: column -> declared type (text, integer, number, date, flag). A column the
     plan now maps that the table lacks is added (earlier records hold nothing in it); a
-    column whose type changed is refused unless ``replace`` (then the table is rebuilt:
-    the caller replaces every record of the source). Run inside the load's transaction.
+    column whose type changed is refused unless ``replace`` (then the column is converted
+    and the caller replaces every record of the source). Run inside the load's transaction.
     """
     table = record_table(name)
     wanted = {c: RECORD_SQL_TYPES[t] for c, t in columns.items()}
@@ -303,9 +303,10 @@ def ensure_record_table(
             "but the plan now declares " + ", ".join(f"{c} as {columns[c]}" for c in changed),
             expected="the type the records were stored with, or load them again with --replace",
         )
-    if changed:
-        con.execute(f"DROP TABLE {table}")
-        stored = {}
+    for c in changed:  # every stored record is about to be replaced: convert what it can
+        con.execute(
+            f"ALTER TABLE {table} ALTER {c} SET DATA TYPE {wanted[c]} USING TRY_CAST({c} AS {wanted[c]})"
+        )
     if not stored:
         cols = ", ".join(f"{c} {t}" for c, t in wanted.items())
         con.execute(

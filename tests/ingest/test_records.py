@@ -13,7 +13,7 @@ import pytest
 from ingest_files import file_sha, write_csv
 from records_plan import CRIME_HEADER, CRIME_ROWS, RECORDS_PLAN, crime
 
-from planwatch.errors import IngestError, NotFoundError, PlanError
+from planwatch.errors import IngestError, NotFoundError, PlanError, StoreError
 from planwatch.plan.load import parse_plan
 from planwatch.services.ingest import ingest
 from planwatch.store.connection import reading
@@ -255,3 +255,24 @@ def test_a_value_of_the_wrong_type_is_a_plan_error() -> None:
     text = RECORDS_PLAN.replace("severity, in: [1, 2]", "severity, in: [1, serious]")
     with pytest.raises(PlanError, match=r"'serious' is not a integer value for 'severity'"):
         parse_plan(text)
+
+
+def test_an_empty_folder_is_refused(tmp_path: Path, loaded: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    _refused(loaded, tmp_path / "empty", r"the folder holds no CSV files")
+
+
+def test_a_changed_column_type_needs_replace(tmp_path: Path, loaded: Path) -> None:
+    text = RECORDS_PLAN.replace(
+        "item: {type: integer, header: Property Item}", "item: {type: text, header: Property Item}"
+    )
+    path = write_csv(tmp_path / "more.csv", CRIME_HEADER, [crime("C60", 1, "01/04/2023", "8N")])
+    _refused(loaded, path, r"stores item as BIGINT, but the plan now declares item as text",
+             plan=parse_plan(text), error=StoreError)  # fmt: skip
+    (load,) = ingest(loaded, "records", [path], record_source="crimes", plan=parse_plan(text),
+                     replace=True).loads  # fmt: skip
+    assert load.replace and load.replaced_rows == len(CRIME_ROWS)
+    with reading(loaded) as con:
+        assert con.execute("SELECT crime_ref, item FROM records_crimes").fetchall() == [
+            ("C60", "1")
+        ]
