@@ -34,7 +34,7 @@ from planwatch.errors import PeriodError
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative import templates as t
 from planwatch.narrative.model import GoodOrBad, KeyPoint, KeyPointKind, Placement
-from planwatch.periods import parse_period
+from planwatch.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR, Month, Quarter, parse_period
 from planwatch.plan.models import Event, Measure
 
 #: At most this many key points per priority: a handful a reader takes in at a glance
@@ -285,50 +285,92 @@ JOIN_ORDER: tuple[KeyPointKind, ...] = (
     "rolling12",
     "change_previous",
     "baseline",
+    "proportion_gap",  # a survey's share against earlier surveys (two-proportion tests)
 )
 
 
+def _as_change(p: KeyPoint, results: dict[tuple[str, str], ChangeResult]) -> ChangeResult | None:
+    """The comparison a change or survey point tells, as a change between two periods."""
+    e = p.evidence
+    if p.kind != "proportion_gap":
+        return results.get((str(e["current_label"]), str(e["comparison_label"])))
+    now, before = 100 * float(e["first_proportion"]), 100 * float(e["second_proportion"])
+    return ChangeResult(
+        "previous_period",
+        str(e["first_label"]),
+        now,
+        str(e["second_label"]),
+        before,
+        now - before,
+        (now - before) / before * 100 if before else None,
+        direction_of(now, before),
+        p.significant,
+        e.get("p_value"),
+        p.method,
+    )
+
+
+def _join_rank(point: KeyPoint, c: ChangeResult) -> int:
+    """Where a comparison comes in a joined sentence (:data:`JOIN_ORDER`); a survey's is
+    placed as the year's or the period's change it is."""
+    if point.kind != "proportion_gap":
+        return JOIN_ORDER.index(point.kind)
+    try:
+        now, before = parse_period(c.current_label), parse_period(c.comparison_label)
+    except PeriodError:
+        return JOIN_ORDER.index(point.kind)
+    year = False
+    if isinstance(now, Quarter) and isinstance(before, Quarter):
+        year = now.index - before.index == MONTHS_PER_YEAR // MONTHS_PER_QUARTER
+    elif isinstance(now, Month) and isinstance(before, Month):
+        year = now.index - before.index == MONTHS_PER_YEAR
+    return JOIN_ORDER.index("change_last_year" if year else "change_previous")
+
+
 def _join_changes(b: _Builder) -> None:
-    """A measure's changes from the same latest period become one sentence, the tests'
-    verdicts said once (:func:`~planwatch.narrative.templates.changes_text`)."""
+    """A measure's changes from the same latest period (a survey's too) become one
+    sentence, the tests' verdicts said once
+    (:func:`~planwatch.narrative.templates.changes_text`); the year's change first."""
     results = {(c.current_label, c.comparison_label): c for c in b.a.changes}
-    groups: dict[str, list[KeyPoint]] = {}
+    groups: dict[str, list[tuple[KeyPoint, ChangeResult]]] = {}
     for p in b.points:
-        if p.kind in JOIN_ORDER:
-            groups.setdefault(str(p.evidence["current_label"]), []).append(p)
+        c = _as_change(p, results) if p.kind in JOIN_ORDER else None
+        if c is not None:
+            groups.setdefault(c.current_label, []).append((p, c))
     for label, members in groups.items():
         if len(members) < 2:
             continue
-        members.sort(key=lambda p: JOIN_ORDER.index(p.kind))
-        pairs = [
-            (results[(label, str(p.evidence["comparison_label"]))], p.significant) for p in members
-        ]
-        verdicts = [p.significant for p in members if p.significant is not None]
-        lead = members[0]
+        members.sort(key=lambda m: (_join_rank(*m), m[1].comparison_label))
+        verdicts = [p.significant for p, _ in members if p.significant is not None]
+        lead = members[0][0]
         joined = replace(
             lead,
             kind="changes",
-            text=t.changes_text(b.s, pairs, current=b.a.data_lag_periods == 0),
+            text=t.changes_text(
+                b.s, [(c, p.significant) for p, c in members], current=b.a.data_lag_periods == 0
+            ),
+            direction=members[0][1].direction,
             significant=any(verdicts) if verdicts else None,
             evidence={
                 "current_label": label,
-                "current_value": lead.evidence["current_value"],
+                "current_value": members[0][1].current_value,
                 "comparisons": [
                     {
                         "kind": p.kind,
-                        "comparison_label": p.evidence["comparison_label"],
-                        "comparison_value": p.evidence["comparison_value"],
-                        "pct_change": p.evidence["pct_change"],
-                        "p_value": p.evidence["p_value"],
+                        "comparison_label": c.comparison_label,
+                        "comparison_value": c.comparison_value,
+                        "pct_change": c.pct_change,
+                        "p_value": c.p_value,
                         "significant": p.significant,
                     }
-                    for p in members
+                    for p, c in members
                 ],
             },
-            importance=max(max(p.importance for p in members), BASE_IMPORTANCE["changes"]),
+            importance=max(max(p.importance for p, _ in members), BASE_IMPORTANCE["changes"]),
             key=f"{b.m.id}:changes" + (":rolling12" if label.startswith("12 months") else ""),
         )
-        b.points = [p for p in b.points if p not in members] + [joined]
+        told = {id(p) for p, _ in members}
+        b.points = [p for p in b.points if id(p) not in told] + [joined]
 
 
 def _run_and_extremes(b: _Builder) -> None:
