@@ -124,7 +124,7 @@ def _where(node: Test | Join, params: list[Any]) -> str:
         parts = [_where(p, params) for p in node.parts]
         return "(" + glue.join(parts or ["TRUE"]) + ")"
     col = node.column
-    value = f"lower(trim({col}))" if node.type == "text" else col
+    value = f"lower({col})" if node.type == "text" else col  # stored trimmed
     if node.op == "is_true":
         return f"({col} = {'TRUE' if node.positive else 'FALSE'})"
     if node.op == "is_empty":
@@ -159,11 +159,14 @@ def _check_values(con: duckdb.DuckDBPyConnection, table: str, query: RecordQuery
     known: dict[str, list[str] | None] = {}
     for column, values in asked:
         if column not in known:
+            # stored text is trimmed at ingest; spellings told apart by case are one value
             rows = con.execute(
-                f"SELECT min(trim({column})) FROM {table} WHERE {column} IS NOT NULL "
-                f"GROUP BY lower(trim({column})) ORDER BY 1 LIMIT {CODED_MAX + 1}"
+                f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL "
+                f"LIMIT {CODED_MAX * 4 + 1}"
             ).fetchall()
-            known[column] = [str(r[0]) for r in rows] if len(rows) <= CODED_MAX else None
+            spellings = sorted(str(r[0]) for r in rows)
+            first = {v.lower(): v for v in reversed(spellings)}  # the first in sorted order
+            known[column] = sorted(first.values()) if len(first) <= CODED_MAX else None
         valid = known[column]
         if valid is None:
             continue
