@@ -104,7 +104,6 @@ def _median_time(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
 
 def measure(sizes: tuple[int, ...], repeats: int) -> list[dict[str, float]]:
     """Time HTML alone and HTML + PDF for each number of priorities."""
-    parallel.warm_up()  # as `planwatch report` does while it analyses
     rows = []
     for n in sizes:
         run = sample_run(n)
@@ -142,7 +141,8 @@ def measure(sizes: tuple[int, ...], repeats: int) -> list[dict[str, float]]:
 
 
 def demo_timing() -> dict[str, float]:
-    """``planwatch demo`` end to end in a fresh process: generate, ingest, analyse, HTML + PDF."""
+    """``planwatch demo`` end to end in a fresh process: generate, ingest, analyse, HTML,
+    PDF, Word and JSON."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()

@@ -1,0 +1,97 @@
+"""Checks of the figures JSON against a PDF's own text (pdftotext), shared by the tests
+of the sample report and of the demo report.
+
+In: a PDF and the JSON written beside it. Out: assertions that every number printed in a
+key point or a table of the PDF is in the JSON for the same measure, and that every
+table cell of the JSON is printed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from layout_checks import body_lines
+
+from planwatch.report.figures import printed_numbers
+
+
+def pdf_words(pdf: Path, data: dict[str, Any]) -> str:
+    """The PDF's words in reading order, the running header and footer taken out."""
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    furniture = (data["report"]["sensitivity"], data["report"]["report_title"])
+    pages = [" ".join(body_lines(page, furniture)) for page in text.split("\f")]
+    return " ".join(" ".join(pages).split())
+
+
+def measures(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [m for p in data["priorities"] for m in p["measures"]]
+
+
+def key_points(data: dict[str, Any]) -> list[dict[str, Any]]:
+    out = [kp for p in data["priorities"] for kp in p["key_points"]]
+    return out + [kp for m in measures(data) for kp in m["key_points"]]
+
+
+def numbers_by_measure(data: dict[str, Any]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for kp in key_points(data):
+        out.setdefault(kp["measure"], set()).update(kp["numbers"])
+    for m in measures(data):
+        for t in m["tables"] + [c["table"] for c in m["charts"] if c["table"]]:
+            out.setdefault(m["id"], set()).update(t["numbers"])
+    return out
+
+
+def check_key_points(text: str, data: dict[str, Any]) -> int:
+    """Every number printed in each key point is in the JSON for its measure; how many."""
+    by_measure = numbers_by_measure(data)
+    checked = 0
+    for kp in key_points(data):
+        start = text.find(kp["text"][:40])
+        assert start != -1, f"key point not in the PDF: {kp['text']}"
+        printed = text[start : start + len(kp["text"])]
+        for number in printed_numbers(printed):
+            assert number in by_measure[kp["measure"]], (number, kp["measure"], printed)
+            checked += 1
+    return checked
+
+
+def check_tables(text: str, data: dict[str, Any]) -> int:
+    """Each table's printed numbers are its JSON cells (its header row may repeat on a new
+    page), and all are the JSON's for the same measure; how many tables."""
+    tables = [(m["id"], t, t["caption"]) for m in measures(data) for t in m["tables"]]
+    tables += [
+        (m["id"], c["table"], f"Table A{c['table_number']}: {c['table']['caption']}")
+        for m in measures(data)
+        for c in m["charts"]
+        if c["table"]
+    ]
+    starts = sorted({i for _, _, caption in tables for i in _all(text, caption)})
+    by_measure = numbers_by_measure(data)
+    for measure, table, caption in tables:
+        at = text.find(caption)
+        assert at != -1, f"table not in the PDF: {caption}"
+        begin = at + len(caption)
+        ends = [s for s in starts if s > at]  # the next table's caption
+        ends += [e for w in (" Source: ", "About this report") if (e := text.find(w, begin)) != -1]
+        region = text[begin : min(ends, default=len(text))]
+        headers = {n for h in table["headers"] for n in printed_numbers(h)}
+        printed = Counter(printed_numbers(region))
+        repeated = printed - Counter(table["numbers"])
+        assert set(repeated) <= headers, (caption, repeated)  # beyond the cells: headers
+        assert Counter(table["numbers"]) <= printed, caption  # every cell printed
+        assert set(printed) <= by_measure[measure] | headers, caption
+    return len(tables)
+
+
+def _all(text: str, needle: str) -> list[int]:
+    out, at = [], text.find(needle)
+    while at != -1:
+        out.append(at)
+        at = text.find(needle, at + 1)
+    return out
