@@ -8,7 +8,9 @@ spreadsheets by python-calamine. Row numbers in messages count the header as
 row 1, as a spreadsheet shows them.
 
 Missing columns are reported all at once, each with the nearest header in the
-file; a UTF-8 byte-order mark is ignored and Windows-1252 text is read as such.
+file; so is a needed column whose name the header gives twice (which one was meant?).
+A UTF-8 byte-order mark is ignored and Windows-1252 text is read as such. A NUL byte
+inside a field is refused at its row and field (:func:`nul_problems`).
 """
 
 from __future__ import annotations
@@ -72,14 +74,25 @@ def header_key(text: str) -> str:
 def match_header(header: Sequence[str], columns: Sequence[Column], file: str) -> dict[str, str]:
     """Map each needed column's key to the header cell that holds it; report every missing one."""
     by_norm: dict[str, str] = {}
+    cells_of: dict[str, list[str]] = {}
     for cell in header:
         by_norm.setdefault(header_key(cell), cell)
+        cells_of.setdefault(header_key(cell), []).append(cell)
     found: dict[str, str] = {}
     problems: list[Problem] = []
     for col in columns:
         for spelling in (col.name, *col.aliases):
             if header_key(spelling) in by_norm:
                 found[col.key] = by_norm[header_key(spelling)]
+                if len(same := cells_of[header_key(spelling)]) > 1:
+                    problems.append(
+                        Problem(
+                            f"the header has {len(same)} columns named '{col.name}' "
+                            f"({', '.join(repr(c) for c in same)})",
+                            Location(file=file, row=HEADER_ROW, field=col.name),
+                            expected=f"one '{col.name}' column",
+                        )
+                    )
                 break
         else:
             if col.required:
@@ -124,17 +137,42 @@ def stage_table(
             location=Location(file=display),
             expected="at least one data row",
         )
+    if problems := nul_problems(con, staged, columns, display):
+        raise IngestError(problems=problems)
     return staged
 
 
-def _csv_header(line: str) -> list[str]:
+def nul_problems(
+    con: duckdb.DuckDBPyConnection, staged: StagedTable, columns: Sequence[Column], file: str
+) -> list[Problem]:
+    """The first row of each staged column holding a NUL byte (text files never do)."""
+    problems = []
+    for col in columns:
+        if col.key not in staged.present:
+            continue
+        hit = con.execute(
+            f"SELECT min({staged.row_sql()}) FROM {staged.table} WHERE contains({col.key}, chr(0))"
+        ).fetchone()
+        if hit is not None and hit[0] is not None:
+            problems.append(
+                Problem(
+                    f"'{col.name}' holds a NUL byte",
+                    Location(file=file, row=int(hit[0]), field=col.name),
+                    expected="text without control characters (is the file damaged?)",
+                )
+            )
+    return problems
+
+
+def _csv_header(line: str, *, rename: bool = True) -> list[str]:
+    """Header cells (a blank one named by its position); ``rename`` numbers repeated names."""
     cells = next(csv.reader(io.StringIO(line)), [])
     seen: dict[str, int] = {}
     out = []
     for i, cell in enumerate(cells):
         name = cell.strip() or f"column{i + 1}"
         seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+        out.append(name if seen[name] == 1 or not rename else f"{name} ({seen[name]})")
     return out
 
 
@@ -146,14 +184,16 @@ def _stage_csv(
     display: str,
     workdir: Path,
 ) -> StagedTable:
-    header = _csv_header(read_first_line(path))
+    line = read_first_line(path)
+    header = _csv_header(line)
     if not header:
         raise IngestError(
             "the file has no header row",
             location=Location(file=display, row=HEADER_ROW),
             expected="a header row",
         )
-    found = match_header(header, columns, display)
+    # The header as written (a repeated name is refused), then with repeats renamed for DuckDB.
+    found = match_header(_csv_header(line, rename=False), columns, display)
     select = ", ".join(f"{_ident(found[c.key])} AS {c.key}" for c in columns if c.key in found)
     types = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
     for attempt in (path, None):

@@ -458,3 +458,38 @@ def test_disk_full_from_the_command_line(project: Path, tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr and "rollback" not in result.stderr
         assert "No space left on device" in result.stderr and str(copy) in result.stderr
         assert not (copy / "planwatch.duckdb.wal").exists()
+
+
+# --- Accepted silently before (issue 15) ------------------------------------------------
+
+
+def test_header_with_a_needed_column_twice(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    path = write_csv(
+        tmp_path / "m.csv", ["measure", "period", "value", "Value"], [["x", "2023-06", "1", "2"]]
+    )
+    p = only(rejected(project, "measures", path))
+    assert p.message == "the header has 2 columns named 'value' ('value', 'Value')"
+    assert (p.location.file, p.location.row, p.location.field) == (str(path), 1, "value")
+    unchanged()
+
+
+def test_police_uk_header_with_a_column_twice(
+    project: Path, tmp_path: Path, unchanged: Check
+) -> None:
+    header = [*STREET_HEADER, "Crime type"]
+    rows = [[*r, "Burglary"] for r in street_rows("2018-01", 3)]
+    path = write_csv(tmp_path / "2018-01-essex-street.csv", header, rows)
+    p = only(rejected(project, "police_uk", path))
+    assert p.message.startswith("the header has 2 columns named 'Crime type'")
+    unchanged()
+
+
+def test_nul_byte_inside_a_field(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    """A NUL past the first 8 KB (where the file is sniffed for binary content)."""
+    rows = [[f"series{i}", "2023-06", str(i)] for i in range(1_000)]
+    rows[900][0] = "broken\0series"
+    path = write_csv(tmp_path / "m.csv", ["measure", "period", "value"], rows)
+    p = only(rejected(project, "measures", path))
+    assert p.message == "'measure' holds a NUL byte"
+    assert (p.location.row, p.location.field) == (902, "measure")
+    unchanged()
