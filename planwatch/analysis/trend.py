@@ -398,13 +398,6 @@ class _CountFit:
     threshold: float
     poisson_se: float
 
-    @property
-    def wander_possible(self) -> bool:
-        """The Pearson statistic leaves room for variation beyond Poisson noise (chi2/df
-        above 1). At or below 1 the moment estimate of any extra variance — and so of a
-        wandering level — is 0, and periods are treated as independent (methodology §2.6)."""
-        return self.dispersion > 1.0
-
 
 def quasi_scaled(fit: ModelFit) -> ModelFit:
     """The fit with its covariance scaled by max(1, Pearson chi2 / df): quasi-likelihood
@@ -439,10 +432,9 @@ def _count_trend(
     t_crit = t_quantile(1.0 - alpha / 2.0, df)
     tc = design.time_column
     b = float(fit.beta[tc]) + ac.shift
-    if fitting.wander_possible:
-        se, crit, inference = ac.se, ac.critical, INFERENCE
-    else:  # no variation beyond Poisson noise: no wander to allow for
-        se, crit, inference = float(fit.se[tc]), t_crit, "independent_periods"
+    # always the AR(1)+noise test: a dispersion at or below 1 does not rule out a slow
+    # wander, which the trend and season terms absorb (measured: 38% false trends at AR 0.8)
+    se, crit, inference = ac.se, ac.critical, INFERENCE
     p = t_two_sided_p(abs(b / se) * t_crit / crit, df) if se > 0 else 1.0
     pct = 100.0 * math.expm1(b)
     z_crit = normal_quantile(1.0 - alpha / 2.0)
@@ -463,11 +455,9 @@ def _count_trend(
     significant = p < alpha and fit.converged
     n = int(w.values.shape[0])
     inflation = (ac.se / ac.se_independent) ** 2 if ac.se_independent > 0 else 1.0
-    if not fitting.wander_possible:
-        inflation = 1.0
     effective = min(float(n), n / inflation) if inflation > 0 else float(n)
     point = (ac.se_point / ac.se_independent) ** 2 if ac.se_independent > 0 else 1.0
-    adjusted = _adjusted_check(mk, max(point, 1.0) if fitting.wander_possible else 1.0, alpha)
+    adjusted = _adjusted_check(mk, max(point, 1.0), alpha)
     step = _step(job, design, fit, ac, b, crit, alpha)
     return TrendResult(
         method="poisson_glm" if fit.family == "poisson" else "negative_binomial_glm",
