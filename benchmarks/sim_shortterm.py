@@ -279,6 +279,44 @@ def spc_table(reps: int, seed: int) -> None:
             print(f"| {label} | " + " | ".join(cells) + f" | {np.median(rhos):.2f} |", flush=True)
 
 
+# --- the worst size cells, again on more series ------------------------------------------
+
+RECHECK = (
+    ("M AR 0.0 L100 Poisson, previous", Config(frequency="month", n_periods=63, level=100.0), 1),
+    (
+        "M AR 0.5 L15000 Poisson, previous",
+        Config(frequency="month", n_periods=63, ar=0.5, level=15000.0),
+        1,
+    ),
+    (
+        "M AR 0.0 L1000 NB, previous",
+        Config(frequency="month", n_periods=63, level=1000.0, nb_shape=NB_SHAPE),
+        1,
+    ),
+    ("Q AR 0.6 L100 NB, same last yr", Config(ar=0.6, level=100.0, nb_shape=NB_SHAPE), 4),
+    (
+        "M AR 0.5 L1000 NB, same last yr",
+        Config(frequency="month", n_periods=63, ar=0.5, level=1000.0, nb_shape=NB_SHAPE),
+        12,
+    ),
+)
+
+
+def recheck_table(reps: int = 4000, seed: int = 31337) -> None:
+    """The single-period cells with the highest rates at 1,000 series, on fresh series."""
+    from planwatch.analysis.shortterm import period_change
+
+    print("| cell (worst at 1,000) | % at 4,000 more (upper) |\n|---|---|")
+    for i, (label, config, lag) in enumerate(RECHECK):
+        y = stepped_counts(config, reps, seed + i, 0.0)
+        flags = [
+            _significant(period_change(one, lag, count=True))
+            for one in as_series(y, config.frequency)
+        ]
+        k = sum(flags)
+        print(f"| {label} | {100 * k / reps:.1f} ({100 * wilson_upper(k, reps):.1f}) |", flush=True)
+
+
 # --- the real PRC table ------------------------------------------------------------------
 
 PRC_FILE = REPO.parent / "shared" / "data" / "prc-force-offencegroup-quarterly-2002-2024.csv"
@@ -329,7 +367,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--quick", action="store_true", help="levels 100 and 15,000 only")
-    parser.add_argument("--only", choices=("size", "power", "spc", "real"))
+    parser.add_argument("--only", choices=("size", "power", "spc", "real", "recheck"))
     args = parser.parse_args()
     levels = (100.0, 15000.0) if args.quick else LEVELS
     if args.only in (None, "size"):
@@ -338,6 +376,8 @@ def main() -> None:
         power_table(args.reps, args.seed + 1)
     if args.only in (None, "spc"):
         spc_table(args.reps, args.seed + 2)
+    if args.only in (None, "recheck"):
+        recheck_table()
     if args.only in (None, "real") and PRC_FILE.exists():
         real_table()
 
