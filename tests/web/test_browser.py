@@ -13,7 +13,7 @@ import re
 
 import pytest
 from chromium import CHROMIUM, CHROMIUM_ARGS, unavailable
-from web_helpers import PASSWORD, slot_of
+from web_helpers import PASSWORD, run_worker, slot_of
 
 from planwatch.web.models import PublishedVersion, Slot, SlotState
 
@@ -81,7 +81,7 @@ def test_round_from_draft_to_published(
     settings.MEDIA_ROOT = tmp_path
     owner = _login(browser, live_server, "nora")
     assert owner.url.endswith("/todo/")
-    owner.click("tr:has-text('p1-neighbourhood') >> text=Write")
+    owner.click("tr:has-text('Neighbourhood policing') >> text=Write")
     owner.fill("#id_text", "Two neighbourhood hubs opened.")
     owner.wait_for_selector("#autosave-status:has-text('Draft saved automatically')")
     slot = slot_of(open_round, "p1-neighbourhood", "north-lpa")
@@ -98,7 +98,8 @@ def test_round_from_draft_to_published(
 
     owner.goto(live_server.url + "/todo/")
     assert "returned: Please say how many officers" in owner.inner_text("main")
-    owner.click("tr:has-text('p1-neighbourhood') >> text=Write")
+    assert "Returned – action needed" in owner.inner_text("main")
+    owner.click("tr:has-text('Neighbourhood policing') >> text=Write")
     assert "Returned by the analyst" in owner.inner_text("main")
     owner.fill("#id_text", "Two neighbourhood hubs opened, staffed by 12 officers.")
     owner.click("button[value=submit]")
@@ -106,8 +107,18 @@ def test_round_from_draft_to_published(
 
     ann.goto(f"{live_server.url}/slots/{slot.pk}/")
     ann.click("button:has-text('Approve')")
-    ann.wait_for_selector("text=Approved p1-neighbourhood")
+    ann.wait_for_selector("text=Approved Neighbourhood policing")
+    ann.click("a:has-text('Publish 2024/25 Q1')")
+    ann.wait_for_selector("#missing-summary")  # the confirmation: what will be missing
+    assert "4 of 5 commentaries will not be published" in ann.inner_text("#missing-summary")
+    assert ann.is_checked("input[value=notice]")
     ann.click("button:has-text('Publish 2024/25 Q1')")
+    ann.wait_for_selector("text=the report is being built")
+    assert ann.inner_text("#report-status") == "Waiting to be built"
+    assert ann.locator("#report-progress").count() == 1
+    run_worker()  # the background worker builds it; the page refreshes itself
+    ann.wait_for_selector("#report-status:not(:has-text('Waiting'))")
+    assert ann.locator("#report-progress").count() == 0
     ann.wait_for_selector("text=Approved commentary")
     assert "Two neighbourhood hubs opened, staffed by 12 officers." in ann.inner_text("main")
     version = PublishedVersion.objects.get()
@@ -169,9 +180,9 @@ def test_analyst_pages_work_under_the_policy(browser, live_server, open_round, a
     page = _login(browser, live_server, "ann")
     page.click("nav >> text=Users")
     page.fill("#id_username", "oscar")
+    page.fill("#id_email", "oscar@example.org")
     page.select_option("#id_role", "owner")
     page.check("#new-account input[value=north-lpa]")
-    page.fill("#id_password", "a long enough passphrase")
     page.click("button:has-text('Create account')")
     page.wait_for_selector("text=Created the account oscar")
     assert "added to North Local Policing Area (by ann)" in page.inner_text("#account-history")
@@ -206,3 +217,48 @@ def test_owner_changes_their_password_and_signs_in_with_it(browser, live_server,
     page.wait_for_selector("h1:has-text('Commentary')")  # the owner's to-do list
     assert page.csp_violations == []
     page.context.close()
+
+
+def test_invitation_set_password_and_first_sign_in(
+    browser, live_server, plan_db, analyst, settings
+):
+    """The analyst makes an account; its holder follows the emailed link, chooses a password
+    and signs in to their to-do list (the analyst never knew the password)."""
+    from django.core import mail
+
+    settings.SITE_URL = live_server.url
+    ann = _login(browser, live_server, "ann")
+    ann.click("nav >> text=Users")
+    ann.fill("#id_username", "oscar")
+    ann.fill("#id_email", "oscar@example.org")
+    ann.select_option("#id_role", "owner")
+    ann.check("#new-account input[value=north-lpa]")
+    ann.click("button:has-text('Create account')")
+    ann.wait_for_selector("text=emailed oscar@example.org a link to choose a password")
+    [invitation] = mail.outbox
+    link = re.search(r"http://\S+/accounts/password/set/\S+/", invitation.body).group(0)
+
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    _watch_csp(page)
+    page.goto(link)
+    page.wait_for_selector("h1:has-text('Choose your password')")
+    page.fill("#id_new_password1", "short")
+    page.fill("#id_new_password2", "short")
+    page.click("button:has-text('Set password')")
+    page.wait_for_selector("text=This password is too short")
+    page.fill("#id_new_password1", "a passphrase of my own")
+    page.fill("#id_new_password2", "a passphrase of my own")
+    page.click("button:has-text('Set password')")
+    page.wait_for_selector("text=Your password has been set")
+    page.fill("#id_username", "oscar")
+    page.fill("#id_password", "a passphrase of my own")
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('Commentary')")
+    assert page.url.endswith("/todo/")
+    page.goto(link)  # the link works once
+    page.wait_for_selector("text=already been used or has expired")
+    assert page.csp_violations == [] and ann.csp_violations == []
+    context.close()
+    ann.context.close()
