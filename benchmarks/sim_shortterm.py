@@ -123,6 +123,22 @@ def _before(series: MeasureSeries, change: ChangeResult | None, dispersion: floa
     return binomial_two_sided_p(round(a), round(a + b), p0) < ALPHA
 
 
+def now_and_before(
+    series: list[MeasureSeries],
+) -> tuple[dict[str, list[bool]], dict[str, list[bool]]]:
+    """For each comparison kind, whether each series' latest change is called significant
+    by the test now and by the test before issue 11."""
+    trends = fit_trends(series, count=True)
+    now: dict[str, list[bool]] = {k: [] for k in KINDS}
+    before: dict[str, list[bool]] = {k: [] for k in KINDS}
+    for one, trend in zip(series, trends, strict=True):
+        changes = short_term_changes(one)
+        for k in KINDS:
+            now[k].append(_significant(changes[k]))
+            before[k].append(_before(one, changes[k], trend.dispersion))
+    return now, before
+
+
 def size_table(reps: int, seed: int, levels: tuple[float, ...]) -> None:
     for nb in (False, True):
         noise = f"negative binomial (shape {NB_SHAPE:g})" if nb else "Poisson"
@@ -138,15 +154,7 @@ def size_table(reps: int, seed: int, levels: tuple[float, ...]) -> None:
         for s, (label, config) in enumerate(configs(levels, nb)):
             start = time.time()
             y = stepped_counts(config, reps, seed + 100 * s + (50 if nb else 0), 0.0)
-            series = as_series(y, config.frequency)
-            trends = fit_trends(series, count=True)
-            now: dict[str, list[bool]] = {k: [] for k in KINDS}
-            before: dict[str, list[bool]] = {k: [] for k in KINDS}
-            for one, trend in zip(series, trends, strict=True):
-                changes = short_term_changes(one)
-                for k in KINDS:
-                    now[k].append(_significant(changes[k]))
-                    before[k].append(_before(one, changes[k], trend.dispersion))
+            now, before = now_and_before(as_series(y, config.frequency))
             cells = [rate_cell(now[k]) for k in KINDS] + [rate_cell(before[k]) for k in KINDS]
             print(
                 f"| {label} | " + " | ".join(cells) + f" |  <!-- {time.time() - start:.0f}s -->",
@@ -347,14 +355,7 @@ def real_table(path: Path = PRC_FILE) -> None:
                 tuple(float(rows["Number of Offences"].iloc[i]) for i in keep),
             )
         )
-    trends = fit_trends(series, count=True)
-    now: dict[str, list[bool]] = {k: [] for k in KINDS}
-    before: dict[str, list[bool]] = {k: [] for k in KINDS}
-    for one, trend in zip(series, trends, strict=True):
-        changes = short_term_changes(one)
-        for k in KINDS:
-            now[k].append(_significant(changes[k]))
-            before[k].append(_before(one, changes[k], trend.dispersion))
+    now, before = now_and_before(series)
     print(f"\n#### Real PRC table: {len(series)} series to 2023/24 Q1, % called significant\n")
     print("| comparison | now | before |")
     print("|---|---|---|")
