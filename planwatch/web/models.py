@@ -195,6 +195,11 @@ class Slot(models.Model):
     rag = models.CharField(max_length=8, choices=Rag.choices, blank=True)
     version = models.PositiveIntegerField(default=0)
     return_reason = models.TextField(blank=True, max_length=MAX_REASON_CHARS)
+    edited_from = models.TextField(
+        blank=True,
+        max_length=MAX_COMMENTARY_CHARS,
+        help_text="The owner's submitted text, when an analyst has since edited it",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )

@@ -160,6 +160,21 @@ def todo(request: HttpRequest) -> HttpResponse:
     )
 
 
+#: Short writing guidance beside the editor.
+WRITING_GUIDANCE = (
+    "Say what was done this quarter and what changed because of it, with numbers where you have them.",
+    "Explain any change in the measures for this priority that readers will ask about.",
+    "Say what happens next quarter, and by when.",
+    "Plain words, short sentences; no internal abbreviations. 150 to 300 words is usually enough.",
+)
+#: What each RAG status means in the report.
+RAG_MEANINGS = (
+    ("Green", "on track: the commitment is being delivered as planned"),
+    ("Amber", "at risk: some delay or a problem that is being managed"),
+    ("Red", "off track: it will not be delivered as planned without a change"),
+)
+
+
 def _slot_context(request: HttpRequest, slot: Slot, form: SlotForm, **extra: Any) -> dict[str, Any]:
     """The editor's context; its inputs are written in the template and the RAG options here
     (Django's widget templates were a tenth of the editor's time)."""
@@ -172,6 +187,11 @@ def _slot_context(request: HttpRequest, slot: Slot, form: SlotForm, **extra: Any
         "max_chars": MAX_COMMENTARY_CHARS,
         "return_form": ReturnForm(),
         "is_analyst": is_analyst(request.user),
+        "priority": slot.commitment.priority,
+        "guidance": WRITING_GUIDANCE,
+        "rag_meanings": RAG_MEANINGS,
+        "state_label": selectors.state_label(slot.state, slot.return_reason),
+        "edit_diff": (selectors.text_diff(slot.edited_from, slot.text) if slot.edited_from else ()),
         **extra,
     }
 
@@ -180,7 +200,9 @@ def _load_slot(request: HttpRequest, pk: int) -> Slot:
     slot = get_object_or_404(
         # Only what the slot's pages show (the priority is not; joining it cost a third more
         # time to build the query).
-        Slot.objects.select_related("round", "commitment", "department", "updated_by"),
+        Slot.objects.select_related(
+            "round", "commitment", "commitment__priority", "department", "updated_by"
+        ),
         pk=pk,
     )
     check_read_slot(request.user, slot)
@@ -306,7 +328,60 @@ def slot_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("todo")
 
 
+def _version_of(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+@contributor_required
+@require_POST
+def slot_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner takes submitted commentary back before it is reviewed."""
+    slot = _load_slot(request, pk)
+    version = _version_of(request)
+    try:
+        if version is None:
+            raise services.SlotConflict(slot, -1)
+        services.withdraw(slot.pk, user=signed_in(request), expected_version=version)
+    except services.SlotConflict:
+        messages.error(request, "The commentary changed since you opened it; look again.")
+    except PlanwatchError as exc:
+        messages.error(request, exc.render())
+    else:
+        messages.success(request, "Submission withdrawn: the commentary is a draft again.")
+    return redirect("slot", pk=slot.pk)
+
+
 # --------------------------------------------------------------------------- analysts
+
+
+@analyst_required
+@require_POST
+def slot_analyst_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """An analyst edits submitted text; both versions are kept and the owners told."""
+    slot = _load_slot(request, pk)
+    form = SlotForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.analyst_edit(
+                slot.pk,
+                user=signed_in(request),
+                text=data["text"],
+                rag=data["rag"],
+                expected_version=data["version"],
+            )
+        except services.SlotConflict as exc:
+            return _conflict(request, exc, data["text"], data["rag"])
+        except PlanwatchError as exc:
+            messages.error(request, exc.render())
+        else:
+            messages.success(request, "Your edit is saved; the owners have been told.")
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("slot", pk=slot.pk)
 
 
 @analyst_required

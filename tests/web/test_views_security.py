@@ -62,11 +62,25 @@ def _views(w):
             CONTRIBUTORS,
         ),
         (
+            "slot_withdraw",
+            "post",
+            reverse("slot_withdraw", args=[slot.pk]),
+            {"version": slot.version},
+            CONTRIBUTORS,
+        ),
+        (
             "slot_submit",
             "post",
             reverse("slot_submit", args=[slot.pk]),
             {"version": slot.version},
             CONTRIBUTORS,
+        ),
+        (
+            "slot_analyst_edit",
+            "post",
+            reverse("slot_analyst_edit", args=[slot.pk]),
+            {"text": "edited", "rag": "", "version": slot.version},
+            {ANALYST},
         ),
         ("slot_approve", "post", reverse("slot_approve", args=[slot.pk]), {}, {ANALYST}),
         (

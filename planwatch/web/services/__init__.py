@@ -26,6 +26,7 @@ from planwatch.web.services.publishing import (
 from planwatch.web.services.reminders import Reminders, send_reminders
 from planwatch.web.services.rounds import (
     SlotConflict,
+    analyst_edit,
     approve,
     clean_rag,
     clean_text,
@@ -34,6 +35,7 @@ from planwatch.web.services.rounds import (
     save_and_submit,
     save_draft,
     submit,
+    withdraw,
 )
 from planwatch.web.services.users import create_user, set_user, update_user
 
@@ -43,6 +45,7 @@ __all__ = [
     "Reminders",
     "SlotConflict",
     "Unapproved",
+    "analyst_edit",
     "approve",
     "approved_commentary",
     "attribute_change",
@@ -61,4 +64,5 @@ __all__ = [
     "start_revision",
     "submit",
     "update_user",
+    "withdraw",
 ]

@@ -152,7 +152,7 @@ def save_draft(
         raise SlotConflict(slot, expected_version)
     if slot.text == text and slot.rag == rag_value and slot.state == SlotState.DRAFT:
         return slot  # nothing changed: no new version, no history row
-    return bump(slot, user, text=text, rag=rag_value, state=SlotState.DRAFT)
+    return bump(slot, user, text=text, rag=rag_value, state=SlotState.DRAFT, edited_from="")
 
 
 @transaction.atomic
@@ -223,4 +223,44 @@ def return_slot(slot_id: int, *, user: User, reason: str) -> Slot:
         raise CommentaryError("only submitted or approved commentary can be returned")
     saved = bump(slot, user, state=SlotState.DRAFT, return_reason=reason)
     emails.returned(saved, actor=user)
+    return saved
+
+
+@transaction.atomic
+def withdraw(slot_id: int, *, user: User, expected_version: int) -> Slot:
+    """The owner takes back submitted commentary before it is reviewed (it is a draft again)."""
+    slot = locked_slot(slot_id, user)
+    _check_reviewable(slot)
+    if slot.state != SlotState.SUBMITTED:
+        raise CommentaryError(
+            f"only submitted commentary can be withdrawn (this is {slot.get_state_display().lower()})"
+        )
+    if slot.version != expected_version:
+        raise SlotConflict(slot, expected_version)
+    return bump(slot, user, state=SlotState.DRAFT)
+
+
+@transaction.atomic
+def analyst_edit(
+    slot_id: int, *, user: User, text: str, rag: str | None, expected_version: int
+) -> Slot:
+    """An analyst changes submitted commentary before approving it: the owner's text is kept
+    beside the new one (and in the history), and the owners are told by email."""
+    check_analyst(user)
+    slot = locked_slot(slot_id, user)
+    _check_reviewable(slot)
+    if slot.state != SlotState.SUBMITTED:
+        raise CommentaryError(
+            "analysts edit submitted commentary; a draft is still its owner's to write",
+            expected="wait until it is submitted, or return it with a reason",
+        )
+    text = clean_text(text)
+    rag_value = clean_rag(rag)
+    if slot.version != expected_version:
+        raise SlotConflict(slot, expected_version)
+    if slot.text == text and slot.rag == rag_value:
+        return slot
+    owners_text = slot.edited_from or slot.text
+    saved = bump(slot, user, text=text, rag=rag_value, edited_from=owners_text)
+    emails.edited(saved, actor=user)
     return saved
