@@ -9,6 +9,7 @@ migrated and the plan imported on start. Settings come from environment variable
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -115,6 +116,22 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> None:
             worker.wait()
 
 
+def _stop_on_sigterm() -> None:
+    """Let SIGTERM unwind this process like Ctrl-C does, so that every ``finally`` that
+    stops a child (gunicorn, the background worker, chart workers) runs."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _stop_chart_workers() -> None:
+    """Chart-drawing workers this process started (reports built in the server itself)."""
+    if "planwatch.report.parallel" in sys.modules:
+        sys.modules["planwatch.report.parallel"].shutdown()
+
+
 def register(app: typer.Typer) -> None:
     """Add `serve` and `manage` to the app."""
 
@@ -156,12 +173,14 @@ def register(app: typer.Typer) -> None:
         worker_args = gunicorn_worker_args(workers, threads) if production else []
         _setup(root, production=production)
         _prepare(root, import_plan=import_plan)
+        _stop_on_sigterm()
         jobs = start_worker() if worker else None
         try:
             _run_server(host, port, production=production, worker_args=worker_args)
         finally:
             if jobs is not None:
                 stop_worker(jobs)
+            _stop_chart_workers()
 
     def _run_server(host: str, port: int, *, production: bool, worker_args: list[str]) -> None:
         if production:
@@ -178,7 +197,12 @@ def register(app: typer.Typer) -> None:
                 "--access-logfile",
                 "-",
             ]
-            raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))
+            server = subprocess.Popen(cmd, env=os.environ.copy())
+            try:
+                code = server.wait()
+            finally:  # SIGTERM or SIGINT here: gunicorn stops its workers and frees the port
+                stop_worker(server)
+            raise typer.Exit(code)
         from django.core.management import call_command
 
         console.print(
