@@ -740,13 +740,21 @@ def measure_key_points(
     measure: Measure,
     series: MeasureSeries | None = None,
     events: Sequence[Event] = (),
+    *,
+    definition: str | None = None,
 ) -> tuple[KeyPoint, ...]:
     """Every key point the analysis supports, most important first; ``events`` (the plan's)
-    add their notes to the points they may explain (:func:`_explained`)."""
+    add their notes to the points they may explain (:func:`_explained`). ``definition``:
+    a record-based measure's definition in words
+    (:meth:`~planwatch.plan.models.Plan.measure_definition`), kept in every point's
+    evidence as ``"definition"``."""
     builder = _Builder(analysis, measure, series, events)
     for step in STEPS:
         step(builder)
-    return rank(builder.points, limit=None)
+    points = builder.points
+    if definition is not None:  # what a record-based measure counts, with every point
+        points = [replace(p, evidence={**p.evidence, "definition": definition}) for p in points]
+    return rank(points, limit=None)
 
 
 def rank(

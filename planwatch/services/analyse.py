@@ -290,7 +290,12 @@ def _measure_results(
         )
         # a key point whose sentence the independent checker cannot bear out is not printed
         points, refused = verified(
-            measure_key_points(analysis, m, series, plan.events), series, m, quarter
+            measure_key_points(
+                analysis, m, series, plan.events, definition=plan.measure_definition(m.id)
+            ),
+            series,
+            m,
+            quarter,
         )
         warnings.extend(refused)
         results[m.id] = MeasureResult(m, series, analysis, points)
@@ -422,6 +427,8 @@ def analysis_to_json(run: AnalysisRun) -> dict[str, Any]:
                         "name": r.measure.name,
                         "unit": r.measure.unit,
                         "polarity": r.measure.polarity,
+                        # a record-based measure's definition in words; None for others
+                        "definition": run.plan.measure_definition(r.measure.id),
                         "series": {
                             "periods": list(r.series.labels),
                             "values": to_jsonable(r.series.values),

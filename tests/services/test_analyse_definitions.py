@@ -1,0 +1,52 @@
+"""The analysis run gives each record-based measure its definition in words (issue 12):
+in every key point's evidence and in ``planwatch analyse --json`` per measure, from the
+demo's own crime extract through the real pipeline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planwatch.demo import spec
+from planwatch.demo.generate import generate_demo_project
+from planwatch.narrative.run import AnalysisRun
+from planwatch.project import Project
+from planwatch.services.analyse import analysis_to_json, run_analysis
+from planwatch.services.ingest import ingest
+
+SEED = 2024
+RECORD_MEASURES = ("rural_crime", "dog_theft")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> AnalysisRun:
+    files = generate_demo_project(tmp_path_factory.mktemp("demo") / "anyshire", SEED)
+    ingest(files.root, "records", list(files.records))  # only the record-based measures' data
+    return run_analysis(Project.at(Path(files.root)), spec.REPORT_QUARTER)
+
+
+def test_record_measures_key_points_carry_their_definition(run: AnalysisRun) -> None:
+    results = {r.measure.id: r for p in run.priorities for r in p.measures}
+    for measure_id in RECORD_MEASURES:
+        definition = run.plan.measure_definition(measure_id)
+        assert definition
+        points = results[measure_id].key_points
+        assert points, measure_id
+        assert {p.evidence.get("definition") for p in points} == {definition}
+    others = [r for mid, r in results.items() if mid not in RECORD_MEASURES]
+    assert not any("definition" in kp.evidence for r in others for kp in r.key_points)
+
+
+def test_analyse_json_gives_each_measure_its_definition(run: AnalysisRun) -> None:
+    data = json.loads(json.dumps(analysis_to_json(run), allow_nan=False))
+    by_id = {m["id"]: m for p in data["priorities"] for m in p["measures"]}
+    assert set(RECORD_MEASURES) <= set(by_id)
+    for measure_id, m in by_id.items():
+        assert m["definition"] == run.plan.measure_definition(measure_id)
+        if measure_id in RECORD_MEASURES:
+            assert "by recorded date" in m["definition"]
+            assert all(kp["evidence"]["definition"] == m["definition"] for kp in m["key_points"])
+        else:
+            assert m["definition"] is None
