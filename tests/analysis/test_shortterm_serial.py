@@ -125,3 +125,21 @@ def test_gaps_are_never_bridged() -> None:
     # moves touching the gap (10 v 9 and 9 v 8) are left out of the 18 earlier ones
     assert c.n_history == 16
     assert c.method in (HISTORY_TEST, POISSON_TEST)
+
+
+def test_the_json_says_what_each_change_test_rested_on() -> None:
+    from planwatch.analysis.engine import analyse_measure
+    from planwatch.analysis.results import to_jsonable
+    from planwatch.periods import Quarter
+    from planwatch.plan.models import Measure
+
+    m = Measure.model_validate(
+        {"id": "m", "name": "m", "source": {"kind": "prc"}, "analyses": ["short_term"]}
+    )
+    y = stepped_counts(Config(ar=0.6, level=1000.0), 1, 9, 0.0)
+    (series,) = as_series(y, "quarter", measure_id="m")
+    changes = to_jsonable(analyse_measure(series, m, [], Quarter(2023, 1)))["changes"]
+    assert [c["kind"] for c in changes] == ["previous_period", "same_period_last_year"]
+    for c in changes:
+        assert c["method"] == HISTORY_TEST and c["n_history"] >= MIN_HISTORY
+        assert c["df"] > 0 and c["variance_ratio"] > 0 and c["autocorrelation"] is not None
