@@ -434,7 +434,10 @@ def _count_trend(
     b = float(fit.beta[tc]) + ac.shift
     # always the AR(1)+noise test: a dispersion at or below 1 does not rule out a slow
     # wander, which the trend and season terms absorb (measured: 38% false trends at AR 0.8)
-    se, crit, inference = ac.se, ac.critical, INFERENCE
+    # never more precise than independent periods with counting noise would allow (the
+    # quasi-likelihood standard error of §2.2): a series that happens to fit almost
+    # exactly does not get a vanishing interval
+    se, crit, inference = max(ac.se, float(fit.se[tc])), ac.critical, INFERENCE
     p = t_two_sided_p(abs(b / se) * t_crit / crit, df) if se > 0 else 1.0
     pct = 100.0 * math.expm1(b)
     z_crit = normal_quantile(1.0 - alpha / 2.0)
