@@ -305,7 +305,7 @@ def real_table(path: Path) -> None:
         f"(IQR {np.quantile(r1, 0.25):.2f}-{np.quantile(r1, 0.75):.2f}); median AR coefficient "
         f"of the wander {np.median(ar):.2f}; median effective periods {np.median(eff):.1f} of 29."
     )
-    moved = {}
+    moved: dict[tuple[str, str], int] = {}
     for b, a in zip(before, after, strict=True):
         moved[(b, a)] = moved.get((b, a), 0) + 1
     print("\n| before -> after | series |\n|---|---:|")
