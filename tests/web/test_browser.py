@@ -62,11 +62,17 @@ def _watch_csp(page) -> list[str]:
     return violations
 
 
-def _login(browser, live_server, username):
+def _new_page(browser):
+    """A page in a browser context of its own (its own cookies), watched for CSP violations."""
     context = browser.new_context()
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     _watch_csp(page)
+    return page
+
+
+def _login(browser, live_server, username):
+    page = _new_page(browser)
     page.goto(live_server.url + "/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -100,7 +106,7 @@ def test_round_from_draft_to_published(
     assert "returned: Please say how many officers" in owner.inner_text("main")
     assert "Returned – action needed" in owner.inner_text("main")
     owner.click("tr:has-text('Neighbourhood policing') >> text=Write")
-    assert "Returned by the analyst" in owner.inner_text("main")
+    assert "Returned – action needed. The analyst says" in owner.inner_text("main")
     owner.fill("#id_text", "Two neighbourhood hubs opened, staffed by 12 officers.")
     owner.click("button[value=submit]")
     owner.wait_for_selector("text=Commentary submitted for approval")
@@ -238,10 +244,7 @@ def test_invitation_set_password_and_first_sign_in(
     [invitation] = mail.outbox
     link = re.search(r"http://\S+/accounts/password/set/\S+/", invitation.body).group(0)
 
-    context = browser.new_context()
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    _watch_csp(page)
+    page = _new_page(browser)
     page.goto(link)
     page.wait_for_selector("h1:has-text('Choose your password')")
     page.fill("#id_new_password1", "short")
@@ -260,5 +263,5 @@ def test_invitation_set_password_and_first_sign_in(
     page.goto(link)  # the link works once
     page.wait_for_selector("text=already been used or has expired")
     assert page.csp_violations == [] and ann.csp_violations == []
-    context.close()
+    page.context.close()
     ann.context.close()

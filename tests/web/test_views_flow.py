@@ -147,7 +147,7 @@ def test_analyst_returns_with_reason_and_owner_sees_it(slot, north, analyst):
     todo = client_for(north).get(reverse("todo")).content.decode()
     assert "returned: Please add the figures." in todo
     page = client_for(north).get(reverse("slot", args=[slot.pk])).content.decode()
-    assert "Returned by the analyst" in page
+    assert "Returned – action needed.</strong> The analyst says" in page
 
 
 def test_history_page_shows_diff(slot, north, analyst):

@@ -26,3 +26,23 @@ def save_if_changed(obj: Model, user: User | None, **values: Any) -> None:
             setattr(obj, k, v)
         attribute_change(obj, user)
         obj.save()
+
+
+def sync_links(
+    model: type[Model],
+    owner: dict[str, Any],
+    field: str,
+    wanted: set[int],
+    user: User | None,
+) -> None:
+    """Make the ``model`` rows of ``owner`` (e.g. ``{"user": u}``) point to exactly the ids in
+    ``wanted`` through ``field`` (e.g. ``"department_id"``), each delete and add audited."""
+    rows = model._default_manager.filter(**owner)
+    for row in rows.exclude(**{f"{field}__in": wanted}):
+        attribute_change(row, user)
+        row.delete()
+    have = set(rows.values_list(field, flat=True))
+    for target in wanted - have:
+        row = model(**owner, **{field: target})
+        attribute_change(row, user)
+        row.save()

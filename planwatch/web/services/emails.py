@@ -129,54 +129,42 @@ def _slot_words(slot: Slot) -> str:
     )
 
 
-def returned(slot: Slot, *, actor: User) -> SentEmail | None:
-    body = (
-        f"Dear colleague,\n\nThe commentary on {_slot_words(slot)} has been returned to you "
-        f"by {actor.get_username()}, who says:\n\n{slot.return_reason}\n\n"
-        f"Please change it and submit it again at {site_url(reverse('slot', args=[slot.pk]))}"
-        + SIGN_OFF
-    )
-    subject = f"Returned – action needed: {_slot_words(slot)}"
+def _tell_owners(slot: Slot, kind: str, subject: str, news: str, actor: User) -> SentEmail | None:
+    """Email the slot's department: ``subject`` about the slot, ``news`` then its address."""
+    link = site_url(reverse("slot", args=[slot.pk]))
     return send(
-        EmailKind.RETURNED,
+        kind,
         department_addresses(slot.department_id),
-        subject[:300],
-        body,
+        f"{subject}: {_slot_words(slot)}"[:300],
+        f"Dear colleague,\n\n{news}\n\n{link}" + SIGN_OFF,
         sent_by=actor,
         slot=slot,
     )
+
+
+def returned(slot: Slot, *, actor: User) -> SentEmail | None:
+    news = (
+        f"The commentary on {_slot_words(slot)} has been returned to you by "
+        f"{actor.get_username()}, who says:\n\n{slot.return_reason}\n\n"
+        "Please change it and submit it again at:"
+    )
+    return _tell_owners(slot, EmailKind.RETURNED, "Returned – action needed", news, actor)
 
 
 def approved(slot: Slot, *, actor: User) -> SentEmail | None:
-    body = (
-        f"Dear colleague,\n\nThe commentary on {_slot_words(slot)} has been approved by "
-        f"{actor.get_username()}. Thank you: nothing more is needed.\n\n{site_url(reverse('slot', args=[slot.pk]))}"
-        + SIGN_OFF
+    news = (
+        f"The commentary on {_slot_words(slot)} has been approved by {actor.get_username()}. "
+        "Thank you: nothing more is needed."
     )
-    return send(
-        EmailKind.APPROVED,
-        department_addresses(slot.department_id),
-        f"Approved: {_slot_words(slot)}"[:300],
-        body,
-        sent_by=actor,
-        slot=slot,
-    )
+    return _tell_owners(slot, EmailKind.APPROVED, "Approved", news, actor)
 
 
 def edited(slot: Slot, *, actor: User) -> SentEmail | None:
-    body = (
-        f"Dear colleague,\n\n{actor.get_username()} has edited the commentary you submitted on "
-        f"{_slot_words(slot)}. Both versions are kept; see what changed at "
-        f"{site_url(reverse('slot', args=[slot.pk]))}" + SIGN_OFF
+    news = (
+        f"{actor.get_username()} has edited the commentary you submitted on {_slot_words(slot)}. "
+        "Both versions are kept; see what changed at:"
     )
-    return send(
-        EmailKind.EDITED,
-        department_addresses(slot.department_id),
-        f"Edited by an analyst: {_slot_words(slot)}"[:300],
-        body,
-        sent_by=actor,
-        slot=slot,
-    )
+    return _tell_owners(slot, EmailKind.EDITED, "Edited by an analyst", news, actor)
 
 
 def published(rnd: Round, version_pk: int, *, actor: User) -> SentEmail | None:

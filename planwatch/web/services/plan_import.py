@@ -23,7 +23,7 @@ from planwatch.web.models import (
     RoundState,
     Slot,
 )
-from planwatch.web.services.audit import attribute_change, save_if_changed
+from planwatch.web.services.audit import save_if_changed, sync_links
 
 
 @dataclass(frozen=True)
@@ -83,14 +83,7 @@ def _set_owners(
             expected="a department listed under 'departments'",
         )
     wanted = {departments[o].pk for o in owners}
-    for own in Ownership.objects.filter(commitment=com).exclude(department_id__in=wanted):
-        attribute_change(own, user)
-        own.delete()
-    have = set(Ownership.objects.filter(commitment=com).values_list("department_id", flat=True))
-    for dept_id in wanted - have:
-        own = Ownership(commitment=com, department_id=dept_id)
-        attribute_change(own, user)
-        own.save()
+    sync_links(Ownership, {"commitment": com}, "department_id", wanted, user)
 
 
 def add_missing_slots(rnd: Round) -> int:

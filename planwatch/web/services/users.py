@@ -16,7 +16,7 @@ from planwatch.errors import ConfigError, Location, NotFoundError, Problem, sugg
 from planwatch.web.models import Department, Membership, Profile, Role
 from planwatch.web.permissions import check_analyst
 from planwatch.web.services import emails
-from planwatch.web.services.audit import attribute_change, save_if_changed
+from planwatch.web.services.audit import attribute_change, save_if_changed, sync_links
 
 
 def _departments(slugs: tuple[str, ...], role: str) -> list[Department]:
@@ -90,15 +90,7 @@ def set_user(
         user.save()
     profile = Profile.objects.filter(user=user).first() or Profile(user=user)
     save_if_changed(profile, actor, role=role)
-    wanted = {d.pk for d in depts}
-    for m in Membership.objects.filter(user=user).exclude(department_id__in=wanted):
-        attribute_change(m, actor)
-        m.delete()
-    have = set(Membership.objects.filter(user=user).values_list("department_id", flat=True))
-    for dept_id in wanted - have:
-        m = Membership(user=user, department_id=dept_id)
-        attribute_change(m, actor)
-        m.save()
+    sync_links(Membership, {"user": user}, "department_id", {d.pk for d in depts}, actor)
     return user
 
 
