@@ -8,6 +8,7 @@ table cell of the JSON is printed.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -17,6 +18,8 @@ from layout_checks import body_lines
 
 from planwatch.report.figures import printed_numbers
 
+_WORD_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
+
 
 def pdf_words(pdf: Path, data: dict[str, Any]) -> str:
     """The PDF's words in reading order, the running header and footer taken out."""
@@ -24,8 +27,17 @@ def pdf_words(pdf: Path, data: dict[str, Any]) -> str:
         ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
     furniture = (data["report"]["sensitivity"], data["report"]["report_title"])
-    pages = [" ".join(body_lines(page, furniture)) for page in text.split("\f")]
-    return " ".join(" ".join(pages).split())
+    lines = [line for page in text.split("\f") for line in body_lines(page, furniture)]
+    out = ""
+    for line in lines:  # a line broken after a hyphen ("two-" / "proportion") joins up
+        out += line if out.endswith("-") else f" {line}"
+    return words(out)
+
+
+def words(text: str) -> str:
+    """Text compared the way pdftotext prints it: single spaces, and no hyphen inside a
+    word (pdftotext drops the one where a line breaks: "z-" / "test" becomes "ztest")."""
+    return _WORD_HYPHEN.sub("", " ".join(text.split()))
 
 
 def measures(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -52,9 +64,9 @@ def check_key_points(text: str, data: dict[str, Any]) -> int:
     by_measure = numbers_by_measure(data)
     checked = 0
     for kp in key_points(data):
-        start = text.find(kp["text"][:40])
+        start = _find_sentence(text, words(kp["text"]))
         assert start != -1, f"key point not in the PDF: {kp['text']}"
-        printed = text[start : start + len(kp["text"])]
+        printed = text[start : start + len(words(kp["text"]))]
         for number in printed_numbers(printed):
             assert number in by_measure[kp["measure"]], (number, kp["measure"], printed)
             checked += 1
@@ -64,9 +76,9 @@ def check_key_points(text: str, data: dict[str, Any]) -> int:
 def check_tables(text: str, data: dict[str, Any]) -> int:
     """Each table's printed numbers are its JSON cells (its header row may repeat on a new
     page), and all are the JSON's for the same measure; how many tables."""
-    tables = [(m["id"], t, t["caption"]) for m in measures(data) for t in m["tables"]]
+    tables = [(m["id"], t, words(t["caption"])) for m in measures(data) for t in m["tables"]]
     tables += [
-        (m["id"], c["table"], f"Table A{c['table_number']}: {c['table']['caption']}")
+        (m["id"], c["table"], words(f"Table A{c['table_number']}: {c['table']['caption']}"))
         for m in measures(data)
         for c in m["charts"]
         if c["table"]
@@ -87,6 +99,18 @@ def check_tables(text: str, data: dict[str, Any]) -> int:
         assert Counter(table["numbers"]) <= printed, caption  # every cell printed
         assert set(printed) <= by_measure[measure] | headers, caption
     return len(tables)
+
+
+def _find_sentence(text: str, sentence: str) -> int:
+    """Where a key point starts in the PDF's words: its whole text if printed as written,
+    else the longest opening (of at least 60 characters) found, so that its numbers are
+    read from the PDF, not assumed."""
+    at = text.find(sentence)
+    length = len(sentence)
+    while at == -1 and length > 60:
+        length -= 20
+        at = text.find(sentence[:length])
+    return at
 
 
 def _all(text: str, needle: str) -> list[int]:
