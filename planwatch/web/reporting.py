@@ -19,12 +19,13 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from planwatch.errors import PlanwatchError, Problem
+from planwatch.errors import CommentaryError, PlanwatchError, Problem
 from planwatch.periods import Quarter, parse_quarter
 from planwatch.plan.commentary import Commentary
 from planwatch.project import Project
-from planwatch.web.models import PublishedVersion, ReportStatus
+from planwatch.web.models import PublishedVersion, ReportStatus, Round
 from planwatch.web.services import set_report_result
+from planwatch.web.services.publishing import current_commentary
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,24 @@ def generate_report(version: PublishedVersion) -> str:
         version, status=ReportStatus.READY, file=str(files[0].relative_to(settings.MEDIA_ROOT))
     )
     return ReportStatus.READY
+
+
+def preview_report(rnd: Round) -> Path:
+    """The round's report as it would read with every current draft (HTML only), built into
+    ``MEDIA_ROOT/previews/<quarter>/``; returns the HTML file, or raises the builder's
+    :class:`~planwatch.errors.PlanwatchError`."""
+    builders = _builders()
+    if builders is None:
+        raise CommentaryError(PENDING_MESSAGE)
+    build_report, run_analysis = builders
+    out_dir = Path(settings.MEDIA_ROOT) / "previews" / rnd.quarter
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run = run_analysis(Project.at(settings.PROJECT_DIR), parse_quarter(rnd.quarter))
+    build_report(run, current_commentary(rnd), out_dir, pdf=False)
+    pages = sorted(out_dir.glob("*.html"), key=lambda p: p.stat().st_mtime, reverse=True)
+    if not pages:
+        raise CommentaryError("the report builder produced no HTML file")
+    return pages[0]
 
 
 # --------------------------------------------------------------------------- dashboard

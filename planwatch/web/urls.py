@@ -37,6 +37,7 @@ urlpatterns = [
     path("rounds/<int:pk>/chase/", views.chase, name="chase"),
     path("rounds/<int:pk>/publish/", views.publish, name="publish"),
     path("rounds/<int:pk>/revise/", views.revise, name="revise"),
+    path("rounds/<int:pk>/preview/", views.preview, name="preview"),
     path(
         "rounds/<int:pk>/departments/<slug:dept>/export.xlsx", views.export_xlsx, name="export_xlsx"
     ),

@@ -535,6 +535,20 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @analyst_required
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole report as it would read with every current draft (not published; HTML)."""
+    rnd = get_object_or_404(Round, pk=pk)
+    try:
+        page = reporting.preview_report(rnd)
+    except PlanwatchError as exc:
+        messages.error(request, f"The preview could not be built: {exc.render()}")
+        return redirect("tracker", pk=rnd.pk)
+    response = HttpResponse(page.read_bytes(), content_type="text/html; charset=utf-8")
+    response[CSP_HEADER] = REPORT_POLICY
+    return response
+
+
+@analyst_required
 @require_POST
 def revise(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(Round, pk=pk)

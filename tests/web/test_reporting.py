@@ -14,7 +14,7 @@ from planwatch.periods import Quarter
 from planwatch.project import Project
 from planwatch.web import reporting, services
 from planwatch.web.models import ReportStatus
-from planwatch.web.security import PAGE_POLICY
+from planwatch.web.security import PAGE_POLICY, REPORT_POLICY
 
 pytestmark = pytest.mark.slow
 
@@ -151,3 +151,17 @@ def test_dashboard_shows_key_points_and_charts_from_the_analysis(project_setting
     # holds on this page too.
     assert " style=" not in html and "<style" not in html
     assert response["Content-Security-Policy"] == PAGE_POLICY
+
+
+def test_the_analyst_previews_the_report_with_current_drafts(
+    project_settings, q1, analyst, north, comms
+):
+    s = slot_of(q1, "p1-neighbourhood", "north-lpa")
+    services.save_draft(s.pk, user=north, text="A draft about hubs.", rag="", expected_version=0)
+    r = client_for(analyst).get(reverse("preview", args=[q1.pk]))
+    html = r.content.decode()
+    assert r.status_code == 200 and "A draft about hubs." in html
+    assert r["Content-Security-Policy"] == REPORT_POLICY  # the report's own policy: no script
+    assert not q1.versions.exists()  # previewing publishes nothing
+    for owner in (north, comms):
+        assert client_for(owner).get(reverse("preview", args=[q1.pk])).status_code == 403

@@ -103,6 +103,7 @@ def _views(w):
         ("chase", "post", reverse("chase", args=[q2.pk]), {}, {ANALYST}),
         ("publish", "get", reverse("publish", args=[q2.pk]), {}, {ANALYST}),
         ("publish", "post", reverse("publish", args=[q2.pk]), {"unapproved": "notice"}, {ANALYST}),
+        ("preview", "get", reverse("preview", args=[q2.pk]), {}, {ANALYST}),
         ("revise", "post", reverse("revise", args=[w["published_round"].pk]), {}, {ANALYST}),
         ("export_xlsx", "get", reverse("export_xlsx", args=[q2.pk, "north-lpa"]), {}, CONTRIBUTORS),
         ("import_xlsx", "get", reverse("import_xlsx", args=[q2.pk, "north-lpa"]), {}, CONTRIBUTORS),

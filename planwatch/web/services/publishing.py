@@ -69,6 +69,29 @@ def approved_commentary(rnd: Round, *, unapproved: str = Unapproved.NOTICE) -> C
     return Commentary(quarter=rnd.quarter_label, entries=entries)
 
 
+def current_commentary(rnd: Round) -> Commentary:
+    """Every slot's current text, whatever its state, for the analysts' preview of the report."""
+    slots = (
+        Slot.objects.filter(round=rnd)
+        .exclude(text="")
+        .select_related("commitment", "department")
+        .order_by("commitment__priority__number", "commitment__position", "department__slug")
+    )
+    return Commentary(
+        quarter=rnd.quarter_label,
+        entries=tuple(
+            CommentaryEntry(
+                commitment=s.commitment.slug,
+                department=s.department.slug,
+                text=s.text,
+                rag=cast(RagLabel, s.rag) if s.rag else None,
+            )
+            for s in slots
+            if s.text.strip()
+        ),
+    )
+
+
 def _check_policy(rnd: Round, unapproved: str) -> None:
     if unapproved not in Unapproved.values:
         raise CommentaryError(
