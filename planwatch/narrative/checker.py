@@ -22,6 +22,7 @@ sentence (significance wording, periods named, the measure's name) are still che
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -57,11 +58,14 @@ FLOAT_SLACK = 1e-9
 MINUS_SIGNS = "\u2212-"
 _NUMBER = r"[\u2212-]?£?\d[\d,]*(?:\.\d+)?"
 _QUARTER = r"\d{4}/\d{2} Q[1-4]"
-_MONTH = (
+_MONTH_NAME = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-    r" \d{4}"
 )
+_MONTH = rf"{_MONTH_NAME} \d{{4}}"
 _PERIOD = rf"(?:the 12 months to {_MONTH}|{_QUARTER}|{_MONTH})"
+#: A difference as a sentence states it: size and unit with the way, or a count more/fewer.
+_DIFFERENCE = rf"(?:({_NUMBER})(%| percentage points?) (higher|lower)|({_NUMBER}|\w+) (more|fewer))"
+MONTH_NAMES = tuple(calendar.month_name[1:])
 _SIGNIFICANT = re.compile(r"(?<!not )(?<!no )statistically significant")
 _NOT_SIGNIFICANT = re.compile(r"\bnot statistically significant\b")
 
@@ -607,6 +611,97 @@ class _Check:
         if (first - second) * _direction_word(way.split()[0]) <= 0:
             self.fail("direction", way, "higher" if first > second else "lower or the same")
 
+    def _difference(self, cur: float, old: float, groups: Sequence[str | None]) -> None:
+        """A stated difference (``8.0% higher``, ``0.98 percentage points lower``, ``two
+        more``, ``the same``) against the two values it is between."""
+        size, unit, way, n_word, more = groups
+        gap = cur - old
+        if size is not None:
+            true = abs(gap) / abs(old) * 100 if unit == "%" and old != 0 else abs(gap)
+            if unit == "%" and old == 0:
+                self.fail("size", f"{size}%", "no percentage: the earlier value is 0")
+            elif not shows(size, true):
+                self.fail("size", f"{size}{unit}", f"{true:.4f}")
+            if gap * _direction_word(str(way)) <= 0:
+                self.fail("direction", str(way), "higher" if gap > 0 else "lower or the same")
+        elif n_word is not None:
+            if not shows(str(int(read_number(n_word)[0])), abs(gap)):
+                self.fail("size", f"{n_word} {more}", f"{abs(gap)}")
+            if gap * (1 if more == "more" else -1) <= 0:
+                self.fail("direction", str(more), "more" if gap > 0 else "fewer or the same")
+        elif gap != 0:
+            self.fail("direction", "the same", f"a difference of {gap}")
+
+    def named_quarter(self) -> None:
+        """The latest quarter against the quarter the plan names: both numbers, the
+        direction and the size."""
+        found = re.search(
+            rf"^In ({_QUARTER}), .+? stood at ({_NUMBER})[^,]*?, (?:{_DIFFERENCE} than|the same as) "
+            rf"in ({_QUARTER}) \(({_NUMBER})[^)]*\)\.",
+            self.kp.text,
+        )
+        if not found:
+            self.fail("value", self.kp.text, "a sentence the checker can read")
+            return
+        when, cur_s, *difference, before, old_s = found.groups()
+        last = self.f.latest
+        if last is None or label_of(when) != self.f.labels[last]:
+            self.fail("period", when, "the latest period with data")
+        if label_of(before) != label_of(str(self.m.compare_period)):
+            self.fail("period", before, f"the plan's comparison quarter ({self.m.compare_period})")
+        cur, old = self.f.at(when), self.f.at(before)
+        if cur is None or old is None:
+            self.fail("value", self.kp.text, f"values for both {when} and {before}")
+            return
+        if not shows(cur_s, cur):
+            self.fail("value", cur_s, f"the value for {when}, {cur}")
+        if not shows(old_s, old):
+            self.fail("value", old_s, f"the value for {before}, {old}")
+        self._difference(cur, old, difference)
+
+    def calendar_years(self) -> None:
+        """A calendar year's monthly average so far against a whole earlier year's: the
+        months averaged, both averages, the direction and the size, from the months."""
+        found = re.search(
+            rf"averaged ({_NUMBER})[^,;]*? a month in (\d{{4}})(?: \(({_MONTH_NAME})"
+            rf"(?: to ({_MONTH_NAME}))?\))?, against ({_NUMBER})[^,;]*? a month in (\d{{4}}): "
+            rf"(?:{_DIFFERENCE}|the same)\.",
+            self.kp.text,
+        )
+        if not found:
+            self.fail("value", self.kp.text, "a sentence the checker can read")
+            return
+        now_s, year_s, first, to, old_s, before_s, *difference = found.groups()
+        last = self.f.latest
+        latest = self.f.periods[last] if last is not None else None
+        if not isinstance(latest, Month) or latest.year != int(year_s):
+            self.fail("period", year_s, "the calendar year of the latest month with data")
+            return
+        named = self.m.compare_period or str(latest.year - 1)
+        if before_s != named:
+            self.fail("period", before_s, f"the year compared with ({named})")
+        stated = (first or "January", to or first or "December")
+        shown = (MONTH_NAMES[0], MONTH_NAMES[latest.month - 1])
+        if stated != shown:
+            self.fail("period", " to ".join(stated), " to ".join(shown))
+        now = self._average([Month(latest.year, k) for k in range(1, latest.month + 1)])
+        old = self._average([Month(int(before_s), k) for k in range(1, MONTHS_PER_YEAR + 1)])
+        if now is None or old is None:
+            self.fail("value", self.kp.text, "data for every month averaged")
+            return
+        if not shows(now_s, now):
+            self.fail("value", now_s, f"the average for {year_s}, {now}")
+        if not shows(old_s, old):
+            self.fail("value", old_s, f"the average for {before_s}, {old}")
+        self._difference(now, old, difference)
+
+    def _average(self, months: Sequence[Month]) -> float | None:
+        """The mean of the months' values, or ``None`` when any of them has none."""
+        values = [self.f.at(m.label) for m in months]
+        if not values or any(v is None for v in values):
+            return None
+        return sum(v for v in values if v is not None) / len(values)
+
     def suspect(self) -> None:
         label = self.kp.evidence.get("label")
         if label not in self.f.held:
@@ -692,6 +787,10 @@ def check_key_point(
         check.changes()
     elif kp.kind in ("benchmark_gap", "proportion_gap"):
         check.gap_between()
+    elif kp.kind == "named_quarter":
+        check.named_quarter()
+    elif kp.kind == "calendar_years":
+        check.calendar_years()
     elif kp.kind == "gap":
         check.gap()
     elif kp.kind == "suspect_value":

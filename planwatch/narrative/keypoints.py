@@ -34,7 +34,14 @@ from planwatch.errors import PeriodError
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative import templates as t
 from planwatch.narrative.model import GoodOrBad, KeyPoint, KeyPointKind, Placement
-from planwatch.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR, Month, Quarter, parse_period
+from planwatch.periods import (
+    MONTHS_PER_QUARTER,
+    MONTHS_PER_YEAR,
+    CalendarYear,
+    Month,
+    Quarter,
+    parse_period,
+)
 from planwatch.plan.models import Event, Measure
 
 #: At most this many key points per priority: a handful a reader takes in at a glance
@@ -71,6 +78,8 @@ BASE_IMPORTANCE: dict[KeyPointKind, float] = {
     "change_previous": 0.4,
     "changes": 0.5,  # at least the most important of the changes it joins
     "baseline": 0.4,
+    "named_quarter": 0.45,  # a comparison far back in time: context for the recent moves
+    "calendar_years": 0.4,  # a level over a year, like the baseline
     "proportion": 0.35,
     "no_trend": 0.3,
     "override": 0.8,
@@ -721,6 +730,105 @@ def _across(point: KeyPoint, event: Event) -> bool:
     return start is not None and event.during(start, end)
 
 
+#: A calendar year's monthly average is told once the year has at least this many months
+#: of data (a quarter), so that a month or two do not stand for a year. planwatch's own
+#: threshold (no published rule is claimed).
+MIN_MONTHS_OF_YEAR = MONTHS_PER_QUARTER
+#: Units whose monthly values are averaged over a calendar year; a percentage is not (its
+#: average would weigh every month alike whatever its base).
+AVERAGED_UNITS: frozenset[str] = frozenset(
+    {"count", "number", "hours", "currency", "score", "rate_per_1000"}
+)
+#: Quarters in a year: a plan's named quarter is told only when it is further back than
+#: the same quarter a year ago (nearer ones are the year's and the quarter's changes).
+QUARTERS_PER_YEAR = MONTHS_PER_YEAR // MONTHS_PER_QUARTER
+
+
+def _values_to_latest(b: _Builder) -> dict[Month | Quarter, float]:
+    """The series' values with data up to the latest period analysed (held-out ones left out)."""
+    s, latest = b.series, b.a.latest_label
+    if s is None or latest is None or latest not in s.labels:
+        return {}
+    last = s.labels.index(latest)
+    return {p: v for i, p, v in s.usable() if i <= last}
+
+
+def _compared(b: _Builder, now: tuple[str, float], before: tuple[str, float]) -> ChangeResult:
+    """Two values as a comparison with no test (a change far back, or two years' averages)."""
+    (label, value), (old_label, old) = now, before
+    pct_change = (value - old) / old * 100 if old else None
+    return ChangeResult(
+        "baseline", label, value, old_label, old, value - old, pct_change, direction_of(value, old)
+    )
+
+
+def _magnitude(b: _Builder, c: ChangeResult) -> float | None:
+    if t.low_count_base(b.s, c):
+        return None  # a percentage from a tiny base says nothing (methodology §4.1)
+    return c.current_value - c.comparison_value if b.m.unit == "percent" else c.pct_change
+
+
+def _named_periods(b: _Builder) -> None:
+    """The latest quarter against the earlier quarter the plan names (``compare_period``);
+    a monthly measure's calendar year so far, as a monthly average, against the year the
+    plan names or else the year before."""
+    values = _values_to_latest(b)
+    if not values or b.a.latest_label is None:
+        return
+    latest = parse_period(b.a.latest_label)
+    named = b.m.comparison_period
+    if isinstance(latest, Quarter) and isinstance(named, Quarter):
+        if latest.index - named.index <= QUARTERS_PER_YEAR or named not in values:
+            return
+        c = _compared(b, (latest.label, values[latest]), (named.label, values[named]))
+        b.add(
+            "named_quarter",
+            t.named_quarter_text(b.s, c),
+            period=latest.label,
+            direction=c.direction,
+            magnitude=_magnitude(b, c),
+            evidence={
+                "current_label": c.current_label,
+                "current_value": c.current_value,
+                "comparison_label": c.comparison_label,
+                "comparison_value": c.comparison_value,
+                "pct_change": c.pct_change,
+                "abs_change": c.abs_change,
+            },
+            detail=named.label,
+        )
+    if isinstance(latest, Month) and b.m.unit in AVERAGED_UNITS:
+        year = CalendarYear(latest.year)
+        earlier = named if isinstance(named, CalendarYear) else year.shift(-1)
+        so_far = [values.get(Month(year.year, k)) for k in range(1, latest.month + 1)]
+        whole = [values.get(m) for m in earlier.months()]
+        if earlier >= year or len(so_far) < MIN_MONTHS_OF_YEAR:
+            return
+        if any(v is None for v in (*so_far, *whole)):
+            return  # a year with a gap has no average to tell
+        now = sum(v for v in so_far if v is not None) / len(so_far)
+        before = sum(v for v in whole if v is not None) / len(whole)
+        c = _compared(b, (year.label, now), (earlier.label, before))
+        first = Month(year.year, 1)
+        b.add(
+            "calendar_years",
+            t.calendar_years_text(b.s, c, first, latest),
+            period=latest.label,
+            direction=c.direction,
+            magnitude=_magnitude(b, c),
+            evidence={
+                "year": year.label,
+                "first_month": first.label,
+                "last_month": latest.label,
+                "average": now,
+                "comparison_year": earlier.label,
+                "comparison_average": before,
+                "pct_change": c.pct_change,
+            },
+            detail=earlier.label,
+        )
+
+
 STEPS: tuple[Callable[[_Builder], None], ...] = (
     _data_quality,
     _trend,
@@ -730,6 +838,7 @@ STEPS: tuple[Callable[[_Builder], None], ...] = (
     _proportions,
     _peer,
     _variance_and_events,
+    _named_periods,
     _join_changes,
     _explained,
 )

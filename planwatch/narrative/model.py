@@ -23,6 +23,8 @@ KeyPointKind = Literal[
     "extreme",
     "rolling12",
     "baseline",
+    "named_quarter",  # the latest quarter against an earlier one the plan names
+    "calendar_years",  # a calendar year's monthly average against an earlier year's
     "windows",
     "spc",
     "proportion",

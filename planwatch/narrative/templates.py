@@ -645,3 +645,35 @@ def gap_text(s: Subject, labels: tuple[str, ...]) -> str:
     """A quarter built from months is a gap when any month is missing: "no complete data"."""
     what = "no complete data" if s.frequency == "quarter" else "no data"
     return f"There is {what} for {s.inner} for {period_list(labels)}; the gap is left empty, not estimated."
+
+
+# --- named earlier periods ------------------------------------------------------------
+
+
+def named_quarter_text(s: Subject, c: ChangeResult) -> str:
+    """The latest quarter against an earlier one the plan names (``compare_period``), both
+    numbers and the size: "In 2023/24 Q1, domestic abuse offences stood at 9,120, 51.7%
+    higher than in 2016/17 Q1 (6,010)." No test is run on a comparison this far apart."""
+    diff = _difference(s, c)
+    before = f"{period_phrase(c.comparison_label)} ({s.value(c.comparison_value)})"
+    against = f"the same as in {before}" if diff == "the same" else f"{diff} than in {before}"
+    return f"In {period_phrase(c.current_label)}, {s.inner} stood at {s.value(c.current_value)}, {against}."
+
+
+def calendar_years_text(s: Subject, c: ChangeResult, first_month: Month, last_month: Month) -> str:
+    """A calendar year's monthly average (so far: ``first_month`` to ``last_month``) against
+    a whole earlier year's (``c`` holds the two averages, labelled by year): "Rural crime
+    offences averaged 203 a month in 2023 (January to June), against 188 a month in 2020:
+    8.0% higher." """
+    months = ""
+    if (first_month.month, last_month.month) != (1, MONTHS_PER_YEAR):
+        months = f" ({month_full_name(first_month.short_name)}"
+        months += (
+            "" if first_month == last_month else f" to {month_full_name(last_month.short_name)}"
+        )
+        months += ")"
+    return (
+        f"{sentence_start(s.inner)} averaged {s.value(c.current_value)} a month in "
+        f"{c.current_label}{months}, against {s.value(c.comparison_value)} a month in "
+        f"{c.comparison_label}: {_difference(s, c)}."
+    )

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from planwatch.errors import PeriodError
-from planwatch.periods import Month, Period, Quarter, Rolling12, parse_period
+from planwatch.periods import CalendarYear, Month, Period, Quarter, Rolling12, parse_period
 
 SLUG = r"^[a-z][a-z0-9_\-]*$"
 Slug = Annotated[str, Field(pattern=SLUG, min_length=1, max_length=64)]
@@ -396,6 +396,12 @@ class Measure(Frozen):
         description="Another proportion measure to compare with in the latest common period "
         "(two-proportion z test), e.g. confidence among victims against non-victims",
     )
+    compare_period: str | None = Field(
+        default=None,
+        description="An earlier period the latest is told against by name: a quarter "
+        "('2016/17 Q1') for a quarterly measure (the latest quarter against it), a calendar "
+        "year ('2020') for a monthly one (monthly averages; without one, the year before)",
+    )
 
     @field_validator("series_start")
     @classmethod
@@ -405,6 +411,26 @@ class Measure(Frozen):
             if not isinstance(period, Month | Quarter):
                 raise ValueError("must be a month ('2016-04') or a quarter ('2016/17 Q1')")
         return v
+
+    @model_validator(mode="after")
+    def _compare_period_fits(self) -> Measure:
+        if self.compare_period is None:
+            return self
+        period = _period(self.compare_period)
+        wanted = Quarter if self.frequency == "quarter" else CalendarYear
+        if not isinstance(period, wanted):
+            shape = "a quarter ('2016/17 Q1')" if wanted is Quarter else "a calendar year ('2020')"
+            raise ValueError(f"compare_period of a {self.frequency}ly measure must be {shape}")
+        return self
+
+    @property
+    def comparison_period(self) -> Quarter | CalendarYear | None:
+        """The plan's named earlier period (:attr:`compare_period`), parsed."""
+        if self.compare_period is None:
+            return None
+        period = parse_period(self.compare_period)
+        assert isinstance(period, Quarter | CalendarYear)
+        return period
 
     @property
     def start_period(self) -> Month | Quarter | None:
