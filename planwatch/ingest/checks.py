@@ -148,6 +148,70 @@ def duplicate_problems(
     return problems
 
 
+def _listed(
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedTable,
+    condition: str,
+    values: str,
+    file: str,
+    field: str,
+    describe: Callable[..., str],
+    expected: str,
+) -> list[Problem]:
+    """One problem per row where ``condition`` holds (at most :data:`MAX_LISTED`, then a count)."""
+    rows = con.execute(
+        f"SELECT {staged.row_sql()}, {values} FROM {staged.table} WHERE {condition} "
+        f"ORDER BY rowid LIMIT {MAX_LISTED + 1}"
+    ).fetchall()
+    total = _count(con, staged, condition) if len(rows) > MAX_LISTED else len(rows)
+    problems = [
+        Problem(describe(*found), Location(file=file, row=row, field=field), expected=expected)
+        for row, *found in rows[:MAX_LISTED]
+    ]
+    return problems + _more(total, file, field)
+
+
+def _number(key: str) -> str:
+    return f"TRY_CAST(replace({key}, ',', '') AS DOUBLE)"
+
+
+def ratio_problems(con: duckdb.DuckDBPyConnection, staged: StagedTable, file: str) -> list[Problem]:
+    """Rows whose numerator is greater than their denominator (a part bigger than its whole)."""
+    if not {"numerator", "denominator"} <= staged.present:
+        return []
+    return _listed(
+        con,
+        staged,
+        f"{_number('numerator')} > {_number('denominator')}",
+        "numerator, denominator",
+        file,
+        "numerator",
+        lambda num, den: f"'numerator' {num} is greater than 'denominator' {den}",
+        "a numerator no greater than its denominator",
+    )
+
+
+def unread_series_warnings(
+    con: duckdb.DuckDBPyConnection, staged: StagedTable, plan_series: Iterable[str], file: str
+) -> list[Problem]:
+    """A warning for each series in the file that no plan measure reads, with the nearest."""
+    known = sorted(set(plan_series))
+    found = con.execute(
+        f"SELECT series, min({staged.row_sql()}) AS r FROM {staged.table} "
+        "WHERE series IS NOT NULL GROUP BY ALL ORDER BY r"
+    ).fetchall()
+    return [
+        Problem(
+            f"no measure in the plan reads the series '{name}': it is stored but not reported",
+            Location(file=file, row=row, field="measure"),
+            expected="a series named in the plan (source: {kind: series, series: ...})",
+            suggestion=suggest(name, known),
+        )
+        for name, row in found
+        if name.lower() not in known
+    ]
+
+
 def _count(con: duckdb.DuckDBPyConnection, staged: StagedTable, condition: str) -> int:
     return int(con.execute(f"SELECT count(*) FROM {staged.table} WHERE {condition}").fetchone()[0])  # type: ignore[index]
 

@@ -17,10 +17,15 @@ fails its checksum if the data goes on. A full disk is reported as a full disk
 from __future__ import annotations
 
 import codecs
+import fcntl
 import hashlib
+import os
 import shutil
+import tempfile
+import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Literal
 
@@ -43,6 +48,12 @@ MAX_ZIP_RATIO = 100
 #: Members smaller than this (inflated) are not judged by their ratio: a small file of
 #: repeated text can deflate 100x and costs nothing to inflate.
 RATIO_FROM_BYTES = 1 << 20
+
+#: Name of a load's own temporary folder (in the system's temporary folder) starts so.
+WORK_PREFIX = "planwatch-ingest-"
+#: A left-behind work folder younger than this is not removed: a load just starting has
+#: made its folder but may not hold its lock yet (the gap is microseconds).
+ABANDONED_AFTER_SECONDS = 60
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -214,3 +225,40 @@ def read_first_line(path: Path) -> str:
     except UnicodeDecodeError:
         text = raw.decode(FALLBACK_ENCODING, errors="replace")
     return text.rstrip("\r\n")
+
+
+@contextmanager
+def work_folder() -> Iterator[Path]:
+    """A load's temporary folder, removed on any exit; one that a killed load left behind
+    (``kill -9`` runs no clean-up) is removed by the next load.
+
+    The folder is ``flock``-ed while in use, and the lock dies with its process: a folder
+    whose lock can be taken belongs to no running load.
+    """
+    _sweep_abandoned()
+    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX) as name:
+        fd = os.open(name, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield Path(name)
+        finally:
+            os.close(fd)
+
+
+def _sweep_abandoned() -> None:
+    now = time.time()
+    for folder in Path(tempfile.gettempdir()).glob(WORK_PREFIX + "*"):
+        try:
+            if now - folder.stat().st_mtime < ABANDONED_AFTER_SECONDS:
+                continue
+            fd = os.open(folder, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # a load is using it
+            os.close(fd)
+            continue
+        with suppress(OSError):
+            shutil.rmtree(folder)
+        os.close(fd)

@@ -6,6 +6,10 @@ In: a CSV (or XLSX/ODS) with columns ``measure, period, value`` and optional
 Out: a :class:`~planwatch.ingest.staged.StagedBatch` with a TEMP table for
 ``observations``: canonical period label, kind and start date, and ``status``
 ``ok`` or ``suspect`` (see :mod:`planwatch.ingest.suspect`).
+
+Refused: a numerator greater than its denominator. When the project has a plan: a value
+outside 0 to 100 in a series a percent measure reads is held out as suspect, with a
+warning; a series no plan measure reads is warned about, with the nearest one it does.
 """
 
 from __future__ import annotations
@@ -16,12 +20,21 @@ import duckdb
 import pandas as pd
 
 from planwatch.errors import IngestError, Location, PeriodError, Problem
-from planwatch.ingest.checks import duplicate_problems, map_distinct, number_problems
+from planwatch.ingest.checks import (
+    duplicate_problems,
+    map_distinct,
+    number_problems,
+    ratio_problems,
+    unread_series_warnings,
+)
 from planwatch.ingest.files import sha256_of
 from planwatch.ingest.source import Column, StagedTable, stage_table
 from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile, span_label
 from planwatch.ingest.suspect import SUSPECT_RATIO, suspect_positions
 from planwatch.periods import Month, Quarter, parse_period
+
+#: The range of a percentage, for series a percent measure reads.
+PERCENT_RANGE = (0.0, 100.0)
 
 COLUMNS = (
     Column("measure", "series", aliases=("series",)),
@@ -66,10 +79,14 @@ def stage_measures(
                 expected="a series name",
             )
         )
+    plan = ctx.plan_series
+    if not problems:  # values are numbers: compare them
+        problems += ratio_problems(con, raw, display)
     periods: dict[tuple[str | None, ...], Month | Quarter]
     periods, bad = map_distinct(con, raw, ("period",), _month_or_quarter, display, "period")
     if problems or bad:
         raise IngestError(problems=problems + bad)
+    unread = [] if plan is None else unread_series_warnings(con, raw, plan, display)
     frame = _frame(con, raw, periods, index)
     _flag_suspects(frame, ctx)
     warnings = [
@@ -81,6 +98,8 @@ def stage_measures(
         )
         for row in frame[frame["status"] == "suspect"].itertuples()
     ]
+    percent = {name for name, unit in (plan or {}).items() if unit == "percent"}
+    warnings += _hold_out_impossible_percentages(frame, percent, display) + unread
     table = f"obs_ready_{index}"
     con.register("obs_df", frame.drop(columns=["ratio"]))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM obs_df")
@@ -128,6 +147,30 @@ def _frame(
     frame["status"] = "ok"
     frame["ratio"] = float("nan")
     return frame.drop(columns=["period"])
+
+
+def _hold_out_impossible_percentages(
+    frame: pd.DataFrame, percent: set[str], display: str
+) -> list[Problem]:
+    """Values below 0 or above 100 in a series a percent measure reads: held out as suspect
+    (one warning each) unless already held out as far off the rest of their series."""
+    low, high = PERCENT_RANGE
+    impossible = (
+        frame["series"].str.lower().isin(percent)
+        & ~frame["value"].between(low, high)
+        & (frame["status"] == "ok")
+    )
+    frame.loc[impossible, "status"] = "suspect"
+    return [
+        Problem(
+            f"{row.series} {row.period_label} = {row.value:g} is not a percentage: held out as "
+            f"suspect until corrected with 'planwatch confirm --series {row.series} --period "
+            f'"{row.period_label}" --value VALUE\'',
+            Location(file=display, row=int(str(row.source_row)), field="value"),
+            expected=f"a percentage from {low:g} to {high:g}",
+        )
+        for row in frame[impossible].itertuples()
+    ]
 
 
 def _flag_suspects(frame: pd.DataFrame, ctx: IngestContext) -> None:

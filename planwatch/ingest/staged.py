@@ -52,6 +52,9 @@ class IngestContext:
     offence_codes: dict[str, str] = field(default_factory=dict)
     #: usable stored observations: series, area, period_start, value
     observations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: series a plan measure reads from a measures file (lower case) -> that measure's unit;
+    #: ``None`` when the project has no plan (nothing to check series names against)
+    plan_series: dict[str, str] | None = None
 
 
 def span_label(first: object, last: object) -> str:

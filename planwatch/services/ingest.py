@@ -14,9 +14,9 @@ Also :func:`confirm`, the write behind ``planwatch confirm``.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from dataclasses import replace as with_fields
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 
 from planwatch.errors import ConfigError, IngestError, Location, StoreError
+from planwatch.ingest.files import work_folder
 from planwatch.ingest.measures import stage_measures
 from planwatch.ingest.police_uk import stage_police_uk
 from planwatch.ingest.prc import stage_prc
@@ -33,7 +34,7 @@ from planwatch.ingest.staged import IngestContext, StagedBatch
 from planwatch.ingest.stats19 import stage_stats19
 from planwatch.periods import parse_period
 from planwatch.plan.load import load_plan
-from planwatch.plan.models import Plan
+from planwatch.plan.models import Plan, SeriesSource
 from planwatch.project import PLAN_FILE, Project
 from planwatch.store.connection import (
     peek,
@@ -124,7 +125,7 @@ def ingest(
     # identical load waits, then finds its files already loaded.
     with (
         store_lock(store_path, waiting=_waiting(progress)),
-        tempfile.TemporaryDirectory(prefix="planwatch-ingest-") as work,
+        work_folder() as work,
     ):
         con = staging_connection()
         try:
@@ -133,6 +134,8 @@ def ingest(
             if _total_bytes(files) < PARALLEL_FROM_BYTES:
                 con.execute("SET threads = 1")
             ctx = _context(con, store_path, Path(work), with_observations=kind == "measures")
+            if kind == "measures":
+                ctx = with_fields(ctx, plan_series=_plan_series(store_path, plan))
             if kind == "records":
                 batches = [
                     _stage_records(con, files, store_path, ctx, record_source, plan, progress)
@@ -200,6 +203,17 @@ def _stage_records(
     if progress:
         progress(f"reading {name} records", 0, len(files))
     return stage_records(con, files, plan, name, ctx)
+
+
+def _plan_series(store_path: Path, plan: Plan | None) -> dict[str, str] | None:
+    """Series the plan's measures read (lower case) -> unit; ``None`` without a plan."""
+    path = store_path.parent / PLAN_FILE
+    if plan is None and not path.exists():
+        return None
+    plan = plan or load_plan(path)
+    return {
+        m.source.series.lower(): m.unit for m in plan.measures if isinstance(m.source, SeriesSource)
+    }
 
 
 def _waiting(progress: Progress | None) -> Callable[[], None] | None:

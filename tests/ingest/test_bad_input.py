@@ -28,8 +28,9 @@ from ingest_files import (
 )
 from mounts import tmpfs
 
+from planwatch.cli.init import example_plan_text
 from planwatch.errors import IngestError, PlanwatchError, StoreError
-from planwatch.ingest.files import MAX_ZIP_RATIO
+from planwatch.ingest.files import ABANDONED_AFTER_SECONDS, MAX_ZIP_RATIO, WORK_PREFIX
 from planwatch.services.ingest import ingest
 
 Check = Callable[[], None]
@@ -38,6 +39,8 @@ MIB = 1 << 20
 SMALL_TMPFS = MIB
 #: A child planwatch that has not finished by now is hanging.
 CHILD_TIMEOUT = 120
+#: Members of the zip a test load is killed while inflating (about 10 MB each).
+KILLED_ZIP_MEMBERS = 12
 
 
 def rejected(project: Path, kind: str, path: Path) -> IngestError:
@@ -492,4 +495,99 @@ def test_nul_byte_inside_a_field(project: Path, tmp_path: Path, unchanged: Check
     p = only(rejected(project, "measures", path))
     assert p.message == "'measure' holds a NUL byte"
     assert (p.location.row, p.location.field) == (902, "measure")
+    unchanged()
+
+
+@pytest.fixture
+def planned(project: Path) -> Path:
+    """The test project with the example plan: its measure victim_confidence is a percent series."""
+    (project / "plan.yaml").write_text(example_plan_text(), encoding="utf-8")
+    return project
+
+
+MEASURES_HEADER = ["measure", "period", "value", "numerator", "denominator"]
+
+
+@pytest.mark.parametrize("value", ["-50", "150"])
+def test_percentage_outside_0_to_100_is_held_out_with_a_warning(
+    planned: Path, tmp_path: Path, value: str
+) -> None:
+    rows = [["victim_confidence", f"2023/24 Q{q}", "71", "71", "100"] for q in (1, 2, 3)]
+    rows.append(["victim_confidence", "2023/24 Q4", value, "", ""])
+    path = write_csv(tmp_path / "m.csv", MEASURES_HEADER, rows)
+    result = ingest(planned, "measures", [path])
+    (warning,) = result.warnings
+    assert warning.startswith(
+        f"victim_confidence 2023/24 Q4 = {float(value):g} is not a percentage: held out as suspect"
+    )
+    assert f"({path}, row 5, field 'value')" in warning
+    assert warning.endswith("expected a percentage from 0 to 100")
+    with duckdb.connect(str(planned / "planwatch.duckdb"), read_only=True) as con:
+        statuses = con.execute(
+            "SELECT period_label, status FROM observations ORDER BY period_label"
+        ).fetchall()
+    assert [status for _, status in statuses] == ["ok", "ok", "ok", "suspect"]
+
+
+def test_numerator_greater_than_denominator(
+    project: Path, tmp_path: Path, unchanged: Check
+) -> None:
+    rows = [
+        ["confidence", "2023/24 Q1", "71", "71", "100"],
+        ["confidence", "2023/24 Q2", "1", "120", "100"],
+    ]
+    path = write_csv(tmp_path / "m.csv", MEASURES_HEADER, rows)
+    p = only(rejected(project, "measures", path))
+    assert p.message == "'numerator' 120 is greater than 'denominator' 100"
+    assert (p.location.row, p.location.field) == (3, "numerator")
+    unchanged()
+
+
+def test_series_no_plan_measure_reads_is_a_warning_with_the_nearest(
+    planned: Path, tmp_path: Path
+) -> None:
+    rows = [["victim_confidence", "2023/24 Q1", "71", "71", "100"]]
+    rows.append(["victim_confidense", "2023/24 Q1", "70", "70", "100"])
+    path = write_csv(tmp_path / "m.csv", MEASURES_HEADER, rows)
+    result = ingest(planned, "measures", [path])
+    assert result.loads[0].rows == 2
+    (warning,) = result.warnings
+    assert warning.startswith("no measure in the plan reads the series 'victim_confidense'")
+    assert f"({path}, row 3, field 'measure')" in warning
+    assert warning.endswith("did you mean 'victim_confidence'?")
+
+
+def test_work_folder_left_by_kill_9_is_removed_by_the_next_load(
+    project: Path, tmp_path: Path, scratch: Path, unchanged: Check
+) -> None:
+    """A load killed with SIGKILL while inflating a zip leaves its folder (nothing in the
+    process can run); the next load removes it."""
+    month = write_csv(
+        tmp_path / "2018-01-essex-street.csv", STREET_HEADER, street_rows("2018-01", 100_000)
+    )
+    archive = tmp_path / "police.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for n in range(KILLED_ZIP_MEMBERS):
+            z.write(month, f"2018-{n + 1:02d}/2018-{n + 1:02d}-essex-street.csv")
+    command = [sys.executable, "-m", "planwatch.cli.main", "ingest", "police-uk", str(archive)]
+    child = subprocess.Popen(
+        [*command, "-p", str(project)],
+        env={**os.environ, "TMPDIR": str(scratch)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + CHILD_TIMEOUT
+        while not list(scratch.glob(f"{WORK_PREFIX}*/zip-*")) and child.poll() is None:
+            assert time.monotonic() < deadline, "the load never started inflating"
+            time.sleep(0.05)
+        child.kill()
+    finally:
+        child.kill()
+        child.wait(timeout=CHILD_TIMEOUT)
+    (left,) = scratch.glob(f"{WORK_PREFIX}*")
+    past = time.time() - ABANDONED_AFTER_SECONDS - 1
+    os.utime(left, (past, past))
+    path = write_csv(tmp_path / "empty.csv", PRC_HEADER, [])
+    rejected(project, "prc", path)  # any load, even one that fails, sweeps
     unchanged()
