@@ -28,14 +28,16 @@ The definition is read on every call, so changing it in the plan needs no new lo
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from planwatch.errors import Location, PlanError, Problem, StoreError
 from planwatch.plan.records import Join, RecordQuery, Test
 from planwatch.store.schema import record_columns, record_table
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built (fast start-up)
+    import pandas as pd
 
 #: A text column with at most this many distinct values is a coded column (offence codes,
 #: statuses, districts), whose test values must occur in the data.
@@ -58,10 +60,21 @@ def records_frame(
     ``by_area``: one row per period and value of the source's area column instead (every
     area, the measure's own ``area`` filter not applied; 0 where an area has none).
     """
+    import pandas as pd
+
+    sql = records_sql(con, query, area, by_area=by_area)
+    return pd.DataFrame() if sql is None else con.execute(*sql).df()
+
+
+def records_sql(
+    con: duckdb.DuckDBPyConnection, query: RecordQuery, area: str, *, by_area: bool = False
+) -> tuple[str, list[Any]] | None:
+    """The query behind :func:`records_frame` and its parameters (the plan's values checked
+    against the stored records first); ``None`` when no records of the source are stored."""
     table = record_table(query.source)
     stored = record_columns(con, table)
     if not stored:
-        return pd.DataFrame()
+        return None
     needed = [query.date_column, *(t.column for t in query.tests())]
     needed += [c for c in (query.of, query.area_column if query.area else None) if c]
     missing = sorted({c for c in needed if c not in stored})
@@ -115,7 +128,7 @@ def records_frame(
         FROM periods CROSS JOIN areas LEFT JOIN counted USING (p, a) ORDER BY p, a
     """
     params += [query.frequency, by_area, query.area or area, query.source]
-    return con.execute(sql, params).df()
+    return sql, params
 
 
 def _where(node: Test | Join, params: list[Any]) -> str:

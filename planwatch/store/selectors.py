@@ -3,7 +3,10 @@
 In: a store reference (open DuckDB connection, ``.duckdb`` path, project folder
 or :class:`~planwatch.project.Project`), and for :func:`measure_frame` the plan
 and one of its measures.
-Out: pandas DataFrames with fixed columns, aggregated in SQL.
+Out: pandas DataFrames with fixed columns, aggregated in SQL; and for
+``planwatch status`` :func:`measure_periods`, the same measure query summed up in SQL
+(frequency, periods held, suspect rows) without building a frame, so pandas is not
+imported (it is imported only where a frame is built).
 
 ``measure_frame`` columns (one row per period, area and category):
 
@@ -40,10 +43,11 @@ Source rules:
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from planwatch.errors import NotFoundError, PlanError, Problem
 from planwatch.frames import MEASURE_FRAME_COLUMNS
@@ -58,7 +62,10 @@ from planwatch.plan.models import (
 from planwatch.plan.records import DefinitionError, RecordQuery, compile_query
 from planwatch.store.connection import StoreRef, reading
 from planwatch.store.names import canonical_force, canonical_group
-from planwatch.store.records import records_frame
+from planwatch.store.records import records_frame, records_sql
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built (fast start-up)
+    import pandas as pd
 
 MEASURE_COLUMNS = MEASURE_FRAME_COLUMNS
 
@@ -68,20 +75,57 @@ ASB_CRIME_TYPE = "Anti-social behaviour"
 
 def measure_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) -> pd.DataFrame:
     """The stored data behind one measure, ordered by period, area and category."""
+    import pandas as pd
+
     m = _measure(plan, measure)
     with reading(con_or_store, missing_ok=True) as con:
-        source = m.source
-        if isinstance(source, RecordsSource):
-            return _finish(records_frame(con, record_query(plan, m), plan.metadata.area))
-        if isinstance(source, PrcSource):
-            sql, params = _prc_sql(source, plan)
-        elif isinstance(source, PoliceUkSource):
-            sql, params = _police_uk_sql(source)
-        else:
-            _check_levels(con, source, plan.metadata.area)
-            sql, params = _series_sql(source, plan.metadata.area)
-        frame = con.execute(sql, params).df()
+        query = _measure_sql(con, plan, m)
+        frame = pd.DataFrame() if query is None else con.execute(*query).df()
     return _finish(frame)
+
+
+@dataclass(frozen=True)
+class MeasurePeriods:
+    """What the store holds for one measure, summed up from :func:`measure_frame`'s query:
+    the frequency of its first row (``None`` with no rows), the distinct period starts in
+    order, and the number of rows held out of analysis as suspect."""
+
+    frequency: str | None
+    starts: tuple[date, ...]
+    suspect: int
+
+
+def measure_periods(con_or_store: StoreRef, plan: Plan, measure: Measure | str) -> MeasurePeriods:
+    """The periods the store holds for one measure (for ``planwatch status``): the same
+    query and the same errors as :func:`measure_frame`, summed up in SQL, no frame built."""
+    m = _measure(plan, measure)
+    with reading(con_or_store, missing_ok=True) as con:
+        query = _measure_sql(con, plan, m)
+        if query is None:
+            return MeasurePeriods(None, (), 0)
+        sql, params = query
+        row = con.execute(
+            f"""SELECT first(frequency ORDER BY period_start),
+                       list(DISTINCT period_start::DATE ORDER BY period_start::DATE),
+                       count(*) FILTER (WHERE status = 'suspect')
+                FROM ({sql})""",
+            params,
+        ).fetchone()
+    frequency, starts, suspect = row if row else (None, None, 0)
+    return MeasurePeriods(frequency, tuple(starts or ()), int(suspect or 0))
+
+
+def _measure_sql(con: duckdb.DuckDBPyConnection, plan: Plan, m: Measure) -> tuple[str, Any] | None:
+    """The one query behind a measure's rows and its parameters (``None``: nothing stored)."""
+    source = m.source
+    if isinstance(source, RecordsSource):
+        return records_sql(con, record_query(plan, m), plan.metadata.area)
+    if isinstance(source, PrcSource):
+        return _prc_sql(source, plan)
+    if isinstance(source, PoliceUkSource):
+        return _police_uk_sql(source)
+    _check_levels(con, source, plan.metadata.area)
+    return _series_sql(source, plan.metadata.area)
 
 
 def area_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) -> pd.DataFrame:
@@ -89,6 +133,8 @@ def area_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) -> pd
     period and area, for a breakdown table: records by their area column, data.police.uk
     by local area (from the LSOA name), tidy series by their area (the force-level rows
     left out). PRC has no areas below the force: an empty frame."""
+    import pandas as pd
+
     m = _measure(plan, measure)
     source = m.source
     with reading(con_or_store, missing_ok=True) as con:
@@ -198,6 +244,8 @@ def _frame(con_or_store: StoreRef, sql: str, params: list[Any] | None = None) ->
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     if frame.empty:
         return pd.DataFrame(
             {

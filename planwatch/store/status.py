@@ -21,7 +21,7 @@ from planwatch.periods import Month, Quarter
 from planwatch.plan.models import Measure, Plan, PoliceUkSource, PrcSource, SeriesSource
 from planwatch.store.connection import StoreRef, reading
 from planwatch.store.names import canonical_force, canonical_group
-from planwatch.store.selectors import ASB_CRIME_TYPE, measure_frame
+from planwatch.store.selectors import ASB_CRIME_TYPE, measure_periods
 
 
 @dataclass(frozen=True)
@@ -170,10 +170,10 @@ def _gaps(periods: list[Month | Quarter]) -> tuple[str, ...]:
 def _measure_status(
     con: duckdb.DuckDBPyConnection, plan: Plan, m: Measure, quarter: Quarter | None
 ) -> tuple[MeasureStatus, list[str]]:
-    frame = measure_frame(con, plan, m)
+    held = measure_periods(con, plan, m)
     notes = _missing_selections(con, plan, m)
-    frequency = str(frame["frequency"].iloc[0]) if not frame.empty else m.frequency
-    periods = sorted({_period(d, frequency) for d in frame["period_start"]})
+    frequency = held.frequency or m.frequency
+    periods = sorted({_period(d, frequency) for d in held.starts})
     latest = periods[-1] if periods else None
     gaps = _gaps(periods)
     expected = m.data_lag.periods if m.data_lag else 0
@@ -197,7 +197,7 @@ def _measure_status(
         notes.append(f"{m.id}: no loaded data for this measure")
     if gaps:
         notes.append(f"{m.id}: no data for {', '.join(gaps)} (gaps are shown as gaps, not filled)")
-    suspect = int((frame["status"] == "suspect").sum()) if not frame.empty else 0
+    suspect = held.suspect
     status = MeasureStatus(
         m.id,
         m.source.kind,
