@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planwatch.analysis.argls import ARTrendTest, ar_trend_test, error_covariance
-from planwatch.analysis.autocorr import lag1_autocorrelation
+from planwatch.analysis.autocorr import effective_n, lag1_autocorrelation
 from planwatch.analysis.constants import (
     ALPHA,
     DISPERSION_TEST_LEVEL,
@@ -648,8 +648,16 @@ def _gaussian_trend(
     relative = 100.0 / abs(level) if level != 0 else None
     pct = None if relative is None else b * relative
     significant = p < alpha
+    residuals = w.values - fit.mu
+    axis = np.full(int(w.positions.max() - w.start + 1), np.nan)
+    axis[w.positions - w.start] = residuals
+    r1 = lag1_autocorrelation(axis, design.X)
+    residual_lag1 = r1 if math.isfinite(r1) else None
     return TrendResult(
         method="gaussian_glm",
+        inference="newey_west_hac",
+        residual_autocorrelation=residual_lag1,
+        effective_periods=effective_n(float(w.values.shape[0]), r1),
         first_label=series.periods[w.start].label,
         last_label=series.periods[-1].label,
         n_periods=int(w.values.shape[0]),

@@ -201,3 +201,14 @@ def test_caveats_never_contradict_each_other(seed: int) -> None:
     assert not says_no or r.significant  # "does not confirm it" only of a significant trend
     assert not says_yes or not r.significant
     assert (r.agrees_with_robust_check is False) == (says_no or says_yes or "other way" in text)
+
+
+def test_non_count_trends_report_their_autocorrelation_too() -> None:
+    rng = np.random.default_rng(9)
+    x = np.zeros(N)
+    for i in range(1, N):
+        x[i] = 0.7 * x[i - 1] + rng.normal(0, 1.0)
+    r = fit_trend(quarterly([float(50 + v) for v in x], unit="percent"), count=False)
+    assert r.inference == "newey_west_hac"
+    assert r.residual_autocorrelation is not None and r.residual_autocorrelation > 0.2
+    assert r.effective_periods is not None and r.effective_periods < N / 2
