@@ -41,19 +41,16 @@ def number_problems(
     bad = f"({blank} OR ({key} IS NOT NULL AND TRY_CAST({cleaned} AS {kind}) IS NULL))"
     if not negative_ok:
         bad = f"({bad} OR TRY_CAST({cleaned} AS DOUBLE) < 0)"
-    rows = con.execute(
-        f"SELECT {staged.row_sql()} AS r, {key} FROM {staged.table} WHERE {bad} ORDER BY rowid LIMIT {MAX_LISTED + 1}"
-    ).fetchall()
-    total = _count(con, staged, bad) if len(rows) > MAX_LISTED else len(rows)
-    problems = [
-        Problem(
-            f"'{field}' is {'blank' if value is None else repr(value)}",
-            Location(file=file, row=row, field=field),
-            expected=expected,
-        )
-        for row, value in rows[:MAX_LISTED]
-    ]
-    return problems + _more(total, file, field)
+    return _listed(
+        con,
+        staged,
+        bad,
+        key,
+        file,
+        field,
+        lambda value: f"'{field}' is {'blank' if value is None else repr(value)}",
+        expected,
+    )
 
 
 def map_distinct(
