@@ -43,7 +43,7 @@ from pathlib import Path
 import duckdb
 
 from planwatch.errors import IngestError, Location, Problem
-from planwatch.ingest.source import Column, csv_error, match_header, values_table
+from planwatch.ingest.source import Column, csv_error, match_header, nul_problem, values_table
 from planwatch.periods import Month
 from planwatch.store.schema import area_sql
 
@@ -88,7 +88,7 @@ def scan(con: duckdb.DuckDBPyConnection, files: Sequence[StreetFile]) -> dict[in
     except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
         raise csv_error(exc, _file_in_error(str(exc), files)) from exc
     repeats = con.execute("SELECT DISTINCT _file FROM pu_agg WHERE by_id ORDER BY 1").fetchall()
-    problems = _month_problems(con, files) + _type_problems(con, files)
+    problems = _month_problems(con, files) + _type_problems(con, files) + _nul_problems(con, files)
     problems += [p for (i,) in repeats if (p := _repeated_crime_id(files[i])) is not None]
     if problems:
         raise IngestError(problems=problems)
@@ -195,6 +195,30 @@ def _type_problems(con: duckdb.DuckDBPyConnection, files: Sequence[StreetFile]) 
                 expected="a data.police.uk crime type",
             )
         )
+    return problems
+
+
+#: The kept text columns (key in the counts, column key) a NUL byte is looked for in.
+_KEPT_TEXT = (
+    ("falls_within", "falls_within"),
+    ("crime_type", "crime_type"),
+    ("last_outcome_category", "last_outcome_category"),
+    ("area", "lsoa_name"),
+)
+
+
+def _nul_problems(con: duckdb.DuckDBPyConnection, files: Sequence[StreetFile]) -> list[Problem]:
+    """A NUL byte in a column whose text is kept, at its first row in each file."""
+    problems: list[Problem] = []
+    names = {c.key: c.name for c in COLUMNS}
+    for kept, key in _KEPT_TEXT:
+        found = con.execute(
+            f"SELECT DISTINCT _file FROM pu_agg WHERE NOT by_id AND contains({kept}, chr(0)) ORDER BY 1"
+        ).fetchall()
+        for (i,) in found:
+            row, _ = _locate(files[i], key, lambda v: "\0" in v)
+            where = Location(file=files[i].display, row=row, field=names[key])
+            problems.append(nul_problem(names[key], where))
     return problems
 
 

@@ -155,13 +155,17 @@ def nul_problems(
         ).fetchone()
         if hit is not None and hit[0] is not None:
             problems.append(
-                Problem(
-                    f"'{col.name}' holds a NUL byte",
-                    Location(file=file, row=int(hit[0]), field=col.name),
-                    expected="text without control characters (is the file damaged?)",
-                )
+                nul_problem(col.name, Location(file=file, row=int(hit[0]), field=col.name))
             )
     return problems
+
+
+def nul_problem(field: str, where: Location) -> Problem:
+    return Problem(
+        f"'{field}' holds a NUL byte",
+        where,
+        expected="text without control characters (is the file damaged?)",
+    )
 
 
 def _csv_header(line: str, *, rename: bool = True) -> list[str]:

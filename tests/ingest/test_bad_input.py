@@ -591,3 +591,18 @@ def test_work_folder_left_by_kill_9_is_removed_by_the_next_load(
     path = write_csv(tmp_path / "empty.csv", PRC_HEADER, [])
     rejected(project, "prc", path)  # any load, even one that fails, sweeps
     unchanged()
+
+
+def test_police_uk_nul_byte_inside_a_kept_field(
+    project: Path, tmp_path: Path, unchanged: Check
+) -> None:
+    rows = street_rows("2018-01", 200)  # long enough that the NUL is past the sniffed 8 KB
+    rows[150][9] = "Burg\0lary"
+    path = write_csv(tmp_path / "2018-01-essex-street.csv", STREET_HEADER, rows)
+    p = only(rejected(project, "police_uk", path))
+    assert (p.message, p.location.row, p.location.field) == (
+        "'Crime type' holds a NUL byte",
+        152,
+        "Crime type",
+    )
+    unchanged()
