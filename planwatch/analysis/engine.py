@@ -240,7 +240,6 @@ def analyse_measure(
     *,
     alpha: float = ALPHA,
     spc_config: SPCConfig | None = None,
-    survey_windows: Mapping[str, int] | None = None,
 ) -> MeasureAnalysis:
     """Everything ``measure.analyses`` asks for (see the module docstring)."""
     return analyse_measures(
@@ -249,7 +248,6 @@ def analyse_measure(
         report_quarter,
         alpha=alpha,
         spc_config=spc_config,
-        survey_windows=survey_windows,
     )[0]
 
 
@@ -260,13 +258,10 @@ def analyse_measures(
     *,
     alpha: float = ALPHA,
     spc_config: SPCConfig | None = None,
-    survey_windows: Mapping[str, int] | None = None,
 ) -> tuple[MeasureAnalysis, ...]:
     """:func:`analyse_measure` for many series at once (e.g. every force and offence
-    group): trends of series that share a design are fitted in one batch.
-    ``survey_windows`` gives, by measure id, how many periods each proportion result
-    pools (4 for a 12-month rolling survey reported quarterly; default 1)."""
-    windows = survey_windows or {}
+    group): trends of series that share a design are fitted in one batch. How many
+    periods each proportion result pools is the plan's ``Measure.pooled_periods``."""
     cfg = spc_config or SPCConfig()
     prepared: list[tuple[MeasureSeries, Measure, tuple[Event, ...]]] = []
     for series, measure in items:
@@ -293,7 +288,7 @@ def analyse_measures(
             alpha,
             cfg,
             trends.get(k),
-            windows.get(measure.id, 1),
+            measure.pooled_periods,
         )
         for k, (series, measure, mine) in enumerate(prepared)
     )

@@ -391,6 +391,14 @@ class Measure(Frozen):
     )
     footnotes: tuple[str, ...] = ()
     decimals: int = Field(default=0, ge=0, le=4, description="Decimals to show values with")
+    pooled_periods: int = Field(
+        default=1,
+        ge=1,
+        le=12,
+        description="How many reporting periods each result pools, e.g. 4 for a 12-month "
+        "rolling survey reported each quarter; tests between results that share respondents "
+        "allow for the overlap (methodology §6.5)",
+    )
     compare_with: Slug | None = Field(
         default=None,
         description="Another proportion measure to compare with in the latest common period "

@@ -103,11 +103,12 @@ def test_engine_allows_for_the_overlap_of_a_rolling_survey() -> None:
             "aggregation": "proportion",
             "source": {"kind": "series", "series": "conf"},
             "analyses": ["proportion"],
+            "pooled_periods": 4,
         }
     )
-    a = analyse_measure(s, m, [], Quarter(2022, 1), survey_windows={"conf": 4})
+    a = analyse_measure(s, m, [], Quarter(2022, 1))
     previous, year = a.proportion_tests
     assert previous.overlap == 0.75 and previous.method == OVERLAP_METHOD
     assert year.overlap == 0.0 and year.method == INDEPENDENT_METHOD
-    plain = analyse_measure(s, m, [], Quarter(2022, 1))
+    plain = analyse_measure(s, m.model_copy(update={"pooled_periods": 1}), [], Quarter(2022, 1))
     assert plain.proportion_tests[0].overlap == 0.0
