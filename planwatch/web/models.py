@@ -168,6 +168,15 @@ class Round(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     opened_at = models.DateTimeField(auto_now_add=True)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Who must sign the round off before it is published (optional)",
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -182,6 +191,10 @@ class Round(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == RoundState.OPEN
+
+    @property
+    def awaits_sign_off(self) -> bool:
+        return self.approver_id is not None and self.signed_off_at is None
 
 
 class Slot(models.Model):
@@ -282,6 +295,7 @@ class EmailKind(models.TextChoices):
     EDITED = "edited", "Edited by an analyst"
     PUBLISHED = "published", "Published"
     REMINDER = "reminder", "Reminder"
+    SIGN_OFF = "sign_off", "Sign-off requested"
 
 
 class SentEmail(models.Model):

@@ -451,3 +451,13 @@ def latest_versions() -> QuerySet[PublishedVersion]:
 
 def users_by_role() -> QuerySet[Any]:
     return get_user_model().objects.select_related("profile").order_by("username")
+
+
+def active_accounts() -> list[tuple[int, str]]:
+    """Every account that can sign in, as (id, username), for choosing an approver."""
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True)
+        .order_by("username")
+        .values_list("pk", "username")
+    )

@@ -38,6 +38,8 @@ urlpatterns = [
     path("rounds/<int:pk>/publish/", views.publish, name="publish"),
     path("rounds/<int:pk>/revise/", views.revise, name="revise"),
     path("rounds/<int:pk>/preview/", views.preview, name="preview"),
+    path("rounds/<int:pk>/approver/", views.round_approver, name="round_approver"),
+    path("rounds/<int:pk>/sign-off/", views.round_sign_off, name="sign_off"),
     path(
         "rounds/<int:pk>/departments/<slug:dept>/export.xlsx", views.export_xlsx, name="export_xlsx"
     ),

@@ -54,6 +54,7 @@ from planwatch.web.models import (
     commitment_label,
 )
 from planwatch.web.permissions import (
+    Forbidden,
     analyst_required,
     can_edit_slot,
     check_department,
@@ -474,6 +475,10 @@ def tracker(request: HttpRequest, pk: int) -> HttpResponse:
             "chase": chase,
             "chase_html": chase_html(chase),
             "versions": list(selectors.published_versions(rnd)),
+            "approver_options": options_html(
+                [("", "Nobody (no sign-off)"), *selectors.active_accounts()],
+                rnd.approver_id,
+            ),
             "unapproved": sum(s.state != SlotState.APPROVED for s in slots),
         },
         status=400 if shown.form.errors else 200,
@@ -531,6 +536,49 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             "not_yet_approved": services.NOT_YET_APPROVED,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@analyst_required
+@require_POST
+def round_approver(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name (or clear) who signs the round off before it is published."""
+    rnd = get_object_or_404(Round, pk=pk)
+    chosen = request.POST.get("approver", "")
+    try:
+        services.name_approver(
+            rnd.pk, approver_id=int(chosen) if chosen.isdigit() else None, user=signed_in(request)
+        )
+    except PlanwatchError as exc:
+        messages.error(request, exc.render())
+    else:
+        messages.success(
+            request,
+            "Sign-off requested: they have been emailed." if chosen else "No sign-off needed.",
+        )
+    return redirect("tracker", pk=rnd.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    """The named approver looks at what will be missing and signs the round off."""
+    rnd = get_object_or_404(Round.objects.select_related("approver"), pk=pk)
+    user = signed_in(request)
+    if rnd.approver_id != user.pk:
+        raise Forbidden("Only the named approver can sign this round off.")
+    if request.method == "POST":
+        try:
+            services.sign_off(rnd.pk, user=user)
+        except PlanwatchError as exc:
+            messages.error(request, exc.render())
+        else:
+            messages.success(request, f"You have signed off {rnd.quarter_label} for publication.")
+        return redirect("sign_off", pk=rnd.pk)
+    return render(
+        request,
+        "web/sign_off.html",
+        {"round": rnd, "missing": selectors.not_approved(rnd), "total": rnd.slots.count()},
     )
 
 

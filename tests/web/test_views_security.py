@@ -104,6 +104,9 @@ def _views(w):
         ("publish", "get", reverse("publish", args=[q2.pk]), {}, {ANALYST}),
         ("publish", "post", reverse("publish", args=[q2.pk]), {"unapproved": "notice"}, {ANALYST}),
         ("preview", "get", reverse("preview", args=[q2.pk]), {}, {ANALYST}),
+        ("round_approver", "post", reverse("round_approver", args=[q2.pk]), {}, {ANALYST}),
+        ("sign_off", "get", reverse("sign_off", args=[q2.pk]), {}, set()),  # no approver named
+        ("sign_off", "post", reverse("sign_off", args=[q2.pk]), {}, set()),
         ("revise", "post", reverse("revise", args=[w["published_round"].pk]), {}, {ANALYST}),
         ("export_xlsx", "get", reverse("export_xlsx", args=[q2.pk, "north-lpa"]), {}, CONTRIBUTORS),
         ("import_xlsx", "get", reverse("import_xlsx", args=[q2.pk, "north-lpa"]), {}, CONTRIBUTORS),

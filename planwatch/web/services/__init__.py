@@ -19,8 +19,10 @@ from planwatch.web.services.publishing import (
     NOT_YET_APPROVED,
     Unapproved,
     approved_commentary,
+    name_approver,
     publish,
     set_report_result,
+    sign_off,
     start_revision,
 )
 from planwatch.web.services.reminders import Reminders, send_reminders
@@ -53,6 +55,7 @@ __all__ = [
     "clean_text",
     "create_user",
     "import_plan",
+    "name_approver",
     "open_round",
     "publish",
     "return_slot",
@@ -61,6 +64,7 @@ __all__ = [
     "send_reminders",
     "set_report_result",
     "set_user",
+    "sign_off",
     "start_revision",
     "submit",
     "update_user",

@@ -182,3 +182,21 @@ def published(rnd: Round, version_pk: int, *, actor: User) -> SentEmail | None:
         sent_by=actor,
         rnd=rnd,
     )
+
+
+def sign_off_requested(rnd: Round, approver: User, *, actor: User) -> SentEmail | None:
+    """Ask the named approver to sign the round off."""
+    body = (
+        f"Dear {approver.get_username()},\n\n{actor.get_username()} has asked you to sign off the "
+        f"{rnd.quarter_label} performance report before it is published. Look at what will be "
+        f"published and sign it off at {site_url(reverse('sign_off', args=[rnd.pk]))}" + SIGN_OFF
+    )
+    return send(
+        EmailKind.SIGN_OFF,
+        [approver.email],
+        f"Please sign off the {rnd.quarter_label} performance report",
+        body,
+        sent_by=actor,
+        rnd=rnd,
+        account=approver,
+    )

@@ -12,6 +12,7 @@ from typing import cast
 from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from planwatch.errors import CommentaryError, Location, NotFoundError
 from planwatch.plan.commentary import Commentary, CommentaryEntry
@@ -24,7 +25,7 @@ from planwatch.web.models import (
     Slot,
     SlotState,
 )
-from planwatch.web.permissions import check_analyst
+from planwatch.web.permissions import Forbidden, check_analyst
 from planwatch.web.services import emails
 from planwatch.web.services.audit import attribute_change
 
@@ -129,6 +130,11 @@ def publish(round_id: int, *, user: User, unapproved: str = Unapproved.NOTICE) -
             f"{rnd.quarter_label} is already published; start a revision to publish a new version"
         )
     _check_policy(rnd, unapproved)
+    if rnd.awaits_sign_off:
+        raise CommentaryError(
+            f"{rnd.approver} has not signed the round off yet",
+            expected="their sign-off first (they have been emailed a link)",
+        )
     if not Slot.objects.filter(round=rnd, state=SlotState.APPROVED).exclude(text="").exists():
         raise CommentaryError("no commentary has been approved yet, so there is nothing to publish")
     commentary = approved_commentary(rnd, unapproved=unapproved)
@@ -188,3 +194,39 @@ def set_report_result(
     version.save(
         update_fields=["report_status", "report_message", "report_file", "report_progress"]
     )
+
+
+@transaction.atomic
+def name_approver(round_id: int, *, approver_id: int | None, user: User) -> Round:
+    """An analyst names who signs the round off before publication (``None``: nobody); the
+    approver is emailed, and any earlier sign-off is cleared."""
+    check_analyst(user)
+    rnd = _locked_round(round_id)
+    approver = None
+    if approver_id is not None:
+        approver = User.objects.filter(pk=approver_id, is_active=True).first()
+        if approver is None:
+            raise NotFoundError(
+                f"no active account {approver_id}", location=Location(field="approver")
+            )
+    rnd.approver = approver
+    rnd.signed_off_at = None
+    attribute_change(rnd, user)
+    rnd.save()
+    if approver is not None:
+        emails.sign_off_requested(rnd, approver, actor=user)
+    return rnd
+
+
+@transaction.atomic
+def sign_off(round_id: int, *, user: User) -> Round:
+    """The named approver signs the round off for publication (audited)."""
+    rnd = _locked_round(round_id)
+    if rnd.approver_id != user.pk:
+        raise Forbidden("Only the named approver can sign this round off.")
+    if not rnd.is_open:
+        raise CommentaryError(f"{rnd.quarter_label} is already published")
+    rnd.signed_off_at = timezone.now()
+    attribute_change(rnd, user)
+    rnd.save()
+    return rnd
