@@ -777,6 +777,9 @@ def check_key_point(
     check.name()
     if kp.kind == "run":
         check.run()
+    elif kp.kind == "trend_and_run":  # both facts, in one sentence
+        check.trend()
+        check.run()
     elif kp.kind in ("trend", "no_trend"):
         check.trend()
     elif kp.kind == "extreme":

@@ -31,6 +31,7 @@ from planwatch.analysis.results import (
     to_jsonable,
 )
 from planwatch.errors import PeriodError
+from planwatch.formatting import sentence_start
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative import templates as t
 from planwatch.narrative.model import GoodOrBad, KeyPoint, KeyPointKind, Placement
@@ -63,6 +64,7 @@ BASE_IMPORTANCE: dict[KeyPointKind, float] = {
     "gap": 0.6,
     "data_lag": 0.55,
     "trend": 0.7,
+    "trend_and_run": 0.7,  # at least the more important of the two it joins
     "spc": 0.65,
     "extreme": 0.6,
     "interrupted": 0.5,  # a step at a recording-rule change is context, not a finding
@@ -762,6 +764,15 @@ def _compared(b: _Builder, now: tuple[str, float], before: tuple[str, float]) ->
     )
 
 
+#: Units whose difference from an earlier value of 0 can still be told: counts (as "12
+#: more"), headcounts and percentages (in points). Others have no percentage from 0.
+FROM_ZERO_UNITS: frozenset[str] = frozenset({"count", "number", "percent"})
+
+
+def _tellable(b: _Builder, c: ChangeResult) -> bool:
+    return c.comparison_value != 0 or b.m.unit in FROM_ZERO_UNITS
+
+
 def _magnitude(b: _Builder, c: ChangeResult) -> float | None:
     if t.low_count_base(b.s, c):
         return None  # a percentage from a tiny base says nothing (methodology §4.1)
@@ -781,6 +792,8 @@ def _named_periods(b: _Builder) -> None:
         if latest.index - named.index <= QUARTERS_PER_YEAR or named not in values:
             return
         c = _compared(b, (latest.label, values[latest]), (named.label, values[named]))
+        if not _tellable(b, c):
+            return
         b.add(
             "named_quarter",
             t.named_quarter_text(b.s, c),
@@ -809,6 +822,8 @@ def _named_periods(b: _Builder) -> None:
         now = sum(v for v in so_far if v is not None) / len(so_far)
         before = sum(v for v in whole if v is not None) / len(whole)
         c = _compared(b, (year.label, now), (earlier.label, before))
+        if not _tellable(b, c):
+            return
         first = Month(year.year, 1)
         b.add(
             "calendar_years",
@@ -829,6 +844,42 @@ def _named_periods(b: _Builder) -> None:
         )
 
 
+#: How a trend's sentence starts (:func:`~planwatch.narrative.templates.trend_text`) when it
+#: can lead a joined sentence ("Although there is a ...").
+TREND_LEAD = "There is a "
+
+
+def _join_trend_and_run(b: _Builder) -> None:
+    """A significant trend and a run of two or more moves against it become one sentence,
+    the trend's words unchanged: "Although there is a statistically significant slight
+    upward trend in offences from ... (about 2.1% a year), offences decreased in each of
+    the last two quarters, to 2023/24 Q1." The trend's caveats follow. A trend sentence
+    of another shape (a step, a caveat inside it) or a run the plan's events explain is
+    left as it is."""
+    trend = next((p for p in b.points if p.kind == "trend" and p.method != "level_step"), None)
+    run = next((p for p in b.points if p.kind == "run"), None)
+    if trend is None or run is None or "events" in run.evidence:
+        return
+    against = {("up", "down"), ("down", "up")}
+    if (trend.direction, run.direction) not in against or int(run.evidence["length"]) < 2:
+        return
+    head, sep, caveats = trend.text.partition(". ")
+    head = head if sep else head.removesuffix(".")
+    start = sentence_start(b.s.inner)
+    if not head.startswith(TREND_LEAD) or ";" in head or not run.text.startswith(start):
+        return
+    text = f"Although {head[:1].lower()}{head[1:]}, {b.s.inner}{run.text[len(start) :]}"
+    joined = replace(
+        trend,
+        kind="trend_and_run",
+        text=f"{text} {caveats}" if caveats else text,
+        evidence={**trend.evidence, "run": run.evidence},
+        importance=max(trend.importance, run.importance),
+        key=f"{b.m.id}:trend_and_run",
+    )
+    b.points = [p for p in b.points if p is not trend and p is not run] + [joined]
+
+
 STEPS: tuple[Callable[[_Builder], None], ...] = (
     _data_quality,
     _trend,
@@ -841,6 +892,7 @@ STEPS: tuple[Callable[[_Builder], None], ...] = (
     _named_periods,
     _join_changes,
     _explained,
+    _join_trend_and_run,
 )
 
 

@@ -20,6 +20,7 @@ KeyPointKind = Literal[
     "change_last_year",
     "changes",  # a measure's changes from one period, told in one sentence
     "run",
+    "trend_and_run",  # a trend and a run against it, told in one sentence
     "extreme",
     "rolling12",
     "baseline",

@@ -295,9 +295,10 @@ def test_ranking_keeps_a_handful_most_important_first() -> None:
     ranked, notes = priority_points(
         measure_key_points(a, m), per_measure=MAX_KEY_POINTS_PER_PRIORITY
     )
-    # the movement first: a significant trend, the record low, the changes (the year's and
-    # the quarter's in one sentence, ranked as the year's 12.5%), the run
-    assert [p.kind for p in ranked] == ["trend", "extreme", "changes", "run"]
+    # the movement first: a significant upward trend and the run of falls against it (one
+    # sentence), the record low, the changes (the year's and the quarter's in one sentence,
+    # ranked as the year's 12.5%)
+    assert [p.kind for p in ranked] == ["trend_and_run", "extreme", "changes"]
     # the gap is a note on the data, for the analyst, not one of the Commissioner's key points
     assert [p.text for p in notes] == [
         "There is no complete data for recorded offences for 2019/20 Q2; the gap is left empty, not estimated."
