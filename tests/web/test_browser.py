@@ -71,6 +71,15 @@ def _new_page(browser):
     return page
 
 
+def _create_owner(page, username):
+    """Make a North LPA owner on the Users page (an invitation is emailed to them)."""
+    page.fill("#id_username", username)
+    page.fill("#id_email", f"{username}@example.org")
+    page.select_option("#id_role", "owner")
+    page.check("#new-account input[value=north-lpa]")
+    page.click("button:has-text('Create account')")
+
+
 def _login(browser, live_server, username):
     page = _new_page(browser)
     page.goto(live_server.url + "/accounts/login/")
@@ -185,11 +194,7 @@ def test_the_policy_blocks_inline_script_and_the_watch_sees_it(browser, live_ser
 def test_analyst_pages_work_under_the_policy(browser, live_server, open_round, analyst, north):
     page = _login(browser, live_server, "ann")
     page.click("nav >> text=Users")
-    page.fill("#id_username", "oscar")
-    page.fill("#id_email", "oscar@example.org")
-    page.select_option("#id_role", "owner")
-    page.check("#new-account input[value=north-lpa]")
-    page.click("button:has-text('Create account')")
+    _create_owner(page, "oscar")
     page.wait_for_selector("text=Created the account oscar")
     assert "added to North Local Policing Area (by ann)" in page.inner_text("#account-history")
     page.uncheck("#id_active")
@@ -235,11 +240,7 @@ def test_invitation_set_password_and_first_sign_in(
     settings.SITE_URL = live_server.url
     ann = _login(browser, live_server, "ann")
     ann.click("nav >> text=Users")
-    ann.fill("#id_username", "oscar")
-    ann.fill("#id_email", "oscar@example.org")
-    ann.select_option("#id_role", "owner")
-    ann.check("#new-account input[value=north-lpa]")
-    ann.click("button:has-text('Create account')")
+    _create_owner(ann, "oscar")
     ann.wait_for_selector("text=emailed oscar@example.org a link to choose a password")
     [invitation] = mail.outbox
     link = re.search(r"http://\S+/accounts/password/set/\S+/", invitation.body).group(0)

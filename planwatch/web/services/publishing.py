@@ -7,6 +7,7 @@ In: the analyst and a round. Out: the :class:`~planwatch.web.models.PublishedVer
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 from django.contrib.auth.models import User
@@ -41,13 +42,9 @@ class Unapproved(models.TextChoices):
     REFUSE = "refuse", "Do not publish until every submitted commentary is approved"
 
 
-def approved_commentary(rnd: Round, *, unapproved: str = Unapproved.NOTICE) -> Commentary:
-    """The round's APPROVED commentary as the report's :class:`Commentary`; with
-    :attr:`Unapproved.NOTICE`, submitted commentary stands as :data:`NOT_YET_APPROVED`
-    (its text is not published)."""
-    states = [SlotState.APPROVED]
-    if unapproved == Unapproved.NOTICE:
-        states.append(SlotState.SUBMITTED)
+def _commentary(rnd: Round, states: Sequence[str], *, shown: Sequence[str]) -> Commentary:
+    """The report's :class:`Commentary` from the round's slots in ``states`` that have text;
+    those in ``shown`` with their own words, the others as :data:`NOT_YET_APPROVED`."""
     slots = (
         Slot.objects.filter(round=rnd, state__in=states)
         .select_related("commitment", "department")
@@ -57,12 +54,8 @@ def approved_commentary(rnd: Round, *, unapproved: str = Unapproved.NOTICE) -> C
         CommentaryEntry(
             commitment=s.commitment.slug,
             department=s.department.slug,
-            text=s.text,
-            rag=cast(RagLabel, s.rag) if s.rag else None,
-        )
-        if s.state == SlotState.APPROVED
-        else CommentaryEntry(
-            commitment=s.commitment.slug, department=s.department.slug, text=NOT_YET_APPROVED
+            text=s.text if s.state in shown else NOT_YET_APPROVED,
+            rag=cast(RagLabel, s.rag) if s.rag and s.state in shown else None,
         )
         for s in slots
         if s.text.strip()
@@ -70,27 +63,19 @@ def approved_commentary(rnd: Round, *, unapproved: str = Unapproved.NOTICE) -> C
     return Commentary(quarter=rnd.quarter_label, entries=entries)
 
 
+def approved_commentary(rnd: Round, *, unapproved: str = Unapproved.NOTICE) -> Commentary:
+    """The round's APPROVED commentary as the report's :class:`Commentary`; with
+    :attr:`Unapproved.NOTICE`, submitted commentary stands as :data:`NOT_YET_APPROVED`
+    (its text is not published)."""
+    states = [SlotState.APPROVED]
+    if unapproved == Unapproved.NOTICE:
+        states.append(SlotState.SUBMITTED)
+    return _commentary(rnd, states, shown=(SlotState.APPROVED,))
+
+
 def current_commentary(rnd: Round) -> Commentary:
     """Every slot's current text, whatever its state, for the analysts' preview of the report."""
-    slots = (
-        Slot.objects.filter(round=rnd)
-        .exclude(text="")
-        .select_related("commitment", "department")
-        .order_by("commitment__priority__number", "commitment__position", "department__slug")
-    )
-    return Commentary(
-        quarter=rnd.quarter_label,
-        entries=tuple(
-            CommentaryEntry(
-                commitment=s.commitment.slug,
-                department=s.department.slug,
-                text=s.text,
-                rag=cast(RagLabel, s.rag) if s.rag else None,
-            )
-            for s in slots
-            if s.text.strip()
-        ),
-    )
+    return _commentary(rnd, list(SlotState.values), shown=tuple(SlotState.values))
 
 
 def _check_policy(rnd: Round, unapproved: str) -> None:
