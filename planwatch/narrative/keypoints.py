@@ -736,11 +736,10 @@ def _across(point: KeyPoint, event: Event) -> bool:
 #: of data (a quarter), so that a month or two do not stand for a year. planwatch's own
 #: threshold (no published rule is claimed).
 MIN_MONTHS_OF_YEAR = MONTHS_PER_QUARTER
-#: Units whose monthly values are averaged over a calendar year; a percentage is not (its
-#: average would weigh every month alike whatever its base).
-AVERAGED_UNITS: frozenset[str] = frozenset(
-    {"count", "number", "hours", "currency", "score", "rate_per_1000"}
-)
+#: Units whose monthly values are averaged over a calendar year: flows that add up over
+#: the year (offences, stories published, money spent). Not a level or an average already
+#: (a headcount, hours per person, a percentage, a rate): "averaged" would mean nothing new.
+AVERAGED_UNITS: frozenset[str] = frozenset({"count", "currency"})
 #: Quarters in a year: a plan's named quarter is told only when it is further back than
 #: the same quarter a year ago (nearer ones are the year's and the quarter's changes).
 QUARTERS_PER_YEAR = MONTHS_PER_YEAR // MONTHS_PER_QUARTER

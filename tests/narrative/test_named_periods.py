@@ -46,7 +46,7 @@ def _mean(series: MeasureSeries, months: list[Month]) -> float | None:
     values=st.lists(counts, min_size=18, max_size=48),
     lag=st.integers(min_value=0, max_value=4),
     named=st.one_of(st.none(), st.integers(min_value=2019, max_value=2022)),
-    unit=st.sampled_from(["count", "hours"]),
+    unit=st.sampled_from(["count", "currency"]),
 )
 def test_calendar_year_averages_are_true_to_the_series(
     values: list[float | None], lag: int, named: int | None, unit: str
@@ -56,7 +56,7 @@ def test_calendar_year_averages_are_true_to_the_series(
     measure = plan_measure(
         frequency="month",
         unit=unit,
-        decimals=1 if unit == "hours" else 0,
+        decimals=0,
         compare_period=None if named is None else str(named),
     )
     kp = _one(key_points(series, measure), "calendar_years")
@@ -68,7 +68,7 @@ def test_calendar_year_averages_are_true_to_the_series(
     so_far = [Month(year, k) for k in range(1, latest.month + 1)] if latest else []
     now = _mean(series, so_far) if latest is not None and latest.year == year else None
     before = _mean(series, [Month(earlier, k) for k in range(1, 13)])
-    no_size = before == 0 and unit == "hours"  # no percentage from 0, and not a count
+    no_size = before == 0 and unit == "currency"  # no percentage from 0, and not a count
     if now is None or before is None or len(so_far) < 3 or no_size:
         assert kp is None
         event("no average told")
@@ -166,3 +166,11 @@ def test_the_checker_catches_a_wrong_named_quarter_sentence() -> None:
     for kind, made_wrong in wrong.items():
         problems = check_key_point(made_wrong, series, measure, REPORT_QUARTER)
         assert kind in {p.kind for p in problems}, (kind, made_wrong.text)
+
+
+def test_a_level_or_an_average_is_not_averaged_over_the_year() -> None:
+    series = monthly([5.0] * 12 + [6.0] * 6)
+    for unit in ("hours", "number", "percent", "rate_per_1000"):
+        measure = plan_measure(frequency="month", unit=unit, decimals=2)
+        assert _one(key_points(series, measure), "calendar_years") is None, unit
+    assert _one(key_points(series, plan_measure(frequency="month")), "calendar_years")
