@@ -12,6 +12,7 @@ Home Office compilation and must reach the same findings on its own.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -107,8 +108,25 @@ def test_violence_rose_after_two_quarters_of_decrease(essex_run: AnalysisRun) ->
 def test_key_points_never_claim_more_than_the_tests_showed(essex_run: AnalysisRun) -> None:
     for priority in essex_run.priorities:
         for kp in priority.key_points:
-            if (
-                "statistically significant" in kp.text
-                and "not statistically significant" not in kp.text
-            ):
+            if _claims_significance(kp.text):
                 assert kp.significant is True, kp.text
+
+
+#: A clause that says "statistically significant" with one of these words denies it
+#: ("not statistically significant", "neither change is statistically significant").
+_NEGATION = re.compile(r"\b(not|neither|nor|no)\b", re.I)
+
+
+def _claims_significance(text: str) -> bool:
+    """Whether some clause of ``text`` says a result *is* statistically significant."""
+    clauses = re.split(r"[.;]", text)
+    return any("statistically significant" in c and not _NEGATION.search(c) for c in clauses)
+
+
+def test_the_significance_reading_sees_negations() -> None:
+    assert _claims_significance("Offences rose by 5%; this is statistically significant.")
+    assert not _claims_significance("Offences rose by 5%; this is not statistically significant.")
+    assert not _claims_significance(
+        "It fell, and rose; neither change is statistically significant."
+    )
+    assert _claims_significance("Neither rose. The fall is statistically significant.")
