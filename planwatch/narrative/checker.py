@@ -11,7 +11,8 @@ that fails is never printed (``planwatch report``) and the analyst is told why.
 The checker is written apart from the templates and does not call them or the analysis:
 it *reads* the sentence (direction words, run lengths, the extreme and the period it
 reaches back to, both numbers of every comparison, percentages and percentage points,
-the significance wording) and re-derives each fact from the series itself — moves
+the significance wording; a plan's named comparison quarter, a calendar year's monthly
+average and the months it covers) and re-derives each fact from the series itself — moves
 between adjacent periods with data, held-out values treated as missing, the series cut
 at the report quarter. Numbers are compared as numbers: a stated ``1,235`` is right for
 any value that rounds to it at the decimals shown.
