@@ -39,12 +39,6 @@ class Design:
         return rows
 
 
-def season_of(positions: IntArray, first_season: int, periods_per_year: int) -> IntArray:
-    """Season number (0-based) of each position, given the season of position 0."""
-    result: IntArray = (positions + first_season) % periods_per_year
-    return result
-
-
 def trend_design(
     positions: IntArray, seasons: IntArray, periods_per_year: int, *, seasonal: bool = True
 ) -> Design:

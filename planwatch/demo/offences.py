@@ -547,7 +547,3 @@ GROUP_SEASON: dict[str, tuple[float, float, float, float]] = {
     THEFT: (0.98, 1.0, 1.04, 0.98),
 }
 FLAT_SEASON = (1.0, 1.0, 1.0, 1.0)
-
-
-def by_code() -> dict[str, Offence]:
-    return {o.code: o for o in OFFENCES}

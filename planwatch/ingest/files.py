@@ -101,10 +101,6 @@ def fingerprint(path: Path) -> tuple[str, bool]:
     return digest.hexdigest(), utf8
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def detect_type(path: Path, *, display: str | None = None) -> FileType:
     """The file's real type, from its content. Raises for empty or unsupported files."""
     name = display or str(path)

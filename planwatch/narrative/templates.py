@@ -163,11 +163,6 @@ def trend_text(s: Subject, t: TrendResult, significant: bool) -> str:
     return f"{text}.{caveats}"
 
 
-def no_trend_text(s: Subject, t: TrendResult) -> str:
-    size = f" (about {pct(t.pct_per_year)} a year)" if t.pct_per_year is not None else ""
-    return f"There is no {SIGNIFICANT} trend in {s.inner} from {period_name(t.first_label)} to {period_name(t.last_label)}{size}."
-
-
 def step_text(s: Subject, t: TrendResult) -> str:
     """A single level shift that explains the series better than a steady trend
     (``t.step`` significant and ``better_than_trend``)."""
@@ -260,7 +255,8 @@ def _difference(s: Subject, c: ChangeResult) -> str:
         return count_change(gap)
     if s.unit == "percent":
         return f"{pp(gap, s.decimals)} {way}"
-    assert c.pct_change is not None  # the comparison value is not 0 here: 0 is a low count
+    if c.pct_change is None:  # no percentage from a base of 0 (money, hours): the difference
+        return f"{s.value(abs(gap))} {way}"
     return f"{pct(c.pct_change)} {way}"
 
 

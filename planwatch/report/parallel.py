@@ -13,8 +13,7 @@ at least :data:`MIN_PARALLEL_CHARTS` charts on a machine with a CPU to spare (se
 help: a process pool does. Workers are started by a fork server (``spawn`` where there
 is none), never by forking this process: the web app builds reports in threads, and
 forking a threaded process can deadlock. The fork server imports the drawing code once,
-so each worker starts ready to draw; :func:`warm_up` starts it early (while the analysis
-runs). If the workers cannot start or die, the charts are drawn here instead; so they
+so each worker starts ready to draw. If the workers cannot start or die, the charts are drawn here instead; so they
 are when the program is a script without an ``if __name__ == "__main__"`` guard, which
 every worker would otherwise run again (Python's "safe importing of main module" rule).
 """
@@ -57,19 +56,6 @@ Drawn = TypeVar("Drawn")
 #: A drawing function: a chart spec and its id prefix in, its drawing out (module-level,
 #: so that workers can be sent it).
 Draw = Callable[[ChartSpec | FunnelSpec, str], Drawn]
-#: A chart with two points, drawn once by each worker as it starts.
-WARM_UP_SPEC = ChartSpec(
-    measure_id="warm-up",
-    title="Warm-up",
-    y_label="Number",
-    unit="count",
-    decimals=0,
-    labels=("2023/24 Q1", "2023/24 Q2"),
-    values=(1.0, 2.0),
-    ticks=((0, "2023/24 Q1"), (1, "2023/24 Q2")),
-    latest_index=1,
-)
-
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -119,28 +105,6 @@ def _get_pool() -> ProcessPoolExecutor:
         if _pool is None:
             _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=_context())
         return _pool
-
-
-def _ready() -> int:
-    """In a worker: draw a little text once, so that fonts are loaded before the charts."""
-    draw_svg.__wrapped__(WARM_UP_SPEC, "warm-up")
-    return os.getpid()
-
-
-def _start() -> None:
-    try:
-        pool = _get_pool()
-        for _ in range(workers()):
-            pool.submit(_ready)
-    except (OSError, RuntimeError, BrokenProcessPool) as exc:  # no processes here: draw in-process
-        _log.info("chart workers unavailable (%s); charts will be drawn in this process", exc)
-
-
-def warm_up() -> None:
-    """Start the workers in the background and return at once (call before a long analysis:
-    the fork server takes about a second to import the drawing code)."""
-    if workers() >= 2:
-        threading.Thread(target=_start, name="planwatch-chart-workers", daemon=True).start()
 
 
 def shutdown() -> None:

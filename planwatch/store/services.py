@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 import duckdb
 
-from planwatch.errors import NotFoundError, Problem, StoreError, suggest
+from planwatch.errors import NotFoundError, StoreError, suggest
 from planwatch.plan.models import RecordSourceDef
 from planwatch.store.schema import ensure_record_table
 
@@ -74,17 +74,6 @@ RULES: dict[str, TableRules] = {
     ),
     "offence_codes": TableRules((), "offence_code", None, ("offence_code",)),
 }
-
-
-class _File(Protocol):
-    name: str
-    sha256: str
-    rows: int
-    period_first: date | None
-    period_last: date | None
-    periods_covered: str
-    warnings: list[Problem]
-    note: str
 
 
 class _Batch(Protocol):

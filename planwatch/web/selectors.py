@@ -449,10 +449,6 @@ def latest_versions() -> QuerySet[PublishedVersion]:
     return published_versions().filter(superseded=False)
 
 
-def users_by_role() -> QuerySet[Any]:
-    return get_user_model().objects.select_related("profile").order_by("username")
-
-
 def active_accounts() -> list[tuple[int, str]]:
     """Every account that can sign in, as (id, username), for choosing an approver."""
     return list(
