@@ -347,6 +347,22 @@ def _calibration(
     return _Calibration(cal.abs_t, cal.median_rho, cal.level, max(kappa, KAPPA_MIN))
 
 
+def _design_calibration(
+    positions: FloatArray,
+    X: FloatArray,
+    time_column: int,
+    level: float,
+    ar_only: bool,
+    gls: bool,
+) -> _Calibration:
+    """The (cached) calibration of one design: arrays made contiguous and hashable."""
+    pos = np.ascontiguousarray(positions, dtype=np.float64)
+    Xc = np.ascontiguousarray(X, dtype=np.float64)
+    return _calibration(
+        pos.tobytes(), Xc.tobytes(), Xc.shape[1], time_column, ar_only, float(level), gls
+    )
+
+
 def critical_values(
     positions: FloatArray,
     X: FloatArray,
@@ -360,11 +376,7 @@ def critical_values(
 ) -> FloatArray:
     """Calibrated critical value of |t| for each fitted (rho, lambda) (see
     :func:`_calibration`)."""
-    pos = np.ascontiguousarray(positions, dtype=np.float64)
-    Xc = np.ascontiguousarray(X, dtype=np.float64)
-    cal = _calibration(
-        pos.tobytes(), Xc.tobytes(), Xc.shape[1], time_column, ar_only, float(level), gls
-    )
+    cal = _design_calibration(positions, X, time_column, level, ar_only, gls)
     return _critical(cal, _median_unbiased(cal, rho, lam, ar_only), lam, ar_only)
 
 
@@ -385,11 +397,7 @@ def calibrated_rho(
     estimation of first order autoregressive / unit root models", *Econometrica*
     61:139-165, here from the calibration draws). At most the largest calibration
     point."""
-    pos = np.ascontiguousarray(positions, dtype=np.float64)
-    Xc = np.ascontiguousarray(X, dtype=np.float64)
-    cal = _calibration(
-        pos.tobytes(), Xc.tobytes(), Xc.shape[1], time_column, ar_only, float(level), gls
-    )
+    cal = _design_calibration(positions, X, time_column, level, ar_only, gls)
     return _median_unbiased(cal, rho, lam, ar_only)
 
 
