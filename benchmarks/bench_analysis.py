@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import time
 from collections.abc import Callable
 from functools import partial
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import statsmodels.api as sm
+from perfdoc import write_section
 
 from planwatch.analysis.engine import analyse_measure, analyse_measures
 from planwatch.measures.series import MeasureSeries
@@ -37,7 +37,6 @@ from planwatch.periods import Quarter, quarter_range
 from planwatch.plan.models import Measure
 
 REPO = Path(__file__).resolve().parent.parent
-DOC = REPO / "docs" / "performance.md"
 SECTION = "## Analysis"
 FORCES, SUBGROUPS, QUARTERS = 43, 40, 12
 REPORT = Quarter(2023, 4)
@@ -103,20 +102,6 @@ def statsmodels_baseline(series: list[MeasureSeries]) -> float:
 def machine() -> str:
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     return f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, NumPy {np.__version__}; load average at start {load}"
-
-
-def write_section(body: str) -> None:
-    """Replace (or add) the "## Analysis" section of docs/performance.md, nothing else."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    block = f"{SECTION}\n\n{body.strip()}\n"
-    if SECTION in text:
-        start = text.index(SECTION)
-        nxt = re.search(r"^## ", text[start + len(SECTION) :], flags=re.M)
-        end = start + len(SECTION) + nxt.start() if nxt else len(text)
-        text = text[:start] + block + ("\n" + text[end:] if nxt else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    DOC.write_text(text, encoding="utf-8")
 
 
 def main() -> None:
@@ -185,7 +170,7 @@ def main() -> None:
     body = "\n".join(lines)
     print(body)
     if not args.no_write:
-        write_section(body)
+        write_section(SECTION, body)
 
 
 if __name__ == "__main__":

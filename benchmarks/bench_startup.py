@@ -30,8 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from perfdoc import write_section
+
 REPO = Path(__file__).resolve().parent.parent
-DOC = REPO / "docs" / "performance.md"
 SECTION = "## Start-up"
 SERIES = 10
 QUARTER = "2023/24-Q1"
@@ -128,20 +129,6 @@ def machine() -> str:
     )
 
 
-def write_section(body: str) -> None:
-    """Replace (or add) the "## Start-up" section of docs/performance.md, nothing else."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    block = f"{SECTION}\n\n{body.strip()}\n"
-    if SECTION in text:
-        start = text.index(SECTION)
-        nxt = re.search(r"^## ", text[start + len(SECTION) :], flags=re.M)
-        end = start + len(SECTION) + nxt.start() if nxt else len(text)
-        text = text[:start] + block + ("\n" + text[end:] if nxt else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -236,7 +223,7 @@ def main() -> None:
     body = "\n".join(lines)
     print(body)
     if not args.no_write:
-        write_section(body)
+        write_section(SECTION, body)
 
 
 if __name__ == "__main__":
