@@ -225,7 +225,10 @@ def _priority(
     priority = result.priority
     own = tuple(Footnote(next(numbers), text) for text in priority.footnotes)
     shown = {_identity(kp) for kp in result.key_points}
-    measures = tuple(_measure(m, shown, numbers, table_numbers) for m in result.measures)
+    measures = tuple(
+        _measure(m, shown, numbers, table_numbers, plan.measure_definition(m.measure.id))
+        for m in result.measures
+    )
     return PriorityView(
         number=priority.number,
         title=priority.title,
@@ -267,7 +270,10 @@ def _measure(
     shown: set[tuple[str, str]],
     numbers: Iterator[int],
     table_numbers: Iterator[int],
+    definition: str | None = None,
 ) -> MeasureView:
+    """``definition``: a record-based measure's definition in words, printed as its first
+    footnote so that every reader can see what was counted."""
     measure = result.measure
     chart = None
     if measure.chart and result.series.usable():
@@ -285,11 +291,20 @@ def _measure(
         tables=_tables(result),
         key_points=tuple(kp for kp in result.key_points if _identity(kp) not in shown),
         caveats=caveats(result),
-        footnotes=tuple(Footnote(next(numbers), text) for text in measure.footnotes),
+        footnotes=tuple(
+            Footnote(next(numbers), text)
+            for text in (*_definition_note(definition), *measure.footnotes)
+        ),
         source=_source(measure),
         open_data=measure.source.kind in OPEN_DATA_SOURCES,
         peer_chart=peer_chart,
     )
+
+
+def _definition_note(definition: str | None) -> tuple[str, ...]:
+    if definition is None:
+        return ()
+    return (f"Counted from the force's own records: {definition}.",)
 
 
 def _source(measure: Measure) -> str:

@@ -50,3 +50,20 @@ def test_analyse_json_gives_each_measure_its_definition(run: AnalysisRun) -> Non
             assert all(kp["evidence"]["definition"] == m["definition"] for kp in m["key_points"])
         else:
             assert m["definition"] is None
+
+
+def test_the_report_prints_each_record_measures_definition_in_its_notes(
+    run: AnalysisRun,
+) -> None:
+    from planwatch.report.view import ReportOptions, report_view
+
+    view = report_view(run, None, ReportOptions())
+    measures = {m.id: m for p in view.priorities for m in p.measures}
+    for measure_id, m in measures.items():
+        definition = run.plan.measure_definition(measure_id)
+        notes = [f.text for f in m.footnotes]
+        if measure_id in RECORD_MEASURES:
+            assert definition is not None
+            assert notes[0] == f"Counted from the force's own records: {definition}."
+        else:
+            assert not any("own records" in n for n in notes), measure_id
