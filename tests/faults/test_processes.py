@@ -3,6 +3,7 @@ gunicorn) signalled with SIGTERM or SIGINT leaves no child alive and the port fr
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -29,12 +30,24 @@ def _free_port() -> int:
 
 
 def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex((HOST, port)) == 0
+    """The server answers a whole HTTP request (a bare connection left open would still be
+    in a handler thread when the signal comes, and its shutdown is not what is tested)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=5)
+    try:
+        connection.request("GET", "/", headers={"Connection": "close"})
+        connection.getresponse().read()
+    except OSError:
+        return False
+    finally:
+        connection.close()
+    return True
 
 
 def _port_free(port: int) -> bool:
+    """A new server could listen on the port: SO_REUSEADDR, as every server sets, so that
+    connections in TIME_WAIT do not count, while a socket still listening does."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((HOST, port))
         except OSError:
