@@ -152,6 +152,25 @@ def test_round_from_draft_to_published(
     ann.context.close()
 
 
+def test_text_typed_before_the_script_loads_is_still_autosaved(
+    browser, live_server, open_round, north
+):
+    """On a slow connection the writer can type before autosave.js arrives: the script
+    compares with what the server sent, not with the box, so that text is saved too."""
+    slot = slot_of(open_round, "p1-neighbourhood", "north-lpa")
+    owner = _login(browser, live_server, "nora")
+    owner.route("**/autosave.js", lambda route: route.abort())
+    owner.goto(f"{live_server.url}/slots/{slot.pk}/")
+    owner.fill("#id_text", "Typed while the page was still loading.")
+    owner.unroute("**/autosave.js")
+    script = owner.get_attribute("script[src$='autosave.js']", "src")
+    owner.add_script_tag(url=script)
+    owner.wait_for_selector("#autosave-status:has-text('Draft saved automatically')")
+    assert Slot.objects.get(pk=slot.pk).text == "Typed while the page was still loading."
+    assert owner.csp_violations == []
+    owner.context.close()
+
+
 def test_two_editors_conflict_and_nothing_is_lost(browser, live_server, open_round, north, analyst):
     slot = slot_of(open_round, "p2-south", "south-lpa")
     first = _login(browser, live_server, "ann")

@@ -13,7 +13,15 @@
   var words = document.getElementById("word-count");
   var chars = document.getElementById("char-count");
   var url = form.getAttribute("data-autosave");
-  var timer = null, saving = false, stopped = false, lastSent = text.value + "\u0000" + rag.value;
+  // What the server sent, not what the box holds now: a writer (or a test) can type before
+  // this script has loaded, and that text must still be saved.
+  function served(select) {
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].defaultSelected) { return select.options[i].value; }
+    }
+    return select.options.length ? select.options[0].value : "";
+  }
+  var timer = null, saving = false, stopped = false, lastSent = text.defaultValue + "\u0000" + served(rag);
 
   function count() {
     var t = text.value.trim();
@@ -61,4 +69,5 @@
     });
   }
   count();
+  if (text.value + "\u0000" + rag.value !== lastSent) { changed(); }  // typed before we loaded
 })();
