@@ -337,6 +337,7 @@ def _cross_references(data: CommentedMap, filename: str) -> Iterable[Problem]:
                         filename,
                     )
     yield from _comparisons(measures, measure_ids, data, filename)
+    yield from _links(measures, measure_ids, data, filename)
     for ei, event in enumerate(data.get("events") or []):
         if not isinstance(event, dict):
             continue
@@ -404,6 +405,44 @@ def _comparisons(
                 where,
                 expected="both measures with aggregation: proportion",
             )
+
+
+def _links(
+    measures: list[Any], measure_ids: list[str], data: Any, filename: str
+) -> Iterable[Problem]:
+    """``part_of`` and ``pattern_like`` must name another measure of the same frequency."""
+    frequency = {
+        str(m.get("id")): m.get("frequency", "quarter") for m in measures if isinstance(m, dict)
+    }
+    for mi, measure in enumerate(measures):
+        if not isinstance(measure, dict):
+            continue
+        mid = str(measure.get("id", mi + 1))
+        for key in ("part_of", "pattern_like"):
+            other = measure.get(key)
+            if other is None:
+                continue
+            loc: list[int | str] = ["measures", mi, key]
+            where = Location(
+                file=filename, line=_line_of(data, loc), field=".".join(str(p) for p in loc)
+            )
+            if other not in measure_ids:
+                yield _unknown(
+                    "measure", other, measure_ids, f"measure '{mid}', {key}", data, loc, filename
+                )
+            elif other == mid:
+                yield Problem(
+                    f"measure '{mid}' names itself in {key}",
+                    where,
+                    expected="the id of another measure",
+                )
+            elif frequency.get(str(other)) != frequency.get(mid):
+                yield Problem(
+                    f"measure '{mid}' ({frequency.get(mid)}ly) names '{other}' "
+                    f"({frequency.get(str(other))}ly) in {key}",
+                    where,
+                    expected="a measure of the same frequency",
+                )
 
 
 def _duplicates(ids: list[str], what: str, data: Any, key: str, filename: str) -> Iterable[Problem]:

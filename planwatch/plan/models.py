@@ -28,6 +28,8 @@ from planwatch.periods import CalendarYear, Month, Period, Quarter, Rolling12, p
 
 SLUG = r"^[a-z][a-z0-9_\-]*$"
 Slug = Annotated[str, Field(pattern=SLUG, min_length=1, max_length=64)]
+#: A trend window told back from the latest period ("last 2 years").
+LAST_YEARS = re.compile(r"last ([1-9]\d*) years?")
 
 
 def _period(text: str) -> Period:
@@ -410,6 +412,21 @@ class Measure(Frozen):
         "('2016/17 Q1') for a quarterly measure (the latest quarter against it), a calendar "
         "year ('2020') for a monthly one (monthly averages; without one, the year before)",
     )
+    trend_windows: tuple[str, ...] = Field(
+        default=(),
+        description="Sub-periods a trend is also told over, each to the latest period: a "
+        "start ('2021/22 Q2', or '2021-04' for a monthly measure) or 'last N years'",
+    )
+    part_of: Slug | None = Field(
+        default=None,
+        description="The measure this one is a part of (e.g. stalking and harassment within "
+        "domestic abuse): its share of the total, and of the total's change, is told",
+    )
+    pattern_like: Slug | None = Field(
+        default=None,
+        description="Another measure whose pattern this one's is told against (how closely "
+        "their period-to-period changes move together)",
+    )
 
     @field_validator("series_start")
     @classmethod
@@ -429,6 +446,18 @@ class Measure(Frozen):
         if not isinstance(period, wanted):
             shape = "a quarter ('2016/17 Q1')" if wanted is Quarter else "a calendar year ('2020')"
             raise ValueError(f"compare_period of a {self.frequency}ly measure must be {shape}")
+        return self
+
+    @model_validator(mode="after")
+    def _windows_fit(self) -> Measure:
+        wanted = Quarter if self.frequency == "quarter" else Month
+        for text in self.trend_windows:
+            if LAST_YEARS.fullmatch(text) is None and not isinstance(_period(text), wanted):
+                start = "'2021/22 Q2'" if wanted is Quarter else "'2021-04'"
+                raise ValueError(
+                    f"trend window '{text}' of a {self.frequency}ly measure must be a start "
+                    f"{self.frequency} ({start}) or 'last N years'"
+                )
         return self
 
     @property
