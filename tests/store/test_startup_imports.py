@@ -33,6 +33,13 @@ def test_status_modules_import_no_pandas_or_scipy() -> None:
     assert "scipy" not in loaded
 
 
+def test_analysis_imports_no_scipy_stats() -> None:
+    # funnel limits use scipy.special alone; scipy.stats would add about half a second
+    loaded = _modules_after("import planwatch.services.analyse, planwatch.analysis.engine")
+    assert "scipy.special" in loaded  # the check can fail: the analysis does load scipy
+    assert "scipy.stats" not in loaded
+
+
 def test_status_runs_without_pandas(tmp_path: Path) -> None:
     # pandas made unimportable: the status of an empty store and its CLI still work
     code = (
