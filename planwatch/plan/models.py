@@ -290,6 +290,45 @@ Condition = Annotated[
 RecordAggregate = Literal["count", "count_distinct", "sum"]
 
 
+class Stock(Frozen):
+    """A count at a date (headcount, Special Constables in post), not a flow over a period.
+
+    ``ends``: each record has a start (the measure's date column) and an end (this column,
+    blank while in post); a period counts the records in post on its last day (started on
+    or before it, not ended before it). ``listed_from`` is the first day the extract lists
+    everyone in post on (people who left before it are not in it).
+    ``snapshot``: each row is one record as it stood on a snapshot date (the measure's date
+    column); a period counts the rows of its latest snapshot, and has no value without one.
+    """
+
+    ends: ColumnName | None = Field(
+        default=None, description="The end date column (a leaving date; blank while in post)"
+    )
+    listed_from: date | None = Field(
+        default=None,
+        description="With 'ends': the extract lists everyone in post on or after this date",
+    )
+    snapshot: bool = Field(
+        default=False, description="Rows are snapshots dated by the measure's date column"
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Stock:
+        if (self.ends is None) == (not self.snapshot):
+            raise ValueError(
+                "a stock is either 'snapshot' or has 'ends: END_DATE_COLUMN' (with listed_from), "
+                "not both or neither"
+            )
+        if self.ends is not None and self.listed_from is None:
+            raise ValueError(
+                "a stock with 'ends' needs 'listed_from: YYYY-MM-DD', the first day the extract "
+                "lists everyone in post on (earlier periods would miss people who had left)"
+            )
+        if self.snapshot and self.listed_from is not None:
+            raise ValueError("'listed_from' goes with 'ends', not with a snapshot")
+        return self
+
+
 class RecordsSource(Frozen):
     """A measure counted from a record source: filters, an aggregation, the date counted by."""
 
@@ -307,11 +346,27 @@ class RecordsSource(Frozen):
     description: str | None = Field(
         default=None, description="The definition in words (default: made from the filters)"
     )
+    stock: Stock | None = Field(
+        default=None,
+        description="Count at each period's end, not over the period: 'snapshot', or "
+        "{ends: COLUMN, listed_from: DATE}",
+    )
 
     @field_validator("where", mode="before")
     @classmethod
     def _list_is_all(cls, v: object) -> object:
         return {"all": v} if isinstance(v, list) else v
+
+    @field_validator("stock", mode="before")
+    @classmethod
+    def _snapshot_word(cls, v: object) -> object:
+        """``stock: snapshot`` is short for ``stock: {snapshot: true}``."""
+        if isinstance(v, str) and v != "snapshot":
+            raise ValueError(
+                f"stock '{v}' is not a kind of stock; expected 'snapshot' or "
+                "{ends: END_DATE_COLUMN, listed_from: YYYY-MM-DD}"
+            )
+        return {"snapshot": True} if v == "snapshot" else v
 
 
 Group.model_rebuild()

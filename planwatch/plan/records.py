@@ -34,6 +34,7 @@ from planwatch.plan.models import (
     Measure,
     RecordSourceDef,
     RecordsSource,
+    Stock,
     Value,
 )
 
@@ -89,6 +90,12 @@ class RecordQuery:
     area: str | None
     where: Test | Join | None
     words: str
+    #: a stock (count at each period's end): "span" (records in post on the last day:
+    #: started by it, ``stock_end`` blank or not before it) or "snapshot" (the period's
+    #: latest snapshot); ``None`` for a flow counted over the period
+    stock: Literal["span", "snapshot"] | None = None
+    stock_end: str | None = None
+    listed_from: date | None = None
 
     def tests(self) -> tuple[Test, ...]:
         """Every test of the condition, in the order written."""
@@ -167,6 +174,8 @@ def compile_query(
                         expected="an integer or number column",
                     )
                 )
+    if source.stock is not None:
+        _check_stock(measure, source.stock, column_type, problems)
     if source.area is not None and source_def.area is None:
         problems.append(
             QueryProblem(
@@ -194,7 +203,44 @@ def compile_query(
         area=source.area or (force if source_def.area_is_force else None),
         where=where,
         words=definition_words(source, source_def),
+        stock=None if source.stock is None else "snapshot" if source.stock.snapshot else "span",
+        stock_end=source.stock.ends if source.stock else None,
+        listed_from=source.stock.listed_from if source.stock else None,
     )
+
+
+#: The measure settings a stock needs: a headcount is not added up over a year (12-month
+#: windows sum only additive units, :data:`planwatch.measures.windows.ADDITIVE_UNITS`) and
+#: a quarter's value is its last day's.
+STOCK_UNIT = "number"
+STOCK_AGGREGATION = "last"
+
+
+def _check_stock(
+    measure: Measure, stock: Stock, column_type: object, problems: list[QueryProblem]
+) -> None:
+    assert callable(column_type)
+    if stock.ends is not None:
+        kind = column_type(stock.ends, ("stock", "ends"))
+        if kind not in (None, "date"):
+            problems.append(
+                QueryProblem(
+                    ("stock", "ends"),
+                    f"'{stock.ends}' is a {kind} column, not a date",
+                    expected="the column of the date each record ended (a leaving date)",
+                )
+            )
+    if measure.unit != STOCK_UNIT or measure.aggregation != STOCK_AGGREGATION:
+        problems.append(
+            QueryProblem(
+                ("stock",),
+                f"a stock is counted at a date, so the measure needs unit: {STOCK_UNIT} and "
+                f"aggregation: {STOCK_AGGREGATION} (it has unit: {measure.unit}, "
+                f"aggregation: {measure.aggregation}); a headcount summed over 12 months "
+                "would mean nothing",
+                expected=f"unit: {STOCK_UNIT} and aggregation: {STOCK_AGGREGATION} on the measure",
+            )
+        )
 
 
 def _compile(
@@ -320,7 +366,14 @@ def definition_words(source: RecordsSource, source_def: RecordSourceDef) -> str:
         parts.append(_words(source.where, top=True))
     if source.area:
         parts.append(f"in {source.area}")
-    return " ".join(parts) + f", by {_name(source.date or source_def.date)}"
+    dated = _name(source.date or source_def.date)
+    if source.stock is not None and source.stock.ends is not None:
+        return " ".join(parts) + (
+            f", in post on the last day of each period (from {dated} to {_name(source.stock.ends)})"
+        )
+    if source.stock is not None:
+        return " ".join(parts) + f", at the latest snapshot in each period (by {dated})"
+    return " ".join(parts) + f", by {dated}"
 
 
 def _name(column: str) -> str:

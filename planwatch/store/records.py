@@ -15,6 +15,12 @@ Rules:
 * a period is counted only if the source covers it: a month within the date span of a
   stored extract (its first to its last record's month, or the year of a STATS19 file),
   a quarter with all three months covered. Other periods are gaps, not zeros;
+* a stock (``stock:`` in the plan) is counted at each period's end, not over it: with
+  ``ends``, the records in post on the period's last day (started on or before it, ended
+  on or after it or not at all), for the periods from the one ending on or after
+  ``listed_from`` to the last one ending by the latest date the records hold; as a
+  ``snapshot``, the rows of the period's latest snapshot date, a period with no snapshot
+  being a gap;
 * on a coded text column (at most :data:`CODED_MAX` distinct values) a test that can
   match no stored record (``equals`` a value none has, ``in`` a list none has) is an
   error listing the nearest valid values, and so is a listed value that no record has
@@ -50,6 +56,7 @@ NEAREST_CUTOFF = 0.4
 TYPO_CUTOFF = 0.8
 
 _TRUNC = {"month": "month", "quarter": "quarter"}  # calendar quarters are financial quarters
+MONTHS = {"month": 1, "quarter": 3}
 
 
 def records_frame(
@@ -76,7 +83,9 @@ def records_sql(
     if not stored:
         return None
     needed = [query.date_column, *(t.column for t in query.tests())]
-    needed += [c for c in (query.of, query.area_column if query.area else None) if c]
+    needed += [
+        c for c in (query.of, query.stock_end, query.area_column if query.area else None) if c
+    ]
     missing = sorted({c for c in needed if c not in stored})
     if missing:
         raise StoreError(
@@ -105,9 +114,39 @@ def records_sql(
         "sum": f"sum({query.of})",
     }[query.aggregate]
     trunc = _TRUNC[query.frequency]
-    months_needed = 3 if query.frequency == "quarter" else 1
-    sql = f"""
-        WITH spans AS (
+    date_col = query.date_column
+    if query.stock == "snapshot":
+        # each period's latest snapshot date of the source (whatever the filters keep)
+        periods = f"""periods AS (
+            SELECT date_trunc('{trunc}', {date_col}) AS p, max({date_col}) AS _last
+            FROM {table} GROUP BY ALL
+        )"""
+        counted = f"""counted AS (
+            SELECT per.p AS p, {group} AS a, {value} AS v
+            FROM {table} JOIN periods per ON {date_col} = per._last WHERE {where} GROUP BY ALL
+        )"""
+    elif query.stock == "span":
+        step = f"INTERVAL {MONTHS[query.frequency]} MONTH"
+        # periods from the one holding listed_from to the latest date the extract knows of,
+        # each with its last day; a period ending after that date is not known yet
+        periods = f"""bounds AS (
+            SELECT greatest(max({date_col}), max({query.stock_end})) AS top FROM {table}
+        ), periods AS (
+            SELECT p, (p + {step} - INTERVAL 1 DAY)::DATE AS _last FROM (
+                SELECT unnest(generate_series(date_trunc('{trunc}', ?::DATE)::TIMESTAMP,
+                                              (SELECT top FROM bounds)::TIMESTAMP, {step})) AS p
+            ) WHERE (p + {step} - INTERVAL 1 DAY)::DATE BETWEEN ? AND (SELECT top FROM bounds)
+        )"""
+        counted = f"""counted AS (
+            SELECT per.p AS p, {group} AS a, {value} AS v
+            FROM periods per JOIN {table}
+              ON {date_col} <= per._last AND ({query.stock_end} IS NULL OR {query.stock_end} >= per._last)
+            WHERE {where} GROUP BY ALL
+        )"""
+        params = [query.listed_from, query.listed_from, *params]
+    else:
+        months_needed = MONTHS[query.frequency]
+        periods = f"""spans AS (
             SELECT date_trunc('month', period_first) AS a, date_trunc('month', period_last) AS b
             FROM loads WHERE load_id IN (SELECT DISTINCT load_id FROM {table})
         ), months AS (
@@ -115,12 +154,15 @@ def records_sql(
         ), periods AS (
             SELECT date_trunc('{trunc}', m) AS p FROM months GROUP BY ALL
             HAVING count(*) = {months_needed}
-        ), areas AS (
-            SELECT DISTINCT {group} AS a FROM {table}
-        ), counted AS (
-            SELECT date_trunc('{trunc}', {query.date_column}) AS p, {group} AS a, {value} AS v
+        )"""
+        counted = f"""counted AS (
+            SELECT date_trunc('{trunc}', {date_col}) AS p, {group} AS a, {value} AS v
             FROM {table} WHERE {where} GROUP BY ALL
-        )
+        )"""
+    sql = f"""
+        WITH {periods}, areas AS (
+            SELECT DISTINCT {group} AS a FROM {table}
+        ), {counted}
         SELECT p::DATE AS period_start, ? AS frequency,
                CASE WHEN ? THEN a ELSE ? END AS area, ? AS category,
                coalesce(v, 0)::DOUBLE AS value, NULL::DOUBLE AS numerator,
