@@ -60,9 +60,23 @@ class EventLine:
 
 @dataclass(frozen=True)
 class ProcessLimits:
+    """The limits the chart draws: the ones the latest point's verdict was judged by."""
+
     mean: float
     lower: float
     upper: float
+    #: When the analysis widened the XmR limits for autocorrelation (analysis/spc.py):
+    #: the corrected lag-1 autocorrelation, and the standard limits it replaced.
+    autocorrelation: float | None = None
+    standard: tuple[float, float] | None = None
+
+    @property
+    def widened(self) -> bool:
+        return self.standard is not None
+
+    @property
+    def legend(self) -> str:
+        return "Process limits, widened for long swings" if self.widened else "Process limits"
 
 
 @dataclass(frozen=True)
@@ -121,7 +135,7 @@ def chart_spec(result: MeasureResult) -> ChartSpec:
         band_high=high,
         trend_label=_trend_label(analysis.trend) if trend else "",
         intervals=intervals,
-        limits=_limits(measure, analysis),
+        limits=process_limits(measure, analysis),
         events=tuple(
             EventLine(e.period_index, e.label, e.breaks_comparability, f"{e.date:%B %Y}")
             for e in analysis.events
@@ -213,11 +227,44 @@ def _intervals(
     return tuple(by_label.get(label) for label in series.labels)
 
 
-def _limits(measure: Measure, analysis: MeasureAnalysis) -> ProcessLimits | None:
+def process_limits(measure: Measure, analysis: MeasureAnalysis) -> ProcessLimits | None:
+    """The limits the verdict used: widened for autocorrelation when the analysis did so."""
     if "spc" not in measure.analyses or analysis.spc is None:
         return None
     spc = analysis.spc
+    if (
+        spc.verdict_adjusted
+        and spc.adjusted_lower_limit is not None
+        and spc.adjusted_upper_limit is not None
+    ):
+        return ProcessLimits(
+            spc.mean,
+            spc.adjusted_lower_limit,
+            spc.adjusted_upper_limit,
+            autocorrelation=spc.autocorrelation,
+            standard=(spc.lower_limit, spc.upper_limit),
+        )
     return ProcessLimits(spc.mean, spc.lower_limit, spc.upper_limit)
+
+
+def limits_note(spec: ChartSpec) -> str:
+    """Said next to a chart whose process limits were widened for autocorrelation; empty
+    for standard XmR limits."""
+    limits = spec.limits
+    if limits is None or limits.standard is None:
+        return ""
+    rho = (
+        ""
+        if limits.autocorrelation is None
+        else f" (lag-1 autocorrelation {fmt.number(limits.autocorrelation, 2)})"
+    )
+    low, high = (fmt.value(v, spec.unit, spec.decimals) for v in limits.standard)
+    return (
+        f"The process limits drawn, {fmt.value(limits.lower, spec.unit, spec.decimals)} to "
+        f"{fmt.value(limits.upper, spec.unit, spec.decimals)}, are widened because the series "
+        f"moves in long swings{rho}: the standard XmR limits, {low} to {high}, would understate "
+        "its usual range. The latest point is judged against the widened limits."
+    )
 
 
 # ------------------------------------------------------------------------------ alt text
@@ -244,8 +291,9 @@ def alt_text(spec: ChartSpec, result: MeasureResult) -> str:
     if spec.intervals:
         parts.append(f"vertical bars show {CONFIDENCE_PCT}% confidence intervals")
     if spec.limits is not None and analysis.spc is not None:
+        widened = ", widened for the series' long swings," if spec.limits.widened else ""
         parts.append(
-            f"process limits from {fmt.value(spec.limits.lower, spec.unit, spec.decimals)} to "
+            f"process limits{widened} from {fmt.value(spec.limits.lower, spec.unit, spec.decimals)} to "
             f"{fmt.value(spec.limits.upper, spec.unit, spec.decimals)} around a mean of "
             f"{fmt.value(spec.limits.mean, spec.unit, spec.decimals)} show {_VARIATION[analysis.spc.variation]}"
         )

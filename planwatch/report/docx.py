@@ -374,8 +374,9 @@ def _chart(doc: DocxDocument, chart: ChartView, png: bytes) -> None:
     doc_pr = shape._inline.docPr
     doc_pr.set("descr", chart.spec.alt_text)
     doc_pr.set("title", chart.spec.title)
+    note = f" {chart.note}" if chart.note else ""
     doc.add_paragraph(
-        f"Chart: {chart.spec.title}. The figures are in Table A{chart.table_number} in the appendix.",
+        f"Chart: {chart.spec.title}.{note} The figures are in Table A{chart.table_number} in the appendix.",
         style="Caption",
     )
 

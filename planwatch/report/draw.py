@@ -291,7 +291,11 @@ def _draw_limits(ax: Axes, spec: ChartSpec) -> None:
     assert spec.limits is not None
     ax.axhline(spec.limits.mean, color=palette.SPC, linewidth=1.0, label="Mean")
     ax.axhline(
-        spec.limits.upper, color=palette.SPC, linewidth=1.0, linestyle="-.", label="Process limits"
+        spec.limits.upper,
+        color=palette.SPC,
+        linewidth=1.0,
+        linestyle="-.",
+        label=spec.limits.legend,
     )
     ax.axhline(spec.limits.lower, color=palette.SPC, linewidth=1.0, linestyle="-.")
 

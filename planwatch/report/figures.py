@@ -125,6 +125,10 @@ def _line_chart(spec: ChartSpec, result: MeasureResult) -> dict[str, Any]:
             "mean": spec.limits.mean,
             "lower": spec.limits.lower,
             "upper": spec.limits.upper,
+            # the limits drawn were widened for autocorrelation (analysis/spc.py)
+            "widened_for_autocorrelation": spec.limits.widened,
+            "autocorrelation": spec.limits.autocorrelation,
+            "standard": None if spec.limits.standard is None else list(spec.limits.standard),
         },
         "events": [
             {"label": e.label, "when": e.when, "breaks_comparability": e.breaks_comparability}

@@ -25,7 +25,13 @@ from planwatch.periods import Month, Quarter
 from planwatch.plan.commentary import Commentary
 from planwatch.plan.models import Commitment, Measure, Plan
 from planwatch.report import tables
-from planwatch.report.chart import TREND_METHODS, ChartSpec, chart_spec
+from planwatch.report.chart import (
+    TREND_METHODS,
+    ChartSpec,
+    chart_spec,
+    limits_note,
+    process_limits,
+)
 from planwatch.report.funnel import FunnelSpec, funnel_spec
 from planwatch.report.tables import DataTable
 
@@ -61,6 +67,7 @@ class ChartView:
     spec: ChartSpec | FunnelSpec
     table_number: int  # "Table A3" in the PDF appendix
     svg: str = ""  # drawn by planwatch.report.drawing, only where one chart is shown alone
+    note: str = ""  # said next to the chart (process limits widened for autocorrelation)
 
     @property
     def table_anchor(self) -> str:
@@ -278,8 +285,7 @@ def _measure(
     chart = None
     if measure.chart and result.series.usable():
         spec = chart_spec(result)
-        number = next(table_numbers)
-        chart = ChartView(spec, number)
+        chart = ChartView(spec, next(table_numbers), note=limits_note(spec))
     funnel = result.analysis.funnel
     peer_chart = None
     if measure.chart and funnel is not None and "comparison" in measure.analyses:
@@ -363,11 +369,13 @@ def caveats(result: MeasureResult) -> tuple[str, ...]:
 
 def _spc_sentence(result: MeasureResult) -> str:
     spc, m = result.analysis.spc, result.measure
-    assert spc is not None
+    limits = process_limits(m, result.analysis)
+    assert spc is not None and limits is not None
+    widened = " (widened for autocorrelation)" if limits.widened else ""
     return (
-        f"Statistical process control (XmR chart): mean {fmt.value(spc.mean, m.unit, m.decimals)}, "
-        f"process limits {fmt.value(spc.lower_limit, m.unit, m.decimals)} to {fmt.value(spc.upper_limit, m.unit, m.decimals)}, "
-        f"from {spc.baseline_n} periods."
+        f"Statistical process control (XmR chart): mean {fmt.value(limits.mean, m.unit, m.decimals)}, "
+        f"process limits{widened} {fmt.value(limits.lower, m.unit, m.decimals)} to "
+        f"{fmt.value(limits.upper, m.unit, m.decimals)}, from {spc.baseline_n} periods."
     )
 
 
