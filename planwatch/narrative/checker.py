@@ -52,6 +52,14 @@ WORD_NUMBERS = {
 #: (the narrative's own threshold, restated here so that the checker does not read it
 #: from the templates it checks).
 STABLE_BELOW_PCT = 1.0
+#: A change's series "moves in long swings" from this corrected lag-1 autocorrelation of
+#: its residuals, and a trend's when its periods carry the information of fewer than this
+#: share of independent ones (analysis.shortterm.SWINGS_AUTOCORRELATION and the trend's
+#: SWING_SHARE, methodology §2.6 and §4.2; restated here, not read from the narrative).
+SWINGS_FROM_AUTOCORRELATION = 0.5
+SWINGS_BELOW_SHARE = 0.5
+#: Where a sentence says the series wanders (planwatch.narrative.templates.SWINGS).
+_SWINGS = "moves in long swings"
 #: A stated number may differ from the true value by at most half a unit in its last
 #: shown place; this much more allows for binary floating point.
 FLOAT_SLACK = 1e-9
@@ -262,6 +270,30 @@ class _Check:
             self.fail(
                 "significance", "not statistically significant", "no verdict, or the test's verdict"
             )
+
+    def swings(self) -> None:
+        """ "The series moves in long swings" is said of a trend whose periods carry fewer
+        than half as many independent ones, or beside a change that is not significant on a
+        series whose autocorrelation is at least :data:`SWINGS_FROM_AUTOCORRELATION`."""
+        if _SWINGS not in self.kp.text:
+            return
+        e = self.kp.evidence
+        if self.kp.kind in ("trend", "no_trend", "sub_trend", "trend_and_run"):
+            eff, n = e.get("effective_periods"), e.get("n_periods")
+            ok = (
+                isinstance(eff, int | float)
+                and isinstance(n, int | float)
+                and eff < SWINGS_BELOW_SHARE * n
+            )
+            expected = f"fewer than {SWINGS_BELOW_SHARE:.0%} of its periods as independent ones"
+        else:
+            rhos = [e.get("autocorrelation")] + [
+                c.get("autocorrelation") for c in e.get("comparisons", ())
+            ]
+            ok = any(isinstance(r, int | float) and r >= SWINGS_FROM_AUTOCORRELATION for r in rhos)
+            expected = f"an autocorrelation of at least {SWINGS_FROM_AUTOCORRELATION}"
+        if not ok:
+            self.fail("size", _SWINGS, expected)
 
     def periods_named(self) -> None:
         if self.kp.kind in ("data_lag", "interrupted", "override", "variance"):
@@ -580,6 +612,42 @@ class _Check:
             if (rate > 0) != (way == "upward"):
                 self.fail("direction", way, "upward" if rate > 0 else "downward")
 
+    def sub_window(self) -> None:
+        """A trend over a sub-period: the span starts where a window the plan names starts
+        ("last N years" counted back from the latest period with data) and ends at the latest."""
+        text = self.kp.text
+        span = re.search(rf" from ({_PERIOD}) to ({_PERIOD})", text)
+        last = self.f.latest
+        if span is None or last is None:
+            self.fail("period", text, "a span from the window's start to the latest period")
+            return
+        first = label_of(span.group(1))
+        years = re.match(r"Over the last (\w+) years?\b", text)
+        starts: dict[str, str] = {}
+        for window in self.m.trend_windows:
+            found = re.fullmatch(r"last (\d+) years?", window)
+            if found is None:
+                starts[window] = label_of(window) or window
+                continue
+            back = self.f.shift(self.f.labels[last], -(int(found.group(1)) * self.f.per_year - 1))
+            if back is not None:
+                starts[window] = back
+        if years is not None:
+            n = int(read_number(years.group(1))[0])
+            named = next((w for w in starts if re.fullmatch(rf"last {n} years?", w)), None)
+            if named is None or starts[named] != first:
+                self.fail(
+                    "period",
+                    f"the last {years.group(1)} years from {span.group(1)}",
+                    f"a window of the plan's trend_windows ({', '.join(self.m.trend_windows)})",
+                )
+        elif first not in starts.values():
+            self.fail(
+                "period",
+                f"from {span.group(1)}",
+                f"the start of a window of the plan's trend_windows ({', '.join(self.m.trend_windows)})",
+            )
+
     def gap_between(self) -> None:
         """A value against another (a benchmark, an earlier survey): both numbers, the
         direction and the size in percentage points."""
@@ -776,6 +844,11 @@ def check_key_point(
         check.significance()
     check.periods_named()
     check.name()
+    if (
+        kp.kind in ("trend", "no_trend", "sub_trend", "trend_and_run", "changes")
+        or kp.kind in CHANGE_KINDS
+    ):
+        check.swings()
     if kp.kind == "run":
         check.run()
     elif kp.kind == "trend_and_run":  # both facts, in one sentence
@@ -783,6 +856,9 @@ def check_key_point(
         check.run()
     elif kp.kind in ("trend", "no_trend"):
         check.trend()
+    elif kp.kind == "sub_trend":
+        check.trend()
+        check.sub_window()
     elif kp.kind == "extreme":
         check.extreme()
     elif kp.kind in CHANGE_KINDS:

@@ -35,6 +35,7 @@ from planwatch.formatting import sentence_start
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative import templates as t
 from planwatch.narrative.model import GoodOrBad, KeyPoint, KeyPointKind, Placement
+from planwatch.narrative.subtrends import sub_trends
 from planwatch.periods import (
     MONTHS_PER_QUARTER,
     MONTHS_PER_YEAR,
@@ -70,6 +71,7 @@ BASE_IMPORTANCE: dict[KeyPointKind, float] = {
     "interrupted": 0.5,  # a step at a recording-rule change is context, not a finding
     "rolling12": 0.6,
     "windows": 0.55,
+    "sub_trend": 0.55,  # a trend over a sub-period the plan names: beside the long-term one
     "run": 0.45,
     "variance": 0.55,
     "peer_comparison": 0.55,
@@ -188,11 +190,8 @@ class _Builder:
         )
 
 
-def _trend(b: _Builder) -> None:
-    tr: TrendResult | None = b.a.trend
-    if tr is None or tr.method == "insufficient_data":
-        return
-    evidence: dict[str, Any] = {
+def _trend_evidence(tr: TrendResult) -> dict[str, Any]:
+    return {
         "first_label": tr.first_label,
         "last_label": tr.last_label,
         "n_periods": tr.n_periods,
@@ -207,6 +206,13 @@ def _trend(b: _Builder) -> None:
         "residual_autocorrelation": tr.residual_autocorrelation,
         "effective_periods": tr.effective_periods,
     }
+
+
+def _trend(b: _Builder) -> None:
+    tr: TrendResult | None = b.a.trend
+    if tr is None or tr.method == "insufficient_data":
+        return
+    evidence = _trend_evidence(tr)
     step = tr.step
     if (
         step is not None
@@ -242,6 +248,43 @@ def _trend(b: _Builder) -> None:
         evidence=evidence,
         judged=significant,
     )
+
+
+def _sub_trends(b: _Builder) -> None:
+    """A trend over each sub-period the plan names (``trend_windows``; :mod:`subtrends`)."""
+    if b.series is None or b.a.latest_label is None or not b.m.trend_windows:
+        return
+    for sub in sub_trends(b.series, b.m, b.a.latest_label, b.events, whole=b.a.trend):
+        tr = sub.trend
+        step = tr.step
+        if (
+            step is not None
+            and step.better_than_trend
+            and shows_significance(step.significant, step.p_value)
+        ):
+            continue  # a shift in level, not a steady trend, over the window
+        moving = tr.direction != "flat" and tr.pct_per_year is not None and tr.strength != "none"
+        significant = shows_significance(tr.significant, tr.p_value) and moving
+        direction: Direction = (
+            ("up" if (tr.pct_per_year or 0) > 0 else "down") if moving else "flat"
+        )
+        b.add(
+            "sub_trend",
+            t.sub_trend_text(b.s, tr, significant, sub.years),
+            period=tr.last_label,
+            direction=direction,
+            significant=significant,
+            method=tr.method,
+            magnitude=tr.pct_per_year,
+            evidence={
+                **_trend_evidence(tr),
+                "window": sub.window,
+                "years": sub.years,
+                "start_label": sub.start_label,
+            },
+            detail=sub.start_label,
+            judged=significant,
+        )
 
 
 def _change(b: _Builder, c: ChangeResult) -> None:
@@ -373,6 +416,7 @@ def _join_changes(b: _Builder) -> None:
                         "pct_change": c.pct_change,
                         "p_value": c.p_value,
                         "significant": p.significant,
+                        "autocorrelation": c.autocorrelation,
                     }
                     for p, c in members
                 ],
@@ -882,6 +926,7 @@ def _join_trend_and_run(b: _Builder) -> None:
 STEPS: tuple[Callable[[_Builder], None], ...] = (
     _data_quality,
     _trend,
+    _sub_trends,
     _changes,
     _run_and_extremes,
     _spc,

@@ -16,6 +16,7 @@ from planwatch.analysis.results import Direction
 KeyPointKind = Literal[
     "trend",
     "no_trend",
+    "sub_trend",  # a trend over a sub-period the plan names (trend_windows)
     "change_previous",
     "change_last_year",
     "changes",  # a measure's changes from one period, told in one sentence

@@ -163,6 +163,19 @@ def trend_text(s: Subject, t: TrendResult, significant: bool) -> str:
     return f"{text}.{caveats}"
 
 
+def sub_trend_text(s: Subject, t: TrendResult, significant: bool, years: int | None) -> str:
+    """The trend over a sub-period the plan names (``trend_windows``), worded as the
+    long-term trend is (:func:`trend_text`: its span, its size, its verdict); a window of
+    the last N years says so first: "Over the last two years alone, there is a
+    statistically significant slight downward trend in ... from 2021/22 Q2 to 2023/24 Q1
+    (about 6.1% a year)." """
+    text = trend_text(s, t, significant)
+    if years is None:
+        return text
+    alone = " alone" if significant else ""
+    return f"Over the last {count_word(years, 'year')}{alone}, {text[:1].lower()}{text[1:]}"
+
+
 def step_text(s: Subject, t: TrendResult) -> str:
     """A single level shift that explains the series better than a steady trend
     (``t.step`` significant and ``better_than_trend``)."""
@@ -310,7 +323,25 @@ def changes_text(
         head = f"There are currently {value} {s.inner} ({when})"
     else:
         head = f"{sentence_start(s.inner)} stood at {value} in {when}"
-    return _with_clause(f"{head}, {against}", _verdicts(changes))
+    return _with_clause(f"{head}, {against}", _verdicts(changes) + _swings_clause(changes))
+
+
+def _swings_clause(changes: Sequence[tuple[ChangeResult, bool | None]]) -> str:
+    """Why changes a test did not show are not significant, when the series moves in long
+    swings (issue 11, "Size is always told"): the sizes stay in the sentence, and so does the
+    reason ("; the series moves in long swings, so changes of this size are within its
+    usual movement")."""
+    unshown = [
+        c
+        for c, sig in changes
+        if sig is False
+        and c.autocorrelation is not None
+        and c.autocorrelation >= SWINGS_AUTOCORRELATION
+    ]
+    if not unshown:
+        return ""
+    what = "a change of this size is" if len(unshown) == 1 else "changes of this size are"
+    return f"; {SWINGS}, so {what} within its usual movement"
 
 
 # --- runs and extremes --------------------------------------------------------------
