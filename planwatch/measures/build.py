@@ -15,7 +15,9 @@ frequency (docs/methodology.md, "Building a series"):
   Σ denominators, in percent when the unit is ``percent``), ``mean`` (mean of the rows)
   and ``last`` (the rows of the latest month in the period: a stock such as headcount);
 * monthly rows are gathered into financial quarters when the measure is quarterly; a
-  quarter missing any month is a gap unless ``partial_quarters=True``;
+  quarter missing any month is a gap unless ``partial_quarters=True`` — except a month
+  the plan's ``part_year`` says the series never has (a quarter of a school-year series
+  is whole without August, and the same months make it up every year);
 * the axis runs from ``measure.series_start`` (or the first data) to the latest period
   with data on or before ``end``, with ``None`` for every gap: nothing is interpolated;
 * a period with any row marked ``suspect`` keeps its value (charts show it) but its
@@ -36,7 +38,7 @@ from planwatch.errors import AnalysisError
 from planwatch.frames import MEASURE_FRAME_COLUMNS
 from planwatch.measures.series import MeasureSeries
 from planwatch.measures.windows import ADDITIVE_UNITS, PERCENT
-from planwatch.periods import MONTHS_PER_QUARTER, Month, Quarter, month_range, quarter_range
+from planwatch.periods import Month, Quarter, month_range, quarter_range
 from planwatch.plan.models import Measure
 
 FRAME_COLUMNS = MEASURE_FRAME_COLUMNS
@@ -228,13 +230,15 @@ def _combine(
     return _mean(values), None, None
 
 
-def _complete(rows: list[_Row], period: Period) -> bool:
+def _complete(rows: list[_Row], period: Period, without: tuple[int, ...] = ()) -> bool:
+    """Every month of a quarter has rows, except months the series never has (part_year)."""
     if isinstance(period, Month):
         return True
     sources = {r.source for r in rows}
     if period in sources:  # quarterly rows
         return True
-    return len({s for s in sources if isinstance(s, Month)}) == MONTHS_PER_QUARTER
+    expected = [m for m in period.months() if m.month not in without]
+    return all(m in sources for m in expected) and len(expected) > 0
 
 
 def _axis(first: Period, last: Period) -> tuple[Period, ...]:
@@ -266,6 +270,7 @@ def build_series(
     start = measure.start_period
     first = _convert(start, measure, at_end=False) if start is not None else None
     last_allowed = _convert(end, measure, at_end=True) if end is not None else None
+    without = measure.part_year.without if measure.part_year is not None else ()
     by_period: dict[Period, tuple[float | None, float | None, float | None, bool]] = {}
     if not frame.empty:
         for period, rows in _prepare(frame, measure, weights).items():
@@ -273,13 +278,15 @@ def build_series(
                 last_allowed is not None and period.index > last_allowed.index
             ):
                 continue
-            if not partial_quarters and not _complete(rows, period):
+            if not partial_quarters and not _complete(rows, period, without):
                 continue
             value, num, den = _combine(rows, measure, period, population)
             if value is not None:
                 by_period[period] = (value, num, den, any(r.suspect for r in rows))
     if not by_period:
-        return MeasureSeries(measure.id, measure.frequency, (), (), unit=measure.unit)
+        return MeasureSeries(
+            measure.id, measure.frequency, (), (), unit=measure.unit, without_months=without
+        )
     axis = _axis(
         first if first is not None else min(by_period, key=_index), max(by_period, key=_index)
     )
@@ -294,4 +301,5 @@ def build_series(
         denominators=tuple(c[2] for c in cells) if proportion else None,
         suspect=tuple(i for i, c in enumerate(cells) if c[3]),
         unit=measure.unit,
+        without_months=without,
     )

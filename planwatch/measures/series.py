@@ -26,6 +26,9 @@ class MeasureSeries:
     denominators: tuple[float | None, ...] | None = None
     suspect: tuple[int, ...] = field(default=())  # indices held out (probable data-entry errors)
     unit: str = "count"
+    #: calendar months (1-12) the series never has data for (the plan's ``part_year``): a
+    #: window or quarter is whole without them, and says they were left out
+    without_months: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.periods) != len(self.values):

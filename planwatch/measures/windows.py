@@ -22,16 +22,36 @@ How a window is combined (docs/methodology.md, "Windows"):
 Suspect values (held out) and gaps are never filled: a window missing any period is
 returned with ``complete=False`` and the value over the periods present. Callers that
 compare windows must check ``complete`` (a partial sum is not comparable with a full one).
+
+Part years (docs/methodology.md, "Windows"):
+
+* a series the plan says never has some months (``part_year``: a school-year series
+  without August) expects only its other months: its 12-month window is whole with 11,
+  like for like with the year before, and names the months left out (``left_out``);
+* :func:`year_to_date` is the financial year so far ("April to June 2024") against the
+  same months a year earlier. It is marked ``partial`` while the year is not over, and
+  ``comparable`` only when both spans have every expected period: a year so far is never
+  set against a whole year, nor an incomplete span against a complete one.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from planwatch.measures.series import MeasureSeries
-from planwatch.periods import CalendarYear, FinancialYear, Month, Quarter, Rolling12
+from planwatch.periods import (
+    FINANCIAL_YEAR_START_MONTH,
+    MONTHS_PER_YEAR,
+    CalendarYear,
+    FinancialYear,
+    Month,
+    Quarter,
+    Rolling12,
+    month_range,
+)
 
 #: Units whose values add up over time (see the module docstring).
 ADDITIVE_UNITS = frozenset({"count", "rate_per_1000", "currency"})
@@ -42,7 +62,36 @@ PERCENT = 100.0
 #: series at once and costs well under a megabyte (benchmarks/bench_analysis.py).
 EXPECTED_PERIODS_CACHE = 4096
 
-Window = Rolling12 | Quarter | FinancialYear | CalendarYear
+
+@dataclass(frozen=True)
+class MonthSpan:
+    """Consecutive months, e.g. April to June 2024 (a year so far)."""
+
+    first: Month
+    last: Month
+
+    def months(self) -> tuple[Month, ...]:
+        return month_range(self.first, self.last)
+
+    def shift(self, months: int) -> MonthSpan:
+        return MonthSpan(self.first.shift(months), self.last.shift(months))
+
+    @property
+    def label(self) -> str:
+        """``April to June 2024``; ``March 2024`` for one month; years named when they differ."""
+        if self.first == self.last:
+            return self.last.long_label
+        first = (
+            calendar.month_name[self.first.month]
+            if self.first.year == self.last.year
+            else self.first.long_label
+        )
+        return f"{first} to {self.last.long_label}"
+
+
+Window = Rolling12 | Quarter | FinancialYear | CalendarYear | MonthSpan
+#: The last month of a financial year (March: the month before it starts in April).
+YEAR_END_MONTH = (FINANCIAL_YEAR_START_MONTH - 2) % MONTHS_PER_YEAR + 1
 
 
 @dataclass(frozen=True)
@@ -52,6 +101,8 @@ class WindowValue:
     n_periods_present: int
     n_periods_expected: int
     complete: bool
+    #: months of the window the series never has (its ``part_year``), e.g. ("August",)
+    left_out: tuple[str, ...] = ()
 
 
 def window_rule(series: MeasureSeries) -> str:
@@ -64,13 +115,16 @@ def window_rule(series: MeasureSeries) -> str:
 
 
 @lru_cache(maxsize=EXPECTED_PERIODS_CACHE)
-def expected_periods(frequency: str, window: Window) -> tuple[tuple[Month | Quarter, ...], bool]:
+def expected_periods(
+    frequency: str, window: Window, without: tuple[int, ...] = ()
+) -> tuple[tuple[Month | Quarter, ...], bool]:
     """The periods of a ``frequency`` series that make up ``window`` and whether they
-    cover it exactly. Pure and cached: windows and frequencies are hashable and frozen,
-    and the same windows are asked for by every series of a run."""
+    cover it exactly; ``without``: calendar months the series never has (not expected).
+    Pure and cached: windows and frequencies are hashable and frozen, and the same
+    windows are asked for by every series of a run."""
     months = window.months()
     if frequency == "month":
-        return months, True
+        return tuple(m for m in months if m.month not in without), True
     month_set = set(months)
     quarters: list[Quarter] = []
     for m in months:
@@ -78,7 +132,15 @@ def expected_periods(frequency: str, window: Window) -> tuple[tuple[Month | Quar
         if q not in quarters and all(qm in month_set for qm in q.months()):
             quarters.append(q)
     covered = sum(len(q.months()) for q in quarters) == len(months)
-    return tuple(quarters), covered
+    expected = tuple(q for q in quarters if any(m.month not in without for m in q.months()))
+    return expected, covered
+
+
+def series_periods(
+    series: MeasureSeries, window: Window
+) -> tuple[tuple[Month | Quarter, ...], bool]:
+    """:func:`expected_periods` of ``series`` (its frequency and the months it never has)."""
+    return expected_periods(series.frequency, window, series.without_months)
 
 
 def _combine(rule: str, series: MeasureSeries, indices: Sequence[int]) -> tuple[float, int] | None:
@@ -109,7 +171,7 @@ def _position(series: MeasureSeries) -> dict[Month | Quarter, int]:
 def _window_total(
     series: MeasureSeries, window: Window, position: dict[Month | Quarter, int]
 ) -> WindowValue | None:
-    expected, covered = expected_periods(series.frequency, window)
+    expected, covered = series_periods(series, window)
     held = set(series.suspect)
     indices = [i for i in (position.get(p) for p in expected) if i is not None and i not in held]
     combined = _combine(window_rule(series), series, indices)
@@ -122,6 +184,13 @@ def _window_total(
         n_periods_present=present,
         n_periods_expected=len(expected),
         complete=covered and present == len(expected),
+        left_out=tuple(
+            dict.fromkeys(
+                calendar.month_name[m.month]
+                for m in window.months()
+                if m.month in series.without_months
+            )
+        ),
     )
 
 
@@ -134,3 +203,64 @@ def rolling12(series: MeasureSeries) -> tuple[WindowValue | None, ...]:
     """The 12 months ending at each period of the series, one entry per period."""
     position = _position(series)
     return tuple(_window_total(series, Rolling12.ending(p), position) for p in series.periods)
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """The financial year so far against the same months a year earlier."""
+
+    span: MonthSpan  # April to the latest month with data
+    current: WindowValue | None
+    previous: WindowValue | None  # the same months a year earlier
+    #: the year is not over: the span is part of a year, never to be read as a whole one
+    partial: bool
+    #: both spans hold every period they should (only then are they compared)
+    comparable: bool
+    change: float | None  # current - previous, when comparable
+    change_pct: float | None  # the change in percent of previous, when comparable and not 0
+
+    @property
+    def label(self) -> str:
+        """``2024/25 so far (April to June 2024)``, or ``2024/25`` once the year is whole."""
+        year = self.span.last.financial_year.label
+        return f"{year} so far ({self.span.label})" if self.partial else year
+
+
+def year_to_date(series: MeasureSeries, latest: Month | Quarter | None = None) -> YearToDate | None:
+    """The financial year to ``latest`` (default: the series' latest usable period)
+    against the same months a year earlier (module docstring); ``None`` without data."""
+    if latest is None:
+        usable = series.usable()
+        if not usable:
+            return None
+        latest = usable[-1][1]
+    last = latest if isinstance(latest, Month) else latest.last_month
+    first = Month(
+        last.year if last.month >= FINANCIAL_YEAR_START_MONTH else last.year - 1,
+        FINANCIAL_YEAR_START_MONTH,
+    )
+    span = MonthSpan(first, last)
+    position = _position(series)
+    current = _window_total(series, span, position)
+    previous = _window_total(series, span.shift(-MONTHS_PER_YEAR), position)
+    comparable = (
+        current is not None
+        and previous is not None
+        and current.complete
+        and previous.complete
+        and expected_periods(series.frequency, span, series.without_months)[1]
+    )
+    change = pct = None
+    if comparable:
+        assert current is not None and previous is not None
+        change = current.value - previous.value
+        pct = change / previous.value * PERCENT if previous.value else None
+    return YearToDate(
+        span=span,
+        current=current,
+        previous=previous,
+        partial=last.month != YEAR_END_MONTH,
+        comparable=comparable,
+        change=change,
+        change_pct=pct,
+    )

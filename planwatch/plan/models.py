@@ -9,6 +9,7 @@ a commitment naming a department, an event naming a measure) are checked in
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 from typing import Annotated, Literal
@@ -423,6 +424,43 @@ class DataLag(Frozen):
     note: str | None = None
 
 
+#: Month names a plan may write for a calendar month (any case): 'August', 'Aug' or 8.
+MONTH_NAMES = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+}
+
+
+class PartYear(Frozen):
+    """A series that never has data for some months of the year (a school-year series
+    without August): its 12-month windows and comparisons are of the other months, like
+    for like, and say which were left out."""
+
+    without: tuple[int, ...] = Field(
+        min_length=1,
+        max_length=11,
+        description="The calendar months the series has no data for, e.g. [August]",
+    )
+    note: str | None = Field(default=None, description="Why, for the report")
+
+    @field_validator("without", mode="before")
+    @classmethod
+    def _month_numbers(cls, v: object) -> object:
+        items = v if isinstance(v, list | tuple) else [v]
+        out: list[object] = []
+        for item in items:
+            if isinstance(item, str) and item.strip().lower() in MONTH_NAMES:
+                out.append(MONTH_NAMES[item.strip().lower()])
+            elif isinstance(item, int) and not isinstance(item, bool) and 1 <= item <= 12:
+                out.append(item)
+            else:
+                raise ValueError(
+                    f"{item!r} is not a month; expected a month name ('August', 'Aug') or 1 to 12"
+                )
+        return tuple(sorted(set(out)))  # type: ignore[type-var]
+
+
 class Measure(Frozen):
     id: Slug
     name: str
@@ -460,6 +498,11 @@ class Measure(Frozen):
         default=None,
         description="Another proportion measure to compare with in the latest common period "
         "(two-proportion z test), e.g. confidence among victims against non-victims",
+    )
+    part_year: PartYear | None = Field(
+        default=None,
+        description="Months the series never has data for (a school-year series without "
+        "August): windows and comparisons use the other months, like for like",
     )
     compare_period: str | None = Field(
         default=None,
