@@ -61,7 +61,7 @@ from planwatch.analysis.results import (
 )
 from planwatch.analysis.trend import season
 from planwatch.measures.series import MeasureSeries
-from planwatch.measures.windows import WindowValue, expected_periods, window_total
+from planwatch.measures.windows import WindowValue, series_periods, window_total
 from planwatch.periods import MONTHS_PER_YEAR, Month, Quarter, Rolling12
 
 FloatArray = NDArray[np.float64]
@@ -466,7 +466,7 @@ def latest_window(series: MeasureSeries) -> Rolling12 | None:
 
 def window_indices(series: MeasureSeries, window: Rolling12, model: CountModel) -> IntArray:
     """Series indices of the periods that make up ``window`` (a complete window only)."""
-    periods, _ = expected_periods(series.frequency, window)
+    periods, _ = series_periods(series, window)
     return np.array([model.index[p] for p in periods], dtype=np.int64)
 
 
