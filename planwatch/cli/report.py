@@ -1,15 +1,28 @@
-"""`planwatch report`: write the quarterly update as one HTML file, a PDF and a Word document."""
+"""`planwatch report`: write the quarterly update as one HTML file, a PDF and a Word document.
+
+Prints each warning of the run for the analyst: a key point the independent claim check
+left out (with what it said and what the data bear out), and problems with the data.
+The exit code stays 0 unless ``--strict`` is given and a key point was left out.
+"""
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from planwatch.cli.common import JsonOption, ProjectOption, console, print_json, project_of
-from planwatch.errors import ConfigError
+from planwatch.cli.common import (
+    JsonOption,
+    ProjectOption,
+    console,
+    err_console,
+    print_json,
+    project_of,
+)
+from planwatch.errors import ConfigError, ReportError
 from planwatch.periods import parse_quarter
 
 
@@ -55,6 +68,22 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--out", "-o", help="Output folder (default: the project's output/)"),
         ] = None,
+        draft: Annotated[
+            bool,
+            typer.Option(
+                "--draft/--final",
+                help="Write the analyst's draft for review (<report>-draft.*): the analyst's "
+                "notes and the key points the claim check left out, at the top",
+            ),
+        ] = False,
+        strict: Annotated[
+            bool,
+            typer.Option(
+                "--strict/--no-strict",
+                help=f"Exit with code {ReportError.exit_code} (after writing the files) when "
+                "the claim check left any key point out",
+            ),
+        ] = False,
         as_json: JsonOption = False,
     ) -> None:
         """Write the quarterly update: a self-contained HTML file, a print-quality PDF and
@@ -69,6 +98,7 @@ def register(app: typer.Typer) -> None:
             out_dir=out,
             docx=docx,
             figures=figures,
+            draft=draft,
         )
         written = {
             "html": files.html,
@@ -77,8 +107,24 @@ def register(app: typer.Typer) -> None:
             "figures": files.figures,
         }
         if as_json:
-            print_json({kind: str(path) if path else None for kind, path in written.items()})
-            return
-        for path in written.values():
-            if path:
-                console.print(f"Wrote [bold]{path}[/]")
+            print_json(
+                {kind: str(path) if path else None for kind, path in written.items()}
+                | {
+                    "warnings": [w.to_dict() for w in files.warnings],
+                    "key_points_left_out": len(files.refused),
+                }
+            )
+        else:
+            for path in written.values():
+                if path:
+                    console.print(f"Wrote [bold]{path}[/]")
+            # the analyst is told why any key point is missing (the reader is not)
+            for w in files.warnings:
+                err_console.print(f"[yellow]Warning:[/] {w}", highlight=False, soft_wrap=True)
+        if strict and files.refused:
+            err_console.print(
+                f"[bold red]Error:[/] --strict: the claim check left out "
+                f"{len(files.refused)} key point(s); see the warnings above.",
+                highlight=False,
+            )
+            sys.exit(ReportError.exit_code)  # typer.Exit would be swallowed (standalone_mode)

@@ -24,14 +24,21 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from planwatch import OGL_ATTRIBUTION
-from planwatch.errors import ReportError
+from planwatch.errors import Problem, ReportError
 from planwatch.narrative.run import AnalysisRun
 from planwatch.plan.commentary import Commentary
 from planwatch.plan.models import slugify
 from planwatch.report.drawing import Drawings, drawings, drawn_chart
 from planwatch.report.files import write_with
 from planwatch.report.tables import DataTable
-from planwatch.report.view import NO_COMMENTARY, ChartView, ReportOptions, ReportView, report_view
+from planwatch.report.view import (
+    NO_COMMENTARY,
+    ChartView,
+    ReportOptions,
+    ReportView,
+    analyst_only,
+    report_view,
+)
 
 TEMPLATE = "report.html.j2"
 MACROS = "_macros.html.j2"
@@ -44,6 +51,14 @@ class ReportFiles:
     pdf: Path | None
     docx: Path | None = None
     figures: Path | None = None  # every figure as data (JSON)
+    #: The run's warnings, for the analyst (``planwatch report`` prints them): key points
+    #: the claim check left out, and problems with the data.
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def refused(self) -> tuple[Problem, ...]:
+        """Key points left out because the claim check could not bear them out."""
+        return tuple(w for w in self.warnings if analyst_only(w))
 
 
 def css_string(text: str) -> str:
@@ -114,9 +129,15 @@ def _write_chunks(path: Path, chunks: Iterator[str]) -> None:
             out.write(chunk)
 
 
-def report_stem(run: AnalysisRun) -> str:
+#: Ends the name of the analyst's draft (``anyshire-2023-24-Q1-draft.html``), so that a
+#: draft is never taken for the report to publish.
+DRAFT_SUFFIX = "-draft"
+
+
+def report_stem(run: AnalysisRun, *, draft: bool = False) -> str:
     """``anyshire-2023-24-Q1``: the area and the quarter (the README promises this name)."""
-    return f"{slugify(run.plan.metadata.area) or 'report'}-{run.quarter.slug}"
+    stem = f"{slugify(run.plan.metadata.area) or 'report'}-{run.quarter.slug}"
+    return stem + DRAFT_SUFFIX if draft else stem
 
 
 def publication_date(run: AnalysisRun) -> date | None:
@@ -134,9 +155,12 @@ def build_report(
     published: date | None = None,
     docx: bool = False,
     figures: bool = False,
+    draft: bool = False,
 ) -> ReportFiles:
     """Write the HTML report (and the PDF; with ``docx`` the Word version; with
-    ``figures`` every figure as JSON) into ``out_dir``; files appear whole or not at all."""
+    ``figures`` every figure as JSON) into ``out_dir``; files appear whole or not at all.
+    With ``draft``, the analyst's draft for review (analyst's notes at the top; file
+    names end ``-draft``)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ReportError(
@@ -147,8 +171,8 @@ def build_report(
     except OSError as exc:
         raise ReportError(f"cannot create the output folder '{out_dir}': {exc.strerror}") from exc
     published = published or publication_date(run)
-    stem = report_stem(run)
-    view = report_view(run, commentary, ReportOptions(published=published))
+    stem = report_stem(run, draft=draft)
+    view = report_view(run, commentary, ReportOptions(published=published, draft=draft))
     with drawings(view.charts, png=docx) as drawn:
         pdf_path = None
         if pdf:
@@ -169,4 +193,6 @@ def build_report(
         from planwatch.report.figures import write_figures
 
         figures_path = write_figures(view, run, out_dir / f"{stem}.json")
-    return ReportFiles(html=html_path, pdf=pdf_path, docx=docx_path, figures=figures_path)
+    return ReportFiles(
+        html=html_path, pdf=pdf_path, docx=docx_path, figures=figures_path, warnings=run.warnings
+    )

@@ -140,6 +140,8 @@ def docx_bytes(view: ReportView, png: ChartImage | None = None) -> bytes:
     notes = _Notes()
     _cover(doc, view)
     _contents(doc, view)
+    if view.draft:
+        _analyst_notes(doc, view)
     for priority in view.priorities:
         _priority(doc, priority, notes, image)
     _about(doc, view)
@@ -451,6 +453,16 @@ def _commitments(doc: DocxDocument, priority: PriorityView) -> None:
         column.width = Mm(width)
         for cell in column.cells:
             cell.width = Mm(width)
+
+
+def _analyst_notes(doc: DocxDocument, view: ReportView) -> None:
+    """The draft's analyst's notes, before the first priority (never in the published file)."""
+    doc.add_heading("Analyst's notes (draft only)", level=PRIORITY_LEVEL)
+    doc.add_paragraph("Draft for review: not for publication.")
+    for group in view.analyst_notes:
+        doc.add_heading(group.heading, level=SECTION_LEVEL)
+        _bullets(doc, group.items)
+    _page_break(doc)
 
 
 def _about(doc: DocxDocument, view: ReportView) -> None:

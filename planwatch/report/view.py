@@ -19,6 +19,7 @@ from datetime import date
 from planwatch import OGL_ATTRIBUTION, __version__
 from planwatch import formatting as fmt
 from planwatch.errors import Problem
+from planwatch.narrative.checker import ClaimProblem
 from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
 from planwatch.periods import Month, Quarter
@@ -50,6 +51,9 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 class ReportOptions:
     published: date | None = None  # None: not printed (the caller passes today by default)
     for_pdf: bool = False  # PDF: page numbers in the contents, data tables in an appendix
+    #: The analyst's draft for review: the analyst's notes (notes on the data, key points
+    #: the claim check left out) at the top. The published report never shows them.
+    draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,14 @@ class PriorityView:
 
 
 @dataclass(frozen=True)
+class AnalystNotes:
+    """One list of the draft's analyst's notes, under its heading."""
+
+    heading: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CoverView:
     plan_title: str
     report_title: str
@@ -164,6 +176,8 @@ class ReportView:
     generator: str
     for_pdf: bool
     charts: tuple[ChartView, ...] = field(default=())
+    draft: bool = False
+    analyst_notes: tuple[AnalystNotes, ...] = ()  # only in a draft
 
     @property
     def sensitivity(self) -> str:
@@ -206,12 +220,37 @@ def report_view(
         cover=cover,
         priorities=priorities,
         methods=_methods(run),
-        warnings=run.warnings,
+        warnings=tuple(w for w in run.warnings if not analyst_only(w)),
         attribution=OGL_ATTRIBUTION if any(p.open_data for p in priorities) else None,
         generator=f"planwatch {__version__}",
         for_pdf=options.for_pdf,
         charts=tuple(c for p in priorities for m in p.measures for c in m.charts),
+        draft=options.draft,
+        analyst_notes=analyst_notes(run) if options.draft else (),
     )
+
+
+#: Heading of the draft's list of key points the independent claim check left out.
+LEFT_OUT = "Key points left out: the claim check could not bear them out"
+
+
+def analyst_only(problem: Problem) -> bool:
+    """A warning for the analyst alone: a key point the claim check refused (the reader
+    of the published report never sees the sentence, so is not told of it)."""
+    return isinstance(problem, ClaimProblem)
+
+
+def analyst_notes(run: AnalysisRun) -> tuple[AnalystNotes, ...]:
+    """The draft's analyst's notes: the key points left out by the claim check, then each
+    priority's notes on the data (held-out values, gaps, data that stop short)."""
+    refused = tuple(str(w) for w in run.warnings if analyst_only(w))
+    out = [AnalystNotes(LEFT_OUT, refused)] if refused else []
+    out += [
+        AnalystNotes(f"Priority {p.priority.number}: {p.priority.title}", notes)
+        for p in run.priorities
+        if (notes := tuple(kp.text for kp in p.analyst_notes))
+    ]
+    return tuple(out)
 
 
 def _counter() -> Iterator[int]:
