@@ -659,8 +659,21 @@ class PeerGroup(Frozen):
     )
 
 
+class RagDefinitions(Frozen):
+    """What each RAG status means for this plan's commitments (shown to owners as they write
+    and printed with the report's key)."""
+
+    red: str = "off track: it will not be delivered as planned without a change"
+    amber: str = "at risk: some delay or a problem that is being managed"
+    green: str = "on track: the commitment is being delivered as planned"
+
+
 class Plan(Frozen):
     metadata: Metadata
+    rag: RagDefinitions = Field(
+        default_factory=RagDefinitions,
+        description="What red, amber and green mean for a commitment (defaults if absent)",
+    )
     departments: tuple[Department, ...] = ()
     measures: tuple[Measure, ...] = ()
     priorities: tuple[Priority, ...] = Field(min_length=1)
