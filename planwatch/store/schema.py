@@ -253,9 +253,12 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def has_schema(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> bool:
-    """Whether the store in ``catalog`` (default: the current one) has been set up."""
-    where = "table_name = 'loads'" + (f" AND table_catalog = '{catalog}'" if catalog else "")
-    row = con.execute(f"SELECT count(*) FROM information_schema.tables WHERE {where}").fetchone()
+    """Whether the store in ``catalog`` (default: any attached) has been set up.
+
+    Read from ``duckdb_tables()``: the same answer as ``information_schema.tables``, which
+    costs about 40 ms on a store's first query (a fifth of ``planwatch status``)."""
+    where = "table_name = 'loads'" + (f" AND database_name = '{catalog}'" if catalog else "")
+    row = con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE {where}").fetchone()
     return bool(row and row[0])
 
 

@@ -43,13 +43,15 @@ Source rules:
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from planwatch.errors import NotFoundError, PlanError, Problem
+from planwatch.errors import NotFoundError, PlanError, PlanwatchError, Problem
 from planwatch.frames import MEASURE_FRAME_COLUMNS
 from planwatch.plan.models import (
     Measure,
@@ -75,13 +77,64 @@ ASB_CRIME_TYPE = "Anti-social behaviour"
 
 def measure_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) -> pd.DataFrame:
     """The stored data behind one measure, ordered by period, area and category."""
+    m = _measure(plan, measure)
+    return measure_frames(con_or_store, plan, (m,)).frame(m.id)
+
+
+class MeasureFrames:
+    """The frames of many measures read in one query (:func:`measure_frames`). A measure
+    whose query could not be built (a plan error, records not loaded as the plan maps
+    them) keeps its error, raised when its frame is asked for, so one bad measure does
+    not stop the others being read."""
+
+    def __init__(
+        self, frames: Mapping[str, pd.DataFrame], errors: Mapping[str, PlanwatchError]
+    ) -> None:
+        self._frames = dict(frames)
+        self._errors = dict(errors)
+
+    def frame(self, measure_id: str) -> pd.DataFrame:
+        """The measure's frame (a copy: callers may change it), or its error raised."""
+        if measure_id in self._errors:
+            raise self._errors[measure_id]
+        try:
+            return self._frames[measure_id].copy()
+        except KeyError:
+            raise NotFoundError(f"measure '{measure_id}' was not read") from None
+
+
+def measure_frames(
+    con_or_store: StoreRef, plan: Plan, measures: Sequence[Measure] | None = None
+) -> MeasureFrames:
+    """:func:`measure_frame` for many measures (all the plan's by default) in ONE query:
+    each measure's query becomes a branch of a ``UNION ALL`` tagged with its position,
+    and the result is split by measure. The force-level checks of tidy series are one
+    query too (:func:`_level_errors`)."""
     import pandas as pd
 
-    m = _measure(plan, measure)
+    chosen = tuple(plan.measures if measures is None else measures)
     with reading(con_or_store, missing_ok=True) as con:
-        query = _measure_sql(con, plan, m)
-        frame = pd.DataFrame() if query is None else con.execute(*query).df()
-    return _finish(frame)
+        branches, errors = _branches(con, plan, chosen)
+        if branches:
+            sql, params = _union(branches)
+            frame = con.execute(
+                f"SELECT * FROM ({sql}) ORDER BY _m, period_start, area, category", params
+            ).df()
+        else:
+            frame = pd.DataFrame(columns=["_m", *MEASURE_COLUMNS])
+    frame = _finish(frame, keep=("_m",))
+    parts = dict(iter(frame.groupby("_m", sort=False))) if not frame.empty else {}
+    frames: dict[str, pd.DataFrame] = {}
+    for k, m in enumerate(chosen):
+        if m.id in errors:
+            continue
+        part = parts.get(k)
+        frames[m.id] = (
+            _finish(frame.iloc[:0])
+            if part is None
+            else part.drop(columns="_m").reset_index(drop=True)
+        )
+    return MeasureFrames(frames, errors)
 
 
 @dataclass(frozen=True)
@@ -95,28 +148,103 @@ class MeasurePeriods:
     suspect: int
 
 
+#: A measure with no rows stored.
+NO_PERIODS = MeasurePeriods(None, (), 0)
+
+
 def measure_periods(con_or_store: StoreRef, plan: Plan, measure: Measure | str) -> MeasurePeriods:
     """The periods the store holds for one measure (for ``planwatch status``): the same
     query and the same errors as :func:`measure_frame`, summed up in SQL, no frame built."""
     m = _measure(plan, measure)
+    held = measures_periods(con_or_store, plan, (m,))[m.id]
+    if isinstance(held, PlanwatchError):
+        raise held
+    return held
+
+
+def measures_periods(
+    con_or_store: StoreRef, plan: Plan, measures: Sequence[Measure] | None = None
+) -> dict[str, MeasurePeriods | PlanwatchError]:
+    """:func:`measure_periods` of many measures (all the plan's by default) in one query;
+    a measure whose query could not be built has its error instead."""
+    chosen = tuple(plan.measures if measures is None else measures)
     with reading(con_or_store, missing_ok=True) as con:
-        query = _measure_sql(con, plan, m)
-        if query is None:
-            return MeasurePeriods(None, (), 0)
-        sql, params = query
-        row = con.execute(
-            f"""SELECT first(frequency ORDER BY period_start),
-                       list(DISTINCT period_start::DATE ORDER BY period_start::DATE),
-                       count(*) FILTER (WHERE status = 'suspect')
-                FROM ({sql})""",
-            params,
-        ).fetchone()
-    frequency, starts, suspect = row if row else (None, None, 0)
-    return MeasurePeriods(frequency, tuple(starts or ()), int(suspect or 0))
+        branches, errors = _branches(con, plan, chosen)
+        rows: dict[int, tuple[Any, ...]] = {}
+        if branches:
+            sql, params = _union(branches)
+            rows = {
+                int(r[0]): r[1:]
+                for r in con.execute(
+                    f"""SELECT _m, first(frequency ORDER BY period_start),
+                               list(DISTINCT period_start::DATE ORDER BY period_start::DATE),
+                               count(*) FILTER (WHERE status = 'suspect')
+                        FROM ({sql}) GROUP BY _m""",
+                    params,
+                ).fetchall()
+            }
+    out: dict[str, MeasurePeriods | PlanwatchError] = {}
+    for k, m in enumerate(chosen):
+        if m.id in errors:
+            out[m.id] = errors[m.id]
+        elif k in rows:
+            frequency, starts, suspect = rows[k]
+            out[m.id] = MeasurePeriods(frequency, tuple(starts or ()), int(suspect or 0))
+        else:
+            out[m.id] = NO_PERIODS
+    return out
+
+
+def _branches(
+    con: duckdb.DuckDBPyConnection, plan: Plan, measures: Sequence[Measure]
+) -> tuple[list[tuple[int, str, Any]], dict[str, PlanwatchError]]:
+    """Each measure's query (tagged with its position) and the errors of those that have none."""
+    errors = _level_errors(con, plan, measures)
+    branches: list[tuple[int, str, Any]] = []
+    for k, m in enumerate(measures):
+        if m.id in errors:
+            continue
+        try:
+            query = _measure_sql(con, plan, m)
+        except PlanwatchError as exc:
+            errors[m.id] = exc
+            continue
+        if query is not None:
+            branches.append((k, *query))
+    return branches, errors
+
+
+#: A named parameter (``$name``) in the selectors' SQL.
+_NAMED = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+def _union(branches: Sequence[tuple[int, str, Any]]) -> tuple[str, list[Any]]:
+    """One ``UNION ALL`` of the branches with a ``_m`` column (the measure's position),
+    every parameter made positional, in order (DuckDB binds one style per query)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for k, sql, given in branches:
+        if isinstance(given, Mapping):
+            names = given
+
+            def bind(match: re.Match[str], names: Mapping[str, Any] = names) -> str:
+                params.append(names[match.group(1)])
+                return "?"
+
+            sql = _NAMED.sub(bind, sql)
+        else:
+            params.extend(given)
+        parts.append(
+            f"""SELECT {k} AS _m, period_start::DATE AS period_start, frequency, area, category,
+                       value::DOUBLE AS value, numerator::DOUBLE AS numerator,
+                       denominator::DOUBLE AS denominator, status FROM ({sql})"""
+        )
+    return "\nUNION ALL\n".join(parts), params
 
 
 def _measure_sql(con: duckdb.DuckDBPyConnection, plan: Plan, m: Measure) -> tuple[str, Any] | None:
-    """The one query behind a measure's rows and its parameters (``None``: nothing stored)."""
+    """The one query behind a measure's rows and its parameters (``None``: nothing stored);
+    a tidy series' force-level rows are checked beforehand, by :func:`_level_errors`."""
     source = m.source
     if isinstance(source, RecordsSource):
         return records_sql(con, record_query(plan, m), plan.metadata.area)
@@ -124,7 +252,6 @@ def _measure_sql(con: duckdb.DuckDBPyConnection, plan: Plan, m: Measure) -> tupl
         return _prc_sql(source, plan)
     if isinstance(source, PoliceUkSource):
         return _police_uk_sql(source)
-    _check_levels(con, source, plan.metadata.area)
     return _series_sql(source, plan.metadata.area)
 
 
@@ -243,22 +370,24 @@ def _frame(con_or_store: StoreRef, sql: str, params: list[Any] | None = None) ->
         return con.execute(sql, params or []).df()
 
 
-def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+def _finish(frame: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The frame in the measure frame's columns and types (and the ``keep`` columns first)."""
     import pandas as pd
 
+    columns = [*keep, *MEASURE_COLUMNS]
     if frame.empty:
         return pd.DataFrame(
             {
                 c: pd.Series(
-                    dtype="object" if c not in ("value", "numerator", "denominator") else "float64"
+                    dtype="float64" if c in ("value", "numerator", "denominator") else "object"
                 )
-                for c in MEASURE_COLUMNS
+                for c in columns
             }
         )
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     for column in ("value", "numerator", "denominator"):
         frame[column] = frame[column].astype("float64")
-    return frame[list(MEASURE_COLUMNS)].reset_index(drop=True)
+    return frame[columns].reset_index(drop=True)
 
 
 def _lower_list(values: tuple[str, ...]) -> list[str]:
@@ -332,33 +461,56 @@ def _series_sql(source: SeriesSource, force: str) -> tuple[str, Any]:
     return sql, {"series": source.series, "area": source.area, "force": force}
 
 
-def _check_levels(con: duckdb.DuckDBPyConnection, source: SeriesSource, force: str) -> None:
-    """A force-level series must have force-level rows, each period once (not '' and the force)."""
-    if source.area is not None:
-        return
+def _level_errors(
+    con: duckdb.DuckDBPyConnection, plan: Plan, measures: Sequence[Measure]
+) -> dict[str, PlanwatchError]:
+    """The force-level check of every tidy series read for the force as a whole, in one
+    query: such a series must have force-level rows, each period once (not a blank area
+    and the force's name both)."""
+    force = plan.metadata.area
+    checked = [
+        (k, m.id, m.source.series)
+        for k, m in enumerate(measures)
+        if isinstance(m.source, SeriesSource) and m.source.area is None
+    ]
+    if not checked:
+        return {}
     rows = con.execute(
-        """SELECT count(*) FILTER (WHERE area = '' OR lower(area) = lower($force)),
-                  list(DISTINCT area ORDER BY area) FILTER (WHERE area <> '' AND lower(area) <> lower($force)),
-                  (SELECT min(period_label) FROM (
-                      SELECT period_label FROM observations
-                      WHERE lower(series) = lower($series) AND status <> 'rejected'
-                        AND (area = '' OR lower(area) = lower($force))
-                      GROUP BY period_label HAVING count(DISTINCT area) > 1))
-           FROM observations WHERE lower(series) = lower($series) AND status <> 'rejected'""",
-        {"series": source.series, "force": force},
-    ).fetchone()
-    force_rows, districts, doubled = rows if rows else (0, None, None)
-    if not force_rows and districts:
-        raise PlanError(
-            f"series '{source.series}' has rows only for areas {', '.join(districts[:5])}"
-            + (" ..." if len(districts) > 5 else "")
-            + f", none for {force} as a whole; district rows are not added into a force total",
-            expected="'area:' on the measure's source for one area, or force-level rows "
-            "(area blank or the force's name) in the measures file",
-        )
-    if doubled:
-        raise PlanError(
-            f"series '{source.series}' has two force-level rows for {doubled}: one with a blank "
-            f"area and one for '{force}'",
-            expected="one force-level row per period (area blank or the force's name, not both)",
-        )
+        """WITH wanted AS (
+               SELECT unnest(?::INTEGER[]) AS k, unnest(?::VARCHAR[]) AS wanted
+           ), held AS (
+               SELECT w.k, o.area, o.period_label,
+                      o.area = '' OR lower(o.area) = lower(?) AS force_level
+               FROM wanted w JOIN observations o ON lower(o.series) = lower(w.wanted)
+               WHERE o.status <> 'rejected'
+           ), doubled AS (
+               SELECT k, min(period_label) AS label FROM (
+                   SELECT k, period_label FROM held WHERE force_level
+                   GROUP BY k, period_label HAVING count(DISTINCT area) > 1)
+               GROUP BY k
+           )
+           SELECT k, count(*) FILTER (WHERE force_level),
+                  list(DISTINCT area ORDER BY area) FILTER (WHERE NOT force_level),
+                  any_value(doubled.label)
+           FROM held LEFT JOIN doubled USING (k) GROUP BY k""",
+        [[k for k, _, _ in checked], [series for _, _, series in checked], force],
+    ).fetchall()
+    found = {int(k): (n, districts, doubled) for k, n, districts, doubled in rows}
+    errors: dict[str, PlanwatchError] = {}
+    for k, measure_id, series in checked:
+        force_rows, districts, doubled = found.get(k, (0, None, None))
+        if not force_rows and districts:
+            errors[measure_id] = PlanError(
+                f"series '{series}' has rows only for areas {', '.join(districts[:5])}"
+                + (" ..." if len(districts) > 5 else "")
+                + f", none for {force} as a whole; district rows are not added into a force total",
+                expected="'area:' on the measure's source for one area, or force-level rows "
+                "(area blank or the force's name) in the measures file",
+            )
+        elif doubled:
+            errors[measure_id] = PlanError(
+                f"series '{series}' has two force-level rows for {doubled}: one with a blank "
+                f"area and one for '{force}'",
+                expected="one force-level row per period (area blank or the force's name, not both)",
+            )
+    return errors

@@ -17,11 +17,12 @@ from typing import Any
 
 import duckdb
 
+from planwatch.errors import PlanwatchError
 from planwatch.periods import Month, Quarter
 from planwatch.plan.models import Measure, Plan, PoliceUkSource, PrcSource, SeriesSource
 from planwatch.store.connection import StoreRef, reading
 from planwatch.store.names import canonical_force, canonical_group
-from planwatch.store.selectors import ASB_CRIME_TYPE, measure_periods
+from planwatch.store.selectors import ASB_CRIME_TYPE, MeasurePeriods, measures_periods
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,10 @@ def store_status(
         ]
         measures: list[MeasureStatus] = []
         if plan is not None:
+            held = measures_periods(con, plan)  # every measure in one query
+            distinct = _Distinct(con)
             for m in plan.measures:
-                status, notes = _measure_status(con, plan, m, quarter)
+                status, notes = _measure_status(plan, m, quarter, held[m.id], distinct)
                 measures.append(status)
                 warnings += notes
         warnings += _suspects(con)
@@ -168,10 +171,15 @@ def _gaps(periods: list[Month | Quarter]) -> tuple[str, ...]:
 
 
 def _measure_status(
-    con: duckdb.DuckDBPyConnection, plan: Plan, m: Measure, quarter: Quarter | None
+    plan: Plan,
+    m: Measure,
+    quarter: Quarter | None,
+    held: MeasurePeriods | PlanwatchError,
+    distinct: _Distinct,
 ) -> tuple[MeasureStatus, list[str]]:
-    held = measure_periods(con, plan, m)
-    notes = _missing_selections(con, plan, m)
+    if isinstance(held, PlanwatchError):
+        raise held
+    notes = _missing_selections(distinct, plan, m)
     frequency = held.frequency or m.frequency
     periods = sorted({_period(d, frequency) for d in held.starts})
     latest = periods[-1] if periods else None
@@ -211,7 +219,21 @@ def _measure_status(
     return status, notes
 
 
-def _missing_selections(con: duckdb.DuckDBPyConnection, plan: Plan, m: Measure) -> list[str]:
+class _Distinct:
+    """The distinct values a query returns, each query run once per status (many measures
+    ask which offence codes or crime types are loaded)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._held: dict[str, set[Any]] = {}
+
+    def __call__(self, sql: str) -> set[Any]:
+        if sql not in self._held:
+            self._held[sql] = {r[0] for r in self._con.execute(sql).fetchall()}
+        return self._held[sql]
+
+
+def _missing_selections(distinct: _Distinct, plan: Plan, m: Measure) -> list[str]:
     """Warnings for what the plan selects that no loaded file contains."""
     source = m.source
     checks: list[tuple[str, str, tuple[str, ...]]] = []
@@ -269,7 +291,7 @@ def _missing_selections(con: duckdb.DuckDBPyConnection, plan: Plan, m: Measure) 
         checks += [("series", "SELECT DISTINCT lower(series) FROM observations", (source.series,))]
     notes = []
     for what, sql, wanted in checks:
-        held = {r[0] for r in con.execute(sql).fetchall()}
+        held = distinct(sql)
         for name in wanted:
             if name.lower() not in held:
                 notes.append(

@@ -1,0 +1,131 @@
+"""measure_frames: every measure of a plan read in one query, split back by measure.
+
+Each measure's frame from the batch must equal the frame read for it alone (so the
+branches' parameters — named for PRC, police.uk and tidy series, positional for records —
+are bound to the right branch), whatever the order of the measures; a measure whose query
+fails keeps its own error and does not stop the others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_frames import PRC_HEADER, write
+
+from planwatch.errors import PlanError
+from planwatch.plan.load import parse_plan
+from planwatch.services.ingest import ingest
+from planwatch.store.selectors import (
+    NO_PERIODS,
+    measure_frame,
+    measure_frames,
+    measure_periods,
+    measures_periods,
+)
+
+PLAN = """\
+metadata: {title: t, organisation: o, area: Essex, plan_period: 2024-2028}
+record_sources:
+  - name: crimes
+    noun: crimes
+    id: [crime_ref]
+    date: recorded_date
+    area: district
+    columns:
+      crime_ref: text
+      recorded_date: date
+      flagged: flag
+      district: text
+measures:
+  - {id: all, name: All, source: {kind: prc}}
+  - {id: robbery, name: Robbery, source: {kind: prc, offence_subgroups: [Robbery]}}
+  - {id: calls, name: Calls, frequency: month, source: {kind: series, series: calls}}
+  - {id: beats, name: Beats, frequency: month, source: {kind: series, series: beats}}
+  - {id: absent, name: Absent, source: {kind: series, series: absent}}
+  - id: flagged
+    name: Flagged
+    frequency: month
+    source: {kind: records, records: crimes, where: {column: flagged, is_true: true}}
+  - id: north
+    name: North
+    frequency: month
+    source: {kind: records, records: crimes, area: North,
+             where: {column: flagged, is_true: false}}
+priorities:
+  - {number: 1, title: P, objective: O,
+     measures: [all, robbery, calls, beats, absent, flagged, north]}
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    project = tmp_path / "p"
+    offences = [
+        ["2017/18", q, "Essex", d, g, s, c, n]
+        for q in (1, 2, 4)
+        for d, g, s, c, n in (
+            ("Robbery of business property", "Robbery", "Robbery", "34A", 10 + q),
+            ("Other miscellaneous", "Miscellaneous crimes", "Miscellaneous crimes", "99", 5),
+        )
+    ]
+    ingest(project, "prc", [write(tmp_path / "pfa.csv", PRC_HEADER, offences)])
+    series = [["calls", "", m, 90.0 + i] for i, m in enumerate(("2023-04", "2023-05", "2023-07"))]
+    series += [["beats", "Colchester", "2023-04", 3.0]]  # district rows only: an error
+    ingest(
+        project,
+        "measures",
+        [write(tmp_path / "m.csv", ["measure", "area", "period", "value"], series)],
+    )
+    crimes = [
+        [f"C{i}", f"2023-0{month}-1{i % 9}", flag, district]
+        for i, (month, flag, district) in enumerate(
+            [(4, "Y", "North"), (4, "N", "North"), (5, "N", "South"), (5, "Y", "North"),
+             (6, "N", "North"), (6, "N", "South")]
+        )
+    ]  # fmt: skip
+    path = write(
+        tmp_path / "crimes.csv", ["crime_ref", "recorded_date", "flagged", "district"], crimes
+    )
+    ingest(project, "records", [path], record_source="crimes", plan=parse_plan(PLAN))
+    return project
+
+
+def test_every_frame_of_the_batch_is_the_frame_read_alone(project: Path) -> None:
+    plan = parse_plan(PLAN)
+    good = [m for m in plan.measures if m.id != "beats"]
+    for order in (plan.measures, tuple(reversed(plan.measures))):
+        frames = measure_frames(project, plan, order)
+        for m in good:
+            pd.testing.assert_frame_equal(frames.frame(m.id), measure_frame(project, plan, m))
+    frames = measure_frames(project, plan)  # all the plan's measures
+    assert list(frames.frame("robbery")["value"]) == [11.0, 12.0, 14.0]
+    assert list(frames.frame("calls")["value"]) == [90.0, 91.0, 92.0]
+    assert list(frames.frame("flagged")["value"]) == [1.0, 1.0, 0.0]
+    assert list(frames.frame("north")["value"]) == [1.0, 0.0, 1.0]
+    assert frames.frame("absent").empty
+    assert list(frames.frame("absent").columns) == list(frames.frame("calls").columns)
+
+
+def test_a_failing_measure_keeps_its_own_error(project: Path) -> None:
+    plan = parse_plan(PLAN)
+    frames = measure_frames(project, plan)
+    with pytest.raises(PlanError, match="rows only for areas Colchester"):
+        frames.frame("beats")
+    with pytest.raises(PlanError, match="rows only for areas Colchester"):
+        measure_frame(project, plan, "beats")
+    assert not frames.frame("calls").empty  # read in the same query all the same
+
+
+def test_periods_of_the_batch_match_each_frame(project: Path) -> None:
+    plan = parse_plan(PLAN)
+    held = measures_periods(project, plan)
+    assert isinstance(held["beats"], PlanError)
+    assert held["absent"] == NO_PERIODS
+    for m in plan.measures:
+        if m.id == "beats":
+            continue
+        frame = measure_frame(project, plan, m)
+        one = measure_periods(project, plan, m)
+        assert held[m.id] == one
+        assert one.starts == tuple(sorted(set(frame["period_start"])))
