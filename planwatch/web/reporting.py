@@ -133,7 +133,7 @@ def preview_report(rnd: Round) -> Path:
     out_dir = Path(settings.MEDIA_ROOT) / "previews" / rnd.quarter
     out_dir.mkdir(parents=True, exist_ok=True)
     run = run_analysis(Project.at(settings.PROJECT_DIR), parse_quarter(rnd.quarter))
-    build_report(run, current_commentary(rnd), out_dir, pdf=False)
+    build_report(run, current_commentary(rnd), out_dir, pdf=False, draft=True)  # analyst only
     pages = sorted(out_dir.glob("*.html"), key=lambda p: p.stat().st_mtime, reverse=True)
     if not pages:
         raise CommentaryError("the report builder produced no HTML file")
