@@ -23,8 +23,8 @@ many files there are), grouped by ``GROUPING SETS`` in the same pass: once by fi
 kept keys plus the raw ``Month`` text (the counts; the month and crime type checks read
 this small aggregate, not the rows), once by file and a 64-bit hash of the Crime ID (only
 hashes seen twice come out; anti-social behaviour rows, which have no Crime ID, share a
-NULL hash that is not a repeat). Coordinates are read as DOUBLE, so one that is not a number fails the
-read with its line. Fused this way the Crime ID check costs about a fifth of the CPU of a
+NULL hash that is not a repeat). Coordinates are read as DOUBLE, so DuckDB records one that
+is not a number as a rejected row (:func:`~planwatch.ingest.source.read_checked`), with its row. Fused this way the Crime ID check costs about a fifth of the CPU of a
 separate pass (0.1 to 0.3 against 1.2 to 1.6 CPU-seconds at 2 million rows;
 docs/performance.md). A repeated hash is confirmed on the
 IDs themselves, and every failure is located (file, row), by reading the file again in
@@ -43,7 +43,15 @@ from pathlib import Path
 import duckdb
 
 from planwatch.errors import IngestError, Location, Problem
-from planwatch.ingest.source import Column, csv_error, match_header, nul_problem, values_table
+from planwatch.ingest.source import (
+    Column,
+    match_header,
+    nul_problem,
+    read_checked,
+    read_csv_sql,
+    reject_problem,
+    values_table,
+)
 from planwatch.periods import Month
 from planwatch.store.schema import area_sql
 
@@ -81,12 +89,15 @@ class StreetFile:
 
 def scan(con: duckdb.DuckDBPyConnection, files: Sequence[StreetFile]) -> dict[int, int]:
     """Count and check ``files`` into TEMP table :data:`STAGE`; rows per file index."""
-    try:
-        for n, chunk in enumerate(_chunks(files)):
-            into = "INSERT INTO pu_agg " if n else "CREATE OR REPLACE TEMP TABLE pu_agg AS "
-            con.execute(into + _chunk_sql(files, chunk))
-    except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
-        raise csv_error(exc, _file_in_error(str(exc), files)) from exc
+    unread: list[Problem] = []
+    for n, chunk in enumerate(_chunks(files)):
+        into = "INSERT INTO pu_agg " if n else "CREATE OR REPLACE TEMP TABLE pu_agg AS "
+        read = [(files[i].path, files[i].display) for i in chunk]
+        for r in read_checked(con, into + _chunk_sql(files, chunk), read):
+            f = files[chunk[r.file]]
+            unread.append(reject_problem(r, f.header, f.display))
+    if unread:
+        raise IngestError(problems=unread)
     repeats = con.execute("SELECT DISTINCT _file FROM pu_agg WHERE by_id ORDER BY 1").fetchall()
     problems = _month_problems(con, files) + _type_problems(con, files) + _nul_problems(con, files)
     problems += [p for (i,) in repeats if (p := _repeated_crime_id(files[i])) is not None]
@@ -134,14 +145,7 @@ def _chunk_sql(files: Sequence[StreetFile], chunk: list[int]) -> str:
     found = match_header(first.header, COLUMNS, first.display)
     col = {k: f'"{_q2(v)}"' for k, v in found.items()}
     numeric = {found[k] for k in NUMERIC}
-    types = ", ".join(
-        f"'{_q(h)}': '{'DOUBLE' if h in numeric else 'VARCHAR'}'" for h in first.header
-    )
-    listing = ", ".join(f"'{_q(str(files[i].path))}'" for i in chunk)
-    source = (
-        f"read_csv([{listing}], columns={{{types}}}, header=true, auto_detect=false, "
-        "delim=',', quote='\"', escape='\"')"
-    )
+    source = read_csv_sql([files[i].path for i in chunk], first.header, numeric)
     keys = "month_text, falls_within, area, crime_type, last_outcome_category"
     return f"""SELECT * EXCLUDE (id_hash) FROM (
             SELECT {chunk}[file_index::BIGINT + 1] AS _file, {keys}, id_hash,
@@ -254,17 +258,6 @@ def _locate(f: StreetFile, key: str, is_bad: Callable[[str], bool]) -> tuple[int
             if is_bad(value):
                 return number, value
     return None, ""
-
-
-def _file_in_error(text: str, files: Sequence[StreetFile]) -> str:
-    for f in files:
-        if str(f.path) in text:
-            return f.display
-    return files[0].display
-
-
-def _q(text: str) -> str:
-    return text.replace("'", "''")
 
 
 def _q2(text: str) -> str:

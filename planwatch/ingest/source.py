@@ -11,6 +11,12 @@ Missing columns are reported all at once, each with the nearest header in the
 file; so is a needed column whose name the header gives twice (which one was meant?).
 A UTF-8 byte-order mark is ignored and Windows-1252 text is read as such. A NUL byte
 inside a field is refused at its row and field (:func:`nul_problems`).
+
+A row DuckDB cannot read (too many or too few fields, a quote left open, not UTF-8, a
+number that is not one) is not an exception whose text is searched: DuckDB reads on and
+records it in its rejects table (``store_rejects``: row, field, kind of fault), and
+:func:`reject_problem` words it. That works the same on every DuckDB version planwatch
+allows, whatever the wording of DuckDB's own messages.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +44,6 @@ from planwatch.ingest.files import (
 #: Spreadsheet row of the header when a sheet starts with it (1-based, as Excel shows).
 HEADER_ROW = 1
 _SPACES = re.compile(r"[\s_\-]+")
-_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
 
 
 @dataclass(frozen=True)
@@ -199,59 +204,164 @@ def _stage_csv(
     # The header as written (a repeated name is refused), then with repeats renamed for DuckDB.
     found = match_header(_csv_header(line, rename=False), columns, display)
     select = ", ".join(f"{_ident(found[c.key])} AS {c.key}" for c in columns if c.key in found)
-    types = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
-    for attempt in (path, None):
-        source = attempt or transcode_to_utf8(path, workdir / f"{table}.utf8.csv")
-        sql = (
-            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM read_csv({_lit(str(source))}, "
-            f"columns={types}, header=true, auto_detect=false, delim=',', quote='\"', escape='\"', null_padding=false)"
-        )
-        try:
-            con.execute(sql)
-            break
-        except duckdb.InvalidInputException as exc:
-            if "not utf-8 encoded" in str(exc) and attempt is not None:
-                continue
-            raise csv_error(exc, display) from exc
+
+    def read(source: Path) -> list[RejectedRow]:
+        into = f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM "
+        return read_checked(con, into + read_csv_sql([source], header), [(path, display)])
+
+    rejected = read(path)
+    if any(r.kind == INVALID_ENCODING for r in rejected):  # not UTF-8: read as Windows-1252
+        rejected = read(transcode_to_utf8(path, workdir / f"{table}.utf8.csv"))
+    if rejected:
+        raise IngestError(problems=[reject_problem(r, header, display) for r in rejected])
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
     return StagedTable(table, rows, HEADER_ROW + 1, frozenset(found), tuple(header))
 
 
-_CONVERT = re.compile(
-    r'converting column "(?P<col>[^"]+)"\. Could not convert string "(?P<val>[^"]*)" to \'(?P<type>\w+)\''
+# --- Reading CSV with DuckDB: the rows it cannot read are data, not error text ----------
+
+#: The longest row DuckDB reads, in bytes: its own default (``max_line_size``, 2 MiB),
+#: given explicitly so that the message about a longer row can say it.
+MAX_ROW_BYTES = 2 * 1024 * 1024
+#: Rejected rows DuckDB records per file (``rejects_limit``): a file wrong on every row is
+#: not copied into memory row by row; the first few are enough to show.
+REJECTS_LIMIT = 1000
+#: Bad rows named per file, the first in the file first (each is one problem).
+MAX_REJECTS_SHOWN = 5
+#: DuckDB's rejects tables (``store_rejects``), TEMP in the reading connection.
+REJECTS_TABLE, REJECTS_SCAN = "planwatch_csv_rejects", "planwatch_csv_reject_scans"
+#: Values of ``error_type`` (an ENUM in DuckDB's rejects table) that planwatch words itself.
+CAST, TOO_MANY, MISSING = "CAST", "TOO MANY COLUMNS", "MISSING COLUMNS"
+UNQUOTED, TOO_LONG, INVALID_ENCODING = (
+    "UNQUOTED VALUE",
+    "LINE SIZE OVER MAXIMUM",
+    "INVALID ENCODING",
 )
-_COLUMN_COUNT = re.compile(r"Expected Number of Columns: (?P<want>\d+) Found: (?P<got>\d+)")
 
 
-def csv_error(exc: duckdb.Error, display: str) -> IngestError:
-    """A DuckDB CSV parsing error as an IngestError naming the file, row (header = row 1) and field."""
-    text = str(exc)
-    line = _CSV_LINE.search(text)
-    row = int(line.group(1)) if line else None
-    if m := _CONVERT.search(text):
-        kind = "a number" if m["type"] in ("DOUBLE", "BIGINT", "INTEGER") else m["type"].lower()
-        return IngestError(
-            f"'{m['col']}' is {m['val']!r}",
-            location=Location(file=display, row=row, field=m["col"]),
-            expected=kind,
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row DuckDB could not read, from its rejects table."""
+
+    file: int  # index in the list of files read
+    row: int  # header = row 1; a line break inside quotes does not start a row
+    kind: str  # DuckDB's error_type, e.g. "TOO MANY COLUMNS"
+    column: str | None  # the header name of the field at fault, where there is one
+    text: str  # the row as written
+
+    def fields(self) -> list[str]:
+        """The row's fields, split as a CSV reader splits them (DuckDB may keep the line
+        break before the row: a row cannot start with one outside quotes)."""
+        return next(csv.reader(io.StringIO(self.text.lstrip("\r\n"))), [])
+
+
+def read_csv_sql(
+    paths: Sequence[Path], header: Sequence[str], numeric: Collection[str] = ()
+) -> str:
+    """``read_csv(...)`` of files sharing ``header``: every column text but ``numeric``
+    (DOUBLE), nothing sniffed, and the rows it cannot read recorded for :func:`read_checked`."""
+    types = ", ".join(f"{_lit(h)}: '{'DOUBLE' if h in numeric else 'VARCHAR'}'" for h in header)
+    listing = ", ".join(_lit(str(p)) for p in paths)
+    return (
+        f"read_csv([{listing}], columns={{{types}}}, header=true, auto_detect=false, delim=',', "
+        f"quote='\"', escape='\"', null_padding=false, max_line_size={MAX_ROW_BYTES}, "
+        f"store_rejects=true, rejects_table='{REJECTS_TABLE}', rejects_scan='{REJECTS_SCAN}', "
+        f"rejects_limit={REJECTS_LIMIT})"
+    )
+
+
+def read_checked(
+    con: duckdb.DuckDBPyConnection, sql: str, files: Sequence[tuple[Path, str]]
+) -> list[RejectedRow]:
+    """Run ``sql`` (one :func:`read_csv_sql` in it) and return the rows it could not read:
+    the first :data:`MAX_REJECTS_SHOWN` of each file, in file and row order. ``files``:
+    (path, name to show) of each file it reads, in its order.
+
+    DuckDB reads on past a bad row and records it (row, field, kind of fault) in its
+    rejects table, so nothing here depends on the wording of its messages. A file its CSV
+    parser cannot get through at all is an :class:`IngestError` (:func:`unreadable`).
+    """
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}; DROP TABLE IF EXISTS {REJECTS_SCAN}")
+    try:
+        con.execute(sql)
+    except duckdb.InvalidInputException as exc:
+        raise unreadable(files) from exc
+    found = con.execute(
+        f"""SELECT file_id, line, error_type::VARCHAR, column_name, csv_line FROM (
+                SELECT *, row_number() OVER (PARTITION BY file_id, line ORDER BY column_idx) AS nth,
+                       dense_rank() OVER (PARTITION BY file_id ORDER BY line) AS nth_row
+                FROM {REJECTS_TABLE})
+            WHERE nth = 1 AND nth_row <= {MAX_REJECTS_SHOWN} ORDER BY file_id, line"""
+    ).fetchall()
+    con.execute(f"DROP TABLE {REJECTS_TABLE}; DROP TABLE {REJECTS_SCAN}")
+    return [RejectedRow(int(f), int(n), str(k), c, str(t)) for f, n, k, c, t in found]
+
+
+def reject_problem(r: RejectedRow, header: Sequence[str], file: str) -> Problem:
+    """What is wrong with a row DuckDB rejected, in planwatch's words."""
+    at = Location(file=file, row=r.row, field=r.column)
+    if r.kind == CAST and r.column is not None and r.column in header:
+        fields = r.fields()
+        index = list(header).index(r.column)
+        value = fields[index] if index < len(fields) else ""
+        return Problem(f"'{r.column}' is {value!r}", at, expected="a number")
+    if r.kind in (TOO_MANY, MISSING):
+        return Problem(
+            f"the row has {len(r.fields())} fields",
+            Location(file=file, row=r.row),
+            expected=f"{len(header)} fields, as in the header (quote values that contain commas)",
         )
-    if m := _COLUMN_COUNT.search(text):
-        return IngestError(
-            f"the row has {m['got']} fields",
-            location=Location(file=display, row=row),
-            expected=f"{m['want']} fields, as in the header (quote values that contain commas)",
+    if r.kind == UNQUOTED:
+        return Problem(
+            "a quoted value is not closed, or text follows its closing quote",
+            at,
+            expected='a value in double quotes, with each quote inside it written twice ("")',
         )
-    if "not utf-8 encoded" in text.lower() or "invalid unicode" in text.lower():
-        return IngestError(
-            "the file is not text in a known encoding",
-            location=Location(file=display, row=row),
-            expected="UTF-8 or Windows-1252 text",
+    if r.kind == TOO_LONG:
+        return Problem(
+            f"the row is longer than {MAX_ROW_BYTES:,} bytes",
+            Location(file=file, row=r.row),
+            expected="rows of ordinary length (is a quote left open?)",
         )
+    return Problem(
+        "the row cannot be read as CSV",
+        Location(file=file, row=r.row),
+        expected="comma-separated values with as many fields as the header",
+    )
+
+
+def unreadable(files: Sequence[tuple[Path, str]]) -> IngestError:
+    """CSV that DuckDB's parser cannot get through, located where planwatch can."""
+    for path, display in files:
+        if (line := mixed_line_ending(path)) is not None:
+            return IngestError(
+                "the line endings change here (Windows CRLF and Unix LF in one file)",
+                location=Location(file=display, line=line),
+                expected="one kind of line ending throughout (were two files joined?)",
+            )
+    names = [display for _, display in files]
     return IngestError(
-        f"the CSV file cannot be read: {text.splitlines()[0]}",
-        location=Location(file=display, row=row),
+        "the file cannot be read as CSV"
+        if len(names) == 1
+        else "one of the files cannot be read as CSV",
+        location=Location(file=", ".join(names)),
         expected="comma-separated rows with as many fields as the header",
     )
+
+
+def mixed_line_ending(path: Path) -> int | None:
+    """The first line (1-based) that ends differently from the first line, if one does."""
+    first: bool | None = None
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.endswith(b"\n"):
+                break
+            crlf = line.endswith(b"\r\n")
+            if first is None:
+                first = crlf
+            elif crlf != first:
+                return number
+    return None
 
 
 def _stage_sheet(

@@ -313,6 +313,121 @@ def test_row_with_too_many_fields(project: Path, tmp_path: Path, unchanged: Chec
     unchanged()
 
 
+# --- Rows DuckDB cannot read: found from its rejects table, worded by planwatch (issue 16) --
+
+#: Text of DuckDB's own messages, which must never reach a user (it changes between versions).
+DUCKDB_WORDS = ("Invalid Input Error", "Possible fixes", "CSV Error", "Conversion Error")
+
+
+def _own_words(err: PlanwatchError) -> None:
+    text = err.render()
+    assert not any(word in text for word in DUCKDB_WORDS), text
+
+
+def test_row_with_too_few_fields(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    rows = [list(r) for r in PRC_ROWS]
+    rows[1] = rows[1][:6]
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows)
+    err = rejected(project, "prc", path)
+    p = only(err)
+    assert (p.message, p.location.file, p.location.row) == ("the row has 6 fields", str(path), 3)
+    assert p.expected is not None and p.expected.startswith("8 fields")
+    _own_words(err)
+    unchanged()
+
+
+def test_every_bad_row_up_to_five_is_named_in_row_order(
+    project: Path, tmp_path: Path, unchanged: Check
+) -> None:
+    """All at once, as a plan's problems are (before: the first DuckDB stopped at)."""
+    rows = [list(PRC_ROWS[i % len(PRC_ROWS)]) for i in range(40)]
+    for i in (3, 9, 12, 20, 25, 31, 37):
+        rows[i].append("extra")
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows)
+    err = rejected(project, "prc", path)
+    assert [(p.message, p.location.row) for p in err.problems] == [
+        ("the row has 9 fields", i + 2) for i in (3, 9, 12, 20, 25)
+    ]
+    unchanged()
+
+
+def test_quote_left_open(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text('measure,period,value\nx,2023-06,1\ny,"2023-06,2\nz,2023-06,3\n')
+    err = rejected(project, "measures", path)
+    p = only(err)
+    assert p.message == "a quoted value is not closed, or text follows its closing quote"
+    assert (p.location.file, p.location.row, p.location.field) == (str(path), 3, "period")
+    assert p.expected == 'a value in double quotes, with each quote inside it written twice ("")'
+    _own_words(err)
+    unchanged()
+
+
+def test_text_after_a_closing_quote(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text('measure,period,value\nx,2023-06,1\n"y"z,2023-06,2\n')
+    p = only(rejected(project, "measures", path))
+    assert (p.location.row, p.location.field) == (3, "measure")
+    assert p.message.startswith("a quoted value is not closed")
+    unchanged()
+
+
+def test_row_longer_than_duckdb_reads(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text(f"measure,period,value\nx,2023-06,1\n{'y' * 3 * MIB},2023-06,2\n")
+    err = rejected(project, "measures", path)
+    p = only(err)
+    assert (p.message, p.location.row) == (f"the row is longer than {2 * MIB:,} bytes", 3)
+    _own_words(err)
+    unchanged()
+
+
+def test_line_endings_that_change_are_located(
+    project: Path, tmp_path: Path, unchanged: Check
+) -> None:
+    """Two exports joined (Unix LF, then Windows CRLF): DuckDB's parser stops; planwatch
+    finds the line (before: 'the CSV file cannot be read' and DuckDB's own message)."""
+    path = tmp_path / "m.csv"
+    path.write_bytes(b"measure,period,value\nx,2023-06,1\ny,2023-06,2\r\nz,2023-06,3\n")
+    err = rejected(project, "measures", path)
+    p = only(err)
+    assert p.message == "the line endings change here (Windows CRLF and Unix LF in one file)"
+    assert (p.location.file, p.location.line) == (str(path), 3)
+    _own_words(err)
+    unchanged()
+
+
+def test_bad_row_in_a_windows_1252_file(project: Path, tmp_path: Path, unchanged: Check) -> None:
+    """Read again as Windows-1252 (DuckDB's rejects say it is not UTF-8), then the row is named."""
+    rows = [["spend", "2023/24 Q1", "4.2", "£ thousands"], ["spend", "2023/24 Q2", "4.3", "£", "x"]]
+    path = write_csv(
+        tmp_path / "cp.csv", ["measure", "period", "value", "note"], rows, encoding="cp1252"
+    )
+    p = only(rejected(project, "measures", path))
+    assert (p.message, p.location.row) == ("the row has 5 fields", 3)
+    unchanged()
+
+
+def test_police_uk_bad_row_names_its_own_file(
+    project: Path, tmp_path: Path, unchanged: Check
+) -> None:
+    """Files read together by one read_csv: the rejected row's file is DuckDB's file index."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    write_csv(folder / "2018-01-essex-street.csv", STREET_HEADER, street_rows("2018-01", 30))
+    rows = street_rows("2018-02", 30)
+    rows[5][5] = "north"
+    rows[11].append("extra")
+    second = write_csv(folder / "2018-02-essex-street.csv", STREET_HEADER, rows)
+    err = rejected(project, "police_uk", folder)
+    assert [(p.location.file, p.location.row, p.message) for p in err.problems] == [
+        (str(second), 7, "'Latitude' is 'north'"),
+        (str(second), 13, "the row has 13 fields"),
+    ]
+    _own_words(err)
+    unchanged()
+
+
 # --- Hostile archives (issue 15) --------------------------------------------------------
 
 #: Far longer than refusing a zip from its directory takes (inflating the reported bomb
