@@ -24,10 +24,12 @@ sentence (significance wording, periods named, the measure's name) are still che
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import pairwise
 from typing import Literal
 
 from planwatch.analysis.constants import ALPHA
@@ -60,6 +62,19 @@ SWINGS_FROM_AUTOCORRELATION = 0.5
 SWINGS_BELOW_SHARE = 0.5
 #: Where a sentence says the series wanders (planwatch.narrative.templates.SWINGS).
 _SWINGS = "moves in long swings"
+#: The fractions a share of a change may be told as, and how far (as a share) it may be
+#: from one (the narrative's own rule, restated: planwatch.narrative.relations).
+FRACTION_WORDS = {
+    "a quarter": 1 / 4,
+    "a third": 1 / 3,
+    "half": 1 / 2,
+    "two thirds": 2 / 3,
+    "three quarters": 3 / 4,
+}
+FRACTION_SLACK = 0.03
+#: Cohen's (1988) large and medium correlations, restated from the narrative's relations.
+LARGE_R = 0.5
+MEDIUM_R = 0.3
 #: A stated number may differ from the true value by at most half a unit in its last
 #: shown place; this much more allows for binary floating point.
 FLOAT_SLACK = 1e-9
@@ -241,8 +256,15 @@ def _direction_word(word: str) -> int:
 
 
 class _Check:
-    def __init__(self, kp: KeyPoint, facts: _Facts, measure: Measure) -> None:
+    def __init__(
+        self,
+        kp: KeyPoint,
+        facts: _Facts,
+        measure: Measure,
+        related: Mapping[str, _Facts] | None = None,
+    ) -> None:
         self.kp, self.f, self.m = kp, facts, measure
+        self.related = related or {}
         self.problems: list[ClaimProblem] = []
 
     def fail(self, kind: ClaimKind, claim: str, expected: str) -> None:
@@ -764,6 +786,122 @@ class _Check:
             self.fail("value", old_s, f"the average for {before_s}, {old}")
         self._difference(now, old, difference)
 
+    def share(self) -> None:
+        """A part's share of the whole the plan names, now and before (the same period a
+        year before, else the one before), and of the whole's change: every number from
+        the two series."""
+        found = re.search(
+            rf" made up ({_NUMBER})% of .+? in ({_PERIOD}) \(({_NUMBER}) of ({_NUMBER})\), "
+            rf"against ({_NUMBER})% in ({_PERIOD}) \(({_NUMBER}) of ({_NUMBER})\)\."
+            rf"(?: .+? accounted for (?:about ({'|'.join(FRACTION_WORDS)}) \()?({_NUMBER})%\)? "
+            rf"of the (rise|fall) in .+? since ({_PERIOD}): ({_NUMBER}) of ({_NUMBER})\.)?$",
+            self.kp.text,
+        )
+        whole = self.related.get(str(self.m.part_of))
+        if not found or whole is None:
+            self.fail("value", self.kp.text, "a sentence the checker can read, with its whole")
+            return
+        share_s, when, p1_s, w1_s, old_s, before, p0_s, w0_s = found.groups()[:8]
+        fraction, of_s, way, since, dp_s, dw_s = found.groups()[8:]
+        last = self.f.latest
+        if last is None or label_of(when) != self.f.labels[last]:
+            self.fail("period", when, "the latest period with data")
+            return
+        back = next(
+            (
+                lab
+                for lab in (self.f.shift(when, -self.f.per_year), self.f.shift(when, -1))
+                if lab is not None and self.f.at(lab) is not None
+            ),
+            None,
+        )
+        if label_of(before) != back:
+            self.fail("period", before, f"the period compared with ({back})")
+        p1, p0, w1, w0 = self.f.at(when), self.f.at(before), whole.at(when), whole.at(before)
+        if p1 is None or p0 is None or w1 is None or w0 is None or not w1 or not w0:
+            self.fail("value", self.kp.text, f"values of both measures for {when} and {before}")
+            return
+        for stated, true, what in (
+            (p1_s, p1, f"the part in {when}"),
+            (w1_s, w1, f"the whole in {when}"),
+            (p0_s, p0, f"the part in {before}"),
+            (w0_s, w0, f"the whole in {before}"),
+            (share_s, p1 / w1 * 100, f"the share in {when}"),
+            (old_s, p0 / w0 * 100, f"the share in {before}"),
+        ):
+            if not shows(stated, true):
+                self.fail("value", stated, f"{what}, {true}")
+        if of_s is None:
+            return
+        if label_of(since) != label_of(before):
+            self.fail("period", since, f"the period compared with ({before})")
+        of = (p1 - p0) / (w1 - w0) if w1 != w0 else None
+        if of is None or not 0 < of <= 1:
+            self.fail("size", f"{of_s}%", "a part that moved the same way as the whole, by no more")
+            return
+        if not shows(of_s, of * 100):
+            self.fail("size", f"{of_s}%", f"{of * 100:.3f}%")
+        if fraction is not None and abs(of - FRACTION_WORDS[fraction]) > FRACTION_SLACK:
+            self.fail("size", f"about {fraction}", f"{of * 100:.1f}%")
+        if (way == "rise") != (w1 > w0):
+            self.fail("direction", way, "rise" if w1 > w0 else "fall")
+        if not shows(dp_s, abs(p1 - p0)) or not shows(dw_s, abs(w1 - w0)):
+            self.fail("value", f"{dp_s} of {dw_s}", f"{abs(p1 - p0)} of {abs(w1 - w0)}")
+
+    def pattern(self) -> None:
+        """One measure's pattern against the one the plan names: the correlation of their
+        relative changes between adjacent periods both have data for, re-computed here, and
+        the words it is told in (Cohen's sizes, restated)."""
+        found = re.search(
+            rf"^The pattern of .+? (broadly matches|partly matches|moves against|does not closely "
+            rf"follow) that of .+?: their \w+-to-\w+ changes from ({_PERIOD}) to ({_PERIOD}) "
+            rf"have a correlation of ({_NUMBER}) \(Pearson, on changes in logs; (\w+) changes\)\.$",
+            self.kp.text,
+        )
+        other = self.related.get(str(self.m.pattern_like))
+        if not found or other is None:
+            self.fail(
+                "value", self.kp.text, "a sentence the checker can read, with its other measure"
+            )
+            return
+        words, first, last_s, r_s, n_s = found.groups()
+        last = self.f.latest
+        if last is None or label_of(last_s) != self.f.labels[last]:
+            self.fail("period", last_s, "the latest period with data")
+            return
+        both = [
+            (i, v, other.at(lab))
+            for i, (lab, v) in enumerate(
+                zip(self.f.labels[: last + 1], self.f.values, strict=False)
+            )
+            if v is not None and other.at(lab) is not None
+        ]
+        pairs = [(a, b) for a, b in pairwise(both) if b[0] - a[0] == 1]
+        if not pairs or any(min(a[1], a[2] or 0, b[1], b[2] or 0) <= 0 for a, b in pairs):
+            self.fail("value", self.kp.text, "changes between values above 0 in both series")
+            return
+        xs = [math.log(b[1] / a[1]) for a, b in pairs]
+        ys = [math.log((b[2] or 0) / (a[2] or 1)) for a, b in pairs]
+        r = _pearson(xs, ys)
+        if label_of(first) != self.f.labels[pairs[0][0][0]]:
+            self.fail("period", first, self.f.labels[pairs[0][0][0]])
+        if int(read_number(n_s)[0]) != len(pairs):
+            self.fail("value", f"{n_s} changes", f"{len(pairs)} changes")
+        if r is None or not shows(r_s, r):
+            self.fail("value", r_s, f"a correlation of {r}")
+            return
+        expected = (
+            "broadly matches"
+            if r >= LARGE_R
+            else "partly matches"
+            if r >= MEDIUM_R
+            else "moves against"
+            if r <= -MEDIUM_R
+            else "does not closely follow"
+        )
+        if words != expected:
+            self.fail("size", words, expected)
+
     def _average(self, months: Sequence[Month]) -> float | None:
         """The mean of the months' values, or ``None`` when any of them has none."""
         values = [self.f.at(m.label) for m in months]
@@ -781,6 +919,16 @@ class _Check:
         for label in labels:
             if label in self.f.labels and self.f.values[self.f.labels.index(label)] is not None:
                 self.fail("value", str(label), "a period with no data")
+
+
+def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """The Pearson correlation, by its sums (``None`` when either list does not vary)."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else None
 
 
 def period_of(comparison: Mapping[str, object]) -> str:
@@ -830,16 +978,22 @@ CHANGE_KINDS = frozenset({"change_previous", "change_last_year", "rolling12", "b
 
 
 def check_key_point(
-    kp: KeyPoint, series: MeasureSeries, measure: Measure, quarter: Quarter | None = None
+    kp: KeyPoint,
+    series: MeasureSeries,
+    measure: Measure,
+    quarter: Quarter | None = None,
+    related: Mapping[str, MeasureSeries] | None = None,
 ) -> tuple[ClaimProblem, ...]:
     """Every fact ``kp.text`` states that ``series`` (cut at ``quarter``) does not bear out.
     The plan's events a sentence ends with ("This coincides with ...") are the plan's
-    words, not the series': the checker reads the sentence before them."""
+    words, not the series': the checker reads the sentence before them. ``related``: the
+    series of the measures the plan links this one to (``part_of``, ``pattern_like``), by id."""
     claim, _, events = kp.text.partition(COINCIDES)
     if events and not kp.evidence.get("events"):
         return (ClaimProblem.of(kp, "period", COINCIDES.strip(), "an event the evidence names"),)
     kp = replace(kp, text=claim)
-    check = _Check(kp, _Facts.of(series, quarter), measure)
+    others = {k: _Facts.of(v, quarter) for k, v in (related or {}).items()}
+    check = _Check(kp, _Facts.of(series, quarter), measure, others)
     if kp.kind != "changes":  # its verdicts are one per comparison (_Check.changes)
         check.significance()
     check.periods_named()
@@ -871,6 +1025,10 @@ def check_key_point(
         check.named_quarter()
     elif kp.kind == "calendar_years":
         check.calendar_years()
+    elif kp.kind == "share":
+        check.share()
+    elif kp.kind == "pattern":
+        check.pattern()
     elif kp.kind == "gap":
         check.gap()
     elif kp.kind == "suspect_value":
@@ -883,16 +1041,18 @@ def verified(
     series: MeasureSeries,
     measure: Measure,
     quarter: Quarter | None = None,
+    related: Mapping[str, MeasureSeries] | None = None,
 ) -> tuple[tuple[KeyPoint, ...], tuple[ClaimProblem, ...]]:
     """The key points whose sentences pass the check, and the problems of those that fail
-    (an override's own words are the analyst's and are not checked)."""
+    (an override's own words are the analyst's and are not checked); ``related`` as for
+    :func:`check_key_point`."""
     kept: list[KeyPoint] = []
     problems: list[ClaimProblem] = []
     for kp in points:
         found = (
             ()
             if kp.kind == "override" or kp.overridden
-            else check_key_point(kp, series, measure, quarter)
+            else check_key_point(kp, series, measure, quarter, related)
         )
         if found:
             problems.extend(found)

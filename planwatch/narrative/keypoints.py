@@ -35,6 +35,7 @@ from planwatch.formatting import sentence_start
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative import templates as t
 from planwatch.narrative.model import GoodOrBad, KeyPoint, KeyPointKind, Placement
+from planwatch.narrative.relations import Related, pattern_against, share_of_whole
 from planwatch.narrative.subtrends import sub_trends
 from planwatch.periods import (
     MONTHS_PER_QUARTER,
@@ -71,7 +72,9 @@ BASE_IMPORTANCE: dict[KeyPointKind, float] = {
     "interrupted": 0.5,  # a step at a recording-rule change is context, not a finding
     "rolling12": 0.6,
     "windows": 0.55,
-    "sub_trend": 0.55,  # a trend over a sub-period the plan names: beside the long-term one
+    "sub_trend": 0.55,
+    "share": 0.45,  # a part against its whole: context for the whole's movement
+    "pattern": 0.35,  # how one measure moves beside another: context  # a trend over a sub-period the plan names: beside the long-term one
     "run": 0.45,
     "variance": 0.55,
     "peer_comparison": 0.55,
@@ -148,12 +151,14 @@ class _Builder:
         measure: Measure,
         series: MeasureSeries | None,
         events: Sequence[Event] = (),
+        related: Sequence[Related] = (),
     ) -> None:
         self.a = analysis
+        self.related = tuple(related)
         self.m = measure
         self.series = series
         self.events = tuple(e for e in events if e.affects(measure.id))
-        self.s = t.Subject(measure.name, measure.unit, measure.decimals, measure.frequency)
+        self.s = _subject(measure)
         self.points: list[KeyPoint] = []
 
     def add(
@@ -923,6 +928,64 @@ def _join_trend_and_run(b: _Builder) -> None:
     b.points = [p for p in b.points if p is not trend and p is not run] + [joined]
 
 
+def _related(b: _Builder, measure_id: str | None) -> Related | None:
+    return next((r for r in b.related if r.measure.id == measure_id), None)
+
+
+def _relations(b: _Builder) -> None:
+    """The measure's share of the whole the plan names (``part_of``) and its pattern
+    against the measure the plan names (``pattern_like``; :mod:`relations`)."""
+    latest = b.a.latest_label
+    if b.series is None or latest is None:
+        return
+    whole = _related(b, b.m.part_of)
+    sh = None if whole is None else share_of_whole(b.series, b.m, latest, whole)
+    if whole is not None and sh is not None:
+        b.add(
+            "share",
+            t.share_text(b.s, _subject(whole.measure), sh),
+            period=sh.label,
+            direction=direction_of(sh.share, sh.comparison_share),
+            magnitude=sh.share - sh.comparison_share,
+            evidence={
+                "whole": whole.measure.id,
+                "label": sh.label,
+                "part": sh.part,
+                "whole_value": sh.whole,
+                "comparison_label": sh.comparison_label,
+                "comparison_part": sh.comparison_part,
+                "comparison_whole": sh.comparison_whole,
+                "share_pct": sh.share,
+                "comparison_share_pct": sh.comparison_share,
+                "share_of_change": sh.of_change,
+            },
+            detail=whole.measure.id,
+            judged=False,
+        )
+    other = _related(b, b.m.pattern_like)
+    pat = None if other is None else pattern_against(b.series, latest, other)
+    if other is not None and pat is not None:
+        b.add(
+            "pattern",
+            t.pattern_text(b.s, _subject(other.measure), pat),
+            period=pat.last_label,
+            method="pearson_log_changes",
+            evidence={
+                "other": other.measure.id,
+                "first_label": pat.first_label,
+                "last_label": pat.last_label,
+                "changes": pat.changes,
+                "correlation": pat.correlation,
+            },
+            detail=other.measure.id,
+            judged=False,
+        )
+
+
+def _subject(m: Measure) -> t.Subject:
+    return t.Subject(m.name, m.unit, m.decimals, m.frequency)
+
+
 STEPS: tuple[Callable[[_Builder], None], ...] = (
     _data_quality,
     _trend,
@@ -934,6 +997,7 @@ STEPS: tuple[Callable[[_Builder], None], ...] = (
     _peer,
     _variance_and_events,
     _named_periods,
+    _relations,
     _join_changes,
     _explained,
     _join_trend_and_run,
@@ -947,13 +1011,15 @@ def measure_key_points(
     events: Sequence[Event] = (),
     *,
     definition: str | None = None,
+    related: Sequence[Related] = (),
 ) -> tuple[KeyPoint, ...]:
     """Every key point the analysis supports, most important first; ``events`` (the plan's)
     add their notes to the points they may explain (:func:`_explained`). ``definition``:
     a record-based measure's definition in words
     (:meth:`~planwatch.plan.models.Plan.measure_definition`), kept in every point's
-    evidence as ``"definition"``."""
-    builder = _Builder(analysis, measure, series, events)
+    evidence as ``"definition"``. ``related``: the measures the plan links this one to
+    (``part_of``, ``pattern_like``) with their series, cut at the report quarter."""
+    builder = _Builder(analysis, measure, series, events, related)
     for step in STEPS:
         step(builder)
     points = builder.points

@@ -39,6 +39,8 @@ KeyPointKind = Literal[
     "data_lag",
     "suspect_value",
     "gap",
+    "share",  # a part's share of its whole, and of the whole's change (part_of)
+    "pattern",  # one measure's pattern against another's (pattern_like)
     "override",
 ]
 GoodOrBad = Literal["good", "bad", "neutral"]

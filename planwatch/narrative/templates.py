@@ -39,6 +39,7 @@ from planwatch.analysis.results import (
 from planwatch.analysis.shortterm import SWINGS_AUTOCORRELATION
 from planwatch.errors import PeriodError
 from planwatch.formatting import (
+    PCT_DECIMALS,
     count_change,
     count_word,
     join_words,
@@ -57,6 +58,13 @@ from planwatch.formatting import (
     sentence_start,
 )
 from planwatch.formatting import period_text as period_name
+from planwatch.narrative.relations import (
+    CORRELATION_DECIMALS,
+    Pattern,
+    Share,
+    fraction_word,
+    likeness,
+)
 from planwatch.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR, Month, Quarter, parse_period
 
 SIGNIFICANT = "statistically significant"
@@ -703,4 +711,46 @@ def calendar_years_text(s: Subject, c: ChangeResult, first_month: Month, last_mo
         f"{sentence_start(s.inner)} averaged {s.value(c.current_value)} a month in "
         f"{c.current_label}{months}, against {s.value(c.comparison_value)} a month in "
         f"{c.comparison_label}: {_difference(s, c)}."
+    )
+
+
+# --- two measures the plan links ------------------------------------------------------
+
+
+def share_text(s: Subject, whole: Subject, sh: Share) -> str:
+    """A part's share of its whole, now and before, with the counts; and the share of the
+    whole's change the part accounts for: "Stalking and harassment made up 28.4% of
+    domestic abuse offences in 2023/24 Q1 (2,590 of 9,120), against 31.0% in 2022/23 Q1
+    (2,900 of 9,350). Stalking and harassment accounted for about a third (34.1%) of the
+    fall in domestic abuse offences since 2022/23 Q1: 310 of 910."""
+    text = (
+        f"{sentence_start(s.inner)} made up {number(sh.share, PCT_DECIMALS)}% of {whole.inner} in "
+        f"{period_phrase(sh.label)} ({number(sh.part)} of {number(sh.whole)}), against "
+        f"{number(sh.comparison_share, PCT_DECIMALS)}% in {period_phrase(sh.comparison_label)} "
+        f"({number(sh.comparison_part)} of {number(sh.comparison_whole)})."
+    )
+    if sh.of_change is None:
+        return text
+    fraction = fraction_word(sh.of_change)
+    size = f"{number(sh.of_change * 100, PCT_DECIMALS)}%"
+    amount = f"about {fraction} ({size})" if fraction else size
+    way = "rise" if sh.whole > sh.comparison_whole else "fall"
+    return (
+        f"{text} {sentence_start(s.inner)} accounted for {amount} of the {way} in {whole.inner} "
+        f"since {period_phrase(sh.comparison_label)}: {number(abs(sh.part - sh.comparison_part))} "
+        f"of {number(abs(sh.whole - sh.comparison_whole))}."
+    )
+
+
+def pattern_text(s: Subject, other: Subject, p: Pattern) -> str:
+    """One measure's pattern against another's, with the measure of similarity: "The
+    pattern of rural crime broadly matches that of all crime: their quarter-to-quarter
+    changes from 2016/17 Q1 to 2023/24 Q1 have a correlation of 0.82 (Pearson, on changes
+    in logs; 28 changes)." """
+    step = f"{s.period_word}-to-{s.period_word}"
+    return (
+        f"The pattern of {s.inner} {likeness(p.correlation)} that of {other.inner}: their {step} "
+        f"changes from {period_name(p.first_label)} to {period_name(p.last_label)} have a "
+        f"correlation of {number(p.correlation, CORRELATION_DECIMALS)} (Pearson, on changes in "
+        f"logs; {number(p.changes)} changes)."
     )

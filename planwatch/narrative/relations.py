@@ -1,0 +1,177 @@
+"""Statements about two measures the plan links: a part and its whole (``part_of``) and
+one measure's pattern against another's (``pattern_like``).
+
+In: the measure, its :class:`~planwatch.measures.series.MeasureSeries` and latest period
+analysed, and the linked measure with its series (:class:`Related`).
+Out: the facts and sentences as plain values (:class:`Share`, :class:`Pattern`); the key
+points are made in :mod:`planwatch.narrative.keypoints`.
+
+**Share** (methodology, "Part and whole"): the part's share of the whole in the latest
+period and in the comparison period (the same period a year before, else the one before),
+as counts of both; and, when the whole moved and the part moved the same way by no more,
+the share of the whole's change that the part accounts for, ``(p1 - p0) / (w1 - w0)``,
+with the simple fraction it is close to ("about a third", within
+:data:`FRACTION_TOLERANCE`). Counts only, and only when the part is never more than the
+whole in the two periods.
+
+**Pattern** (methodology, "Pattern against another measure"): the Pearson correlation of
+the two series' period-to-period changes in logs (relative changes) over the periods both
+have data for, up to the latest; shared seasonality and shared turns both count as a
+shared pattern, a shared long-term level does not (the changes, not the levels, are
+correlated, so two rising series are not "alike" for rising alone). Worded by Cohen's
+(1988) conventional sizes of a correlation: from :data:`LARGE_CORRELATION` "broadly
+matches", from :data:`MEDIUM_CORRELATION` "partly matches", below it "does not closely
+follow"; as negative, "moves against". No test of significance is claimed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+from planwatch.measures.series import MeasureSeries
+from planwatch.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR, Month, Quarter
+from planwatch.plan.models import Measure
+
+#: Units whose values add up, so that a part has a share of its whole.
+SHARE_UNITS: frozenset[str] = frozenset({"count"})
+#: Simple fractions a share of a change is told as, when within :data:`FRACTION_TOLERANCE`.
+FRACTIONS: tuple[tuple[float, str], ...] = (
+    (1 / 4, "a quarter"),
+    (1 / 3, "a third"),
+    (1 / 2, "half"),
+    (2 / 3, "two thirds"),
+    (3 / 4, "three quarters"),
+)
+#: How close (as a share, 0.03 = 3 percentage points) a share must be to a fraction to be
+#: called "about" it. planwatch's own threshold: the fraction then rounds the share shown
+#: to one decimal by no more than a reader would round it in speech.
+FRACTION_TOLERANCE = 0.03
+#: Cohen (1988), Statistical Power Analysis for the Behavioral Sciences, 2nd ed., §3.2:
+#: a correlation of 0.5 is "large" and 0.3 "medium".
+LARGE_CORRELATION = 0.5
+MEDIUM_CORRELATION = 0.3
+#: Fewest changes the pattern is compared over: two years of quarters. planwatch's own
+#: floor (a correlation of fewer points moves too much from one quarter to the next).
+MIN_PATTERN_CHANGES = 8
+#: Decimals of a correlation as told.
+CORRELATION_DECIMALS = 2
+
+
+@dataclass(frozen=True)
+class Related:
+    """A measure the plan links to another, with its series."""
+
+    measure: Measure
+    series: MeasureSeries
+
+
+@dataclass(frozen=True)
+class Share:
+    label: str
+    part: float
+    whole: float
+    comparison_label: str
+    comparison_part: float
+    comparison_whole: float
+    #: The share of the whole's change the part accounts for (0 to 1), when it does.
+    of_change: float | None
+
+    @property
+    def share(self) -> float:
+        return self.part / self.whole * 100
+
+    @property
+    def comparison_share(self) -> float:
+        return self.comparison_part / self.comparison_whole * 100
+
+
+@dataclass(frozen=True)
+class Pattern:
+    first_label: str
+    last_label: str
+    changes: int
+    correlation: float
+
+
+def _usable(series: MeasureSeries, latest_label: str) -> dict[str, float]:
+    if latest_label not in series.labels:
+        return {}
+    last = series.labels.index(latest_label)
+    return {p.label: v for i, p, v in series.usable() if i <= last}
+
+
+def _comparison(latest: Month | Quarter, values: dict[str, float]) -> str | None:
+    """The same period a year before, else the period before, when it has data."""
+    per_year = (
+        MONTHS_PER_YEAR if isinstance(latest, Month) else MONTHS_PER_YEAR // MONTHS_PER_QUARTER
+    )
+    for back in (per_year, 1):
+        label = latest.shift(-back).label
+        if label in values:
+            return label
+    return None
+
+
+def share_of_whole(
+    part: MeasureSeries, measure: Measure, latest_label: str, whole: Related
+) -> Share | None:
+    """The part's share of the whole, now and a year (or a period) before; ``None`` when it
+    cannot be told (rules in the module docstring)."""
+    if measure.unit not in SHARE_UNITS or whole.measure.unit not in SHARE_UNITS:
+        return None
+    mine, theirs = _usable(part, latest_label), _usable(whole.series, latest_label)
+    if latest_label not in mine or latest_label not in theirs:
+        return None
+    latest = part.periods[part.labels.index(latest_label)]
+    before = _comparison(latest, mine)
+    if before is None or before not in theirs:
+        return None
+    p1, p0, w1, w0 = mine[latest_label], mine[before], theirs[latest_label], theirs[before]
+    if min(p1, p0) < 0 or w1 <= 0 or w0 <= 0 or p1 > w1 or p0 > w0:
+        return None
+    of_change = None
+    if w1 != w0 and p1 != p0 and (p1 - p0) * (w1 - w0) > 0 and abs(p1 - p0) <= abs(w1 - w0):
+        of_change = (p1 - p0) / (w1 - w0)
+    return Share(latest_label, p1, w1, before, p0, w0, of_change)
+
+
+def fraction_word(share: float) -> str | None:
+    """``a third`` for 0.34; ``None`` when no simple fraction is within the tolerance."""
+    for value, word in FRACTIONS:
+        if abs(share - value) <= FRACTION_TOLERANCE:
+            return word
+    return None
+
+
+def pattern_against(series: MeasureSeries, latest_label: str, other: Related) -> Pattern | None:
+    """The correlation of the two series' relative changes (module docstring), or ``None``
+    with fewer than :data:`MIN_PATTERN_CHANGES` changes or a value of 0 or less."""
+    mine, theirs = _usable(series, latest_label), _usable(other.series, latest_label)
+    labels = [p.label for p in series.periods if p.label in mine and p.label in theirs]
+    if any(mine[k] <= 0 or theirs[k] <= 0 for k in labels):
+        return None
+    index = {p.label: i for i, p in enumerate(series.periods)}
+    pairs = [(a, b) for a, b in pairwise(labels) if index[b] - index[a] == 1]
+    if len(pairs) < MIN_PATTERN_CHANGES:
+        return None
+    x = np.array([math.log(mine[b] / mine[a]) for a, b in pairs])
+    y = np.array([math.log(theirs[b] / theirs[a]) for a, b in pairs])
+    if float(np.std(x)) == 0.0 or float(np.std(y)) == 0.0:
+        return None
+    r = float(np.corrcoef(x, y)[0, 1])
+    return Pattern(pairs[0][0], pairs[-1][1], len(pairs), r)
+
+
+def likeness(r: float) -> str:
+    """How a correlation of changes is worded (Cohen's sizes)."""
+    if r >= LARGE_CORRELATION:
+        return "broadly matches"
+    if r >= MEDIUM_CORRELATION:
+        return "partly matches"
+    if r <= -MEDIUM_CORRELATION:
+        return "moves against"
+    return "does not closely follow"
