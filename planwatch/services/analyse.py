@@ -32,6 +32,7 @@ from planwatch.narrative.checker import verified
 from planwatch.narrative.keypoints import measure_key_points, priority_points, rank
 from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.overrides import apply_overrides, fingerprint
+from planwatch.narrative.relations import Related
 from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
 from planwatch.periods import Month, Quarter
 from planwatch.plan.load import load_plan
@@ -288,14 +289,23 @@ def _measure_results(
         analysis = _with_comparisons(
             store, plan, m, series, analysis, quarter, inputs, built, warnings
         )
+        # the measures the plan links this one to (part_of, pattern_like), with their series
+        links = {k: built[k][0] for k in (m.part_of, m.pattern_like) if k is not None}
+        related = [Related(plan.measure(k), v) for k, v in links.items()]
         # a key point whose sentence the independent checker cannot bear out is not printed
         points, refused = verified(
             measure_key_points(
-                analysis, m, series, plan.events, definition=plan.measure_definition(m.id)
+                analysis,
+                m,
+                series,
+                plan.events,
+                definition=plan.measure_definition(m.id),
+                related=related,
             ),
             series,
             m,
             quarter,
+            links,
         )
         warnings.extend(refused)
         results[m.id] = MeasureResult(m, series, analysis, points)
