@@ -75,10 +75,19 @@ def generate_report(
     docx: bool = False,
     figures: bool = False,
     draft: bool = False,
+    chart_data: bool = False,
 ) -> ReportFiles:
     out = check_writable(out_dir or project.output_dir)
     run = (analyse or default_analyse())(project, quarter)
     commentary = project_commentary(project, run.plan, quarter)
     return build_report(
-        run, commentary, out, pdf=pdf, published=published, docx=docx, figures=figures, draft=draft
+        run,
+        commentary,
+        out,
+        pdf=pdf,
+        published=published,
+        docx=docx,
+        figures=figures,
+        draft=draft,
+        chart_data=chart_data,
     )
