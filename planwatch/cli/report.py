@@ -64,6 +64,14 @@ def register(app: typer.Typer) -> None:
                 help="Also write every figure the report shows as JSON (<report>.json)",
             ),
         ] = True,
+        chart_data: Annotated[
+            bool,
+            typer.Option(
+                "--chart-data/--no-chart-data",
+                help="Also write the data behind every chart as Excel and CSV "
+                "(<report>-data.xlsx, <report>-data.csv), linked from each chart",
+            ),
+        ] = True,
         out: Annotated[
             Path | None,
             typer.Option("--out", "-o", help="Output folder (default: the project's output/)"),
@@ -99,12 +107,14 @@ def register(app: typer.Typer) -> None:
             docx=docx,
             figures=figures,
             draft=draft,
+            chart_data=chart_data,
         )
         written = {
             "html": files.html,
             "pdf": files.pdf,
             "docx": files.docx,
             "figures": files.figures,
+            **dict(zip(("chart_data_xlsx", "chart_data_csv"), files.chart_data, strict=False)),
         }
         if as_json:
             print_json(

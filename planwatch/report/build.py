@@ -51,6 +51,7 @@ class ReportFiles:
     pdf: Path | None
     docx: Path | None = None
     figures: Path | None = None  # every figure as data (JSON)
+    chart_data: tuple[Path, ...] = ()  # the data behind the charts: Excel and CSV
     #: The run's warnings, for the analyst (``planwatch report`` prints them): key points
     #: the claim check left out, and problems with the data.
     warnings: tuple[Problem, ...] = ()
@@ -156,9 +157,11 @@ def build_report(
     docx: bool = False,
     figures: bool = False,
     draft: bool = False,
+    chart_data: bool = False,
 ) -> ReportFiles:
     """Write the HTML report (and the PDF; with ``docx`` the Word version; with
-    ``figures`` every figure as JSON) into ``out_dir``; files appear whole or not at all.
+    ``figures`` every figure as JSON; with ``chart_data`` the data behind the charts as
+    Excel and CSV, linked from each chart) into ``out_dir``; files appear whole or not at all.
     With ``draft``, the analyst's draft for review (analyst's notes at the top; file
     names end ``-draft``)."""
     out_dir = Path(out_dir)
@@ -172,7 +175,10 @@ def build_report(
         raise ReportError(f"cannot create the output folder '{out_dir}': {exc.strerror}") from exc
     published = published or publication_date(run)
     stem = report_stem(run, draft=draft)
-    view = report_view(run, commentary, ReportOptions(published=published, draft=draft))
+    options = ReportOptions(
+        published=published, draft=draft, chart_data=stem if chart_data else None
+    )
+    view = report_view(run, commentary, options)
     with drawings(view.charts, png=docx) as drawn:
         pdf_path = None
         if pdf:
@@ -189,10 +195,23 @@ def build_report(
 
             docx_path = write_docx(view, out_dir / f"{stem}.docx", png=drawn.png)
     figures_path = None
-    if figures:
+    data_paths: tuple[Path, ...] = ()
+    if figures or chart_data:
+        from planwatch.report.figures import figures as figures_of
         from planwatch.report.figures import write_figures
 
-        figures_path = write_figures(view, run, out_dir / f"{stem}.json")
+        data = figures_of(view, run)
+        if figures:
+            figures_path = write_figures(data, out_dir / f"{stem}.json")
+        if chart_data:
+            from planwatch.report.chartdata import write_chart_data
+
+            data_paths = write_chart_data(data, out_dir, stem)
     return ReportFiles(
-        html=html_path, pdf=pdf_path, docx=docx_path, figures=figures_path, warnings=run.warnings
+        html=html_path,
+        pdf=pdf_path,
+        docx=docx_path,
+        figures=figures_path,
+        chart_data=data_paths,
+        warnings=run.warnings,
     )

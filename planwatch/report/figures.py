@@ -265,6 +265,7 @@ def figures(view: ReportView, run: AnalysisRun) -> dict[str, Any]:
     }
 
 
-def write_figures(view: ReportView, run: AnalysisRun, path: Path) -> Path:
-    text = json.dumps(figures(view, run), ensure_ascii=False, indent=1, allow_nan=False)
+def write_figures(data: dict[str, Any], path: Path) -> Path:
+    """The figures (:func:`figures`) as JSON at ``path``."""
+    text = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False)
     return write_atomic(path, (text + "\n").encode("utf-8"))

@@ -25,7 +25,7 @@ from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
 from planwatch.periods import Month, Quarter
 from planwatch.plan.commentary import Commentary
 from planwatch.plan.models import Commitment, Measure, Plan
-from planwatch.report import tables
+from planwatch.report import chartdata, tables
 from planwatch.report.chart import (
     TREND_METHODS,
     ChartSpec,
@@ -54,6 +54,9 @@ class ReportOptions:
     #: The analyst's draft for review: the analyst's notes (notes on the data, key points
     #: the claim check left out) at the top. The published report never shows them.
     draft: bool = False
+    #: The stem of the chart-data files written beside the report
+    #: (:mod:`planwatch.report.chartdata`), linked from every chart; ``None``: none.
+    chart_data: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,14 @@ class PriorityView:
 
 
 @dataclass(frozen=True)
+class DataFile:
+    """A file of the data behind the charts, linked from each chart."""
+
+    href: str  # beside the report: a relative link
+    kind: str  # "Excel workbook", "CSV"
+
+
+@dataclass(frozen=True)
 class AnalystNotes:
     """One list of the draft's analyst's notes, under its heading."""
 
@@ -178,6 +189,7 @@ class ReportView:
     charts: tuple[ChartView, ...] = field(default=())
     draft: bool = False
     analyst_notes: tuple[AnalystNotes, ...] = ()  # only in a draft
+    data_files: tuple[DataFile, ...] = ()  # the chart data beside the report
 
     @property
     def sensitivity(self) -> str:
@@ -227,6 +239,16 @@ def report_view(
         charts=tuple(c for p in priorities for m in p.measures for c in m.charts),
         draft=options.draft,
         analyst_notes=analyst_notes(run) if options.draft else (),
+        data_files=data_files(options.chart_data),
+    )
+
+
+def data_files(stem: str | None) -> tuple[DataFile, ...]:
+    if stem is None:
+        return ()
+    return (
+        DataFile(f"{stem}{chartdata.XLSX_SUFFIX}", "Excel workbook"),
+        DataFile(f"{stem}{chartdata.CSV_SUFFIX}", "CSV"),
     )
 
 
