@@ -105,6 +105,7 @@ def test_the_workbook_reads_well_with_a_screen_reader(built, shaped):
     book = load_workbook(built.chart_data[0])
     assert book.properties.title.startswith("Data behind the charts: ")
     assert book.properties.language == shaped.plan.metadata.language
+    assert book.properties.creator == shaped.plan.metadata.organisation
     for sheet in book.worksheets:
         assert not sheet.merged_cells.ranges  # no merged cells
         assert sheet.freeze_panes == "A2"  # the header row stays in view
