@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from planwatch.analysis.results import MeasureAnalysis
 from planwatch.errors import Problem
+from planwatch.measures.areas import AreaTable
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative.model import KeyPoint
 from planwatch.periods import Month, Quarter
@@ -23,6 +24,7 @@ class MeasureResult:
     series: MeasureSeries
     analysis: MeasureAnalysis
     key_points: tuple[KeyPoint, ...]
+    areas: AreaTable | None = None  # the quarter by district, when the source has districts
 
 
 @dataclass(frozen=True)
