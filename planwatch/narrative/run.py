@@ -8,14 +8,17 @@ render without recomputing anything.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from planwatch.analysis.results import MeasureAnalysis
 from planwatch.errors import Problem
-from planwatch.measures.areas import AreaTable
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative.model import KeyPoint
 from planwatch.periods import Month, Quarter
 from planwatch.plan.models import Measure, Plan, Priority
+
+if TYPE_CHECKING:  # measures/areas.py imports pandas: not at start-up
+    from planwatch.measures.areas import AreaTable
 
 
 @dataclass(frozen=True)
