@@ -21,11 +21,14 @@ Rules (each breach is reported with file, row and field; nothing is stored):
 * integers and numbers are numbers; a flag holds only its declared true / false
   spellings (case-insensitive; a blank cell is false unless the spellings leave it out,
   then it is unknown);
-* no two rows share a record id, within a file or across the files of one load. A
+* no two rows share a record id, within a file or across the files of one load
+  (checked once for the whole load, :func:`_duplicate_ids`). A
   source without an id (data.police.uk: anti-social behaviour has no Crime ID) is
   revised by month and its ``revise_by`` columns instead.
 
-A folder stands for the CSV files in it.
+A folder stands for the CSV files in it. CSV files sharing a header (a month of each
+force) are read, converted and checked together in one pass; a group with any problem is
+read again file by file to say where it is (see "CSV files read together" below).
 """
 
 from __future__ import annotations

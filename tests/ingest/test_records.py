@@ -172,6 +172,33 @@ def test_personal_data_in_a_mapped_column_is_warned_about(tmp_path: Path) -> Non
     assert not any("personal data" in w for w in clean.warnings)
 
 
+def test_values_that_look_like_emails_or_phone_numbers_are_warned_about(tmp_path: Path) -> None:
+    text = RECORDS_PLAN.replace(
+        "      district: {type: text, header: District}\n",
+        "      district: {type: text, header: District}\n      contact: {type: text, header: Ref 2}\n"
+        "      notes: {type: text, header: Ref 3}\n",
+    )
+    header = [*CRIME_HEADER, "Ref 2", "Ref 3"]
+    rows = [[*r, f"victim{i}@example.org", "Door forced"] for i, r in enumerate(CRIME_ROWS)]
+    path = write_csv(tmp_path / "crimes2.csv", header, rows)
+    result = ingest(
+        tmp_path / "q", "records", [path], record_source="crimes", plan=parse_plan(text)
+    )
+    (warning,) = [w for w in result.warnings if "Ref" in w]  # not 'Ref 3', free text
+    assert (
+        "'Ref 2' looks like personal data from its values (they look like email addresses)"
+        in warning
+    )
+    rows = [[*r, f"+44 7700 900{i:03d}", "Door forced"] for i, r in enumerate(CRIME_ROWS)]
+    path = write_csv(tmp_path / "crimes3.csv", header, rows)
+    result = ingest(
+        tmp_path / "r", "records", [path], record_source="crimes", plan=parse_plan(text)
+    )
+    assert [w for w in result.warnings if "Ref" in w][0].startswith(
+        "column 'Ref 2' looks like personal data from its values (they look like phone numbers)"
+    )
+
+
 # --- bad input: a clear error, and the store byte-for-byte unchanged ------------------------
 
 
