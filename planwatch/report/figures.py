@@ -182,7 +182,7 @@ def _chart(chart: ChartView, result: MeasureResult) -> dict[str, Any]:
 
 def _table_methods(result: MeasureResult) -> list[str | None]:
     """The method behind each of a measure's tables, in the order the view makes them
-    (variance, survey proportions, proportion tests, changes: view._tables)."""
+    (variance, survey proportions, proportion tests, changes, districts: view._tables)."""
     analysis = result.analysis
     out: list[str | None] = ["this year against last year"] * len(analysis.variance)
     if analysis.proportions:
@@ -191,6 +191,8 @@ def _table_methods(result: MeasureResult) -> list[str | None]:
         out.append("two_proportion_z_test")
     if analysis.changes:
         out.append(", ".join(sorted({c.method or "not tested" for c in analysis.changes})))
+    if result.areas is not None:
+        out.append("district breakdown: the quarter's count by district, each counted once")
     return out
 
 

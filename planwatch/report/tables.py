@@ -7,6 +7,7 @@ templates render; nothing here knows about HTML.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from planwatch.analysis.results import (
     TwoProportionResult,
     VarianceRow,
 )
+from planwatch.measures.areas import AreaRow, AreaTable
 
 #: Confidence level printed beside intervals; the analysis uses 95% throughout (docs/methodology.md §1).
 CONFIDENCE_PCT = 95
@@ -150,3 +152,77 @@ def change_table(
 
 def _yes_no(flag: bool | None) -> str:
     return "Not tested" if flag is None else ("Yes" if flag else "No")
+
+
+#: Rows of the district table that are not districts.
+ALL_DISTRICTS = "All districts"
+FORCE_FIGURE = "Force figure"
+NOT_IN_A_DISTRICT = "Not recorded against a district shown"
+NO_GROUP = "Not in a local policing area"
+
+
+def district_table(
+    areas: AreaTable,
+    name: str,
+    unit: str,
+    decimals: int = 0,
+    force: float | None = None,
+    force_before: float | None = None,
+) -> DataTable:
+    """The quarter by district, each district once: grouped under its local policing area
+    with the area's total (the sum of its districts, never added in again), then all
+    districts together; with the force's own figure (``force``), the part not recorded
+    against any district shown, so that the rows add up to it (``force_before``: its
+    figure a year earlier)."""
+    rates = any(r.rate_per_1000 is not None for r in areas.rows)
+    grouped = bool(areas.groups)
+    quarter = areas.quarter
+
+    def cells(row: AreaRow | None, value: float, previous: float | None) -> tuple[str, ...]:
+        change = value - previous if previous is not None else None
+        pct = change / previous * 100 if change is not None and previous else None
+        out = [
+            fmt.value(value, unit, decimals),
+            fmt.value(previous, unit, decimals),
+            fmt.signed(change, decimals),
+            fmt.signed(pct, 1, "%"),
+        ]
+        if rates:
+            out.append(fmt.number(row.rate_per_1000 if row else None, 1))
+        out.append(fmt.number(row.rank) if row else fmt.MISSING)
+        return tuple(out)
+
+    def line(label: str, group: str, rest: tuple[str, ...]) -> tuple[str, ...]:
+        return (label, group, *rest) if grouped else (label, *rest)
+
+    rows: list[tuple[str, ...]] = []
+    for g in areas.groups:
+        members = [r for r in areas.rows if r.group == g.area]
+        rows += [line(r.area, g.area, cells(r, r.value, r.previous)) for r in members]
+        rows.append(line(f"{g.area} total", g.area, cells(None, g.value, g.previous)))
+    loose = [r for r in areas.rows if not grouped or r.group is None]
+    rows += [line(r.area, NO_GROUP, cells(r, r.value, r.previous)) for r in loose]
+    total = sum(r.value for r in areas.rows)
+    earlier = [r.previous for r in areas.rows]
+    before = sum(v for v in earlier if v is not None) if None not in earlier else None
+    rows.append(line(ALL_DISTRICTS, "", cells(None, total, before)))
+    if force is not None and not math.isclose(force, total):
+        rest = force_before - before if force_before is not None and before is not None else None
+        rows.append(line(NOT_IN_A_DISTRICT, "", cells(None, force - total, rest)))
+        rows.append(line(FORCE_FIGURE, "", cells(None, force, force_before)))
+    headers = ["District", *(["Local policing area"] if grouped else [])]
+    headers += [
+        fmt.period_text(quarter.label),
+        fmt.period_text(quarter.same_quarter_last_year.label),
+        "Change",
+        "Change (%)",
+        *(["Rate per 1,000 population"] if rates else []),
+        "Rank",
+    ]
+    return DataTable(
+        caption=f"{name} by district, {fmt.period_text(quarter.label)} (each district counted once; "
+        "a local policing area's total is the sum of its districts)",
+        headers=tuple(headers),
+        rows=tuple(rows),
+        numeric_from=2 if grouped else 1,
+    )

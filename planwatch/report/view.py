@@ -19,6 +19,7 @@ from datetime import date
 from planwatch import OGL_ATTRIBUTION, __version__
 from planwatch import formatting as fmt
 from planwatch.errors import Problem
+from planwatch.measures.series import MeasureSeries
 from planwatch.narrative.checker import ClaimProblem
 from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
@@ -393,7 +394,36 @@ def _tables(result: MeasureResult) -> tuple[DataTable, ...]:
         out.append(
             tables.change_table(analysis.changes, measure.name, measure.unit, measure.decimals)
         )
+    if result.areas is not None:
+        out.append(
+            tables.district_table(
+                result.areas,
+                measure.name,
+                measure.unit,
+                measure.decimals,
+                force=quarter_figure(result.series, result.areas.quarter),
+                force_before=quarter_figure(
+                    result.series, result.areas.quarter.same_quarter_last_year
+                ),
+            )
+        )
     return tuple(out)
+
+
+def quarter_figure(series: MeasureSeries, quarter: Quarter) -> float | None:
+    """A count's figure for ``quarter``: its value, or its three months added up; ``None``
+    when any of them is missing or held out."""
+    wanted = (
+        {quarter.label} if series.frequency == "quarter" else {m.label for m in quarter.months()}
+    )
+    found = [
+        v
+        for i, (label, v) in enumerate(zip(series.labels, series.values, strict=True))
+        if label in wanted and i not in series.suspect
+    ]
+    if len(found) != len(wanted) or any(v is None for v in found):
+        return None
+    return sum(v for v in found if v is not None)
 
 
 def caveats(result: MeasureResult) -> tuple[str, ...]:

@@ -2,7 +2,8 @@
 
 In: a :class:`~planwatch.project.Project` and a quarter. Out: the written
 :class:`~planwatch.report.build.ReportFiles` (in ``output/`` unless told otherwise).
-The analysis comes from :func:`planwatch.services.analyse.run_analysis`; commentary from
+The analysis comes from :func:`planwatch.services.analyse.run_analysis` (with each count
+measure's district breakdown, :mod:`planwatch.services.areas`); commentary from
 ``commentary/<quarter>.yaml`` when that file exists.
 """
 
@@ -21,6 +22,7 @@ from planwatch.plan.commentary import Commentary, load_commentary
 from planwatch.plan.models import Plan
 from planwatch.project import Project
 from planwatch.report.build import ReportFiles, build_report
+from planwatch.services.areas import with_district_tables
 
 Analyse = Callable[[Project, Quarter], AnalysisRun]
 
@@ -78,7 +80,7 @@ def generate_report(
     chart_data: bool = False,
 ) -> ReportFiles:
     out = check_writable(out_dir or project.output_dir)
-    run = (analyse or default_analyse())(project, quarter)
+    run = with_district_tables(project, (analyse or default_analyse())(project, quarter))
     commentary = project_commentary(project, run.plan, quarter)
     return build_report(
         run,
