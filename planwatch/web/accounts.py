@@ -4,7 +4,7 @@ In: the accounts, their roles and departments, and their audit history (django-s
 Out: one row per account for the list (two queries whatever the number of accounts), and an
 account's history as plain sentences, newest first: created, email changed, password changed,
 role changed, added to or removed from a department, deactivated or reactivated, invitations
-and password resets emailed, with who
+and password resets emailed, sign-in lock-outs lifted, with who
 made each change and when. Sign-ins (which update ``last_login``) are not changes and are left out.
 """
 
@@ -17,7 +17,15 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from planwatch.web.models import Department, EmailKind, Membership, Profile, Role, SentEmail
+from planwatch.web.models import (
+    Department,
+    EmailKind,
+    Membership,
+    Profile,
+    Role,
+    SentEmail,
+    SignInUnlock,
+)
 
 ROLE_LABELS = dict(Role.choices)
 
@@ -73,9 +81,13 @@ def _who(record: Any) -> str:
 
 
 def account_history(user: Any) -> list[AuditEntry]:
-    """Every change to ``user``'s account, role and departments, newest first (four queries)."""
+    """Every change to ``user``'s account, role and departments, newest first (five queries)."""
     entries = (
-        _user_changes(user) + _role_changes(user) + _membership_changes(user) + _emails_sent(user)
+        _user_changes(user)
+        + _role_changes(user)
+        + _membership_changes(user)
+        + _emails_sent(user)
+        + _unlocks(user)
     )
     return sorted(entries, key=lambda e: e.when, reverse=True)
 
@@ -90,6 +102,16 @@ def _emails_sent(user: Any) -> list[AuditEntry]:
         )
         for sent_at, by, kind, recipients in SentEmail.objects.filter(account=user).values_list(
             "sent_at", "sent_by__username", "kind", "recipients"
+        )
+    ]
+
+
+def _unlocks(user: Any) -> list[AuditEntry]:
+    """Sign-in lock-outs an analyst lifted."""
+    return [
+        AuditEntry(when, by, "sign-in unlocked after too many failed attempts")
+        for when, by in SignInUnlock.objects.filter(account=user).values_list(
+            "unlocked_at", "unlocked_by__username"
         )
     ]
 

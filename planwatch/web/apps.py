@@ -23,4 +23,3 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(_sqlite_pragmas, dispatch_uid="planwatch-sqlite-pragmas")
-        from planwatch.web import throttle  # noqa: F401  (connects the failed-login signal)

@@ -60,6 +60,17 @@ class ReportStatus(models.TextChoices):
 REPORT_IN_PROGRESS = (ReportStatus.QUEUED, ReportStatus.BUILDING)
 
 
+class RagDefinition(models.Model):
+    """What one RAG status means, from the plan (``rag:`` in plan.yaml), for the editor."""
+
+    status = models.CharField(max_length=8, choices=Rag.choices, unique=True)
+    meaning = models.TextField()
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()}: {self.meaning}"
+
+
 class Department(models.Model):
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
@@ -321,6 +332,26 @@ class SentEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject}"
+
+
+class SignInUnlock(models.Model):
+    """An analyst lifted a sign-in lock-out (planwatch.web.signin): part of the account's
+    history (rows are only ever added)."""
+
+    username = models.CharField(max_length=150, help_text="As typed at sign-in")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    unlocked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-unlocked_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.username} unlocked by {self.unlocked_by}"
 
 
 register(get_user_model(), app="planwatch.web", table_name="web_historicaluser")

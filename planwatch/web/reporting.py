@@ -182,6 +182,27 @@ def dashboard(quarter: Quarter) -> Dashboard:
     return found  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True)
+class PriorityAnalysis:
+    """One priority's current key points and charts for the owner's editor, or why there
+    are none (``message``)."""
+
+    panel: PriorityPanel | None
+    message: str = ""
+
+
+def priority_panel(quarter_slug: str, number: int) -> PriorityAnalysis:
+    """Priority ``number``'s panel of the quarter's dashboard (the same cached analysis)."""
+    try:
+        board = dashboard(parse_quarter(quarter_slug))
+    except PlanwatchError as exc:
+        return PriorityAnalysis(None, exc.render())
+    panel = next((p for p in board.panels if p.number == number), None)
+    if panel is None:
+        return PriorityAnalysis(None, board.message or "No key points for this priority yet.")
+    return PriorityAnalysis(panel)
+
+
 def _compute_dashboard(project: Project, quarter: Quarter) -> Dashboard:
     builders = _builders()
     if builders is None:

@@ -13,14 +13,30 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from planwatch.web.selectors import ChaseRow, TodoRow, TrackerRow
+from planwatch.web.selectors import ChaseRow, TodoRow, TrackerRow, state_label, state_tag
+
+#: A slot's state as a GOV.UK tag.
+TAG = '<strong class="govuk-tag govuk-tag--{colour}">{label}</strong>'
+
+
+def tag_html(state: str, return_reason: str = "") -> SafeString:
+    """A slot's state as a GOV.UK tag, its colour from :data:`~planwatch.web.selectors.STATE_TAGS`."""
+    return mark_safe(
+        TAG.format(
+            colour=state_tag(state, return_reason),
+            label=escape(state_label(state, return_reason)),
+        )
+    )
+
 
 #: One tracker line (the columns of the table header in web/tracker.html).
 TRACKER_ROW = (
-    '<tr class="state-{state}" data-slot="{pk}"><td>{commitment}</td><td>{department}</td>'
-    "<td>{state_label}</td><td>{saved}</td><td>{words}</td>"
-    '<td><a href="{url}">Open<span class="visually-hidden"> {commitment} ({department})'
-    "</span></a></td></tr>\n"
+    '<tr class="govuk-table__row state-{state}" data-slot="{pk}">'
+    '<td class="govuk-table__cell">{commitment}</td><td class="govuk-table__cell">{department}</td>'
+    '<td class="govuk-table__cell">{tag}</td><td class="govuk-table__cell">{saved}</td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric">{words}</td>'
+    '<td class="govuk-table__cell"><a class="govuk-link" href="{url}">Open'
+    '<span class="govuk-visually-hidden"> {commitment} ({department})</span></a></td></tr>\n'
 )
 
 
@@ -33,7 +49,7 @@ def tracker_rows_html(rows: Iterable[TrackerRow]) -> SafeString:
                 state=escape(r.state),
                 commitment=escape(r.commitment),
                 department=escape(r.department),
-                state_label=escape(r.state_label),
+                tag=TAG.format(colour=r.tag, label=escape(r.state_label)),
                 saved=escape(r.saved),
                 words=int(r.words),
                 url=escape(r.url),
@@ -45,16 +61,19 @@ def tracker_rows_html(rows: Iterable[TrackerRow]) -> SafeString:
 
 #: One to-do line (the columns of the table header in web/todo.html).
 TODO_ROW = (
-    '<tr class="state-{state}" data-slot="{pk}"><td>{priority}</td>'
-    "<td>{commitment}{detail}</td><td>{department}</td>"
-    "<td>{state_label}{returned}</td><td>{words}</td>"
-    '<td><a href="{url}">{action}<span class="visually-hidden"> {commitment} ({department})'
-    "</span></a></td></tr>\n"
+    '<tr class="govuk-table__row state-{state}" data-slot="{pk}">'
+    '<td class="govuk-table__cell">{priority}</td>'
+    '<td class="govuk-table__cell">{commitment}{detail}</td>'
+    '<td class="govuk-table__cell">{department}</td>'
+    '<td class="govuk-table__cell">{tag}{returned}</td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric">{words}</td>'
+    '<td class="govuk-table__cell"><a class="govuk-link" href="{url}">{action}'
+    '<span class="govuk-visually-hidden"> {commitment} ({department})</span></a></td></tr>\n'
 )
 #: The commitment's full text under its short title (when the plan gives one).
-DETAIL = "<br><small>{text}</small>"
+DETAIL = '<br><span class="govuk-body-s">{text}</span>'
 
-RETURNED = ' <span class="returned">(returned: {reason})</span>'
+RETURNED = '<br><span class="govuk-body-s">Returned because: {reason}</span>'
 
 
 def todo_rows_html(rows: Iterable[TodoRow]) -> SafeString:
@@ -68,7 +87,7 @@ def todo_rows_html(rows: Iterable[TodoRow]) -> SafeString:
                 commitment=escape(r.commitment),
                 detail=DETAIL.format(text=escape(r.commitment_text)) if r.commitment_text else "",
                 department=escape(r.department),
-                state_label=escape(r.state_label),
+                tag=TAG.format(colour=r.tag, label=escape(r.state_label)),
                 returned=RETURNED.format(reason=escape(r.return_reason)) if r.return_reason else "",
                 words=int(r.words),
                 url=escape(r.url),

@@ -22,6 +22,8 @@ from django.utils.dates import MONTHS_3
 from planwatch.web.models import (
     Membership,
     PublishedVersion,
+    Rag,
+    RagDefinition,
     Round,
     RoundState,
     SentEmail,
@@ -35,6 +37,24 @@ from planwatch.web.permissions import department_ids, is_analyst
 OUTSTANDING = (SlotState.NOT_STARTED, SlotState.DRAFT)
 #: How a draft the analyst sent back is shown, wherever a slot's state is shown.
 RETURNED_LABEL = "Returned – action needed"
+
+
+#: The GOV.UK tag colour of each state (the words carry the meaning; colour only helps):
+#: grey not started, turquoise draft, red returned, yellow waiting for review, green approved.
+STATE_TAGS = {
+    SlotState.NOT_STARTED: "grey",
+    SlotState.DRAFT: "turquoise",
+    SlotState.SUBMITTED: "yellow",
+    SlotState.APPROVED: "green",
+}
+RETURNED_TAG = "red"
+
+
+def state_tag(state: str, return_reason: str = "") -> str:
+    """The tag colour of a slot's state (:data:`STATE_TAGS`; a returned draft is red)."""
+    if state == SlotState.DRAFT and return_reason:
+        return RETURNED_TAG
+    return STATE_TAGS[SlotState(state)]
 
 
 def state_label(state: str, return_reason: str = "") -> str:
@@ -53,6 +73,7 @@ class MissingSlot:
     department: str
     state: str
     state_label: str
+    return_reason: str
 
 
 def not_approved(rnd: Round) -> list[MissingSlot]:
@@ -70,8 +91,92 @@ def not_approved(rnd: Round) -> list[MissingSlot]:
         )
     )
     return [
-        MissingSlot(pk, commitment_label(title, text), dept, state, state_label(state, reason))
+        MissingSlot(
+            pk, commitment_label(title, text), dept, state, state_label(state, reason), reason
+        )
         for pk, title, text, dept, state, reason in rows
+    ]
+
+
+@dataclass(frozen=True)
+class DepartmentCommentary:
+    """One department's commentary on a commitment, as the round overview shows it."""
+
+    slot_pk: int
+    department: str
+    state: str
+    return_reason: str
+    text: str
+    rag: str
+
+
+@dataclass(frozen=True)
+class CommitmentCommentary:
+    """A commitment with its owning departments' commentary, in department order."""
+
+    label: str
+    text: str  # the commitment's full text when its label is a short title, else ""
+    departments: tuple[DepartmentCommentary, ...]
+
+
+@dataclass(frozen=True)
+class PriorityCommentary:
+    number: int
+    title: str
+    commitments: tuple[CommitmentCommentary, ...]
+
+
+def commentary_by_department(rnd: Round) -> list[PriorityCommentary]:
+    """The round's commentary for reading through: priority by priority, each commitment
+    with its departments' texts under it (as the reference update groups a commitment's
+    commentary by district). One query."""
+    rows = Slot.objects.filter(round=rnd).values_list(
+        "pk",
+        "state",
+        "return_reason",
+        "text",
+        "rag",
+        "department__name",
+        "commitment_id",
+        "commitment__title",
+        "commitment__text",
+        "commitment__priority__number",
+        "commitment__priority__title",
+    )
+    priorities: dict[int, tuple[str, dict[int, tuple[str, str, list[DepartmentCommentary]]]]] = {}
+    for pk, state, reason, text, rag, dept, cid, ctitle, ctext, number, ptitle in rows:
+        commitments = priorities.setdefault(number, (ptitle, {}))[1]
+        entry = commitments.setdefault(
+            cid, (commitment_label(ctitle, ctext), ctext if ctitle else "", [])
+        )
+        entry[2].append(DepartmentCommentary(pk, dept, state, reason, text, rag))
+    return [
+        PriorityCommentary(
+            number,
+            title,
+            tuple(
+                CommitmentCommentary(label, full, tuple(depts))
+                for label, full, depts in commitments.values()
+            ),
+        )
+        for number, (title, commitments) in priorities.items()
+    ]
+
+
+#: The order the editor lists the RAG statuses in (best first, as the report's key).
+RAG_ORDER = (Rag.GREEN, Rag.AMBER, Rag.RED)
+
+
+def rag_meanings() -> list[tuple[str, str]]:
+    """(status, meaning) of each RAG status as the plan defines it (plan.yaml ``rag:``,
+    imported with the plan; the plan's defaults for any not imported yet). One query."""
+    from planwatch.plan.models import RagDefinitions
+
+    stored = dict(RagDefinition.objects.values_list("status", "meaning"))
+    defaults = RagDefinitions()
+    return [
+        (str(status.label), stored.get(status) or getattr(defaults, status.value))
+        for status in RAG_ORDER
     ]
 
 
@@ -212,6 +317,7 @@ class TrackerRow(NamedTuple):
     department: str
     department_slug: str
     state_label: str
+    tag: str  # the state's GOV.UK tag colour
     saved: str
     words: int
     url: str
@@ -238,6 +344,7 @@ def tracker_rows(slots: Iterable[TrackerSlot]) -> list[TrackerRow]:
                 department=s.department.name,
                 department_slug=s.department.slug,
                 state_label=RETURNED_LABEL if s.was_returned else labels[s.state],
+                tag=RETURNED_TAG if s.was_returned else STATE_TAGS[s.state],  # type: ignore[index]
                 saved=saved,
                 words=s.word_count,
                 url=f"{prefix}{s.pk}/",
@@ -268,6 +375,7 @@ class TodoRow(NamedTuple):
     pk: int
     state: str
     state_label: str
+    tag: str  # the state's GOV.UK tag colour
     return_reason: str
     priority: int
     commitment: str
@@ -295,6 +403,7 @@ def todo_rows(user: Any, rnd: Round) -> list[TodoRow]:
                 pk=pk,
                 state=state,
                 state_label=state_label(state, reason),
+                tag=state_tag(state, reason),
                 return_reason=reason if state == SlotState.DRAFT else "",
                 priority=number,
                 commitment=commitment_label(ctitle, ctext),

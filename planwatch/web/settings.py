@@ -17,23 +17,29 @@ In: environment variables. Out: Django settings.
 ``PLANWATCH_FROM_EMAIL``     the sender of every email
 ``PLANWATCH_SITE_URL``       the site's address for links in emails, e.g. ``https://commentary.example.org``
 ``PLANWATCH_MEDIA_ROOT``     where published reports are stored; default ``<project>/output/web``
-``PLANWATCH_CACHE_DIR``      shared cache folder (login throttle, sessions); default ``<project>/.web-cache`` in production
+``PLANWATCH_CACHE_DIR``      shared cache folder (sessions); default ``<project>/.web-cache`` in production
+``PLANWATCH_TRUSTED_PROXIES`` how many reverse proxies stand in front (their X-Forwarded-For gives
+                             the client's address for sign-in throttling); default 0
+``PLANWATCH_LOGIN_FAILURE_LIMIT``/``_LOCKOUT_SECONDS`` sign-in throttling (5 failures, 15 minutes)
 ``PLANWATCH_REPORT_PDF``     ``0`` builds only the HTML report on publishing
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-#: Failed logins allowed per username and per address before a lock-out (NCSC guidance
-#: suggests a low single-digit or low double-digit limit for throttling password guessing).
+#: Failed sign-ins allowed for one username from one address before a lock-out (NCSC's
+#: password guidance: throttle guessing with a limit of around 10 or fewer; we allow 5).
 LOGIN_FAILURE_LIMIT = int(os.environ.get("PLANWATCH_LOGIN_FAILURE_LIMIT", "5"))
-#: How long a lock-out lasts, in seconds (15 minutes).
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("PLANWATCH_LOGIN_LOCKOUT_SECONDS", str(15 * 60)))
+#: How long a lock-out lasts before it lifts by itself (15 minutes; an analyst can lift it sooner).
+LOGIN_COOL_OFF = timedelta(
+    seconds=int(os.environ.get("PLANWATCH_LOGIN_LOCKOUT_SECONDS", str(15 * 60)))
+)
 #: One year, the HSTS max-age recommended by hstspreload.org.
 HSTS_ONE_YEAR_SECONDS = 31_536_000
 #: Sessions last one working day (8 hours).
@@ -75,6 +81,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "planwatch.web.apps.WebConfig",
 ]
 
@@ -94,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a locked-out sign-in into the sign-in page with the reason (signin.locked_out).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "planwatch.web.urls"
@@ -166,15 +175,15 @@ CACHES = {
         "LOCATION": "planwatch",
     },
     # Sessions have a cache of their own, so that many signed-in people never make the
-    # cache cull the login throttle's counts.
+    # cache cull the dashboards' analyses.
     "sessions": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "planwatch-sessions",
         "OPTIONS": {"MAX_ENTRIES": SESSION_CACHE_ENTRIES},
     },
 }
-# gunicorn workers are separate processes: the login throttle's counts and the cached
-# sessions (signing out must end the session in every worker) must be shared, so
+# gunicorn workers are separate processes: the cached sessions (signing out must end the
+# session in every worker) and the dashboards' analyses must be shared, so
 # production uses a file cache (in the project unless PLANWATCH_CACHE_DIR says otherwise).
 _cache_dir = os.environ.get("PLANWATCH_CACHE_DIR") or (
     str(PROJECT_DIR / ".web-cache") if PRODUCTION else ""
@@ -190,8 +199,25 @@ if _cache_dir:
         "OPTIONS": {"MAX_ENTRIES": SESSION_CACHE_ENTRIES},
     }
 
-# Django's password checks, with the user's role read in the same query on every request.
-AUTHENTICATION_BACKENDS = ["planwatch.web.auth.ProfileBackend"]
+# The sign-in throttle first (it refuses a locked-out attempt before any password is
+# tried), then Django's password checks with the user's role read in the same query.
+AUTHENTICATION_BACKENDS = [
+    "planwatch.web.signin.ThrottleBackend",
+    "planwatch.web.auth.ProfileBackend",
+]
+
+# Sign-in throttling (django-axes, planwatch/web/signin.py): failures are rows in the app's
+# database, shared by every gunicorn worker; a lock-out is of one username from one address.
+TRUSTED_PROXIES = int(os.environ.get("PLANWATCH_TRUSTED_PROXIES", "0"))
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_COOL_OFF
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "planwatch.web.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "planwatch.web.signin.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are already last_login; failures are kept
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,5 +1,6 @@
 """User management for analysts: list accounts, create one, change its role, departments,
-email (its holder chooses the password through an emailed link), deactivate or reactivate it, and see every change made to it.
+email (its holder chooses the password through an emailed link), deactivate or reactivate it,
+lift a sign-in lock-out, and see every change made to it.
 
 In: HTTP requests from analysts (owners and readers get 403). Out: pages; writes go through
 :func:`planwatch.web.services.create_user` / :func:`~planwatch.web.services.update_user`,
@@ -15,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from planwatch.errors import PlanwatchError
-from planwatch.web import accounts, services
+from planwatch.web import accounts, services, signin
 from planwatch.web.forms import AccountForm, NewAccountForm, add_problems
 from planwatch.web.models import Department, Membership, Role
 from planwatch.web.permissions import analyst_required, role_of, signed_in
@@ -50,7 +51,7 @@ def users(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/users.html",
-        {"accounts": accounts.account_rows(), "form": form},
+        {"accounts": accounts.account_rows(), "form": form, "lockouts": signin.lockouts()},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -86,7 +87,12 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "web/user_edit.html",
-        {"account": account, "form": form, "history": accounts.account_history(account)},
+        {
+            "account": account,
+            "form": form,
+            "history": accounts.account_history(account),
+            "lockouts": [lock for lock in signin.lockouts() if lock.username == account.username],
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -102,3 +108,16 @@ def user_invite(request: HttpRequest, pk: int) -> HttpResponse:
         emails.invite(account, actor=signed_in(request))
         messages.success(request, f"Emailed {account.email} a link to choose a password.")
     return redirect("user_edit", pk=account.pk)
+
+
+@analyst_required
+@require_POST
+def user_unlock(request: HttpRequest) -> HttpResponse:
+    """Lift a sign-in lock-out (the username as it was typed, from every address)."""
+    username = request.POST.get("username", "")
+    services.unlock_sign_in(username, actor=signed_in(request))
+    messages.success(request, f"{username} can sign in again.")
+    account = get_user_model().objects.filter(username=username).first()
+    if account is not None and request.POST.get("back") == "account":
+        return redirect("user_edit", pk=account.pk)
+    return redirect("users")

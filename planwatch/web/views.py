@@ -68,14 +68,23 @@ from planwatch.web.permissions import (
 from planwatch.web.rows import chase_html, options_html, todo_rows_html, tracker_rows_html
 from planwatch.web.security import HEADER as CSP_HEADER
 from planwatch.web.security import REPORT_POLICY
-from planwatch.web.throttle import ThrottledLoginForm
 from planwatch.web.tracker import tracker_page
 
 
 class LoginView(auth_views.LoginView):
-    form_class = ThrottledLoginForm
+    """Django's sign-in; repeated failures lock that username out from that address
+    (planwatch.web.signin, django-axes)."""
+
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+
+def _plain_password_rules(form: Any) -> Any:
+    """The validators' rules as one plain sentence under the new password (Django's default
+    is an HTML list, which cannot sit inside the field's hint)."""
+    form.fields["new_password1"].help_text = " ".join(password_validators_help_texts())
+    form.fields["new_password2"].label = "Type the new password again"
+    return form
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -85,11 +94,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "web/password.html"
 
     def get_form(self, form_class: Any = None) -> Any:
-        form = super().get_form(form_class)
-        # The validators' rules as one plain sentence (Django's default is an HTML list,
-        # which cannot sit inside the field's paragraph).
-        form.fields["new_password1"].help_text = " ".join(password_validators_help_texts())
-        return form
+        return _plain_password_rules(super().get_form(form_class))
 
     def get_success_url(self) -> str:
         return reverse("home")
@@ -118,6 +123,9 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     then sign in with it."""
 
     template_name = "web/set_password.html"
+
+    def get_form(self, form_class: Any = None) -> Any:
+        return _plain_password_rules(super().get_form(form_class))
 
     def get_success_url(self) -> str:
         return reverse("login")
@@ -168,12 +176,6 @@ WRITING_GUIDANCE = (
     "Say what happens next quarter, and by when.",
     "Plain words, short sentences; no internal abbreviations. 150 to 300 words is usually enough.",
 )
-#: What each RAG status means in the report.
-RAG_MEANINGS = (
-    ("Green", "on track: the commitment is being delivered as planned"),
-    ("Amber", "at risk: some delay or a problem that is being managed"),
-    ("Red", "off track: it will not be delivered as planned without a change"),
-)
 
 
 def _slot_context(request: HttpRequest, slot: Slot, form: SlotForm, **extra: Any) -> dict[str, Any]:
@@ -190,7 +192,8 @@ def _slot_context(request: HttpRequest, slot: Slot, form: SlotForm, **extra: Any
         "is_analyst": is_analyst(request.user),
         "priority": slot.commitment.priority,
         "guidance": WRITING_GUIDANCE,
-        "rag_meanings": RAG_MEANINGS,
+        "rag_meanings": selectors.rag_meanings(),
+        "analysis": reporting.priority_panel(slot.round.quarter, slot.commitment.priority.number),
         "state_label": selectors.state_label(slot.state, slot.return_reason),
         "edit_diff": (selectors.text_diff(slot.edited_from, slot.text) if slot.edited_from else ()),
         **extra,
@@ -482,6 +485,17 @@ def tracker(request: HttpRequest, pk: int) -> HttpResponse:
             "unapproved": sum(s.state != SlotState.APPROVED for s in slots),
         },
         status=400 if shown.form.errors else 200,
+    )
+
+
+@analyst_required
+def round_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every commentary of the round, commitment by commitment, grouped by department."""
+    rnd = get_object_or_404(Round, pk=pk)
+    return render(
+        request,
+        "web/overview.html",
+        {"round": rnd, "priorities": selectors.commentary_by_department(rnd)},
     )
 
 

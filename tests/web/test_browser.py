@@ -112,10 +112,11 @@ def test_round_from_draft_to_published(
     ann.wait_for_selector("#tracker")
 
     owner.goto(live_server.url + "/todo/")
-    assert "returned: Please say how many officers" in owner.inner_text("main")
+    assert "Returned because: Please say how many officers" in owner.inner_text("main")
     assert "Returned – action needed" in owner.inner_text("main")
     owner.click("tr:has-text('Neighbourhood policing') >> text=Write")
-    assert "Returned – action needed. The analyst says" in owner.inner_text("main")
+    banner = owner.inner_text("#returned")
+    assert "Returned – action needed" in banner and "The analyst says: Please say" in banner
     owner.fill("#id_text", "Two neighbourhood hubs opened, staffed by 12 officers.")
     owner.click("button[value=submit]")
     owner.wait_for_selector("text=Commentary submitted for approval")

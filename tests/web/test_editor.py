@@ -24,10 +24,27 @@ def submitted(rnd, north):
 def test_the_editor_shows_the_priority_guidance_and_rag_meanings(rnd, north):
     slot = slot_of(rnd, "p1-neighbourhood", "north-lpa")
     html = client_for(north).get(reverse("slot", args=[slot.pk])).content.decode()
-    assert "<h1>2024/25 Q1: Neighbourhood policing</h1>" in html
+    assert '<h1 class="govuk-heading-l">Neighbourhood policing</h1>' in html
+    assert "2024/25 Q1 · North Local Policing Area" in html
     assert "Priority 1: Preventing crime" in html and "Stop crime before it happens." in html
-    assert "How to write it" in html and "<dt>Amber</dt>" in html
+    assert "How to write it" in html
+    assert '<dt class="govuk-summary-list__key">Amber</dt>' in html
     assert "p1-neighbourhood" not in html
+    # No data loaded in this project: the key-points panel says so instead of failing.
+    assert 'id="key-points"' in html and "No data has been loaded" in html
+
+
+def test_the_rag_meanings_come_from_the_plan(rnd, north, plan):
+    """plan.yaml's rag: replaces the defaults (re-imported, as planwatch serve does)."""
+    from planwatch.plan.models import RagDefinitions
+
+    services.import_plan(
+        plan.model_copy(update={"rag": RagDefinitions(amber="behind plan by a quarter or less")})
+    )
+    slot = slot_of(rnd, "p1-neighbourhood", "north-lpa")
+    html = client_for(north).get(reverse("slot", args=[slot.pk])).content.decode()
+    assert "behind plan by a quarter or less" in html
+    assert RagDefinitions().green in html  # not given: the default
 
 
 def test_an_owner_withdraws_a_submission_before_review(submitted, north, analyst):
@@ -58,7 +75,10 @@ def test_another_department_cannot_withdraw(submitted, comms, reader):
 def test_a_returned_draft_says_action_needed(submitted, north, analyst):
     services.return_slot(submitted.pk, user=analyst, reason="Add the number of officers.")
     html = client_for(north).get(reverse("slot", args=[submitted.pk])).content.decode()
-    assert '<strong id="state">Returned – action needed</strong>' in html
+    assert (
+        '<span id="state"><strong class="govuk-tag govuk-tag--red">Returned – action needed</strong>'
+        in html
+    )
     assert "Add the number of officers." in html
     todo = client_for(north).get(reverse("todo")).content.decode()
     assert "Returned – action needed" in todo

@@ -21,11 +21,11 @@ def _change(client: Client, old: str, new1: str, new2: str | None = None):
 
 def test_page_names_the_three_fields(reader):
     html = client_for(reader).get(reverse("password_change")).content.decode()
-    for label in ("Old password", "New password", "New password confirmation"):
+    for label in ("Old password", "New password", "Type the new password again"):
         assert f">{label}</label>" in html
     # the rules are plain text described by the field (no list inside a paragraph)
     assert 'aria-describedby="id_new_password1_helptext"' in html
-    assert '<span class="hint" id="id_new_password1_helptext">Your password' in html
+    assert '<div class="govuk-hint" id="id_new_password1_helptext">Your password' in html
     assert "<ul>" not in html.split("<main", 1)[1]
 
 

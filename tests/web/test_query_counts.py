@@ -22,19 +22,20 @@ from planwatch.web.tracker import PAGE_SIZE
 SMALL, LARGE = 60, 120  # N and 2N; 2N is more than a tracker page (PAGE_SIZE 100)
 #: Queries each page runs: the user with their role (one join; the session comes from the
 #: cache), then the page's own reads. to-do list: open round, the owner's departments, their
-#: slots. editor: the slot, departments, last quarter's text. autosave: the slot (locked),
+#: slots. editor: the slot, departments, last quarter's text, the plan's RAG meanings. autosave: the slot (locked),
 #: departments, update, history row, plus a savepoint and its release here because the test
 #: itself runs inside a transaction (5 in production). tracker: round, slots, chase emails, versions, accounts (the approver choice). rounds:
-#: the list. users: departments for the form, memberships, accounts. published: the list.
+#: the list. users: departments for the form, memberships, accounts, sign-in lock-outs.
+#: published: the list.
 EXPECTED = {
     "tracker": 6,
     "tracker filtered": 6,
     "tracker page 2": 6,
     "todo": 4,
-    "editor": 4,
+    "editor": 5,
     "autosave": 7,
     "rounds": 2,
-    "users": 4,
+    "users": 5,
     "published": 2,
 }
 #: One slot in this many has a saved draft (so per-row "last saved by" lookups would show).
@@ -94,9 +95,11 @@ def _counts(tmp_path, n: int) -> dict[str, int]:
     # The tracker lists the slots (a page of them), with who saved it and its word count.
     on_page = min(n, PAGE_SIZE)
     assert html.count('data-slot="') == on_page
-    assert f'<a href="{edit}">Open' in html
+    assert f'<a class="govuk-link" href="{edit}">Open' in html
     assert html.count(f"{owner.username}, ") == n // DRAFTED_EVERY
-    assert html.count("<td>2</td>") == n // DRAFTED_EVERY  # "Some words." is two words
+    assert (
+        html.count('govuk-table__cell--numeric">2</td>') == n // DRAFTED_EVERY
+    )  # "Some words." is two words
     page2 = as_analyst.get(tracker, {"page": 2}).content.decode()
     assert page2.count('data-slot="') == n - PAGE_SIZE if n > PAGE_SIZE else on_page
     assert as_owner.get(reverse("todo")).content.decode().count('data-slot="') == n
@@ -144,6 +147,7 @@ def test_tracker_rows_escape_every_value():
         department='<script>alert("x")</script> & Co',
         department_slug="d",
         state_label="Draft",
+        tag="turquoise",
         saved="o'brien, 1 Jan 09:00",
         words=3,
         url="/slots/7/",
@@ -151,4 +155,4 @@ def test_tracker_rows_escape_every_value():
     html = tracker_rows_html([row])
     assert "<script>" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in html
-    assert "o&#x27;brien" in html and '<a href="/slots/7/">' in html
+    assert "o&#x27;brien" in html and 'href="/slots/7/">' in html

@@ -153,6 +153,20 @@ def test_dashboard_shows_key_points_and_charts_from_the_analysis(project_setting
     assert response["Content-Security-Policy"] == PAGE_POLICY
 
 
+def test_the_owners_editor_shows_the_priority_key_points_and_charts(project_settings, q1, north):
+    """Beside the text box: the current analysis of the commitment's priority (priority 1
+    holds the measure; priority 2 has none), from the same cached analysis as the dashboard."""
+    c = client_for(north)
+    html = c.get(reverse("slot", args=[slot_of(q1, "p1-neighbourhood", "north-lpa").pk])).content
+    page = html.decode()
+    panel = page[page.index('id="key-points"') :]
+    assert "upward trend in domestic abuse offences" in panel
+    assert "<svg" in panel and "Chart: Domestic abuse offences" in panel
+    assert " style=" not in page and "<style" not in page  # the strict policy still holds
+    other = c.get(reverse("slot", args=[slot_of(q1, "p1-shared", "north-lpa").pk])).content
+    assert b"upward trend in domestic abuse offences" in other  # same priority
+
+
 def test_the_analyst_previews_the_report_with_current_drafts(
     project_settings, q1, analyst, north, comms
 ):

@@ -73,7 +73,9 @@ def test_production_is_hardened_and_reads_the_environment(tmp_path):
     assert s["SECURE_HSTS_SECONDS"] == 31_536_000
     assert s["ALLOWED_HOSTS"] == ["plan.example.org"]
     assert s["ENGINE"] == "django.db.backends.postgresql" and s["NAME"] == "pw"
-    assert s["CACHE"].endswith("FileBasedCache")  # login-throttle counts shared by gunicorn workers
+    assert s["CACHE"].endswith(
+        "FileBasedCache"
+    )  # sessions and dashboards shared by gunicorn workers
 
 
 def test_production_without_a_secret_key_is_refused(tmp_path):

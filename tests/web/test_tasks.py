@@ -40,10 +40,17 @@ def test_confirmation_lists_what_will_be_missing_with_its_state(mixed, analyst):
     html = r.content.decode()
     assert r.status_code == 200
     assert "4 of 5 commentaries will not be published as written" in html
-    assert "<td>Make it easier to report crime online and by phone.</td>" not in html  # linked
-    assert "Media and Communications</td><td>Submitted</td>" in html
-    assert "Media and Communications</td><td>Returned – action needed</td>" in html
-    assert html.count("<td>Not started</td>") == 2
+    cell = '<td class="govuk-table__cell">'
+    assert f"{cell}Make it easier to report crime online and by phone.</td>" not in html  # linked
+    assert (
+        f'Media and Communications</td>{cell}<strong class="govuk-tag govuk-tag--yellow">Submitted</strong>'
+        in html
+    )
+    assert (
+        f'Media and Communications</td>{cell}<strong class="govuk-tag govuk-tag--red">Returned – action needed</strong>'
+        in html
+    )
+    assert html.count('govuk-tag--grey">Not started</strong>') == 2
     assert "Neighbourhood policing" not in html  # approved: not listed
     assert not PublishedVersion.objects.exists()  # looking publishes nothing
 

@@ -32,7 +32,9 @@ def _shown(client, rnd, **query):
     r = client.get(reverse("tracker", args=[rnd.pk]), query)
     html = r.content.decode()
     rows = re.findall(
-        r'<tr class="state-[a-z_]+" data-slot="\d+"><td>([^<]+)</td><td>([^<]+)</td>', html
+        r'<tr class="govuk-table__row state-[a-z_]+" data-slot="\d+">'
+        r'<td class="govuk-table__cell">([^<]+)</td><td class="govuk-table__cell">([^<]+)</td>',
+        html,
     )
     return r.status_code, html, sorted(rows)
 
@@ -59,7 +61,14 @@ def test_filters_narrow_the_rows_and_can_be_combined(drafted, analyst):
 
 def test_the_summary_and_chase_list_still_count_the_whole_round(drafted, analyst):
     _, html, _ = _shown(client_for(analyst), drafted, department="comms")
-    assert "Total: 5" in html and "Draft: <strong>1</strong>" in html
+    assert (
+        '<dt class="govuk-summary-list__key">Total</dt><dd class="govuk-summary-list__value">5</dd>'
+        in html
+    )
+    assert (
+        '<dt class="govuk-summary-list__key">Draft</dt><dd class="govuk-summary-list__value">1</dd>'
+        in html
+    )
     assert "North Local Policing Area: 2 outstanding" in html
 
 
@@ -146,7 +155,7 @@ def test_the_chase_list_names_who_to_email_and_escapes_names(drafted, analyst):
     from planwatch.web.selectors import ChaseRow, DepartmentRef
 
     _, html, _ = _shown(client_for(analyst), drafted)
-    chase = html[html.index('<ul id="chase">') :].split("</ul>")[0]
+    chase = html[html.index('id="chase">') :].split("</ul>")[0]
     assert (
         "<li>North Local Policing Area: 2 outstanding (nora@example.org, north@example.org)</li>"
         in chase

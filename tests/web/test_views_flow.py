@@ -145,9 +145,10 @@ def test_analyst_returns_with_reason_and_owner_sees_it(slot, north, analyst):
         == 302
     )
     todo = client_for(north).get(reverse("todo")).content.decode()
-    assert "returned: Please add the figures." in todo
+    assert "Returned because: Please add the figures." in todo
     page = client_for(north).get(reverse("slot", args=[slot.pk])).content.decode()
-    assert "Returned – action needed.</strong> The analyst says" in page
+    assert 'id="returned-title">Returned – action needed</h2>' in page
+    assert "The analyst says: Please add the figures." in page
 
 
 def test_history_page_shows_diff(slot, north, analyst):
@@ -175,7 +176,10 @@ def test_open_round_form_errors_keep_input(analyst, plan_db):
 def test_tracker_and_chase_emails(rnd, analyst, north, comms):
     a = client_for(analyst)
     html = a.get(reverse("tracker", args=[rnd.pk])).content.decode()
-    assert "Not started: <strong>5</strong>" in html and "South Local Policing Area" in html
+    assert (
+        'Not started</dt><dd class="govuk-summary-list__value">5</dd>' in html
+        and "South Local Policing Area" in html
+    )
     r = a.post(reverse("chase", args=[rnd.pk]))
     assert r.status_code == 302
     recipients = sorted(tuple(m.to) for m in mail.outbox)
@@ -237,11 +241,11 @@ def test_editor_inputs_hold_the_saved_text_escaped(slot, north):
     html = client_for(north).get(reverse("slot", args=[slot.pk])).content.decode()
     assert '<input type="hidden" name="version" value="1" id="id_version">' in html
     assert (
-        '<textarea name="text" cols="40" rows="14" maxlength="10000" id="id_text">\n'
+        'maxlength="10000" id="id_text" aria-describedby="id_text-hint">\n'
         "A &lt;b&gt; &amp; c\nline two</textarea>"
     ) in html
     assert (
-        '<select name="rag" id="id_rag"><option value="">No RAG status</option>'
+        '<select class="govuk-select" name="rag" id="id_rag"><option value="">No RAG status</option>'
         '<option value="red">Red</option><option value="amber" selected>Amber</option>'
         '<option value="green">Green</option></select>'
     ) in html
@@ -254,6 +258,10 @@ def test_editor_marks_the_wrong_field_and_keeps_the_typed_values(slot, north):
     )
     html = r.content.decode()
     assert r.status_code == 400
-    assert '<select name="rag" id="id_rag" aria-invalid="true">' in html
-    assert 'id="id_text">\nkeep me</textarea>' in html
+    assert (
+        '<select class="govuk-select govuk-select--error" name="rag" id="id_rag" aria-invalid="true">'
+        in html
+    )
+    assert '<a href="#id_rag">' in html  # the error summary links to the field
+    assert 'aria-describedby="id_text-hint">\nkeep me</textarea>' in html
     assert 'name="version" value="0"' in html and " selected>" not in html

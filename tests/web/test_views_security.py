@@ -13,7 +13,7 @@ from django.urls import reverse
 from web_helpers import client_for, slot_of
 
 from planwatch.web import reporting, services
-from planwatch.web.models import Membership, PublishedVersion, Round, Slot
+from planwatch.web.models import Membership, PublishedVersion, Round, SignInUnlock, Slot
 
 ANALYST, NORTH, COMMS, READER = "analyst", "north", "comms", "reader"
 CONTRIBUTORS = {ANALYST, NORTH}  # for a North LPA slot or department
@@ -118,6 +118,8 @@ def _views(w):
             CONTRIBUTORS,
         ),
         ("users", "get", reverse("users"), {}, {ANALYST}),
+        ("user_unlock", "post", reverse("user_unlock"), {"username": "nobody"}, {ANALYST}),
+        ("round_overview", "get", reverse("round_overview", args=[q2.pk]), {}, {ANALYST}),
         (
             "users",
             "post",
@@ -170,6 +172,7 @@ def _snapshot():
             .values_list("username", "email", "is_active", "password", "profile__role")
         ),
         list(Membership.objects.order_by("pk").values_list("user_id", "department_id")),
+        SignInUnlock.objects.count(),
     )
 
 

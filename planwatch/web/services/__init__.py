@@ -1,7 +1,7 @@
 """Every write the web app makes, split by what it serves.
 
 - :mod:`~planwatch.web.services.plan_import`: departments, priorities and commitments from plan.yaml;
-- :mod:`~planwatch.web.services.users`: accounts, roles and departments;
+- :mod:`~planwatch.web.services.users`: accounts, roles and departments, sign-in unlocks;
 - :mod:`~planwatch.web.services.rounds`: rounds, and the slots owners write and analysts review;
 - :mod:`~planwatch.web.services.reminders`: emails chasing outstanding commentary;
 - :mod:`~planwatch.web.services.publishing`: freezing approved commentary as a version.
@@ -39,7 +39,7 @@ from planwatch.web.services.rounds import (
     submit,
     withdraw,
 )
-from planwatch.web.services.users import create_user, set_user, update_user
+from planwatch.web.services.users import create_user, set_user, unlock_sign_in, update_user
 
 __all__ = [
     "NOT_YET_APPROVED",
@@ -67,6 +67,7 @@ __all__ = [
     "sign_off",
     "start_revision",
     "submit",
+    "unlock_sign_in",
     "update_user",
     "withdraw",
 ]

@@ -1,4 +1,4 @@
-"""Plan import: the database's departments, priorities and commitments in line with plan.yaml.
+"""Plan import: the database's departments, priorities, commitments and RAG meanings in line with plan.yaml.
 
 In: a loaded :class:`~planwatch.plan.models.Plan`. Out: an :class:`ImportSummary`; nothing
 is deleted (history and past rounds refer to it), what left the plan is marked inactive,
@@ -19,6 +19,8 @@ from planwatch.web.models import (
     Department,
     Ownership,
     Priority,
+    Rag,
+    RagDefinition,
     Round,
     RoundState,
     Slot,
@@ -63,6 +65,10 @@ def import_plan(plan: Plan, *, user: User | None = None) -> ImportSummary:
             _set_owners(com, c.id, c.owners, departments, user)
     Priority.objects.exclude(number__in=[p.number for p in plan.priorities]).update(active=False)
     Commitment.objects.exclude(slug__in=seen_commitments).update(active=False)
+
+    for status in Rag.values:
+        rag = RagDefinition.objects.filter(status=status).first() or RagDefinition(status=status)
+        save_if_changed(rag, user, meaning=getattr(plan.rag, status))
 
     added = sum(add_missing_slots(r) for r in Round.objects.filter(state=RoundState.OPEN))
     return ImportSummary(len(departments), len(plan.priorities), len(seen_commitments), added)

@@ -1,4 +1,4 @@
-"""Accounts: create and change them, each change audited.
+"""Accounts: create and change them, unlock their sign-in, each change audited.
 
 In: a username, a role, departments, an email address (and, from the command line, a
 password). Out: the :class:`~django.contrib.auth.models.User`, or a
@@ -7,13 +7,14 @@ password). Out: the :class:`~django.contrib.auth.models.User`, or a
 
 from __future__ import annotations
 
+from axes.utils import reset
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from planwatch.errors import ConfigError, Location, NotFoundError, Problem, suggest
-from planwatch.web.models import Department, Membership, Profile, Role
+from planwatch.web.models import Department, Membership, Profile, Role, SignInUnlock
 from planwatch.web.permissions import check_analyst
 from planwatch.web.services import emails
 from planwatch.web.services.audit import attribute_change, save_if_changed, sync_links
@@ -172,4 +173,17 @@ def update_user(
         password=password or None,
         actor=actor,
         clear_email=True,
+    )
+
+
+@transaction.atomic
+def unlock_sign_in(username: str, *, actor: User) -> None:
+    """An analyst lifts a sign-in lock-out: every recorded failure of ``username``, from any
+    address, is cleared (planwatch.web.signin), and the unlock is kept in the account's history."""
+    check_analyst(actor)
+    reset(username=username)
+    SignInUnlock.objects.create(
+        username=username,
+        account=User.objects.filter(username=username).first(),
+        unlocked_by=actor,
     )
