@@ -196,10 +196,28 @@ SECURE_PROXY_SSL_HEADER  # unused variable (planwatch/web/settings.py:261)
 CSRF_TRUSTED_ORIGINS  # unused variable (planwatch/web/settings.py:262)
 LOGGING  # unused variable (planwatch/web/settings.py:266)
 _.alignment  # unused attribute (planwatch/web/spreadsheet.py:82)
-_on_failed  # unused function (planwatch/web/throttle.py:56)
-sender  # unused variable (planwatch/web/throttle.py:58)
-_on_success  # unused function (planwatch/web/throttle.py:63)
-sender  # unused variable (planwatch/web/throttle.py:64)
+# Sign-in throttling: django-axes reads these settings and calls these by dotted name.
+AXES_FAILURE_LIMIT  # unused variable (planwatch/web/settings.py)
+AXES_COOLOFF_TIME  # unused variable (planwatch/web/settings.py)
+AXES_LOCKOUT_PARAMETERS  # unused variable (planwatch/web/settings.py)
+AXES_RESET_ON_SUCCESS  # unused variable (planwatch/web/settings.py)
+AXES_CLIENT_IP_CALLABLE  # unused variable (planwatch/web/settings.py)
+AXES_LOCKOUT_CALLABLE  # unused variable (planwatch/web/settings.py)
+AXES_DISABLE_ACCESS_LOG  # unused variable (planwatch/web/settings.py)
+AXES_ENABLE_ADMIN  # unused variable (planwatch/web/settings.py)
+AXES_VERBOSE  # unused variable (planwatch/web/settings.py)
+ThrottleBackend  # unused class (planwatch/web/signin.py, AUTHENTICATION_BACKENDS)
+client_address  # unused function (planwatch/web/signin.py, AXES_CLIENT_IP_CALLABLE)
+locked_out  # unused function (planwatch/web/signin.py, AXES_LOCKOUT_CALLABLE)
+# Read by templates: lock-outs on the users page, the round overview, the unlock's time.
+address  # unused variable (planwatch/web/signin.py)
+failures  # unused variable (planwatch/web/signin.py)
+slot_pk  # unused variable (planwatch/web/selectors.py)
+unlocked_at  # unused variable (planwatch/web/models.py)
+# Template tags (planwatch/web/templatetags/govuk.py), used as {% govuk_field %} etc.
+govuk_field  # unused function
+error_summary  # unused function
+state_tag_html  # unused function
 filtered  # unused variable (planwatch/web/tracker.py:40)
 previous_url  # unused variable (planwatch/web/tracker.py:41)
 next_url  # unused variable (planwatch/web/tracker.py:42)
