@@ -347,13 +347,18 @@ class RecordsSource(Frozen):
     description: str | None = Field(
         default=None, description="The definition in words (default: made from the filters)"
     )
+    share: Condition | None = Field(
+        default=None,
+        description="A percentage: of the records counted, those that also meet this "
+        "(e.g. flagged ethnic minority); needs unit: percent and aggregation: proportion",
+    )
     stock: Stock | None = Field(
         default=None,
         description="Count at each period's end, not over the period: 'snapshot', or "
         "{ends: COLUMN, listed_from: DATE}",
     )
 
-    @field_validator("where", mode="before")
+    @field_validator("where", "share", mode="before")
     @classmethod
     def _list_is_all(cls, v: object) -> object:
         return {"all": v} if isinstance(v, list) else v

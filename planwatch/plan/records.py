@@ -93,13 +93,15 @@ class RecordQuery:
     #: a stock (count at each period's end): "span" (records in post on the last day:
     #: started by it, ``stock_end`` blank or not before it) or "snapshot" (the period's
     #: latest snapshot); ``None`` for a flow counted over the period
+    #: a share: the percentage of the counted records that also pass this test
+    share: Test | Join | None = None
     stock: Literal["span", "snapshot"] | None = None
     stock_end: str | None = None
     listed_from: date | None = None
 
     def tests(self) -> tuple[Test, ...]:
-        """Every test of the condition, in the order written."""
-        return _tests(self.where)
+        """Every test of the condition and the share, in the order written."""
+        return _tests(self.where) + _tests(self.share)
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,23 @@ def compile_query(
         if source.where is not None
         else None
     )
+    share = (
+        _compile(source.share, ("share",), column_type, problems)
+        if source.share is not None
+        else None
+    )
+    if source.share is not None and (
+        measure.aggregation != SHARE_AGGREGATION or measure.unit != SHARE_UNIT
+    ):
+        problems.append(
+            QueryProblem(
+                ("share",),
+                f"a share is a percentage of the records counted, so the measure needs unit: "
+                f"{SHARE_UNIT} and aggregation: {SHARE_AGGREGATION} (it has unit: "
+                f"{measure.unit}, aggregation: {measure.aggregation})",
+                expected=f"unit: {SHARE_UNIT} and aggregation: {SHARE_AGGREGATION} on the measure",
+            )
+        )
     if problems:
         raise DefinitionError(problems)
     return RecordQuery(
@@ -202,6 +221,7 @@ def compile_query(
         area_column=source_def.area,
         area=source.area or (force if source_def.area_is_force else None),
         where=where,
+        share=share,
         words=definition_words(source, source_def),
         stock=None if source.stock is None else "snapshot" if source.stock.snapshot else "span",
         stock_end=source.stock.ends if source.stock else None,
@@ -214,11 +234,16 @@ def compile_query(
 #: a quarter's value is its last day's.
 STOCK_UNIT = "number"
 STOCK_AGGREGATION = "last"
+#: A share's settings: numerators and denominators pooled over windows, shown in percent.
+SHARE_UNIT = "percent"
+SHARE_AGGREGATION = "proportion"
 
 
 def _check_stock(
     measure: Measure, stock: Stock, column_type: object, problems: list[QueryProblem]
 ) -> None:
+    """The end column is a date; a headcount has a stock's unit and aggregation (a share
+    of a stock is a proportion in percent, checked with the share)."""
     assert callable(column_type)
     if stock.ends is not None:
         kind = column_type(stock.ends, ("stock", "ends"))
@@ -230,7 +255,8 @@ def _check_stock(
                     expected="the column of the date each record ended (a leaving date)",
                 )
             )
-    if measure.unit != STOCK_UNIT or measure.aggregation != STOCK_AGGREGATION:
+    share = isinstance(measure.source, RecordsSource) and measure.source.share is not None
+    if not share and (measure.unit != STOCK_UNIT or measure.aggregation != STOCK_AGGREGATION):
         problems.append(
             QueryProblem(
                 ("stock",),
@@ -367,6 +393,8 @@ def definition_words(source: RecordsSource, source_def: RecordSourceDef) -> str:
     if source.area:
         parts.append(f"in {source.area}")
     dated = _name(source.date or source_def.date)
+    if source.share is not None:
+        parts[0] = f"percentage {_words(source.share, top=True)} of {parts[0]}"
     if source.stock is not None and source.stock.ends is not None:
         return " ".join(parts) + (
             f", in post on the last day of each period (from {dated} to {_name(source.stock.ends)})"

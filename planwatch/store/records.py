@@ -21,6 +21,8 @@ Rules:
   ``listed_from`` to the last one ending by the latest date the records hold; as a
   ``snapshot``, the rows of the period's latest snapshot date, a period with no snapshot
   being a gap;
+* a share (``share:``) is the percentage of the counted records that also pass its test,
+  with the two counts as numerator and denominator (a period with no record has none);
 * on a coded text column (at most :data:`CODED_MAX` distinct values) a test that can
   match no stored record (``equals`` a value none has, ``in`` a list none has) is an
   error listing the nearest valid values, and so is a listed value that no record has
@@ -57,24 +59,38 @@ TYPO_CUTOFF = 0.8
 
 _TRUNC = {"month": "month", "quarter": "quarter"}  # calendar quarters are financial quarters
 MONTHS = {"month": 1, "quarter": 3}
+#: A share is shown in percent.
+PERCENT = 100.0
 
 
 def records_frame(
-    con: duckdb.DuckDBPyConnection, query: RecordQuery, area: str, *, by_area: bool = False
+    con: duckdb.DuckDBPyConnection,
+    query: RecordQuery,
+    area: str,
+    *,
+    by_area: bool = False,
+    by: str | None = None,
 ) -> pd.DataFrame:
     """The measure frame of ``query``; ``area`` labels force-level rows (the plan's area).
 
     ``by_area``: one row per period and value of the source's area column instead (every
     area, the measure's own ``area`` filter not applied; 0 where an area has none).
+    ``by``: one row per period and value of that column of the source (e.g. a staff
+    group), in the ``category`` column; the measure's filters apply.
     """
     import pandas as pd
 
-    sql = records_sql(con, query, area, by_area=by_area)
+    sql = records_sql(con, query, area, by_area=by_area, by=by)
     return pd.DataFrame() if sql is None else con.execute(*sql).df()
 
 
 def records_sql(
-    con: duckdb.DuckDBPyConnection, query: RecordQuery, area: str, *, by_area: bool = False
+    con: duckdb.DuckDBPyConnection,
+    query: RecordQuery,
+    area: str,
+    *,
+    by_area: bool = False,
+    by: str | None = None,
 ) -> tuple[str, list[Any]] | None:
     """The query behind :func:`records_frame` and its parameters (the plan's values checked
     against the stored records first); ``None`` when no records of the source are stored."""
@@ -106,13 +122,32 @@ def records_sql(
     if query.area and not by_area:
         where = f"({where}) AND lower({query.area_column}) = lower(?)"
         params.append(query.area)
+    if by is not None and by not in stored:
+        raise StoreError(
+            f"record source '{query.source}' has no column '{by}' to break measure "
+            f"'{query.measure_id}' down by",
+            expected="one of " + ", ".join(c for c in stored if c not in ("load_id", "source_row")),
+        )
     # by area: each area's own rows; else one row per period labelled with the area
-    group = f"coalesce(trim({query.area_column}), '')" if by_area else "''"
+    group = (
+        f"coalesce(trim({by}::VARCHAR), '')"
+        if by
+        else f"coalesce(trim({query.area_column}), '')"
+        if by_area
+        else "''"
+    )
     value = {
         "count": "count(*)",
         "count_distinct": f"count(DISTINCT {query.of})",
         "sum": f"sum({query.of})",
     }[query.aggregate]
+    # a share: the part of the counted records that also pass the share's test, in percent
+    share_params: list[Any] = []
+    share = _where(query.share, share_params) if query.share is not None else None
+    measured = (
+        f"{value} AS v, " + (f"{value} FILTER (WHERE {share})" if share else "NULL") + " AS n"
+    )
+    params = share_params + params  # the share's test comes first in the query's text
     trunc = _TRUNC[query.frequency]
     date_col = query.date_column
     if query.stock == "snapshot":
@@ -122,7 +157,7 @@ def records_sql(
             FROM {table} GROUP BY ALL
         )"""
         counted = f"""counted AS (
-            SELECT per.p AS p, {group} AS a, {value} AS v
+            SELECT per.p AS p, {group} AS a, {measured}
             FROM {table} JOIN periods per ON {date_col} = per._last WHERE {where} GROUP BY ALL
         )"""
     elif query.stock == "span":
@@ -138,7 +173,7 @@ def records_sql(
             ) WHERE (p + {step} - INTERVAL 1 DAY)::DATE BETWEEN ? AND (SELECT top FROM bounds)
         )"""
         counted = f"""counted AS (
-            SELECT per.p AS p, {group} AS a, {value} AS v
+            SELECT per.p AS p, {group} AS a, {measured}
             FROM periods per JOIN {table}
               ON {date_col} <= per._last AND ({query.stock_end} IS NULL OR {query.stock_end} >= per._last)
             WHERE {where} GROUP BY ALL
@@ -156,20 +191,23 @@ def records_sql(
             HAVING count(*) = {months_needed}
         )"""
         counted = f"""counted AS (
-            SELECT date_trunc('{trunc}', {date_col}) AS p, {group} AS a, {value} AS v
+            SELECT date_trunc('{trunc}', {date_col}) AS p, {group} AS a, {measured}
             FROM {table} WHERE {where} GROUP BY ALL
         )"""
+    shown = (
+        f"CASE WHEN v > 0 THEN n * {PERCENT} / v END::DOUBLE" if share else "coalesce(v, 0)::DOUBLE"
+    )
     sql = f"""
         WITH {periods}, areas AS (
             SELECT DISTINCT {group} AS a FROM {table}
         ), {counted}
         SELECT p::DATE AS period_start, ? AS frequency,
-               CASE WHEN ? THEN a ELSE ? END AS area, ? AS category,
-               coalesce(v, 0)::DOUBLE AS value, NULL::DOUBLE AS numerator,
-               NULL::DOUBLE AS denominator, 'ok' AS status
+               CASE WHEN ? THEN a ELSE ? END AS area, {"a" if by else "?"} AS category,
+               {shown} AS value, {"n" if share else "NULL"}::DOUBLE AS numerator,
+               {"v" if share else "NULL"}::DOUBLE AS denominator, 'ok' AS status
         FROM periods CROSS JOIN areas LEFT JOIN counted USING (p, a) ORDER BY p, a
     """
-    params += [query.frequency, by_area, query.area or area, query.source]
+    params += [query.frequency, by_area, query.area or area, *([] if by else [query.source])]
     return sql, params
 
 

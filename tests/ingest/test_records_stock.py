@@ -15,11 +15,14 @@ from ingest_files import write_csv
 
 from planwatch.errors import PlanError
 from planwatch.measures.build import build_series
-from planwatch.measures.windows import rolling12
+from planwatch.measures.windows import rolling12, window_total
+from planwatch.measures.workforce import snapshot_table
 from planwatch.periods import Quarter
 from planwatch.plan.load import parse_plan
 from planwatch.services.ingest import ingest
-from planwatch.store.selectors import area_frame, measure_frame
+from planwatch.store.connection import reading
+from planwatch.store.records import records_frame
+from planwatch.store.selectors import area_frame, measure_frame, record_query
 
 PLAN = """\
 metadata: {title: T, organisation: O, area: Anyshire, plan_period: 2024-2028}
@@ -70,6 +73,13 @@ measures:
       records: workforce
       stock: snapshot
       where: [{column: staff_group, equals: officer}, {column: ethnic_minority, is_true: true}]
+  - id: em_share
+    name: Ethnic minority employees as a share of the workforce
+    unit: percent
+    aggregation: proportion
+    benchmark: {label: Economically active ethnic minority population, value: 9.6}
+    source: {kind: records, records: workforce, stock: snapshot,
+             share: {column: ethnic_minority, is_true: true}}
 priorities: [{number: 1, title: P, objective: O, measures: [specials, officers, em_officers]}]
 """
 STAFF_HEADER = ["Person ID", "Name", "Role", "Start Date", "End Date", "District"]
@@ -181,6 +191,48 @@ def test_the_definition_in_words() -> None:
         "employees with staff group 'officer', at the latest snapshot in each period (by as at)"
     )
     assert Quarter(2023, 1).end == date(2023, 6, 30)
+
+
+def test_a_share_at_each_snapshot(project: Path) -> None:
+    plan = parse_plan(PLAN)
+    frame = measure_frame(project, plan, "em_share")
+    # 31 March: 2 of 4 employees (O1, S1); 30 June: 4 of 7 (O1, O4, O6, S1)
+    assert list(frame["numerator"]) == [2.0, 4.0] and list(frame["denominator"]) == [4.0, 7.0]
+    assert list(frame["value"]) == [50.0, pytest.approx(400 / 7)]
+    series = build_series(frame, plan.measure("em_share"))
+    pooled = window_total(series, Quarter(2023, 1))
+    assert pooled is not None and pooled.value == pytest.approx(400 / 7)
+    assert plan.measure_definition("em_share") == (
+        "percentage flagged ethnic minority of employees, at the latest snapshot in each "
+        "period (by as at)"
+    )
+
+
+def test_the_workforce_table_by_staff_group(project: Path) -> None:
+    plan = parse_plan(PLAN)
+    measure = plan.measure("em_share")
+    with reading(project) as con:
+        frame = records_frame(con, record_query(plan, measure), "Anyshire", by="staff_group")
+    table = snapshot_table(
+        frame, "em_share", Quarter(2022, 4), Quarter(2023, 1), benchmark=measure.benchmark
+    )
+    rows = {r.group: r for r in table.rows}
+    assert list(rows) == ["Officer", "Staff", "All"]
+    officer, staff, everyone = rows["Officer"], rows["Staff"], rows["All"]
+    assert (officer.first, officer.second) == (pytest.approx(100 / 3), 60.0)
+    assert officer.difference_pp == pytest.approx(60 - 100 / 3)
+    assert (staff.first, staff.second, staff.difference_pp) == (100.0, 50.0, -50.0)
+    # pooled from the counts (4 of 7), not the mean of the groups' percentages
+    assert (everyone.first, everyone.second) == (50.0, pytest.approx(400 / 7))
+    assert table.benchmark_gap_pp == pytest.approx(400 / 7 - 9.6)
+
+
+def test_a_share_needs_a_proportion_in_percent() -> None:
+    with pytest.raises(PlanError, match=r"a share is a percentage of the records counted, so "
+                       r"the measure needs unit: percent and aggregation: proportion"):  # fmt: skip
+        parse_plan(PLAN.replace("    unit: percent\n    aggregation: proportion\n", ""))
+    with pytest.raises(PlanError, match=r"record source 'workforce' has no column 'ethnic'"):
+        parse_plan(PLAN.replace("share: {column: ethnic_minority", "share: {column: ethnic"))
 
 
 @pytest.mark.parametrize(
