@@ -6,9 +6,9 @@ Out: :func:`run_analysis` returns the frozen
 :func:`measure_table` returns the per-measure quarter figures behind
 ``planwatch measures``; :func:`analysis_to_json` gives ``--json`` output.
 
-Steps: load the plan; read each measure's rows from the store
-(``planwatch.store.selectors``); build its series up to the report quarter
-(:mod:`planwatch.measures.build`); analyse it (``planwatch.analysis.engine``); turn
+Steps: load the plan; read every measure's rows from the store in one query
+(``planwatch.store.selectors.measure_frames``); build each series up to the report quarter
+(:mod:`planwatch.measures.build`); analyse them together (``planwatch.analysis.engine``); turn
 the results into key points (:mod:`planwatch.narrative.keypoints`); apply analysts'
 overrides (``overrides.yaml``). A measure whose data cannot be built is reported as
 a warning and shown with no findings; it does not stop the other measures.
@@ -16,13 +16,13 @@ a warning and shown with no findings; it does not stop the other measures.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
-from planwatch.analysis.engine import analyse_measure, compare_proportions
+from planwatch.analysis.engine import analyse_measures, compare_proportions
 from planwatch.analysis.results import MeasureAnalysis, TwoProportionResult, to_jsonable
 from planwatch.errors import AnalysisError, Location, PlanwatchError, Problem
 from planwatch.measures.build import build_series
@@ -43,13 +43,13 @@ from planwatch.services.peers import Populations, peer_funnel, population_in, po
 from planwatch.store.connection import reading
 from planwatch.store.names import canonical_group
 from planwatch.store.selectors import (
+    MeasureFrames,
     measure_frame,
+    measure_frames,
     offence_codes_frame,
     population_frame,
     weights_frame,
 )
-
-Analyse = Callable[..., MeasureAnalysis]
 
 
 @dataclass(frozen=True)
@@ -151,10 +151,33 @@ def _by_offence(store: Any, measure: Measure) -> Measure:
     return measure.model_copy(update={"source": selected})
 
 
-def _frame(store: Any, plan: Plan, measure: Measure) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Read:
+    """Every measure's rows, read from the store in ONE query (``measure_frames``), and
+    what each was read as (harm-weighted crime offence by offence) or why it could not be."""
+
+    frames: MeasureFrames
+    reading_as: Mapping[str, Measure]
+    errors: Mapping[str, AnalysisError]
+
+
+def _read(store: Any, plan: Plan, measures: Sequence[Measure]) -> _Read:
+    reading_as: dict[str, Measure] = {}
+    errors: dict[str, AnalysisError] = {}
+    for m in measures:
+        try:
+            reading_as[m.id] = _by_offence(store, m)
+        except AnalysisError as exc:
+            errors[m.id] = exc
+    return _Read(measure_frames(store, plan, tuple(reading_as.values())), reading_as, errors)
+
+
+def _frame(store: Any, plan: Plan, measure: Measure, read: _Read) -> pd.DataFrame:
     """The measure's rows; for harm-weighted crime, one row per offence code."""
-    reading_as = _by_offence(store, measure)
-    frame = measure_frame(store, plan, reading_as)
+    if measure.id in read.errors:
+        raise read.errors[measure.id]
+    reading_as = read.reading_as[measure.id]
+    frame = read.frames.frame(measure.id)
     if reading_as is not measure and frame.empty and not measure_frame(store, plan, measure).empty:
         raise AnalysisError(
             f"measure '{measure.id}' is harm-weighted, but the store holds its police recorded "
@@ -167,10 +190,16 @@ def _frame(store: Any, plan: Plan, measure: Measure) -> pd.DataFrame:
 
 
 def series_for(
-    store: Any, plan: Plan, measure: Measure, quarter: Quarter, inputs: _Inputs
+    store: Any,
+    plan: Plan,
+    measure: Measure,
+    quarter: Quarter,
+    inputs: _Inputs,
+    read: _Read | None = None,
 ) -> MeasureSeries:
-    """The measure's series up to the end of ``quarter``."""
-    frame = _frame(store, plan, measure)
+    """The measure's series up to the end of ``quarter`` (its rows from ``read``, the
+    run's one read of the store, or read for it alone)."""
+    frame = _frame(store, plan, measure, read or _read(store, plan, (measure,)))
     return build_series(
         frame,
         measure,
@@ -188,31 +217,55 @@ def _empty(measure: Measure) -> MeasureAnalysis:
     )
 
 
-def _analysed(
+def _series_of(
     store: Any,
     plan: Plan,
     measure: Measure,
     quarter: Quarter,
     inputs: _Inputs,
-    analyse: Analyse,
+    read: _Read,
     warnings: list[Problem],
-) -> tuple[MeasureSeries, MeasureAnalysis | None]:
-    """The measure's series and its own analysis (``None`` when there are no usable data)."""
+) -> MeasureSeries:
+    """The measure's series (empty, with a warning, when its data cannot be built or it
+    has no usable data)."""
     try:
-        series = series_for(store, plan, measure, quarter, inputs)
+        series = series_for(store, plan, measure, quarter, inputs, read)
     except AnalysisError as exc:
         warnings.extend(exc.about(measure.id))
         series = MeasureSeries(measure.id, measure.frequency, (), (), unit=measure.unit)
-    if not series.usable():
-        if not any(w.measure == measure.id for w in warnings):
-            warnings.append(
-                Problem(
-                    f"measure '{measure.id}' has no data up to {quarter.label} in the store",
-                    measure=measure.id,
-                )
+    if not series.usable() and not any(w.measure == measure.id for w in warnings):
+        warnings.append(
+            Problem(
+                f"measure '{measure.id}' has no data up to {quarter.label} in the store",
+                measure=measure.id,
             )
-        return series, None
-    return series, analyse(series, measure, plan.events_for(measure.id), quarter)
+        )
+    return series
+
+
+def _analysed_all(
+    store: Any,
+    plan: Plan,
+    quarter: Quarter,
+    inputs: _Inputs,
+    warnings: list[Problem],
+) -> dict[str, tuple[MeasureSeries, MeasureAnalysis | None]]:
+    """Every measure's series (one read of the store) and its own analysis (``None`` when
+    there are no usable data): all analysed together, so trends that share a design are
+    fitted in one batch (``analyse_measures``; the same results as one by one)."""
+    read = _read(store, plan, plan.measures)
+    series = {
+        m.id: _series_of(store, plan, m, quarter, inputs, read, warnings) for m in plan.measures
+    }
+    usable = [(series[m.id], m) for m in plan.measures if series[m.id].usable()]
+    analyses = dict(
+        zip(
+            (m.id for _, m in usable),
+            analyse_measures(usable, plan.events, quarter),
+            strict=True,
+        )
+    )
+    return {m.id: (series[m.id], analyses.get(m.id)) for m in plan.measures}
 
 
 Built = Mapping[str, tuple[MeasureSeries, MeasureAnalysis | None]]
@@ -274,12 +327,9 @@ def _measure_results(
     plan: Plan,
     quarter: Quarter,
     inputs: _Inputs,
-    analyse: Analyse,
     warnings: list[Problem],
 ) -> dict[str, MeasureResult]:
-    built = {
-        m.id: _analysed(store, plan, m, quarter, inputs, analyse, warnings) for m in plan.measures
-    }
+    built = _analysed_all(store, plan, quarter, inputs, warnings)
     results: dict[str, MeasureResult] = {}
     for m in plan.measures:
         series, analysis = built[m.id]
@@ -365,11 +415,10 @@ def _priority_of(kp: KeyPoint, plan: Plan) -> tuple[int, ...]:
 def run_analysis(project: Project, quarter: Quarter) -> AnalysisRun:
     """Analyse every measure of the project's plan for ``quarter``."""
     plan = load_plan(project.plan_path)
-    analyse: Analyse = analyse_measure
     warnings: list[Problem] = []
     with reading(project, missing_ok=True) as store:
         inputs = _inputs(store, plan)
-        results = _measure_results(store, plan, quarter, inputs, analyse, warnings)
+        results = _measure_results(store, plan, quarter, inputs, warnings)
     results, added = _apply_overrides(project, plan, results, warnings)
     priorities = []
     for p in plan.priorities:
@@ -403,9 +452,10 @@ def measure_table(
     warnings: list[Problem] = []
     with reading(project, missing_ok=True) as store:
         inputs = _inputs(store, plan)
+        read = _read(store, plan, plan.measures)
         for m in plan.measures:
             try:
-                series = series_for(store, plan, m, quarter, inputs)
+                series = series_for(store, plan, m, quarter, inputs, read)
             except PlanwatchError as exc:
                 warnings.extend(exc.about(m.id))
                 series = MeasureSeries(m.id, m.frequency, (), (), unit=m.unit)
