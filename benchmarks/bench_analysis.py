@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import time
 from collections.abc import Callable
 from functools import partial
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import statsmodels.api as sm
-from perfdoc import write_section
+from perfdoc import add_write_option, machine, publish, timings
 
 from planwatch.analysis.engine import analyse_measure, analyse_measures
 from planwatch.measures.series import MeasureSeries
@@ -73,14 +72,8 @@ def measure(analyses: tuple[str, ...]) -> Measure:
 def best_of(repeats: int, fn: Callable[[], object]) -> tuple[float, float]:
     """Best wall-clock time and best CPU time of this process over ``repeats`` runs
     (seconds). CPU time is less distorted than wall time when other work shares the machine."""
-    runs = [_timed(fn) for _ in range(repeats)]
+    runs = timings(fn, repeats)
     return min(w for w, _ in runs), min(c for _, c in runs)
-
-
-def _timed(fn: Callable[[], object]) -> tuple[float, float]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    fn()
-    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def statsmodels_baseline(series: list[MeasureSeries]) -> float:
@@ -99,19 +92,13 @@ def statsmodels_baseline(series: list[MeasureSeries]) -> float:
     return (time.perf_counter() - start) / len(sample)
 
 
-def machine() -> str:
-    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-    return f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, NumPy {np.__version__}; load average at start {load}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument(
-        "--no-write", action="store_true", help="print only; leave docs/performance.md alone"
-    )
+    add_write_option(parser)
     args = parser.parse_args()
-    env = machine()
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    env = f"{machine('numpy')}; load average at start {load}"
     series = make_series(FORCES * SUBGROUPS)
     default = measure(("trend", "short_term", "extremes"))
     full = measure(("trend", "short_term", "extremes", "rolling12", "spc"))
@@ -168,9 +155,7 @@ def main() -> None:
         "- The machine is shared with other work (load average above), so wall times vary from run to run; CPU times are steadier.",
     ]
     body = "\n".join(lines)
-    print(body)
-    if not args.no_write:
-        write_section(SECTION, body)
+    publish(SECTION, body, write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -25,21 +25,24 @@ Run: ``python benchmarks/bench_ingest_policeuk.py [--sizes 1,2,5,10]`` (millions
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
+import perfdoc
+from perfdoc import (
+    add_write_option,
+    fresh_project,
+    generated,
+    load_average,
+    machine,
+    millions,
+    publish,
+    run_child,
+)
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_ingest_prc import machine, write_subsection
-
-REPO = Path(__file__).resolve().parent.parent
-WORK = REPO / "benchmarks" / ".work" / "police-uk"
+WORK = perfdoc.WORK / "police-uk"
 ROWS_PER_FILE = 250_000
+SECTION = "## Ingest"
 SUBSECTION = "### data.police.uk street files"
 #: Goals from the issue: at least 1M rows/s on 2 cores, under 1 GB peak memory.
 GOAL_ROWS_PER_S = 1_000_000
@@ -60,21 +63,14 @@ OUTCOMES = (
 
 def generate(files: int) -> list[Path]:
     """``files`` monthly files (reused between runs), each ROWS_PER_FILE rows."""
-    WORK.mkdir(parents=True, exist_ok=True)
     types = "[" + ", ".join(f"'{t}'" for t in CRIME_TYPES) + "]"
     outcomes = "[" + ", ".join(f"'{o}'" for o in OUTCOMES) + "]"
-    paths = []
-    con = duckdb.connect()
-    for n in range(files):
-        year, month = 2010 + n // 12, n % 12 + 1
-        path = WORK / f"{year}-{month:02d}-benchmark-street.csv"
-        paths.append(path)
-        if path.exists():
-            continue
-        offset = n * ROWS_PER_FILE
-        con.execute(
-            f"""COPY (
-                SELECT CASE WHEN i % 4 = 0 THEN NULL ELSE sha256((i + {offset})::VARCHAR) END AS "Crime ID",
+    months = [(2010 + n // 12, n % 12 + 1, n * ROWS_PER_FILE) for n in range(files)]
+    return generated(
+        [
+            (
+                WORK / f"{year}-{month:02d}-benchmark-street.csv",
+                f"""SELECT CASE WHEN i % 4 = 0 THEN NULL ELSE sha256((i + {offset})::VARCHAR) END AS "Crime ID",
                        '{year}-{month:02d}' AS "Month", 'Benchmark Police' AS "Reported by", 'Benchmark Police' AS "Falls within",
                        round(-1.5 + (hash(i) % 100000) / 100000.0, 6) AS "Longitude", round(51.0 + (hash(i + 7) % 100000) / 100000.0, 6) AS "Latitude",
                        'On or near Street ' || (i % 5000) AS "Location", 'E0' || lpad((i % 30000)::VARCHAR, 7, '0') AS "LSOA code",
@@ -82,54 +78,37 @@ def generate(files: int) -> list[Path]:
                        CASE WHEN i % 4 = 0 THEN 'Anti-social behaviour' ELSE {types}[2 + (i % 13)] END AS "Crime type",
                        CASE WHEN i % 4 = 0 THEN NULL ELSE {outcomes}[1 + (i % 4)] END AS "Last outcome category",
                        NULL AS "Context"
-                FROM range({ROWS_PER_FILE}) t(i)
-            ) TO '{path}' (HEADER, DELIMITER ',')"""
-        )
-    con.close()
-    return paths
+                FROM range({ROWS_PER_FILE}) t(i)""",
+            )
+            for year, month, offset in months
+        ]
+    )
 
 
+#: What each child does (:func:`perfdoc.run_child` times it): planwatch's load, or a baseline.
 CHILD = r"""
-import json, resource, sys, time
-from pathlib import Path
 mode, project, *files = sys.argv[1:]
-start = time.perf_counter()
-work_start = start
 if mode == "planwatch":
     from planwatch.services.ingest import ingest
     work_start = time.perf_counter()
-    result = ingest(Path(project), "police_uk", [Path(f) for f in files])
-    rows = sum(r.rows for r in result.loads)
+    loaded = ingest(Path(project), "police_uk", [Path(f) for f in files])
+    result["rows"] = sum(r.rows for r in loaded.loads)
 else:
     import duckdb
     con = duckdb.connect(str(Path(project) / "baseline.duckdb") if mode == "copy" else ":memory:")
     source = "read_csv([" + ", ".join(repr(f) for f in files) + "], header=true)"
     if mode == "copy":
         con.execute(f"CREATE TABLE street AS SELECT * FROM {source}")
-        rows = con.execute("SELECT count(*) FROM street").fetchone()[0]
+        result["rows"] = con.execute("SELECT count(*) FROM street").fetchone()[0]
     else:
-        rows = con.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
+        result["rows"] = con.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
     con.close()
-end = time.perf_counter()
-seconds, work = end - start, end - work_start
-usage = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"rows": rows, "seconds": seconds, "work": work, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}))
 """
 MODES = ("scan", "copy", "planwatch")
 
 
 def run(mode: str, files: list[Path], project: Path) -> dict[str, float]:
-    project.mkdir(parents=True, exist_ok=True)
-    for old in project.glob("*.duckdb*"):
-        old.unlink()
-    os.sync()  # the previous run's database file is on disk before this run's clock starts
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, mode, str(project), *map(str, files)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(CHILD, mode, str(fresh_project(project)), *map(str, files))
 
 
 def row(n: int, r: dict[str, dict[str, float]], first_cpu_per_row: float) -> str:
@@ -145,11 +124,11 @@ def row(n: int, r: dict[str, dict[str, float]], first_cpu_per_row: float) -> str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,2,5,10", help="millions of rows, comma-separated")
-    parser.add_argument("--no-doc", action="store_true")
+    add_write_option(parser)
     args = parser.parse_args()
-    sizes = [int(float(s) * 1_000_000) for s in args.sizes.split(",")]
+    sizes = millions(args.sizes)
     files = generate(max(sizes) // ROWS_PER_FILE)
-    load_start = os.getloadavg()[0]
+    load_start = load_average()
     results: list[tuple[int, dict[str, dict[str, float]]]] = []
     for size in sizes:
         subset = files[: size // ROWS_PER_FILE]
@@ -174,8 +153,8 @@ def main() -> None:
     memory_ok = all(o["peak_mb"] < GOAL_PEAK_MB for _, o in ours)
     body = "\n".join(
         [
-            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()} (load average {load_start:.1f} at the start, "
-            f"{os.getloadavg()[0]:.1f} at the end: above 0 the machine was shared with other jobs, so wall times are "
+            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine('duckdb')} (load average {load_start:.1f} at the start, "
+            f"{load_average():.1f} at the end: above 0 the machine was shared with other jobs, so wall times are "
             "pessimistic; the ratios, measured in the same run, are steadier); generated files of "
             f"{ROWS_PER_FILE:,} rows in the real 12-column layout; each run in a fresh child process and a new project. "
             "*copy* is DuckDB alone copying the files into a table (what planwatch stored before counts); *scan* is "
@@ -192,9 +171,7 @@ def main() -> None:
             "'CPU per row vs smallest' near 1.0 means the load grows linearly with the number of rows.",
         ]
     )
-    print(body)
-    if not args.no_doc:
-        write_subsection(SUBSECTION, body)
+    publish(SUBSECTION, body, write=not args.no_write, within=SECTION)
 
 
 if __name__ == "__main__":

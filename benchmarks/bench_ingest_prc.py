@@ -27,12 +27,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import re
 import shutil
 import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,12 +37,11 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from perfdoc import REPO, add_write_option, load_average, machine, publish, timings
 
 from planwatch.services.ingest import ingest
 
-REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("PLANWATCH_SHARED", REPO.parent / "shared")) / "data"
-DOC = REPO / "docs" / "performance.md"
 SECTION = "## Ingest"
 SUBSECTION = "### Police recorded crime (PRC) tables"
 #: Goal from the issue: planwatch loads a PRC table at least 5x faster than the baseline.
@@ -63,45 +59,8 @@ def timed(
     fn: Callable[[], object], repeats: int, setup: Callable[[], None] = lambda: None
 ) -> Timing:
     """Median wall-clock and CPU seconds of ``fn`` over ``repeats`` runs (``setup`` is not timed)."""
-    walls, cpus = [], []
-    for _ in range(repeats):
-        setup()
-        cpu, start = time.process_time(), time.perf_counter()
-        fn()
-        walls.append(time.perf_counter() - start)
-        cpus.append(time.process_time() - cpu)
-    return Timing(statistics.median(walls), statistics.median(cpus))
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    return f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, DuckDB {duckdb.__version__}"
-
-
-def write_subsection(title: str, body: str) -> None:
-    """Replace (or add) ``title`` inside the "## Ingest" section of docs/performance.md."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    if SECTION not in text:
-        text = (
-            text.rstrip("\n")
-            + f"\n\n{SECTION}\n\nMeasured by `benchmarks/bench_ingest_prc.py` and `benchmarks/bench_ingest_policeuk.py`.\n"
-        )
-    start = text.index(SECTION)
-    nxt = re.search(r"^## ", text[start + len(SECTION) :], flags=re.M)
-    end = start + len(SECTION) + nxt.start() if nxt else len(text)
-    section = text[start:end].rstrip("\n") + "\n"
-    block = f"{title}\n\n{body.strip()}\n"
-    if title in section:
-        s = section.index(title)
-        n = re.search(r"^### ", section[s + len(title) :], flags=re.M)
-        e = s + len(title) + n.start() if n else len(section)
-        section = section[:s] + block + ("\n" + section[e:] if n else "")
-    else:
-        section = section + "\n" + block
-    DOC.write_text(
-        text[:start] + section.rstrip("\n") + "\n" + ("\n" + text[end:] if end < len(text) else ""),
-        encoding="utf-8",
-    )
+    runs = timings(fn, repeats, setup)
+    return Timing(statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs))
 
 
 def measure_file(
@@ -163,9 +122,7 @@ def main() -> None:
     parser.add_argument(
         "--slow-repeats", type=int, default=1, help="runs of the (slow) obvious baseline"
     )
-    parser.add_argument(
-        "--no-doc", action="store_true", help="print only; leave docs/performance.md alone"
-    )
+    add_write_option(parser)
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -198,8 +155,8 @@ def main() -> None:
     strong_ok = all(st.wall / o.wall >= GOAL_RATIO for *_, o, st, _ in rows)
     body = "\n".join(
         [
-            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; load average "
-            f"{os.getloadavg()[0]:.1f} at the end; planwatch and the strong baseline: median of "
+            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine('duckdb')}; load average "
+            f"{load_average():.1f} at the end; planwatch and the strong baseline: median of "
             f"{args.repeats} runs, the obvious baseline: median of {args.slow_repeats}; same process. "
             "Speed-up = baseline wall time / planwatch wall time.",
             "",
@@ -214,9 +171,7 @@ def main() -> None:
             "and checkpoints the store.",
         ]
     )
-    print(body)
-    if not args.no_doc:
-        write_subsection(SUBSECTION, body)
+    publish(SUBSECTION, body, write=not args.no_write, within=SECTION)
 
 
 if __name__ == "__main__":

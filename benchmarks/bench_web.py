@@ -54,11 +54,11 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-REPO = Path(__file__).resolve().parent.parent
-DOC = REPO / "docs" / "performance.md"
+# perfdoc puts this checkout first on sys.path: measure this checkout's planwatch (the
+# editable install may point at another copy).
+from perfdoc import REPO, add_write_option, publish
+
 SECTION = "## Web"
-# Measure this checkout's planwatch (the editable install may point at another copy).
-sys.path.insert(0, str(REPO))
 #: Slots on a tracker page (planwatch.web.tracker.PAGE_SIZE; not imported here because that
 #: module needs Django's settings, which are set up later).
 TRACKER_PAGE_SIZE = 100
@@ -743,8 +743,6 @@ def report(
     met = worst < GOAL_P95_MS and not load.errors and missing[0] == 0
     lo, hi = THINK_SECONDS
     lines = [
-        SECTION,
-        "",
         f"Measured by `benchmarks/bench_web.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
         f"Server: {server}, and PostgreSQL 15, both on 127.0.0.1 on the same {os.cpu_count()}-core machine as "
         f"the clients (50 threads in a separate process from gunicorn). Settings: `PLANWATCH_PRODUCTION=1` "
@@ -837,17 +835,6 @@ def report(
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    current = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current, count=1)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text + "\n"
-    DOC.write_text(updated, encoding="utf-8")
-
-
 def main() -> int:
     from planwatch.cli.serve import DEFAULT_THREADS, DEFAULT_WORKERS, gunicorn_worker_args
 
@@ -866,9 +853,7 @@ def main() -> int:
     parser.add_argument("--cost-requests", type=int, default=COST_REQUESTS)
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
-    parser.add_argument(
-        "--no-write", action="store_true", help="print only; leave docs/performance.md alone"
-    )
+    add_write_option(parser)
     args = parser.parse_args()
     if not args.database_url and not args.start_postgres:
         parser.error("give --database-url (or PLANWATCH_BENCH_POSTGRES_URL) or --start-postgres")
@@ -946,10 +931,7 @@ def main() -> int:
         stress = users_phase(browsers, owners, analysts, round_id, args.stress_seconds, None)
         missing = (missing_load, verify(load.saved + stress.saved))
         text = report(baseline, load, stress, missing, server, counts["slots"], costs)
-        print(text)
-        if not args.no_write:
-            write_section(text)
-            print(f"Written into {DOC}")
+        publish(SECTION, text, write=not args.no_write)
         failed = load.errors or stress.errors or baseline.errors or any(missing)
         return 1 if failed else 0
     finally:
