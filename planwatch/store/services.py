@@ -154,36 +154,10 @@ def _write_batch(
             f"SELECT load_id, count(*) FROM revisions WHERE load_id >= {first_id} GROUP BY ALL"
         ).fetchall()
     )
+    _insert_loads(con, batch, first_id, loaded_at, replaced)
     records = []
     for index, file in enumerate(batch.files):
         load_id = first_id + index
-        con.execute(
-            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                load_id,
-                file.name,
-                file.sha256,
-                batch.kind,
-                file.rows,
-                file.period_first,
-                file.period_last,
-                file.periods_covered,
-                loaded_at,
-                replaced.get(index),
-                file.note or None,
-            ],
-        )
-        for w in file.warnings:
-            con.execute(
-                "INSERT INTO load_warnings VALUES (?, ?, ?, ?, ?)",
-                [
-                    load_id,
-                    w.location.file or file.name,
-                    w.location.row,
-                    w.location.field,
-                    w.message,
-                ],
-            )
         records.append(
             LoadRecord(
                 load_id,
@@ -201,6 +175,51 @@ def _write_batch(
             )
         )
     return records
+
+
+def _insert_loads(
+    con: duckdb.DuckDBPyConnection,
+    batch: _Batch,
+    first_id: int,
+    loaded_at: datetime,
+    replaced: dict[int, int],
+) -> None:
+    """The batch's load records, and their warnings, each table in ONE statement (a
+    data.police.uk archive is hundreds of files): columns passed as lists and unnested."""
+    files = batch.files
+    ids = [first_id + i for i in range(len(files))]
+    con.execute(
+        """INSERT INTO loads SELECT unnest(?::INTEGER[]), unnest(?::VARCHAR[]),
+               unnest(?::VARCHAR[]), ?, unnest(?::BIGINT[]), unnest(?::DATE[]),
+               unnest(?::DATE[]), unnest(?::VARCHAR[]), ?::TIMESTAMP, unnest(?::INTEGER[]),
+               unnest(?::VARCHAR[])""",
+        [
+            ids,
+            [f.name for f in files],
+            [f.sha256 for f in files],
+            batch.kind,
+            [f.rows for f in files],
+            [f.period_first for f in files],
+            [f.period_last for f in files],
+            [f.periods_covered for f in files],
+            loaded_at,
+            [replaced.get(i) for i in range(len(files))],
+            [f.note or None for f in files],
+        ],
+    )
+    warned = [(load_id, f, w) for load_id, f in zip(ids, files, strict=True) for w in f.warnings]
+    if warned:
+        con.execute(
+            """INSERT INTO load_warnings SELECT unnest(?::INTEGER[]), unnest(?::VARCHAR[]),
+                   unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])""",
+            [
+                [load_id for load_id, _, _ in warned],
+                [w.location.file or f.name for _, f, w in warned],
+                [w.location.row for _, _, w in warned],
+                [w.location.field for _, _, w in warned],
+                [w.message for _, _, w in warned],
+            ],
+        )
 
 
 def _record_rules(
