@@ -72,6 +72,14 @@ def register(app: typer.Typer) -> None:
                 "(<report>-data.xlsx, <report>-data.csv), linked from each chart",
             ),
         ] = True,
+        appendix: Annotated[
+            bool,
+            typer.Option(
+                "--appendix/--no-appendix",
+                help="End the PDF and Word versions with the charts' data tables (with "
+                "--no-appendix they are in the chart-data files alone; quicker to build)",
+            ),
+        ] = True,
         out: Annotated[
             Path | None,
             typer.Option("--out", "-o", help="Output folder (default: the project's output/)"),
@@ -108,6 +116,7 @@ def register(app: typer.Typer) -> None:
             figures=figures,
             draft=draft,
             chart_data=chart_data,
+            appendix=appendix,
         )
         written = {
             "html": files.html,

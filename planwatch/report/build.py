@@ -158,10 +158,13 @@ def build_report(
     figures: bool = False,
     draft: bool = False,
     chart_data: bool = False,
+    appendix: bool = True,
 ) -> ReportFiles:
     """Write the HTML report (and the PDF; with ``docx`` the Word version; with
     ``figures`` every figure as JSON; with ``chart_data`` the data behind the charts as
-    Excel and CSV, linked from each chart) into ``out_dir``; files appear whole or not at all.
+    Excel and CSV, linked from each chart; without ``appendix``, the PDF and Word
+    versions leave out their appendix of the charts' data tables, which are then in
+    those files alone) into ``out_dir``; files appear whole or not at all.
     With ``draft``, the analyst's draft for review (analyst's notes at the top; file
     names end ``-draft``)."""
     out_dir = Path(out_dir)
@@ -175,8 +178,16 @@ def build_report(
         raise ReportError(f"cannot create the output folder '{out_dir}': {exc.strerror}") from exc
     published = published or publication_date(run)
     stem = report_stem(run, draft=draft)
+    if not appendix and not chart_data:
+        raise ReportError(
+            "without the appendix, the data behind the charts must be written beside the report",
+            expected="--chart-data with --no-appendix",
+        )
     options = ReportOptions(
-        published=published, draft=draft, chart_data=stem if chart_data else None
+        published=published,
+        draft=draft,
+        chart_data=stem if chart_data else None,
+        appendix=appendix,
     )
     view = report_view(run, commentary, options)
     with drawings(view.charts, png=docx) as drawn:

@@ -143,9 +143,9 @@ def docx_bytes(view: ReportView, png: ChartImage | None = None) -> bytes:
     if view.draft:
         _analyst_notes(doc, view)
     for priority in view.priorities:
-        _priority(doc, priority, notes, image)
+        _priority(doc, priority, notes, image, view)
     _about(doc, view)
-    if view.charts:
+    if view.charts and view.appendix:
         _appendix(doc, view.charts)
     _footnotes_part(doc, notes)
     buf = io.BytesIO()
@@ -297,7 +297,7 @@ def _contents(doc: DocxDocument, view: ReportView) -> None:
     """A TOC field whose shown result lists the headings until Word updates it."""
     doc.add_paragraph("Contents", style="TOC Heading")
     entries = [p.heading for p in view.priorities] + ["About this report"]
-    if view.charts:
+    if view.charts and view.appendix:
         entries.append(APPENDIX_HEADING)
     for i, entry in enumerate(entries):
         paragraph = doc.add_paragraph(style=TOC_STYLE)
@@ -326,7 +326,9 @@ def _fld_char(paragraph: Paragraph, kind: str) -> None:
     paragraph._p.append(run)
 
 
-def _priority(doc: DocxDocument, priority: PriorityView, notes: _Notes, image: ChartImage) -> None:
+def _priority(
+    doc: DocxDocument, priority: PriorityView, notes: _Notes, image: ChartImage, view: ReportView
+) -> None:
     doc.add_heading(priority.heading, level=PRIORITY_LEVEL)
     objective = doc.add_paragraph()
     objective.add_run("Objective: ").bold = True
@@ -337,7 +339,7 @@ def _priority(doc: DocxDocument, priority: PriorityView, notes: _Notes, image: C
         doc.add_heading("Key points", level=SECTION_LEVEL)
         _bullets(doc, [kp.text for kp in priority.key_points])
     for measure in priority.measures:
-        _measure(doc, measure, notes, image)
+        _measure(doc, measure, notes, image, view)
     if priority.data_due:
         doc.add_heading("Data due", level=SECTION_LEVEL)
         _bullets(doc, priority.data_due)
@@ -352,13 +354,15 @@ def _bullets(doc: DocxDocument, texts: Sequence[str], style: str = "List Bullet"
         doc.add_paragraph(text, style=style)
 
 
-def _measure(doc: DocxDocument, measure: MeasureView, notes: _Notes, image: ChartImage) -> None:
+def _measure(
+    doc: DocxDocument, measure: MeasureView, notes: _Notes, image: ChartImage, view: ReportView
+) -> None:
     heading = doc.add_heading(measure.name, level=SECTION_LEVEL)
     for note in measure.footnotes:
         notes.reference(heading, note)
     _bullets(doc, [kp.text for kp in measure.key_points])
     for chart in measure.charts:
-        _chart(doc, chart, image(chart))
+        _chart(doc, chart, image(chart), view)
     for table in measure.tables:
         _table(doc, table)
     source = f"Source: {measure.source}."
@@ -369,7 +373,7 @@ def _measure(doc: DocxDocument, measure: MeasureView, notes: _Notes, image: Char
         doc.add_paragraph(caveat, style="Small")
 
 
-def _chart(doc: DocxDocument, chart: ChartView, png: bytes) -> None:
+def _chart(doc: DocxDocument, chart: ChartView, png: bytes, view: ReportView) -> None:
     paragraph = doc.add_paragraph()
     paragraph.paragraph_format.keep_with_next = True
     shape = paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(CHART_WIDTH_MM))
@@ -377,9 +381,13 @@ def _chart(doc: DocxDocument, chart: ChartView, png: bytes) -> None:
     doc_pr.set("descr", chart.spec.alt_text)
     doc_pr.set("title", chart.spec.title)
     note = f" {chart.note}" if chart.note else ""
+    where = (
+        f"Table A{chart.table_number} in the appendix"
+        if view.appendix or not view.data_files
+        else f"sheet A{chart.table_number} of {view.data_files[0].href}, beside this document"
+    )
     doc.add_paragraph(
-        f"Chart: {chart.spec.title}.{note} The figures are in Table A{chart.table_number} in the appendix.",
-        style="Caption",
+        f"Chart: {chart.spec.title}.{note} The figures are in {where}.", style="Caption"
     )
 
 

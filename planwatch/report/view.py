@@ -58,6 +58,9 @@ class ReportOptions:
     #: The stem of the chart-data files written beside the report
     #: (:mod:`planwatch.report.chartdata`), linked from every chart; ``None``: none.
     chart_data: str | None = None
+    #: The data tables behind the charts in an appendix of the PDF and Word versions;
+    #: without it, only in the chart-data files (``chart_data``), linked from each chart.
+    appendix: bool = True
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,7 @@ class ReportView:
     draft: bool = False
     analyst_notes: tuple[AnalystNotes, ...] = ()  # only in a draft
     data_files: tuple[DataFile, ...] = ()  # the chart data beside the report
+    appendix: bool = True  # the PDF and Word versions end with the charts' data tables
 
     @property
     def sensitivity(self) -> str:
@@ -241,6 +245,7 @@ def report_view(
         draft=options.draft,
         analyst_notes=analyst_notes(run) if options.draft else (),
         data_files=data_files(options.chart_data),
+        appendix=options.appendix or options.chart_data is None,
     )
 
 

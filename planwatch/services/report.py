@@ -78,6 +78,7 @@ def generate_report(
     figures: bool = False,
     draft: bool = False,
     chart_data: bool = False,
+    appendix: bool = True,
 ) -> ReportFiles:
     out = check_writable(out_dir or project.output_dir)
     run = with_district_tables(project, (analyse or default_analyse())(project, quarter))
@@ -92,4 +93,5 @@ def generate_report(
         figures=figures,
         draft=draft,
         chart_data=chart_data,
+        appendix=appendix,
     )

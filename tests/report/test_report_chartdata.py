@@ -151,3 +151,32 @@ def test_every_chart_links_to_both_files(built, charts):
 def test_no_links_when_no_files_are_written(shaped, tmp_path):
     page = build_report(shaped, None, tmp_path, pdf=False).html.read_text(encoding="utf-8")
     assert "-data.xlsx" not in page and "Download the data" not in page
+
+
+def test_without_the_appendix_the_print_version_points_to_the_files(shaped, commentary):
+    import io
+
+    from docx import Document
+
+    from planwatch.report.build import render_html
+    from planwatch.report.docx import APPENDIX_HEADING, docx_bytes
+
+    options = ReportOptions(for_pdf=True, chart_data="stem", appendix=False)
+    page = render_html(shaped, commentary, options=options)
+    assert APPENDIX_HEADING not in page and 'id="appendix"' not in page
+    assert "in the appendix" not in page
+    assert page.count("sheet A1 of the") == 1 and 'href="stem-data.xlsx"' in page
+    kept = render_html(shaped, commentary, options=ReportOptions(for_pdf=True, chart_data="stem"))
+    assert APPENDIX_HEADING in kept  # the appendix stays unless left out on purpose
+    doc = Document(io.BytesIO(docx_bytes(report_view(shaped, commentary, options))))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert APPENDIX_HEADING not in text
+    assert "The figures are in sheet A1 of stem-data.xlsx, beside this document." in text
+
+
+def test_the_appendix_is_left_out_only_when_the_files_are_written(shaped, tmp_path):
+    from planwatch.errors import ReportError
+
+    with pytest.raises(ReportError, match="must be written beside the report"):
+        build_report(shaped, None, tmp_path, pdf=False, appendix=False)
+    assert list(tmp_path.iterdir()) == []
