@@ -55,6 +55,11 @@ MAX_KEY_POINTS_PER_PRIORITY = 5
 #: priority with several measures speaks about more than one of them.
 MAX_KEY_POINTS_PER_MEASURE = 2
 
+#: When a priority's other measures leave places empty, one measure may fill them up to
+#: this many points: a finding group in one or two sentences and a third for context,
+#: not five near-identical ones (issue 12).
+FILL_PER_MEASURE = 3
+
 #: Starting importance by kind (0..1), ranked by what a reader needs first: how the
 #: measure moved (a trend, a record, a run, a step after an event, a year on year
 #: improvement) and, through :data:`SIGNIFICANT_BONUS`, whether a test showed it; then
@@ -71,7 +76,7 @@ BASE_IMPORTANCE: dict[KeyPointKind, float] = {
     "extreme": 0.6,
     "interrupted": 0.5,  # a step at a recording-rule change is context, not a finding
     "rolling12": 0.6,
-    "windows": 0.55,
+    "windows": 0.65,  # lower (higher) than every earlier year: a record, like an extreme
     "sub_trend": 0.55,
     "share": 0.45,  # a part against its whole: context for the whole's movement
     "pattern": 0.35,  # how one measure moves beside another: context  # a trend over a sub-period the plan names: beside the long-term one
@@ -100,6 +105,13 @@ PLACEMENT_ORDER: dict[Placement | None, int] = {"pinned": 0, "promoted": 1, None
 #: moves in a row happen by chance one time in two, a long run much more rarely.
 RUN_BONUS_PER_MOVE = 0.05
 RUN_BONUS_CAP = 0.2
+#: Added to a single quarter's move that turns a run of two or more the other way
+#: ("increased in 2023/24 Q1, after two consecutive decreases"): a turn is what a reader
+#: looks for first (the reference update leads with such turns); a month's turn is not.
+TURN_BONUS = 0.15
+#: Comparisons many years apart, whose size is no measure of news (a change over seven
+#: years is large as a matter of course): they earn no size bonus.
+FAR_KINDS: frozenset[KeyPointKind] = frozenset({"named_quarter", "calendar_years"})
 #: Added when a test showed the finding is statistically significant.
 SIGNIFICANT_BONUS = 0.3
 #: A change of this many percent (or percentage points) earns the full size bonus.
@@ -137,7 +149,7 @@ def good_or_bad(direction: Direction | None, polarity: str) -> GoodOrBad:
 
 def importance(kind: KeyPointKind, significant: bool | None, magnitude: float | None) -> float:
     score = BASE_IMPORTANCE[kind] + (SIGNIFICANT_BONUS if significant else 0.0)
-    if magnitude is not None:
+    if magnitude is not None and kind not in FAR_KINDS:
         score += min(abs(magnitude) / MAGNITUDE_FULL_BONUS_AT, 1.0) * MAGNITUDE_BONUS_CAP
     return round(score, 6)
 
@@ -454,6 +466,8 @@ def _run_and_extremes(b: _Builder) -> None:
         )
         if b.points and b.points[-1].kind == "run":
             bonus = min(RUN_BONUS_PER_MOVE * max(r.length - 2, 0), RUN_BONUS_CAP)
+            if r.length == 1 and r.previous_length >= 2 and b.m.frequency == "quarter":
+                bonus += TURN_BONUS  # a month's turn is too common to lead with
             b.points[-1] = replace(
                 b.points[-1], importance=round(b.points[-1].importance + bonus, 6)
             )
@@ -901,7 +915,8 @@ def _join_trend_and_run(b: _Builder) -> None:
     """A significant trend and a run of two or more moves against it become one sentence,
     the trend's words unchanged: "Although there is a statistically significant slight
     upward trend in offences from ... (about 2.1% a year), offences decreased in each of
-    the last two quarters, to 2023/24 Q1." The trend's caveats follow. A trend sentence
+    the last two quarters, to 2023/24 Q1." The trend's caveats follow (a robust check that
+    does not confirm the trend among them). A trend sentence
     of another shape (a step, a caveat inside it) or a run the plan's events explain is
     left as it is."""
     trend = next((p for p in b.points if p.kind == "trend" and p.method != "level_step"), None)
@@ -913,6 +928,10 @@ def _join_trend_and_run(b: _Builder) -> None:
         return
     head, sep, caveats = trend.text.partition(". ")
     head = head if sep else head.removesuffix(".")
+    if head.endswith(f"; {t.NOT_CONFIRMED}"):  # the robust check's word becomes a caveat
+        head = head.removesuffix(f"; {t.NOT_CONFIRMED}")
+        unconfirmed = sentence_start(t.NOT_CONFIRMED.removesuffix(" it")) + " the trend."
+        caveats = f"{unconfirmed} {caveats}" if caveats else unconfirmed
     start = sentence_start(b.s.inner)
     if not head.startswith(TREND_LEAD) or ";" in head or not run.text.startswith(start):
         return
@@ -1036,19 +1055,30 @@ def rank(
 ) -> tuple[KeyPoint, ...]:
     """Pinned points first, then promoted ones, then most important first (ties by key, so
     the order is stable); at most ``limit`` in all (but every pinned one) and at most
-    ``per_measure`` from any one measure (so one measure cannot fill a priority; an
-    analyst's own, pinned or promoted points do not count against it)."""
+    ``per_measure`` from any one measure while other measures have points to give (so one
+    measure cannot crowd out the rest of a priority; places left empty go to its next
+    points; an analyst's own, pinned or promoted points do not count against it)."""
     ordered = sorted(points, key=lambda p: (PLACEMENT_ORDER[p.placement], -p.importance, p.key))
     if per_measure is not None:
         seen: dict[str, int] = {}
         kept: list[KeyPoint] = []
+        over: list[KeyPoint] = []
         for p in ordered:
             placed = p.kind == "override" or p.placement in ("pinned", "promoted")
             if not placed:
                 seen[p.measure] = seen.get(p.measure, 0) + 1
-            if placed or seen[p.measure] <= per_measure:
-                kept.append(p)
-        ordered = kept
+            (kept if placed or seen[p.measure] <= per_measure else over).append(p)
+        # places the other measures leave empty go to a measure's next points, in order,
+        # up to FILL_PER_MEASURE from any one measure
+        room = max((limit or 0) - len(kept), 0) if limit is not None else 0
+        fill: list[KeyPoint] = []
+        for p in over:
+            if (
+                len(fill) < room
+                and sum(q.measure == p.measure for q in kept + fill) < FILL_PER_MEASURE
+            ):
+                fill.append(p)
+        ordered = sorted(kept + fill, key=ordered.index)
     if limit is None:
         return tuple(ordered)
     pinned = sum(1 for p in ordered if p.placement == "pinned")

@@ -140,6 +140,10 @@ def swings(t: TrendResult) -> bool:
     )
 
 
+#: Said of a significant trend the robust check does not confirm.
+NOT_CONFIRMED = "a rank-based check (Mann-Kendall) does not confirm it"
+
+
 def _rate(t: TrendResult) -> str:
     return f"about {pct(t.pct_per_year)} a year" if t.pct_per_year is not None else ""
 
@@ -158,8 +162,8 @@ def trend_text(s: Subject, t: TrendResult, significant: bool) -> str:
     way = "upward" if t.pct_per_year > 0 else "downward"
     if significant:
         text = f"There is a {SIGNIFICANT} {t.strength} {way} trend in {s.inner} {span} ({rate})"
-        if t.agrees_with_robust_check is False:
-            text += "; a rank-based check (Mann-Kendall) does not confirm it"
+        if t.agrees_with_robust_check is False and not any("rank-based" in c for c in t.caveats):
+            text += f"; {NOT_CONFIRMED}"  # unless the analysis' own caveat already says so
         return f"{text}.{caveats}"
     text = f"There is a {t.strength} {way} movement in {s.inner} {span} ({rate}), but "
     if t.low_counts:
