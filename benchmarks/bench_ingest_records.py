@@ -1,13 +1,14 @@
 """Benchmark loading a record-level crime extract: rows per second, peak memory, and the
 record-based measures counted again after a definition changes.
 
-In: generated CSV files in a crime-system export layout (the demo's: crime reference,
-property item, recorded and committed dates DD/MM/YYYY, offence code and description,
-four flags, district, beat, property type, status and value, and a victim's name, an
-address and free text the plan does not map), 1,000,000 rows a file, written by DuckDB
-into benchmarks/.work/records/ (gitignored).
-Out: a table on stdout and the "### Record-level extracts" part of the "## Ingest"
-section of docs/performance.md.
+In: generated per-force monthly CSV extracts in a crime-system export layout (the demo's:
+crime reference, property item, recorded and committed dates DD/MM/YYYY, offence code and
+description, four flags, district, beat, property type, status and value, and a victim's
+name, an address and free text the plan does not map): ten forces a month, of 2,000 to
+50,000 rows (:data:`FORCE_ROWS`), written by DuckDB into benchmarks/.work/records/forces/
+(gitignored).
+Out: a table on stdout and the "## Record ingest" section of docs/performance.md
+(:func:`perfdoc.write_section`).
 
 Each size is loaded into a new project with the demo plan by
 ``planwatch.services.ingest.ingest`` (kind ``records``, the demo plan's ``crimes``
@@ -35,14 +36,14 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_ingest_prc import machine, write_subsection
+from bench_ingest_prc import machine
+from perfdoc import write_section
 
 from planwatch.demo.generate import template_text
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "benchmarks" / ".work" / "records"
-ROWS_PER_FILE = 1_000_000
-SUBSECTION = "### Record-level extracts"
+SECTION = "## Record ingest"
 #: Goals from issue 13: 1M rows/s or more, under 1 GB, measures again in under 2 s.
 GOAL_ROWS_PER_S = 1_000_000
 GOAL_PEAK_MB = 1024
@@ -56,42 +57,68 @@ CHANGED = (
 )
 
 
-def generate(files: int) -> list[Path]:
-    """``files`` extracts of ROWS_PER_FILE rows (reused between runs), one month each."""
-    WORK.mkdir(parents=True, exist_ok=True)
+#: A force's crime extract a month, by force: ten forces of the sizes of English forces
+#: (a large metropolitan force records about 50,000 crimes and property items a month, a
+#: small rural one a few thousand), 200,000 rows a month in all.
+FORCE_ROWS = {
+    "metshire": 50_000, "northmoor": 35_000, "anyshire": 30_000, "westvale": 25_000,
+    "eastholm": 20_000, "southdown": 15_000, "midfield": 10_000, "fenland": 8_000,
+    "highpeak": 5_000, "islay": 2_000,
+}  # fmt: skip
+ROWS_PER_MONTH = sum(FORCE_ROWS.values())
+
+
+def generate(rows: int) -> list[Path]:
+    """Per-force monthly extracts (reused between runs) holding ``rows`` rows in all:
+    every force's file for one month, then the next month, from April 2019."""
+    out = WORK / "forces"
+    out.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     paths = []
-    for n in range(files):
-        year, month = 2015 + n // 12, n % 12 + 1
-        path = WORK / f"extract-{year}-{month:02d}.csv"
-        paths.append(path)
-        if path.exists():
-            continue
-        con.execute(
-            f"""COPY (
-            SELECT 'AN/' || {n} || '/' || lpad((i // 2)::VARCHAR, 7, '0') AS "Crime Reference",
-                   1 + i % 2 AS "Property Item",
-                   lpad((1 + hash(i) % 28)::VARCHAR, 2, '0') || '/{month:02d}/{year}' AS "Recorded Date",
-                   lpad((1 + hash(i) % 28)::VARCHAR, 2, '0') || '/{month:02d}/{year}' AS "Committed Date",
-                   ['8N', '105A', '58A', '49', '39', '34B', '28E', '45'][1 + (hash(i // 2) % 8)::BIGINT] AS "HO Offence Code",
-                   'Offence description ' || (hash(i // 2) % 8) AS "Offence Description",
-                   CASE WHEN hash(i // 2 + 1) % 7 = 0 THEN 'Y' ELSE 'N' END AS "DA Flag",
-                   CASE WHEN hash(i // 2 + 2) % 9 = 0 THEN 'Y' ELSE 'N' END AS "Rural Flag",
-                   CASE WHEN hash(i // 2 + 3) % 11 = 0 THEN 'Y' ELSE 'N' END AS "Business Flag",
-                   CASE WHEN hash(i // 2 + 4) % 50 = 0 THEN 'Y' ELSE 'N' END AS "Hate Flag",
-                   ['Anyford', 'Bramley Heath', 'Castlewick', 'Dunmere', 'Fallowfield', 'Greystock'][1 + (hash(i // 2 + 5) % 6)::BIGINT] AS "District",
-                   'BEAT' || (hash(i // 2 + 6) % 40) AS "Beat",
-                   ['', 'pet animal – dog', 'pet animal – cat', 'Pedal cycle', 'Mobile phone'][1 + (hash(i + 7) % 5)::BIGINT] AS "Property Type",
-                   ['Stolen', 'Stolen/Recovered', 'Damaged', 'Found'][1 + (hash(i + 8) % 4)::BIGINT] AS "Property Status",
-                   (hash(i + 9) % 250000) / 100.0 AS "Property Value",
-                   'Victim ' || (hash(i + 10) % 100000) AS "Victim Name",
-                   (hash(i + 11) % 300) || ' High Street' AS "Location Address",
-                   'Offender approached the victim, took property and left on foot' AS "MO Text"
-            FROM range({ROWS_PER_FILE}) t(i)
-            ) TO '{path}' (HEADER, DELIMITER ',')"""
-        )
+    for n in range(-(-rows // ROWS_PER_MONTH)):
+        year, month = 2019 + (n + 3) // 12, (n + 3) % 12 + 1
+        for f, (force, size) in enumerate(FORCE_ROWS.items()):
+            path = out / f"{force}-{year}-{month:02d}-crimes.csv"
+            paths.append(path)
+            if not path.exists():
+                _write_extract(con, path, f"{force[:2].upper()}/{n}", year, month, size, f)
     con.close()
     return paths
+
+
+def _write_extract(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    prefix: str,
+    year: int,
+    month: int,
+    rows: int,
+    f: int,
+) -> None:
+    """One month of one force: crimes of one or two property items, dates DD/MM/YYYY."""
+    con.execute(
+        f"""COPY (
+        SELECT '{prefix}/' || lpad((i // 2)::VARCHAR, 7, '0') AS "Crime Reference",
+               1 + i % 2 AS "Property Item",
+               lpad((1 + hash(i, {f}) % 28)::VARCHAR, 2, '0') || '/{month:02d}/{year}' AS "Recorded Date",
+               lpad((1 + hash(i, {f}) % 28)::VARCHAR, 2, '0') || '/{month:02d}/{year}' AS "Committed Date",
+               ['8N', '105A', '58A', '49', '39', '34B', '28E', '45'][1 + (hash(i // 2) % 8)::BIGINT] AS "HO Offence Code",
+               'Offence description ' || (hash(i // 2) % 8) AS "Offence Description",
+               CASE WHEN hash(i // 2 + 1) % 7 = 0 THEN 'Y' ELSE 'N' END AS "DA Flag",
+               CASE WHEN hash(i // 2 + 2) % 9 = 0 THEN 'Y' ELSE 'N' END AS "Rural Flag",
+               CASE WHEN hash(i // 2 + 3) % 11 = 0 THEN 'Y' ELSE 'N' END AS "Business Flag",
+               CASE WHEN hash(i // 2 + 4) % 50 = 0 THEN 'Y' ELSE 'N' END AS "Hate Flag",
+               ['Anyford', 'Bramley Heath', 'Castlewick', 'Dunmere', 'Fallowfield', 'Greystock'][1 + (hash(i // 2 + 5) % 6)::BIGINT] AS "District",
+               'BEAT' || (hash(i // 2 + 6) % 40) AS "Beat",
+               ['', 'pet animal – dog', 'pet animal – cat', 'Pedal cycle', 'Mobile phone'][1 + (hash(i + 7) % 5)::BIGINT] AS "Property Type",
+               ['Stolen', 'Stolen/Recovered', 'Damaged', 'Found'][1 + (hash(i + 8) % 4)::BIGINT] AS "Property Status",
+               (hash(i + 9) % 250000) / 100.0 AS "Property Value",
+               'Victim ' || (hash(i + 10) % 100000) AS "Victim Name",
+               (hash(i + 11) % 300) || ' High Street' AS "Location Address",
+               'Offender approached the victim, took property and left on foot' AS "MO Text"
+        FROM range({rows}) t(i)
+        ) TO '{path}' (HEADER, DELIMITER ',')"""
+    )
 
 
 CHILD = r"""
@@ -152,53 +179,77 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,10", help="millions of rows, comma-separated")
     parser.add_argument("--no-doc", action="store_true")
     args = parser.parse_args()
-    sizes = [int(float(s) * 1_000_000) for s in args.sizes.split(",")]
-    files = generate(max(sizes) // ROWS_PER_FILE)
-    load_start = os.getloadavg()[0]
+    months = [-(-int(float(s) * 1_000_000) // ROWS_PER_MONTH) for s in args.sizes.split(",")]
+    files = generate(max(months) * ROWS_PER_MONTH)
     lines = []
     largest: dict[str, float] = {}
-    for size in sizes:
-        subset = files[: size // ROWS_PER_FILE]
+    for n in months:
+        size, subset = n * ROWS_PER_MONTH, files[: n * len(FORCE_ROWS)]
+        load = os.getloadavg()[0]
         runs = {mode: run(mode, subset, WORK / f"project-{mode}") for mode in MODES}
         assert all(r["rows"] == size for r in runs.values()), (runs, size)
         print(size, runs, flush=True)
         o, c = runs["planwatch"], runs["copy"]
         lines.append(
-            f"| {size:,} | {o['seconds']:.1f} | {size / o['seconds']:,.0f} | {size / o['work']:,.0f} | "
-            f"{o['cpu']:.1f} | {o['peak_mb']:.0f} | {c['seconds']:.1f} | {size / c['seconds']:,.0f} | "
-            f"{c['peak_mb']:.0f} | {o['seconds'] / c['seconds']:.2f} | {o['remeasure']:.2f} |"
+            f"| {size:,} | {len(subset)} | {load:.1f} to {os.getloadavg()[0]:.1f} | {o['seconds']:.1f} | "
+            f"{size / o['seconds']:,.0f} | {o['cpu']:.1f} | {o['peak_mb']:.0f} | {c['seconds']:.1f} | "
+            f"{size / c['seconds']:,.0f} | {c['cpu']:.1f} | {c['peak_mb']:.0f} | "
+            f"{o['seconds'] / c['seconds']:.2f} | {o['cpu'] / c['cpu']:.2f} | {o['remeasure']:.2f} |"
         )
-        largest = {**o, "rows": size}
-    n = int(largest["rows"])
+        largest = {**o, "rows": size, "copy": c["seconds"], "copy_cpu": c["cpu"]}
+    rows = int(largest["rows"])
+    rate = rows / largest["seconds"]
+    floor = rows / largest["copy"]
     body = "\n".join(
         [
             f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()} by "
-            f"`benchmarks/bench_ingest_records.py` (load average {load_start:.1f} at the start, "
-            f"{os.getloadavg()[0]:.1f} at the end: the machine is shared with other engineers' jobs and "
-            "noisy, so wall times are pessimistic and the ratio to DuckDB's own read, measured in the same "
-            f"run on the same files, is the steadier figure); generated extracts of {ROWS_PER_FILE:,} rows "
-            "in an 18-column crime-system layout, 12 columns mapped; each run in a fresh child process and "
-            "a new project. *DuckDB read_csv* copies every column of the same files into a table with no "
-            "checks. *Measures again* is every record-based measure of the demo plan counted from the "
-            "store after a definition changed in the plan (no new load).",
+            "`benchmarks/bench_ingest_records.py`. Inputs: per-force monthly crime extracts, "
+            f"{len(FORCE_ROWS)} forces of {min(FORCE_ROWS.values()):,} to "
+            f"{max(FORCE_ROWS.values()):,} rows a month ({ROWS_PER_MONTH:,} a month in all), "
+            "in an 18-column crime-system layout (dates DD/MM/YYYY, four flags, property "
+            "items, a victim's name, an address and free text), of which the demo plan maps 12. "
+            "*planwatch* is the whole process: `ingest(..., 'records', files)` in a fresh child "
+            "process and a new project (plan read, every file hashed, every mapped column "
+            "typed and checked, ids checked for duplicates, personal-data check, provenance "
+            "recorded, written to the store in one transaction). *DuckDB read_csv* is the floor, "
+            "measured in the same run on the same files: DuckDB alone copying every column "
+            "(types sniffed, no checks) into a table in a database file. *Measures again*: "
+            "every record-based measure of the demo plan counted from the store after a "
+            "definition changed in the plan (no new load). The load average is `uptime`'s "
+            "1-minute figure before and after each pair of runs: the machine (2 CPUs) is shared "
+            "with other engineers' jobs, so the ratio to the floor, measured alongside, is the "
+            "steadier figure.",
             "",
-            "| rows | planwatch wall (s) | rows/s (wall) | rows/s (ingest call) | CPU (s) | peak memory (MB) "
-            "| DuckDB read_csv: wall (s) | DuckDB rows/s | DuckDB peak (MB) | planwatch / DuckDB, wall "
+            "| rows | files | load average | planwatch wall (s) | planwatch rows/s | CPU (s) "
+            "| peak memory (MB) | DuckDB read_csv wall (s) | DuckDB rows/s | DuckDB CPU (s) "
+            "| DuckDB peak (MB) | planwatch / DuckDB, wall | planwatch / DuckDB, CPU "
             "| measures again (s) |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             *lines,
             "",
-            f"Goals (issue 13, judged at {n:,} rows): at least {GOAL_ROWS_PER_S:,} rows/s for the whole "
-            f"process — **{'met' if n / largest['seconds'] >= GOAL_ROWS_PER_S else 'not met'}** in this run "
-            f"({n / largest['seconds']:,.0f}); peak memory under {GOAL_PEAK_MB} MB — "
-            f"**{'met' if largest['peak_mb'] < GOAL_PEAK_MB else 'not met'}**; every record-based measure "
-            f"counted again in under {GOAL_REMEASURE_S:.0f} s — "
+            f"Goals (issue 13, judged at {rows:,} rows): at least {GOAL_ROWS_PER_S:,} rows/s "
+            f"for the whole process — **{'met' if rate >= GOAL_ROWS_PER_S else 'not met'}** "
+            f"({rate:,.0f}; DuckDB's own read of the same files managed {floor:,.0f} in the same "
+            f"run, {'above' if floor >= GOAL_ROWS_PER_S else 'below'} the goal itself); "
+            f"peak memory under {GOAL_PEAK_MB} MB — "
+            f"**{'met' if largest['peak_mb'] < GOAL_PEAK_MB else 'not met'}**; every "
+            f"record-based measure counted again in under {GOAL_REMEASURE_S:.0f} s — "
             f"**{'met' if largest['remeasure'] < GOAL_REMEASURE_S else 'not met'}**.",
+            "",
+            "What the numbers say: the rows/s goal is judged on the whole process, but on this "
+            "machine DuckDB's own bare read of the same files is the floor no reader built on "
+            f"it can beat; planwatch used {largest['cpu'] / largest['copy_cpu']:.2f} times its "
+            f"CPU and {largest['seconds'] / largest['copy']:.2f} times its wall time at "
+            f"{rows:,} rows, for typed, checked (every value converted, flags, dates, blank ids "
+            "and dates, NUL bytes, duplicate ids across the load), provenance-recorded records. "
+            "Files sharing a header are read by one `read_csv` a chunk and checked in the same "
+            "pass (`planwatch/ingest/records.py`); a chunk with any problem is read again file "
+            "by file, to say which file, row and field.",
         ]
     )
     print(body)
     if not args.no_doc:
-        write_subsection(SUBSECTION, body)
+        write_section(SECTION, body)
 
 
 if __name__ == "__main__":

@@ -199,7 +199,7 @@ def records_sql(
     )
     sql = f"""
         WITH {periods}, areas AS (
-            SELECT DISTINCT {group} AS a FROM {table}
+            {f"SELECT DISTINCT {group} AS a FROM {table}" if by or by_area else "SELECT '' AS a"}
         ), {counted}
         SELECT p::DATE AS period_start, ? AS frequency,
                CASE WHEN ? THEN a ELSE ? END AS area, {"a" if by else "?"} AS category,
