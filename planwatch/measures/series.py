@@ -48,7 +48,13 @@ class MeasureSeries:
         )
 
     def gaps(self) -> tuple[Month | Quarter, ...]:
-        return tuple(p for p, v in zip(self.periods, self.values, strict=True) if v is None)
+        """Periods with no value, but not a month the series never has (``without_months``):
+        August of a school-year series is not missing data."""
+        return tuple(
+            p
+            for p, v in zip(self.periods, self.values, strict=True)
+            if v is None and not (isinstance(p, Month) and p.month in self.without_months)
+        )
 
     def index_of(self, period: Month | Quarter) -> int | None:
         try:

@@ -3,6 +3,8 @@ in the plan), and the financial year so far against the same months a year earli
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -47,6 +49,17 @@ def test_a_declared_missing_month_leaves_12_month_windows_whole() -> None:
     undeclared = window_total(plain, Rolling12.ending(Month(2024, 3)))
     assert undeclared is not None and not undeclared.complete and undeclared.left_out == ()
     assert all(w is None or not w.complete for w in rolling12(plain))
+
+
+def test_a_declared_missing_month_is_not_a_gap() -> None:
+    rows = school_year_rows(range(2022, 2024))
+    rows = [r for r in rows if r["period_start"] != date(2023, 5, 1)]  # a real gap
+    declared = build_series(
+        frame(rows), measure(frequency="month", part_year=PartYear(without=(AUGUST,)))
+    )
+    assert declared.gaps() == (Month(2023, 5),)
+    plain = build_series(frame(rows), measure(frequency="month"))
+    assert plain.gaps() == (Month(2022, 8), Month(2023, 5), Month(2023, 8))
 
 
 def test_like_for_like_year_on_year() -> None:
