@@ -87,7 +87,12 @@ def sub_trends(
         part = window_series(series, first, last)
         if whole_n is not None and len(part.usable()) >= whole_n:
             continue  # the long-term trend is this window's trend
-        fitted = fit_trend(part, count=is_count(measure), events=events)
+        try:
+            fitted = fit_trend(part, count=is_count(measure), events=events)
+        except OverflowError:
+            # a window that falls to all zeros (1, 1, 1, 1, 0, 0, 0, 0) has no finite slope:
+            # the fit's % a year overflows (reported to the analysis); no sentence for it
+            continue
         if fitted.method == "insufficient_data" or fitted.first_label != start.label:
             continue
         found = LAST_YEARS.fullmatch(window)

@@ -95,3 +95,9 @@ def test_swings_are_said_only_when_the_evidence_shows_them() -> None:
     assert {p.kind for p in check_key_point(told, SHIFTED, m, REPORT_QUARTER)} == {"size"}
     swinging = replace(told, evidence={**told.evidence, "effective_periods": 5.0})
     assert check_key_point(swinging, SHIFTED, m, REPORT_QUARTER) == ()
+
+
+def test_a_window_that_falls_to_all_zeros_is_left_out_not_a_crash() -> None:
+    ones_then_zeros = quarterly([3, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0])
+    m = plan_measure(analyses=TREND, trend_windows=("last 2 years",))
+    assert _sub(ones_then_zeros, m) == []
