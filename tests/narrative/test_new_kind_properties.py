@@ -131,3 +131,61 @@ def test_changes_say_long_swings_only_beside_an_unshown_change_on_a_swinging_ser
     ]
     expected = any(not c.significant and (c.autocorrelation or 0) >= 0.5 for c in made)
     assert (SWINGS in kp.text) == expected, kp.text
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    points=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c"]),
+            st.floats(min_value=0, max_value=2),
+            st.sampled_from([None, None, None, "pinned", "promoted"]),
+        ),
+        max_size=14,
+    )
+)
+def test_the_box_keeps_its_limits_and_its_order(
+    points: list[tuple[str, float, str | None]],
+) -> None:
+    from planwatch.narrative.keypoints import (
+        FILL_PER_MEASURE,
+        MAX_KEY_POINTS_PER_MEASURE,
+        MAX_KEY_POINTS_PER_PRIORITY,
+        rank,
+    )
+    from planwatch.narrative.model import KeyPoint
+
+    pool = [
+        KeyPoint(
+            mid,
+            "change_previous",
+            "2023/24 Q1",
+            None,
+            "neutral",
+            None,
+            None,
+            None,
+            {},
+            "x",
+            importance=imp,
+            key=f"{mid}:{k}",
+            placement=place,
+        )  # type: ignore[arg-type]
+        for k, (mid, imp, place) in enumerate(points)
+    ]
+    box = rank(pool, per_measure=MAX_KEY_POINTS_PER_MEASURE)
+    pinned = [p for p in pool if p.placement == "pinned"]
+    assert len(box) <= max(MAX_KEY_POINTS_PER_PRIORITY, len(pinned))
+    assert all(p in box for p in pinned)
+    for mid in "abc":
+        free = [p for p in box if p.measure == mid and p.placement is None]
+        assert len(free) <= FILL_PER_MEASURE
+    order = {"pinned": 0, "promoted": 1, None: 2}
+    keys = [(order[p.placement], -p.importance) for p in box]
+    assert keys == sorted(keys)
+    # a point is left out only when the box is full or its measure has had its share
+    for p in pool:
+        if p not in box and p.placement is None:
+            same = [q for q in box if q.measure == p.measure and q.placement is None]
+            full = len(box) >= MAX_KEY_POINTS_PER_PRIORITY
+            assert full or len(same) >= MAX_KEY_POINTS_PER_MEASURE
