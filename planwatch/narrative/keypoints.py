@@ -78,7 +78,7 @@ BASE_IMPORTANCE: dict[KeyPointKind, float] = {
     "rolling12": 0.6,
     "windows": 0.65,  # lower (higher) than every earlier year: a record, like an extreme
     "sub_trend": 0.55,
-    "share": 0.45,  # a part against its whole: context for the whole's movement
+    "share": 0.55,  # how much of the whole's movement a part accounts for: an explanation
     "pattern": 0.35,  # how one measure moves beside another: context  # a trend over a sub-period the plan names: beside the long-term one
     "run": 0.45,
     "variance": 0.55,

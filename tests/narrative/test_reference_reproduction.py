@@ -16,6 +16,7 @@ the real engine, the key points and the claim checker.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -140,3 +141,35 @@ def test_headline_findings_make_the_box() -> None:
         if kp.key not in {p.key for p in box}:
             missing.append((st["id"], [p.key for p in box]))
     assert missing == []
+
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "reference_key_points.txt"
+
+
+def _reproduction_text(out: Outcome) -> str:
+    by_priority: dict[int, list[str]] = {}
+    for st in statements():
+        members = by_priority.setdefault(st["priority"], [])
+        if st["measure"] not in members:
+            members.append(st["measure"])
+    lines: list[str] = []
+    for number in sorted(by_priority):
+        every = [p for mid in by_priority[number] for p in out.points[mid]]
+        box, notes = priority_points(every)
+        lines.append(f"## Priority {number}")
+        lines += [f"- {p.text}" for p in box]
+        rest = [p for p in every if p not in box and p not in notes]
+        lines += [f"  (not in the box) {p.text}" for p in rest]
+        lines += [f"  (analyst's note) {p.text}" for p in notes]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def test_reproduction_key_point_text_matches_its_reviewed_snapshot() -> None:
+    """The full key-point text of the reproduction, reviewed by reading it (regenerate with
+    PLANWATCH_UPDATE_SNAPSHOTS=1 and read the diff)."""
+    text = _reproduction_text(outcome())
+    if os.environ.get("PLANWATCH_UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
+        SNAPSHOT.write_text(text, encoding="utf-8")
+    assert text == SNAPSHOT.read_text(encoding="utf-8")
