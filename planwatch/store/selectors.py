@@ -123,17 +123,19 @@ def measure_frames(
         else:
             frame = pd.DataFrame(columns=["_m", *MEASURE_COLUMNS])
     frame = _finish(frame, keep=("_m",))
-    parts = dict(iter(frame.groupby("_m", sort=False))) if not frame.empty else {}
-    frames: dict[str, pd.DataFrame] = {}
-    for k, m in enumerate(chosen):
-        if m.id in errors:
-            continue
-        part = parts.get(k)
-        frames[m.id] = (
-            _finish(frame.iloc[:0])
-            if part is None
-            else part.drop(columns="_m").reset_index(drop=True)
-        )
+    # sorted by _m: each measure's rows are one slice
+    tags = frame["_m"].to_numpy(dtype="int64")
+    body = frame.drop(columns="_m")
+    starts = tags.searchsorted(range(len(chosen)), side="left")
+    ends = tags.searchsorted(range(len(chosen)), side="right")
+    empty = _finish(body.iloc[:0])  # the same columns and types as a measure read alone
+    frames = {
+        m.id: body.iloc[starts[k] : ends[k]].reset_index(drop=True)
+        if ends[k] > starts[k]
+        else empty
+        for k, m in enumerate(chosen)
+        if m.id not in errors
+    }
     return MeasureFrames(frames, errors)
 
 
@@ -197,12 +199,17 @@ def measures_periods(
 
 def _branches(
     con: duckdb.DuckDBPyConnection, plan: Plan, measures: Sequence[Measure]
-) -> tuple[list[tuple[int, str, Any]], dict[str, PlanwatchError]]:
-    """Each measure's query (tagged with its position) and the errors of those that have none."""
+) -> tuple[list[tuple[int | None, str, Any]], dict[str, PlanwatchError]]:
+    """Each measure's query tagged with its position (``None``: the query selects ``_m``
+    itself — every tidy series at once, one join), and the errors of those that have none."""
     errors = _level_errors(con, plan, measures)
-    branches: list[tuple[int, str, Any]] = []
+    branches: list[tuple[int | None, str, Any]] = []
+    series: list[tuple[int, SeriesSource]] = []
     for k, m in enumerate(measures):
         if m.id in errors:
+            continue
+        if isinstance(m.source, SeriesSource):
+            series.append((k, m.source))
             continue
         try:
             query = _measure_sql(con, plan, m)
@@ -211,6 +218,8 @@ def _branches(
             continue
         if query is not None:
             branches.append((k, *query))
+    if series:
+        branches.append((None, *_series_sql(series, plan.metadata.area)))
     return branches, errors
 
 
@@ -218,7 +227,7 @@ def _branches(
 _NAMED = re.compile(r"\$([A-Za-z_]\w*)")
 
 
-def _union(branches: Sequence[tuple[int, str, Any]]) -> tuple[str, list[Any]]:
+def _union(branches: Sequence[tuple[int | None, str, Any]]) -> tuple[str, list[Any]]:
     """One ``UNION ALL`` of the branches with a ``_m`` column (the measure's position),
     every parameter made positional, in order (DuckDB binds one style per query)."""
     parts: list[str] = []
@@ -235,7 +244,7 @@ def _union(branches: Sequence[tuple[int, str, Any]]) -> tuple[str, list[Any]]:
         else:
             params.extend(given)
         parts.append(
-            f"""SELECT {k} AS _m, period_start::DATE AS period_start, frequency, area, category,
+            f"""SELECT {"_m" if k is None else k} AS _m, period_start::DATE AS period_start, frequency, area, category,
                        value::DOUBLE AS value, numerator::DOUBLE AS numerator,
                        denominator::DOUBLE AS denominator, status FROM ({sql})"""
         )
@@ -252,7 +261,7 @@ def _measure_sql(con: duckdb.DuckDBPyConnection, plan: Plan, m: Measure) -> tupl
         return _prc_sql(source, plan)
     if isinstance(source, PoliceUkSource):
         return _police_uk_sql(source)
-    return _series_sql(source, plan.metadata.area)
+    raise AssertionError(f"tidy series are read together, not by measure: {m.id}")
 
 
 def area_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) -> pd.DataFrame:
@@ -446,19 +455,26 @@ def _police_uk_sql(source: PoliceUkSource, *, by_area: bool = False) -> tuple[st
     return sql, {"falls": source.falls_within, "types": types, "asb": ASB_CRIME_TYPE}
 
 
-def _series_sql(source: SeriesSource, force: str) -> tuple[str, Any]:
-    """Rows of one area, or — with no area named — the force-level rows only ('' or the
-    plan's area): district rows are never added into a force total."""
+def _series_sql(series: Sequence[tuple[int, SeriesSource]], force: str) -> tuple[str, Any]:
+    """The rows of every tidy series measure (``_m``: its position) in one join: one area's
+    rows, or — with no area named — the force-level rows only ('' or the plan's area):
+    district rows are never added into a force total."""
     sql = """
-        SELECT period_start, period_kind AS frequency, area, series AS category,
-               value, numerator, denominator, status
-        FROM observations
-        WHERE lower(series) = lower($series) AND status <> 'rejected'
-          AND (CASE WHEN $area IS NULL THEN area = '' OR lower(area) = lower($force)
-                    ELSE lower(area) = lower($area) END)
-        ORDER BY period_start, area
+        SELECT w._m, o.period_start, o.period_kind AS frequency, o.area, o.series AS category,
+               o.value, o.numerator, o.denominator, o.status
+        FROM (SELECT unnest(?::INTEGER[]) AS _m, unnest(?::VARCHAR[]) AS wanted,
+                     unnest(?::VARCHAR[]) AS wanted_area) w
+        JOIN observations o ON lower(o.series) = lower(w.wanted)
+        WHERE o.status <> 'rejected'
+          AND (CASE WHEN w.wanted_area IS NULL THEN o.area = '' OR lower(o.area) = lower(?)
+                    ELSE lower(o.area) = lower(w.wanted_area) END)
     """
-    return sql, {"series": source.series, "area": source.area, "force": force}
+    return sql, [
+        [k for k, _ in series],
+        [source.series for _, source in series],
+        [source.area for _, source in series],
+        force,
+    ]
 
 
 def _level_errors(

@@ -1,0 +1,195 @@
+"""Benchmark `planwatch analyse` at national scale: 430 series (43 forces x 10 groups).
+
+In: a project built in a temporary folder: a plan of 430 count measures (tidy quarterly
+series, 2016/17 Q1 to 2023/24 Q4, seeded: levels 20 to 5,000 a quarter, gamma-Poisson
+noise, a season and trends of up to 8% a year), their measures CSV loaded with
+`planwatch ingest measures`.
+Out: a table on stdout and the "## Analyse at plan scale" section of docs/performance.md.
+
+Measured in the same run, interleaved, each best of ``--repeats``:
+
+* the store read: every measure's frame by ``measure_frame`` one at a time (one query
+  each, as `analyse` read before) against ``measure_frames`` (one query for all);
+* the whole process: ``planwatch analyse`` (import, one read, series, batched fits,
+  key points) in a fresh child process, wall and CPU time;
+* the baseline of issue 17: a plain statsmodels loop in a fresh child process — read the
+  same CSV with pandas and fit each series' Poisson GLM trend (trend and quarter of the
+  year), nothing else.
+
+Run: ``python benchmarks/bench_analyse_plan.py [--repeats 3] [--no-write]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from perfdoc import write_section
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+SECTION = "## Analyse at plan scale"
+FORCES, GROUPS = 43, 10
+QUARTER = "2023/24-Q4"
+#: Goal from issue 17: 430 series in under 2 s, whole process, at or below statsmodels.
+GOAL_S = 2.0
+#: Gamma shape of the noise (over-dispersion between Poisson and a negative binomial).
+SHAPE = 30.0
+
+STATSMODELS = r"""
+import sys
+import numpy as np, pandas as pd, statsmodels.api as sm
+frame = pd.read_csv(sys.argv[1])
+for _, rows in frame.groupby("measure", sort=False):
+    y = rows["value"].to_numpy(dtype=float)
+    t = np.arange(len(y), dtype=float)
+    X = np.column_stack([np.ones_like(t), (t - t.mean()) / 4]
+                        + [((t % 4) == q).astype(float) for q in (1, 2, 3)])
+    sm.GLM(y, X, family=sm.families.Poisson()).fit()
+"""
+
+
+def build(root: Path) -> tuple[Path, Path]:
+    ids = [f"f{f:02d}_g{g}" for f in range(FORCES) for g in range(GROUPS)]
+    measures = "\n".join(
+        f"  - {{id: {m}, name: Crime {m}, source: {{kind: series, series: {m}}}, "
+        "polarity: down_is_good, analyses: [trend, short_term, extremes]}"
+        for m in ids
+    )
+    priorities = "\n".join(
+        f"  - {{number: {g + 1}, title: Group {g}, objective: O, measures: ["
+        + ", ".join(m for m in ids if m.endswith(f"_g{g}"))
+        + "]}"
+        for g in range(GROUPS)
+    )
+    project = root / "project"
+    project.mkdir()
+    (project / "plan.yaml").write_text(
+        "metadata: {title: National, organisation: o, area: England and Wales, "
+        f"plan_period: 2024-2028}}\nmeasures:\n{measures}\npriorities:\n{priorities}\n",
+        encoding="utf-8",
+    )
+    rng = random.Random(17)
+    rows = ["measure,period,value"]
+    for m in ids:
+        level, trend = rng.uniform(20, 5000), rng.uniform(-0.08, 0.08)
+        for t in range(32):
+            year, q = 2016 + t // 4, t % 4 + 1
+            mean = level * (1 + trend) ** (t / 4) * (1 + 0.06 * (q == 2) - 0.05 * (q == 4))
+            lam = rng.gammavariate(SHAPE, mean / SHAPE)
+            rows.append(f"{m},{year}/{str(year + 1)[2:]} Q{q},{_poisson(rng, lam)}")
+    csv = root / "measures.csv"
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "planwatch.cli.main", "ingest", "measures", str(csv)]
+        + ["-p", str(project)],
+        check=True,
+        capture_output=True,
+        cwd=REPO,
+        env=ENV,
+    )
+    return project, csv
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    """A Poisson draw (normal approximation above 50, exact below)."""
+    if lam > 50:
+        return max(0, round(rng.gauss(lam, lam**0.5)))
+    k, p, limit = 0, 1.0, pow(2.718281828459045, -lam)
+    while (p := p * rng.random()) > limit:
+        k += 1
+    return k
+
+
+def child(cmd: list[str]) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, cwd=REPO, env=ENV)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def reads(project: Path) -> tuple[float, float]:
+    """Seconds (CPU of this process) to read every measure one query each, and at once."""
+    from planwatch.plan.load import load_plan
+    from planwatch.store.connection import reading
+    from planwatch.store.selectors import measure_frame, measure_frames
+
+    plan = load_plan(project / "plan.yaml")
+    with reading(project) as con:
+        start = time.process_time()
+        for m in plan.measures:
+            measure_frame(con, plan, m)
+        one_by_one = time.process_time() - start
+        start = time.process_time()
+        frames = measure_frames(con, plan)
+        at_once = time.process_time() - start
+    assert all(len(frames.frame(m.id)) == 32 for m in plan.measures)
+    return one_by_one, at_once
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-write", action="store_true", help="leave docs/performance.md alone")
+    args = parser.parse_args()
+    load_start = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        project, csv = build(Path(tmp))
+        analyse = [sys.executable, "-m", "planwatch.cli.main", "analyse", "-p", str(project)]
+        analyse += ["--quarter", QUARTER]
+        baseline = [sys.executable, "-c", STATSMODELS, str(csv)]
+        child(analyse)  # warm the file cache and the byte-code
+        runs: dict[str, list[tuple[float, float]]] = {"analyse": [], "statsmodels": [], "read": []}
+        for _ in range(args.repeats):
+            runs["analyse"].append(child(analyse))
+            runs["statsmodels"].append(child(baseline))
+            runs["read"].append(reads(project))
+    load_end = os.getloadavg()[0]
+    a_wall, a_cpu = (min(r[i] for r in runs["analyse"]) for i in (0, 1))
+    s_wall, s_cpu = (min(r[i] for r in runs["statsmodels"]) for i in (0, 1))
+    one, once = (min(r[i] for r in runs["read"]) for i in (0, 1))
+    n = FORCES * GROUPS
+    lines = [
+        f"Measured by `benchmarks/bench_analyse_plan.py` on {time.strftime('%Y-%m-%d %H:%M')} "
+        f"UTC, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; load average "
+        f"{load_start:.1f} at the start, {load_end:.1f} at the end (the machine is shared: CPU "
+        "times and ratios in the same run are the figures to compare). A plan of "
+        f"{n} count measures ({FORCES} forces x {GROUPS} groups, 32 quarters each, "
+        "over-dispersed, seasonal, trending), best of "
+        f"{args.repeats} interleaved runs.",
+        "",
+        "| What | Wall (s) | CPU (s) |",
+        "|---|---:|---:|",
+        f"| `planwatch analyse`, whole process | {a_wall:.2f} | {a_cpu:.2f} |",
+        f"| baseline: pandas + statsmodels Poisson GLM loop (trend only), whole process "
+        f"| {s_wall:.2f} | {s_cpu:.2f} |",
+        f"| store read, one query per measure (`measure_frame` x {n}) | | {one:.2f} |",
+        f"| store read, one query (`measure_frames`) | | {once:.2f} |",
+        "",
+        f"- One store read instead of {n}: {one / once:.1f}x less CPU ({one:.2f} s to "
+        f"{once:.2f} s).",
+        f"- Goal (issue 17): {n} series in under {GOAL_S:.0f} s whole process — "
+        f"**{'met' if a_wall < GOAL_S else 'not met'}** in wall time ({a_wall:.2f} s), "
+        f"**{'met' if a_cpu < GOAL_S else 'not met'}** in CPU time ({a_cpu:.2f} s); at or "
+        f"below the statsmodels loop — **{'met' if a_cpu <= s_cpu else 'not met'}** "
+        f"({a_cpu / s_cpu:.2f}x its CPU time; `analyse` also runs the short-term and "
+        "extremes analyses, the key points and the claim checker).",
+    ]
+    body = "\n".join(lines)
+    print(body)
+    if not args.no_write:
+        write_section(SECTION, body)
+
+
+if __name__ == "__main__":
+    main()
