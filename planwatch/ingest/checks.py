@@ -53,6 +53,24 @@ def number_problems(
     )
 
 
+def blank_problems(
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedTable,
+    key: str,
+    field: str,
+    file: str,
+    expected: str,
+) -> list[Problem]:
+    """The first row where ``key`` is blank, as one problem naming the file's column ``field``."""
+    hit = con.execute(
+        f"SELECT min({staged.row_sql()}) FROM {staged.table} WHERE {key} IS NULL"
+    ).fetchone()
+    if hit is None or hit[0] is None:
+        return []
+    where = Location(file=file, row=int(hit[0]), field=field)
+    return [Problem(f"'{field}' is blank", where, expected=expected)]
+
+
 def map_distinct(
     con: duckdb.DuckDBPyConnection,
     staged: StagedTable,

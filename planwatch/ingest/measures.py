@@ -14,21 +14,19 @@ warning; a series no plan measure reads is warned about, with the nearest one it
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 
 from planwatch.errors import IngestError, Location, PeriodError, Problem
 from planwatch.ingest.checks import (
+    blank_problems,
     duplicate_problems,
     map_distinct,
     number_problems,
     ratio_problems,
     unread_series_warnings,
 )
-from planwatch.ingest.files import sha256_of
-from planwatch.ingest.source import Column, StagedTable, stage_table
+from planwatch.ingest.source import Column, NewFile, StagedTable, file_reader
 from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile, span_label
 from planwatch.ingest.suspect import SUSPECT_RATIO, suspect_positions
 from planwatch.periods import Month, Quarter, parse_period
@@ -57,28 +55,14 @@ def _month_or_quarter(label: str | None) -> Month | Quarter:
     return period
 
 
-def stage_measures(
-    con: duckdb.DuckDBPyConnection, path: Path, display: str, ctx: IngestContext, index: int
-) -> StagedBatch:
-    sha = sha256_of(path)
-    if sha in ctx.known_files:
-        return StagedBatch("measures", already_loaded=[(display, ctx.known_files[sha])])
-    raw = stage_table(con, path, COLUMNS, f"obs_raw_{index}", display=display, workdir=ctx.workdir)
+def _checked(con: duckdb.DuckDBPyConnection, new: NewFile, ctx: IngestContext) -> StagedBatch:
+    """Check and stage one measures file."""
+    raw, display = new.raw, new.display
     problems = number_problems(con, raw, "value", "value", display, whole=False, negative_ok=True)
     for key in ("numerator", "denominator"):
         if key in raw.present:
             problems += number_problems(con, raw, key, key, display, whole=False, required=False)
-    blank = con.execute(
-        f"SELECT {raw.row_sql()} FROM {raw.table} WHERE series IS NULL ORDER BY rowid LIMIT 1"
-    ).fetchone()
-    if blank:
-        problems.append(
-            Problem(
-                "'measure' is blank",
-                Location(file=display, row=blank[0], field="measure"),
-                expected="a series name",
-            )
-        )
+    problems += blank_problems(con, raw, "series", "measure", display, "a series name")
     plan = ctx.plan_series
     if not problems:  # values are numbers: compare them
         problems += ratio_problems(con, raw, display)
@@ -87,7 +71,7 @@ def stage_measures(
     if problems or bad:
         raise IngestError(problems=problems + bad)
     unread = [] if plan is None else unread_series_warnings(con, raw, plan, display)
-    frame = _frame(con, raw, periods, index)
+    frame = _frame(con, raw, periods, new.index)
     _flag_suspects(frame, ctx)
     warnings = [
         Problem(
@@ -100,7 +84,7 @@ def stage_measures(
     ]
     percent = {name for name, unit in (plan or {}).items() if unit == "percent"}
     warnings += _hold_out_impossible_percentages(frame, percent, display) + unread
-    table = f"obs_ready_{index}"
+    table = f"obs_ready_{new.index}"
     con.register("obs_df", frame.drop(columns=["ratio"]))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM obs_df")
     con.unregister("obs_df")
@@ -114,10 +98,14 @@ def stage_measures(
     batch = StagedBatch("measures", tables={"observations": table})
     batch.files.append(
         StagedFile(
-            display, sha, raw.rows, first.start, last.start, span_label(first, last), warnings
+            display, new.sha, raw.rows, first.start, last.start, span_label(first, last), warnings
         )
     )
     return batch
+
+
+#: Read, check and stage one measures file (file number ``index`` of this ingest).
+stage_measures = file_reader("measures", COLUMNS, _checked)
 
 
 def _frame(

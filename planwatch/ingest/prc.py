@@ -26,14 +26,18 @@ Rules (each breach is reported with file, row and field; nothing is stored):
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 
 from planwatch.errors import IngestError, Location, Problem
 from planwatch.ingest.checks import duplicate_problems, map_distinct, number_problems, unknown_name
-from planwatch.ingest.files import sha256_of
-from planwatch.ingest.source import Column, StagedTable, match_header, stage_table, values_table
+from planwatch.ingest.source import (
+    Column,
+    NewFile,
+    StagedTable,
+    file_reader,
+    match_header,
+    values_table,
+)
 from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile, span_label
 from planwatch.periods import Quarter, quarter_from_parts
 from planwatch.store.names import CANONICAL_FORCES, canonical_force, canonical_group
@@ -55,14 +59,9 @@ OFFENCE_LEVEL_ONLY = ("description", "subgroup", "code")
 COMPOSITE_CODE_MARK = "/"
 
 
-def stage_prc(
-    con: duckdb.DuckDBPyConnection, path: Path, display: str, ctx: IngestContext, index: int
-) -> StagedBatch:
-    """Read, check and stage one PRC table (file number ``index`` of this ingest)."""
-    sha = sha256_of(path)
-    if sha in ctx.known_files:
-        return StagedBatch("prc", already_loaded=[(display, ctx.known_files[sha])])
-    raw = stage_table(con, path, COLUMNS, f"prc_raw_{index}", display=display, workdir=ctx.workdir)
+def _checked(con: duckdb.DuckDBPyConnection, new: NewFile, ctx: IngestContext) -> StagedBatch:
+    """Check and stage one PRC table."""
+    raw, display = new.raw, new.display
     level = "group" if "population" in raw.present else "offence"
     if level == "offence":
         _require(raw, display)
@@ -92,14 +91,14 @@ def stage_prc(
         problems += bad_c
     if problems:
         raise IngestError(problems=problems)
-    table = _build(con, raw, level, quarters, forces, index)
+    table = _build(con, raw, level, quarters, forces, new.index)
     warnings = _duplicates(con, table, level, display)
     if level == "offence":
         warnings += _negatives(con, table, display)
     batch = StagedBatch("prc", tables={"prc_offences": table})
     if level == "group":
         batch.tables["population"] = _population(
-            con, raw, quarters, forces, index, display, warnings
+            con, raw, quarters, forces, new.index, display, warnings
         )
     first, last = min(quarters.values()), max(quarters.values())
     note = (
@@ -110,7 +109,7 @@ def stage_prc(
     batch.files.append(
         StagedFile(
             display,
-            sha,
+            new.sha,
             raw.rows,
             first.start,
             last.start,
@@ -120,6 +119,10 @@ def stage_prc(
         )
     )
     return batch
+
+
+#: Read, check and stage one PRC table (file number ``index`` of this ingest).
+stage_prc = file_reader("prc", COLUMNS, _checked)
 
 
 def _require(raw: StagedTable, display: str) -> None:

@@ -14,16 +14,26 @@ whole; population replaces the areas and years it covers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 
 import duckdb
 import pandas as pd
 
 from planwatch.errors import IngestError, Location, Problem
-from planwatch.ingest.checks import duplicate_problems, map_distinct, number_problems
-from planwatch.ingest.files import sha256_of
-from planwatch.ingest.source import Column, StagedTable, register_table, stage_table
+from planwatch.ingest.checks import (
+    blank_problems,
+    duplicate_problems,
+    map_distinct,
+    number_problems,
+)
+from planwatch.ingest.source import (
+    Checks,
+    Column,
+    NewFile,
+    StagedTable,
+    file_reader,
+    register_table,
+)
 from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile, span_label
 from planwatch.store.names import canonical_force
 
@@ -63,77 +73,13 @@ def _opt(raw: StagedTable, key: str) -> str:
     return key if key in raw.present else "NULL::VARCHAR"
 
 
-def stage_weights(
-    con: duckdb.DuckDBPyConnection, path: Path, display: str, ctx: IngestContext, index: int
-) -> StagedBatch:
-    return _stage(con, path, display, ctx, index, "weights", WEIGHT_COLUMNS, _weights)
-
-
-def stage_population(
-    con: duckdb.DuckDBPyConnection, path: Path, display: str, ctx: IngestContext, index: int
-) -> StagedBatch:
-    return _stage(con, path, display, ctx, index, "population", POPULATION_COLUMNS, _population)
-
-
-def stage_offence_codes(
-    con: duckdb.DuckDBPyConnection, path: Path, display: str, ctx: IngestContext, index: int
-) -> StagedBatch:
-    return _stage(con, path, display, ctx, index, "offence_codes", CODE_COLUMNS, _codes)
-
-
-Builder = Callable[[duckdb.DuckDBPyConnection, StagedTable, str, int], tuple[str, str, str]]
-
-
-def _stage(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    display: str,
-    ctx: IngestContext,
-    index: int,
-    kind: str,
-    columns: Sequence[Column],
-    build: Builder,
-) -> StagedBatch:
-    sha = sha256_of(path)
-    if sha in ctx.known_files:
-        return StagedBatch(kind, already_loaded=[(display, ctx.known_files[sha])])
-    raw = stage_table(
-        con, path, columns, f"{kind}_raw_{index}", display=display, workdir=ctx.workdir
-    )
-    table, store_table, covered = build(con, raw, display, index)
-    batch = StagedBatch(kind, tables={store_table: table})
-    batch.files.append(StagedFile(display, sha, raw.rows, periods_covered=covered))
-    return batch
-
-
-def _blank(
-    con: duckdb.DuckDBPyConnection,
-    raw: StagedTable,
-    column: str,
-    field: str,
-    display: str,
-    expected: str,
-) -> list[Problem]:
-    """The first row where ``column`` is blank, as a problem naming the file's own column name."""
-    blank = con.execute(
-        f"SELECT {raw.row_sql()} FROM {raw.table} WHERE {column} IS NULL LIMIT 1"
-    ).fetchone()
-    if not blank:
-        return []
-    return [
-        Problem(
-            f"'{field}' is blank",
-            Location(file=display, row=blank[0], field=field),
-            expected=expected,
-        )
-    ]
-
-
 def _weights(
     con: duckdb.DuckDBPyConnection, raw: StagedTable, display: str, index: int
 ) -> tuple[str, str, str]:
     problems = number_problems(con, raw, "weight", "Weight", display, whole=False)
-    problems += _blank(con, raw, "code", "Offence Code", display, "a Home Office offence code")
+    problems += blank_problems(
+        con, raw, "code", "Offence Code", display, "a Home Office offence code"
+    )
     if problems:
         raise IngestError(problems=problems)
     table = f"weights_ready_{index}"
@@ -160,7 +106,7 @@ def _population(
                 expected=f"a year from {FIRST_YEAR} to {LAST_YEAR}",
             )
         )
-    problems += _blank(con, raw, "area", "area", display, "an area name")
+    problems += blank_problems(con, raw, "area", "area", display, "an area name")
     if problems:
         raise IngestError(problems=problems)
     # Force names take their canonical spelling; other areas (e.g. districts) are kept as given.
@@ -194,18 +140,31 @@ def _codes(
             {_opt(raw, "category")} AS policeuk_category FROM {raw.table} ORDER BY rowid"""
     )
     problems = duplicate_problems(con, table, ("offence_code",), display, "offence code")
-    blank = con.execute(
-        f"SELECT source_row FROM {table} WHERE offence_code IS NULL LIMIT 1"
-    ).fetchone()
-    if blank:
-        problems.append(
-            Problem(
-                "'Offence Code' is blank",
-                Location(file=display, row=blank[0], field="Offence Code"),
-                expected="a Home Office offence code",
-            )
-        )
+    problems += blank_problems(
+        con, raw, "code", "Offence Code", display, "a Home Office offence code"
+    )
     if problems:
         raise IngestError(problems=problems)
     con.execute(f"ALTER TABLE {table} DROP COLUMN source_row")
     return table, "offence_codes", "reference"
+
+
+Builder = Callable[[duckdb.DuckDBPyConnection, StagedTable, str, int], tuple[str, str, str]]
+
+
+def _whole(kind: str, build: Builder) -> Checks:
+    """The checks of a reference table: ``build`` checks the staged rows into one store table
+    and says what they cover."""
+
+    def check(con: duckdb.DuckDBPyConnection, new: NewFile, _: IngestContext) -> StagedBatch:
+        table, store_table, covered = build(con, new.raw, new.display, new.index)
+        batch = StagedBatch(kind, tables={store_table: table})
+        batch.files.append(StagedFile(new.display, new.sha, new.raw.rows, periods_covered=covered))
+        return batch
+
+    return check
+
+
+stage_weights = file_reader("weights", WEIGHT_COLUMNS, _whole("weights", _weights))
+stage_population = file_reader("population", POPULATION_COLUMNS, _whole("population", _population))
+stage_offence_codes = file_reader("offence_codes", CODE_COLUMNS, _whole("offence_codes", _codes))

@@ -7,6 +7,10 @@ file order (``rowid`` 0 is the first data row). CSV is read by DuckDB itself;
 spreadsheets by python-calamine. Row numbers in messages count the header as
 row 1, as a spreadsheet shows them.
 
+A reader of one file at a time (PRC tables, measures, reference tables) is made by
+:func:`file_reader` from the columns it needs and its checks: the one place a file
+already loaded (the same SHA-256) is skipped.
+
 Missing columns are reported all at once, each with the nearest header in the
 file; so is a needed column whose name the header gives twice (which one was meant?).
 A UTF-8 byte-order mark is ignored and Windows-1252 text is read as such. A NUL byte
@@ -24,7 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,9 +41,11 @@ from planwatch.ingest.files import (
     FileType,
     detect_type,
     read_first_line,
+    sha256_of,
     transcode_to_utf8,
     wrong_type,
 )
+from planwatch.ingest.staged import IngestContext, StagedBatch
 
 #: Spreadsheet row of the header when a sheet starts with it (1-based, as Excel shows).
 HEADER_ROW = 1
@@ -145,6 +151,40 @@ def stage_table(
     if problems := nul_problems(con, staged, columns, display):
         raise IngestError(problems=problems)
     return staged
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file staged for its reader's checks: its rows, SHA-256, name shown and number in the load."""
+
+    raw: StagedTable
+    sha: str
+    display: str
+    index: int
+
+
+#: A reader of one file at a time: (connection, path, name shown, context, number in the load).
+FileReader = Callable[[duckdb.DuckDBPyConnection, Path, str, IngestContext, int], StagedBatch]
+#: A reader's checks of one staged file, which build its batch.
+Checks = Callable[[duckdb.DuckDBPyConnection, NewFile, IngestContext], StagedBatch]
+
+
+def file_reader(kind: str, columns: Sequence[Column], check: Checks) -> FileReader:
+    """The reader of one ``kind`` of file at a time, from the columns it needs and its checks:
+    a file with a SHA-256 already loaded is skipped; any other is staged (:func:`stage_table`,
+    TEMP table ``<kind>_raw_<index>``) and handed to ``check``, which builds the batch."""
+
+    def stage(
+        con: duckdb.DuckDBPyConnection, path: Path, display: str, ctx: IngestContext, index: int
+    ) -> StagedBatch:
+        sha = sha256_of(path)
+        if sha in ctx.known_files:
+            return StagedBatch(kind, already_loaded=[(display, ctx.known_files[sha])])
+        table = f"{kind}_raw_{index}"
+        raw = stage_table(con, path, columns, table, display=display, workdir=ctx.workdir)
+        return check(con, NewFile(raw, sha, display, index), ctx)
+
+    return stage
 
 
 def nul_problems(
