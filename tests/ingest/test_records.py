@@ -194,7 +194,8 @@ def test_values_that_look_like_emails_or_phone_numbers_are_warned_about(tmp_path
     result = ingest(
         tmp_path / "r", "records", [path], record_source="crimes", plan=parse_plan(text)
     )
-    assert [w for w in result.warnings if "Ref" in w][0].startswith(
+    (warning,) = [w for w in result.warnings if "Ref" in w]
+    assert warning.startswith(
         "column 'Ref 2' looks like personal data from its values (they look like phone numbers)"
     )
 
