@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+import pytest
 from store_plans import make_plan
 from test_frames import GROUP_HEADER, PRC_HEADER, write
 
@@ -79,3 +81,43 @@ def test_measure_periods_match_measure_frame(tmp_path: Path) -> None:
         assert held.suspect == int((frame["status"] == "suspect").sum())
         assert held.frequency == (str(frame["frequency"].iloc[0]) if not frame.empty else None)
     assert measure_periods(project, plan, "calls").starts[-1].month == 7
+
+
+#: DuckDB before 2.0 imports pandas (when installed) to bind any non-NULL query parameter.
+DUCKDB_BINDS_WITHOUT_PANDAS = int(duckdb.__version__.split(".")[0]) >= 2
+
+
+@pytest.mark.skipif(
+    not DUCKDB_BINDS_WITHOUT_PANDAS, reason="DuckDB < 2 imports pandas to bind parameters"
+)
+def test_the_status_of_a_loaded_store_and_plan_leaves_pandas_unloaded(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    series = [["calls", m, 90.0] for m in ("2023-04", "2023-05", "2023-07")]
+    ingest(project, "measures", [write(tmp_path / "m.csv", ["measure", "period", "value"], series)])
+    plan = (
+        "metadata: {title: t, organisation: o, area: Essex, plan_period: 2024-2028}\n"
+        "measures:\n  - {id: calls, name: Calls, frequency: month, "
+        "source: {kind: series, series: calls}}\n"
+        "  - {id: crime, name: Crime, source: {kind: prc, offence_groups: [Robbery]}}\n"
+        "priorities:\n  - {number: 1, title: P, objective: O, measures: [calls, crime]}\n"
+    )
+    (project / "plan.yaml").write_text(plan, encoding="utf-8")
+    code = (
+        "import sys\n"
+        "sys.argv = ['planwatch', 'status', '-p', sys.argv[1], '--quarter', '2023/24-Q2']\n"
+        "from planwatch.cli.main import run\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code + "print('PANDAS' if 'pandas' in sys.modules else 'NONE')",
+            str(project),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "calls" in out  # the measure's status was printed, parameterised queries and all
+    assert out.strip().endswith("NONE")
