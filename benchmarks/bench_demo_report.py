@@ -1,12 +1,15 @@
 """Benchmark the Anyshire demo report once its data is loaded: HTML, + PDF, + Word.
 
 In: the demo project (planwatch.demo.generate), written to a temporary folder, ingested
-and analysed once (2023/24 Q1). Out: wall-clock and CPU seconds of ``build_report`` with
-and without the PDF, and with the PDF, the Word version and the figures as JSON (what
-``planwatch demo`` writes), best and all of N runs, each with the chart cache cleared
+and analysed once (2023/24 Q1, with its district tables, as ``planwatch report`` builds
+it). Out: wall-clock and CPU seconds of ``build_report`` with and without the PDF; with
+the PDF, the Word version, the figures as JSON and the chart data as Excel and CSV (what
+``planwatch report --docx`` writes); and the same with the charts' data tables in those
+files only (``--no-appendix``); best and all of N runs, each with the chart cache cleared
 (every chart drawn afresh), the load average, and a ratio against a baseline measured in
-the same run; then ``planwatch demo`` end to end in a fresh process, once; written into the "### The demo report itself" part of docs/performance.md
-(the rest of that file is left alone) and printed.
+the same run; then ``planwatch demo`` end to end in a fresh process, once; written into
+the "## Demo report" section of docs/performance.md (through ``perfdoc.write_section``;
+the rest of that file is left alone) and printed.
 
 The baseline is WeasyPrint laying out and writing a plain HTML file of the report's own
 text (key points, commitments, commentary) with no charts, no tables and no stylesheet:
@@ -43,11 +46,13 @@ from planwatch.plan.commentary import Commentary  # noqa: E402
 from planwatch.report import build, parallel  # noqa: E402
 from planwatch.report.view import ReportOptions, report_view  # noqa: E402
 from planwatch.services.analyse import run_analysis  # noqa: E402
+from planwatch.services.areas import with_district_tables  # noqa: E402
 from planwatch.services.ingest import ingest  # noqa: E402
 from planwatch.services.report import project_commentary  # noqa: E402
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from bench_report import demo_timing  # noqa: E402
+from perfdoc import write_section  # noqa: E402
 
 #: Goals from issue 5: HTML under 2 s and HTML + PDF under 15 s once data is loaded;
 #: issue 14: HTML + PDF + Word under 15 s, and `planwatch demo` under 60 s end to end.
@@ -57,9 +62,7 @@ WORD_GOAL_S = 15.0
 DEMO_GOAL_S = 60.0
 DEFAULT_RUNS = 3
 PUBLISHED = date(2023, 8, 15)
-DOC = REPO / "docs" / "performance.md"
-SECTION = "## Report"
-HEADING = "### The demo report itself, once data is loaded"
+SECTION = "## Demo report"
 
 
 def load_demo(folder: Path) -> tuple[AnalysisRun, Commentary | None]:
@@ -67,7 +70,7 @@ def load_demo(folder: Path) -> tuple[AnalysisRun, Commentary | None]:
     files = generate_demo_project(folder / "anyshire-demo")
     for kind, paths in files.loads():
         ingest(files.project, kind, list(paths))
-    run = run_analysis(files.project, spec.REPORT_QUARTER)
+    run = with_district_tables(files.project, run_analysis(files.project, spec.REPORT_QUARTER))
     return run, project_commentary(files.project, run.plan, spec.REPORT_QUARTER)
 
 
@@ -114,11 +117,30 @@ def measure(runs: int) -> dict[str, object]:
             ),
             "pdf": lambda: build.build_report(run, commentary, out, pdf=True, published=PUBLISHED),
             "word": lambda: build.build_report(
-                run, commentary, out, pdf=True, docx=True, figures=True, published=PUBLISHED
+                run,
+                commentary,
+                out,
+                pdf=True,
+                docx=True,
+                figures=True,
+                chart_data=True,
+                published=PUBLISHED,
+            ),
+            "separate": lambda: build.build_report(
+                run,
+                commentary,
+                out,
+                pdf=True,
+                docx=True,
+                figures=True,
+                chart_data=True,
+                appendix=False,
+                published=PUBLISHED,
             ),
         }
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
         loads = []
+        pages: dict[str, int] = {}
         for i in range(runs):
             for name, fn in cases.items():
                 parallel.cache_clear()
@@ -126,7 +148,8 @@ def measure(runs: int) -> dict[str, object]:
                 loads.append(os.getloadavg()[0])
                 wall, cpu = results[name][-1]
                 print(f"run {i + 1} {name:8s} wall {wall:6.2f} s  CPU {cpu:6.2f} s", flush=True)
-        pages = _pages(next(out.glob("*.pdf")))
+                if name in ("word", "separate"):
+                    pages[name] = _pages(out / f"{build.report_stem(run)}.pdf")
         charts = len(report_view(run, commentary, ReportOptions()).charts)
     demo = demo_timing()
     print(f"planwatch demo: wall {demo['wall']:.1f} s  CPU {demo['cpu']:.1f} s", flush=True)
@@ -137,6 +160,7 @@ def measure(runs: int) -> dict[str, object]:
         "pages": pages,
         "charts": charts,
         "priorities": len(run.priorities),
+        "districts": sum(1 for p in run.priorities for m in p.measures if m.areas is not None),
         "measures": len(run.plan.measures),
     }
 
@@ -151,32 +175,34 @@ def _fmt(pairs: list[tuple[float, float]], index: int) -> str:
     return ", ".join(f"{p[index]:.2f}" for p in pairs)
 
 
-def subsection(data: dict[str, object]) -> str:
+def section(data: dict[str, object]) -> str:
+    """The body of the "## Demo report" section."""
     results: dict[str, list[tuple[float, float]]] = data["results"]  # type: ignore[assignment]
     loads: list[float] = data["loads"]  # type: ignore[assignment]
+    pages: dict[str, int] = data["pages"]  # type: ignore[assignment]
     base_cpu = min(c for _, c in results["baseline"])
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        HEADING,
-        "",
         f"`python benchmarks/bench_demo_report.py` (measured {now} on {platform.machine()},",
-        f"Python {platform.python_version()}, load average {min(loads):.1f} to {max(loads):.1f}): the Anyshire",
-        f"demo ({data['priorities']} priorities, {data['measures']} measures, {data['charts']} charts, "
-        f"{data['pages']} PDF pages; charts include funnel plots) generated, ingested and analysed once, then",
-        "`build_report` timed with every chart drawn afresh (chart cache cleared before each build).",
-        "Charts are drawn in this process (no workers below 100 charts). The baseline is WeasyPrint writing the",
-        "report's own words as plain paragraphs (no charts, tables or stylesheet); ratios are",
-        "best CPU against the baseline's best CPU in the same run.",
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {min(loads):.1f} to "
+        f"{max(loads):.1f}): the Anyshire demo ({data['priorities']} priorities, {data['measures']} "
+        f"measures, {data['charts']} charts including funnel plots, {data['districts']} district tables; "
+        f"{pages['word']} PDF pages with the appendix, {pages['separate']} without) generated, ingested and",
+        "analysed once, then `build_report` timed with every chart drawn afresh (chart cache cleared",
+        "before each build). Charts are drawn in this process (no workers below 100 charts). The",
+        "baseline is WeasyPrint writing the report's own words as plain paragraphs (no charts, tables",
+        "or stylesheet); ratios are best CPU against the baseline's best CPU in the same run.",
         "",
         "| Build | Best wall (s) | Best CPU (s) | All runs, wall (s) | All runs, CPU (s) | Ratio to baseline (CPU) | Goal |",
         "| --- | ---: | ---: | --- | --- | ---: | --- |",
     ]
-    goals = {"html": HTML_GOAL_S, "pdf": PDF_GOAL_S, "word": WORD_GOAL_S}
+    goals = {"html": HTML_GOAL_S, "pdf": PDF_GOAL_S, "word": WORD_GOAL_S, "separate": WORD_GOAL_S}
     names = {
         "baseline": "Baseline (plain text PDF)",
         "html": "HTML alone",
         "pdf": "HTML + PDF",
-        "word": "HTML + PDF + Word + JSON",
+        "word": "HTML + PDF + Word + JSON + chart data (Excel, CSV)",
+        "separate": "The same, charts' data tables in the Excel and CSV only (`--no-appendix`)",
     }
     for key, label in names.items():
         pairs = results[key]
@@ -184,38 +210,33 @@ def subsection(data: dict[str, object]) -> str:
         best_cpu = min(c for _, c in pairs)
         goal = ""
         if key in goals:
-            met = "met" if best_wall < goals[key] else "**not met**"
-            goal = f"under {goals[key]:g} s wall (best run): {met}"
+            wall_met = "met" if best_wall < goals[key] else "**not met**"
+            cpu_met = "met" if best_cpu < goals[key] else "**not met**"
+            goal = f"under {goals[key]:g} s: wall {wall_met}, CPU {cpu_met}"
         lines.append(
             f"| {label} | {best_wall:.2f} | {best_cpu:.2f} | {_fmt(pairs, 0)} | {_fmt(pairs, 1)} | "
             f"{best_cpu / base_cpu:.1f} | {goal} |"
         )
     demo: dict[str, float] = data["demo"]  # type: ignore[assignment]
     met = "met" if demo["wall"] < DEMO_GOAL_S else "**not met**"
+    busy = min(loads) > (os.cpu_count() or 1)
     lines += [
         "",
         f"`planwatch demo` end to end in a fresh process (generate, ingest, analyse, HTML, PDF of "
         f"{demo['pages']:.0f} pages, Word and JSON): {demo['wall']:.1f} s wall, {demo['cpu']:.1f} s CPU, "
         f"load average {demo['load']:.1f}. Goal under {DEMO_GOAL_S:g} s wall: {met}.",
-        "The machine was shared with other work while this ran: compare the ratios to the",
-        "baseline, measured in the same run, rather than the seconds.",
+        "",
+        "Goals (issues 5 and 14): HTML under 2 s, HTML + PDF and HTML + PDF + Word under 15 s once",
+        "data is loaded, `planwatch demo` under 60 s. "
+        + (
+            "The load average was above the number of CPUs for the whole run (other work on the "
+            "machine), so wall-clock time is mostly waiting for a CPU: judge the builds by their CPU "
+            "time and by the ratios to the baseline, measured in the same run."
+            if busy
+            else "The machine was otherwise quiet: wall-clock times can be read as they are."
+        ),
     ]
     return "\n".join(lines) + "\n"
-
-
-def write_subsection(text: str) -> None:
-    """Replace the demo part of the "## Report" section, leaving everything else alone."""
-    doc = DOC.read_text(encoding="utf-8")
-    start = doc.find(HEADING + "\n")
-    if start == -1:
-        report = doc.find(SECTION + "\n")
-        end = doc.find("\n## ", report + len(SECTION)) if report != -1 else -1
-        at = end + 1 if end != -1 else len(doc)
-        DOC.write_text(doc[:at].rstrip("\n") + "\n\n" + text + "\n" + doc[at:], encoding="utf-8")
-        return
-    ends = [doc.find(mark, start + len(HEADING)) for mark in ("\n## ", "\n### ")]
-    end = min((e + 1 for e in ends if e != -1), default=len(doc))
-    DOC.write_text(doc[:start] + text + "\n" + doc[end:], encoding="utf-8")
 
 
 def main() -> None:
@@ -223,10 +244,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=DEFAULT_RUNS, help="builds of each kind")
     parser.add_argument("--no-write", action="store_true", help="leave docs/performance.md alone")
     args = parser.parse_args()
-    text = subsection(measure(args.runs))
+    text = section(measure(args.runs))
     print(text)
     if not args.no_write:
-        write_subsection(text)
+        write_section(SECTION, text)
 
 
 if __name__ == "__main__":
