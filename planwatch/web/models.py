@@ -354,4 +354,29 @@ class SignInUnlock(models.Model):
         return f"{self.username} unlocked by {self.unlocked_by}"
 
 
+class KeyPointOverrideChange(models.Model):
+    """One change an analyst made in the web app to a key point's override (the override
+    itself lives in the project's overrides.yaml, which the analysis reads): who changed
+    what, when, and what it was before. Rows are only ever added."""
+
+    quarter = models.CharField(max_length=16, help_text="The round's quarter slug it was made in")
+    key = models.CharField(max_length=300, help_text="KeyPoint.key")
+    sentence = models.TextField(help_text="The generated sentence when the change was made")
+    action = models.CharField(max_length=16, blank=True, help_text="Blank: the override removed")
+    text = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+    previous_action = models.CharField(max_length=16, blank=True)
+    previous_text = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-changed_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.previous_action or 'none'} -> {self.action or 'none'}"
+
+
 register(get_user_model(), app="planwatch.web", table_name="web_historicaluser")

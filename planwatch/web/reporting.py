@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from planwatch.errors import CommentaryError, PlanwatchError, Problem
+from planwatch.narrative.overrides import Override
 from planwatch.periods import Quarter, parse_quarter
 from planwatch.plan.commentary import Commentary
 from planwatch.project import Project
@@ -172,8 +173,11 @@ def _fragment_renderer() -> Any:
 
 def dashboard(quarter: Quarter) -> Dashboard:
     project = Project.at(settings.PROJECT_DIR)
-    store = project.store_path
-    stamp = store.stat().st_mtime_ns if store.exists() else 0
+    # A new load or an analyst's override (overrides.yaml) makes a new analysis.
+    stamp = "-".join(
+        str(path.stat().st_mtime_ns if path.exists() else 0)
+        for path in (project.store_path, project.overrides_path)
+    )
     key = f"pw-dashboard:{project.root}:{quarter.slug}:{stamp}"
     found = cache.get(key)
     if found is None:
@@ -248,3 +252,77 @@ def _compute_dashboard(project: Project, quarter: Quarter) -> Dashboard:
             )
         )
     return Dashboard(quarter.label, tuple(drawn), warnings=tuple(run.warnings), charts=True)
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+@dataclass(frozen=True)
+class KeyPointRow:
+    """A generated key point as the overrides page lists it."""
+
+    key: str
+    text: str
+    measure: str
+    where: str  # "Key point", "Analyst's note" or "Not shown" (ranked out of the box)
+    override: Override | None
+    stale: bool
+
+
+@dataclass(frozen=True)
+class PriorityKeyPoints:
+    number: int
+    title: str
+    rows: tuple[KeyPointRow, ...]
+
+
+@dataclass(frozen=True)
+class KeyPointOverview:
+    priorities: tuple[PriorityKeyPoints, ...] = ()
+    hidden: tuple[Override, ...] = ()  # overrides of points no longer shown (suppressed)
+    message: str = ""
+
+
+def key_point_overview(rnd: Round) -> KeyPointOverview:
+    """Every generated key point of the round's quarter, priority by priority, with the
+    override on it (from overrides.yaml) and where it stands now."""
+    from planwatch.services.overrides import load_overrides
+
+    builders = _builders()
+    project = Project.at(settings.PROJECT_DIR)
+    if builders is None or not project.store_path.exists():
+        return KeyPointOverview(message="No data has been loaded into this project yet.")
+    try:
+        overrides = {o.key: o for o in load_overrides(project.overrides_path)}
+        run = builders[1](project, parse_quarter(rnd.quarter))
+    except PlanwatchError as exc:
+        return KeyPointOverview(message=exc.render())
+    shown: set[str] = set()
+    priorities = []
+    for pr in run.priorities:
+        boxed = {kp.key for kp in pr.key_points}
+        notes = {kp.key for kp in pr.analyst_notes}
+        rows = []
+        candidates = [*pr.key_points, *pr.analyst_notes]
+        candidates += [kp for m in pr.measures for kp in m.key_points]
+        seen: set[str] = set()
+        for kp in candidates:
+            if kp.key in seen or kp.kind == "override":
+                continue
+            seen.add(kp.key)
+            where = (
+                "Key point"
+                if kp.key in boxed
+                else "Analyst's note"
+                if kp.key in notes
+                else "Not shown"
+            )
+            rows.append(
+                KeyPointRow(
+                    kp.key, kp.text, kp.measure, where, overrides.get(kp.key), kp.override_stale
+                )
+            )
+        shown |= seen
+        priorities.append(PriorityKeyPoints(pr.priority.number, pr.priority.title, tuple(rows)))
+    hidden = tuple(o for k, o in overrides.items() if k not in shown and o.action != "add")
+    return KeyPointOverview(tuple(priorities), hidden)

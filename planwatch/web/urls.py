@@ -35,6 +35,7 @@ urlpatterns = [
     path("rounds/", views.rounds, name="rounds"),
     path("rounds/<int:pk>/", views.tracker, name="tracker"),
     path("rounds/<int:pk>/overview/", views.round_overview, name="round_overview"),
+    path("rounds/<int:pk>/key-points/", views.key_points, name="key_points"),
     path("rounds/<int:pk>/chase/", views.chase, name="chase"),
     path("rounds/<int:pk>/publish/", views.publish, name="publish"),
     path("rounds/<int:pk>/revise/", views.revise, name="revise"),

@@ -46,6 +46,7 @@ from planwatch.web.forms import (
 from planwatch.web.models import (
     Commitment,
     Department,
+    KeyPointOverrideChange,
     PublishedVersion,
     Role,
     Round,
@@ -496,6 +497,56 @@ def round_overview(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "web/overview.html",
         {"round": rnd, "priorities": selectors.commentary_by_department(rnd)},
+    )
+
+
+#: How an override's action reads on the overrides page.
+ACTION_LABELS = {
+    "": "No override",
+    "pin": "Pin: lead the priority's key points",
+    "promote": "Promote: into the key points",
+    "demote": "Demote: to the analyst's notes",
+    "suppress": "Suppress: leave it out",
+    "reword": "Reword it",
+}
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def key_points(request: HttpRequest, pk: int) -> HttpResponse:
+    """The quarter's key points with the overrides on them: change one (pin, promote,
+    demote, suppress, reword, or remove the override), and who changed what, when."""
+    rnd = get_object_or_404(Round, pk=pk)
+    if request.method == "POST":
+        key = request.POST.get("key", "")
+        try:
+            services.set_key_point_override(
+                rnd.pk,
+                key,
+                action=request.POST.get("action", ""),
+                text=request.POST.get("text", ""),
+                reason=request.POST.get("reason", ""),
+                user=signed_in(request),
+            )
+        except PlanwatchError as exc:
+            messages.error(request, exc.render())
+        else:
+            messages.success(
+                request, f"Saved the override of '{key}'; the report and dashboard use it now."
+            )
+        return redirect("key_points", pk=rnd.pk)
+    return render(
+        request,
+        "web/key_points.html",
+        {
+            "round": rnd,
+            "overview": reporting.key_point_overview(rnd),
+            "actions": list(ACTION_LABELS.items()),
+            "labels": ACTION_LABELS,
+            "changes": KeyPointOverrideChange.objects.filter(quarter=rnd.quarter).select_related(
+                "changed_by"
+            ),
+        },
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from web_helpers import PLAN_YAML, client_for, run_worker, slot_of
 
-from planwatch.periods import Quarter
+from planwatch.periods import Quarter, parse_quarter
 from planwatch.project import Project
 from planwatch.web import reporting, services
 from planwatch.web.models import ReportStatus
@@ -179,3 +179,101 @@ def test_the_analyst_previews_the_report_with_current_drafts(
     assert not q1.versions.exists()  # previewing publishes nothing
     for owner in (north, comms):
         assert client_for(owner).get(reverse("preview", args=[q1.pk])).status_code == 403
+
+
+def _override(client, rnd, key, action, text="", reason=""):
+    return client.post(
+        reverse("key_points", args=[rnd.pk]),
+        {"key": key, "action": action, "text": text, "reason": reason},
+    )
+
+
+def _priority_keys(settings, quarter="2023/24 Q1"):
+    from planwatch.services.analyse import run_analysis
+
+    run = run_analysis(Project.at(settings.PROJECT_DIR), parse_quarter(quarter))
+    pr = run.priorities[0]
+    return [k.key for k in pr.key_points], [k.key for k in pr.analyst_notes]
+
+
+@pytest.fixture
+def fresh_overrides(project_settings):
+    """Each test starts without overrides (the data project is shared by the module)."""
+    path = Project.at(project_settings.PROJECT_DIR).overrides_path
+    path.unlink(missing_ok=True)
+    yield path
+    path.unlink(missing_ok=True)
+
+
+def test_an_analyst_pins_and_demotes_key_points_in_the_web_app_with_history(
+    fresh_overrides, project_settings, q1, analyst
+):
+    from planwatch.services.overrides import load_overrides
+
+    c = client_for(analyst)
+    page = c.get(reverse("key_points", args=[q1.pk])).content.decode()
+    assert 'data-key="domestic_abuse:changes"' in page and "No overrides changed" in page
+    points, _ = _priority_keys(project_settings)
+    assert points[0] != "domestic_abuse:changes"
+    assert (
+        _override(c, q1, "domestic_abuse:changes", "pin", reason="the panel asks").status_code
+        == 302
+    )
+    assert _override(c, q1, "domestic_abuse:trend", "demote").status_code == 302
+    # The analysis reads the file the web app wrote: pinned first, demoted to the notes.
+    points, notes = _priority_keys(project_settings)
+    assert points[0] == "domestic_abuse:changes"
+    assert "domestic_abuse:trend" not in points and "domestic_abuse:trend" in notes
+    assert {o.key: o.action for o in load_overrides(fresh_overrides)} == {
+        "domestic_abuse:changes": "pin",
+        "domestic_abuse:trend": "demote",
+    }
+    history = c.get(reverse("key_points", args=[q1.pk])).content.decode()
+    history = history[history.index('id="override-history"') :]
+    assert "ann changed <code>domestic_abuse:changes</code>" in history
+    assert (
+        "from no override to pin: lead the priority&#x27;s key points; reason: the panel asks"
+        in history
+    )
+    # Taking the pin off again is a change of its own, with what it was before.
+    _override(c, q1, "domestic_abuse:changes", "")
+    assert [o.key for o in load_overrides(fresh_overrides)] == ["domestic_abuse:trend"]
+    history = c.get(reverse("key_points", args=[q1.pk])).content.decode()
+    assert "from pin: lead the priority&#x27;s key points to no override" in history
+
+
+def test_a_reworded_point_reaches_the_dashboard_and_a_suppressed_one_can_come_back(
+    fresh_overrides, project_settings, q1, analyst, reader
+):
+    c = client_for(analyst)
+    before = client_for(reader).get(reverse("dashboard")).content.decode()
+    risen = "Domestic abuse offences have risen in each quarter since 2016/17 Q1"
+    assert risen in before and "The highest quarter on record." not in before
+    _override(c, q1, "domestic_abuse:extreme", "reword", text="The highest quarter on record.")
+    _override(c, q1, "domestic_abuse:run", "suppress")
+    board = client_for(reader).get(reverse("dashboard")).content.decode()  # not the cached one
+    assert "The highest quarter on record." in board
+    assert risen not in board
+    page = c.get(reverse("key_points", args=[q1.pk])).content.decode()
+    hidden = page[page.index('id="hidden-overrides"') :]
+    assert "domestic_abuse:run" in hidden
+    _override(c, q1, "domestic_abuse:run", "")  # "Show it again"
+    assert risen in (client_for(reader).get(reverse("dashboard")).content.decode())
+
+
+def test_a_bad_override_is_refused_and_nothing_is_written(
+    fresh_overrides, project_settings, q1, analyst, north
+):
+    from planwatch.web.models import KeyPointOverrideChange
+
+    c = client_for(analyst)
+    r = _override(c, q1, "domestic_abuse:trend", "reword", text="   ")
+    assert r.status_code == 302
+    assert "needs its new wording" in c.get(r["Location"]).content.decode()
+    r = _override(c, q1, "domestic_abuse:nothing", "pin")
+    assert (
+        "no key point &#x27;domestic_abuse:nothing&#x27;" in c.get(r["Location"]).content.decode()
+    )
+    assert not fresh_overrides.exists() and not KeyPointOverrideChange.objects.exists()
+    assert _override(client_for(north), q1, "domestic_abuse:trend", "pin").status_code == 403
+    assert not fresh_overrides.exists()

@@ -13,7 +13,14 @@ from django.urls import reverse
 from web_helpers import client_for, slot_of
 
 from planwatch.web import reporting, services
-from planwatch.web.models import Membership, PublishedVersion, Round, SignInUnlock, Slot
+from planwatch.web.models import (
+    KeyPointOverrideChange,
+    Membership,
+    PublishedVersion,
+    Round,
+    SignInUnlock,
+    Slot,
+)
 
 ANALYST, NORTH, COMMS, READER = "analyst", "north", "comms", "reader"
 CONTRIBUTORS = {ANALYST, NORTH}  # for a North LPA slot or department
@@ -120,6 +127,14 @@ def _views(w):
         ("users", "get", reverse("users"), {}, {ANALYST}),
         ("user_unlock", "post", reverse("user_unlock"), {"username": "nobody"}, {ANALYST}),
         ("round_overview", "get", reverse("round_overview", args=[q2.pk]), {}, {ANALYST}),
+        ("key_points", "get", reverse("key_points", args=[q2.pk]), {}, {ANALYST}),
+        (
+            "key_points",
+            "post",
+            reverse("key_points", args=[q2.pk]),
+            {"key": "x:trend", "action": "pin"},
+            {ANALYST},
+        ),
         (
             "users",
             "post",
@@ -173,6 +188,7 @@ def _snapshot():
         ),
         list(Membership.objects.order_by("pk").values_list("user_id", "department_id")),
         SignInUnlock.objects.count(),
+        KeyPointOverrideChange.objects.count(),
     )
 
 

@@ -4,7 +4,8 @@
 - :mod:`~planwatch.web.services.users`: accounts, roles and departments, sign-in unlocks;
 - :mod:`~planwatch.web.services.rounds`: rounds, and the slots owners write and analysts review;
 - :mod:`~planwatch.web.services.reminders`: emails chasing outstanding commentary;
-- :mod:`~planwatch.web.services.publishing`: freezing approved commentary as a version.
+- :mod:`~planwatch.web.services.publishing`: freezing approved commentary as a version;
+- :mod:`~planwatch.web.services.key_points`: analysts' key-point overrides, with their history.
 
 In: the account acting (a typed :class:`~django.contrib.auth.models.User`), the object to
 change and what was typed. Out: the changed rows, or a
@@ -14,6 +15,7 @@ the package's interface; callers write ``services.save_draft`` whichever module 
 """
 
 from planwatch.web.services.audit import attribute_change
+from planwatch.web.services.key_points import EDITABLE_ACTIONS, set_key_point_override
 from planwatch.web.services.plan_import import ImportSummary, import_plan
 from planwatch.web.services.publishing import (
     NOT_YET_APPROVED,
@@ -42,6 +44,7 @@ from planwatch.web.services.rounds import (
 from planwatch.web.services.users import create_user, set_user, unlock_sign_in, update_user
 
 __all__ = [
+    "EDITABLE_ACTIONS",
     "NOT_YET_APPROVED",
     "ImportSummary",
     "Reminders",
@@ -62,6 +65,7 @@ __all__ = [
     "save_and_submit",
     "save_draft",
     "send_reminders",
+    "set_key_point_override",
     "set_report_result",
     "set_user",
     "sign_off",

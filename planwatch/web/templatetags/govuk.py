@@ -144,3 +144,9 @@ def error_summary(form: forms.BaseForm | None, *extra: str) -> dict[str, object]
 def state_tag_html(state: str, return_reason: str = "") -> SafeString:
     """A slot's state as a GOV.UK tag (colour and words; the words carry the meaning)."""
     return tag_html(state, return_reason)
+
+
+@register.filter
+def get_item(mapping: dict[str, str], key: str) -> str:
+    """``mapping[key]`` in a template (blank when absent)."""
+    return mapping.get(key, "")
