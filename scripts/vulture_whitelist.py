@@ -219,6 +219,9 @@ unlocked_at  # unused variable (planwatch/web/models.py)
 govuk_field  # unused function
 error_summary  # unused function
 state_tag_html  # unused function
+get_item  # unused function
+changed_by  # unused variable (planwatch/web/models.py, KeyPointOverrideChange, read by templates)
+changed_at  # unused variable (planwatch/web/models.py, KeyPointOverrideChange, read by templates)
 filtered  # unused variable (planwatch/web/tracker.py:40)
 previous_url  # unused variable (planwatch/web/tracker.py:41)
 next_url  # unused variable (planwatch/web/tracker.py:42)
