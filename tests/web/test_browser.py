@@ -286,3 +286,59 @@ def test_invitation_set_password_and_first_sign_in(
     assert page.csp_violations == [] and ann.csp_violations == []
     page.context.close()
     ann.context.close()
+
+
+def test_a_locked_out_owner_is_told_why_and_an_analyst_unlocks_them(
+    browser, live_server, north, analyst, settings
+):
+    page = _new_page(browser)
+    page.goto(live_server.url + "/accounts/login/")
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
+        page.fill("#id_username", "nora")
+        page.fill("#id_password", "not my password")
+        page.click("button:has-text('Sign in')")
+        page.wait_for_selector(".govuk-error-summary:has-text('Please enter a correct username')")
+    page.fill("#id_username", "nora")
+    page.fill("#id_password", "not my password")
+    page.click("button:has-text('Sign in')")
+    page.wait_for_selector("#locked-out")
+    assert "ask an analyst to unlock your account" in page.inner_text("#locked-out")
+
+    ann = _login(browser, live_server, "ann")
+    ann.click("nav >> text=Users")
+    ann.wait_for_selector("#lockouts")
+    ann.click("#lockouts button:has-text('Unlock')")
+    ann.wait_for_selector("text=nora can sign in again")
+    assert ann.locator("#lockouts").count() == 0
+
+    page.fill("#id_username", "nora")
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_selector("h1:has-text('Commentary')")
+    assert page.csp_violations == [] and ann.csp_violations == []
+    page.context.close()
+    ann.context.close()
+
+
+def test_pages_fit_a_phone_and_the_overview_groups_by_department(
+    browser, live_server, open_round, analyst, north
+):
+    """At 390 px wide nothing makes the page scroll sideways (wide tables scroll in their
+    own box); the round overview lists each commitment's departments."""
+    page = _login(browser, live_server, "ann")
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in (
+        f"/rounds/{open_round.pk}/",
+        "/todo/",
+        "/users/",
+        f"/rounds/{open_round.pk}/overview/",
+    ):
+        page.goto(live_server.url + path)
+        page.wait_for_selector("h1")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide"
+    shared = page.locator(".commitment-departments").nth(1)
+    assert "North Local Policing Area" in shared.inner_text()
+    assert "Media and Communications" in shared.inner_text()
+    assert page.csp_violations == []
+    page.context.close()

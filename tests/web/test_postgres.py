@@ -28,6 +28,8 @@ MODULES = (
     "test_query_counts.py",
     "test_users.py",
     "test_tasks.py",
+    "test_login.py",
+    "test_editor.py",
 )
 
 
