@@ -225,17 +225,30 @@ def _trend_evidence(tr: TrendResult) -> dict[str, Any]:
     }
 
 
+def _stepped(tr: TrendResult) -> bool:
+    """One significant shift in level explains the series better than a steady trend."""
+    step = tr.step
+    return (
+        step is not None
+        and step.better_than_trend
+        and shows_significance(step.significant, step.p_value)
+    )
+
+
+def _trend_verdict(tr: TrendResult) -> tuple[bool, Direction]:
+    """Whether a trend is told as significant, and its direction (flat when it does not move)."""
+    moving = tr.direction != "flat" and tr.pct_per_year is not None and tr.strength != "none"
+    significant = shows_significance(tr.significant, tr.p_value) and moving
+    return significant, ("up" if (tr.pct_per_year or 0) > 0 else "down") if moving else "flat"
+
+
 def _trend(b: _Builder) -> None:
     tr: TrendResult | None = b.a.trend
     if tr is None or tr.method == "insufficient_data":
         return
     evidence = _trend_evidence(tr)
     step = tr.step
-    if (
-        step is not None
-        and step.better_than_trend
-        and shows_significance(step.significant, step.p_value)
-    ):
+    if step is not None and _stepped(tr):
         # one shift in level explains the series better than a steady trend: say so
         b.add(
             "trend",
@@ -249,11 +262,7 @@ def _trend(b: _Builder) -> None:
             detail="step",
         )
         return
-    moving = tr.direction != "flat" and tr.pct_per_year is not None and tr.strength != "none"
-    significant = shows_significance(tr.significant, tr.p_value) and moving
-    direction: Direction | None = (
-        ("up" if (tr.pct_per_year or 0) > 0 else "down") if moving else "flat"
-    )
+    significant, direction = _trend_verdict(tr)
     b.add(
         "trend" if significant else "no_trend",
         t.trend_text(b.s, tr, significant),
@@ -273,18 +282,9 @@ def _sub_trends(b: _Builder) -> None:
         return
     for sub in sub_trends(b.series, b.m, b.a.latest_label, b.events, whole=b.a.trend):
         tr = sub.trend
-        step = tr.step
-        if (
-            step is not None
-            and step.better_than_trend
-            and shows_significance(step.significant, step.p_value)
-        ):
+        if _stepped(tr):
             continue  # a shift in level, not a steady trend, over the window
-        moving = tr.direction != "flat" and tr.pct_per_year is not None and tr.strength != "none"
-        significant = shows_significance(tr.significant, tr.p_value) and moving
-        direction: Direction = (
-            ("up" if (tr.pct_per_year or 0) > 0 else "down") if moving else "flat"
-        )
+        significant, direction = _trend_verdict(tr)
         b.add(
             "sub_trend",
             t.sub_trend_text(b.s, tr, significant, sub.years),
