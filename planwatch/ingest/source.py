@@ -315,7 +315,9 @@ def read_checked(
 ) -> list[RejectedRow]:
     """Run ``sql`` (one :func:`read_csv_sql` in it) and return the rows it could not read:
     the first :data:`MAX_REJECTS_SHOWN` of each file, in file and row order. ``files``:
-    (path, name to show) of each file it reads, in its order.
+    (path, name to show) of each file it reads, in its order. ``sql`` writes a table
+    (``CREATE TABLE ... AS``, ``INSERT``): a bare SELECT would be read lazily, after this
+    function has looked for the rejects.
 
     DuckDB reads on past a bad row and records it (row, field, kind of fault) in its
     rejects table, so nothing here depends on the wording of its messages. A file its CSV
@@ -373,9 +375,10 @@ def reject_problem(r: RejectedRow, header: Sequence[str], file: str) -> Problem:
 def unreadable(files: Sequence[tuple[Path, str]]) -> IngestError:
     """CSV that DuckDB's parser cannot get through, located where planwatch can."""
     for path, display in files:
-        if (line := mixed_line_ending(path)) is not None:
+        if (found := line_ending_fault(path)) is not None:
+            line, message = found
             return IngestError(
-                "the line endings change here (Windows CRLF and Unix LF in one file)",
+                message,
                 location=Location(file=display, line=line),
                 expected="one kind of line ending throughout (were two files joined?)",
             )
@@ -389,18 +392,21 @@ def unreadable(files: Sequence[tuple[Path, str]]) -> IngestError:
     )
 
 
-def mixed_line_ending(path: Path) -> int | None:
-    """The first line (1-based) that ends differently from the first line, if one does."""
+def line_ending_fault(path: Path) -> tuple[int, str] | None:
+    """The first line (1-based) whose ending differs from the first line's, or that holds a
+    carriage return of its own, and what is wrong with it; ``None`` if there is none."""
     first: bool | None = None
     with path.open("rb") as fh:
         for number, line in enumerate(fh, start=1):
             if not line.endswith(b"\n"):
                 break
             crlf = line.endswith(b"\r\n")
+            if b"\r" in line[: -2 if crlf else -1]:
+                return number, "the line holds a carriage return that ends no line"
             if first is None:
                 first = crlf
             elif crlf != first:
-                return number
+                return number, "the line endings change here (Windows CRLF and Unix LF in one file)"
     return None
 
 

@@ -31,6 +31,7 @@ from mounts import tmpfs
 from planwatch.cli.init import example_plan_text
 from planwatch.errors import IngestError, PlanwatchError, StoreError
 from planwatch.ingest.files import ABANDONED_AFTER_SECONDS, MAX_ZIP_RATIO, WORK_PREFIX
+from planwatch.ingest.source import unreadable
 from planwatch.services.ingest import ingest
 
 Check = Callable[[], None]
@@ -395,6 +396,30 @@ def test_line_endings_that_change_are_located(
     assert (p.location.file, p.location.line) == (str(path), 3)
     _own_words(err)
     unchanged()
+
+
+def test_a_stray_carriage_return_is_located(
+    project: Path, tmp_path: Path, unchanged: Check
+) -> None:
+    path = tmp_path / "m.csv"
+    path.write_bytes(b"measure,period,value\nx,2023-06,1\ny,2023\r-06,2\n")
+    err = rejected(project, "measures", path)
+    p = only(err)
+    assert p.message == "the line holds a carriage return that ends no line"
+    assert (p.location.file, p.location.line) == (str(path), 3)
+    _own_words(err)
+    unchanged()
+
+
+def test_csv_no_fault_is_found_in_is_said_to_be_unreadable(tmp_path: Path) -> None:
+    """What is said when DuckDB's parser stops and the line endings are not the cause."""
+    one = write_csv(tmp_path / "a.csv", ["measure", "period", "value"], [["x", "2023-06", "1"]])
+    two = write_csv(tmp_path / "b.csv", ["measure", "period", "value"], [["y", "2023-06", "2"]])
+    alone = only(unreadable([(one, "a.csv")]))
+    assert (alone.message, alone.location.file) == ("the file cannot be read as CSV", "a.csv")
+    both = only(unreadable([(one, "a.csv"), (two, "b.csv")]))
+    assert both.message == "one of the files cannot be read as CSV"
+    assert both.location.file == "a.csv, b.csv"
 
 
 def test_bad_row_in_a_windows_1252_file(project: Path, tmp_path: Path, unchanged: Check) -> None:
