@@ -139,10 +139,8 @@ print(json.dumps({{**result, "seconds": end - start, "work": end - work_start,
 def run_child(code: str, *args: str, stdin: str | None = None) -> dict[str, Any]:
     """Run ``code`` in a fresh Python process (``sys.argv[1:]`` = ``args``) that imports this
     checkout's planwatch; what it measured (see :data:`_CHILD`)."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
-    }
+    paths = [str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     out = subprocess.run(
         [sys.executable, "-c", _CHILD.format(code=code), *args],
         input=stdin,
