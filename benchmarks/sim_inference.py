@@ -11,7 +11,9 @@ rate with no trend and the power at +2, +5 and +10% a year; the step table; and 
 
 Methods compared (all two-sided at 5%):
 
-- ``planwatch`` — the real path, :func:`planwatch.analysis.trend.fit_trends`, as it is now;
+- ``planwatch`` — the real path, :func:`planwatch.analysis.trend.fit_trends`, as it is now
+  (since session 4: the restricted likelihood ratio of the trend under AR(1)+noise errors
+  with a simulated critical value);
 - ``naive_glm`` — the Poisson / negative binomial GLM with quasi-likelihood t test that
   planwatch used before issue 11 (independent periods);
 - ``hac`` — the same GLM slope with a Newey-West (1987) sandwich (Bartlett, lag
@@ -21,12 +23,14 @@ Methods compared (all two-sided at 5%):
   effective degrees of freedom;
 - ``gls_ar1`` — REML GLS with pure AR(1) errors on the log scale (as statsmodels' GLSAR,
   but REML), t(n - k);
-- ``gls_ar1_noise`` — REML GLS with AR(1)-plus-noise errors (:mod:`planwatch.analysis.argls`);
+- ``gls_ar1_noise`` — REML GLS with AR(1)-plus-noise errors (:mod:`planwatch.analysis.argls`),
+  t(n - k) on the largest standard error over the plausible set;
 - ``smk`` — the seasonal Mann-Kendall test (Hirsch, Slack & Smith 1982);
 - ``oracle`` — GLS with the true covariance (AR coefficient, sd and counting noise known):
   the limit of power.
 
-Run: ``python benchmarks/sim_inference.py [--reps 1000] [--quick] [--real]``
+Run: ``python benchmarks/sim_inference.py [--reps 1000] [--quick] [--power] [--steps]
+[--rates] [--gaps N] [--real CSV]``
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from planwatch.analysis.argls import critical_values, fit_ar_gls_batch  # noqa: E402
+from planwatch.analysis.argls import fit_ar_gls_batch  # noqa: E402
 from planwatch.analysis.autocorr import ar1_correlation, lag1_autocorrelation  # noqa: E402
 from planwatch.analysis.design import trend_design  # noqa: E402
 from planwatch.analysis.dist import t_quantile  # noqa: E402
@@ -55,6 +59,7 @@ from tests.analysis.simulate import (  # noqa: E402
     Config,
     as_series,
     simulate_counts,
+    simulate_percentages,
     wilson_upper,
 )
 
@@ -147,16 +152,10 @@ def candidates(config: Config, y: np.ndarray, mu_true: np.ndarray) -> dict[str, 
 
     # REML GLS on the log scale
     D = (Y - mu) / mu
-    for name, ar_only, gls in (
-        ("gls_ar1", True, True),
-        ("gls_ar1_noise", False, True),
-        ("glm_ar1_noise", False, False),
-    ):
-        g = fit_ar_gls_batch(pos, X, D, tc, ar_only=ar_only, gls=gls)
-        slope = beta + (g.slope_shift if gls else 0.0)
+    for name, ar_only in (("gls_ar1", True), ("gls_ar1_noise", False)):
+        g = fit_ar_gls_batch(pos, X, D, tc, ar_only=ar_only, gls=True)
+        slope = beta + g.slope_shift
         out[name] = Outcome(np.abs(slope / g.se) > crit, slope)
-        c = critical_values(pos, X, tc, g.rho, g.lam, level=ALPHA, ar_only=ar_only, gls=gls)
-        out[name + "_boot"] = Outcome(np.abs(slope / g.se) > c, slope)
 
     # oracle: GLS with the true covariance on the log scale (latent AR + counting noise)
     R = ar1_correlation(pos, config.ar) * config.log_sd**2
@@ -172,6 +171,64 @@ def candidates(config: Config, y: np.ndarray, mu_true: np.ndarray) -> dict[str, 
     se_o = math.sqrt(C[tc, tc])
     out["oracle"] = Outcome(np.abs(slope_o / se_o) > 1.959963984540054, slope_o)
     return out
+
+
+def rate_candidates(config: Config, y: np.ndarray) -> dict[str, Outcome]:
+    """Methods for a percentage series (not counts): planwatch's real path, and the
+    least-squares slope with a Newey-West t test (what planwatch used before session 4),
+    a plain t test, and the seasonal Mann-Kendall test."""
+    from planwatch.analysis.glm import fit_ols_hac
+
+    _, Y, design = _design(config, y)
+    X = design.X  # type: ignore[attr-defined]
+    tc = design.time_column  # type: ignore[attr-defined]
+    n, k = X.shape
+    crit = t_quantile(1 - ALPHA / 2, n - k)
+    results = fit_trends(as_series(y, config.frequency), count=False)
+    out = {
+        "planwatch": Outcome(
+            np.array([r.significant for r in results]),
+            np.array([r.slope_per_year or np.nan for r in results]),
+        )
+    }
+    hac, plain = [], []
+    for row in Y:
+        f = fit_ols_hac(X, row)
+        hac.append(abs(f.beta[tc] / f.se[tc]) > crit)
+        u = row - f.mu
+        se = math.sqrt(float(u @ u) / (n - k) * np.linalg.inv(X.T @ X)[tc, tc])
+        plain.append(abs(f.beta[tc] / se) > crit)
+    out["hac"] = Outcome(np.array(hac), np.full(len(hac), np.nan))
+    out["ols_t"] = Outcome(np.array(plain), np.full(len(plain), np.nan))
+    mk = seasonal_mann_kendall_batch(y, config.periods_per_year, alpha=ALPHA)
+    out["smk"] = Outcome(
+        np.array([m is not None and m.significant for m in mk]), np.full(len(mk), np.nan)
+    )
+    return out
+
+
+#: Cases a period behind a simulated percentage (a small survey, a large one, records).
+SAMPLES = (100, 1000, 20000)
+
+
+def rate_configs() -> list[tuple[str, Config, int]]:
+    out = []
+    for ar in QUARTER_ARS:
+        for m in SAMPLES:
+            out.append((f"Q AR {ar} n{m}", Config(ar=ar), m))
+    for ar in MONTH_ARS:
+        for m in SAMPLES:
+            out.append((f"M AR {ar} n{m}", Config(frequency="month", n_periods=63, ar=ar), m))
+    return out
+
+
+def run_rates(reps: int, seed: int, pct: float) -> dict[str, dict[str, np.ndarray]]:
+    table: dict[str, dict[str, np.ndarray]] = {}
+    for s, (label, config, m) in enumerate(rate_configs()):
+        config = replace(config, pct_per_year=pct)
+        y = simulate_percentages(config, reps, seed + 1000 * s, m)
+        table[label] = {k: o.significant for k, o in rate_candidates(config, y).items()}
+    return table
 
 
 def _step_told(r: object) -> bool:
@@ -203,6 +260,31 @@ def print_table(title: str, table: dict[str, dict[str, np.ndarray]]) -> None:
     print("|---|" + "---:|" * len(labels))
     for m in methods:
         print(f"| {m} | " + " | ".join(rate_cell(table[lab][m]) for lab in labels) + " |")
+
+
+def _group(label: str) -> str:
+    """``"Q AR 0.6 L100"`` -> ``"Q AR 0.6"``: the AR setting of a cell."""
+    return " ".join(label.split()[:3])
+
+
+def print_worst(title: str, tables: list[dict[str, dict[str, np.ndarray]]]) -> None:
+    """The methodology's layout: per method and AR setting, the largest rate over the
+    cells of that setting (levels, noise kinds, sample sizes) with its Wilson upper end."""
+    groups: dict[str, list[np.ndarray]] = {}
+    methods = list(next(iter(tables[0].values())))
+    print(f"\n### {title}\n")
+    for table in tables:
+        for label in table:
+            groups.setdefault(_group(label), [])
+    print("| method | " + " | ".join(groups) + " |")
+    print("|---|" + "---:|" * len(groups))
+    for m in methods:
+        cells = []
+        for g in groups:
+            hits = [t[lab][m] for t in tables for lab in t if _group(lab) == g]
+            worst = max(hits, key=lambda h: float(h.mean()))
+            cells.append(rate_cell(worst))
+        print(f"| {m} | " + " | ".join(cells) + " |")
 
 
 def size_configs(levels: tuple[float, ...], nb: bool) -> list[tuple[str, Config]]:
@@ -329,8 +411,15 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--levels", default=None, help="counts a period, e.g. 100,1000,15000")
     parser.add_argument("--power", action="store_true")
     parser.add_argument("--steps", action="store_true")
+    parser.add_argument(
+        "--rates", action="store_true", help="percentages (not counts): size and power"
+    )
+    parser.add_argument(
+        "--gaps", type=int, default=0, help="periods left empty in every series (size runs)"
+    )
     parser.add_argument(
         "--real",
         type=Path,
@@ -340,8 +429,17 @@ def main() -> None:
     args = parser.parse_args()
     t0 = time.time()
     levels = (100.0, 15000.0) if args.quick else LEVELS
+    if args.levels:
+        levels = tuple(float(v) for v in args.levels.split(","))
     if args.real is not None:
         real_table(args.real)
+    elif args.rates:
+        for pct in (0.0, 2.0, 5.0, 10.0):
+            table = run_rates(args.reps, args.seed + 51 + int(pct), pct)
+            what = "No trend" if pct == 0 else f"+{pct:g}% a year"
+            print_table(f"Percentages, {what}: share called significant", table)
+            if pct == 0:
+                print_worst("Percentages, no trend: worst over sample sizes", [table])
     elif args.steps:
         configs = []
         for ar in QUARTER_ARS:
@@ -361,9 +459,13 @@ def main() -> None:
             table = run_configs(configs, args.reps, args.seed + int(pct * 100))
             print_table(f"Power at +{pct:g}% a year (Poisson)", table)
     else:
+        tables = []
         for nb in (False, True):
-            table = run_configs(size_configs(levels, nb), args.reps, args.seed + (7 if nb else 0))
+            configs = [(lab, replace(c, gaps=args.gaps)) for lab, c in size_configs(levels, nb)]
+            table = run_configs(configs, args.reps, args.seed + (7 if nb else 0))
             print_table(f"No trend: share called significant ({'NB' if nb else 'Poisson'})", table)
+            tables.append(table)
+        print_worst("No trend: worst over levels and noise kinds", tables)
     print(f"\n{time.time() - t0:.0f} s")
 
 

@@ -43,14 +43,19 @@ point, so thousands of series cost milliseconds.
 
 The negative half of the AR range is left out: a series is never treated as more
 informative than independent periods would be.
+
+Testing. The trend is judged by :func:`likelihood_ratio` (REML-based, Welham &
+Thompson 1997) against :func:`critical_value`: shipped for complete seasonal designs
+(``trend_critical.txt``, made by ``scripts/trend_critical.py``), simulated once at first
+use otherwise (:func:`simulate_critical`, a maximised Monte Carlo test).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -58,10 +63,11 @@ from numpy.typing import NDArray
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-#: AR(1) coefficients searched (0 to 0.95 by 0.05).
+#: AR(1) coefficients searched (0 to 0.85 by 0.05).
 RHO_GRID = np.round(np.arange(0.0, 0.851, 0.05), 2)
-#: Share of the error variance that is independent noise (0.2 to 1 by 0.2).
-LAMBDA_GRID = np.round(np.arange(0.2, 1.001, 0.2), 1)
+#: Share of the error variance that is independent noise: 0 (a pure AR(1), as a series
+#: of tens of thousands a period is), 0.1, then 0.2 to 1 by 0.2.
+LAMBDA_GRID = np.array([0.0, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0])
 
 
 @dataclass(frozen=True)
@@ -91,8 +97,8 @@ class ARGLSBatch:
 def _grid(ar_only: bool) -> tuple[FloatArray, FloatArray]:
     if ar_only:
         return RHO_GRID.copy(), np.zeros(RHO_GRID.shape[0])
-    rho, lam = np.meshgrid(RHO_GRID, LAMBDA_GRID[:-1], indexing="ij")
-    # lambda = 1 (white noise) once: rho does not matter there
+    rho, lam = np.meshgrid(RHO_GRID[1:], LAMBDA_GRID[:-1], indexing="ij")
+    # independent errors once (rho = 0, or lambda = 1: the same matrix)
     return (
         np.append(rho.ravel(), 0.0),
         np.append(lam.ravel(), 1.0),
@@ -172,7 +178,7 @@ def _quadratic_forms(t: _Tables, D: FloatArray) -> FloatArray:
     for start in range(0, D.shape[0], _CHUNK):
         chunk = D[start : start + _CHUNK]
         DP = (chunk @ t.P).reshape(-1, G, n)
-        out[start : start + _CHUNK] = (DP @ chunk[:, :, None])[:, :, 0]
+        out[start : start + _CHUNK] = np.einsum("bgn,bn->bg", DP, chunk)
     return out
 
 
@@ -196,238 +202,183 @@ def _reml(
 #: the standard error used is the largest over that set, so a series whose AR
 #: coefficient is estimated too low by chance is not taken at its luckiest value (in the
 #: spirit of Berger, R. L. & Boos, D. D. (1994) "P values maximized over a confidence set
-#: for the nuisance parameter", *JASA* 89:1012-1016).
+#: for the nuisance parameter", *JASA* 89:1012-1016). It describes the series
+#: (``effective_periods``, the rank check's correction); the test itself is the
+#: likelihood ratio below.
 REGION = 1.0
 #: Rows per block in the quadratic forms (bounds memory: block x grid x n floats).
 _CHUNK = 512
-#: Points of (rho, lambda) at which the null distribution of the GLS t statistic is
-#: simulated (parametric bootstrap), and the draws at each (common random numbers).
-CALIBRATION_RHO = np.array([0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85])
-CALIBRATION_LAMBDA = np.array([0.0, 0.3, 0.6, 1.0])
-CALIBRATION_DRAWS = 500
-CALIBRATION_SEED = 20_240_401
-#: The size is held at alpha for true AR(1) coefficients up to this (the issue's range:
-#: quarterly 0.8; beyond it a 29-quarter series cannot be told from a random walk).
-SIZE_RHO_LIMIT = 0.8
-#: Smallest factor on the bootstrap critical values (below 1 the bootstrap is trusted
-#: to be conservative by at most this much).
-KAPPA_MIN = 0.9
-
-
-@dataclass(frozen=True)
-class _Calibration:
-    abs_t: FloatArray  # (I, J, N) sorted |t| of the null draws at each point
-    median_rho: FloatArray  # (I, J) median REML rho at each point
-    level: FloatArray  # (I, J) nominal level of the quantile looked up at each point
-    kappa: float  # factor on the critical values that holds the size at every point
-
-
-def _weights(values: FloatArray, grid: FloatArray) -> tuple[IntArray, FloatArray]:
-    v = np.clip(values, grid[0], grid[-1])
-    i = np.clip(np.searchsorted(grid, v, side="right") - 1, 0, len(grid) - 2).astype(np.int64)
-    f: FloatArray = (v - grid[i]) / (grid[i + 1] - grid[i])
-    return i, f
-
-
-def _bilinear(
-    table: FloatArray, i: IntArray, fi: FloatArray, j: IntArray, fj: FloatArray
-) -> FloatArray:
-    out: FloatArray = (
-        table[i, j] * (1 - fi) * (1 - fj)
-        + table[i + 1, j] * fi * (1 - fj)
-        + table[i, j + 1] * (1 - fi) * fj
-        + table[i + 1, j + 1] * fi * fj
-    )
-    return out
-
-
-def _quantiles(abs_t: FloatArray, i: IntArray, j: IntArray, level: FloatArray) -> FloatArray:
-    """(1 - level/2) quantile of the sorted draws at points (i, j), by interpolation."""
-    N = abs_t.shape[2]
-    x = np.clip(1.0 - level / 2.0, 0.0, 1.0) * (N - 1)
-    lo = np.floor(x).astype(np.int64)
-    hi = np.minimum(lo + 1, N - 1)
-    f = x - lo
-    out: FloatArray = abs_t[i, j, lo] * (1 - f) + abs_t[i, j, hi] * f
-    return out
-
-
-def _lambda_axis(ar_only: bool) -> FloatArray:
-    return np.array([0.0, 1.0]) if ar_only else CALIBRATION_LAMBDA
-
-
-def _median_unbiased(
-    cal: _Calibration, rho: FloatArray, lam: FloatArray, ar_only: bool
-) -> FloatArray:
-    """The true rho whose median REML estimate, at the series' lambda, is ``rho``."""
-    j, fj = _weights(np.zeros_like(lam) if ar_only else lam, _lambda_axis(ar_only))
-    columns = cal.median_rho[:, j].T * (1 - fj)[:, None] + cal.median_rho[:, j + 1].T * fj[:, None]
-    m = columns.shape[1]
-    below = np.clip((columns <= rho[:, None]).sum(axis=1) - 1, 0, m - 2)
-    rows = np.arange(rho.shape[0])
-    lo, hi = columns[rows, below], columns[rows, below + 1]
-    f = np.clip((rho - lo) / np.maximum(hi - lo, 1e-12), 0.0, 1.0)
-    out: FloatArray = CALIBRATION_RHO[below] + f * (
-        CALIBRATION_RHO[below + 1] - CALIBRATION_RHO[below]
-    )
-    return out
-
-
-def _critical(cal: _Calibration, rho_mu: FloatArray, lam: FloatArray, ar_only: bool) -> FloatArray:
-    """Critical value at median-unbiased ``rho_mu`` and ``lam``: the bootstrap quantile
-    at the adjusted level, interpolated between the four nearest calibration points."""
-    j, fj = _weights(np.zeros_like(lam) if ar_only else lam, _lambda_axis(ar_only))
-    i, fi = _weights(rho_mu, CALIBRATION_RHO)
-    level = _bilinear(cal.level, i, fi, j, fj)
-    q = np.stack(
-        [
-            _quantiles(cal.abs_t, i + di, j + dj, level)
-            for di, dj in ((0, 0), (1, 0), (0, 1), (1, 1))
-        ]
-    )
-    w = np.stack([(1 - fi) * (1 - fj), fi * (1 - fj), (1 - fi) * fj, fi * fj])
-    out: FloatArray = cal.kappa * (q * w).sum(axis=0)
-    return out
 
 
 @lru_cache(maxsize=256)
-def _calibration(
-    positions: bytes,
-    design: bytes,
-    k: int,
-    time_column: int,
-    ar_only: bool,
-    alpha: float,
-    gls: bool = False,
-) -> _Calibration:
-    """Null distribution of the REML GLS t statistic at each calibration point, with
-    (rho, lambda) re-estimated in every draw: a parametric bootstrap, done once per
-    design. The statistic is invariant to beta and sigma, so its null distribution
-    depends on (rho, lambda) alone and one table serves every series with the design.
-
-    The plain bootstrap (critical value at the estimate) still rejects too often when
-    rho is high, because the estimate is then usually too low. So the critical values
-    are multiplied by the smallest factor ``kappa`` that holds the rejection rate of the
-    whole procedure — estimate (rho, lambda), look up the critical value there — at
-    ``alpha`` at every calibration point with rho up to :data:`SIZE_RHO_LIMIT`: a
-    maximised Monte Carlo test over the nuisance parameters (Dufour, n_lam.-M. (2006)
-    "Monte Carlo tests with nuisance parameters: a general approach to finite-sample
-    inference and nonstandard asymptotics", *n_lam. Econometrics* 133:443-477)."""
-    pos = np.frombuffer(positions, dtype=np.float64)
-    n = pos.shape[0]
-    t = _tables(positions, design, k, time_column, ar_only, gls)
-    rng = np.random.default_rng(CALIBRATION_SEED)
-    Z = rng.standard_normal((CALIBRATION_DRAWS, n))
-    lags = np.abs(pos[:, None] - pos[None, :])
-    lam_axis = _lambda_axis(ar_only)
-    n_rho, n_lam = CALIBRATION_RHO.shape[0], lam_axis.shape[0]
-    abs_t = np.empty((n_rho, n_lam, CALIBRATION_DRAWS))
-    est_rho = np.empty((n_rho, n_lam, CALIBRATION_DRAWS))
-    est_lam = np.empty((n_rho, n_lam, CALIBRATION_DRAWS))
-    for i, rho in enumerate(CALIBRATION_RHO):
-        for j, lam in enumerate(lam_axis):
-            V = (1.0 - lam) * rho**lags + lam * np.eye(n)
-            E = Z @ np.linalg.cholesky(V).T
-            g, _, shift, se = _reml(t, E, n - k)
-            abs_t[i, j] = np.abs(shift / se)
-            est_rho[i, j] = t.rho[g]
-            est_lam[i, j] = t.lam[g]
-    median = np.median(est_rho, axis=2)
-    median = np.maximum.accumulate(median, axis=0)  # rises with the true rho
-    median = median + 1e-9 * np.arange(n_rho)[:, None]  # strictly, for the inversion
-    cal = _Calibration(np.sort(abs_t, axis=2), median, np.full((n_rho, n_lam), alpha), 1.0)
-    flat_lam = est_lam.reshape(-1)
-    flat_mu = _median_unbiased(cal, est_rho.reshape(-1), flat_lam, ar_only)
-    crit = _critical(cal, flat_mu, flat_lam, ar_only).reshape(n_rho, n_lam, -1)
-    ratio = np.sort((abs_t / crit)[CALIBRATION_RHO <= SIZE_RHO_LIMIT], axis=-1)
-    # the smallest factor that holds the rejection rate at alpha at every point
-    N = ratio.shape[-1]
-    allowed = math.floor(alpha * N)
-    kappa = float(np.max(ratio[..., N - 1 - allowed]))
-    return _Calibration(cal.abs_t, cal.median_rho, cal.level, max(kappa, KAPPA_MIN))
+def _null_tables(positions: bytes, design: bytes, k: int, time_column: int) -> _Tables:
+    """The tables of the model without the trend term (season effects only)."""
+    n = len(positions) // 8
+    X = np.frombuffer(design, dtype=np.float64).reshape(n, k)
+    X0 = np.ascontiguousarray(np.delete(X, time_column, axis=1))
+    return _tables(positions, X0.tobytes(), k - 1, 0, False)
 
 
-def _design_calibration(
-    positions: FloatArray,
-    X: FloatArray,
-    time_column: int,
-    level: float,
-    ar_only: bool,
-    gls: bool,
-) -> _Calibration:
-    """The (cached) calibration of one design: arrays made contiguous and hashable."""
+def likelihood_ratio(
+    positions: FloatArray, X: FloatArray, time_column: int, D: FloatArray, Z: FloatArray
+) -> FloatArray:
+    """The trend's REML-based likelihood ratio for every row (Welham, S. J. & Thompson,
+    R. (1997) "Likelihood ratio tests for fixed model terms using residual maximum
+    likelihood", *JRSS B* 59:701-714): the likelihood of the season-only model's error
+    contrasts with the trend free against with it 0, each maximised over the
+    (rho, lambda) grid with sigma^2 profiled out. ``D`` holds any
+    vectors whose residuals from ``X`` are the series' (e.g. the GLM's log-scale
+    residuals), ``Z`` the same plus the trend (the working response less any season
+    effects), one row per series."""
     pos = np.ascontiguousarray(positions, dtype=np.float64)
     Xc = np.ascontiguousarray(X, dtype=np.float64)
-    return _calibration(
-        pos.tobytes(), Xc.tobytes(), Xc.shape[1], time_column, ar_only, float(level), gls
-    )
+    full = _tables(pos.tobytes(), Xc.tobytes(), Xc.shape[1], time_column, False)
+    null = _null_tables(pos.tobytes(), Xc.tobytes(), Xc.shape[1], time_column)
+    return _lr(full, null, D, Z, Xc.shape[0] - Xc.shape[1])
 
 
-def critical_values(
+def _lr(full: _Tables, null: _Tables, D: FloatArray, Z: FloatArray, df: int) -> FloatArray:
+    q1 = np.maximum(_quadratic_forms(full, D), 1e-300)
+    q0 = np.maximum(_quadratic_forms(null, Z), 1e-300)
+    # both on the season-only model's n - k + 1 error contrasts (Welham & Thompson 1997),
+    # so the ratio does not depend on the series' scale
+    l1 = -0.5 * ((df + 1) * np.log(q1) + null.logdet[None, :])
+    l0 = -0.5 * ((df + 1) * np.log(q0) + null.logdet[None, :])
+    out: FloatArray = 2.0 * (l1.max(axis=1) - l0.max(axis=1))
+    return out
+
+
+#: True (rho, lambda) at which the null distribution of the likelihood ratio is
+#: simulated; the critical value is the largest of their (1 - alpha) quantiles. The
+#: largest quantile is at the top of the AR range the size is held for (0.8 a period:
+#: beyond it 29 quarters cannot tell a wander from a random walk) with little counting
+#: noise: measured over rho 0 to 0.85 and lambda 0 to 1 (``python
+#: scripts/trend_critical.py --check``, methodology §2.6), so other points need no draws.
+SIZE_RHO = np.array([0.8])
+SIZE_LAMBDA = np.array([0.0, 0.15, 0.3])
+#: Null draws at each point when a design's critical value is simulated at first use
+#: (a design with gaps or missing seasons), for the shipped table, and the seed of both.
+FIRST_USE_DRAWS = 2000
+TABLE_DRAWS = 4000
+CALIBRATION_SEED = 20_240_401
+
+
+def simulate_critical(
     positions: FloatArray,
     X: FloatArray,
     time_column: int,
-    rho: FloatArray,
-    lam: FloatArray,
-    *,
-    level: float,
-    ar_only: bool = False,
-    gls: bool = False,
-) -> FloatArray:
-    """Calibrated critical value of |t| for each fitted (rho, lambda) (see
-    :func:`_calibration`)."""
-    cal = _design_calibration(positions, X, time_column, level, ar_only, gls)
-    return _critical(cal, _median_unbiased(cal, rho, lam, ar_only), lam, ar_only)
+    alpha: float,
+    draws: int,
+    points: tuple[FloatArray, FloatArray] = (SIZE_RHO, SIZE_LAMBDA),
+) -> float:
+    """Critical value of the trend's likelihood ratio for one design: a parametric
+    bootstrap under the AR(1)+noise null at every point of :data:`SIZE_RHO` x
+    :data:`SIZE_LAMBDA`, each draw fitted exactly as a real series is, and the largest
+    (1 - alpha) quantile over the points kept — a maximised Monte Carlo test over the
+    nuisance parameters (Dufour, J.-M. (2006) "Monte Carlo tests with nuisance
+    parameters: a general approach to finite-sample inference and nonstandard
+    asymptotics", *J. Econometrics* 133:443-477). The statistic is invariant to the
+    season effects and to sigma, so its null distribution depends on (rho, lambda)
+    alone and one number serves every series with the design."""
+    pos = np.ascontiguousarray(positions, dtype=np.float64)
+    Xc = np.ascontiguousarray(X, dtype=np.float64)
+    n, k = Xc.shape
+    full = _tables(pos.tobytes(), Xc.tobytes(), k, time_column, False)
+    null = _null_tables(pos.tobytes(), Xc.tobytes(), k, time_column)
+    rng = np.random.default_rng(CALIBRATION_SEED)
+    Zs = rng.standard_normal((draws, n))
+    worst = 0.0
+    for rho in points[0]:
+        for lam in points[1]:
+            E = Zs @ np.linalg.cholesky(error_covariance(pos, float(rho), float(lam))).T
+            lr = _lr(full, null, E, E, n - k)
+            worst = max(worst, float(np.quantile(lr, 1.0 - alpha)))
+    return worst
 
 
-def calibrated_rho(
+@lru_cache(maxsize=256)
+def _first_use_critical(
+    positions: bytes, design: bytes, k: int, time_column: int, alpha: float
+) -> float:
+    pos = np.frombuffer(positions, dtype=np.float64)
+    X = np.frombuffer(design, dtype=np.float64).reshape(pos.shape[0], k)
+    return simulate_critical(pos, X, time_column, alpha, FIRST_USE_DRAWS)
+
+
+#: The shipped critical values: complete series (every period from the first to the last,
+#: every season present, season effects in the model) at alpha = 0.05, by periods a
+#: year and number of periods. Made by ``python scripts/trend_critical.py``.
+TABLE_FILE = Path(__file__).with_name("trend_critical.txt")
+TABLE_ALPHA = 0.05
+
+
+@lru_cache(maxsize=1)
+def shipped_table() -> dict[tuple[int, int], float]:
+    """``(periods a year, periods) -> critical value`` from :data:`TABLE_FILE`."""
+    table: dict[tuple[int, int], float] = {}
+    for line in TABLE_FILE.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        ppy, n, value = line.split()
+        table[(int(ppy), int(n))] = float(value)
+    return table
+
+
+def critical_value(
     positions: FloatArray,
     X: FloatArray,
     time_column: int,
-    rho: FloatArray,
-    lam: FloatArray,
     *,
-    level: float,
-    ar_only: bool = False,
-    gls: bool = False,
-) -> FloatArray:
-    """Median-unbiased AR(1) coefficient for each fitted (rho, lambda): the true rho
-    whose median REML estimate, at the series' lambda, is the estimate found (the
-    median-unbiased estimator of Andrews, D. W. K. (1993) "Exactly median-unbiased
-    estimation of first order autoregressive / unit root models", *Econometrica*
-    61:139-165, here from the calibration draws). At most the largest calibration
-    point."""
-    cal = _design_calibration(positions, X, time_column, level, ar_only, gls)
-    return _median_unbiased(cal, rho, lam, ar_only)
+    alpha: float,
+    complete: tuple[int, int] | None = None,
+) -> float:
+    """The likelihood ratio's critical value for the design: from the shipped table when
+    the caller says the design is a complete seasonal one (``complete`` = (periods a
+    year, periods)) at the table's alpha, else simulated once at first use."""
+    if complete is not None and alpha == TABLE_ALPHA:
+        shipped = shipped_table().get(complete)
+        if shipped is not None:
+            return shipped
+    pos = np.ascontiguousarray(positions, dtype=np.float64)
+    Xc = np.ascontiguousarray(X, dtype=np.float64)
+    return _first_use_critical(pos.tobytes(), Xc.tobytes(), Xc.shape[1], time_column, alpha)
 
 
 @dataclass(frozen=True)
 class ARTrendTest:
-    """The calibrated trend test for many series sharing a design (row b = series b)."""
+    """The trend test for many series sharing a design (row b = series b)."""
 
     fit: ARGLSBatch
-    critical: FloatArray  # calibrated critical value of |slope / se|
-    rho_median_unbiased: FloatArray
+    lr: FloatArray  # restricted likelihood ratio of the trend
+    critical: float  # the likelihood ratio's critical value (one for the design)
     se_independent: FloatArray  # GLS (= OLS) standard error if periods were independent
     alpha: float
 
 
 def ar_trend_test(
-    positions: FloatArray, X: FloatArray, D: FloatArray, time_column: int, *, alpha: float
+    positions: FloatArray,
+    X: FloatArray,
+    D: FloatArray,
+    time_column: int,
+    slope: FloatArray,
+    *,
+    alpha: float,
+    complete: tuple[int, int] | None = None,
 ) -> ARTrendTest:
-    """The trend test planwatch uses for counts: the GLM's own slope (``slope_shift`` is
-    0), its standard error under the REML AR(1)+noise errors (a sandwich, the largest
-    over the plausible set), the calibrated critical value, and the median-unbiased AR
-    coefficient, for every row of ``D`` (see the module docstring)."""
+    """The trend test planwatch uses: the restricted likelihood ratio of the trend under
+    AR(1)+noise errors against its simulated critical value, for every row of ``D``
+    (residuals on the fitted scale, from a fit whose trend slope is ``slope``), with the
+    REML fit of the error model (the GLM's slope is kept: ``slope_shift`` is 0)."""
     fit = fit_ar_gls_batch(positions, X, D, time_column)
     fit = dataclasses.replace(fit, slope_shift=np.zeros_like(fit.slope_shift))
-    critical = critical_values(positions, X, time_column, fit.rho, fit.lam, level=alpha)
-    rho_mu = calibrated_rho(positions, X, time_column, fit.rho, fit.lam, level=alpha)
+    Z = D + slope[:, None] * np.asarray(X, dtype=np.float64)[:, time_column][None, :]
+    lr = likelihood_ratio(positions, X, time_column, D, Z)
+    critical = critical_value(positions, X, time_column, alpha=alpha, complete=complete)
     t = tables_for(positions, X, time_column)
     white = int(np.flatnonzero(t.lam == 1.0)[0])
     q_white = np.maximum(_quadratic_forms(t, D)[:, white], 0.0)
     se_white = np.sqrt(q_white / fit.df * t.cxx[white])
-    return ARTrendTest(fit, critical, rho_mu, se_white, alpha)
+    return ARTrendTest(fit, lr, critical, se_white, alpha)
 
 
 def error_covariance(positions: FloatArray, rho: float, lam: float) -> FloatArray:

@@ -250,6 +250,20 @@ def newey_west_lags(n: int) -> int:
     return int(4.0 * (n / 100.0) ** (2.0 / 9.0))  # int() floors a positive number
 
 
+def fit_ols(X: FloatArray, y: FloatArray) -> ModelFit:
+    """Least squares with the classical covariance s^2 (X'X)^-1, s^2 = RSS / (n - k)
+    (statsmodels ``OLS(y, X).fit()``)."""
+    _check(X, y[None, :])
+    n, k = X.shape
+    xtx_inv = np.linalg.inv(X.T @ X)
+    beta = xtx_inv @ (X.T @ y)
+    mu = X @ beta
+    u = y - mu
+    rss = float(u @ u)
+    scale = rss / (n - k)
+    return ModelFit("gaussian", beta, xtx_inv * scale, mu, rss, rss, n - k, True, None, scale)
+
+
 def fit_ols_hac(X: FloatArray, y: FloatArray, *, maxlags: int | None = None) -> ModelFit:
     """Least squares with Newey-West (1987) HAC covariance, Bartlett kernel, times the
     small-sample factor n/(n-k) (statsmodels ``cov_type='HAC'`` with ``use_correction=True``)."""

@@ -8,7 +8,9 @@ trend line with its confidence band, and the Mann-Kendall robust check.
 
 Counts: Poisson GLM, log link, linear time + season dummies; negative binomial
 (NB2, moment estimate of alpha) when the Pearson test shows over-dispersion.
-Other measures: least squares with Newey-West standard errors and t intervals.
+Other measures: least squares. Either way, significance is the restricted likelihood
+ratio of the trend under AR(1)+noise errors (:mod:`planwatch.analysis.argls`), judged
+against a critical value simulated for the design.
 Gaps are left out of the fit, never filled in. Methodology §2.
 """
 
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planwatch.analysis.argls import ARTrendTest, ar_trend_test, error_covariance
-from planwatch.analysis.autocorr import effective_n, lag1_autocorrelation
+from planwatch.analysis.autocorr import lag1_autocorrelation
 from planwatch.analysis.constants import (
     ALPHA,
     DISPERSION_TEST_LEVEL,
@@ -45,7 +47,7 @@ from planwatch.analysis.dist import (
 from planwatch.analysis.glm import (
     ModelFit,
     fit_negative_binomial_batch,
-    fit_ols_hac,
+    fit_ols,
     fit_poisson_batch,
 )
 from planwatch.analysis.mannkendall import mann_kendall_batch, seasonal_mann_kendall_batch
@@ -309,12 +311,34 @@ def _fit_group(
         return [_insufficient(j.series, j.window, count, reason) for j in jobs]
     checks = robust_checks(_window_matrix(jobs), ppy, seasonal, alpha)
     all_positions = np.arange(first.window.start, len(first.series.periods), dtype=np.float64)
-    if not count:
-        return [
-            _gaussian_trend(j.series, j.window, design, df, all_positions, mk, alpha)
-            for j, mk in zip(jobs, checks, strict=True)
-        ]
+    positions = fw.positions.astype(np.float64)
     Y = np.stack([j.fit_window.values for j in jobs])
+    complete = _complete(fw, ppy, seasonal)
+    if not count:
+        ols = [fit_ols(design.X, y) for y in Y]
+        residuals = Y - np.stack([f.mu for f in ols])
+        slopes = np.array([f.beta[design.time_column] for f in ols])
+        test = ar_trend_test(
+            positions,
+            design.X,
+            residuals,
+            design.time_column,
+            slopes,
+            alpha=alpha,
+            complete=complete,
+        )
+        return [
+            _gaussian_trend(
+                j,
+                design,
+                ols[b],
+                _Autocorrelation.of(test, b, residuals[b], design, j),
+                all_positions,
+                mk,
+                alpha,
+            )
+            for b, (j, mk) in enumerate(zip(jobs, checks, strict=True))
+        ]
     poisson = fit_poisson_batch(design.X, Y)
     threshold = chi2_upper_quantile(DISPERSION_TEST_LEVEL, df) / df
     dispersion = poisson.dispersion
@@ -326,8 +350,16 @@ def _fit_group(
         for b in range(len(jobs))
     ]
     MU = np.stack([f.mu for f in fits])
-    positions = fw.positions.astype(np.float64)
-    test = ar_trend_test(positions, design.X, (Y - MU) / MU, design.time_column, alpha=alpha)
+    slopes = np.array([f.beta[design.time_column] for f in fits])
+    test = ar_trend_test(
+        positions,
+        design.X,
+        (Y - MU) / MU,
+        design.time_column,
+        slopes,
+        alpha=alpha,
+        complete=complete,
+    )
     out: list[TrendResult] = []
     poisson_se = poisson.se[:, design.time_column]
     for b, (job, mk) in enumerate(zip(jobs, checks, strict=True)):
@@ -337,7 +369,9 @@ def _fit_group(
                 job,
                 design,
                 fitting,
-                _Autocorrelation.of(test, b, Y[b], MU[b], fits[b], design, job),
+                _Autocorrelation.of(
+                    test, b, _pearson(Y[b], MU[b], fits[b]), design, job, (Y[b] - MU[b]) / MU[b]
+                ),
                 all_positions,
                 mk,
                 alpha,
@@ -346,49 +380,81 @@ def _fit_group(
     return out
 
 
+def _complete(w: _Window, ppy: int, seasonal: bool) -> tuple[int, int] | None:
+    """(periods a year, periods) when the fit's design is a complete seasonal one (every
+    period from the first to the last, every season present): its critical value is then
+    in the shipped table, whatever season the series starts in (the model's column space
+    is the same)."""
+    n = int(w.positions.shape[0])
+    contiguous = n > 0 and int(w.positions[-1] - w.positions[0]) + 1 == n
+    if seasonal and contiguous and np.unique(w.seasons).shape[0] == ppy:
+        return ppy, n
+    return None
+
+
+def _pearson(y: FloatArray, mu: FloatArray, fit: ModelFit) -> FloatArray:
+    a = fit.nb_alpha or 0.0
+    out: FloatArray = (y - mu) / np.sqrt(mu + a * mu * mu)
+    return out
+
+
 @dataclass(frozen=True)
 class _Autocorrelation:
     """One series' share of the batched AR(1)+noise test."""
 
-    shift: float  # GLS slope minus the GLM slope
-    se: float
-    critical: float
-    rho: float  # REML grid value
-    rho_median_unbiased: float
+    se: float  # sandwich standard error, largest over the plausible error models
+    lr: float  # restricted likelihood ratio of the trend
+    critical: float  # its critical value
+    rho: float  # REML AR(1) coefficient
     lam: float
     se_independent: float
     se_point: float  # at the REML estimate (for the rank-based check's variance correction)
     residual_lag1: float | None
-    d: FloatArray  # log-scale residuals of the GLM
+    d: FloatArray  # residuals on the fitted scale (log scale for counts)
 
     @staticmethod
     def of(
         test: ARTrendTest,
         b: int,
-        y: FloatArray,
-        mu: FloatArray,
-        fit: ModelFit,
+        standardised: FloatArray,
         design: Design,
         job: _Job,
+        d: FloatArray | None = None,
     ) -> _Autocorrelation:
-        a = fit.nb_alpha or 0.0
-        pearson = (y - mu) / np.sqrt(mu + a * mu * mu)
+        """``standardised``: the residuals whose lag-1 autocorrelation is reported
+        (Pearson residuals for counts); ``d``: the residuals the error model was fitted
+        to (default the same)."""
         w = job.fit_window
         axis = np.full(int(w.positions.max() - job.window.start + 1), np.nan)
-        axis[w.positions - job.window.start] = pearson
+        axis[w.positions - job.window.start] = standardised
         r1 = lag1_autocorrelation(axis, design.X)
         return _Autocorrelation(
-            shift=float(test.fit.slope_shift[b]),
             se=float(test.fit.se[b]),
-            critical=float(test.critical[b]),
+            lr=float(test.lr[b]),
+            critical=test.critical,
             rho=float(test.fit.rho[b]),
-            rho_median_unbiased=float(test.rho_median_unbiased[b]),
             lam=float(test.fit.lam[b]),
             se_independent=float(test.se_independent[b]),
             se_point=float(test.fit.se_point[b]),
             residual_lag1=r1 if math.isfinite(r1) else None,
-            d=(y - mu) / mu,
+            d=standardised if d is None else d,
         )
+
+    def inference(self, slope: float, independent_se: float, t_crit: float) -> tuple[float, float]:
+        """Standard error and critical value of ``slope`` such that ``|slope / se| > crit``
+        exactly when the likelihood ratio exceeds its critical value: the test-based
+        standard error ``|slope| / sqrt(LR)`` (Miettinen, O. S. (1976) "Estimability and
+        estimation in case-referent studies", *Am. J. Epidemiol.* 103:226-235), so the
+        interval ``slope +- crit * se`` excludes 0 exactly when the test rejects. It is
+        capped at the sandwich standard error where that keeps the verdict (so a flat
+        slope still gets a finite band) and never below the independent-periods
+        quasi-likelihood test's (``independent_se`` with the t quantile ``t_crit``)."""
+        crit = math.sqrt(max(self.critical, 1e-12))
+        root = math.sqrt(max(self.lr, 0.0))
+        size = abs(slope)
+        se = size / root if root > 0 else math.inf
+        se = min(se, max(self.se, size / crit * (1.0 + 1e-9)))
+        return max(se, independent_se * t_crit / crit), crit
 
 
 @dataclass(frozen=True)
@@ -416,10 +482,10 @@ def _count_trend(
     mk: MannKendallResult | None,
     alpha: float,
 ) -> TrendResult:
-    """Slope and interval from the AR(1)+noise GLS (methodology §2.6): the GLM slope
-    plus the GLS correction, its standard error, and the calibrated critical value in
-    place of the t quantile. The p-value is that of t(df) at ``|t| * t_crit / c``, so
-    that it is below alpha exactly when ``|t| > c``."""
+    """The GLM slope, judged by the AR(1)+noise likelihood ratio (methodology §2.6) with
+    its test-based standard error and critical value in place of the t quantile. The
+    p-value is that of t(df) at ``|t| * t_crit / c``, so that it is below alpha exactly
+    when ``|t| > c``."""
     series, w = job.series, job.window
     fit, dispersion, threshold, poisson_se = (
         fitting.fit,
@@ -431,13 +497,14 @@ def _count_trend(
     df = fit.df_resid
     t_crit = t_quantile(1.0 - alpha / 2.0, df)
     tc = design.time_column
-    b = float(fit.beta[tc]) + ac.shift
+    b = float(fit.beta[tc])
     # always the AR(1)+noise test: a dispersion at or below 1 does not rule out a slow
     # wander, which the trend and season terms absorb (measured: 38% false trends at AR 0.8)
     # never more precise than independent periods with counting noise would allow (the
     # quasi-likelihood standard error of §2.2): a series that happens to fit almost
     # exactly does not get a vanishing interval
-    se, crit, inference = max(ac.se, float(fit.se[tc])), ac.critical, INFERENCE
+    se, crit = ac.inference(b, float(fit.se[tc]), t_crit)
+    inference = INFERENCE
     p = t_two_sided_p(abs(b / se) * t_crit / crit, df) if se > 0 else 1.0
     pct = 100.0 * math.expm1(b)
     z_crit = normal_quantile(1.0 - alpha / 2.0)
@@ -497,7 +564,7 @@ def _count_trend(
         nb_alpha=fit.nb_alpha,
         inference=inference,
         residual_autocorrelation=ac.residual_lag1,
-        ar_coefficient=ac.rho_median_unbiased,
+        ar_coefficient=ac.rho,
         noise_share=ac.lam,
         effective_periods=effective,
         critical_value=crit,
@@ -506,7 +573,7 @@ def _count_trend(
 
 
 #: Name of the significance method for counts (``TrendResult.inference``).
-INFERENCE = "ar1_noise_reml_gls_calibrated"
+INFERENCE = "ar1_noise_reml_lr"
 #: Below this share of its periods a series "moves in long swings" (methodology §2.6).
 SWING_SHARE = 0.5
 
@@ -517,7 +584,7 @@ def _swings(significant: bool, ac: _Autocorrelation, effective: float, n: int) -
     if effective >= SWING_SHARE * n or not significant:
         return ()
     return (
-        f"The series moves in long swings (autocorrelation {ac.rho_median_unbiased:.2f} from one "
+        f"The series moves in long swings (autocorrelation {ac.rho:.2f} from one "
         f"period to the next), so its {n} periods carry about as much information as "
         f"{max(1, round(effective))} independent ones; the test allows for this.",
     )
@@ -630,37 +697,49 @@ def _disagreement(mk: MannKendallResult | None, significant: bool, slope: float)
 
 
 def _gaussian_trend(
-    series: MeasureSeries,
-    w: _Window,
+    job: _Job,
     design: Design,
-    df: int,
+    fit: ModelFit,
+    ac: _Autocorrelation,
     all_positions: FloatArray,
     mk: MannKendallResult | None,
     alpha: float,
 ) -> TrendResult:
-    fit = fit_ols_hac(design.X, w.values)
-    crit = t_quantile(1.0 - alpha / 2.0, df)
-    b = float(fit.beta[design.time_column])
-    se = float(fit.se[design.time_column])
-    p = t_two_sided_p(b / se, df) if se > 0 else 1.0
-    eta, lo, hi = _line(design, fit, all_positions, crit)
+    """Least-squares slope on the measure's own scale, judged by the same AR(1)+noise
+    likelihood ratio as counts (methodology §2.7)."""
+    series, w = job.series, job.window
+    df = fit.df_resid
+    tc = design.time_column
+    t_crit = t_quantile(1.0 - alpha / 2.0, df)
+    b = float(fit.beta[tc])
+    se, crit = ac.inference(b, float(fit.se[tc]), t_crit)
+    p = t_two_sided_p(abs(b / se) * t_crit / crit, df) if se > 0 else 1.0
+    ols_se = float(fit.se[tc])
+    cov = fit.cov * max(1.0, (se / ols_se) ** 2 if ols_se > 0 else 1.0)
+    cov[tc, :] = 0.0
+    cov[:, tc] = 0.0
+    cov[tc, tc] = se * se
+    eta, lo, hi = _line(design, dataclasses.replace(fit, cov=cov), all_positions, crit)
     level = float(design.line_rows(np.array([design.centre]))[0] @ fit.beta)
     relative = 100.0 / abs(level) if level != 0 else None
     pct = None if relative is None else b * relative
     significant = p < alpha
-    residuals = w.values - fit.mu
-    axis = np.full(int(w.positions.max() - w.start + 1), np.nan)
-    axis[w.positions - w.start] = residuals
-    r1 = lag1_autocorrelation(axis, design.X)
-    residual_lag1 = r1 if math.isfinite(r1) else None
+    n = int(w.values.shape[0])
+    inflation = (ac.se / ac.se_independent) ** 2 if ac.se_independent > 0 else 1.0
+    effective = min(float(n), n / inflation) if inflation > 0 else float(n)
+    point = (ac.se_point / ac.se_independent) ** 2 if ac.se_independent > 0 else 1.0
+    adjusted = _adjusted_check(mk, max(point, 1.0), alpha)
     return TrendResult(
         method="gaussian_glm",
-        inference="newey_west_hac",
-        residual_autocorrelation=residual_lag1,
-        effective_periods=effective_n(float(w.values.shape[0]), r1),
+        inference=INFERENCE,
+        residual_autocorrelation=ac.residual_lag1,
+        effective_periods=effective,
+        ar_coefficient=ac.rho,
+        noise_share=ac.lam,
+        critical_value=crit,
         first_label=series.periods[w.start].label,
         last_label=series.periods[-1].label,
-        n_periods=int(w.values.shape[0]),
+        n_periods=n,
         direction=direction_of(pct),
         pct_per_year=pct,
         ci_low=None if relative is None else (b - crit * se) * relative,
@@ -673,9 +752,13 @@ def _gaussian_trend(
         fitted=tuple(float(v) for v in eta),
         band_low=tuple(float(v) for v in lo),
         band_high=tuple(float(v) for v in hi),
-        mann_kendall=mk,
-        agrees_with_robust_check=_agrees(mk, significant, b),
-        caveats=(*w.caveats, *_disagreement(mk, significant, b)),
+        mann_kendall=adjusted,
+        agrees_with_robust_check=_agrees(adjusted, significant, b),
+        caveats=(
+            *w.caveats,
+            *_swings(significant, ac, effective, n),
+            *_disagreement(adjusted, significant, b),
+        ),
         fit_start_index=w.start,
         slope_per_year=b,
         slope_ci_low=b - crit * se,

@@ -138,3 +138,26 @@ def wilson_upper(successes: int, n: int, z: float = 1.959963984540054) -> float:
     centre = p + z * z / (2 * n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     return (centre + half) / (1 + z * z / n)
+
+
+#: Marginal sd of the wander of a proportion on the logit scale (about 3.5 points at 40%).
+LOGIT_SD = 0.15
+
+
+def simulate_percentages(
+    config: Config, reps: int, seed: int, sample: int, base: float = 0.4
+) -> FloatArray:
+    """``reps`` series of a percentage from a survey or records of ``sample`` cases a
+    period: the true share is ``base`` times the season, trend and step of ``config``
+    (:func:`mean_path` divided by its level) with an AR(1) wander of marginal sd
+    :data:`LOGIT_SD` on the logit scale; each period's value is 100 x a binomial share.
+    ``config.level``, ``nb_shape`` and ``log_sd`` are not used."""
+    rng = np.random.default_rng(seed)
+    x = latent_ar1(rng, reps, config.n_periods, config.ar, LOGIT_SD)
+    share = np.clip(base * mean_path(config) / config.level, 1e-6, 1 - 1e-6)
+    logit = np.log(share / (1 - share))[None, :] + x
+    p = 1.0 / (1.0 + np.exp(-logit))
+    y = 100.0 * rng.binomial(sample, p).astype(np.float64) / sample
+    if config.gaps:
+        y[:, gap_positions(config, seed)] = np.nan
+    return y
