@@ -420,7 +420,8 @@ def owner_loop(user: User, stats: Stats, edits: list[int]) -> None:
 
 
 def analyst_loop(user: User, stats: Stats, round_id: int) -> None:
-    """The tracker, paging through the whole round (a page is planwatch.web.tracker.PAGE_SIZE slots)."""
+    """The tracker, paging through the whole round (a page is planwatch.web.tracker.PAGE_SIZE
+    slots), each page followed by the round overview (every commentary by department)."""
     pages = -(-DEPARTMENTS * COMMITMENTS_PER_DEPARTMENT // TRACKER_PAGE_SIZE)
     page = 0
     user.ramp_up()
@@ -428,6 +429,8 @@ def analyst_loop(user: User, stats: Stats, round_id: int) -> None:
         query = f"?page={page + 1}" if page else ""
         timed(stats, "tracker", user, "GET", f"/rounds/{round_id}/{query}")
         page = (page + 1) % pages
+        if user.running():
+            timed(stats, "overview", user, "GET", f"/rounds/{round_id}/overview/")
 
 
 def baseline_loop(user: User, stats: Stats) -> None:
@@ -570,6 +573,7 @@ def cost_phase(browser_of: dict[str, Browser], round_id: int, port: int, n: int)
         "editor": lambda: owner.request("GET", f"/slots/{slot}/"),
         "autosave": autosave,
         "tracker": lambda: analyst.request("GET", f"/rounds/{round_id}/"),
+        "overview": lambda: analyst.request("GET", f"/rounds/{round_id}/overview/"),
     }
     costs = {}
     for kind, send in kinds.items():
@@ -753,7 +757,7 @@ def report(
         "all signed in before any clock starts.",
         "",
         f"Owners repeat: to-do list, open one of their slots in the editor, autosave it {AUTOSAVES_PER_EDIT} "
-        f"times; analysts page through the tracker ({slots} slots, {TRACKER_PAGE_SIZE} a page). Each user starts after a random part "
+        f"times; analysts page through the tracker ({slots} slots, {TRACKER_PAGE_SIZE} a page), each page followed by the round overview (every commentary by department). Each user starts after a random part "
         f"of the longest think time ({THINK_SECONDS[1]} s, as locust spawns users) rather than all in "
         "the same millisecond. Latency is from sending a request to reading the whole answer.",
         "",
