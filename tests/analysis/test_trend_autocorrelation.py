@@ -261,7 +261,14 @@ def test_power_at_ten_percent_a_year_with_long_swings() -> None:
     k, n = _rate(Config(ar=0.6, level=15000.0, pct_per_year=10.0), 200, seed=61)
     assert k / n >= 0.8  # measured 94% (docs/methodology.md §2.6)
     k, n = _rate(Config(ar=0.0, level=1000.0, pct_per_year=5.0), 200, seed=62)
-    assert k / n >= 0.7  # measured 87%
+    assert k / n >= 0.85  # measured 95% (session 3's test: 85%)
+
+
+@pytest.mark.slow
+def test_power_at_five_percent_a_year_with_ar_06() -> None:
+    # the issue's key cell: measured 76% (target 85%, oracle 98%, session 3's test 50%)
+    k, n = _rate(Config(ar=0.6, level=1000.0, pct_per_year=5.0), 200, seed=65)
+    assert k / n >= 0.62
 
 
 @pytest.mark.slow
