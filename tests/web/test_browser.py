@@ -342,3 +342,51 @@ def test_pages_fit_a_phone_and_the_overview_groups_by_department(
     assert "Media and Communications" in shared.inner_text()
     assert page.csp_violations == []
     page.context.close()
+
+
+#: axe impacts that fail the accessibility test (axe-core: minor < moderate < serious < critical).
+AXE_FAILING = {"serious", "critical"}
+
+
+def test_the_pages_people_use_have_no_serious_axe_violations(
+    browser, live_server, open_round, analyst, north
+):
+    """axe-core (bundled by axe-playwright-python) on each page of the round, as the analyst
+    and as an owner. The check injects axe as a script, which the app's policy rightly
+    refuses, so these contexts bypass the policy (the other tests check it holds)."""
+    from importlib import resources
+
+    axe = resources.files("axe_playwright_python").joinpath("axe.min.js").read_text("utf-8")
+    slot = slot_of(open_round, "p1-neighbourhood", "north-lpa")
+    pages = {
+        "ann": [
+            f"/rounds/{open_round.pk}/",
+            f"/rounds/{open_round.pk}/overview/",
+            f"/rounds/{open_round.pk}/publish/",
+            "/users/",
+            f"/slots/{slot.pk}/",
+        ],
+        "nora": ["/todo/", f"/slots/{slot.pk}/"],
+    }
+    failing = {}
+    for username, paths in pages.items():
+        context = browser.new_context(bypass_csp=True)
+        context.set_default_timeout(3 * TIMEOUT_MS)  # axe adds a second or so a page
+        page = context.new_page()
+        page.goto(live_server.url + "/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button:has-text('Sign in')")
+        page.wait_for_selector("h1:not(:has-text('Sign in'))")
+        for path in paths:
+            page.goto(live_server.url + path)
+            page.wait_for_selector("h1")
+            page.add_script_tag(content=axe)
+            results = page.evaluate(
+                "async () => await axe.run(document, {resultTypes: ['violations']})"
+            )
+            bad = [v for v in results["violations"] if v["impact"] in AXE_FAILING]
+            if bad:
+                failing[path] = [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in bad]
+        context.close()
+    assert failing == {}
