@@ -80,7 +80,10 @@ def test_sexual_offences_upward_trend_since_2016(essex_run: AnalysisRun) -> None
     assert (trend.first_label, trend.last_label) == ("2016/17 Q1", "2023/24 Q1")
     assert trend.direction == "up"
     assert trend.significant and trend.p_value is not None and trend.p_value < 0.05
-    assert trend.mann_kendall is not None and trend.agrees_with_robust_check
+    # the rank check points the same way; with its variance corrected for a wander this
+    # long (AR 0.85, methodology §2.6) it may fall short, and then a caveat says so
+    assert trend.mann_kendall is not None and trend.mann_kendall.s > 0
+    assert trend.agrees_with_robust_check or any("rank-based check" in c for c in trend.caveats)
 
 
 def test_sexual_offences_rose_on_the_previous_two_quarters(essex_run: AnalysisRun) -> None:
