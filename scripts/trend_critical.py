@@ -64,7 +64,7 @@ def main() -> None:
         table = shipped_table()
         for ppy, n in ((4, 8), (4, 12), (4, 29), (12, 36), (12, 63)):
             again = float(line(ppy, n, critical(ppy, n, draws_for(ppy))).split()[2])
-            whole = critical(ppy, n, 2000, full=True)
+            whole = critical(ppy, n, draws_for(ppy), full=True)
             print(
                 f"{ppy} {n}: shipped {table[(ppy, n)]:.4f}, again {again:.4f}, whole range {whole:.4f}"
             )
