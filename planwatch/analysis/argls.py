@@ -252,7 +252,7 @@ def _lr(full: _Tables, null: _Tables, D: FloatArray, Z: FloatArray, df: int) -> 
 #: simulated; the critical value is the largest of their (1 - alpha) quantiles. The
 #: largest quantile is at the top of the AR range the size is held for (0.8 a period:
 #: beyond it 29 quarters cannot tell a wander from a random walk) with little counting
-#: noise: measured over rho 0 to 0.85 and lambda 0 to 1 (``python
+#: noise: measured over rho 0 to 0.8 and lambda 0 to 1 (``python
 #: scripts/trend_critical.py --check``, methodology §2.6), so other points need no draws.
 SIZE_RHO = np.array([0.8])
 SIZE_LAMBDA = np.array([0.0, 0.15, 0.3])
