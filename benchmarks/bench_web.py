@@ -802,8 +802,8 @@ def report(
         "",
         "What each page costs, and what was done about it: every page runs a fixed number of "
         "queries whatever the round's size (tests/web/test_query_counts.py pins them for rounds of "
-        "60 and 120 slots: tracker 5 whole, filtered or paged, to-do list 4, editor 4, autosave 5 "
-        "(7 inside the test's transaction), rounds 2, users 4, published 2; the user with their "
+        "60 and 120 slots: tracker 5 whole, filtered or paged, to-do list 4, editor 5 (with the plan's RAG meanings), autosave 5 "
+        "(7 inside the test's transaction), rounds 2, users 5 (with the sign-in lock-outs), published 2; the user with their "
         "role is 1 of them). Sessions are read through the cache (Django's cached_db engine) "
         "instead of a query every request; the user's role is joined to the user "
         "(planwatch/web/auth.py) and their departments read once a request (on the to-do list "
