@@ -58,6 +58,7 @@ from planwatch.analysis.results import (
     Strength,
     TrendResult,
 )
+from planwatch.analysis.spc import HIGH_AUTOCORRELATION
 from planwatch.errors import AnalysisError, Location
 from planwatch.measures.series import MeasureSeries
 from planwatch.periods import Month, Quarter
@@ -576,6 +577,9 @@ def _count_trend(
 INFERENCE = "ar1_noise_reml_lr"
 #: Below this share of its periods a series "moves in long swings" (methodology §2.6).
 SWING_SHARE = 0.5
+#: The swings are named with their autocorrelation only from this fitted AR coefficient:
+#: the level the SPC step calls high (analysis.spc.HIGH_AUTOCORRELATION, methodology §5.1).
+SWINGS_SAID_FROM = HIGH_AUTOCORRELATION
 
 
 def _swings(significant: bool, ac: _Autocorrelation, effective: float, n: int) -> tuple[str, ...]:
@@ -583,10 +587,20 @@ def _swings(significant: bool, ac: _Autocorrelation, effective: float, n: int) -
     sentence itself gives the swings as the reason."""
     if effective >= SWING_SHARE * n or not significant:
         return ()
+    k = max(1, round(effective))
+    ones = "independent one" if k == 1 else "independent ones"
+    if ac.rho >= SWINGS_SAID_FROM:
+        return (
+            f"The series moves in long swings (autocorrelation {ac.rho:.2f} from one "
+            f"period to the next), so its {n} periods carry about as much information as "
+            f"{k} {ones}; the test allows for this.",
+        )
+    # The fitted coefficient is small, but the test keeps the largest standard error of the
+    # error models the data cannot rule out (argls): say that, not a swing it did not find.
     return (
-        f"The series moves in long swings (autocorrelation {ac.rho:.2f} from one "
-        f"period to the next), so its {n} periods carry about as much information as "
-        f"{max(1, round(effective))} independent ones; the test allows for this.",
+        f"The test allows for long swings that {n} periods are too few to rule out, "
+        f"treating them as worth about {k} independent "
+        f"{'period' if k == 1 else 'periods'}.",
     )
 
 

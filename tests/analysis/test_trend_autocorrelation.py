@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -26,6 +27,7 @@ from planwatch.analysis.argls import (
 from planwatch.analysis.autocorr import ar1_correlation
 from planwatch.analysis.design import trend_design
 from planwatch.analysis.results import TrendResult, to_jsonable
+from planwatch.analysis.spc import HIGH_AUTOCORRELATION
 from planwatch.analysis.trend import fit_trend, fit_trends
 from tests.analysis.helpers import quarterly
 from tests.analysis.simulate import (
@@ -330,3 +332,30 @@ def test_non_count_trends_report_their_autocorrelation_too() -> None:
     assert r.ar_coefficient is not None and r.ar_coefficient > 0.3
     assert r.residual_autocorrelation is not None and r.residual_autocorrelation > 0.2
     assert r.effective_periods is not None and r.effective_periods < N / 2
+
+
+SWINGS_NAMED = re.compile(r"moves in long swings \(autocorrelation (-?\d+\.\d+)")
+
+
+def test_the_swings_caveat_names_only_an_autocorrelation_it_found() -> None:
+    # Significant trends whose test allowed for swings: the caveat names the swings with
+    # their autocorrelation only when the fitted coefficient is at least the SPC step's
+    # "high" level; otherwise it says the test allowed for swings the data cannot rule out
+    # (a caveat once read "long swings (autocorrelation 0.00 ...)"). Counted in the grammar
+    # too: "1 independent period", never "1 independent ones".
+    named = allowed = 0
+    for ar, seed in ((0.0, 11), (0.8, 12), (0.4, 13)):
+        y, _ = simulate_counts(Config(ar=ar, level=200.0, pct_per_year=8.0), 60, seed)
+        for r in fit_trends(as_series(y, "quarter"), count=True):
+            assert r.ar_coefficient is not None
+            for caveat in r.caveats:
+                assert "1 independent ones" not in caveat and "1 independent periods" not in caveat
+                m = SWINGS_NAMED.search(caveat)
+                if m:
+                    named += 1
+                    assert float(m.group(1)) == pytest.approx(r.ar_coefficient, abs=0.005)
+                    assert r.ar_coefficient >= HIGH_AUTOCORRELATION
+                elif "too few to rule out" in caveat:
+                    allowed += 1
+                    assert r.ar_coefficient < HIGH_AUTOCORRELATION
+    assert named and allowed  # both wordings were reached
