@@ -22,6 +22,8 @@ _.Constructor  # unused attribute (planwatch/plan/load.py:124)
 model_config  # unused variable (planwatch/plan/models.py:45)
 plan_period  # unused variable (planwatch/plan/models.py:56)
 _._has_quarter  # unused method (planwatch/plan/models.py:75)
+_.red  # RagDefinitions field, read by getattr(plan.rag, status) (web/services/plan_import.py)
+_.amber  # the same
 _._one_id  # unused method (planwatch/plan/models.py:176)
 _._shorthand  # unused method (planwatch/plan/models.py:181)
 _._columns_mapped  # unused method (planwatch/plan/models.py:189)

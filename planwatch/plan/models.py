@@ -665,8 +665,8 @@ class PeerGroup(Frozen):
 
 
 class RagDefinitions(Frozen):
-    """What each RAG status means for this plan's commitments (shown to owners as they write
-    and printed with the report's key)."""
+    """What each RAG status means for this plan's commitments (shown to owners as they
+    write; the web app reads each field by its status name)."""
 
     red: str = "off track: it will not be delivered as planned without a change"
     amber: str = "at risk: some delay or a problem that is being managed"
