@@ -91,7 +91,7 @@ class TrendResult:
     # Added for issue 11 (autocorrelation; methodology §2.6-2.8):
     inference: str = "independent_periods"  # how significance was judged, e.g. "ar1_noise_gls"
     residual_autocorrelation: float | None = None  # corrected lag-1 of the Pearson residuals
-    ar_coefficient: float | None = None  # AR(1) coefficient of the level's wander (median-unbiased)
+    ar_coefficient: float | None = None  # AR(1) coefficient of the level's wander (REML estimate)
     noise_share: float | None = None  # share of the error variance that is period-to-period noise
     effective_periods: float | None = None  # independent periods that would give the same precision
     critical_value: float | None = None  # |slope / se| needed for significance (calibrated)
