@@ -4,7 +4,10 @@ In: a :class:`~planwatch.project.Project` and a quarter. Out: the written
 :class:`~planwatch.report.build.ReportFiles` (in ``output/`` unless told otherwise).
 The analysis comes from :func:`planwatch.services.analyse.run_analysis` (with each count
 measure's district breakdown, :mod:`planwatch.services.areas`); commentary from
-``commentary/<quarter>.yaml`` when that file exists.
+``commentary/<quarter>.yaml`` when that file exists, unless the caller gives it (the web
+app's frozen approved commentary). The one way a report is made: ``planwatch report`` and
+the web app's publishing and preview (:mod:`planwatch.web.reporting`) both call
+:func:`generate_report`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,11 @@ from planwatch.report.build import ReportFiles, build_report
 from planwatch.services.areas import with_district_tables
 
 Analyse = Callable[[Project, Quarter], AnalysisRun]
+#: Told when each step of :func:`generate_report` starts (:data:`STEP_ANALYSIS`, then
+#: :data:`STEP_BUILD`), e.g. to show progress.
+OnStep = Callable[[str], None]
+STEP_ANALYSIS = "analysis"
+STEP_BUILD = "build"
 
 
 def default_analyse() -> Analyse:
@@ -79,10 +87,20 @@ def generate_report(
     draft: bool = False,
     chart_data: bool = False,
     appendix: bool = True,
+    commentary: Commentary | None = None,
+    on_step: OnStep | None = None,
 ) -> ReportFiles:
+    """The quarter's report written into ``out_dir`` (options as
+    :func:`~planwatch.report.build.build_report`); ``commentary`` stands in for the
+    project's commentary file when given."""
     out = check_writable(out_dir or project.output_dir)
+    if on_step:
+        on_step(STEP_ANALYSIS)
     run = with_district_tables(project, (analyse or default_analyse())(project, quarter))
-    commentary = project_commentary(project, run.plan, quarter)
+    if commentary is None:
+        commentary = project_commentary(project, run.plan, quarter)
+    if on_step:
+        on_step(STEP_BUILD)
     return build_report(
         run,
         commentary,

@@ -3,7 +3,10 @@
 In: a :class:`PublishedVersion` (report files), or a quarter (dashboard).
 Out: report files under ``MEDIA_ROOT/<quarter>/v<n>/`` with the version's status set
 (ready, failed with the reason, or pending while planwatch's report builder is not
-installed), and the dashboard's key points per priority from
+installed), built by the same service as ``planwatch report``
+(:func:`planwatch.services.report.generate_report`: district tables, every figure as
+JSON, the charts' data as Excel and CSV beside the report); and the dashboard's key
+points per priority from
 :func:`planwatch.services.analyse.run_analysis` (empty, with a message, when the store
 holds no data). Imports of the report and analysis steps are deferred so that the web
 app runs without them.
@@ -56,21 +59,19 @@ def report_files(version: PublishedVersion) -> list[Path]:
 
 
 def _builders() -> tuple[Any, Any] | None:
+    """planwatch's report service (:func:`planwatch.services.report.generate_report`) and
+    analysis, when installed."""
     try:
-        from planwatch.report.build import build_report
         from planwatch.services.analyse import run_analysis
+        from planwatch.services.report import generate_report as project_report
     except ImportError:
         return None
-    return build_report, run_analysis
+    return project_report, run_analysis
 
 
 #: How far building a report has got when each step starts (per cent, shown as progress).
 PROGRESS_ANALYSIS = 10
 PROGRESS_BUILD = 40
-
-
-def _progress(version: PublishedVersion, percent: int, message: str) -> None:
-    set_report_result(version, status=ReportStatus.BUILDING, message=message, progress=percent)
 
 
 def generate_report(version: PublishedVersion) -> str:
@@ -79,23 +80,30 @@ def generate_report(version: PublishedVersion) -> str:
     if builders is None:
         set_report_result(version, status=ReportStatus.PENDING, message=PENDING_MESSAGE)
         return ReportStatus.PENDING
-    build_report, run_analysis = builders
-    project = Project.at(settings.PROJECT_DIR)
-    quarter = parse_quarter(version.round.quarter)
-    out_dir = version_dir(version)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    project_report = builders[0]
+    from planwatch.services.report import STEP_ANALYSIS
+
+    what = "HTML and PDF" if settings.REPORT_PDF else "HTML"
+
+    def on_step(step: str) -> None:
+        percent, message = (
+            (PROGRESS_ANALYSIS, "Running the analysis for the quarter.")
+            if step == STEP_ANALYSIS
+            else (PROGRESS_BUILD, f"Building the report ({what}) with its charts.")
+        )
+        set_report_result(version, status=ReportStatus.BUILDING, message=message, progress=percent)
+
     try:
-        _progress(version, PROGRESS_ANALYSIS, "Running the analysis for the quarter.")
-        run = run_analysis(project, quarter)
-        commentary = Commentary.model_validate(version.commentary)
-        what = "HTML and PDF" if settings.REPORT_PDF else "HTML"
-        _progress(version, PROGRESS_BUILD, f"Building the report ({what}) with its charts.")
-        build_report(
-            run,
-            commentary,
-            out_dir,
+        project_report(
+            Project.at(settings.PROJECT_DIR),
+            parse_quarter(version.round.quarter),
+            out_dir=version_dir(version),
+            commentary=Commentary.model_validate(version.commentary),
+            on_step=on_step,
             pdf=settings.REPORT_PDF,
             docx=True,  # the Word version, for offices that edit and publish in Word
+            figures=True,  # every figure as JSON, and the charts' data as Excel and CSV,
+            chart_data=True,  # as `planwatch report` writes them, linked from the report
             published=version.published_at.date(),  # the round's date, not the build day
         )
     except PlanwatchError as exc:
@@ -130,15 +138,15 @@ def preview_report(rnd: Round) -> Path:
     builders = _builders()
     if builders is None:
         raise CommentaryError(PENDING_MESSAGE)
-    build_report, run_analysis = builders
-    out_dir = Path(settings.MEDIA_ROOT) / "previews" / rnd.quarter
-    out_dir.mkdir(parents=True, exist_ok=True)
-    run = run_analysis(Project.at(settings.PROJECT_DIR), parse_quarter(rnd.quarter))
-    build_report(run, current_commentary(rnd), out_dir, pdf=False, draft=True)  # analyst only
-    pages = sorted(out_dir.glob("*.html"), key=lambda p: p.stat().st_mtime, reverse=True)
-    if not pages:
-        raise CommentaryError("the report builder produced no HTML file")
-    return pages[0]
+    files = builders[0](
+        Project.at(settings.PROJECT_DIR),
+        parse_quarter(rnd.quarter),
+        out_dir=Path(settings.MEDIA_ROOT) / "previews" / rnd.quarter,
+        commentary=current_commentary(rnd),
+        pdf=False,
+        draft=True,  # analyst only
+    )
+    return Path(files.html)
 
 
 # --------------------------------------------------------------------------- dashboard

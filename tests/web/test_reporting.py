@@ -108,6 +108,77 @@ def test_publish_builds_the_report_from_approved_commentary_only(
     )
 
 
+#: Two districts of Exampleshire (the force's own rows are its total) for a count measure.
+DISTRICT_ROWS = (
+    "asb,2022/23 Q1,7000,Exampleshire\nasb,2023/24 Q1,6787,Exampleshire\n"
+    "asb,2022/23 Q1,500,Northtown\nasb,2023/24 Q1,602,Northtown\n"
+    "asb,2022/23 Q1,600,Southtown\nasb,2023/24 Q1,552,Southtown\n"
+)
+
+
+@pytest.fixture(scope="module")
+def district_project(tmp_path_factory) -> Path:
+    from planwatch.services.ingest import ingest
+
+    root = tmp_path_factory.mktemp("districts")
+    plan = PLAN_YAML.read_text().replace(
+        "priorities:\n",
+        "measures:\n  - {id: asb, name: ASB incidents, source: {kind: series, series: asb}, "
+        "analyses: [short_term]}\n\npriorities:\n",
+        1,
+    )
+    plan = plan.replace(
+        "    objective: Stop crime before it happens.\n",
+        "    objective: Stop crime before it happens.\n    measures: [asb]\n",
+        1,
+    )
+    (root / "plan.yaml").write_text(plan)
+    (root / "asb.csv").write_text("measure,period,value,area\n" + DISTRICT_ROWS)
+    ingest(Project.at(root), "measures", [root / "asb.csv"])
+    return root
+
+
+def test_the_published_report_is_the_cli_report_with_its_district_table_and_chart_data(
+    settings, district_project, tmp_path, q1, analyst, north
+):
+    """Publishing builds the report by the same service as `planwatch report`: the district
+    table is in the HTML, and the charts' data (Excel and CSV) and every figure (JSON) are
+    published beside it, listed on the version's page and downloadable."""
+    from openpyxl import load_workbook
+
+    settings.PROJECT_DIR = district_project
+    settings.MEDIA_ROOT = tmp_path / "media"
+    _approve(q1, "p1-neighbourhood", "north-lpa", north, analyst, "Hubs opened.")
+    client_for(analyst).post(reverse("publish", args=[q1.pk]), {"unapproved": "notice"})
+    run_worker()
+    version = q1.versions.get()
+    assert version.report_status == ReportStatus.READY, version.report_message
+    files = {f.name: f for f in reporting.report_files(version)}
+    [stem] = [Path(n).stem for n in files if n.endswith(".html")]
+    assert {f"{stem}-data.xlsx", f"{stem}-data.csv", f"{stem}.json"} <= set(files)
+    html = files[f"{stem}.html"].read_text()
+    at = html.index("<caption>ASB incidents by district")
+    table = html[at : html.index("</table>", at)]
+    assert "Northtown" in table and "Southtown" in table and "602" in table
+    assert f'href="{stem}-data.xlsx"' in html  # linked from the charts, beside the report
+    page = client_for(north).get(reverse("published_version", args=[version.pk])).content.decode()
+    c = client_for(north)
+    for name in (f"{stem}-data.xlsx", f"{stem}-data.csv"):
+        assert reverse("published_file", args=[version.pk, name]) in page
+        download = c.get(reverse("published_file", args=[version.pk, name]))
+        assert download.status_code == 200
+        body = b"".join(download.streaming_content)
+        assert body == files[name].read_bytes()
+    assert b"ASB incidents" in files[f"{stem}-data.csv"].read_bytes()
+    sheets = load_workbook(files[f"{stem}-data.xlsx"], read_only=True)
+    assert any(
+        "6787" in str(v) or v == 6787
+        for ws in sheets.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+    )
+
+
 def test_report_is_pending_while_the_builder_is_missing_and_can_be_generated_later(
     project_settings, q1, analyst, north, monkeypatch
 ):
