@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 
+from planwatch.errors import PlanwatchError
+from planwatch.narrative.overrides import Override
 from planwatch.web.models import (
     Membership,
     PublishedVersion,
@@ -566,3 +568,19 @@ def active_accounts() -> list[tuple[int, str]]:
         .order_by("username")
         .values_list("pk", "username")
     )
+
+
+def added_key_points() -> tuple[Override, ...]:
+    """The analysts' own key points (``add`` overrides) in the project's overrides.yaml,
+    read fresh (they change from the overrides page); none when it cannot be read (the
+    page says why through the analysis)."""
+    from django.conf import settings
+
+    from planwatch.project import Project
+    from planwatch.services.overrides import load_overrides
+
+    try:
+        overrides = load_overrides(Project.at(settings.PROJECT_DIR).overrides_path)
+    except PlanwatchError:
+        return ()
+    return tuple(o for o in overrides if o.action == "add")

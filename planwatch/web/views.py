@@ -29,7 +29,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from planwatch.errors import NotFoundError, PlanwatchError
+from planwatch.errors import ConfigError, Location, NotFoundError, PlanwatchError
 from planwatch.periods import parse_quarter
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
 from planwatch.web import reporting, selectors, services, spreadsheet, tasks
@@ -508,7 +508,20 @@ ACTION_LABELS = {
     "demote": "Demote: to the analyst's notes",
     "suppress": "Suppress: leave it out",
     "reword": "Reword it",
+    "add": "An analyst's own key point",
 }
+#: What can be done to an analyst's own key point on the overrides page.
+ADDED_ACTION_LABELS = {"reword": "Reword it", "": "Remove it"}
+
+
+def _priority_number(typed: str) -> int:
+    if not typed.strip().isdigit():
+        raise ConfigError(
+            "choose the priority the key point belongs to",
+            location=Location(field="priority"),
+            expected="one of the plan's priorities",
+        )
+    return int(typed)
 
 
 @analyst_required
@@ -519,21 +532,31 @@ def key_points(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(Round, pk=pk)
     if request.method == "POST":
         key = request.POST.get("key", "")
+        text, reason = request.POST.get("text", ""), request.POST.get("reason", "")
         try:
-            services.set_key_point_override(
-                rnd.pk,
-                key,
-                action=request.POST.get("action", ""),
-                text=request.POST.get("text", ""),
-                reason=request.POST.get("reason", ""),
-                user=signed_in(request),
-            )
+            if request.POST.get("action") == "add":
+                change = services.add_key_point(
+                    rnd.pk,
+                    priority=_priority_number(request.POST.get("priority", "")),
+                    text=text,
+                    reason=reason,
+                    user=signed_in(request),
+                )
+                done = f"Added your key point '{change.key}'"
+            else:
+                services.set_key_point_override(
+                    rnd.pk,
+                    key,
+                    action=request.POST.get("action", ""),
+                    text=text,
+                    reason=reason,
+                    user=signed_in(request),
+                )
+                done = f"Saved the override of '{key}'"
         except PlanwatchError as exc:
             messages.error(request, exc.render())
         else:
-            messages.success(
-                request, f"Saved the override of '{key}'; the report and dashboard use it now."
-            )
+            messages.success(request, f"{done}; the report and dashboard use it now.")
         return redirect("key_points", pk=rnd.pk)
     return render(
         request,
@@ -541,8 +564,10 @@ def key_points(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "round": rnd,
             "overview": reporting.key_point_overview(rnd),
-            "actions": list(ACTION_LABELS.items()),
+            "actions": [(v, label) for v, label in ACTION_LABELS.items() if v != "add"],
             "labels": ACTION_LABELS,
+            "added": selectors.added_key_points(),
+            "added_actions": list(ADDED_ACTION_LABELS.items()),
             "changes": KeyPointOverrideChange.objects.filter(quarter=rnd.quarter).select_related(
                 "changed_by"
             ),

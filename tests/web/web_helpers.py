@@ -44,3 +44,38 @@ def run_worker() -> None:
 
     with mock.patch.object(db_worker, "close_old_connections", lambda: None):
         call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+#: The small data project's quarterly values: a gentle rise with a wobble, from 2016/17 Q1.
+DATA_QUARTERS = 29
+
+
+def make_data_project(root: Path) -> Path:
+    """A project at ``root``: the test plan with one measure (domestic abuse, priority 1),
+    its data ingested by planwatch's own service, so the analysis behind the key-point
+    pages is the real one."""
+    from planwatch.periods import Quarter
+    from planwatch.project import Project
+    from planwatch.services.ingest import ingest
+
+    measure = (
+        "measures:\n  - id: domestic_abuse\n    name: Domestic abuse offences\n"
+        "    source: {kind: series, series: domestic_abuse}\n    series_start: 2016/17 Q1\n"
+        "    analyses: [trend, short_term, extremes]\n\npriorities:\n"
+    )
+    plan = PLAN_YAML.read_text().replace("priorities:\n", measure, 1)
+    plan = plan.replace(
+        "    objective: Stop crime before it happens.\n",
+        "    objective: Stop crime before it happens.\n    measures: [domestic_abuse]\n",
+        1,
+    )
+    (root / "plan.yaml").write_text(plan)
+    first = Quarter(2016, 1)
+    rows = ["measure,period,value,area,numerator,denominator,note"]
+    rows += [
+        f"domestic_abuse,{first.shift(i).label},{2400 + 15 * i + (i * 37) % 50},Exampleshire,,,"
+        for i in range(DATA_QUARTERS)
+    ]
+    (root / "measures.csv").write_text("\n".join(rows) + "\n")
+    ingest(Project.at(root), "measures", [root / "measures.csv"])
+    return root

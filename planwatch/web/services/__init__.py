@@ -15,7 +15,11 @@ the package's interface; callers write ``services.save_draft`` whichever module 
 """
 
 from planwatch.web.services.audit import attribute_change
-from planwatch.web.services.key_points import EDITABLE_ACTIONS, set_key_point_override
+from planwatch.web.services.key_points import (
+    EDITABLE_ACTIONS,
+    add_key_point,
+    set_key_point_override,
+)
 from planwatch.web.services.plan_import import ImportSummary, import_plan
 from planwatch.web.services.publishing import (
     NOT_YET_APPROVED,
@@ -50,6 +54,7 @@ __all__ = [
     "Reminders",
     "SlotConflict",
     "Unapproved",
+    "add_key_point",
     "analyst_edit",
     "approve",
     "approved_commentary",
