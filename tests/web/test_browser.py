@@ -13,7 +13,7 @@ import re
 
 import pytest
 from chromium import CHROMIUM, CHROMIUM_ARGS, unavailable
-from web_helpers import PASSWORD, run_worker, slot_of
+from web_helpers import PASSWORD, make_data_project, run_worker, slot_of
 
 from planwatch.web.models import PublishedVersion, Slot, SlotState
 
@@ -71,6 +71,10 @@ def _new_page(browser):
     return page
 
 
+#: The heading of any page but the sign-in page: waited for after signing in.
+SIGNED_IN = "h1:not(:has-text('Sign in'))"
+
+
 def _create_owner(page, username):
     """Make a North LPA owner on the Users page (an invitation is emailed to them)."""
     page.fill("#id_username", username)
@@ -86,7 +90,7 @@ def _login(browser, live_server, username):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_load_state()
+    page.wait_for_selector(SIGNED_IN)  # the next page's own heading, not the sign-in page's
     return page
 
 
@@ -133,7 +137,8 @@ def test_round_from_draft_to_published(
     assert ann.inner_text("#report-status") == "Waiting to be built"
     assert ann.locator("#report-progress").count() == 1
     run_worker()  # the background worker builds it; the page refreshes itself
-    ann.wait_for_selector("#report-status:not(:has-text('Waiting'))")
+    # A final state: a page loaded while the worker ran says "Being built" and refreshes again.
+    ann.wait_for_selector("#report-status:text-matches('^(Ready|Failed)$')")
     assert ann.locator("#report-progress").count() == 0
     ann.wait_for_selector("text=Approved commentary")
     assert "Two neighbourhood hubs opened, staffed by 12 officers." in ann.inner_text("main")
@@ -201,11 +206,12 @@ def test_two_editors_conflict_and_nothing_is_lost(browser, live_server, open_rou
 def test_the_policy_blocks_inline_script_and_the_watch_sees_it(browser, live_server, analyst):
     """The check above can fail: an inline script injected into a page is refused."""
     page = _login(browser, live_server, "ann")
-    page.evaluate(
-        """() => { const s = document.createElement("script");
-        s.textContent = "document.body.dataset.inline = 'ran';"; document.body.appendChild(s); }"""
-    )
-    page.wait_for_timeout(200)
+    with page.expect_console_message(lambda m: bool(CSP_CONSOLE.search(m.text))):
+        page.evaluate(
+            """() => { const s = document.createElement("script");
+            s.textContent = "document.body.dataset.inline = 'ran';";
+            document.body.appendChild(s); }"""
+        )
     assert page.evaluate("document.body.dataset.inline") is None
     assert any("inline script" in v for v in page.csp_violations)
     page.context.close()
@@ -296,7 +302,10 @@ def test_a_locked_out_owner_is_told_why_and_an_analyst_unlocks_them(
     for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
         page.fill("#id_username", "nora")
         page.fill("#id_password", "not my password")
-        page.click("button:has-text('Sign in')")
+        # From the second attempt on, the old page already shows the error: wait for the
+        # new page to load before typing into it, or the next attempt types into the old one.
+        with page.expect_navigation():
+            page.click("button:has-text('Sign in')")
         page.wait_for_selector(".govuk-error-summary:has-text('Please enter a correct username')")
     page.fill("#id_username", "nora")
     page.fill("#id_password", "not my password")
@@ -344,6 +353,81 @@ def test_pages_fit_a_phone_and_the_overview_groups_by_department(
     page.context.close()
 
 
+@pytest.fixture(scope="module")
+def data_project(tmp_path_factory):
+    return make_data_project(tmp_path_factory.mktemp("project"))
+
+
+#: How the overrides page dates a change ("1 December 2026 14:31: ann changed ...").
+CHANGED_BY_ANN = re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4} \d{2}:\d{2}: ann changed ", re.M)
+
+
+def _change_override(page, key, action, *, reason, text=None):
+    """Open a key point's "Change" box, choose what to do, save, and wait for the new page."""
+    card = page.locator(f".govuk-summary-card[data-key='{key}']")
+    card.locator("summary").click()
+    card.locator("select[name=action]").select_option(action)
+    if text is not None:
+        card.locator("textarea[name=text]").fill(text)
+    card.locator("input[name=reason]").fill(reason)
+    card.locator("button[type=submit]").click()
+    page.wait_for_selector(
+        f".govuk-notification-banner:has-text(\"Saved the override of '{key}'\")"
+    )
+
+
+def test_an_analyst_pins_rewords_and_adds_key_points_and_sees_the_history(
+    browser, live_server, data_project, analyst, settings
+):
+    from datetime import date
+
+    from planwatch.project import Project
+    from planwatch.web.services import open_round
+
+    settings.PROJECT_DIR = data_project
+    overrides = Project.at(data_project).overrides_path
+    overrides.unlink(missing_ok=True)
+    q1 = open_round("2023/24 Q1", date(2023, 7, 31), user=analyst)
+    page = _login(browser, live_server, "ann")
+    page.goto(f"{live_server.url}/rounds/{q1.pk}/key-points/")
+    page.wait_for_selector("h1:has-text('key points and overrides')")
+    assert "No overrides changed" in page.inner_text("#override-history")
+
+    _change_override(page, "domestic_abuse:changes", "pin", reason="the panel asks")
+    pinned = page.locator(".govuk-summary-card[data-key='domestic_abuse:changes']")
+    assert "Pin: lead the priority's key points (the panel asks)" in pinned.inner_text()
+    history = page.inner_text("#override-history")
+    assert "ann changed domestic_abuse:changes" in history and "reason: the panel asks" in history
+    assert CHANGED_BY_ANN.search(history), history
+
+    reworded = "The highest quarter on record, for the second year running."
+    _change_override(
+        page, "domestic_abuse:extreme", "reword", text=reworded, reason="clearer for the panel"
+    )
+    card = page.locator(".govuk-summary-card[data-key='domestic_abuse:extreme']")
+    assert card.locator("h3").inner_text() == reworded  # the page shows what will be printed
+    entries = page.locator("#override-history li")
+    assert entries.count() == 2  # newest first
+    latest = entries.first.inner_text()
+    assert CHANGED_BY_ANN.search(latest)
+    assert f"to reword it “{reworded}”; reason: clearer for the panel" in latest
+
+    own = "Three new domestic abuse caseworkers started in June."
+    page.select_option("#add-priority", "1")
+    page.fill("#add-text", own)
+    page.fill("#add-reason", "from the DA lead")
+    page.click("button:has-text('Add the key point')")
+    page.wait_for_selector("text=Added your key point 'added:p1-1'")
+    assert own in page.inner_text("#added-key-points")
+    latest = page.locator("#override-history li").first.inner_text()
+    assert (
+        f"ann changed added:p1-1 from no override to an analyst's own key point “{own}”" in latest
+    )
+    assert page.csp_violations == []
+    page.context.close()
+    overrides.unlink(missing_ok=True)
+
+
 #: axe impacts that fail the accessibility test (axe-core: minor < moderate < serious < critical).
 AXE_FAILING = {"serious", "critical"}
 
@@ -377,7 +461,7 @@ def test_the_pages_people_use_have_no_serious_axe_violations(
         page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)
         page.click("button:has-text('Sign in')")
-        page.wait_for_selector("h1:not(:has-text('Sign in'))")
+        page.wait_for_selector(SIGNED_IN)
         for path in paths:
             page.goto(live_server.url + path)
             page.wait_for_selector("h1")
