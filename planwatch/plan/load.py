@@ -14,18 +14,14 @@ and line like any other invalid value.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml import events as yaml_events
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import ScalarNode
 
 from planwatch.errors import Location, PlanError, Problem, suggest
+from planwatch.plan.fast_yaml import load_fast
 from planwatch.plan.models import Plan
 
 #: Largest plan file read, in bytes. The biggest real plan we hold (the demo's, with every
@@ -38,20 +34,36 @@ MAX_ALIASES = 100
 MAX_NODES = 100_000
 
 
-class _PlanConstructor(RoundTripConstructor):
-    """Round-trip YAML, except that an impossible date (``2020-02-30``) stays text, so
-    that validation reports it at its field and line rather than ``datetime`` raising."""
+def _ruamel() -> Any:
+    """A ruamel.yaml round-trip loader, whose nodes know their lines (a new one per read:
+    a loader holds its parser's state). ruamel.yaml is imported on first use only."""
+    from ruamel.yaml import YAML
 
-    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node, values)
-        except ValueError:
-            return self.construct_scalar(node) if isinstance(node, ScalarNode) else None
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _constructor()
+    return yaml
 
 
-_PlanConstructor.add_constructor(
-    "tag:yaml.org,2002:timestamp", _PlanConstructor.construct_yaml_timestamp
-)
+@cache
+def _constructor() -> Any:
+    """The round-trip constructor, defined on first use."""
+    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.nodes import ScalarNode
+
+    class PlanConstructor(RoundTripConstructor):
+        """Round-trip YAML, except that an impossible date (``2020-02-30``) stays text, so
+        that validation reports it at its field and line rather than ``datetime`` raising."""
+
+        def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+            try:
+                return super().construct_yaml_timestamp(node, values)
+            except ValueError:
+                return self.construct_scalar(node) if isinstance(node, ScalarNode) else None
+
+    PlanConstructor.add_constructor(
+        "tag:yaml.org,2002:timestamp", PlanConstructor.construct_yaml_timestamp
+    )
+    return PlanConstructor
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -80,8 +92,10 @@ def _check_size(size: int, filename: str) -> None:
         )
 
 
-def _check_aliases(yaml: YAML, text: str, filename: str) -> None:
+def _check_aliases(yaml: Any, text: str, filename: str) -> None:
     """Refuse too many aliases, or aliases that expand too far, from the parser's events."""
+    from ruamel.yaml import events as yaml_events
+
     sizes: dict[str, int] = {}  # anchor -> nodes it stands for
     stack: list[tuple[str | None, int]] = [(None, 0)]  # open collections: anchor, nodes so far
     aliases = 0
@@ -119,9 +133,37 @@ def _check_aliases(yaml: YAML, text: str, filename: str) -> None:
 
 
 def parse_plan(text: str, *, filename: str = "plan.yaml") -> Plan:
+    """The plan in ``text``: read with libyaml when it is valid (:func:`_parse_fast`); read
+    again with the line-tracking loader when anything is wrong, to say where."""
     _check_size(len(text.encode("utf-8")), filename)
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _PlanConstructor
+    plan = _parse_fast(text, filename)
+    return plan if plan is not None else _parse_located(text, filename)
+
+
+def _parse_fast(text: str, filename: str) -> Plan | None:
+    """The plan if libyaml reads it and every check passes, else ``None``. No problem is
+    reported from here: problems are found again, with their lines, by the slow path."""
+    data = load_fast(text)
+    if not isinstance(data, dict):
+        return None
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError:
+        return None
+    if any(True for _ in _cross_references(data, filename)) or any(
+        True for _ in _record_measures(plan, data, filename)
+    ):
+        return None
+    return plan
+
+
+def _parse_located(text: str, filename: str) -> Plan:
+    """The plan read with ruamel.yaml, whose nodes carry their lines, so that every problem
+    names its file, line and field; alias bombs are refused from the parser's events first."""
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
+    yaml = _ruamel()
     try:
         _check_aliases(yaml, text, filename)
         data = yaml.load(text)
@@ -158,9 +200,9 @@ def parse_plan(text: str, *, filename: str = "plan.yaml") -> Plan:
 
 
 def _plain(node: Any) -> Any:
-    if isinstance(node, CommentedMap):
+    if isinstance(node, dict):
         return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, CommentedSeq):
+    if isinstance(node, list):
         return [_plain(v) for v in node]
     return node
 
@@ -171,11 +213,15 @@ def _line_of(data: Any, loc: Sequence[int | str]) -> int | None:
     line: int | None = None
     for key in loc:
         try:
-            if isinstance(node, CommentedMap) and key in node:
-                line = node.lc.key(key)[0] + 1
+            # ruamel's CommentedMap and CommentedSeq carry their lines in ``lc``.
+            lines: Any = getattr(node, "lc", None)
+            if lines is None:
+                break
+            if isinstance(node, dict) and key in node:
+                line = lines.key(key)[0] + 1
                 node = node[key]
-            elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
-                line = node.lc.item(key)[0] + 1
+            elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+                line = lines.item(key)[0] + 1
                 node = node[key]
             else:
                 break
@@ -253,7 +299,7 @@ def _allowed_fields(parent: Sequence[int | str], data: Any) -> list[str]:
     node = data
     for key in parent:
         if isinstance(key, int):
-            node = node[key] if isinstance(node, list | CommentedSeq) and key < len(node) else None
+            node = node[key] if isinstance(node, list) and key < len(node) else None
             continue
         node = node.get(key) if isinstance(node, dict) else None
         field_info = model.model_fields.get(key) if hasattr(model, "model_fields") else None
@@ -290,7 +336,7 @@ def _flatten(annotation: Any) -> list[Any]:
     return out
 
 
-def _cross_references(data: CommentedMap, filename: str) -> Iterable[Problem]:
+def _cross_references(data: dict[str, Any], filename: str) -> Iterable[Problem]:
     """Names that must refer to something defined elsewhere in the plan."""
     measures = data.get("measures") or []
     departments = data.get("departments") or []
