@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from planwatch.cli.common import JsonOption, ProjectOption, console, print_json, project_of
 
@@ -71,6 +69,14 @@ def register(app: typer.Typer) -> None:
             result = ingest(proj, kind.value, paths, replace=replace, record_source=records)
             print_json(result.to_dict())
             return
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -91,6 +97,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _print(result: IngestResult) -> None:
+    from rich.table import Table
+
     for name, load_id in result.already_loaded:
         console.print(
             f"[yellow]already loaded[/] {name} (load {load_id}): nothing changed", highlight=False

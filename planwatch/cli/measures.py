@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from planwatch.cli.common import JsonOption, ProjectOption, console, print_json, project_of
 from planwatch.periods import parse_quarter
 
 if TYPE_CHECKING:  # the core is imported by the command itself (fast start-up)
+    from rich.table import Table
+
     from planwatch.errors import Problem
     from planwatch.measures.table import QuarterRow
     from planwatch.measures.windows import WindowValue
@@ -36,6 +37,8 @@ def _cell(w: WindowValue | None, row: QuarterRow) -> str:
 
 
 def _table(rows: tuple[QuarterRow, ...], quarter_label: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"Measures for {quarter_label}", show_lines=False)
     table.add_column("Measure", min_width=MEASURE_COLUMN_WIDTH)
     for header in (

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from planwatch.cli.common import JsonOption, ProjectOption, console, print_json, project_of
 from planwatch.errors import ConfigError
@@ -97,6 +96,8 @@ def _order(label: str) -> tuple[int, int]:
 
 
 def _print(result: StoreStatus, *, has_plan: bool) -> None:
+    from rich.table import Table
+
     if not result.loads:
         console.print("The store is empty: load data with 'planwatch ingest'.")
     else:

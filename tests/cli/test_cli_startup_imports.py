@@ -1,0 +1,58 @@
+"""Structural checks (not timings) of what `planwatch status` imports, in a fresh
+interpreter: a valid plan is read without ruamel.yaml (the line-tracking loader is for
+errors), and the tables' module is loaded only when a table is printed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+#: Runs the CLI in-process with the given arguments, then prints the loaded modules.
+RUN = (
+    "import sys, atexit; "
+    "atexit.register(lambda: print('MODULES', ' '.join(sys.modules), file=sys.stderr)); "
+    "sys.argv = ['planwatch', *sys.argv[1:]]; "
+    "from planwatch.cli.main import run; run()"
+)
+
+
+def _run(*args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, *args], capture_output=True, text=True, cwd=REPO
+    )
+    line = next(row for row in done.stderr.splitlines() if row.startswith("MODULES "))
+    return done, set(line.split()[1:])
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("startup") / "project"
+    done, _ = _run("init", "-p", str(path))
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+def test_status_reads_a_valid_plan_without_ruamel(project: Path) -> None:
+    done, loaded = _run("status", "-p", str(project), "--json")
+    assert done.returncode == 0, done.stderr
+    assert "planwatch.plan.fast_yaml" in loaded  # the check can fail: the plan was read
+    assert not any(m.startswith("ruamel") for m in loaded)
+    assert "rich.table" not in loaded and "rich.progress" not in loaded
+
+
+def test_a_bad_plan_is_located_by_ruamel(project: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    text = (project / "plan.yaml").read_text(encoding="utf-8")
+    (bad / "plan.yaml").write_text(text.replace("title:", "titel:", 1), encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "title:" in row)
+    done, loaded = _run("status", "-p", str(bad))
+    assert done.returncode != 0
+    assert f"plan.yaml:{line}" in done.stderr and "unknown field 'titel'" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "ruamel.yaml" in loaded
