@@ -9,6 +9,13 @@ more than :data:`MAX_ALIASES` YAML aliases, or aliases that would expand past
 :data:`MAX_NODES` nodes (the "billion laughs" attack) — counted from the parser's events,
 which never expand an alias. An impossible date (``2020-02-30``) is reported at its field
 and line like any other invalid value.
+
+Two readers, one result: a valid plan is read by libyaml under YAML 1.2 rules
+(:mod:`planwatch.plan.fast_yaml`, about 20x less CPU than ruamel.yaml on a 430-measure plan)
+and checked; when that reader steps aside (aliases, tags, unusual scalars) or any check
+fails, the text is read again by ruamel.yaml, whose nodes carry their lines, and every
+problem is reported from there. ``tests/plan/test_fast_load.py`` holds the two to the same
+data and the same ``Plan``.
 """
 
 from __future__ import annotations
