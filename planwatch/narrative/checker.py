@@ -92,6 +92,8 @@ _DIFFERENCE = rf"(?:({_NUMBER})(%| percentage points?) (higher|lower)|({_NUMBER}
 MONTH_NAMES = tuple(calendar.month_name[1:])
 _SIGNIFICANT = re.compile(r"(?<!not )(?<!no )statistically significant")
 _NOT_SIGNIFICANT = re.compile(r"\bnot statistically significant\b")
+#: A later point of one measure saying its change is, like the one above, not significant.
+_AS_ABOVE = re.compile(r"\bas above, (?:this is not|neither is) significant")
 
 
 @dataclass(frozen=True)
@@ -275,7 +277,7 @@ class _Check:
     def significance(self) -> None:
         text, kp = self.kp.text, self.kp
         claims = bool(_SIGNIFICANT.search(text))
-        denies = bool(_NOT_SIGNIFICANT.search(text))
+        denies = bool(_NOT_SIGNIFICANT.search(text) or _AS_ABOVE.search(text))
         p = _p_value(kp.evidence)
         if claims and kp.significant is not True:
             self.fail(
@@ -592,7 +594,10 @@ class _Check:
             only = re.search(r"only the change since (.+?) is statistically significant", text)
             if only:
                 said: bool | None = only.group(1) == period_phrase_of(c)
-            elif "neither change is statistically significant" in text:
+            elif (
+                "neither change is statistically significant" in text
+                or "as above, neither is significant" in text
+            ):
                 said = False
             elif "both changes are statistically significant" in text:
                 said = True
@@ -992,6 +997,8 @@ def check_key_point(
     if events and not kp.evidence.get("events"):
         return (ClaimProblem.of(kp, "period", COINCIDES.strip(), "an event the evidence names"),)
     kp = replace(kp, text=claim)
+    if kp.kind == "trend_and_change":  # two findings in one sentence: each checked as its own
+        return _trend_and_change(kp, series, measure, quarter, related)
     others = {k: _Facts.of(v, quarter) for k, v in (related or {}).items()}
     check = _Check(kp, _Facts.of(series, quarter), measure, others)
     if kp.kind != "changes":  # its verdicts are one per comparison (_Check.changes)
@@ -1034,6 +1041,50 @@ def check_key_point(
     elif kp.kind == "suspect_value":
         check.suspect()
     return tuple(check.problems)
+
+
+#: Between the two findings of a "trend_and_change" point (keypoints.MEANWHILE).
+_MEANWHILE = "; meanwhile, "
+
+
+def _trend_and_change(
+    kp: KeyPoint,
+    series: MeasureSeries,
+    measure: Measure,
+    quarter: Quarter | None,
+    related: Mapping[str, MeasureSeries] | None,
+) -> tuple[ClaimProblem, ...]:
+    """A trend no test showed and the year's change, each checked as the point it was."""
+    trend_text, sep, rest = kp.text.partition(_MEANWHILE)
+    e = dict(kp.evidence)
+    change_evidence, change_kind = e.pop("change", None), e.pop("change_kind", None)
+    change_significant = e.pop("change_significant", None)
+    if not sep or not isinstance(change_evidence, dict) or change_kind not in KINDS_JOINED:
+        return (ClaimProblem.of(kp, "value", kp.text, "a trend and the year's change"),)
+    change, _, caveats = rest.partition(". ")
+    trend = replace(kp, kind="no_trend", text=f"{trend_text}. {caveats}".strip(), evidence=e)
+    year = replace(
+        kp,
+        kind=change_kind,
+        text=f"{change[:1].upper()}{change[1:].removesuffix('.')}.",
+        evidence=change_evidence,
+        significant=change_significant,
+    )
+    comparisons = change_evidence.get("comparisons") or [change_evidence]
+    cur, old = change_evidence.get("current_value"), comparisons[0].get("comparison_value")
+    moved = cur - old if isinstance(cur, int | float) and isinstance(old, int | float) else 0
+    against = {"up": moved < 0, "down": moved > 0}.get(str(kp.direction), False)
+    if kp.significant is not False or not against:
+        return (
+            ClaimProblem.of(kp, "direction", kp.text, "a trend no test showed, against the change"),
+        )
+    return check_key_point(trend, series, measure, quarter, related) + check_key_point(
+        year, series, measure, quarter, related
+    )
+
+
+#: The kinds of change a "trend_and_change" point may join.
+KINDS_JOINED = frozenset({"change_last_year", "changes"})
 
 
 def verified(

@@ -72,6 +72,7 @@ BASE_IMPORTANCE: dict[KeyPointKind, float] = {
     "data_lag": 0.55,
     "trend": 0.7,
     "trend_and_run": 0.7,  # at least the more important of the two it joins
+    "trend_and_change": 0.5,  # at least the more important of the two it joins
     "spc": 0.65,
     "extreme": 0.6,
     "interrupted": 0.5,  # a step at a recording-rule change is context, not a finding
@@ -947,6 +948,64 @@ def _join_trend_and_run(b: _Builder) -> None:
     b.points = [p for p in b.points if p is not trend and p is not run] + [joined]
 
 
+#: Between a trend no test showed and the year's change told after it, in one sentence.
+MEANWHILE = "; meanwhile, "
+
+
+def _join_unshown_trend_and_change(b: _Builder) -> None:
+    """A movement no test showed to be a trend and the year's change against it become one
+    sentence, both told whole, with their sizes and verdicts (issue 12): "There is a very
+    slight upward movement in offences from ... (about 1.2% a year), but it is not
+    statistically significant; meanwhile, offences stood at 442 in 2023/24 Q1, 7.5% lower
+    than in 2022/23 Q1 (478) ...". The trend's caveats follow. A change the plan's events
+    explain, or a trend sentence of another shape, is left as it is."""
+    trend = next((p for p in b.points if p.kind == "no_trend"), None)
+    if (
+        trend is None
+        or trend.direction not in ("up", "down")
+        or not trend.text.startswith(TREND_LEAD)
+    ):
+        return
+    change = next(
+        (
+            p
+            for p in b.points
+            if "events" not in p.evidence
+            and (
+                p.kind == "change_last_year"
+                or (
+                    p.kind == "changes"
+                    and p.evidence["comparisons"][0]["kind"] == "change_last_year"
+                    and not str(p.evidence["current_label"]).startswith("12 months")
+                )
+            )
+        ),
+        None,
+    )
+    if change is None or {trend.direction, change.direction} != {"up", "down"}:
+        return
+    head, sep, caveats = trend.text.partition(". ")
+    head = head if sep else head.removesuffix(".")
+    start = sentence_start(b.s.inner)
+    if not change.text.startswith(start):
+        return
+    told = f"{head}{MEANWHILE}{b.s.inner}{change.text[len(start) :]}"
+    joined = replace(
+        trend,
+        kind="trend_and_change",
+        text=f"{told} {caveats}" if caveats else told,
+        evidence={
+            **trend.evidence,
+            "change": change.evidence,
+            "change_kind": change.kind,
+            "change_significant": change.significant,
+        },
+        importance=max(trend.importance, change.importance),
+        key=f"{b.m.id}:trend_and_change",
+    )
+    b.points = [p for p in b.points if p is not trend and p is not change] + [joined]
+
+
 def _related(b: _Builder, measure_id: str | None) -> Related | None:
     return next((r for r in b.related if r.measure.id == measure_id), None)
 
@@ -1020,6 +1079,7 @@ STEPS: tuple[Callable[[_Builder], None], ...] = (
     _join_changes,
     _explained,
     _join_trend_and_run,
+    _join_unshown_trend_and_change,
 )
 
 
@@ -1103,4 +1163,40 @@ def priority_points(
     every = list(points)
     notes = [p for p in every if is_analyst_note(p)]
     findings = [p for p in every if not is_analyst_note(p)]
-    return rank(findings, limit=limit, per_measure=per_measure), rank(notes, limit=None)
+    box = rank(findings, limit=limit, per_measure=per_measure)
+    return said_once(box), rank(notes, limit=None)
+
+
+#: The kinds whose "not significant" verdict is said once in a run of one measure's points.
+VERDICT_ONCE_KINDS = frozenset(
+    {"change_previous", "change_last_year", "rolling12", "baseline", "changes"}
+)
+
+
+def said_once(box: Sequence[KeyPoint]) -> tuple[KeyPoint, ...]:
+    """Say "not statistically significant" once (issue 12): in consecutive points of one
+    measure whose changes a test did not show, the first says it in full and each later
+    one says "as above, this is not significant" (or "neither is"), keeping
+    every number; the long-swings reason is not repeated either. A point with any
+    significant change, an analyst's own words, and a point after another measure's are
+    left as they are."""
+    out: list[KeyPoint] = []
+    told: tuple[str, bool] | None = None  # (measure, whether the long-swings reason was given)
+    for p in box:
+        if told is not None and told[0] != p.measure:
+            told = None
+        verdict = (
+            t.not_significant_verdict(p.text)
+            if p.kind in VERDICT_ONCE_KINDS and not p.overridden
+            else None
+        )
+        if verdict is None:
+            out.append(p)
+        elif told is None:
+            told = (p.measure, t.SWINGS in verdict)
+            out.append(p)
+        else:
+            text = t.verdict_said_above(p.text, swings_said=told[1])
+            told = (p.measure, told[1] or t.SWINGS in verdict)
+            out.append(replace(p, text=text))
+    return tuple(out)

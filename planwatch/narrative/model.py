@@ -22,6 +22,7 @@ KeyPointKind = Literal[
     "changes",  # a measure's changes from one period, told in one sentence
     "run",
     "trend_and_run",  # a trend and a run against it, told in one sentence
+    "trend_and_change",  # a trend no test showed and the year's change against it
     "extreme",
     "rolling12",
     "baseline",

@@ -356,6 +356,42 @@ def _swings_clause(changes: Sequence[tuple[ChangeResult, bool | None]]) -> str:
     return f"; {SWINGS}, so {what} within its usual movement"
 
 
+#: A later point of one measure, after one that already said its change is not
+#: significant, says so briefly instead of repeating the verdict (issue 12).
+AS_ABOVE = "as above"
+_VERDICTS_SAID_ONCE = {
+    f"; this is {NOT_SIGNIFICANT}": f"; {AS_ABOVE}, this is not significant",
+    f"; neither change is {SIGNIFICANT}": f"; {AS_ABOVE}, neither is significant",
+}
+_SWINGS_REASONS = (
+    f"; {SWINGS}, so a change of this size is within its usual movement",
+    f"; {SWINGS}, so changes of this size are within its usual movement",
+)
+
+
+def not_significant_verdict(text: str) -> str | None:
+    """The "not significant" verdict a change sentence ends with (and the long-swings
+    reason after it), or ``None`` when it has none."""
+    for verdict in _VERDICTS_SAID_ONCE:
+        for reason in (*_SWINGS_REASONS, ""):
+            if f"{verdict}{reason}." in text:
+                return verdict + reason
+    return None
+
+
+def verdict_said_above(text: str, *, swings_said: bool) -> str:
+    """``text`` with its "not significant" verdict shortened to "as above,
+    this is not significant" (every number kept); the long-swings reason is kept unless
+    the point above gave it (``swings_said``)."""
+    told = not_significant_verdict(text)
+    if told is None:
+        return text
+    verdict = next(v for v in _VERDICTS_SAID_ONCE if told.startswith(v))
+    reason = told.removeprefix(verdict)
+    short = _VERDICTS_SAID_ONCE[verdict] + ("" if swings_said else reason)
+    return text.replace(f"{told}.", f"{short}.", 1)
+
+
 # --- runs and extremes --------------------------------------------------------------
 
 

@@ -158,7 +158,8 @@ def _reproduction_text(out: Outcome) -> str:
         box, notes = priority_points(every)
         lines.append(f"## Priority {number}")
         lines += [f"- {p.text}" for p in box]
-        rest = [p for p in every if p not in box and p not in notes]
+        told = {p.key for p in (*box, *notes)}  # a box point's words may be shortened
+        rest = [p for p in every if p.key not in told]
         lines += [f"  (not in the box) {p.text}" for p in rest]
         lines += [f"  (analyst's note) {p.text}" for p in notes]
         lines.append("")
