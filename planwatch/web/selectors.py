@@ -128,11 +128,41 @@ class PriorityCommentary:
     commitments: tuple[CommitmentCommentary, ...]
 
 
-def commentary_by_department(rnd: Round) -> list[PriorityCommentary]:
+def round_departments_and_priorities(
+    rnd: Round,
+) -> tuple[list[tuple[str, str]], list[tuple[int, str]]]:
+    """The departments (slug, name) and priorities (number, title) with commentary in the
+    round, by name and by number, for its filters. One query."""
+    rows = (
+        Slot.objects.filter(round=rnd)
+        .values_list(
+            "department__slug",
+            "department__name",
+            "commitment__priority__number",
+            "commitment__priority__title",
+        )
+        .distinct()
+    )
+    departments = sorted({(slug, name) for slug, name, _, _ in rows}, key=lambda d: d[1])
+    priorities = sorted({(number, title) for _, _, number, title in rows})
+    return departments, priorities
+
+
+def commentary_by_department(
+    rnd: Round, *, state: str = "", department: str = "", priority: int | None = None
+) -> list[PriorityCommentary]:
     """The round's commentary for reading through: priority by priority, each commitment
     with its departments' texts under it (as the reference update groups a commitment's
-    commentary by district). One query."""
-    rows = Slot.objects.filter(round=rnd).values_list(
+    commentary by district), only in ``state``, of ``department`` and of ``priority`` when
+    given. One query."""
+    chosen = Q(round=rnd)
+    if state:
+        chosen &= Q(state=state)
+    if department:
+        chosen &= Q(department__slug=department)
+    if priority is not None:
+        chosen &= Q(commitment__priority__number=priority)
+    rows = Slot.objects.filter(chosen).values_list(
         "pk",
         "state",
         "return_reason",

@@ -42,24 +42,48 @@ class TrackerPage:
     next_url: str
 
 
+@dataclass(frozen=True)
+class Filters:
+    """The filter form as asked for: the form (its errors), each filter's <option>s with
+    the one asked for selected, and the valid filters chosen (``state``, ``department``,
+    ``priority``: only those given)."""
+
+    form: TrackerFilterForm
+    options: dict[str, SafeString]
+    chosen: dict[str, Any]
+
+
+def filters(
+    query: Mapping[str, Any],
+    departments: list[tuple[str, str]],
+    priorities: list[tuple[int, str]],
+) -> Filters:
+    """Read the filters in ``query``, offering only ``departments`` (slug, name) and
+    ``priorities`` (number, title); a wrong value is reported and that filter left out."""
+    form = TrackerFilterForm(query, departments=departments, priorities=priorities)
+    form.is_valid()
+    chosen = {k: v for k, v in form.cleaned_data.items() if k in FILTERS and v not in ("", None)}
+    options = {name: options_html(_choices(form, name), form.data.get(name)) for name in FILTERS}
+    return Filters(form, options, chosen)
+
+
 def tracker_page(slots: list[TrackerSlot], query: Mapping[str, Any]) -> TrackerPage:
     """Filter ``slots`` by the valid filters in ``query`` and cut out the page it asks for."""
     departments = sorted({s.department for s in slots}, key=lambda d: d.name)
     priorities = sorted({s.priority for s in slots}, key=lambda p: p.number)
-    form = TrackerFilterForm(
+    asked = filters(
         query,
-        departments=[(d.slug, d.name) for d in departments],
-        priorities=[(p.number, p.title) for p in priorities],
+        [(d.slug, d.name) for d in departments],
+        [(p.number, p.title) for p in priorities],
     )
-    form.is_valid()  # a wrong value is reported on the page and that filter left out
-    chosen = {k: v for k, v in form.cleaned_data.items() if k in FILTERS and v not in ("", None)}
+    form, chosen = asked.form, asked.chosen
     shown = [s for s in slots if _matches(s, chosen)]
     page = Paginator(shown, PAGE_SIZE).get_page(form.cleaned_data.get("page") or 1)
     return TrackerPage(
         slots=list(page.object_list),
         page=page,
         form=form,
-        options={name: options_html(_choices(form, name), form.data.get(name)) for name in FILTERS},
+        options=asked.options,
         filtered=bool(chosen),
         previous_url=_page_url(chosen, page.previous_page_number()) if page.has_previous() else "",
         next_url=_page_url(chosen, page.next_page_number()) if page.has_next() else "",

@@ -69,7 +69,7 @@ from planwatch.web.permissions import (
 from planwatch.web.rows import chase_html, options_html, todo_rows_html, tracker_rows_html
 from planwatch.web.security import HEADER as CSP_HEADER
 from planwatch.web.security import REPORT_POLICY
-from planwatch.web.tracker import tracker_page
+from planwatch.web.tracker import filters, tracker_page
 
 
 class LoginView(auth_views.LoginView):
@@ -493,10 +493,16 @@ def tracker(request: HttpRequest, pk: int) -> HttpResponse:
 def round_overview(request: HttpRequest, pk: int) -> HttpResponse:
     """Every commentary of the round, commitment by commitment, grouped by department."""
     rnd = get_object_or_404(Round, pk=pk)
+    asked = filters(request.GET, *selectors.round_departments_and_priorities(rnd))
     return render(
         request,
         "web/overview.html",
-        {"round": rnd, "priorities": selectors.commentary_by_department(rnd)},
+        {
+            "round": rnd,
+            "priorities": selectors.commentary_by_department(rnd, **asked.chosen),
+            "shown": asked,
+        },
+        status=400 if asked.form.errors else 200,
     )
 
 

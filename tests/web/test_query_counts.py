@@ -4,7 +4,7 @@ In: a generated plan with one department owning ``n`` commitments (so the owner'
 list and the analyst's tracker both show ``n`` slots, with saved drafts) and ``n // 10``
 extra accounts. Out: the number of queries each page runs, pinned, and the same for a
 round of N and of 2N slots (no N+1 queries): the tracker (whole, filtered and its second
-page once 2N passes the page size), to-do list, editor, autosave, rounds, users, published.
+page once 2N passes the page size), the round overview (whole and filtered), to-do list, editor, autosave, rounds, users, published.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ SMALL, LARGE = 60, 120  # N and 2N; 2N is more than a tracker page (PAGE_SIZE 10
 #: departments, update, history row, plus a savepoint and its release here because the test
 #: itself runs inside a transaction (5 in production). tracker: round, slots, chase emails, versions, accounts (the approver choice). rounds:
 #: the list. users: departments for the form, memberships, accounts, sign-in lock-outs.
-#: published: the list.
+#: published: the list. overview (whole or filtered): the round, the departments and
+#: priorities it holds (for the filters), the commentary shown.
 EXPECTED = {
     "tracker": 6,
     "tracker filtered": 6,
@@ -37,6 +38,8 @@ EXPECTED = {
     "rounds": 2,
     "users": 5,
     "published": 2,
+    "overview": 4,
+    "overview filtered": 4,
 }
 #: One slot in this many has a saved draft (so per-row "last saved by" lookups would show).
 DRAFTED_EVERY = 5
@@ -103,6 +106,11 @@ def _counts(tmp_path, n: int) -> dict[str, int]:
     page2 = as_analyst.get(tracker, {"page": 2}).content.decode()
     assert page2.count('data-slot="') == n - PAGE_SIZE if n > PAGE_SIZE else on_page
     assert as_owner.get(reverse("todo")).content.decode().count('data-slot="') == n
+    # The overview lists the whole round on one page; filtered, only what matches.
+    overview = reverse("round_overview", args=[rnd.pk])
+    assert as_analyst.get(overview).content.decode().count('data-slot="') == n
+    drafts = as_analyst.get(overview, {"state": "draft", "department": "dept-a"})
+    assert drafts.content.decode().count('data-slot="') == n // DRAFTED_EVERY
     counts = {
         "tracker": _count(as_analyst, "get", tracker),
         "tracker filtered": _count(as_analyst, "get", tracker + "?state=draft&priority=1"),
@@ -112,6 +120,8 @@ def _counts(tmp_path, n: int) -> dict[str, int]:
         "rounds": _count(as_analyst, "get", reverse("rounds")),
         "users": _count(as_analyst, "get", reverse("users")),
         "published": _count(as_analyst, "get", reverse("published")),
+        "overview": _count(as_analyst, "get", overview),
+        "overview filtered": _count(as_analyst, "get", overview + "?state=draft&priority=1"),
     }
     slot.refresh_from_db()
     counts["autosave"] = _count(

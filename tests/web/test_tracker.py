@@ -165,3 +165,38 @@ def test_the_chase_list_names_who_to_email_and_escapes_names(drafted, analyst):
     assert str(chase_html([ChaseRow(dept, (), ("a<b@example.org",))])) == (
         "<li>&lt;b&gt;R&amp;D&lt;/b&gt;: 0 outstanding (a&lt;b@example.org)</li>\n"
     )
+
+
+def _overview(client, rnd, **query):
+    r = client.get(reverse("round_overview", args=[rnd.pk]), query)
+    html = r.content.decode()
+    return r.status_code, html, sorted(int(pk) for pk in re.findall(r'data-slot="(\d+)"', html))
+
+
+def test_the_overview_filters_by_department_state_and_priority(drafted, analyst):
+    c = client_for(analyst)
+    pks = {
+        (s.commitment.slug, s.department.slug): s.pk
+        for s in drafted.slots.select_related("commitment", "department")
+    }
+    status, html, shown = _overview(c, drafted)
+    assert status == 200 and shown == sorted(pks.values()) and "Clear filters" not in html
+    _, html, shown = _overview(c, drafted, department="comms")
+    assert shown == sorted([pks["p1-shared", "comms"], pks["p2-reporting", "comms"]])
+    assert "matching the filters" in html and "Clear filters" in html
+    assert '<option value="comms" selected>' in html
+    _, _, shown = _overview(c, drafted, state="draft")
+    assert shown == [pks["p1-neighbourhood", "north-lpa"]]
+    _, _, shown = _overview(c, drafted, department="north-lpa", priority="2")
+    assert shown == []
+    _, html, _ = _overview(c, drafted, department="north-lpa", priority="2")
+    assert "No commentary matches these filters." in html
+
+
+def test_a_wrong_overview_filter_is_reported_and_left_out(drafted, analyst):
+    status, html, shown = _overview(
+        client_for(analyst), drafted, department="nowhere", state="draft"
+    )
+    assert status == 400
+    assert "Some filters were not used" in html and "No department &#x27;nowhere&#x27;" in html
+    assert shown == [slot_of(drafted, "p1-neighbourhood", "north-lpa").pk]  # state still applies
