@@ -349,6 +349,11 @@ def test_pages_fit_a_phone_and_the_overview_groups_by_department(
     shared = page.locator(".commitment-departments").nth(1)
     assert "North Local Policing Area" in shared.inner_text()
     assert "Media and Communications" in shared.inner_text()
+    page.select_option("#id_department", "comms")  # one department's commentary only
+    page.click("#overview-filters button:has-text('Filter')")
+    page.wait_for_selector("#overview-count")  # only on the filtered page
+    assert page.locator("[data-slot]").count() == 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.csp_violations == []
     page.context.close()
 
