@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ruamel.yaml.comments import CommentedMap
 
 import planwatch
@@ -120,3 +122,12 @@ def test_the_slow_path_keeps_its_lines() -> None:
     assert load._line_of(data, ["metadata"]) == 1 + next(
         i for i, row in enumerate(example_plan_text().splitlines()) if row.startswith("metadata:")
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789.eE+-_:oxbTtrufalsNn~ '\"", min_size=1, max_size=10))
+def test_any_short_scalar_reads_the_same_or_goes_the_slow_way(scalar: str) -> None:
+    text = f"key: {scalar}\nlist: [{scalar}]\n"
+    fast = load_fast(text)
+    if fast is not None:
+        assert _typed(fast) == _typed(_slow(text))
