@@ -907,6 +907,47 @@ class _Check:
         if words != expected:
             self.fail("size", words, expected)
 
+    def seasonal(self) -> None:
+        """A monthly measure's last 12 month-to-month changes against the same months' a
+        year before: the latest month, the 25 months behind it, the correlation re-computed
+        here and the words it is told in (Cohen's sizes, restated)."""
+        found = re.search(
+            rf"^.+? (followed much the same|partly followed the|moved against the|did not "
+            rf"closely follow the) seasonal pattern (?:as|of) the year before: the month-to-month "
+            rf"changes in the 12 months to ({_MONTH}) have a correlation of ({_NUMBER}) with "
+            rf"those a year earlier \(Pearson, on changes in logs; 12 changes\)\.$",
+            self.kp.text,
+        )
+        last = self.f.latest
+        if not found or last is None:
+            self.fail("value", self.kp.text, "a sentence the checker can read")
+            return
+        words, month, r_s = found.groups()
+        if label_of(month) != self.f.labels[last]:
+            self.fail("period", month, "the latest period with data")
+            return
+        values = self.f.values[last - 24 : last + 1] if last >= 24 else []
+        if len(values) != 25 or any(v is None or v <= 0 for v in values):
+            self.fail("value", self.kp.text, "25 months with values above 0 to the latest")
+            return
+        logs = [math.log(v or 1) for v in values]
+        moves = [b - a for a, b in pairwise(logs)]
+        r = _pearson(moves[12:], moves[:12])
+        if r is None or not shows(r_s, r):
+            self.fail("value", r_s, f"a correlation of {r}")
+            return
+        expected = (
+            "followed much the same"
+            if r >= LARGE_R
+            else "partly followed the"
+            if r >= MEDIUM_R
+            else "moved against the"
+            if r <= -MEDIUM_R
+            else "did not closely follow the"
+        )
+        if words != expected:
+            self.fail("size", words, expected)
+
     def _average(self, months: Sequence[Month]) -> float | None:
         """The mean of the months' values, or ``None`` when any of them has none."""
         values = [self.f.at(m.label) for m in months]
@@ -1036,6 +1077,8 @@ def check_key_point(
         check.share()
     elif kp.kind == "pattern":
         check.pattern()
+    elif kp.kind == "seasonal":
+        check.seasonal()
     elif kp.kind == "gap":
         check.gap()
     elif kp.kind == "suspect_value":

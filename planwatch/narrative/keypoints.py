@@ -35,7 +35,12 @@ from planwatch.formatting import sentence_start
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative import templates as t
 from planwatch.narrative.model import GoodOrBad, KeyPoint, KeyPointKind, Placement
-from planwatch.narrative.relations import Related, pattern_against, share_of_whole
+from planwatch.narrative.relations import (
+    Related,
+    pattern_against,
+    seasonal_against_last_year,
+    share_of_whole,
+)
 from planwatch.narrative.subtrends import sub_trends
 from planwatch.periods import (
     MONTHS_PER_QUARTER,
@@ -80,6 +85,7 @@ BASE_IMPORTANCE: dict[KeyPointKind, float] = {
     "windows": 0.65,  # lower (higher) than every earlier year: a record, like an extreme
     "sub_trend": 0.55,
     "share": 0.55,  # how much of the whole's movement a part accounts for: an explanation
+    "seasonal": 0.3,  # context for the month's changes, like the pattern against another
     "pattern": 0.35,  # how one measure moves beside another: context  # a trend over a sub-period the plan names: beside the long-term one
     "run": 0.45,
     "variance": 0.55,
@@ -1060,6 +1066,26 @@ def _relations(b: _Builder) -> None:
         )
 
 
+def _seasonal(b: _Builder) -> None:
+    """A monthly measure's last 12 months' changes against the same months' a year before
+    (:func:`~planwatch.narrative.relations.seasonal_against_last_year`), with short-term
+    analysis."""
+    latest = b.a.latest_label
+    if b.series is None or latest is None or "short_term" not in b.m.analyses:
+        return
+    found = seasonal_against_last_year(b.series, latest)
+    if found is None:
+        return
+    b.add(
+        "seasonal",
+        t.seasonal_text(b.s, found),
+        period=found.last_label,
+        method="pearson_log_changes",
+        evidence={"last_label": found.last_label, "correlation": found.correlation},
+        judged=False,
+    )
+
+
 def _subject(m: Measure) -> t.Subject:
     return t.Subject(m.name, m.unit, m.decimals, m.frequency)
 
@@ -1076,6 +1102,7 @@ STEPS: tuple[Callable[[_Builder], None], ...] = (
     _variance_and_events,
     _named_periods,
     _relations,
+    _seasonal,
     _join_changes,
     _explained,
     _join_trend_and_run,

@@ -42,6 +42,7 @@ KeyPointKind = Literal[
     "gap",
     "share",  # a part's share of its whole, and of the whole's change (part_of)
     "pattern",  # one measure's pattern against another's (pattern_like)
+    "seasonal",  # a monthly measure's last 12 months' pattern against the year before's
     "override",
 ]
 GoodOrBad = Literal["good", "bad", "neutral"]

@@ -175,3 +175,47 @@ def likeness(r: float) -> str:
     if r <= -MEDIUM_CORRELATION:
         return "moves against"
     return "does not closely follow"
+
+
+#: Changes a monthly measure's seasonal pattern is compared over: the last year's months.
+SEASON_CHANGES = MONTHS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class Seasonal:
+    """The last 12 month-to-month changes against the same months' changes a year before."""
+
+    last_label: str
+    correlation: float
+
+
+def seasonal_against_last_year(series: MeasureSeries, latest_label: str) -> Seasonal | None:
+    """The Pearson correlation of a monthly series' month-to-month changes in logs over the
+    12 months to ``latest_label`` with the changes in the same months a year before
+    (methodology as for a pattern against another measure, the other being the series a
+    year earlier); ``None`` for a quarterly series, without 25 consecutive months with
+    values above 0 to the latest, or when either year's changes do not vary."""
+    if series.frequency != "month" or latest_label not in series.labels:
+        return None
+    values = _usable(series, latest_label)
+    last = series.labels.index(latest_label)
+    span = series.labels[last - 2 * SEASON_CHANGES : last + 1] if last >= 2 * SEASON_CHANGES else []
+    if not span or any(values.get(k, 0.0) <= 0 for k in span):
+        return None
+    logs = [math.log(values[k]) for k in span]
+    changes = [b - a for a, b in pairwise(logs)]
+    x, y = np.array(changes[SEASON_CHANGES:]), np.array(changes[:SEASON_CHANGES])
+    if float(np.std(x)) == 0.0 or float(np.std(y)) == 0.0:
+        return None
+    return Seasonal(latest_label, float(np.corrcoef(x, y)[0, 1]))
+
+
+def seasonal_words(r: float) -> str:
+    """How the seasonal comparison is worded (Cohen's sizes, as :func:`likeness`)."""
+    if r >= LARGE_CORRELATION:
+        return "followed much the same seasonal pattern as the year before"
+    if r >= MEDIUM_CORRELATION:
+        return "partly followed the seasonal pattern of the year before"
+    if r <= -MEDIUM_CORRELATION:
+        return "moved against the seasonal pattern of the year before"
+    return "did not closely follow the seasonal pattern of the year before"

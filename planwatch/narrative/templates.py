@@ -60,10 +60,13 @@ from planwatch.formatting import (
 from planwatch.formatting import period_text as period_name
 from planwatch.narrative.relations import (
     CORRELATION_DECIMALS,
+    SEASON_CHANGES,
     Pattern,
+    Seasonal,
     Share,
     fraction_word,
     likeness,
+    seasonal_words,
 )
 from planwatch.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR, Month, Quarter, parse_period
 
@@ -793,4 +796,17 @@ def pattern_text(s: Subject, other: Subject, p: Pattern) -> str:
         f"changes from {period_name(p.first_label)} to {period_name(p.last_label)} have a "
         f"correlation of {number(p.correlation, CORRELATION_DECIMALS)} (Pearson, on changes in "
         f"logs; {number(p.changes)} changes)."
+    )
+
+
+def seasonal_text(s: Subject, p: Seasonal) -> str:
+    """A monthly measure's last year against the year before: "Anti-social behaviour
+    incidents followed much the same seasonal pattern as the year before: the
+    month-to-month changes in the 12 months to June 2023 have a correlation of 0.81 with
+    those a year earlier (Pearson, on changes in logs; 12 changes)." """
+    return (
+        f"{sentence_start(s.inner)} {seasonal_words(p.correlation)}: the month-to-month changes "
+        f"in the 12 months to {period_name(p.last_label)} have a correlation of "
+        f"{number(p.correlation, CORRELATION_DECIMALS)} with those a year earlier (Pearson, "
+        f"on changes in logs; {number(SEASON_CHANGES)} changes)."
     )
