@@ -1,16 +1,6 @@
-import subprocess
-import sys
 from pathlib import Path
 
-
-def planwatch(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planwatch.cli.main", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from children import planwatch
 
 
 def test_init_writes_a_plan_that_loads(tmp_path: Path) -> None:

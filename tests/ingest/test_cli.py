@@ -9,20 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from children import planwatch
 from ingest_files import PRC_HEADER, PRC_ROWS, write_csv
 
 from planwatch.cli.main import run
 from planwatch.errors import IngestError
-
-
-def planwatch(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """Run the real command in a child process (exit code and stderr as a user sees them)."""
-    return subprocess.run(
-        [sys.executable, "-m", "planwatch.cli.main", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 @pytest.fixture

@@ -3,21 +3,11 @@ project's plan.yaml, what was loaded, a clear error and exit code without a trac
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
+from children import planwatch
 from ingest_files import write_csv
 from records_plan import CRIME_HEADER, CRIME_ROWS, RECORDS_PLAN
-
-
-def planwatch(*args: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planwatch.cli.main", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_ingest_records_from_the_command_line(tmp_path: Path) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import csv
 import subprocess
-import sys
 from pathlib import Path
+
+from children import planwatch
 
 from planwatch.services.ingest import ingest
 from planwatch.store.connection import reading
@@ -51,12 +52,7 @@ def _stored(project: Path) -> list[tuple[object, ...]]:
 
 def _planwatch(*args: object) -> subprocess.CompletedProcess[str]:
     """The real command in a child process; stdout with line wrapping undone."""
-    run = subprocess.run(
-        [sys.executable, "-m", "planwatch.cli.main", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = planwatch(*args)
     return subprocess.CompletedProcess(
         run.args, run.returncode, " ".join(run.stdout.split()), run.stderr
     )
@@ -96,7 +92,7 @@ def test_replace_deletes_what_the_file_does_not_mention_and_says_so(tmp_path: Pa
         "ingest", "prc", _write(tmp_path / "one-row.csv", partial), "-p", project, "--replace"
     )
     assert run.returncode == 0, run.stderr
-    assert f"replaced all {OFFENCES} stored rows it covers" in run.stdout
+    assert f"replaced all {OFFENCES} stored rows it covers" in run.stdout, run.stdout[-400:]
     assert f"{OFFENCES - 1} of them not in the file (--replace)" in run.stdout, run.stdout[-400:]
     with reading(project) as con:
         left = con.execute(
