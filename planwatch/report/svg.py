@@ -80,25 +80,35 @@ def _style(text: str) -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in pairs}
 
 
-def _translated(d: str, dx: float, dy: float) -> str:
-    """Path data moved by (dx, dy): numbers alternate x and y."""
-    parts = _NUMBER.split(" ".join(d.split()))
-    numbers = _NUMBER.findall(" ".join(d.split()))
-    moved = (f"{float(n) + (dy if i % 2 else dx):.6g}" for i, n in enumerate(numbers))
+def _parsed(d: str) -> tuple[list[str], list[float]]:
+    """Path data as the text between its numbers and the numbers, parsed once per shape
+    (a series' markers are hundreds of uses of one shape)."""
+    flat = " ".join(d.split())
+    return _NUMBER.split(flat), [float(n) for n in _NUMBER.findall(flat)]
+
+
+def _translated(shape: tuple[list[str], list[float]], dx: float, dy: float) -> str:
+    """Path data (:func:`_parsed`) moved by (dx, dy): numbers alternate x and y."""
+    parts, numbers = shape
+    moved = [f"{n + (dy if i % 2 else dx):.6g}" for i, n in enumerate(numbers)]
     return "".join(p + q for p, q in zip(parts, [*moved, ""], strict=True))
 
 
 def _uses_to_paths(svg: str) -> str:
     """Each ``<use>`` of a plain path becomes that path, moved and styled as the use was
     (the path's own style wins, as it does in SVG)."""
-    defs = {m[1]: (m[2], m[3]) for m in _DEF_PATH.finditer(svg) if _TRANSLATABLE.match(m[2])}
+    defs = {
+        m[1]: (_parsed(m[2]), _style(m[3] or ""))
+        for m in _DEF_PATH.finditer(svg)
+        if _TRANSLATABLE.match(m[2])
+    }
 
     def path(match: re.Match[str]) -> str:
         if match[1] not in defs:
             return match[0]
-        d, own = defs[match[1]]
-        style = {**_style(match[4]), **_style(own or "")}
-        shape = _translated(d, float(match[2]), float(match[3]))
+        parsed, own = defs[match[1]]
+        style = {**_style(match[4]), **own}
+        shape = _translated(parsed, float(match[2]), float(match[3]))
         return f'<path d="{shape}" style="{"; ".join(f"{k}: {v}" for k, v in style.items())}"/>'
 
     svg = _USE.sub(path, svg)
