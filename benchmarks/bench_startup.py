@@ -68,6 +68,13 @@ NOTES = (
     "without importing pandas (checked with `python -X importtime` and "
     "`tests/store/test_startup_imports.py`); DuckDB 1.3.2 to 1.5 import it for any non-NULL "
     "parameter, so on those versions `status` still loads pandas (about 0.4 s).",
+    "- Done for issue 17 (2026-12-01, second round): a valid plan is read by libyaml with YAML "
+    "1.2 rules (`planwatch/plan/fast_yaml.py`) and read again by ruamel.yaml only when a check "
+    "fails, to name the line (both held to the same data and `Plan` by "
+    "`tests/plan/test_fast_load.py`); ruamel.yaml is no longer imported by a `status` on a "
+    "valid plan, nor rich's tables and progress bars by `--json` or `--help` "
+    "(`tests/cli/test_cli_startup_imports.py`). `status` best CPU 0.54 s before, 0.47 s after, "
+    "both at load average 8 to 13.",
     "- What is left of `status` (CPU seconds in one process at load average 0.2): Python with "
     "its site packages 0.05; the CLI (typer, rich, the command modules) 0.09; pydantic, which "
     "typer 0.29 itself imports to check options, 0.09; the plan's models (pydantic classes) "
@@ -154,6 +161,62 @@ def in_process(project: str) -> tuple[float, float, float]:
     return imports, first, second
 
 
+#: Plan reading, in one process: a national plan (43 forces x 10 groups = 430 measures)
+#: read by `parse_plan` (libyaml, then the checks) and by the line-tracking path alone
+#: (ruamel.yaml, which every read used before issue 17 and errors still use): CPU seconds.
+FORCES, GROUPS = 43, 10
+PLAN_READ = """
+import sys, time
+from planwatch.plan import load
+text = open(sys.argv[1], encoding="utf-8").read()
+load.parse_plan(text)
+def cpu(read):
+    start = time.process_time()
+    read()
+    return time.process_time() - start
+fast = min(cpu(lambda: load.parse_plan(text)) for _ in range(int(sys.argv[2])))
+slow = min(cpu(lambda: load._parse_located(text, "plan.yaml")) for _ in range(int(sys.argv[2])))
+print(fast, slow)
+"""
+
+
+def national_plan(root: Path) -> Path:
+    """A valid plan of FORCES x GROUPS series measures in GROUPS priorities."""
+    ids = [f"f{f:02d}_g{g}" for f in range(FORCES) for g in range(GROUPS)]
+    measures = "\n".join(
+        f"  - {{id: {m}, name: Crime {m}, source: {{kind: series, series: {m}}}, "
+        "polarity: down_is_good, analyses: [trend, short_term, extremes]}"
+        for m in ids
+    )
+    priorities = "\n".join(
+        f"  - {{number: {g + 1}, title: Group {g}, objective: O, measures: ["
+        + ", ".join(m for m in ids if m.endswith(f"_g{g}"))
+        + "]}"
+        for g in range(GROUPS)
+    )
+    path = root / "national.yaml"
+    path.write_text(
+        "metadata: {title: National, organisation: o, area: England and Wales, "
+        f"plan_period: 2024-2028}}\nmeasures:\n{measures}\npriorities:\n{priorities}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def plan_read(path: Path, repeats: int) -> tuple[float, float]:
+    """Best CPU seconds of reading the plan: `parse_plan`, and the line-tracking path."""
+    out = subprocess.run(
+        [sys.executable, "-c", PLAN_READ, str(path), str(repeats)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=ENV,
+    ).stdout.split()
+    fast, slow = (float(v) for v in out)
+    return fast, slow
+
+
 def timed(cmd: list[str]) -> tuple[float, float]:
     """Wall and CPU seconds (user + system of the child) of one run of ``cmd``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -229,6 +292,7 @@ def main() -> None:
             for name, cmd in commands.items():
                 times[name].append(timed(cmd))
             split.append(in_process(project))
+        read_fast, read_slow = plan_read(national_plan(Path(tmp)), args.repeats)
         modules = {
             "`--help`": loaded(["--help"]),
             "`status`": loaded(status_args),
@@ -278,6 +342,10 @@ def main() -> None:
         f"- `analyse` in one process (best of {args.repeats}): importing the analysis service "
         f"{imports:.2f} s; the first `run_analysis` of the 10 series {first:.2f} s, the second "
         f"{second:.2f} s (the difference: tables the analysis builds once per process).",
+        f"- Reading a plan of {FORCES * GROUPS} measures (best CPU of {args.repeats}, one "
+        f"process): `parse_plan` {read_fast:.3f} s (libyaml, then the checks); the "
+        f"line-tracking path that every read used before, and that errors still use, "
+        f"{read_slow:.3f} s ({read_slow / read_fast:.0f}x).",
         *NOTES,
     ]
     body = "\n".join(lines)
