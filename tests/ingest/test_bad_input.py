@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from children import CHILD_TIMEOUT
 from ingest_files import (
     GROUP_HEADER,
     PRC_HEADER,
@@ -38,8 +39,6 @@ Check = Callable[[], None]
 MIB = 1 << 20
 #: A temporary folder too small for the test archive's 2 MB of CSV (a tmpfs of this size).
 SMALL_TMPFS = MIB
-#: A child planwatch that has not finished by now is hanging.
-CHILD_TIMEOUT = 120
 #: Members of the zip a test load is killed while inflating (about 10 MB each).
 KILLED_ZIP_MEMBERS = 12
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+from children import CHILD_TIMEOUT
 from ingest_files import STREET_HEADER, street_rows, write_csv
 
 #: Months of street files in the folder both loads read.
@@ -16,8 +17,6 @@ MONTHS = 12
 #: Rows in each month's file: enough that reading and checking them takes a second or so,
 #: far longer than the gap between starting the two processes.
 ROWS_PER_MONTH = 20_000
-#: A child planwatch that has not finished by now is hanging.
-CHILD_TIMEOUT = 300
 
 
 def test_two_identical_loads_at_once_land_once(tmp_path: Path) -> None:
