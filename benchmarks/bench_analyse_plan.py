@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from perfdoc import write_section
+from perfdoc import national_plan, write_section
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -76,25 +76,10 @@ for _, rows in frame.groupby("measure", sort=False):
 
 
 def build(root: Path) -> tuple[Path, Path]:
-    ids = [f"f{f:02d}_g{g}" for f in range(FORCES) for g in range(GROUPS)]
-    measures = "\n".join(
-        f"  - {{id: {m}, name: Crime {m}, source: {{kind: series, series: {m}}}, "
-        "polarity: down_is_good, analyses: [trend, short_term, extremes]}"
-        for m in ids
-    )
-    priorities = "\n".join(
-        f"  - {{number: {g + 1}, title: Group {g}, objective: O, measures: ["
-        + ", ".join(m for m in ids if m.endswith(f"_g{g}"))
-        + "]}"
-        for g in range(GROUPS)
-    )
+    ids, plan_text = national_plan(FORCES, GROUPS)
     project = root / "project"
     project.mkdir()
-    (project / "plan.yaml").write_text(
-        "metadata: {title: National, organisation: o, area: England and Wales, "
-        f"plan_period: 2024-2028}}\nmeasures:\n{measures}\npriorities:\n{priorities}\n",
-        encoding="utf-8",
-    )
+    (project / "plan.yaml").write_text(plan_text, encoding="utf-8")
     rng = random.Random(17)
     rows = ["measure,period,value"]
     for m in ids:

@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 import duckdb
+from perfdoc import national_plan as national_plan_text
 from perfdoc import write_section
 
 REPO = Path(__file__).resolve().parent.parent
@@ -182,24 +183,8 @@ print(fast, slow)
 
 def national_plan(root: Path) -> Path:
     """A valid plan of FORCES x GROUPS series measures in GROUPS priorities."""
-    ids = [f"f{f:02d}_g{g}" for f in range(FORCES) for g in range(GROUPS)]
-    measures = "\n".join(
-        f"  - {{id: {m}, name: Crime {m}, source: {{kind: series, series: {m}}}, "
-        "polarity: down_is_good, analyses: [trend, short_term, extremes]}"
-        for m in ids
-    )
-    priorities = "\n".join(
-        f"  - {{number: {g + 1}, title: Group {g}, objective: O, measures: ["
-        + ", ".join(m for m in ids if m.endswith(f"_g{g}"))
-        + "]}"
-        for g in range(GROUPS)
-    )
     path = root / "national.yaml"
-    path.write_text(
-        "metadata: {title: National, organisation: o, area: England and Wales, "
-        f"plan_period: 2024-2028}}\nmeasures:\n{measures}\npriorities:\n{priorities}\n",
-        encoding="utf-8",
-    )
+    path.write_text(national_plan_text(FORCES, GROUPS)[1], encoding="utf-8")
     return path
 
 

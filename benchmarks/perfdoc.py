@@ -205,3 +205,25 @@ def publish(
     print(body)
     if write:
         write_section(section, body, within=within, keep=keep)
+
+
+def national_plan(forces: int, groups: int) -> tuple[list[str], str]:
+    """A valid plan of ``forces`` x ``groups`` series measures in ``groups`` priorities
+    (the national run of issue 17): the measure ids and the plan.yaml text."""
+    ids = [f"f{f:02d}_g{g}" for f in range(forces) for g in range(groups)]
+    measures = "\n".join(
+        f"  - {{id: {m}, name: Crime {m}, source: {{kind: series, series: {m}}}, "
+        "polarity: down_is_good, analyses: [trend, short_term, extremes]}"
+        for m in ids
+    )
+    priorities = "\n".join(
+        f"  - {{number: {g + 1}, title: Group {g}, objective: O, measures: ["
+        + ", ".join(m for m in ids if m.endswith(f"_g{g}"))
+        + "]}"
+        for g in range(groups)
+    )
+    text = (
+        "metadata: {title: National, organisation: o, area: England and Wales, "
+        f"plan_period: 2024-2028}}\nmeasures:\n{measures}\npriorities:\n{priorities}\n"
+    )
+    return ids, text
