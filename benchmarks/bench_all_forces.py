@@ -42,7 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-from perfdoc import write_section
+from perfdoc import publish
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data" / "police-uk-street"
@@ -282,10 +282,7 @@ def main() -> None:
         f"({o['seconds'] / a['seconds']:.2f}x).",
         *NOTES,
     ]
-    body = "\n".join(lines)
-    print(body)
-    if not args.no_write:
-        write_section(SECTION, body)
+    publish(SECTION, "\n".join(lines), write=not args.no_write)
 
 
 if __name__ == "__main__":

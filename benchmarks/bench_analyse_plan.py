@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from perfdoc import national_plan, write_section
+from perfdoc import national_plan, publish
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -187,10 +187,7 @@ def main() -> None:
         "extremes analyses, the key points and the claim checker).",
         *NOTES,
     ]
-    body = "\n".join(lines)
-    print(body)
-    if not args.no_write:
-        write_section(SECTION, body)
+    publish(SECTION, "\n".join(lines), write=not args.no_write)
 
 
 if __name__ == "__main__":

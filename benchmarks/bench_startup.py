@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 from perfdoc import national_plan as national_plan_text
-from perfdoc import write_section
+from perfdoc import publish
 
 REPO = Path(__file__).resolve().parent.parent
 SECTION = "## Start-up"
@@ -333,10 +333,7 @@ def main() -> None:
         f"{read_slow:.3f} s ({read_slow / read_fast:.0f}x).",
         *NOTES,
     ]
-    body = "\n".join(lines)
-    print(body)
-    if not args.no_write:
-        write_section(SECTION, body)
+    publish(SECTION, "\n".join(lines), write=not args.no_write)
 
 
 if __name__ == "__main__":
