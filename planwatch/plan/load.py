@@ -20,7 +20,7 @@ data and the same ``Plan``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -430,34 +430,25 @@ def _comparisons(
     aggregation = {
         str(m.get("id")): m.get("aggregation", "sum") for m in measures if isinstance(m, dict)
     }
-    for mi, measure in enumerate(measures):
-        other = measure.get("compare_with") if isinstance(measure, dict) else None
-        if other is None:
-            continue
-        mid = measure.get("id", mi + 1)
-        loc: list[int | str] = ["measures", mi, "compare_with"]
-        where = Location(
-            file=filename, line=_line_of(data, loc), field=".".join(str(p) for p in loc)
+
+    def both_proportions(mid: str, other: str) -> str | None:
+        if aggregation.get(mid) == "proportion" and aggregation.get(other) == "proportion":
+            return None
+        return (
+            f"measure '{mid}' is compared with '{other}', but only proportions can be "
+            "compared (two-proportion z test)"
         )
-        if other not in measure_ids:
-            yield _unknown(
-                "measure", other, measure_ids, f"measure '{mid}', compare_with", data, loc, filename
-            )
-        elif other == mid:
-            yield Problem(
-                f"measure '{mid}' is compared with itself",
-                where,
-                expected="the id of another measure",
-            )
-        elif (
-            aggregation.get(str(mid)) != "proportion" or aggregation.get(str(other)) != "proportion"
-        ):
-            yield Problem(
-                f"measure '{mid}' is compared with '{other}', but only proportions can be "
-                "compared (two-proportion z test)",
-                where,
-                expected="both measures with aggregation: proportion",
-            )
+
+    yield from _references(
+        measures,
+        measure_ids,
+        data,
+        filename,
+        key="compare_with",
+        itself="measure '{mid}' is compared with itself",
+        mismatch=both_proportions,
+        expected="both measures with aggregation: proportion",
+    )
 
 
 def _links(
@@ -467,35 +458,57 @@ def _links(
     frequency = {
         str(m.get("id")): m.get("frequency", "quarter") for m in measures if isinstance(m, dict)
     }
+    for key in ("part_of", "pattern_like"):
+
+        def same_frequency(mid: str, other: str, key: str = key) -> str | None:
+            if frequency.get(other) == frequency.get(mid):
+                return None
+            return (
+                f"measure '{mid}' ({frequency.get(mid)}ly) names '{other}' "
+                f"({frequency.get(other)}ly) in {key}"
+            )
+
+        yield from _references(
+            measures,
+            measure_ids,
+            data,
+            filename,
+            key=key,
+            itself="measure '{mid}' names itself in " + key,
+            mismatch=same_frequency,
+            expected="a measure of the same frequency",
+        )
+
+
+def _references(
+    measures: list[Any],
+    measure_ids: list[str],
+    data: Any,
+    filename: str,
+    *,
+    key: str,
+    itself: str,
+    mismatch: Callable[[str, str], str | None],
+    expected: str,
+) -> Iterable[Problem]:
+    """A measure's ``key`` must name another measure that ``mismatch`` accepts (None)."""
     for mi, measure in enumerate(measures):
-        if not isinstance(measure, dict):
+        other = measure.get(key) if isinstance(measure, dict) else None
+        if other is None:
             continue
         mid = str(measure.get("id", mi + 1))
-        for key in ("part_of", "pattern_like"):
-            other = measure.get(key)
-            if other is None:
-                continue
-            loc: list[int | str] = ["measures", mi, key]
-            where = Location(
-                file=filename, line=_line_of(data, loc), field=".".join(str(p) for p in loc)
+        loc: list[int | str] = ["measures", mi, key]
+        where = Location(
+            file=filename, line=_line_of(data, loc), field=".".join(str(p) for p in loc)
+        )
+        if other not in measure_ids:
+            yield _unknown(
+                "measure", other, measure_ids, f"measure '{mid}', {key}", data, loc, filename
             )
-            if other not in measure_ids:
-                yield _unknown(
-                    "measure", other, measure_ids, f"measure '{mid}', {key}", data, loc, filename
-                )
-            elif other == mid:
-                yield Problem(
-                    f"measure '{mid}' names itself in {key}",
-                    where,
-                    expected="the id of another measure",
-                )
-            elif frequency.get(str(other)) != frequency.get(mid):
-                yield Problem(
-                    f"measure '{mid}' ({frequency.get(mid)}ly) names '{other}' "
-                    f"({frequency.get(str(other))}ly) in {key}",
-                    where,
-                    expected="a measure of the same frequency",
-                )
+        elif other == mid:
+            yield Problem(itself.format(mid=mid), where, expected="the id of another measure")
+        elif (message := mismatch(mid, str(other))) is not None:
+            yield Problem(message, where, expected=expected)
 
 
 def _duplicates(ids: list[str], what: str, data: Any, key: str, filename: str) -> Iterable[Problem]:
