@@ -7,7 +7,7 @@ In: the analyst and a round. Out: the :class:`~planwatch.web.models.PublishedVer
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import cast
 
 from django.contrib.auth.models import User
@@ -42,25 +42,36 @@ class Unapproved(models.TextChoices):
     REFUSE = "refuse", "Do not publish until every submitted commentary is approved"
 
 
-def _commentary(rnd: Round, states: Sequence[str], *, shown: Sequence[str]) -> Commentary:
+def _commentary(
+    rnd: Round,
+    states: Sequence[str],
+    *,
+    shown: Sequence[str],
+    marks: Mapping[str, str] | None = None,
+) -> Commentary:
     """The report's :class:`Commentary` from the round's slots in ``states`` that have text;
-    those in ``shown`` with their own words, the others as :data:`NOT_YET_APPROVED`."""
+    those in ``shown`` with their own words, the others as :data:`NOT_YET_APPROVED`; a slot
+    whose state is in ``marks`` has that mark as its first paragraph."""
     slots = (
         Slot.objects.filter(round=rnd, state__in=states)
         .select_related("commitment", "department")
         .order_by("commitment__priority__number", "commitment__position", "department__slug")
     )
-    entries = tuple(
-        CommentaryEntry(
+    entries = []
+    for s in slots:
+        if not s.text.strip():
+            continue
+        entry = CommentaryEntry(
             commitment=s.commitment.slug,
             department=s.department.slug,
             text=s.text if s.state in shown else NOT_YET_APPROVED,
             rag=cast(RagLabel, s.rag) if s.rag and s.state in shown else None,
         )
-        for s in slots
-        if s.text.strip()
-    )
-    return Commentary(quarter=rnd.quarter_label, entries=entries)
+        mark = (marks or {}).get(s.state)
+        if mark:  # after the check of the owner's text: the mark may take it over the limit
+            entry = entry.model_copy(update={"text": f"{mark}\n\n{entry.text}"})
+        entries.append(entry)
+    return Commentary(quarter=rnd.quarter_label, entries=tuple(entries))
 
 
 def approved_commentary(rnd: Round, *, unapproved: str = Unapproved.NOTICE) -> Commentary:
@@ -73,9 +84,20 @@ def approved_commentary(rnd: Round, *, unapproved: str = Unapproved.NOTICE) -> C
     return _commentary(rnd, states, shown=(SlotState.APPROVED,))
 
 
+#: How the analysts' preview marks commentary not approved yet (its first paragraph), so that
+#: a draft is never read as the text that will be published.
+PREVIEW_MARKS: dict[str, str] = {
+    SlotState.DRAFT: "[Draft, not yet submitted]",
+    SlotState.SUBMITTED: "[Submitted, not yet approved]",
+}
+
+
 def current_commentary(rnd: Round) -> Commentary:
-    """Every slot's current text, whatever its state, for the analysts' preview of the report."""
-    return _commentary(rnd, list(SlotState.values), shown=tuple(SlotState.values))
+    """Every slot's current text, whatever its state, for the analysts' preview of the report;
+    text not yet approved starts with its state (:data:`PREVIEW_MARKS`)."""
+    return _commentary(
+        rnd, list(SlotState.values), shown=tuple(SlotState.values), marks=PREVIEW_MARKS
+    )
 
 
 def _check_policy(rnd: Round, unapproved: str) -> None:
