@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from planwatch.cli import analyse, demo, ingest, init, measures, report, serve, status
+from planwatch.cli import analyse, areas, demo, ingest, init, measures, report, serve, status
 from planwatch.cli.common import report_error
 from planwatch.errors import PlanwatchError
 
@@ -25,7 +25,7 @@ def _root() -> None:
     """Turn a Police and Crime Plan into its quarterly performance update."""
 
 
-for module in (init, ingest, status, measures, analyse, report, demo, serve):
+for module in (init, ingest, status, measures, analyse, report, areas, demo, serve):
     module.register(app)
 
 

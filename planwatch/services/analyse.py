@@ -6,7 +6,8 @@ Out: :func:`run_analysis` returns the frozen
 :func:`measure_table` returns the per-measure quarter figures behind
 ``planwatch measures``; :func:`analysis_to_json` gives ``--json`` output.
 
-Steps: load the plan; read every measure's rows from the store in one query
+Steps: load the plan (for a :class:`~planwatch.project.Project` with an ``area``, the plan
+run for that area: :func:`plan_for_area`); read every measure's rows from the store in one query
 (``planwatch.store.selectors.measure_frames``); build each series up to the report quarter
 (:mod:`planwatch.measures.build`); analyse them together (``planwatch.analysis.engine``); turn
 the results into key points (:mod:`planwatch.narrative.keypoints`); apply analysts'
@@ -16,6 +17,7 @@ a warning and shown with no findings; it does not stop the other measures.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -36,14 +38,23 @@ from planwatch.narrative.relations import Related
 from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
 from planwatch.periods import Month, Quarter
 from planwatch.plan.load import load_plan
-from planwatch.plan.models import Measure, Plan, PrcSource
+from planwatch.plan.models import (
+    Measure,
+    Plan,
+    PoliceUkSource,
+    PrcSource,
+    RecordsSource,
+    SeriesSource,
+    Source,
+)
 from planwatch.project import Project
 from planwatch.services.overrides import load_overrides
 from planwatch.services.peers import Populations, peer_funnel, population_in, populations
 from planwatch.store.connection import reading
-from planwatch.store.names import canonical_group
+from planwatch.store.names import canonical_force, canonical_group
 from planwatch.store.selectors import (
     MeasureFrames,
+    falls_within_names,
     measure_frame,
     measure_frames,
     offence_codes_frame,
@@ -406,6 +417,62 @@ def _apply_overrides(
     return updated, added
 
 
+def _same_force(a: str, b: str) -> bool:
+    return (canonical_force(a) or a).lower() == (canonical_force(b) or b).lower()
+
+
+def plan_for_area(plan: Plan, area: str, falls_within: str | None = None) -> Plan:
+    """``plan`` run for ``area`` instead of its own force (``metadata.area``): the area
+    becomes ``metadata.area`` and replaces the plan's own force wherever the plan names it
+    (a source's force or area, and the whole word in the title and organisation); a
+    data.police.uk source counts the area's *Falls within* (``falls_within``: the store's
+    name for the area, e.g. 'Essex Police'; the area's name if none). A source naming
+    another force stays as it is. The plan itself, for its own area."""
+    own = plan.metadata.area
+    if _same_force(area, own):
+        return plan
+    falls = falls_within or area
+    word = re.compile(rf"\b{re.escape(own)}\b")
+
+    def moved(source: Source) -> Source:
+        if isinstance(source, PrcSource) and source.force and _same_force(source.force, own):
+            return source.model_copy(update={"force": area})
+        if isinstance(source, PoliceUkSource):
+            # without a force it counts every force loaded: for one area, that area's
+            return source.model_copy(update={"falls_within": falls})
+        if (
+            isinstance(source, SeriesSource | RecordsSource)
+            and source.area
+            and _same_force(source.area, own)
+        ):
+            return source.model_copy(update={"area": area})
+        return source
+
+    meta = plan.metadata
+    metadata = meta.model_copy(
+        update={
+            "area": area,
+            "title": word.sub(area, meta.title),
+            "organisation": word.sub(area, meta.organisation),
+        }
+    )
+    measures = tuple(m.model_copy(update={"source": moved(m.source)}) for m in plan.measures)
+    return plan.model_copy(update={"metadata": metadata, "measures": measures})
+
+
+def project_plan(project: Project, store: Any) -> Plan:
+    """The project's plan, run for the project's area when it names one."""
+    plan = load_plan(project.plan_path)
+    if project.area is None:
+        return plan
+    names = (
+        falls_within_names(store)
+        if any(isinstance(m.source, PoliceUkSource) for m in plan.measures)
+        else {}
+    )
+    return plan_for_area(plan, project.area, names.get(canonical_force(project.area) or ""))
+
+
 def _priority_of(kp: KeyPoint, plan: Plan) -> tuple[int, ...]:
     if kp.priority is not None:
         return (kp.priority,)
@@ -414,9 +481,9 @@ def _priority_of(kp: KeyPoint, plan: Plan) -> tuple[int, ...]:
 
 def run_analysis(project: Project, quarter: Quarter) -> AnalysisRun:
     """Analyse every measure of the project's plan for ``quarter``."""
-    plan = load_plan(project.plan_path)
     warnings: list[Problem] = []
     with reading(project, missing_ok=True) as store:
+        plan = project_plan(project, store)
         inputs = _inputs(store, plan)
         results = _measure_results(store, plan, quarter, inputs, warnings)
     results, added = _apply_overrides(project, plan, results, warnings)
@@ -447,10 +514,10 @@ def measure_table(
     project: Project, quarter: Quarter
 ) -> tuple[tuple[QuarterRow, ...], tuple[Problem, ...]]:
     """One :class:`~planwatch.measures.table.QuarterRow` per plan measure, and warnings."""
-    plan = load_plan(project.plan_path)
     rows: list[QuarterRow] = []
     warnings: list[Problem] = []
     with reading(project, missing_ok=True) as store:
+        plan = project_plan(project, store)
         inputs = _inputs(store, plan)
         read = _read(store, plan, plan.measures)
         for m in plan.measures:

@@ -362,6 +362,52 @@ def warnings_frame(con_or_store: StoreRef) -> pd.DataFrame:
     return _frame(con_or_store, "SELECT * FROM load_warnings ORDER BY load_id, row_number")
 
 
+def plan_areas(con_or_store: StoreRef, plan: Plan) -> dict[str, tuple[str, ...]]:
+    """The forces the store holds data for in the plan's kinds of source: the areas the
+    plan can be run for (``planwatch report-areas``). Keyed by the store's canonical
+    force name (:func:`~planwatch.store.names.canonical_force`), in name order, each with
+    the spellings found (data.police.uk's *Falls within* says 'Essex Police'). Names that
+    are no known force (districts, local areas of a tidy series or record source) are left
+    out."""
+    sources = [m.source for m in plan.measures]
+    parts = []
+    if any(isinstance(s, PrcSource) for s in sources):
+        parts.append("SELECT DISTINCT force AS name FROM prc_offences")
+    if any(isinstance(s, PoliceUkSource) for s in sources):
+        parts.append("SELECT DISTINCT falls_within FROM police_uk_counts")
+    if any(isinstance(s, SeriesSource) for s in sources):
+        parts.append("SELECT DISTINCT area FROM observations WHERE area <> ''")
+    by_force = {
+        s.records
+        for s in sources
+        if isinstance(s, RecordsSource)
+        and s.records in plan.record_source_names()
+        and plan.record_source(s.records).area_is_force
+    }
+    with reading(con_or_store, missing_ok=True) as con:
+        if by_force:
+            tables = con.execute(
+                "SELECT table_name, area_column FROM record_sources "
+                "WHERE name IN (SELECT unnest(?::VARCHAR[])) AND area_column IS NOT NULL",
+                [sorted(by_force)],
+            ).fetchall()
+            parts += [f'SELECT DISTINCT "{column}" FROM "{table}"' for table, column in tables]
+        names = [row[0] for row in con.execute(" UNION ".join(parts)).fetchall()] if parts else []
+    found: dict[str, set[str]] = {}
+    for name in names:
+        if name is not None and (force := canonical_force(str(name))) is not None:
+            found.setdefault(force, set()).add(str(name))
+    return {force: tuple(sorted(found[force])) for force in sorted(found)}
+
+
+def falls_within_names(con_or_store: StoreRef) -> dict[str, str]:
+    """data.police.uk's name (*Falls within*, e.g. 'Essex Police') of each force it holds,
+    by the store's canonical force name."""
+    with reading(con_or_store, missing_ok=True) as con:
+        rows = con.execute("SELECT DISTINCT falls_within FROM police_uk_counts").fetchall()
+    return {f: str(name) for (name,) in sorted(rows) if (f := canonical_force(str(name)))}
+
+
 # --- internals -------------------------------------------------------------------
 
 
@@ -482,7 +528,8 @@ def _level_errors(
 ) -> dict[str, PlanwatchError]:
     """The force-level check of every tidy series read for the force as a whole, in one
     query: such a series must have force-level rows, each period once (not a blank area
-    and the force's name both)."""
+    and the force's name both). Rows of other forces (a national file) are no districts:
+    with none of its own the series simply has no data for this force."""
     force = plan.metadata.area
     checked = [
         (k, m.id, m.source.series)
@@ -514,7 +561,8 @@ def _level_errors(
     found = {int(k): (n, districts, doubled) for k, n, districts, doubled in rows}
     errors: dict[str, PlanwatchError] = {}
     for k, measure_id, series in checked:
-        force_rows, districts, doubled = found.get(k, (0, None, None))
+        force_rows, areas, doubled = found.get(k, (0, None, None))
+        districts = [a for a in areas or () if canonical_force(a) is None]
         if not force_rows and districts:
             errors[measure_id] = PlanError(
                 f"series '{series}' has rows only for areas {', '.join(districts[:5])}"
