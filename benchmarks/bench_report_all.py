@@ -86,7 +86,7 @@ def build(root: Path, forces: int, groups: int) -> Path:
                 year, q = 2016 + t // 4, t % 4 + 1
                 mean = level * (1 + trend) ** (t / 4) * (1 + 0.06 * (q == 2) - 0.05 * (q == 4))
                 lam = rng.gammavariate(SHAPE, mean / SHAPE)
-                rows.append(f"g{g},{year}/{str(year + 1)[2:]} Q{q},{force},{_poisson(rng, lam)}")
+                rows.append(f'g{g},{year}/{str(year + 1)[2:]} Q{q},"{force}",{_poisson(rng, lam)}')
     csv = root / "national.csv"
     csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
     subprocess.run(
