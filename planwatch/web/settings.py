@@ -31,7 +31,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django
 from django.core.exceptions import ImproperlyConfigured
+
+from planwatch.web import taskapi
 
 #: Failed sign-ins allowed for one username from one address before a lock-out (NCSC's
 #: password guidance: throttle guessing with a limit of around 10 or fewer; we allow 5).
@@ -79,15 +82,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
-    "django_tasks",
-    "django_tasks_db",
+    *taskapi.APPS,
     "axes",
     "planwatch.web.apps.WebConfig",
 ]
 
 # Background jobs (building a published report) are rows in the app's own database, run by
 # `planwatch manage db_worker` (started by `planwatch serve`): a queued job outlives a
-# restart of the web server or of the worker, on SQLite and PostgreSQL alike.
+# restart of the web server or of the worker, on SQLite and PostgreSQL alike. Django 6's own
+# tasks framework reads this setting, as does the django-tasks backport on Django 5.2.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
@@ -251,15 +254,33 @@ if _email not in _EMAIL_BACKENDS:
     raise ImproperlyConfigured(
         f"PLANWATCH_EMAIL_BACKEND must be one of {', '.join(_EMAIL_BACKENDS)}, not '{_email}'"
     )
-EMAIL_BACKEND = _EMAIL_BACKENDS[_email]
-EMAIL_FILE_PATH = os.environ.get(
-    "PLANWATCH_EMAIL_FILE_PATH", str(PROJECT_DIR / "output" / "emails")
-)
-EMAIL_HOST = os.environ.get("PLANWATCH_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("PLANWATCH_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("PLANWATCH_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("PLANWATCH_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = _flag("PLANWATCH_EMAIL_USE_TLS")
+#: The chosen backend's options, by the names Django 6.1's MAILERS gives them.
+_EMAIL_OPTIONS: dict[str, dict[str, object]] = {
+    "file": {
+        "file_path": os.environ.get(
+            "PLANWATCH_EMAIL_FILE_PATH", str(PROJECT_DIR / "output" / "emails")
+        )
+    },
+    "smtp": {
+        "host": os.environ.get("PLANWATCH_EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("PLANWATCH_EMAIL_PORT", "25")),
+        "username": os.environ.get("PLANWATCH_EMAIL_USER", ""),
+        "password": os.environ.get("PLANWATCH_EMAIL_PASSWORD", ""),
+        "use_tls": _flag("PLANWATCH_EMAIL_USE_TLS"),
+    },
+}
+_email_options = _EMAIL_OPTIONS.get(_email, {})
+if django.VERSION >= (6, 1):  # MAILERS replaces the EMAIL_* settings (deprecated in 6.1)
+    MAILERS = {"default": {"BACKEND": _EMAIL_BACKENDS[_email], "OPTIONS": _email_options}}
+else:
+    EMAIL_BACKEND = _EMAIL_BACKENDS[_email]
+    EMAIL_FILE_PATH = _EMAIL_OPTIONS["file"]["file_path"]
+    _smtp = _EMAIL_OPTIONS["smtp"]
+    EMAIL_HOST = _smtp["host"]
+    EMAIL_PORT = _smtp["port"]
+    EMAIL_HOST_USER = _smtp["username"]
+    EMAIL_HOST_PASSWORD = _smtp["password"]
+    EMAIL_USE_TLS = _smtp["use_tls"]
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # 5 MB: a department's spreadsheet is far smaller
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

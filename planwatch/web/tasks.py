@@ -1,7 +1,8 @@
 """Background jobs: building a published version's report outside the request.
 
 In: a :class:`~planwatch.web.models.PublishedVersion` just frozen (or one whose report is
-to be built again). Out: a job row in the app's database (django-tasks' database backend),
+to be built again). Out: a job row in the app's database (django-tasks-db's backend, for
+Django 6's tasks framework or the django-tasks backport: see :mod:`planwatch.web.taskapi`),
 run by ``planwatch manage db_worker`` — which ``planwatch serve`` starts beside the web
 server — so that a queued job survives a restart; the version's ``report_status`` and
 ``report_progress`` say how far it has got, and the version's page shows them.
@@ -9,11 +10,10 @@ server — so that a queued job survives a restart; the version's ``report_statu
 
 from __future__ import annotations
 
-from django_tasks import task
-
 from planwatch.web import reporting
 from planwatch.web.models import PublishedVersion, ReportStatus
 from planwatch.web.services import set_report_result
+from planwatch.web.taskapi import task
 
 
 @task()
