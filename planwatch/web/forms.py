@@ -50,6 +50,16 @@ class OpenRoundForm(forms.Form):
             ) from exc
 
 
+class DeadlineForm(forms.Form):
+    """A new deadline for an open round."""
+
+    deadline = forms.DateField(
+        label="New deadline",
+        # A date input takes only ISO dates, whatever the language the page is shown in.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
 #: The editor's RAG choices (blank: none).
 RAG_CHOICES: list[tuple[object, object]] = [("", "No RAG status"), *Rag.choices]
 

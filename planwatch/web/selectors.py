@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
@@ -452,6 +453,28 @@ def todo_rows(user: Any, rnd: Round) -> list[TodoRow]:
 
 def days_left(deadline: date, today: date | None = None) -> int:
     return (deadline - (today or timezone.localdate())).days
+
+
+class DeadlineChange(NamedTuple):
+    when: datetime
+    who: str
+    old: date
+    new: date
+
+
+def deadline_changes(rnd: Round) -> list[DeadlineChange]:
+    """Every change of the round's deadline after it was opened, newest first (its history)."""
+    records = list(
+        rnd.history.order_by("history_date", "history_id").values_list(
+            "history_date", "history_user__username", "deadline"
+        )
+    )
+    changes = [
+        DeadlineChange(when, who or "the system", before[2], deadline)
+        for before, (when, who, deadline) in pairwise(records)
+        if deadline != before[2]
+    ]
+    return changes[::-1]
 
 
 @dataclass(frozen=True)

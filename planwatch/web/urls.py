@@ -40,6 +40,7 @@ urlpatterns = [
     path("rounds/<int:pk>/publish/", views.publish, name="publish"),
     path("rounds/<int:pk>/revise/", views.revise, name="revise"),
     path("rounds/<int:pk>/preview/", views.preview, name="preview"),
+    path("rounds/<int:pk>/deadline/", views.round_deadline, name="round_deadline"),
     path("rounds/<int:pk>/approver/", views.round_approver, name="round_approver"),
     path("rounds/<int:pk>/sign-off/", views.round_sign_off, name="sign_off"),
     path(

@@ -7,6 +7,7 @@ errors a user can cause come back as form errors with the typed text kept.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +28,18 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from planwatch.errors import ConfigError, Location, NotFoundError, PlanwatchError
+from planwatch.formatting import long_date
 from planwatch.periods import parse_quarter
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
 from planwatch.web import reporting, selectors, services, spreadsheet, tasks
 from planwatch.web.forms import (
     RAG_CHOICES,
     AuditedPasswordResetForm,
+    DeadlineForm,
     ImportForm,
     OpenRoundForm,
     PublishForm,
@@ -440,6 +444,16 @@ def slot_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _warn_if_past(request: HttpRequest, deadline: date) -> None:
+    """Say so when a deadline just set has already passed (most likely a mistyped date)."""
+    if deadline < timezone.localdate():
+        messages.warning(
+            request,
+            f"The deadline, {long_date(deadline)}, has already passed: owners will be told "
+            "their commentary is overdue. Change it on the tracker if that is a mistake.",
+        )
+
+
 @analyst_required
 @require_http_methods(["GET", "POST"])
 def rounds(request: HttpRequest) -> HttpResponse:
@@ -453,6 +467,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
                 request,
                 f"Opened the {rnd.quarter_label} round with {rnd.slots.count()} commentary slots.",
             )
+            _warn_if_past(request, rnd.deadline)
             return redirect("tracker", pk=rnd.pk)
         except PlanwatchError as exc:
             add_problems(form, exc)
@@ -631,6 +646,32 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             "total": rnd.slots.count(),
             "not_yet_approved": services.NOT_YET_APPROVED,
         },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def round_deadline(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move an open round's deadline; every change is kept in the round's history, listed here."""
+    rnd = get_object_or_404(Round, pk=pk)
+    form = DeadlineForm(request.POST or None, initial={"deadline": rnd.deadline})
+    if request.method == "POST" and form.is_valid():
+        deadline = form.cleaned_data["deadline"]
+        try:
+            services.change_deadline(rnd.pk, deadline, user=signed_in(request))
+        except PlanwatchError as exc:
+            add_problems(form, exc)
+        else:
+            messages.success(
+                request, f"The deadline of {rnd.quarter_label} is now {long_date(deadline)}."
+            )
+            _warn_if_past(request, deadline)
+            return redirect("tracker", pk=rnd.pk)
+    return render(
+        request,
+        "web/deadline.html",
+        {"round": rnd, "form": form, "changes": selectors.deadline_changes(rnd)},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -112,6 +112,14 @@ def _views(w):
         ("publish", "post", reverse("publish", args=[q2.pk]), {"unapproved": "notice"}, {ANALYST}),
         ("preview", "get", reverse("preview", args=[q2.pk]), {}, {ANALYST}),
         ("round_approver", "post", reverse("round_approver", args=[q2.pk]), {}, {ANALYST}),
+        ("round_deadline", "get", reverse("round_deadline", args=[q2.pk]), {}, {ANALYST}),
+        (
+            "round_deadline",
+            "post",
+            reverse("round_deadline", args=[q2.pk]),
+            {"deadline": "2030-01-01"},
+            {ANALYST},
+        ),
         ("sign_off", "get", reverse("sign_off", args=[q2.pk]), {}, set()),  # no approver named
         ("sign_off", "post", reverse("sign_off", args=[q2.pk]), {}, set()),
         ("revise", "post", reverse("revise", args=[w["published_round"].pk]), {}, {ANALYST}),
@@ -179,7 +187,7 @@ def _views(w):
 def _snapshot():
     return (
         list(Slot.objects.order_by("pk").values_list("state", "text", "version")),
-        list(Round.objects.order_by("pk").values_list("quarter", "state")),
+        list(Round.objects.order_by("pk").values_list("quarter", "state", "deadline")),
         PublishedVersion.objects.count(),
         list(
             get_user_model()

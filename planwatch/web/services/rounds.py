@@ -22,7 +22,7 @@ from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
 from planwatch.web.models import MAX_REASON_CHARS, Rag, Round, Slot, SlotState
 from planwatch.web.permissions import can_read_slot, check_analyst
 from planwatch.web.services import emails
-from planwatch.web.services.audit import attribute_change
+from planwatch.web.services.audit import attribute_change, save_if_changed
 from planwatch.web.services.plan_import import add_missing_slots
 
 
@@ -72,6 +72,24 @@ def open_round(quarter_text: str, deadline: date, *, user: User) -> Round:
             "the plan has no commitments with owners; import the plan first",
             expected="run 'planwatch serve --project DIR' or 'import_plan'",
         )
+    return rnd
+
+
+@transaction.atomic
+def change_deadline(round_id: int, deadline: date, *, user: User) -> Round:
+    """An analyst moves an open round's deadline; the change is kept in the round's history
+    (who, when, from and to)."""
+    check_analyst(user)
+    rnd = Round.objects.select_for_update().filter(pk=round_id).first()
+    if rnd is None:
+        raise NotFoundError(f"no round {round_id}")
+    if not rnd.is_open:
+        raise CommentaryError(
+            f"{rnd.quarter_label} is published; its deadline can no longer be changed",
+            location=Location(field="deadline"),
+            expected="start a revision first",
+        )
+    save_if_changed(rnd, user, deadline=deadline)
     return rnd
 
 
