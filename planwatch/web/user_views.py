@@ -30,7 +30,10 @@ def _department_choices() -> list[tuple[str, str]]:
 @analyst_required
 @require_http_methods(["GET", "POST"])
 def users(request: HttpRequest) -> HttpResponse:
-    form = NewAccountForm(request.POST or None, departments=_department_choices())
+    # Most new accounts are commitment owners; an analyst's rights are never the default.
+    form = NewAccountForm(
+        request.POST or None, departments=_department_choices(), initial={"role": Role.OWNER}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
