@@ -36,9 +36,20 @@ def add_problems(form: forms.Form, exc: PlanwatchError) -> None:
         form.add_error(field if field in form.fields else None, text)
 
 
+#: Dates are typed day first, as in the UK (31/7/2024; also 2024-07-31): the site's language
+#: is en-GB, whose input formats Django reads. Not the browser's date picker, whose order
+#: follows the browser's own language (GOV.UK advises against it).
+UK_DATE_HINT = "For example, 31/7/2024"
+
+
+def uk_date_input() -> forms.DateInput:
+    """A text box for a date, shown day first (31/07/2024)."""
+    return forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off", "spellcheck": "false"})
+
+
 class OpenRoundForm(forms.Form):
     quarter = forms.CharField(max_length=32, help_text="For example 2024/25 Q1")
-    deadline = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(help_text=UK_DATE_HINT, widget=uk_date_input())
 
     def clean_quarter(self) -> str:
         text = self.cleaned_data["quarter"]
@@ -53,11 +64,7 @@ class OpenRoundForm(forms.Form):
 class DeadlineForm(forms.Form):
     """A new deadline for an open round."""
 
-    deadline = forms.DateField(
-        label="New deadline",
-        # A date input takes only ISO dates, whatever the language the page is shown in.
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    deadline = forms.DateField(label="New deadline", help_text=UK_DATE_HINT, widget=uk_date_input())
 
 
 #: The editor's RAG choices (blank: none).

@@ -37,12 +37,12 @@ def test_an_analyst_moves_the_deadline_and_the_change_is_kept(rnd, analyst):
     page = c.get(url).content.decode()
     assert "None: the deadline is the one the round was opened with." in page
     first, later = rnd.deadline, rnd.deadline + timedelta(days=14)
-    assert f'value="{first.isoformat()}"' in page  # the box starts with the current deadline
+    assert f'value="{first:%d/%m/%Y}"' in page  # the box starts with the deadline, day first
     html = _follow(c, url, {"deadline": later.isoformat()})
     assert f"The deadline of 2024/25 Q1 is now {later.day} {later:%B %Y}." in html
     assert PAST not in html
     assert Round.objects.get(pk=rnd.pk).deadline == later
-    _follow(c, url, {"deadline": later.isoformat()})  # the same date again: not a change
+    _follow(c, url, {"deadline": f"{later.day}/{later.month}/{later.year}"})  # same, UK style
     yesterday = date.today() - timedelta(days=1)
     assert PAST in _follow(c, url, {"deadline": yesterday.isoformat()})
     changes = c.get(url).content.decode()
@@ -55,6 +55,24 @@ def test_an_analyst_moves_the_deadline_and_the_change_is_kept(rnd, analyst):
         analyst,
         analyst,
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("31/7/2030", date(2030, 7, 31)),
+        ("01/08/30", date(2030, 8, 1)),
+        ("2030-07-31", date(2030, 7, 31)),
+    ],
+)
+def test_dates_are_typed_day_first(rnd, analyst, typed, meant):
+    c = client_for(analyst)
+    page = c.get(reverse("round_deadline", args=[rnd.pk])).content.decode()
+    assert "For example, 31/7/2024" in page and 'type="date"' not in page
+    _follow(c, reverse("round_deadline", args=[rnd.pk]), {"deadline": typed})
+    assert Round.objects.get(pk=rnd.pk).deadline == meant
+    r = c.post(reverse("round_deadline", args=[rnd.pk]), {"deadline": "7/31/2030"})  # US order
+    assert r.status_code == 400 and "Enter a valid date" in r.content.decode()
 
 
 def test_a_bad_date_or_a_published_round_is_refused_and_nothing_changes(rnd, analyst, north):
