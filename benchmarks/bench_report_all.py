@@ -113,14 +113,16 @@ def one_report(project: Path, out: Path, pdf: bool) -> tuple[float, float]:
     """Wall and CPU seconds of `planwatch report` in a child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         [*CLI, "report", "-p", str(project), "-q", QUARTER, "--out", str(out)]
         + ([] if pdf else ["--no-pdf"]),
-        check=True,
         capture_output=True,
+        text=True,
         cwd=REPO,
         env=ENV,
     )
+    if done.returncode:
+        raise SystemExit(f"planwatch report failed ({done.returncode}): {done.stderr[-2000:]}")
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
