@@ -36,8 +36,10 @@ KEEPALIVE_SECONDS = 5
 #: gunicorn's worker timeout (its default is 30 s): a generous bound for the slowest page (the
 #: report itself is built by the background worker, not inside a request).
 WORKER_TIMEOUT_SECONDS = 300
-#: How long the background worker is given to stop before it is killed.
-WORKER_STOP_SECONDS = 10
+#: How long the background worker is given to stop before it is killed: asked to stop while
+#: it builds a report, it finishes that report first (a killed build would be left half done),
+#: so this is the same generous bound as a page's.
+WORKER_STOP_SECONDS = WORKER_TIMEOUT_SECONDS
 
 
 def _setup(project_dir: Path, *, production: bool) -> None:
@@ -99,14 +101,19 @@ def gunicorn_worker_args(workers: int, threads: int) -> list[str]:
 
 
 def start_worker() -> subprocess.Popen[bytes]:
-    """The background worker (django-tasks' ``db_worker``) that builds published reports,
-    with this process's settings; the caller stops it when the server stops."""
+    """The background worker (django-tasks-db's ``db_worker``) that builds published reports,
+    with this process's settings; the caller stops it when the server stops.
+
+    It runs in a session of its own, so that Ctrl-C at the terminal reaches only this
+    process, which then asks the worker to stop once: a second signal would make the worker
+    abandon the report it is building."""
     cmd = [sys.executable, "-m", "django", "db_worker", "--no-reload"]
-    return subprocess.Popen(cmd, env=os.environ.copy())
+    return subprocess.Popen(cmd, env=os.environ.copy(), start_new_session=True)
 
 
 def stop_worker(worker: subprocess.Popen[bytes]) -> None:
-    """Stop the worker (SIGTERM: it finishes or abandons its job, which stays queued)."""
+    """Stop a child process (SIGTERM). The background worker stops at once when idle and
+    after the job in hand when busy; jobs not started stay queued for the next worker."""
     if worker.poll() is None:
         worker.terminate()
         try:

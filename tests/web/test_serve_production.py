@@ -25,22 +25,33 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _session_commands(session: int, word: str) -> list[str]:
-    """Command lines of the processes in ``session`` that mention ``word``."""
-    found = []
+def _children(parent: int, word: str) -> dict[int, str]:
+    """The processes started by ``parent`` whose command line mentions ``word``, by pid."""
+    found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            if os.getsid(int(entry)) != session:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            if ppid != parent:
                 continue
             with open(f"/proc/{entry}/cmdline", "rb") as f:
                 line = f.read().replace(b"\0", b" ").decode()
-        except (OSError, ProcessLookupError):
+        except (OSError, ProcessLookupError, IndexError, ValueError):
             continue
         if word in line:
-            found.append(line)
+            found[int(entry)] = line
     return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is alive (a zombie awaiting its parent's wait counts as stopped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_production_server_answers_with_secure_settings(tmp_path):
@@ -68,6 +79,7 @@ def test_production_server_answers_with_secure_settings(tmp_path):
     server = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
     )
+    workers: dict[int, str] = {}
     try:
         deadline = time.monotonic() + START_TIMEOUT
         response = None
@@ -86,9 +98,12 @@ def test_production_server_answers_with_secure_settings(tmp_path):
         assert b"Sign in" in response.read()
         conn.close()
         assert (tmp_path / "web.sqlite3").exists()  # migrated on start
-        assert _session_commands(server.pid, "db_worker"), "no background worker beside gunicorn"
+        workers = _children(server.pid, "db_worker")
+        assert workers, "no background worker beside gunicorn"
     finally:
         os.killpg(server.pid, 15)
         output = server.communicate(timeout=30)[0].decode()
+    # The worker runs in a session of its own (Ctrl-C reaches only `serve`), and `serve` stops it.
+    assert not [pid for pid in workers if _running(pid)], "the background worker outlived serve"
     assert "Imported 4 commitments owned by 3 departments" in output
     assert "Booting worker" in output

@@ -190,3 +190,69 @@ def test_send_reminders_command(rnd, north, comms):
     assert all("https://plan.example.org/todo/" in m.body for m in mail.outbox)
     with pytest.raises(CommandError, match="no such round"):
         call_command("send_reminders", quarter="2019/20 Q1")
+
+
+#: Sends one email with the configured backend, warnings as errors (Django 6.1 deprecates the
+#: EMAIL_* settings for MAILERS: either spelling of the settings that warns fails here).
+SEND = (
+    "import django; django.setup(); from django.core.mail import send_mail; "
+    "send_mail(subject='Reminder', message='Commentary is due.', from_email=None, "
+    "recipient_list=['nora@example.org'])"
+)
+#: The SMTP connection the app would open: its server and credentials, read off the backend.
+SMTP = (
+    "import django, json; django.setup(); from django.core import mail; "
+    "c = mail.mailers.default if hasattr(mail, 'mailers') else mail.get_connection(); "
+    "print(json.dumps([type(c).__module__, c.host, c.port, c.username, c.password, c.use_tls]))"
+)
+
+
+def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_file_email_backend_writes_each_email_to_the_folder_named(tmp_path):
+    folder = tmp_path / "emails"
+    env = _env(tmp_path, PLANWATCH_EMAIL_BACKEND="file", PLANWATCH_EMAIL_FILE_PATH=str(folder))
+    out = _python(SEND, env)
+    assert out.returncode == 0, out.stderr
+    [message] = folder.iterdir()
+    text = message.read_text()
+    assert "Subject: Reminder" in text and "To: nora@example.org" in text
+    assert "Commentary is due." in text
+
+
+def test_the_smtp_backend_gets_the_server_and_account_from_the_environment(tmp_path):
+    env = _env(
+        tmp_path,
+        PLANWATCH_EMAIL_BACKEND="smtp",
+        PLANWATCH_EMAIL_HOST="smtp.example.org",
+        PLANWATCH_EMAIL_PORT="587",
+        PLANWATCH_EMAIL_USER="planwatch",
+        PLANWATCH_EMAIL_PASSWORD="s3cret",
+        PLANWATCH_EMAIL_USE_TLS="1",
+    )
+    out = _python(SMTP, env)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [
+        "django.core.mail.backends.smtp",
+        "smtp.example.org",
+        587,
+        "planwatch",
+        "s3cret",
+        True,
+    ]
+
+
+def test_an_unknown_email_backend_is_refused_by_name(tmp_path):
+    out = _python(SEND, _env(tmp_path, PLANWATCH_EMAIL_BACKEND="pigeon"))
+    assert out.returncode != 0
+    assert "PLANWATCH_EMAIL_BACKEND must be one of console, file, smtp, locmem, not 'pigeon'" in (
+        out.stderr
+    )

@@ -1,18 +1,24 @@
 """Publishing: the confirmation page, what becomes of unapproved commentary, and the report
-built by a background job (django-tasks' database backend) that outlives the process that
-queued it."""
+built by a background job (django-tasks-db's database backend, for Django 6's own tasks
+framework or, on Django 5.2, the django-tasks backport) that outlives the process that
+queued it and a restart of the worker."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
+import time
+from datetime import date
 
+import django
 import pytest
 from django.db import connection
 from django.urls import reverse
-from web_helpers import client_for, slot_of
+from web_helpers import client_for, make_data_project, slot_of
 
+from planwatch.cli import serve
 from planwatch.plan.commentary import Commentary
 from planwatch.web import services
 from planwatch.web.models import PublishedVersion, ReportStatus, Round, RoundState
@@ -126,3 +132,68 @@ def test_a_queued_report_is_built_by_a_worker_started_afterwards(mixed, analyst)
     # The test project has no data, so the report fails, with the reason, in the worker.
     assert version.report_status == ReportStatus.FAILED and version.report_progress == 100
     assert version.report_message
+
+
+def test_jobs_use_djangos_own_tasks_framework_where_django_has_one():
+    """Django 6: django.tasks, and the backport is not even installed (pyproject's markers);
+    Django 5.2: the django-tasks backport."""
+    from planwatch.web.tasks import build_report
+
+    native = django.VERSION >= (6, 0)
+    assert type(build_report).__module__ == ("django.tasks.base" if native else "django_tasks.base")
+    assert (importlib.util.find_spec("django_tasks") is None) == native
+    assert build_report.get_backend().__class__.__module__ == "django_tasks_db.backend"
+
+
+#: How long the worker may take to start building the report, and to build it (a busy CI
+#: machine is slow; this bounds a hang, it is not a measure).
+BUILD_TIMEOUT_SECONDS = 300
+#: How often the test looks at the version's status while the worker runs.
+POLL_SECONDS = 0.05
+
+
+def _wait_for_status(version, statuses) -> str:
+    deadline = time.monotonic() + BUILD_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        version.refresh_from_db()
+        if version.report_status in statuses:
+            return version.report_status
+        time.sleep(POLL_SECONDS)
+    raise AssertionError(f"the report stayed {version.report_status}: {version.report_message}")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_serve_worker_stopped_while_building_finishes_the_report(
+    analyst, north, tmp_path, monkeypatch
+):
+    """The worker `planwatch serve` starts (serve.start_worker) finds a job queued before it
+    started, and stopped as a restart stops it (SIGTERM) while it builds the report, finishes
+    that report before it exits instead of leaving it half done."""
+    project = make_data_project(tmp_path)
+    rnd = services.open_round("2023/24 Q1", date(2023, 7, 31), user=analyst)
+    s = _submit(rnd, "p1-neighbourhood", "north-lpa", north, "Two hubs opened.")
+    services.approve(s.pk, user=analyst)
+    client_for(analyst).post(reverse("publish", args=[rnd.pk]), {"unapproved": "notice"})
+    version = PublishedVersion.objects.get()
+    assert version.report_status == ReportStatus.QUEUED
+    monkeypatch.delenv("PLANWATCH_TEST_SQLITE_FILE", raising=False)
+    monkeypatch.setenv("DATABASE_URL", _database_url())
+    monkeypatch.setenv("PLANWATCH_PROJECT", str(project))
+    monkeypatch.setenv("PLANWATCH_MEDIA_ROOT", str(tmp_path / "media"))
+    worker = serve.start_worker()
+    try:
+        seen = _wait_for_status(
+            version, {ReportStatus.BUILDING, ReportStatus.READY, ReportStatus.FAILED}
+        )
+        serve.stop_worker(worker)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert seen == ReportStatus.BUILDING  # it was stopped in the middle of the build
+    assert worker.returncode == 0  # a graceful stop, after the job
+    version.refresh_from_db()
+    assert version.report_status == ReportStatus.READY, version.report_message
+    assert version.report_progress == 100
+    assert list((tmp_path / "media").rglob("*.html")), "no report written"
