@@ -29,8 +29,15 @@ Methods compared (all two-sided at 5%):
 - ``oracle`` — GLS with the true covariance (AR coefficient, sd and counting noise known):
   the limit of power.
 
+``--frontier`` prints the power frontier instead (methodology §2.6): on Gaussian
+log-scale errors with the same wander and counting noise, the upper bound on the power of
+any test whose size is at most 5% at every AR(1)+noise null up to a given AR coefficient
+(Elliott, Müller & Watson 2015; :mod:`tests.analysis.power_bound`), beside planwatch's
+likelihood ratio with the shipped critical value and with the critical values it would
+have if the size were held only up to that AR coefficient, and the oracle.
+
 Run: ``python benchmarks/sim_inference.py [--reps 1000] [--quick] [--power] [--steps]
-[--rates] [--gaps N] [--real CSV]``
+[--rates] [--gaps N] [--real CSV] [--frontier]``
 """
 
 from __future__ import annotations
@@ -406,6 +413,68 @@ def real_table(path: Path) -> None:
         )
 
 
+#: Rows of the frontier table: (periods a year, periods, alternative).
+FRONTIER_HOLDS = (0.6, 0.7, 0.8)
+
+
+def frontier_table(draws: int) -> None:
+    from planwatch.analysis.argls import shipped_table
+    from tests.analysis.power_bound import Alternative, critical_holding_to, frontier, lr_power
+
+    rows = [
+        (4, 29, Alternative(0.6, 100.0, 5.0)),
+        (4, 29, Alternative(0.6, 1000.0, 5.0)),
+        (4, 29, Alternative(0.6, 15000.0, 5.0)),
+        (4, 29, Alternative(0.0, 1000.0, 5.0)),
+        (4, 29, Alternative(0.3, 1000.0, 5.0)),
+        (4, 29, Alternative(0.8, 1000.0, 5.0)),
+        (4, 29, Alternative(0.6, 1000.0, 2.0)),
+        (4, 29, Alternative(0.6, 1000.0, 10.0)),
+        (12, 63, Alternative(0.5, 1000.0, 5.0)),
+    ]
+    holds = ", ".join(f"AR ≤ {h:g}" for h in FRONTIER_HOLDS)
+    print(
+        f"\n### Power frontier ({draws} Gaussian log-scale series a point; bound | LR, size held to {holds})\n"
+    )
+    head = " | ".join(f"bound, AR ≤ {h:g}" for h in FRONTIER_HOLDS)
+    lrs = " | ".join(f"LR, AR ≤ {h:g}" + (" (shipped)" if h == 0.8 else "") for h in FRONTIER_HOLDS)
+    print(f"| series | trend | oracle | {head} | {lrs} |")
+    print("|---|---|" + "---:|" * (1 + 2 * len(FRONTIER_HOLDS)))
+    crit: dict[tuple[int, int, float], float] = {}
+    for ppy, n, alt in rows:
+        bounds, powers = [], []
+        oracle = 0.0
+        for h in FRONTIER_HOLDS:
+            f = frontier(n, ppy, alt, hold=h, draws=draws)
+            oracle = f.oracle
+            bounds.append(f"{100 * f.bound:.0f}%")
+            key = (ppy, n, h)
+            if key not in crit:
+                crit[key] = (
+                    shipped_table()[(ppy, n)] if h == 0.8 else critical_holding_to(n, ppy, h)
+                )
+            powers.append(f"{100 * lr_power(n, ppy, alt, crit[key], draws=draws):.0f}%")
+        what = "quarterly" if ppy == 4 else "monthly"
+        print(
+            f"| {what}, {n}, AR {alt.rho:g}, {alt.level:,.0f} a period | +{alt.pct:g}% a year | "
+            f"{100 * oracle:.0f}% | " + " | ".join(bounds) + " | " + " | ".join(powers) + " |",
+            flush=True,
+        )
+    print("\nSize of the likelihood ratio with each critical value (Gaussian, lambda 0.15):\n")
+    from tests.analysis.power_bound import lr_size
+
+    print("| critical value | " + " | ".join(f"AR {r:g}" for r in FRONTIER_SIZE_RHO) + " |")
+    print("|---|" + "---:|" * len(FRONTIER_SIZE_RHO))
+    for (ppy, n, h), c in sorted(crit.items()):
+        cells = [
+            f"{100 * lr_size(n, ppy, r, 0.15, c, draws=draws):.1f}%" for r in FRONTIER_SIZE_RHO
+        ]
+        print(f"| {n} periods, held to AR {h:g}: {c:.2f} | " + " | ".join(cells) + " |", flush=True)
+
+
+FRONTIER_SIZE_RHO = (0.0, 0.3, 0.6, 0.8, 0.85, 0.9)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=1000)
@@ -426,12 +495,17 @@ def main() -> None:
         default=None,
         help="the PRC force x offence group CSV: verdicts before and after on every series",
     )
+    parser.add_argument(
+        "--frontier", action="store_true", help="the power bound beside the likelihood ratio"
+    )
     args = parser.parse_args()
     t0 = time.time()
     levels = (100.0, 15000.0) if args.quick else LEVELS
     if args.levels:
         levels = tuple(float(v) for v in args.levels.split(","))
-    if args.real is not None:
+    if args.frontier:
+        frontier_table(min(args.reps, 3000))
+    elif args.real is not None:
         real_table(args.real)
     elif args.rates:
         for pct in (0.0, 2.0, 5.0, 10.0):
