@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -25,6 +26,9 @@ from planwatch.cli.common import (
 from planwatch.errors import ConfigError, ReportError
 from planwatch.periods import parse_quarter
 
+if TYPE_CHECKING:
+    from planwatch.report.view import AppendixPlace
+
 
 def _published(text: str | None) -> date | None:
     if text is None:
@@ -35,6 +39,24 @@ def _published(text: str | None) -> date | None:
         raise ConfigError(
             f"--published '{text}' is not a date", expected="YYYY-MM-DD, e.g. 2023-08-15"
         ) from exc
+
+
+class Appendix(StrEnum):
+    """``--appendix``: the places of :data:`planwatch.report.view.APPENDIX_PLACES`."""
+
+    inline = "inline"
+    separate = "separate"
+    none = "none"
+
+
+def _appendix_place(appendix: Appendix, *, no_appendix: bool) -> AppendixPlace:
+    """``--no-appendix`` is ``--appendix=none``; with another ``--appendix`` it is an error."""
+    if no_appendix and appendix not in (Appendix.inline, Appendix.none):
+        raise ConfigError(
+            f"--no-appendix contradicts --appendix={appendix.value}",
+            expected="one of them: --appendix=none is the same as --no-appendix",
+        )
+    return "none" if no_appendix else cast("AppendixPlace", appendix.value)
 
 
 def register(app: typer.Typer) -> None:
@@ -73,13 +95,23 @@ def register(app: typer.Typer) -> None:
             ),
         ] = True,
         appendix: Annotated[
+            Appendix,
+            typer.Option(
+                "--appendix",
+                help="Where the charts' data tables go: 'inline' ends the PDF and Word versions "
+                "with them; 'separate' writes them as an appendix of their own "
+                "(<report>-appendix.html and .pdf), linked from every chart and the contents; "
+                "'none' leaves them in the chart-data files alone (needs --chart-data)",
+                case_sensitive=False,
+            ),
+        ] = Appendix.inline,
+        no_appendix: Annotated[
             bool,
             typer.Option(
-                "--appendix/--no-appendix",
-                help="End the PDF and Word versions with the charts' data tables (with "
-                "--no-appendix they are in the chart-data files alone; quicker to build)",
+                "--no-appendix",
+                help="The same as --appendix=none (kept from earlier versions)",
             ),
-        ] = True,
+        ] = False,
         out: Annotated[
             Path | None,
             typer.Option("--out", "-o", help="Output folder (default: the project's output/)"),
@@ -106,6 +138,8 @@ def register(app: typer.Typer) -> None:
         (with --docx) a Word document."""
         from planwatch.services.report import generate_report  # keeps `planwatch --help` fast
 
+        place = _appendix_place(appendix, no_appendix=no_appendix)
+
         files = generate_report(
             project_of(project),
             parse_quarter(quarter),
@@ -116,7 +150,7 @@ def register(app: typer.Typer) -> None:
             figures=figures,
             draft=draft,
             chart_data=chart_data,
-            appendix=appendix,
+            appendix=place,
         )
         written = {
             "html": files.html,
@@ -124,6 +158,7 @@ def register(app: typer.Typer) -> None:
             "docx": files.docx,
             "figures": files.figures,
             **dict(zip(("chart_data_xlsx", "chart_data_csv"), files.chart_data, strict=False)),
+            **dict(zip(("appendix_html", "appendix_pdf"), files.appendix, strict=False)),
         }
         if as_json:
             print_json(

@@ -30,9 +30,13 @@ from planwatch.plan.commentary import Commentary
 from planwatch.plan.models import slugify
 from planwatch.report.drawing import Drawings, drawings, drawn_chart
 from planwatch.report.files import write_with
+from planwatch.report.parallel import draw_ahead
 from planwatch.report.tables import DataTable
 from planwatch.report.view import (
+    APPENDIX_HEADING,
+    APPENDIX_PLACES,
     NO_COMMENTARY,
+    AppendixPlace,
     ChartView,
     ReportOptions,
     ReportView,
@@ -41,6 +45,7 @@ from planwatch.report.view import (
 )
 
 TEMPLATE = "report.html.j2"
+APPENDIX_TEMPLATE = "appendix.html.j2"
 MACROS = "_macros.html.j2"
 STYLESHEET = "report.css"
 
@@ -52,6 +57,8 @@ class ReportFiles:
     docx: Path | None = None
     figures: Path | None = None  # every figure as data (JSON)
     chart_data: tuple[Path, ...] = ()  # the data behind the charts: Excel and CSV
+    #: The separate appendix of the charts' data tables: HTML, and PDF with the PDF.
+    appendix: tuple[Path, ...] = ()
     #: The run's warnings, for the analyst (``planwatch report`` prints them): key points
     #: the claim check left out, and problems with the data.
     warnings: tuple[Problem, ...] = ()
@@ -88,6 +95,7 @@ def environment() -> Environment:
     env.filters["numbered"] = _numbered
     env.globals["no_commentary"] = NO_COMMENTARY
     env.globals["ogl"] = OGL_ATTRIBUTION
+    env.globals["appendix_heading"] = APPENDIX_HEADING
     return env
 
 
@@ -105,6 +113,21 @@ def _chunks(view: ReportView, drawn: Drawings) -> Iterator[str]:
     return (
         environment().get_template(TEMPLATE).generate(view=view, css=stylesheet(), drawings=drawn)
     )
+
+
+def _appendix_chunks(view: ReportView) -> Iterator[str]:
+    """The separate appendix's HTML (no drawings: its tables only)."""
+    return environment().get_template(APPENDIX_TEMPLATE).generate(view=view, css=stylesheet())
+
+
+def render_appendix(
+    run: AnalysisRun, commentary: Commentary | None = None, *, options: ReportOptions
+) -> str:
+    """The separate appendix (``options.appendix == "separate"``) as one HTML document."""
+    view = report_view(run, commentary, options)
+    if view.appendix_files is None:
+        raise ReportError("this report has no separate appendix", expected="appendix='separate'")
+    return "".join(_appendix_chunks(view))
 
 
 def render_html(
@@ -158,13 +181,15 @@ def build_report(
     figures: bool = False,
     draft: bool = False,
     chart_data: bool = False,
-    appendix: bool = True,
+    appendix: AppendixPlace = "inline",
 ) -> ReportFiles:
     """Write the HTML report (and the PDF; with ``docx`` the Word version; with
     ``figures`` every figure as JSON; with ``chart_data`` the data behind the charts as
-    Excel and CSV, linked from each chart; without ``appendix``, the PDF and Word
-    versions leave out their appendix of the charts' data tables, which are then in
-    those files alone) into ``out_dir``; files appear whole or not at all.
+    Excel and CSV, linked from each chart) into ``out_dir``; files appear whole or not at
+    all. ``appendix`` says where the charts' data tables go: at the end of the PDF and Word
+    versions (``inline``), in an appendix document of their own, ``<stem>-appendix.html``
+    and ``.pdf``, linked from every chart and the contents (``separate``), or only in the
+    chart-data files (``none``, which needs ``chart_data``).
     With ``draft``, the analyst's draft for review (analyst's notes at the top; file
     names end ``-draft``)."""
     out_dir = Path(out_dir)
@@ -178,25 +203,26 @@ def build_report(
         raise ReportError(f"cannot create the output folder '{out_dir}': {exc.strerror}") from exc
     published = published or publication_date(run)
     stem = report_stem(run, draft=draft)
-    if not appendix and not chart_data:
-        raise ReportError(
-            "without the appendix, the data behind the charts must be written beside the report",
-            expected="--chart-data with --no-appendix",
-        )
+    check_appendix(appendix, chart_data=chart_data)
     options = ReportOptions(
         published=published,
         draft=draft,
         chart_data=stem if chart_data else None,
         appendix=appendix,
+        stem=stem,
+        pdf=pdf,
     )
     view = report_view(run, commentary, options)
-    with drawings(view.charts, png=docx) as drawn:
+    # with a PDF to lay out, a worker draws the charts meanwhile (when a CPU is free)
+    ahead = pdf and draw_ahead(len(view.charts))
+    with drawings(view.charts, png=docx, ahead=ahead) as drawn:
+        appendix_paths = _write_appendix(view, out_dir)
         pdf_path = None
         if pdf:
             from planwatch.report.pdf import write_pdf  # WeasyPrint is slow to import
 
             print_html = "".join(_chunks(dataclasses.replace(view, for_pdf=True), drawn))
-            pdf_path = write_pdf(print_html, out_dir / f"{stem}.pdf")
+            pdf_path = write_pdf(print_html, out_dir / f"{stem}.pdf", before_fetch=drawn.ready)
         html_path = write_with(
             out_dir / f"{stem}.html", lambda tmp: _write_chunks(tmp, _chunks(view, drawn))
         )
@@ -224,5 +250,35 @@ def build_report(
         docx=docx_path,
         figures=figures_path,
         chart_data=data_paths,
+        appendix=appendix_paths,
         warnings=run.warnings,
     )
+
+
+def check_appendix(appendix: str, *, chart_data: bool) -> None:
+    """A clear error for an appendix place that is not one, or ``none`` with nowhere else
+    for the charts' data tables to go."""
+    if appendix not in APPENDIX_PLACES:
+        raise ReportError(
+            f"the appendix cannot be '{appendix}'", expected=" or ".join(APPENDIX_PLACES)
+        )
+    if appendix == "none" and not chart_data:
+        raise ReportError(
+            "without the appendix, the data behind the charts must be written beside the report",
+            expected="--chart-data with --appendix=none (or --no-appendix)",
+        )
+
+
+def _write_appendix(view: ReportView, out_dir: Path) -> tuple[Path, ...]:
+    """The separate appendix, HTML (and PDF when the report has one), before the report
+    that links to it; nothing when the appendix is not separate."""
+    files = view.appendix_files
+    if files is None:
+        return ()
+    html = write_with(out_dir / files.html, lambda tmp: _write_chunks(tmp, _appendix_chunks(view)))
+    if files.pdf is None:
+        return (html,)
+    from planwatch.report.pdf import write_pdf
+
+    print_html = "".join(_appendix_chunks(dataclasses.replace(view, for_pdf=True)))
+    return html, write_pdf(print_html, out_dir / files.pdf)

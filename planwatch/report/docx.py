@@ -44,6 +44,7 @@ from planwatch.report.draw import draw_png
 from planwatch.report.files import write_with
 from planwatch.report.tables import DataTable
 from planwatch.report.view import (
+    APPENDIX_HEADING,
     NO_COMMENTARY,
     ChartView,
     Footnote,
@@ -145,8 +146,8 @@ def docx_bytes(view: ReportView, png: ChartImage | None = None) -> bytes:
     for priority in view.priorities:
         _priority(doc, priority, notes, image, view)
     _about(doc, view)
-    if view.charts and view.appendix:
-        _appendix(doc, view.charts)
+    if view.appendix_inline:
+        _appendix(doc, view.tabled_charts)
     _footnotes_part(doc, notes)
     buf = io.BytesIO()
     doc.save(buf)
@@ -297,7 +298,7 @@ def _contents(doc: DocxDocument, view: ReportView) -> None:
     """A TOC field whose shown result lists the headings until Word updates it."""
     doc.add_paragraph("Contents", style="TOC Heading")
     entries = [p.heading for p in view.priorities] + ["About this report"]
-    if view.charts and view.appendix:
+    if view.appendix_inline:
         entries.append(APPENDIX_HEADING)
     for i, entry in enumerate(entries):
         paragraph = doc.add_paragraph(style=TOC_STYLE)
@@ -313,6 +314,11 @@ def _contents(doc: DocxDocument, view: ReportView) -> None:
         paragraph.add_run(entry)
         if i == len(entries) - 1:
             _fld_char(paragraph, "end")
+    if view.appendix_files is not None:
+        doc.add_paragraph(
+            f"{APPENDIX_HEADING}: a separate document beside this one, "
+            f"{view.appendix_files.described}."
+        )
     _page_break(doc)
 
 
@@ -393,11 +399,15 @@ def _chart(doc: DocxDocument, chart: ChartView, png: bytes, view: ReportView) ->
     doc_pr.set("descr", chart.spec.alt_text)
     doc_pr.set("title", chart.spec.title)
     note = f" {chart.note}" if chart.note else ""
-    where = (
-        f"Table A{chart.table_number} in the appendix"
-        if view.appendix or not view.data_files
-        else f"sheet A{chart.table_number} of {view.data_files[0].href}, beside this document"
-    )
+    if view.appendix_files is not None:
+        where = (
+            f"Table A{chart.table_number} of the appendix, "
+            f"{view.appendix_files.described}, beside this document"
+        )
+    elif view.appendix == "none" and view.data_files:
+        where = f"sheet A{chart.table_number} of {view.data_files[0].href}, beside this document"
+    else:
+        where = f"Table A{chart.table_number} in the appendix"
     _style(
         doc.add_paragraph(f"Chart: {chart.spec.title}.{note} The figures are in {where}."), CAPTION
     )
@@ -498,9 +508,6 @@ def _about(doc: DocxDocument, view: ReportView) -> None:
         _bullets(doc, [str(w) for w in view.warnings])
     if view.attribution:
         doc.add_paragraph(view.attribution)
-
-
-APPENDIX_HEADING = "Appendix: data behind the charts"
 
 
 def _appendix(doc: DocxDocument, charts: Sequence[ChartView]) -> None:

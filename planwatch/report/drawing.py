@@ -16,35 +16,74 @@ import base64
 import dataclasses
 import tempfile
 from collections.abc import Generator, Iterator, Sequence
+from concurrent.futures import Future, wait
 from contextlib import contextmanager
 from pathlib import Path
 
 from planwatch.errors import ReportError
+from planwatch.report.chart import ChartSpec
 from planwatch.report.draw import draw_png, draw_svg, draw_svg_and_png
-from planwatch.report.parallel import draw_in_order
+from planwatch.report.funnel import FunnelSpec
+from planwatch.report.parallel import draw_in_order, one_at_a_time
 from planwatch.report.view import ChartView
 
 
+def draw_files(spec: ChartSpec | FunnelSpec, prefix: str, svg_path: str, png: bool) -> None:
+    """Draw one chart into its file, ``<anchor>.svg`` (and ``.png`` with ``png``, from the
+    same drawing): in a worker while the PDF is laid out, or here."""
+    path = Path(svg_path)
+    if png:
+        svg, image = draw_svg_and_png(spec, prefix)
+        path.with_suffix(".png").write_bytes(image)
+    else:
+        svg = draw_svg.__wrapped__(spec, prefix)  # type: ignore[attr-defined]
+    path.write_text(svg, encoding="utf-8")
+
+
 class Drawings:
-    """The charts of one report, drawn in order as they are first asked for."""
+    """The charts of one report, drawn in order as they are first asked for; with
+    ``ahead``, drawn in a worker from the start, one after another, while this process
+    lays out the PDF (whose images are fetched as each is ready: :meth:`ready`)."""
 
     def __init__(
-        self, charts: Sequence[ChartView], folder: Path, *, embed: bool = False, png: bool = False
+        self,
+        charts: Sequence[ChartView],
+        folder: Path,
+        *,
+        embed: bool = False,
+        png: bool = False,
+        ahead: bool = False,
     ) -> None:
         self._folder = Path(folder)
         self._embed = embed
+        self._png = png
         self._charts = tuple(charts)
-        self._known = {c.anchor for c in self._charts}
+        self._known = {c.anchor: c for c in self._charts}
+        self._ahead: dict[str, Future[bool]] = {}
         jobs = [(c.spec, c.anchor) for c in self._charts]
+        if ahead:
+            calls = [(draw_files, (*job, str(self._file(job[1])), png)) for job in jobs]
+            self._ahead = dict(zip(self._known, one_at_a_time(calls), strict=True))
+            jobs = []
         self._stream: Generator[str | tuple[str, bytes], None, None] = (
             draw_in_order(jobs, draw_svg_and_png) if png else draw_in_order(jobs)
         )
         self._drawn = 0
 
-    def _path(self, chart: ChartView) -> Path:
+    def _file(self, anchor: str) -> Path:
+        return self._folder / f"{anchor}.svg"
+
+    def _known_path(self, chart: ChartView) -> Path:
         if chart.anchor not in self._known:
             raise ReportError(f"chart '{chart.anchor}' is not one of this report's charts")
-        path = self._folder / f"{chart.anchor}.svg"
+        return self._file(chart.anchor)
+
+    def _path(self, chart: ChartView) -> Path:
+        path = self._known_path(chart)
+        if self._ahead:
+            if not self._ahead[chart.anchor].result() and not path.exists():
+                draw_files(chart.spec, chart.anchor, str(path), self._png)  # no workers
+            return path
         while not path.exists():
             ahead = self._folder / self._charts[self._drawn].anchor
             drawn = next(self._stream)
@@ -64,6 +103,8 @@ class Drawings:
         graphics, and skips running the page's CSS cascade over every path of an inline
         SVG: docs/performance.md); with ``embed``, a ``data:`` URI, for HTML that must
         outlive the drawings."""
+        if self._ahead and not self._embed:
+            return self._known_path(chart).as_uri()  # drawn by the time it is fetched: ready()
         path = self._path(chart)
         if self._embed:
             return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode(
@@ -77,18 +118,30 @@ class Drawings:
         path = self._path(chart).with_suffix(".png")
         return path.read_bytes() if path.exists() else draw_png(chart.spec)
 
+    def ready(self, url: str) -> None:
+        """Wait until the chart that ``url`` (from :meth:`uri`) names is drawn; any other
+        URL is left alone. The PDF calls this before it reads an image."""
+        if self._ahead and url.startswith(self._folder.as_uri() + "/"):
+            chart = self._known.get(url.rsplit("/", 1)[1].removesuffix(".svg"))
+            if chart is not None:
+                self._path(chart)
+
     def close(self) -> None:
         self._stream.close()  # workers stop drawing charts nobody will read
+        for future in self._ahead.values():
+            future.cancel()
+        wait(self._ahead.values())  # the one being drawn ends before its folder goes
 
 
 @contextmanager
 def drawings(
-    charts: Sequence[ChartView], *, embed: bool = False, png: bool = False
+    charts: Sequence[ChartView], *, embed: bool = False, png: bool = False, ahead: bool = False
 ) -> Iterator[Drawings]:
     """Drawings of ``charts`` in a temporary folder, removed on leaving the block; with
-    ``png``, PNG images too, from the same drawing (for the Word version)."""
+    ``png``, PNG images too, from the same drawing (for the Word version); with ``ahead``,
+    drawn in a worker from the start (:meth:`Drawings.ready`)."""
     with tempfile.TemporaryDirectory(prefix="planwatch-charts-") as folder:
-        found = Drawings(charts, Path(folder), embed=embed, png=png)
+        found = Drawings(charts, Path(folder), embed=embed, png=png, ahead=ahead)
         try:
             yield found
         finally:

@@ -261,9 +261,32 @@ def figures(view: ReportView, run: AnalysisRun) -> dict[str, Any]:
             "language": view.lang,
         },
         "priorities": [_priority(p, results) for p in view.priorities],
+        "files": _files(view),
         "methods": list(view.methods),
         "warnings": [w.to_dict() for w in view.warnings],
         "attribution": view.attribution,
+    }
+
+
+def _files(view: ReportView) -> dict[str, Any]:
+    """The files beside the report that it links to: the chart data and, when the charts'
+    data tables are a document of their own, the appendix (HTML, and PDF if written)."""
+    return {
+        "chart_data": [f.href for f in view.data_files],
+        "appendix": {
+            "place": view.appendix,
+            "files": list(view.appendix_files.names) if view.appendix_files else [],
+            "tables": [
+                {
+                    "table": f"A{c.table_number}",
+                    "anchor": c.table_anchor,
+                    "measure": c.spec.measure_id,
+                }
+                for c in view.tabled_charts
+            ]
+            if view.appendix != "none"
+            else [],
+        },
     }
 
 

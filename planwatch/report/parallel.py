@@ -28,7 +28,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from pathlib import Path
@@ -49,7 +49,7 @@ WINDOW_PER_WORKER = 2
 #: This process's own share of the load average: it waits while workers draw.
 OWN_LOAD = 1.0
 #: What the fork server imports once, so that the workers it forks start ready to draw.
-PRELOAD = ["planwatch.report.draw"]
+PRELOAD = ["planwatch.report.draw", "planwatch.report.drawing"]
 
 Job = tuple[ChartSpec | FunnelSpec, str]
 Drawn = TypeVar("Drawn")
@@ -149,6 +149,47 @@ def _draw_timed(
 def use_workers(charts: int) -> bool:
     """Whether ``charts`` charts are worth drawing in worker processes here and now."""
     return charts >= MIN_PARALLEL_CHARTS and workers() >= 2 and not _busy()
+
+
+def draw_ahead(charts: int) -> bool:
+    """Whether to draw a report's ``charts`` in a worker while this process lays out its
+    PDF (:func:`one_at_a_time`): a report below :data:`MIN_PARALLEL_CHARTS` (larger ones are
+    drawn by :func:`draw_in_order`'s workers) on a machine with a CPU to spare."""
+    return 0 < charts < MIN_PARALLEL_CHARTS and workers() >= 2 and not _busy()
+
+
+def one_at_a_time(
+    calls: Sequence[tuple[Callable[..., object], tuple[object, ...]]],
+) -> list[Future[bool]]:
+    """Run ``calls`` (module-level functions and their arguments) one after another in a
+    worker process, in order, while this process gets on with other work: one worker busy
+    at a time, so this process keeps the other CPU. Each future says ``True`` once its call
+    has run there, or ``False`` when the workers could not start or died (the caller then
+    makes the call itself); an error raised by the call itself is the future's error."""
+    feeder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planwatch-charts")
+    try:
+        return [feeder.submit(_in_a_worker, fn, args) for fn, args in calls]
+    finally:
+        feeder.shutdown(wait=False)  # its thread runs the calls queued, then ends
+
+
+def _in_a_worker(fn: Callable[..., object], args: tuple[object, ...]) -> bool:
+    try:
+        cpu = _get_pool().submit(_call_timed, fn, *args).result()
+    except (OSError, RuntimeError, BrokenProcessPool) as exc:
+        _log.warning("chart workers failed (%s); drawing the charts in this process", exc)
+        shutdown()
+        return False
+    with _lock:
+        _worker_cpu[0] += cpu
+    return True
+
+
+def _call_timed(fn: Callable[..., object], *args: object) -> float:
+    """In a worker: make the call; the CPU seconds it took."""
+    start = time.process_time()
+    fn(*args)
+    return time.process_time() - start
 
 
 def draw_in_order(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -118,10 +119,51 @@ def _extend_leader(before: Any, gap: float) -> None:
         box.width += count * first.width
 
 
-def layout(html: str) -> Document:
-    """Lay out the print HTML once; trim the "7–7" ranges of one-page priorities."""
+#: Told each URL the PDF is about to read (an image), before it reads it.
+BeforeFetch = Callable[[str], None]
+
+
+def _fetcher(before_fetch: BeforeFetch, failed: list[Exception]) -> Any:
+    """WeasyPrint's own URL fetcher, telling ``before_fetch`` first (an error it raises is
+    kept in ``failed``: WeasyPrint itself would only leave the image out)."""
+
+    def check(url: str) -> None:
+        try:
+            before_fetch(url)
+        except Exception as exc:
+            failed.append(exc)
+            raise
+
     try:
-        source = HTML(string=html, base_url=None)  # parsed once, laid out once (or twice)
+        from weasyprint.urls import URLFetcher  # WeasyPrint 70: a fetcher is an object
+    except ImportError:  # before 70: a function
+        from weasyprint import default_url_fetcher
+
+        def fetch(url: str, **kwargs: Any) -> Any:
+            check(url)
+            return default_url_fetcher(url, **kwargs)
+
+        return fetch
+
+    class Waiting(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            check(url)
+            return super().fetch(url, headers)
+
+    return Waiting()
+
+
+def layout(html: str, before_fetch: BeforeFetch | None = None) -> Document:
+    """Lay out the print HTML once; trim the "7–7" ranges of one-page priorities.
+
+    ``before_fetch`` is told each URL before WeasyPrint reads it (the charts drawn while
+    the page is laid out are waited for); an error it raises fails the PDF."""
+    failed: list[Exception] = []
+    fetcher = {"url_fetcher": _fetcher(before_fetch, failed)} if before_fetch else {}
+    try:
+        source = HTML(
+            string=html, base_url=None, **fetcher
+        )  # parsed once, laid out once (or twice)
         document = source.render(pdf_variant=PDF_VARIANT)
         hidden = single_page_priorities(document)
         if hidden and not _trim_range_ends(document, hidden):
@@ -131,11 +173,15 @@ def layout(html: str) -> Document:
             )
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs to know the PDF failed
         raise ReportError(f"could not lay out the PDF: {exc}") from exc
+    if failed:
+        if isinstance(failed[0], ReportError):
+            raise failed[0]
+        raise ReportError(f"could not draw a chart for the PDF: {failed[0]}") from failed[0]
     return document
 
 
-def write_pdf(html: str, path: Path) -> Path:
-    document = layout(html)
+def write_pdf(html: str, path: Path, *, before_fetch: BeforeFetch | None = None) -> Path:
+    document = layout(html, before_fetch)
     return write_with(
         path, lambda tmp: document.write_pdf(tmp, pdf_variant=PDF_VARIANT, pdf_tags=True)
     )

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal, get_args
 
 from planwatch import OGL_ATTRIBUTION, __version__
 from planwatch import formatting as fmt
@@ -46,6 +47,14 @@ SOURCE_NAMES = {
 NO_COMMENTARY = "No commentary received."
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+#: Where the charts' data tables go in the PDF and Word versions: at their end
+#: (``inline``), in an appendix document of their own beside the report, HTML and PDF
+#: (``separate``), or only in the chart-data files (``none``, which needs them).
+AppendixPlace = Literal["inline", "separate", "none"]
+APPENDIX_PLACES: tuple[AppendixPlace, ...] = get_args(AppendixPlace)
+#: Ends the names of the separate appendix's files (``anyshire-2023-24-Q1-appendix.pdf``).
+APPENDIX_SUFFIX = "-appendix"
+APPENDIX_HEADING = "Appendix: data behind the charts"
 
 
 @dataclass(frozen=True)
@@ -58,9 +67,13 @@ class ReportOptions:
     #: The stem of the chart-data files written beside the report
     #: (:mod:`planwatch.report.chartdata`), linked from every chart; ``None``: none.
     chart_data: str | None = None
-    #: The data tables behind the charts in an appendix of the PDF and Word versions;
-    #: without it, only in the chart-data files (``chart_data``), linked from each chart.
-    appendix: bool = True
+    #: Where the data tables behind the charts go (:data:`AppendixPlace`); ``none``: only
+    #: in the chart-data files (``chart_data``), linked from each chart.
+    appendix: AppendixPlace = "inline"
+    #: The stem of the report's own files (``<stem>.html``): the separate appendix is
+    #: ``<stem>-appendix.html`` (and ``.pdf`` with ``pdf``) beside them.
+    stem: str = "report"
+    pdf: bool = True
 
 
 @dataclass(frozen=True)
@@ -158,6 +171,45 @@ class DataFile:
 
 
 @dataclass(frozen=True)
+class AppendixFiles:
+    """The separate appendix beside the report, and the report it belongs to: file names,
+    so that every link between them is relative and works when the folder is moved."""
+
+    html: str  # <stem>-appendix.html
+    pdf: str | None  # <stem>-appendix.pdf, when the PDF versions are written
+    report_html: str
+    report_pdf: str | None
+
+    def appendix_for(self, for_pdf: bool) -> str:
+        """The appendix a version of the report links to: the PDF from the PDF."""
+        return self.pdf if for_pdf and self.pdf else self.html
+
+    def report_for(self, for_pdf: bool) -> str:
+        """The report a version of the appendix belongs to: the PDF from the PDF."""
+        return self.report_pdf if for_pdf and self.report_pdf else self.report_html
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.html, self.pdf) if n)
+
+    @property
+    def described(self) -> str:
+        """``x-appendix.pdf (PDF) or x-appendix.html (web page)``: where the Word version
+        says the appendix is."""
+        kinds = [f"{self.pdf} (PDF)"] if self.pdf else []
+        return " or ".join([*kinds, f"{self.html} (web page)"])
+
+
+def appendix_files(stem: str, *, pdf: bool) -> AppendixFiles:
+    return AppendixFiles(
+        html=f"{stem}{APPENDIX_SUFFIX}.html",
+        pdf=f"{stem}{APPENDIX_SUFFIX}.pdf" if pdf else None,
+        report_html=f"{stem}.html",
+        report_pdf=f"{stem}.pdf" if pdf else None,
+    )
+
+
+@dataclass(frozen=True)
 class AnalystNotes:
     """One list of the draft's analyst's notes, under its heading."""
 
@@ -194,7 +246,25 @@ class ReportView:
     draft: bool = False
     analyst_notes: tuple[AnalystNotes, ...] = ()  # only in a draft
     data_files: tuple[DataFile, ...] = ()  # the chart data beside the report
-    appendix: bool = True  # the PDF and Word versions end with the charts' data tables
+    appendix: AppendixPlace = "inline"  # where the charts' data tables are
+    appendix_files: AppendixFiles | None = None  # the separate appendix, when there is one
+
+    @property
+    def tabled_charts(self) -> tuple[ChartView, ...]:
+        """The charts with a data table: the appendix's tables, numbered as the charts."""
+        return tuple(c for c in self.charts if c.spec.table is not None)
+
+    @property
+    def appendix_inline(self) -> bool:
+        """The PDF and Word versions end with the charts' data tables."""
+        return self.appendix == "inline" and bool(self.tabled_charts)
+
+    @property
+    def appendix_href(self) -> str | None:
+        """The separate appendix this version links to (``None``: there is none)."""
+        if self.appendix_files is None:
+            return None
+        return self.appendix_files.appendix_for(self.for_pdf)
 
     @property
     def sensitivity(self) -> str:
@@ -219,6 +289,12 @@ def report_view(
         _priority(p, plan, commentary, numbers, table_numbers, run.quarter) for p in run.priorities
     )
     report_title = plan.report_title(run.quarter)
+    charts = tuple(c for p in priorities for m in p.measures for c in m.charts)
+    # without the chart-data files the tables must stay in the document
+    place: AppendixPlace = (
+        "inline" if options.appendix == "none" and options.chart_data is None else options.appendix
+    )
+    separate = place == "separate" and any(c.spec.table is not None for c in charts)
     cover = CoverView(
         plan_title=meta.title,
         report_title=report_title,
@@ -241,11 +317,12 @@ def report_view(
         attribution=OGL_ATTRIBUTION if any(p.open_data for p in priorities) else None,
         generator=f"planwatch {__version__}",
         for_pdf=options.for_pdf,
-        charts=tuple(c for p in priorities for m in p.measures for c in m.charts),
+        charts=charts,
         draft=options.draft,
         analyst_notes=analyst_notes(run) if options.draft else (),
         data_files=data_files(options.chart_data),
-        appendix=options.appendix or options.chart_data is None,
+        appendix=place,
+        appendix_files=appendix_files(options.stem, pdf=options.pdf) if separate else None,
     )
 
 

@@ -25,6 +25,7 @@ from planwatch.plan.commentary import Commentary, load_commentary
 from planwatch.plan.models import Plan
 from planwatch.project import Project
 from planwatch.report.build import ReportFiles, build_report
+from planwatch.report.view import AppendixPlace
 from planwatch.services.areas import with_district_tables
 
 Analyse = Callable[[Project, Quarter], AnalysisRun]
@@ -86,7 +87,7 @@ def generate_report(
     figures: bool = False,
     draft: bool = False,
     chart_data: bool = False,
-    appendix: bool = True,
+    appendix: AppendixPlace = "inline",
     commentary: Commentary | None = None,
     on_step: OnStep | None = None,
 ) -> ReportFiles:

@@ -159,9 +159,10 @@ def test_without_the_appendix_the_print_version_points_to_the_files(shaped, comm
     from docx import Document
 
     from planwatch.report.build import render_html
-    from planwatch.report.docx import APPENDIX_HEADING, docx_bytes
+    from planwatch.report.docx import docx_bytes
+    from planwatch.report.view import APPENDIX_HEADING
 
-    options = ReportOptions(for_pdf=True, chart_data="stem", appendix=False)
+    options = ReportOptions(for_pdf=True, chart_data="stem", appendix="none")
     page = render_html(shaped, commentary, options=options)
     assert APPENDIX_HEADING not in page and 'id="appendix"' not in page
     assert "in the appendix" not in page
@@ -178,5 +179,5 @@ def test_the_appendix_is_left_out_only_when_the_files_are_written(shaped, tmp_pa
     from planwatch.errors import ReportError
 
     with pytest.raises(ReportError, match="must be written beside the report"):
-        build_report(shaped, None, tmp_path, pdf=False, appendix=False)
+        build_report(shaped, None, tmp_path, pdf=False, appendix="none")
     assert list(tmp_path.iterdir()) == []

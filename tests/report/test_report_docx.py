@@ -17,8 +17,13 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from planwatch.report.build import build_report
-from planwatch.report.docx import APPENDIX_HEADING
-from planwatch.report.view import NO_COMMENTARY, ReportOptions, ReportView, report_view
+from planwatch.report.view import (
+    APPENDIX_HEADING,
+    NO_COMMENTARY,
+    ReportOptions,
+    ReportView,
+    report_view,
+)
 
 FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 

@@ -8,9 +8,12 @@ import sys
 import types
 
 import pytest
+from docx import Document
+from pypdf import PdfReader
 from sample_run import sample_run
 
 from planwatch.narrative.run import AnalysisRun, MeasureResult
+from planwatch.report import build as build_module
 from planwatch.report import parallel
 from planwatch.report.build import build_report
 from planwatch.report.chart import chart_spec
@@ -121,3 +124,68 @@ def test_a_report_of_500_charts_builds_with_every_chart_in_order(tmp_path):
     titles = re.findall(r'<title id="chart-\d+-title">([^<]*)</title>', page)
     assert titles == [c.spec.alt_text for c in charts]
     assert draw_svg.cache_info().currsize <= CACHE_SIZE
+
+
+def _pdf_text(path) -> str:
+    import subprocess
+
+    out = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True)
+    return out.stdout
+
+
+def _built(run, commentary, folder, *, ahead: bool, monkeypatch):
+    monkeypatch.setattr(build_module, "draw_ahead", lambda charts: ahead)
+    parallel.cache_clear()
+    return build_report(run, commentary, folder, docx=True, appendix="separate")
+
+
+def test_charts_drawn_in_a_worker_while_the_pdf_is_laid_out_give_the_same_report(
+    run, commentary, tmp_path, monkeypatch
+):
+    if parallel.workers() < 2:
+        pytest.skip("one CPU: charts are drawn in this process")
+    here = _built(run, commentary, tmp_path / "here", ahead=False, monkeypatch=monkeypatch)
+    before = parallel.worker_cpu_seconds()
+    try:
+        ahead = _built(run, commentary, tmp_path / "ahead", ahead=True, monkeypatch=monkeypatch)
+    finally:
+        parallel.shutdown()
+    assert parallel.worker_cpu_seconds() > before  # a worker drew them
+    assert ahead.html.read_text(encoding="utf-8") == here.html.read_text(encoding="utf-8")
+    assert _pdf_text(ahead.pdf) == _pdf_text(here.pdf)
+    assert len(PdfReader(str(ahead.pdf)).pages) == len(PdfReader(str(here.pdf)).pages)
+    images = [
+        sorted(
+            p.blob for p in Document(str(f.docx)).part.package.parts if p.partname.endswith(".png")
+        )
+        for f in (here, ahead)
+    ]
+    assert images[0] == images[1] and images[0]  # the Word version's charts: the same PNGs
+
+
+def test_when_the_workers_fail_the_charts_are_drawn_here(run, commentary, tmp_path, monkeypatch):
+    def no_pool():
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(parallel, "_get_pool", no_pool)
+    here = _built(run, None, tmp_path / "here", ahead=False, monkeypatch=monkeypatch)
+    before = parallel.worker_cpu_seconds()
+    failed = _built(run, None, tmp_path / "failed", ahead=True, monkeypatch=monkeypatch)
+    assert parallel.worker_cpu_seconds() == before
+    assert failed.html.read_text(encoding="utf-8") == here.html.read_text(encoding="utf-8")
+    assert _pdf_text(failed.pdf) == _pdf_text(here.pdf)
+
+
+def test_a_chart_that_cannot_be_drawn_fails_the_pdf_rather_than_leaving_it_out(tmp_path):
+    from planwatch.errors import ReportError
+    from planwatch.report.pdf import layout
+
+    image = (tmp_path / "chart-1.svg").as_uri()
+
+    def broken(url: str) -> None:
+        raise ValueError(f"cannot draw {url.rsplit('/', 1)[1]}")
+
+    with pytest.raises(
+        ReportError, match="could not draw a chart for the PDF: cannot draw chart-1"
+    ):
+        layout(f'<p>A chart:</p><img src="{image}" alt="A chart">', before_fetch=broken)
