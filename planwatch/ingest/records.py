@@ -34,26 +34,31 @@ read again file by file to say where it is (see "CSV files read together" below)
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from planwatch.errors import IngestError, Location, Problem
 from planwatch.ingest.checks import MAX_LISTED, number_problems
 from planwatch.ingest.files import detect_type, read_first_line, sha256_of
 from planwatch.ingest.source import (
     HEADER_ROW,
+    MAX_ROW_BYTES,
     Column,
     StagedTable,
     header_key,
     match_header,
-    read_checked,
-    read_csv_sql,
     stage_table,
 )
 from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile
@@ -102,9 +107,10 @@ class RecordBatch(StagedBatch):
         assert source is not None
         ready = convert_records(con, raw, source, display, len(self.files))
         warnings = _personal_data(con, ready, source, display)
-        first, last = con.execute(
+        # every row fetched: a result left open would stop the next Arrow table registering
+        ((first, last),) = con.execute(
             f"SELECT min({source.date}), max({source.date}) FROM {ready}"
-        ).fetchone()  # type: ignore[misc]
+        ).fetchall()
         self.files.append(
             StagedFile(
                 display,
@@ -169,9 +175,11 @@ def stage_records(
             expected="record extracts (CSV in a folder; XLSX, ODS or Parquet given by name)",
         )
     groups: dict[tuple[str, ...], list[_File]] = {}
-    for path in [f for p in paths for f in (sorted(p.rglob("*.csv")) if p.is_dir() else [p])]:
+    inputs = [f for p in paths for f in (sorted(p.rglob("*.csv")) if p.is_dir() else [p])]
+    with ThreadPoolExecutor(READERS) as pool:  # hashlib lets go of the GIL
+        shas = list(pool.map(sha256_of, inputs))
+    for path, sha in zip(inputs, shas, strict=True):
         display = str(path)
-        sha = sha256_of(path)
         if sha in ctx.known_files:
             batch.already_loaded.append((display, ctx.known_files[sha]))
             continue
@@ -194,16 +202,32 @@ def stage_records(
 # --- CSV files read together --------------------------------------------------------
 #
 # Extracts come as many files with one header (a force's month, a month of each force).
-# Files sharing a header are read by ONE read_csv a chunk, converted and checked in the
-# same pass: each row carries a flag saying whether any check failed on it. A chunk with
-# no flagged row, no row DuckDB could not read and no empty file is staged as it is;
-# otherwise it is read again file by file (:func:`_read`, :func:`convert_records`), whose
-# messages name the file, row and field. So a clean load pays for one pass, and a bad one
-# is told exactly as before.
+# Files sharing a header are read a chunk at a time, several files at once on threads
+# (pyarrow's CSV parser, which lets go of the GIL), keeping only the mapped columns:
+#
+# * a column of few distinct values (flags, dates, codes, districts: every type but
+#   numbers and the id's text) is read as a dictionary, and only its distinct values
+#   are converted and checked — by the same SQL as the file-by-file path
+#   (:func:`_converted`), so a value means the same whichever path reads it;
+# * a number or an id's text, whose values are nearly all distinct, is converted by
+#   Arrow, and only where that is exactly what the SQL would do (spaces trimmed, plain
+#   ASCII, no thousands separators, a finite number).
+#
+# The typed columns go to DuckDB as Arrow tables, without a copy. Anything the fast path
+# is not sure of — a value that does not convert, a blank id or date, a NUL byte, a
+# quote the CSV rules do not allow, a row longer than DuckDB reads, an empty file, any
+# parse error — makes it give the chunk up, and the chunk is read again file by file
+# (:func:`_read`, :func:`convert_records`), whose messages name the file, row and field.
+# So a clean load pays for one pass, and a bad one is told exactly as before.
 
-#: CSV bytes read by one ``read_csv`` at most (whole files): the staged rows are in memory
-#: (or spilled) until the load is written, and a chunk is read twice only if it is bad.
+#: CSV bytes read as one chunk at most (whole files): the typed columns are held in memory
+#: until the load is written, and a chunk is read twice only if it is bad.
 CHUNK_BYTES = 256 * 1024 * 1024
+#: Files parsed at once (each on its own thread).
+READERS = max(1, os.cpu_count() or 1)
+#: pyarrow's dictionary of a column's distinct values (32-bit indices).
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+_QUOTE, _COMMA, _CR, _LF = b'"'[0], b","[0], b"\r"[0], b"\n"[0]
 
 
 @dataclass(frozen=True)
@@ -227,7 +251,7 @@ def _plain_csv_header(path: Path, display: str, source: RecordSourceDef) -> tupl
         not header
         or "" in keys
         or len(set(keys)) != len(keys)
-        or any(h != h.strip() for h in header)
+        or any(h != h.strip() or not h.isprintable() for h in header)
     ):
         return None
     if not all(header_key(source.header_of(c)) in keys for c in source.columns):
@@ -249,70 +273,218 @@ def _chunks(files: list[_File]) -> list[list[_File]]:
     return chunks
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _by_value(column: str, spec: RecordColumn, source: RecordSourceDef) -> bool:
+    """Whether a column is converted value by value (by Arrow), not by its distinct values."""
+    return spec.type == "number" or (spec.type == "text" and column in source.id)
 
 
 def _stage_chunk(
     con: duckdb.DuckDBPyConnection, batch: RecordBatch, chunk: list[_File], header: tuple[str, ...]
 ) -> bool:
-    """Stage ``chunk`` in one pass (see above); ``False``, staging nothing, if any check fails."""
+    """Stage ``chunk`` in one pass (see above); ``False``, staging nothing, if unsure of any of it."""
     source = batch.source
     assert source is not None
     first = len(batch.files)
     cell = {header_key(h): h for h in header}
-    select: list[str] = []
-    bad: list[str] = []
-    for column, spec in source.columns.items():
-        raw = _quote(cell[header_key(source.header_of(column))])
-        typed, failed = _converted(raw, spec)
-        select.append(f"{typed} AS {column}")
-        # a NUL byte fails a conversion already; in text it is looked for
-        bad.append(failed or f"contains({raw}, chr(0))")
-        if column in source.id or column == source.date:
-            bad.append(f"{_text(raw)} IS NULL")
-    table = f"records_chunk_{first}"
-    sql = (
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT ({first} + file_index)::INTEGER AS _file, "
-        f"{', '.join(select)}, ({' OR '.join(bad)}) AS _bad "
-        f"FROM {read_csv_sql([f.path for f in chunk], header)}"
-    )
-    try:
-        unread = bool(read_checked(con, sql, [(f.path, f.display) for f in chunk]))
-    except IngestError:  # CSV the parser cannot get through: told file by file
-        unread = True
-    stats = (
-        []
-        if unread
-        else con.execute(
-            f"SELECT _file, count(*), min({source.date}), max({source.date}), bool_or(_bad) "
-            f"FROM {table} GROUP BY ALL ORDER BY 1"
-        ).fetchall()
-    )
-    if unread or len(stats) != len(chunk) or any(row[4] for row in stats):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+    wanted = {column: cell[header_key(source.header_of(column))] for column in source.columns}
+    with ThreadPoolExecutor(READERS) as pool:
+        parsed = list(
+            pool.map(partial(_parse, wanted=wanted, source=source), [f.path for f in chunk])
+        )
+    if any(p is None for p in parsed):
         return False
-    # Rows are stored in file order, so a row's number in its file is its place in the
-    # table less the rows of the files before it, plus the header.
-    starts = [0]
-    for _, rows, *_ in stats[:-1]:
-        starts.append(starts[-1] + rows)
+    files: list[dict[str, pa.Array]] = [p for p in parsed if p is not None]
+    for column, spec in source.columns.items():
+        if _by_value(column, spec, source):
+            continue
+        typed = _convert_distinct(con, [f[column] for f in files], column, spec, source)
+        if typed is None:
+            return False
+        for f, values in zip(files, typed, strict=True):
+            f[column] = values
+    rows = [len(f[source.date]) for f in files]
+    numbers = pa.array(np.arange(HEADER_ROW + 1, HEADER_ROW + 1 + max(rows), dtype=np.int32))
+    zeros = pa.array(np.zeros(max(rows), dtype=np.int8))
+    tables = [
+        pa.table(
+            {
+                "_file": pa.DictionaryArray.from_arrays(
+                    zeros.slice(0, n), pa.array([first + i], pa.int32())
+                ),
+                "source_row": numbers.slice(0, n),
+                **f,
+            }
+        )
+        for i, (f, n) in enumerate(zip(files, rows, strict=True))
+    ]
     view = f"records_part_{first}"
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT _file, "
-        f"(rowid - {starts}[_file - {first} + 1] + {HEADER_ROW + 1})::INTEGER AS source_row, "
-        f"* EXCLUDE (_file, _bad) FROM {table}"
-    )
+    con.register(view, pa.concat_tables(tables))
     warnings = _personal_data(con, view, source, chunk[0].display)
-    for f, (_, rows, low, high, _) in zip(chunk, stats, strict=True):
+    for file, values, n in zip(chunk, files, rows, strict=True):
+        dates = values[source.date]  # never blank: every value of its dictionary is used
+        low, high = (v.as_py() for v in pc.min_max(dates.dictionary).values())
         batch.files.append(
             StagedFile(
-                f.display, f.sha, rows, low, high, _span(low, high),
-                warnings if f is chunk[0] else [], note=f"record source '{source.name}'",
+                file.display, file.sha, n, low, high, _span(low, high),
+                warnings if file is chunk[0] else [], note=f"record source '{source.name}'",
             )
         )  # fmt: skip
     batch.parts.append(view)
     return True
+
+
+def _parse(
+    path: Path, wanted: dict[str, str], source: RecordSourceDef
+) -> dict[str, pa.Array] | None:
+    """One file's mapped columns: numbers and id text converted (:func:`_by_value_array`),
+    the others as dictionaries; ``None`` if anything about the file is in doubt."""
+    data = path.read_bytes()
+    if not _plain_csv_bytes(data):
+        return None
+    dictionary = {c for c, spec in source.columns.items() if not _by_value(c, spec, source)}
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(data),
+            read_options=pa_csv.ReadOptions(use_threads=False, block_size=max(1, len(data))),
+            # blank lines are skipped, as DuckDB's reader skips them
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=list(wanted.values()),
+                column_types={
+                    h: _DICTIONARY if c in dictionary else pa.string() for c, h in wanted.items()
+                },
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.num_rows == 0:
+        return None
+    out: dict[str, pa.Array] = {}
+    for column, spec in source.columns.items():
+        values = table[wanted[column]].combine_chunks()
+        if column not in dictionary:
+            converted = _by_value_array(values, spec, required=_required(column, source))
+            if converted is None:
+                return None
+            values = converted
+        out[column] = values
+    return out
+
+
+def _plain_csv_bytes(data: bytes) -> bool:
+    """Whether ``data`` is CSV that DuckDB's reader reads as pyarrow's does: one kind of
+    line ending throughout (DuckDB refuses a mix, and a carriage return ending no line),
+    no line longer than DuckDB reads, and every quote opening a value (after a comma or
+    line break) or closing one (before them), doubled quotes aside — pyarrow reads
+    ``"a"b`` as ``ab`` where DuckDB refuses it."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    returns = np.flatnonzero(buf == _CR)
+    breaks = np.flatnonzero(buf == _LF)
+    if len(returns) and (
+        len(returns) != len(breaks)
+        or returns[-1] + 1 >= len(buf)
+        or (buf[returns + 1] != _LF).any()
+    ):
+        return False
+    edges = np.concatenate(([-1], breaks, [len(buf)]))
+    if int(np.diff(edges).max()) > MAX_ROW_BYTES:
+        return False
+    quotes = np.flatnonzero(buf == _QUOTE)
+    if len(quotes) % 2:
+        return False
+    padded = np.concatenate(([_LF], buf, [_LF]))  # start and end of file as line breaks
+    before = padded[quotes[0::2]]  # the byte before each opening quote
+    after = padded[quotes[1::2] + 2]  # the byte after each closing quote
+    edge = np.array([_COMMA, _CR, _LF, _QUOTE], dtype=np.uint8)
+    return bool(np.isin(before, edge).all() and np.isin(after, edge).all())
+
+
+def _required(column: str, source: RecordSourceDef) -> bool:
+    return column in source.id or column == source.date
+
+
+def _by_value_array(values: pa.Array, spec: RecordColumn, *, required: bool) -> pa.Array | None:
+    """A text or number column converted by Arrow as :func:`_converted`\'s SQL would, or
+    ``None`` where Arrow might not do the same (non-ASCII text: DuckDB's ``trim`` takes
+    every Unicode space off) or a value is blank, NUL or not a plain number."""
+    trimmed = pc.utf8_trim(values, " ")
+    if (
+        not pc.all(pc.string_is_ascii(trimmed)).as_py()
+        or pc.any(pc.match_substring(trimmed, "\0")).as_py()
+    ):
+        return None
+    blank = pc.equal(trimmed, "")
+    if pc.any(blank).as_py():
+        if required:
+            return None
+        trimmed = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed)
+    if spec.type == "text":
+        return trimmed
+    if pc.any(pc.match_substring(trimmed, ",")).as_py():
+        return None
+    try:
+        number = pc.cast(trimmed, pa.float64())
+    except (pa.ArrowException, ValueError):
+        return None
+    return number if pc.all(pc.is_finite(number)).as_py() else None
+
+
+def _index_type(size: int) -> pa.DataType:
+    """The narrowest signed integer type indexing a dictionary of ``size`` values."""
+    for width in (pa.int8(), pa.int16()):
+        if size <= 2 ** (width.bit_width - 1) - 1:
+            return width
+    return pa.int32()
+
+
+def _convert_distinct(
+    con: duckdb.DuckDBPyConnection,
+    columns: list[pa.DictionaryArray],
+    column: str,
+    spec: RecordColumn,
+    source: RecordSourceDef,
+) -> list[pa.Array] | None:
+    """Each file's dictionary column typed, by converting the files' distinct values with
+    the SQL of the file-by-file path; ``None`` if any of them fails its check."""
+    values = pa.concat_arrays([c.dictionary for c in columns])
+    typed, failed = _converted("v", spec)
+    bad = [failed or "contains(v, chr(0))"]
+    if _required(column, source):
+        bad.append(f"{_text('v')} IS NULL")
+    con.register("records_distinct", pa.table({"i": pa.array(range(len(values))), "v": values}))
+    try:
+        result = pa.table(
+            con.sql(
+                f"SELECT {typed} AS typed, ({' OR '.join(bad)}) AS bad "
+                "FROM records_distinct ORDER BY i"
+            )
+        )
+    finally:
+        con.unregister("records_distinct")
+    if pc.any(result["bad"]).as_py():
+        return None
+    converted = result["typed"].combine_chunks()
+    # Held until the load is written: indices as narrow as the largest dictionary allows
+    # (one byte a row for a flag, date, code or district), flags as bits.
+    width = _index_type(max(len(c.dictionary) for c in columns))
+    out: list[pa.Array] = []
+    start = 0
+    for c in columns:
+        own = converted.slice(start, len(c.dictionary))
+        start += len(c.dictionary)
+        if spec.type == "flag":
+            out.append(pc.take(own, c.indices))
+            continue
+        indices = pc.cast(c.indices, width)
+        gone = pc.is_null(own)
+        if pc.any(gone).as_py():  # a blank value: its rows are NULL, not a NULL in the dictionary
+            indices = pc.if_else(pc.take(gone, indices), pa.scalar(None, width), indices)
+            own = pc.fill_null(
+                own, "" if spec.type == "text" else pa.scalar(0, pa.int32()).cast(own.type)
+            )
+        out.append(pa.DictionaryArray.from_arrays(indices, own))
+    return out
 
 
 def _converted(raw: str, spec: RecordColumn) -> tuple[str, str | None]:
@@ -600,10 +772,10 @@ def _personal_data(
         checks = ", ".join(
             f"avg(regexp_matches(v, {_lit(rx)}, 'i')::INTEGER)" for rx in PERSONAL_VALUE.values()
         )
-        shares = con.execute(
+        (shares,) = con.execute(  # every row fetched (see RecordBatch.add)
             f"SELECT {checks} FROM (SELECT {column} AS v FROM {table} WHERE {column} IS NOT NULL LIMIT {SNIFF_VALUES})"
-        ).fetchone()
-        for what, share in zip(PERSONAL_VALUE, shares or (), strict=True):
+        ).fetchall()
+        for what, share in zip(PERSONAL_VALUE, shares, strict=True):
             if share is not None and share >= SNIFF_SHARE:
                 warnings.append(_personal(header, f"its values (they look like {what})", display))
                 break
