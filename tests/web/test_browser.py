@@ -437,26 +437,14 @@ def test_an_analyst_pins_rewords_and_adds_key_points_and_sees_the_history(
 AXE_FAILING = {"serious", "critical"}
 
 
-def test_the_pages_people_use_have_no_serious_axe_violations(
-    browser, live_server, open_round, analyst, north
-):
-    """axe-core (bundled by axe-playwright-python) on each page of the round, as the analyst
-    and as an owner. The check injects axe as a script, which the app's policy rightly
-    refuses, so these contexts bypass the policy (the other tests check it holds)."""
+def axe_failures(browser, live_server, pages: dict[str, list[str]]) -> dict[str, list]:
+    """axe-core's serious and critical violations on each of ``pages`` (username: paths), each
+    user signed in in a context of their own. The check injects axe as a script, which the
+    app's policy rightly refuses, so these contexts bypass the policy (the other tests check
+    it holds)."""
     from importlib import resources
 
     axe = resources.files("axe_playwright_python").joinpath("axe.min.js").read_text("utf-8")
-    slot = slot_of(open_round, "p1-neighbourhood", "north-lpa")
-    pages = {
-        "ann": [
-            f"/rounds/{open_round.pk}/",
-            f"/rounds/{open_round.pk}/overview/",
-            f"/rounds/{open_round.pk}/publish/",
-            "/users/",
-            f"/slots/{slot.pk}/",
-        ],
-        "nora": ["/todo/", f"/slots/{slot.pk}/"],
-    }
     failing = {}
     for username, paths in pages.items():
         context = browser.new_context(bypass_csp=True)
@@ -478,4 +466,24 @@ def test_the_pages_people_use_have_no_serious_axe_violations(
             if bad:
                 failing[path] = [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in bad]
         context.close()
-    assert failing == {}
+    return failing
+
+
+def test_the_pages_people_use_have_no_serious_axe_violations(
+    browser, live_server, open_round, analyst, north
+):
+    """axe-core (bundled by axe-playwright-python) on each page of the round, as the analyst
+    and as an owner. The check injects axe as a script, which the app's policy rightly
+    refuses, so these contexts bypass the policy (the other tests check it holds)."""
+    slot = slot_of(open_round, "p1-neighbourhood", "north-lpa")
+    pages = {
+        "ann": [
+            f"/rounds/{open_round.pk}/",
+            f"/rounds/{open_round.pk}/overview/",
+            f"/rounds/{open_round.pk}/publish/",
+            "/users/",
+            f"/slots/{slot.pk}/",
+        ],
+        "nora": ["/todo/", f"/slots/{slot.pk}/"],
+    }
+    assert axe_failures(browser, live_server, pages) == {}
