@@ -11,7 +11,7 @@ import subprocess
 from datetime import date
 
 import pytest
-from test_browser import _login, browser  # noqa: F401  (browser: the module's Chromium fixture)
+from test_browser import _login, axe_failures, browser  # noqa: F401  (browser: the fixture)
 from web_helpers import make_data_project, slot_of
 
 from planwatch.web import reporting, services
@@ -154,3 +154,17 @@ def test_a_reader_is_refused_every_page_of_the_rounds_work_with_a_reason(
     page.wait_for_selector("h1:has-text('Dashboard')")
     assert page.csp_violations == []
     page.context.close()
+
+
+def test_the_readers_pages_and_the_deadline_page_have_no_serious_axe_violations(
+    browser,  # noqa: F811
+    live_server,
+    rounds,
+):
+    """axe-core on pages test_browser.py's accessibility test does not visit: a reader's
+    dashboard, published list and version, the refusal page; an analyst's deadline page."""
+    pages = {
+        "rita": ["/dashboard/", "/published/", f"/published/{rounds['version'].pk}/", "/todo/"],
+        "ann": [f"/rounds/{rounds['open'].pk}/deadline/"],
+    }
+    assert axe_failures(browser, live_server, pages) == {}
