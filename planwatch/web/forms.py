@@ -6,6 +6,8 @@ typed text still in it. Length limits come from the plan's commentary contract.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import date
 from typing import Any, cast
 
 from django import forms
@@ -14,7 +16,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.urls import reverse
 
 from planwatch.errors import PlanwatchError
-from planwatch.periods import parse_quarter
+from planwatch.periods import Month, parse_quarter
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
 from planwatch.web.models import MAX_REASON_CHARS, EmailKind, Rag, Role, SlotState
 from planwatch.web.services import emails
@@ -47,9 +49,40 @@ def uk_date_input() -> forms.DateInput:
     return forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off", "spellcheck": "false"})
 
 
+#: How many quarters the form opening a round offers: the current one and those before it,
+#: as many as a four-year Police and Crime Plan has.
+QUARTERS_OFFERED = 16
+
+
+def quarter_choices(today: date, taken: Collection[str], kept: str = "") -> list[tuple[str, str]]:
+    """The quarters a round can be opened for, newest first, leaving out those that have one
+    (``taken``, as labels); ``kept``, a value sent that is not among them, comes first, so
+    that a refused form shows what was sent."""
+    current = Month(today.year, today.month).quarter
+    labels = [current.shift(-i).label for i in range(QUARTERS_OFFERED)]
+    choices = [(label, label) for label in labels if label not in taken]
+    if kept and kept not in labels:
+        choices.insert(0, (kept, kept))
+    return choices
+
+
 class OpenRoundForm(forms.Form):
-    quarter = forms.CharField(max_length=32, help_text="For example 2024/25 Q1")
+    """The quarter, chosen from a list (the latest quarter that has ended, by default), and
+    the deadline."""
+
+    quarter = forms.CharField(
+        max_length=32, help_text="The quarter the commentary reports on", widget=forms.Select
+    )
     deadline = forms.DateField(help_text=UK_DATE_HINT, widget=uk_date_input())
+
+    def __init__(self, *args: Any, today: date, taken: Collection[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kept = str(self.data.get("quarter", "")) if self.is_bound else ""
+        choices = quarter_choices(today, taken, kept)
+        cast(forms.Select, self.fields["quarter"].widget).choices = choices
+        ended = Month(today.year, today.month).quarter.previous.label
+        offered = [value for value, _ in choices]
+        self.initial.setdefault("quarter", ended if ended in offered else next(iter(offered), ""))
 
     def clean_quarter(self) -> str:
         text = self.cleaned_data["quarter"]

@@ -457,7 +457,12 @@ def _warn_if_past(request: HttpRequest, deadline: date) -> None:
 @analyst_required
 @require_http_methods(["GET", "POST"])
 def rounds(request: HttpRequest) -> HttpResponse:
-    form = OpenRoundForm(request.POST or None)
+    existing = list(Round.objects.all())  # a refused form changes none of them
+    form = OpenRoundForm(
+        request.POST or None,
+        today=timezone.localdate(),
+        taken={r.quarter_label for r in existing},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             rnd = services.open_round(
@@ -472,9 +477,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
         except PlanwatchError as exc:
             add_problems(form, exc)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "web/rounds.html", {"rounds": Round.objects.all(), "form": form}, status=status
-    )
+    return render(request, "web/rounds.html", {"rounds": existing, "form": form}, status=status)
 
 
 @analyst_required
