@@ -158,6 +158,23 @@ def record_source_of(plan: Plan, name: str) -> RecordSourceDef:
         ) from None
 
 
+def source_matching(plan: Plan, paths: list[Path]) -> str | None:
+    """The one record source of the plan whose mapped columns all head the first CSV file
+    of ``paths`` (a load named by its columns); ``None`` if not exactly one, or no CSV."""
+    first = next(
+        (f for p in paths for f in (sorted(p.rglob("*.csv")) if p.is_dir() else [p])), None
+    )
+    if first is None or not first.is_file() or detect_type(first) != "csv":
+        return None
+    have = {header_key(h) for h in next(csv.reader([read_first_line(first)]), [])}
+    found = [
+        s.name
+        for s in plan.record_sources
+        if all(header_key(s.header_of(c)) in have for c in s.columns)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def stage_records(
     con: duckdb.DuckDBPyConnection,
     paths: list[Path],

@@ -28,7 +28,7 @@ from planwatch.ingest.files import work_folder
 from planwatch.ingest.measures import stage_measures
 from planwatch.ingest.police_uk import stage_police_uk
 from planwatch.ingest.prc import stage_prc
-from planwatch.ingest.records import stage_records
+from planwatch.ingest.records import source_matching, stage_records
 from planwatch.ingest.reference import stage_offence_codes, stage_population, stage_weights
 from planwatch.ingest.staged import IngestContext, StagedBatch
 from planwatch.ingest.stats19 import stage_stats19
@@ -195,6 +195,7 @@ def _stage_records(
         plan = load_plan(store_path.parent / PLAN_FILE)
     if not name and len(plan.record_sources) == 1:  # the plan's only record source
         name = plan.record_sources[0].name
+    name = name or source_matching(plan, files)  # the one source whose columns the file has
     if not name:
         raise ConfigError(
             "a records load needs the record source's name",
