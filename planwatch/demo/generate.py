@@ -15,6 +15,9 @@ order they should be ingested::
     data/lookups/offence-codes.csv         Home Office offence code lookup
     data/records/anyshire-crime-extract.csv  the force's own crime records (one row per
                                            crime and property item)
+    data/records/anyshire-staff-extract.csv  the HR extract: one row per person in post
+                                           since April 2016 (staff group, ethnicity,
+                                           start and leave dates)
 
 The same seed always gives byte-identical files.
 """
@@ -40,6 +43,7 @@ from planwatch.demo.police_uk import write_street_files
 from planwatch.demo.prc import generate_prc, write_prc
 from planwatch.demo.records import EXTRACT_HEADER, extract_rows
 from planwatch.demo.series import MEASURES_HEADER, SERIES_FILES
+from planwatch.demo.staff import STAFF_HEADER, staff_rows
 from planwatch.errors import ConfigError
 from planwatch.project import Project
 
@@ -64,7 +68,8 @@ class DemoFiles:
     population: Path
     offence_codes: Path
     seed: int
-    #: record-level extracts (the plan's record source 'crimes')
+    #: record-level extracts, each loaded on its own (the plan's record sources 'crimes'
+    #: and 'staff', each told by its columns)
     records: tuple[Path, ...] = ()
 
     @property
@@ -91,7 +96,7 @@ class DemoFiles:
             ("prc", (self.prc,)),
             ("police_uk", self.police_uk),
             ("measures", self.measures),
-            ("records", self.records),
+            *(("records", (extract,)) for extract in self.records),
         )
 
 
@@ -165,6 +170,9 @@ def generate_demo_project(out_dir: Path, seed: int = DEFAULT_SEED) -> DemoFiles:
     extract = _write_csv(
         data / "records" / f"{spec.FILE_SLUG}-crime-extract.csv", EXTRACT_HEADER, extract_rows(seed)
     )
+    staff = _write_csv(
+        data / "records" / f"{spec.FILE_SLUG}-staff-extract.csv", STAFF_HEADER, staff_rows(seed)
+    )
     return DemoFiles(
         root=project.root,
         plan=project.plan_path,
@@ -177,5 +185,5 @@ def generate_demo_project(out_dir: Path, seed: int = DEFAULT_SEED) -> DemoFiles:
         population=population,
         offence_codes=codes,
         seed=seed,
-        records=(extract,),
+        records=(extract, staff),
     )

@@ -129,7 +129,8 @@ def surveys(seed: int) -> list[Row]:
 
 
 # ---------------------------------------------------------------------------
-# Workforce: sickness hours (monthly), ethnic minority share, special constables
+# Workforce: sickness hours (monthly) and the ethnic minority share (special constables and
+# headcounts come from the HR extract, planwatch/demo/staff.py)
 # ---------------------------------------------------------------------------
 SICKNESS_SEASON = (
     0.95,
@@ -184,22 +185,11 @@ def _ethnic_minority(seed: int) -> list[Row]:
     return rows
 
 
-def _specials(seed: int) -> list[Row]:
-    quarters = _quarters(spec.FORCE_SERIES_FIRST)
-    values = normal(
-        rng_for(seed, "special_constables"),
-        expected(Shape(level=265, pct_per_year=-5.0), quarters),
-        4.0,
-    )
-    return [Row("special_constables", q, round(v)) for q, v in zip(quarters, values, strict=True)]
-
-
 def workforce(seed: int) -> list[Row]:
     return (
         _sickness(seed, "sickness_hours_officers", 7.6, -3.0)
         + _sickness(seed, "sickness_hours_staff", 5.4, 0.5)
         + _ethnic_minority(seed)
-        + _specials(seed)
     )
 
 
