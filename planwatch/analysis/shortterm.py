@@ -258,18 +258,30 @@ def count_change_test(model: CountModel, a: IntArray, b: IntArray) -> ChangeTest
     now = _contrast(model, a, b)
     if now is None:  # nothing expected on a side: only an all-zero pair gets here
         return ChangeTest(poisson_two_count_p(a_total, b_total), POISSON_TEST, rho_out)
-    history = [
-        c
-        for k in range(1, int(min(a.min(), b.min())) + 1)
-        if (c := _contrast(model, a - k, b - k)) is not None
-    ]
+    history = _history(model, a, b)
     if len(history) < MIN_HISTORY:
         return ChangeTest(None, None, rho_out, n_history=len(history), untested_reason=TOO_SHORT)
-    variance, poisson, df = _excess(model, np.array(history), now)
+    variance, poisson, df = _excess(model, history, now)
     t = float(now @ y0) / math.sqrt(variance)
     return ChangeTest(
         t_two_sided_p(t, df), HISTORY_TEST, rho_out, variance / poisson, df, len(history)
     )
+
+
+def _history(model: CountModel, a: IntArray, b: IntArray) -> FloatArray:
+    """:func:`_contrast` of the same comparison ``k`` periods earlier, for every ``k`` from
+    1 to as far back as the series goes, one row each (in order of ``k``; a shift with a
+    period missing or a side expecting no events left out), all at once."""
+    back = np.arange(1, int(min(a.min(), b.min())) + 1)[:, None]
+    ia, ib = a[None, :] - back, b[None, :] - back
+    sa, sb = model.m[ia].sum(axis=1), model.m[ib].sum(axis=1)
+    finite = np.isfinite(model.y)
+    keep = finite[ia].all(axis=1) & finite[ib].all(axis=1) & (sa > 0) & (sb > 0)
+    rows = np.arange(int(keep.sum()))[:, None]
+    history = np.zeros((rows.shape[0], model.y.shape[0]))
+    history[rows, ia[keep]] = (1.0 / sa[keep])[:, None]
+    history[rows, ib[keep]] = (-1.0 / sb[keep])[:, None]
+    return history
 
 
 def _excess(model: CountModel, history: FloatArray, now: FloatArray) -> tuple[float, float, float]:
