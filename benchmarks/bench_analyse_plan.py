@@ -14,7 +14,7 @@ Measured in the same run, interleaved, each best of ``--repeats``:
   key points) in a fresh child process, wall and CPU time;
 * the baseline of issue 17: a plain statsmodels loop in a fresh child process — read the
   same CSV with pandas and fit each series' Poisson GLM trend (trend and quarter of the
-  year), nothing else.
+  year), nothing else; with one OpenBLAS thread, as planwatch runs (``planwatch/__init__.py``).
 
 Run: ``python benchmarks/bench_analyse_plan.py [--repeats 3] [--no-write]``
 """
@@ -37,6 +37,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 CLI = [sys.executable, "-m", "planwatch.cli.main"]
+#: The baseline runs with BLAS as planwatch does (one OpenBLAS thread, unless this
+#: environment sets its own), so the ratio compares the work, not the threading.
+BASELINE_ENV = {**ENV, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
 SECTION = "## Analyse at plan scale"
 FORCES, GROUPS = 43, 10
 QUARTER = "2023/24-Q4"
@@ -51,15 +54,24 @@ NOTES = (
     "CPU, 3.03x the statsmodels loop; the store read of the 430 measures one query each "
     "8.77 s, as one UNION ALL of a branch per measure 1.21 s, as now (every tidy series in one "
     "join) 0.07 s.",
-    "- What is left (CPU seconds of one `run_analysis`, in one process, quiet machine, and "
-    "cProfile shares): reading plan.yaml 0.82 s — the round-trip YAML parser (ruamel.yaml, "
-    "pure Python) runs twice over the 65 kB plan, once to load it and once to check for "
-    "aliases; PyYAML's C loader reads the same file in 0.06 s; building the 430 series from "
-    "their frames (`planwatch.measures.build`) about a tenth; the analyses, of which the "
-    "short-term change tests are the largest part, about a tenth; the claim checker about a "
-    "twentieth; the first run in a process also builds the analysis' tables (about 1 s). "
-    "Under 2 s whole process needs the plan read faster (`planwatch.plan.load`) and series "
-    "built from the one frame rather than 430 small ones.",
+    "- Done for issue 17 (2026-12-01, third round): NumPy's BLAS (OpenBLAS) runs one thread "
+    "unless the environment says otherwise (`planwatch/__init__.py`): its threads cost far "
+    "more than they save on matrices this small; one `run_analysis` of the 430 series, in one "
+    "process at load average 8 to 11, took 5.26 s of CPU with them and 2.90 s without (the "
+    "autocorrelation correction's table for one design 0.59 s against 0.025 s); the count "
+    "change test builds its history of earlier comparisons in one array operation "
+    "(0.56 to 0.19 ms a test; `analyse --json` byte for byte the same).",
+    "- What is left (CPU seconds of a second `run_analysis` in one process, load average 10 "
+    "to 15, so about twice a quiet machine's): importing the analysis service 1.4 to 2.5 "
+    "(pandas, scipy.special — whose array-API layer imports numpy.f2py and numpy.testing — "
+    "and the plan's pydantic models); the analyses 1.45 to 2.6, of which the short-term "
+    "changes (`planwatch.analysis.shortterm`: the count model and its autocorrelation per "
+    "series, two change tests each) about half and the batched trend fits "
+    "(`planwatch.analysis.trend.fit_trends`) about 0.5 to 1.2; the claim checker "
+    "(`planwatch.narrative.checker`) 0.5 to 0.6 — 78,816 calls of `Quarter.end` from one "
+    "list comprehension (`checker.py`, line 134); building the 430 series "
+    "(`planwatch.measures.build`) 0.3 to 0.8; the key points 0.2 to 0.6; the store read 0.07 "
+    "to 0.2; reading plan.yaml 0.04 to 0.1.",
 )
 
 STATSMODELS = r"""
@@ -111,10 +123,10 @@ def _poisson(rng: random.Random, lam: float) -> int:
     return k
 
 
-def child(cmd: list[str]) -> tuple[float, float]:
+def child(cmd: list[str], env: dict[str, str] = ENV) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True, cwd=REPO, env=ENV)
+    subprocess.run(cmd, check=True, capture_output=True, cwd=REPO, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
@@ -153,7 +165,7 @@ def main() -> None:
         runs: dict[str, list[tuple[float, float]]] = {"analyse": [], "statsmodels": [], "read": []}
         for _ in range(args.repeats):
             runs["analyse"].append(child(analyse))
-            runs["statsmodels"].append(child(baseline))
+            runs["statsmodels"].append(child(baseline, BASELINE_ENV))
             runs["read"].append(reads(project))
     load_end = os.getloadavg()[0]
     a_wall, a_cpu = (min(r[i] for r in runs["analyse"]) for i in (0, 1))
@@ -172,7 +184,8 @@ def main() -> None:
         "| What | Wall (s) | CPU (s) |",
         "|---|---:|---:|",
         f"| `planwatch analyse`, whole process | {a_wall:.2f} | {a_cpu:.2f} |",
-        f"| baseline: pandas + statsmodels Poisson GLM loop (trend only), whole process "
+        f"| baseline: pandas + statsmodels Poisson GLM loop (trend only, one BLAS thread), whole "
+        "process "
         f"| {s_wall:.2f} | {s_cpu:.2f} |",
         f"| store read, one query per measure (`measure_frame` x {n}) | | {one:.2f} |",
         f"| store read, one query (`measure_frames`) | | {once:.2f} |",
