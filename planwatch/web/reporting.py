@@ -22,7 +22,10 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from planwatch import formatting as fmt
+from planwatch.analysis.results import ChangeResult, TrendResult
 from planwatch.errors import CommentaryError, PlanwatchError, Problem
+from planwatch.narrative.keypoints import good_or_bad
 from planwatch.narrative.overrides import Override
 from planwatch.periods import Quarter, parse_quarter
 from planwatch.plan.commentary import Commentary
@@ -161,12 +164,99 @@ class PriorityPanel:
 
 
 @dataclass(frozen=True)
+class Movement:
+    """How a measure moved, for the dashboard's grid: an arrow, words with the size, and
+    whether that is better or worse for the public (only when a test showed the movement)."""
+
+    arrow: str
+    words: str
+    judgement: str = "neutral"  # "good", "bad" or "neutral" (the cell's colour)
+
+    @property
+    def judgement_words(self) -> str:
+        return JUDGEMENT_WORDS[self.judgement]
+
+
+#: What the dashboard's colours mean, in words beside each arrow.
+JUDGEMENT_WORDS = {"good": "better", "bad": "worse", "neutral": ""}
+#: The dashboard's arrows for a direction of movement.
+ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
+NOT_TESTED_ARROW = "–"
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """One measure of a priority on the dashboard's one-screen grid."""
+
+    priority: int
+    priority_title: str
+    measure: str
+    latest: str  # the latest value and its period
+    trend: Movement
+    year: Movement | None  # against the same period a year earlier, when the data allow
+
+
+@dataclass(frozen=True)
 class Dashboard:
     quarter: str
     panels: tuple[PriorityPanel, ...] = ()
     message: str = ""
     warnings: tuple[Problem, ...] = field(default=())  # rendered by the template
     charts: bool = False  # whether the report step's key-point and chart fragments were used
+    grid: tuple[GridRow, ...] = ()
+
+
+def _trend_movement(trend: TrendResult | None, polarity: str) -> Movement:
+    """The trend test's finding (planwatch.analysis.trend; docs/methodology.md): a direction
+    only when the test found a trend, with its size a year."""
+    if trend is None or trend.method == "insufficient_data":
+        return Movement(NOT_TESTED_ARROW, "too few periods to test")
+    if not trend.significant:
+        return Movement(ARROWS["flat"], "no clear trend")
+    words = "rising" if trend.direction == "up" else "falling"
+    if trend.pct_per_year is not None:
+        words += f" {fmt.pct(trend.pct_per_year)} a year"
+    return Movement(ARROWS[trend.direction], words, good_or_bad(trend.direction, polarity))
+
+
+def _year_movement(changes: tuple[ChangeResult, ...], polarity: str) -> Movement | None:
+    """The change on the same period a year earlier, judged better or worse only when its
+    test found a real change."""
+    change = next((c for c in changes if c.kind == "same_period_last_year"), None)
+    if change is None:
+        return None
+    size = (
+        fmt.signed(change.pct_change, 1, "%")
+        if change.pct_change is not None
+        else fmt.signed(change.abs_change)
+    )
+    words = f"{size} on {fmt.period_text(change.comparison_label)}"
+    if change.significant is None:
+        return Movement(ARROWS[change.direction], f"{words} (not tested)")
+    if not change.significant:
+        return Movement(ARROWS[change.direction], f"{words} (not a clear change)")
+    return Movement(ARROWS[change.direction], words, good_or_bad(change.direction, polarity))
+
+
+def _grid(run: Any) -> tuple[GridRow, ...]:
+    """Priorities x measures: the latest value, the trend and the change on a year earlier."""
+    return tuple(
+        GridRow(
+            pr.priority.number,
+            pr.priority.title,
+            m.measure.name,
+            (
+                f"{fmt.value(m.analysis.latest_value, m.measure.unit, m.measure.decimals)}"
+                f" ({fmt.period_text(m.analysis.latest_label)})"
+                if m.analysis.latest_label
+                else fmt.MISSING
+            ),
+            _trend_movement(m.analysis.trend, m.measure.polarity),
+            _year_movement(m.analysis.changes, m.measure.polarity),
+        )
+        for pr in run.priorities
+        for m in pr.measures
+    )
 
 
 def _fragment_renderer() -> Any:
@@ -243,7 +333,7 @@ def _compute_dashboard(project: Project, quarter: Quarter) -> Dashboard:
             )
             for pr in run.priorities
         )
-        return Dashboard(quarter.label, panels, warnings=tuple(run.warnings))
+        return Dashboard(quarter.label, panels, warnings=tuple(run.warnings), grid=_grid(run))
     render_fragment, report_view, options = renderer
     view = report_view(run, None, options())
     drawn: list[PriorityPanel] = []
@@ -259,7 +349,9 @@ def _compute_dashboard(project: Project, quarter: Quarter) -> Dashboard:
                 pv.number, pv.title, tuple(k.text for k in pv.key_points), tuple(fragments)
             )
         )
-    return Dashboard(quarter.label, tuple(drawn), warnings=tuple(run.warnings), charts=True)
+    return Dashboard(
+        quarter.label, tuple(drawn), warnings=tuple(run.warnings), charts=True, grid=_grid(run)
+    )
 
 
 # --------------------------------------------------------------------------- overrides

@@ -501,6 +501,43 @@ def tracker_summary(
 
 
 @dataclass(frozen=True)
+class DepartmentProgress:
+    """One department's commentary in a round, for the dashboard."""
+
+    department: str
+    approved: int
+    submitted: int
+    outstanding: int  # not started or draft (returned ones included)
+    overdue: int  # outstanding after the deadline
+
+    @property
+    def total(self) -> int:
+        return self.approved + self.submitted + self.outstanding
+
+
+def department_progress(rnd: Round, today: date | None = None) -> list[DepartmentProgress]:
+    """Each department's slots in ``rnd`` by where they stand, and how many are overdue."""
+    late = days_left(rnd.deadline, today) < 0 and rnd.is_open
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for name, state in Slot.objects.filter(round=rnd).values_list("department__name", "state"):
+        counts[name][state] += 1
+    rows = []
+    for name in sorted(counts):
+        by_state = counts[name]
+        outstanding = sum(by_state[s] for s in OUTSTANDING)
+        rows.append(
+            DepartmentProgress(
+                name,
+                by_state[SlotState.APPROVED],
+                by_state[SlotState.SUBMITTED],
+                outstanding,
+                outstanding if late else 0,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
 class ChaseRow:
     department: Any
     slots: tuple[Slot | TrackerSlot, ...]

@@ -817,7 +817,7 @@ def import_xlsx(request: HttpRequest, pk: int, dept: str) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     rnd = selectors.current_round()
-    quarter_text = request.GET.get("quarter") or (rnd.quarter if rnd else "")
+    quarter_text = request.GET.get("quarter") or (rnd.quarter_label if rnd else "")
     error = ""
     board = None
     if quarter_text:
@@ -825,8 +825,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             board = reporting.dashboard(parse_quarter(quarter_text))
         except PlanwatchError as exc:
             error = exc.render()
+    progress = selectors.department_progress(rnd) if rnd else []
     return render(
-        request, "web/dashboard.html", {"board": board, "error": error, "quarter": quarter_text}
+        request,
+        "web/dashboard.html",
+        {
+            "board": board,
+            "error": error,
+            "quarter": quarter_text,
+            "round": rnd,
+            "progress": progress,
+            "overdue": sum(p.overdue for p in progress),
+        },
     )
 
 
