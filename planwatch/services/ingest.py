@@ -14,7 +14,8 @@ Also :func:`confirm`, the write behind ``planwatch confirm``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from dataclasses import replace as with_fields
 from pathlib import Path
@@ -154,7 +155,7 @@ def ingest(
             if not existed:
                 _create_private(store_path)
             try:
-                with writing(con, store_path):
+                with private_files(), writing(con, store_path):  # its write-ahead log too
                     records = write_batches(con, batches, replace=replace)
             except BaseException:
                 if not existed:  # the transaction rolled back: leave no empty store behind
@@ -174,12 +175,20 @@ def ingest(
 def _create_private(path: Path) -> None:
     """An empty store file that only its owner can read (created before anything is in it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    with private_files():
+        duckdb.connect(str(path)).close()
+    path.chmod(STORE_MODE)
+
+
+@contextmanager
+def private_files() -> Iterator[None]:
+    """Files created meanwhile (the store, the write-ahead log DuckDB writes the records
+    to before they reach the store) readable by their owner only."""
     mask = os.umask(0o777 & ~STORE_MODE)
     try:
-        duckdb.connect(str(path)).close()
+        yield
     finally:
         os.umask(mask)
-    path.chmod(STORE_MODE)
 
 
 def _stage_records(

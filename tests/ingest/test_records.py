@@ -3,6 +3,7 @@ definitions, a definition changed without a new load, bad input refused with the
 
 from __future__ import annotations
 
+import os
 import stat
 from datetime import date
 from pathlib import Path
@@ -35,6 +36,32 @@ def monthly(project: Path, measure_id: str, plan: object = PLAN) -> dict[date, f
     frame = measure_frame(project, plan, measure_id)  # type: ignore[arg-type]
     assert set(frame["frequency"]) <= {"quarter"}
     return dict(zip(frame["period_start"], frame["value"], strict=True))
+
+
+def test_the_write_ahead_log_is_private_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB writes a load to the store's write-ahead log first (left behind if the
+    process dies before the checkpoint): it is no more readable than the store."""
+    import planwatch.services.ingest as service
+
+    modes: list[int] = []
+    write = service.write_batches
+
+    def spy(*args: object, **kwargs: object) -> object:
+        records = write(*args, **kwargs)  # type: ignore[arg-type]
+        wal = tmp_path / "p" / "planwatch.duckdb.wal"  # committed, not yet checkpointed
+        modes.append(stat.S_IMODE(wal.stat().st_mode))
+        return records
+
+    monkeypatch.setattr(service, "write_batches", spy)
+    path = write_csv(tmp_path / "crimes.csv", CRIME_HEADER, CRIME_ROWS)
+    old = os.umask(0o022)  # a usual umask: files readable by all
+    try:
+        ingest(tmp_path / "p", "records", [path], record_source="crimes", plan=PLAN)
+    finally:
+        os.umask(old)
+    assert modes == [0o600]
 
 
 def test_only_mapped_columns_are_stored_and_the_file_is_private(loaded: Path) -> None:
