@@ -67,6 +67,14 @@ def test_the_named_approver_sees_the_sign_off_and_signs_off(named):
     assert "2024/25 Q2" in page
     assert client.post(reverse("sign_off", args=[q2.pk])).status_code == 302
     assert Round.objects.get(pk=q2.pk).signed_off_at is not None
-    # Another round's sign-off is not theirs.
+    # Another round's sign-off is not theirs; the refusal says why and what to do.
     other = named["published_round"]
-    assert client.get(reverse("sign_off", args=[other.pk])).status_code == 403
+    refused = client.get(reverse("sign_off", args=[other.pk]))
+    assert refused.status_code == 403
+    assert "Only the named approver can sign this round off." in refused.content.decode()
+    assert "ask an analyst to change your account" in refused.content.decode()
+    # An analyst is refused too, without being told to ask an analyst.
+    refused = client_for(named["users"][ANALYST]).get(reverse("sign_off", args=[q2.pk]))
+    assert refused.status_code == 403
+    assert "Only the named approver" in refused.content.decode()
+    assert "ask an analyst" not in refused.content.decode()
