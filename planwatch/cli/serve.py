@@ -123,6 +123,16 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> None:
             worker.wait()
 
 
+def _requeue_abandoned() -> None:
+    """Before the worker starts: the report jobs a killed worker left half done go back in
+    the queue (this worker is the database's only one, so nothing else is running them)."""
+    from planwatch.web.tasks import requeue_abandoned, requeued_summary
+
+    count = requeue_abandoned()
+    if count:
+        console.print(requeued_summary(count))
+
+
 def _stop_on_sigterm() -> None:
     """Let SIGTERM unwind this process like Ctrl-C does, so that every ``finally`` that
     stops a child (gunicorn, the background worker, chart workers) runs."""
@@ -181,7 +191,10 @@ def register(app: typer.Typer) -> None:
         _setup(root, production=production)
         _prepare(root, import_plan=import_plan)
         _stop_on_sigterm()
-        jobs = start_worker() if worker else None
+        jobs = None
+        if worker:
+            _requeue_abandoned()
+            jobs = start_worker()
         try:
             _run_server(host, port, production=production, worker_args=worker_args)
         finally:

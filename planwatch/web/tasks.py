@@ -10,10 +10,17 @@ server — so that a queued job survives a restart; the version's ``report_statu
 
 from __future__ import annotations
 
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
+
 from planwatch.web import reporting
 from planwatch.web.models import PublishedVersion, ReportStatus
 from planwatch.web.services import set_report_result
-from planwatch.web.taskapi import task
+from planwatch.web.taskapi import TaskResultStatus, task
+
+REQUEUED_MESSAGE = (
+    "The background worker was stopped while it built the report: waiting to build it again."
+)
 
 
 @task()
@@ -33,3 +40,35 @@ def queue_report(version: PublishedVersion) -> None:
         progress=0,
     )
     build_report.enqueue(version.pk)
+
+
+def requeue_abandoned() -> int:
+    """Put back in the queue the report jobs that a killed worker (SIGKILL, a power cut, the
+    end of a stop timeout) left marked as running, and say so on their versions; returns
+    how many. For the start of the database's one worker only (``planwatch serve`` starting
+    its own, or ``planwatch manage requeue_reports`` before a worker unit): a job still
+    running then is running nowhere, and would otherwise never be built."""
+    with transaction.atomic():
+        jobs = list(
+            DBTaskResult.objects.running()
+            .filter(task_path=build_report.module_path)
+            .select_for_update()
+        )
+        DBTaskResult.objects.filter(pk__in=[job.pk for job in jobs]).update(
+            status=TaskResultStatus.READY, started_at=None
+        )
+        version_ids = [job.args_kwargs["args"][0] for job in jobs]
+        for version in PublishedVersion.objects.filter(pk__in=version_ids):
+            set_report_result(
+                version, status=ReportStatus.QUEUED, message=REQUEUED_MESSAGE, progress=0
+            )
+    return len(jobs)
+
+
+def requeued_summary(count: int) -> str:
+    """What :func:`requeue_abandoned` did, for the console."""
+    if not count:
+        return "No report was left half built."
+    return (
+        f"Queued again {count} report{'s' if count != 1 else ''} a stopped worker left half built."
+    )

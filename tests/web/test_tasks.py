@@ -6,6 +6,7 @@ queued it and a restart of the worker."""
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import subprocess
 import sys
@@ -14,13 +15,14 @@ from datetime import date
 
 import django
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from web_helpers import client_for, make_data_project, slot_of
 
 from planwatch.cli import serve
 from planwatch.plan.commentary import Commentary
-from planwatch.web import services
+from planwatch.web import services, tasks
 from planwatch.web.models import PublishedVersion, ReportStatus, Round, RoundState
 
 
@@ -162,14 +164,10 @@ def _wait_for_status(version, statuses) -> str:
     raise AssertionError(f"the report stayed {version.report_status}: {version.report_message}")
 
 
-@pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-def test_the_serve_worker_stopped_while_building_finishes_the_report(
-    analyst, north, tmp_path, monkeypatch
-):
-    """The worker `planwatch serve` starts (serve.start_worker) finds a job queued before it
-    started, and stopped as a restart stops it (SIGTERM) while it builds the report, finishes
-    that report before it exits instead of leaving it half done."""
+@pytest.fixture
+def queued_with_data(analyst, north, tmp_path, monkeypatch):
+    """A round published with one approved commentary, its report queued, in a project with
+    data (so the report builds), and the environment a worker started now will read."""
     project = make_data_project(tmp_path)
     rnd = services.open_round("2023/24 Q1", date(2023, 7, 31), user=analyst)
     s = _submit(rnd, "p1-neighbourhood", "north-lpa", north, "Two hubs opened.")
@@ -181,19 +179,72 @@ def test_the_serve_worker_stopped_while_building_finishes_the_report(
     monkeypatch.setenv("DATABASE_URL", _database_url())
     monkeypatch.setenv("PLANWATCH_PROJECT", str(project))
     monkeypatch.setenv("PLANWATCH_MEDIA_ROOT", str(tmp_path / "media"))
+    return version
+
+
+def _stop_when_building(version, stop) -> subprocess.Popen[bytes]:
+    """Start the serve worker, and ``stop`` it once it is building ``version``'s report."""
     worker = serve.start_worker()
     try:
         seen = _wait_for_status(
             version, {ReportStatus.BUILDING, ReportStatus.READY, ReportStatus.FAILED}
         )
-        serve.stop_worker(worker)
+        stop(worker)
     finally:
         if worker.poll() is None:
             worker.kill()
             worker.wait()
     assert seen == ReportStatus.BUILDING  # it was stopped in the middle of the build
-    assert worker.returncode == 0  # a graceful stop, after the job
+    return worker
+
+
+def _assert_built(version, media) -> None:
     version.refresh_from_db()
     assert version.report_status == ReportStatus.READY, version.report_message
     assert version.report_progress == 100
-    assert list((tmp_path / "media").rglob("*.html")), "no report written"
+    assert list(media.rglob("*.html")), "no report written"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_serve_worker_stopped_while_building_finishes_the_report(queued_with_data, tmp_path):
+    """The worker `planwatch serve` starts (serve.start_worker) finds a job queued before it
+    started, and stopped as a restart stops it (SIGTERM) while it builds the report, finishes
+    that report before it exits instead of leaving it half done."""
+    worker = _stop_when_building(queued_with_data, serve.stop_worker)
+    assert worker.returncode == 0  # a graceful stop, after the job
+    _assert_built(queued_with_data, tmp_path / "media")
+
+
+def _kill(worker: subprocess.Popen[bytes]) -> None:
+    worker.kill()
+    worker.wait()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_report_a_killed_worker_left_half_built_is_built_after_the_restart(
+    queued_with_data, tmp_path
+):
+    """A worker killed outright (SIGKILL, a power cut) leaves its job marked as running;
+    the restart (`planwatch serve`, or `planwatch manage requeue_reports` before a worker
+    unit) queues it again, and the next worker builds it."""
+    version = queued_with_data
+    _stop_when_building(version, _kill)
+    version.refresh_from_db()
+    assert version.report_status == ReportStatus.BUILDING  # stuck, as the crash left it
+    out = io.StringIO()
+    call_command("requeue_reports", stdout=out)
+    assert out.getvalue().strip() == "Queued again 1 report a stopped worker left half built."
+    version.refresh_from_db()
+    assert version.report_status == ReportStatus.QUEUED
+    assert version.report_message == tasks.REQUEUED_MESSAGE and version.report_progress == 0
+    out = io.StringIO()
+    call_command("requeue_reports", stdout=out)  # nothing is running now: nothing to do
+    assert out.getvalue().strip() == "No report was left half built."
+    worker = serve.start_worker()
+    try:
+        _wait_for_status(version, {ReportStatus.READY, ReportStatus.FAILED})
+    finally:
+        serve.stop_worker(worker)
+    _assert_built(version, tmp_path / "media")
