@@ -395,26 +395,29 @@ def _plain_csv_bytes(data: bytes) -> bool:
     no line longer than DuckDB reads, and every quote opening a value (after a comma or
     line break) or closing one (before them), doubled quotes aside — pyarrow reads
     ``"a"b`` as ``ab`` where DuckDB refuses it."""
+    if b"\r" in data and not data.count(b"\r") == data.count(b"\r\n") == data.count(b"\n"):
+        return False
+    start = 0  # each step jumps to the last line break within MAX_ROW_BYTES
+    while len(data) - start > MAX_ROW_BYTES:
+        found = data.rfind(b"\n", start, start + MAX_ROW_BYTES + 1)
+        if found < 0:
+            return False
+        start = found + 1
+    if b'"' not in data:
+        return True
     buf = np.frombuffer(data, dtype=np.uint8)
-    returns = np.flatnonzero(buf == _CR)
-    breaks = np.flatnonzero(buf == _LF)
-    if len(returns) and (
-        len(returns) != len(breaks)
-        or returns[-1] + 1 >= len(buf)
-        or (buf[returns + 1] != _LF).any()
-    ):
-        return False
-    edges = np.concatenate(([-1], breaks, [len(buf)]))
-    if int(np.diff(edges).max()) > MAX_ROW_BYTES:
-        return False
     quotes = np.flatnonzero(buf == _QUOTE)
     if len(quotes) % 2:
         return False
-    padded = np.concatenate(([_LF], buf, [_LF]))  # start and end of file as line breaks
-    before = padded[quotes[0::2]]  # the byte before each opening quote
-    after = padded[quotes[1::2] + 2]  # the byte after each closing quote
-    edge = np.array([_COMMA, _CR, _LF, _QUOTE], dtype=np.uint8)
-    return bool(np.isin(before, edge).all() and np.isin(after, edge).all())
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = buf[opening[opening > 0] - 1]  # a quote opening the file has nothing before it
+    after = buf[closing[closing < len(buf) - 1] + 1]  # nor one closing it anything after
+    return bool(_edges(before) and _edges(after))
+
+
+def _edges(found: np.ndarray) -> bool:
+    """Whether every byte is a comma, a line break or a quote."""
+    return bool(((found == _COMMA) | (found == _LF) | (found == _CR) | (found == _QUOTE)).all())
 
 
 def _required(column: str, source: RecordSourceDef) -> bool:
