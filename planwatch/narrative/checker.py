@@ -28,6 +28,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 from typing import Literal
@@ -75,6 +76,8 @@ FRACTION_SLACK = 0.03
 #: Cohen's (1988) large and medium correlations, restated from the narrative's relations.
 LARGE_R = 0.5
 MEDIUM_R = 0.3
+#: The financial year starts in April (restated from planwatch.periods).
+FINANCIAL_YEAR_START = 4
 #: A stated number may differ from the true value by at most half a unit in its last
 #: shown place; this much more allows for binary floating point.
 FLOAT_SLACK = 1e-9
@@ -410,14 +413,18 @@ class _Check:
         text = self.kp.text
         found = re.search(
             rf"The ({_PERIOD}) figure for .+ \(({_NUMBER})[^)]*\) is the (highest|lowest) "
-            rf"(?:of all (\w+) (?:quarters|months) in the series|since ({_PERIOD})|"
-            rf"for (\w+) years \(since ({_PERIOD})\))",
+            rf"(?:of all (\w+) (?:quarters|months) in the series|since ({_PERIOD})"
+            rf"(?: \(when it was also ({_NUMBER})[^)]*\))?|"
+            rf"for (\w+) years \(since ({_PERIOD})(?:, when it was also ({_NUMBER})[^)]*)?\))",
             text,
         )
         last = self.f.latest
         if not found or last is None:
             return
-        when, stated, kind, n_word, since, years_word, years_since = found.groups()
+        when, stated, kind, n_word, since, also, years_word, years_since, years_also = (
+            found.groups()
+        )
+        also = also or years_also
         if years_word is not None:
             since = years_since
             between = self.f.between(years_since, when)
@@ -452,6 +459,14 @@ class _Check:
             expected = self.f.labels[back] if back is not None else "none: it is on record"
             if label_of(since) != expected:
                 self.fail("extreme", f"the {kind} since {since}", f"the {kind} since {expected}")
+            elif back is not None:  # a tie with the period it reaches back to is said
+                tie = self.f.values[back] == current
+                if tie and (also is None or not shows(also, current)):
+                    self.fail(
+                        "extreme", f"the {kind} since {since}", f"a tie: {since} was also {current}"
+                    )
+                if also is not None and not tie:
+                    self.fail("extreme", f"also {also}", f"{since} was {self.f.values[back]}")
 
     def comparison(self) -> None:
         """A change between two periods: both numbers, the direction and the size."""
@@ -650,15 +665,7 @@ class _Check:
             return
         first = label_of(span.group(1))
         years = re.match(r"Over the last (\w+) years?\b", text)
-        starts: dict[str, str] = {}
-        for window in self.m.trend_windows:
-            found = re.fullmatch(r"last (\d+) years?", window)
-            if found is None:
-                starts[window] = label_of(window) or window
-                continue
-            back = self.f.shift(self.f.labels[last], -(int(found.group(1)) * self.f.per_year - 1))
-            if back is not None:
-                starts[window] = back
+        starts = self._window_starts(last)
         if years is not None:
             n = int(read_number(years.group(1))[0])
             named = next((w for w in starts if re.fullmatch(rf"last {n} years?", w)), None)
@@ -674,6 +681,79 @@ class _Check:
                 f"from {span.group(1)}",
                 f"the start of a window of the plan's trend_windows ({', '.join(self.m.trend_windows)})",
             )
+
+    def _window_starts(self, last: int) -> dict[str, str]:
+        """The first period of each window of the plan's ``trend_windows``, by window: a
+        start as written, or "last N years" counted back from the latest period with data."""
+        starts: dict[str, str] = {}
+        for window in self.m.trend_windows:
+            found = re.fullmatch(r"last (\d+) years?", window)
+            if found is None:
+                starts[window] = label_of(window) or window
+                continue
+            back = self.f.shift(self.f.labels[last], -(int(found.group(1)) * self.f.per_year - 1))
+            if back is not None:
+                starts[window] = back
+        return starts
+
+    def sub_change(self) -> None:
+        """A sub-period too short for a trend: the window is one the plan names, ends at the
+        latest period, is shorter than two years (as many periods as it says), and both its
+        values, the direction and the size are the series'; no trend is claimed."""
+        found = re.search(
+            rf"^(?:Over the last (\w+ years|year), from|From) ({_PERIOD}) to ({_PERIOD}) \((\w+) "
+            rf"(?:quarters?|months?)\), .+? (?:(rose|fell) from ({_NUMBER})[^(;]*? to "
+            rf"({_NUMBER})[^(;]*? \((?:{_DIFFERENCE})\)|was ({_NUMBER})[^;]*? at both ends); "
+            r"(\w+) (?:quarters?|months?) are too few for a trend test",
+            self.kp.text,
+        )
+        last = self.f.latest
+        if not found or last is None:
+            self.fail("value", self.kp.text, "a sentence the checker can read")
+            return
+        years_s, first_s, last_s, n_s, verb, old_s, cur_s = found.groups()[:7]
+        difference, same_s, n_again = found.groups()[7:12], found.group(13), found.group(14)
+        if re.search(r"\btrend in\b|\b(?:upward|downward) (?:trend|movement)", self.kp.text):
+            self.fail("size", "trend", "no trend claimed over a window this short")
+        if label_of(last_s) != self.f.labels[last]:
+            self.fail("period", last_s, "the latest period with data")
+            return
+        starts = self._window_starts(last)
+        first = label_of(first_s)
+        if years_s is not None:
+            n_years = 1 if years_s == "year" else int(read_number(years_s.split()[0])[0])
+            named = next((w for w in starts if re.fullmatch(rf"last {n_years} years?", w)), None)
+            if named is None or starts[named] != first:
+                self.fail(
+                    "period", f"the last {years_s} years", "a window of the plan's trend_windows"
+                )
+        elif first not in starts.values():
+            self.fail(
+                "period", f"from {first_s}", "the start of a window of the plan's trend_windows"
+            )
+        between = self.f.between(first_s, last_s)
+        n = int(read_number(n_s)[0])
+        if between is None or n != between + 1 or n != int(read_number(n_again)[0]):
+            self.fail(
+                "period", f"{n_s} periods", f"{None if between is None else between + 1} periods"
+            )
+        if n >= 2 * self.f.per_year:
+            self.fail("period", f"{n_s} periods", "a window shorter than two years")
+        cur, old = self.f.at(last_s), self.f.at(first_s)
+        if cur is None or old is None:
+            self.fail("value", self.kp.text, f"values for both {first_s} and {last_s}")
+            return
+        if same_s is not None:
+            if cur != old or not shows(same_s, cur):
+                self.fail("value", same_s, f"{old} and {cur}")
+            return
+        if not shows(cur_s, cur):
+            self.fail("value", cur_s, f"the value for {last_s}, {cur}")
+        if not shows(old_s, old):
+            self.fail("value", old_s, f"the value for {first_s}, {old}")
+        if (cur - old) * _direction_word(str(verb)) <= 0:
+            self.fail("direction", str(verb), "rose" if cur > old else "fell or the same")
+        self._difference(cur, old, difference)
 
     def gap_between(self) -> None:
         """A value against another (a benchmark, an earlier survey): both numbers, the
@@ -761,7 +841,7 @@ class _Check:
         found = re.search(
             rf"averaged ({_NUMBER})[^,;]*? a month in (\d{{4}})(?: \(({_MONTH_NAME})"
             rf"(?: to ({_MONTH_NAME}))?\))?, against ({_NUMBER})[^,;]*? a month in (\d{{4}}): "
-            rf"(?:{_DIFFERENCE}|the same)\.",
+            rf"(?:({_NUMBER})(%)? (higher|lower)|({_NUMBER}|\w+) (more|fewer)|the same)\.",
             self.kp.text,
         )
         if not found:
@@ -789,7 +869,101 @@ class _Check:
             self.fail("value", now_s, f"the average for {year_s}, {now}")
         if not shows(old_s, old):
             self.fail("value", old_s, f"the average for {before_s}, {old}")
+        self._shown_difference(now, old, (now_s, old_s), difference)
+
+    def _shown_difference(
+        self, now: float, old: float, stated: tuple[str, str], groups: Sequence[str | None]
+    ) -> None:
+        """A difference between two values as the sentence shows them (``stated``, each
+        already checked against its true value): "the same" only for two equal shown
+        values; a difference in the values' own units equal to the difference of the two
+        shown values, and its way; a percentage of the true values, and never beside two
+        shown values that are the same."""
+        size, unit, way, n_word, more = groups
+        shown_now, shown_old = (Decimal(str(read_number(x)[0])) for x in stated)
+        gap = shown_now - shown_old
+        if size is None and n_word is None:
+            if gap != 0:
+                self.fail(
+                    "direction", "the same", f"a difference of {gap} between the values shown"
+                )
+            return
+        if gap == 0:
+            self.fail(
+                "size",
+                f"{size or n_word} {way or more}",
+                "no difference: the values shown are the same",
+            )
+            return
+        sign = 1 if (way or more) in ("higher", "more") else -1
+        if gap * sign < 0:
+            self.fail("direction", str(way or more), "higher" if gap > 0 else "lower")
+        if unit == "%":
+            true = abs(now - old) / abs(old) * 100 if old else None
+            if true is None or not shows(str(size), true):
+                self.fail("size", f"{size}%", f"{true}")
+            return
+        stated_gap = Decimal(str(read_number(str(size or n_word))[0]))
+        if stated_gap != abs(gap):
+            self.fail(
+                "size", str(size or n_word), f"{abs(gap)}, the difference of the values shown"
+            )
+
+    def year_to_date(self) -> None:
+        """The financial year so far against the same months a year before: the months (April
+        to the latest month with data), the year before named, both totals from the series'
+        own periods (every one of them with data), the direction and the size."""
+        found = re.search(
+            rf"^So far this financial year \(({_MONTH_NAME})(?: (\d{{4}}))? to ({_MONTH})\), .+? "
+            rf"totalled ({_NUMBER})[^,]*?, (?:{_DIFFERENCE} than|the same as) in the same months "
+            rf"of (\d{{4}}/\d{{2}}) \(({_NUMBER})[^)]*\)\.$",
+            self.kp.text,
+        )
+        last = self.f.latest
+        if not found or last is None:
+            self.fail("value", self.kp.text, "a sentence the checker can read")
+            return
+        first_name, _, to, now_s, *difference, year_s, old_s = found.groups()
+        latest = self.f.periods[last]
+        end = latest if isinstance(latest, Month) else latest.last_month
+        start_year = end.year if end.month >= FINANCIAL_YEAR_START else end.year - 1
+        start = Month(start_year, FINANCIAL_YEAR_START)
+        if label_of(to) != end.label or first_name != MONTH_NAMES[start.month - 1]:
+            self.fail(
+                "period",
+                f"{first_name} to {to}",
+                f"{MONTH_NAMES[start.month - 1]} to {end.long_label}",
+            )
+            return
+        if end.month == FINANCIAL_YEAR_START - 1:
+            self.fail("period", to, "a year not yet over")
+        before = f"{start_year - 1}/{start_year % 100:02d}"
+        if year_s != before:
+            self.fail("period", year_s, f"the year before ({before})")
+        months = [start.shift(k) for k in range(end.index - start.index + 1)]
+        now, old = self._total(months), self._total([m.shift(-MONTHS_PER_YEAR) for m in months])
+        if now is None or old is None:
+            self.fail("value", self.kp.text, "data for every period of both spans")
+            return
+        if not shows(now_s, now):
+            self.fail("value", now_s, f"the total so far, {now}")
+        if not shows(old_s, old):
+            self.fail("value", old_s, f"the total a year before, {old}")
         self._difference(now, old, difference)
+
+    def _total(self, months: Sequence[Month]) -> float | None:
+        """The sum of the series' periods that make up ``months`` exactly (``None`` when any
+        of them has no value, or the periods do not cover the months)."""
+        wanted = set(months)
+        total, covered = 0.0, 0
+        for p, v in zip(self.f.periods, self.f.values, strict=True):
+            inside = set(p.months()) if isinstance(p, Quarter) else {p}
+            if inside <= wanted:
+                if v is None:
+                    return None
+                total += v
+                covered += len(inside)
+        return total if covered == len(wanted) else None
 
     def share(self) -> None:
         """A part's share of the whole the plan names, now and before (the same period a
@@ -1038,6 +1212,14 @@ def check_key_point(
     if events and not kp.evidence.get("events"):
         return (ClaimProblem.of(kp, "period", COINCIDES.strip(), "an event the evidence names"),)
     kp = replace(kp, text=claim)
+    if _counted_at_period_end(measure):  # a stock's periods are named by the day counted
+        named, wrong = _days_as_periods(kp.text, _Facts.of(series, quarter))
+        if wrong:
+            return tuple(
+                ClaimProblem.of(kp, "period", day, "the last day of a period in the series")
+                for day in wrong
+            )
+        kp = replace(kp, text=named)
     if kp.kind == "trend_and_change":  # two findings in one sentence: each checked as its own
         return _trend_and_change(kp, series, measure, quarter, related)
     others = {k: _Facts.of(v, quarter) for k, v in (related or {}).items()}
@@ -1061,6 +1243,8 @@ def check_key_point(
     elif kp.kind == "sub_trend":
         check.trend()
         check.sub_window()
+    elif kp.kind == "sub_change":
+        check.sub_change()
     elif kp.kind == "extreme":
         check.extreme()
     elif kp.kind in CHANGE_KINDS:
@@ -1073,6 +1257,8 @@ def check_key_point(
         check.named_quarter()
     elif kp.kind == "calendar_years":
         check.calendar_years()
+    elif kp.kind == "year_to_date":
+        check.year_to_date()
     elif kp.kind == "share":
         check.share()
     elif kp.kind == "pattern":
@@ -1084,6 +1270,38 @@ def check_key_point(
     elif kp.kind == "suspect_value":
         check.suspect()
     return tuple(check.problems)
+
+
+def _counted_at_period_end(measure: Measure) -> bool:
+    """A stock (``stock`` on a record source, or ``aggregation: last``): counted on each
+    period's last day (restated from the plan, not read from the narrative)."""
+    stock = getattr(measure.source, "stock", None)
+    return measure.aggregation == "last" or stock is not None
+
+
+_DAY = re.compile(rf"(\()?(\bat )?\b(\d{{1,2}}) ({_MONTH_NAME}) (\d{{4}})(\))?")
+
+
+def _days_as_periods(text: str, facts: _Facts) -> tuple[str, list[str]]:
+    """A stock's sentence with each day it names ("at 31 March 2023") read as the period
+    ending on it ("in 2022/23 Q4"), so that the claims are checked as the period's; the
+    days that end no period of the series are returned as wrong."""
+    ends = {p.end: p for p in facts.periods}
+    wrong: list[str] = []
+
+    def period(found: re.Match[str]) -> str:
+        opened, at, day, month, year, closed = found.groups()
+        when = date(int(year), MONTH_NAMES.index(month) + 1, int(day))
+        p = ends.get(when)
+        if p is None:
+            wrong.append(found.group(0))
+            return found.group(0)
+        name = p.long_label if isinstance(p, Month) else p.label
+        if opened and closed:
+            return f"({name})"
+        return f"{opened or ''}{'in ' if at else ''}{name}{closed or ''}"
+
+    return _DAY.sub(period, text), wrong
 
 
 #: Between the two findings of a "trend_and_change" point (keypoints.MEANWHILE).

@@ -33,6 +33,7 @@ from planwatch.analysis.results import (
 from planwatch.errors import PeriodError
 from planwatch.formatting import sentence_start
 from planwatch.measures.series import MeasureSeries
+from planwatch.measures.windows import year_to_date
 from planwatch.narrative import templates as t
 from planwatch.narrative.model import GoodOrBad, KeyPoint, KeyPointKind, Placement
 from planwatch.narrative.relations import (
@@ -41,7 +42,7 @@ from planwatch.narrative.relations import (
     seasonal_against_last_year,
     share_of_whole,
 )
-from planwatch.narrative.subtrends import sub_trends
+from planwatch.narrative.subtrends import short_windows, sub_trends
 from planwatch.periods import (
     MONTHS_PER_QUARTER,
     MONTHS_PER_YEAR,
@@ -50,7 +51,7 @@ from planwatch.periods import (
     Quarter,
     parse_period,
 )
-from planwatch.plan.models import Event, Measure
+from planwatch.plan.models import Event, Measure, RecordsSource
 
 #: At most this many key points per priority: a handful a reader takes in at a glance
 #: (the reference update shows three to five per priority).
@@ -84,9 +85,10 @@ BASE_IMPORTANCE: dict[KeyPointKind, float] = {
     "rolling12": 0.6,
     "windows": 0.65,  # lower (higher) than every earlier year: a record, like an extreme
     "sub_trend": 0.55,
+    "sub_change": 0.45,  # a short sub-period's change, no trend claimed: like a change
     "share": 0.55,  # how much of the whole's movement a part accounts for: an explanation
     "seasonal": 0.3,  # context for the month's changes, like the pattern against another
-    "pattern": 0.35,  # how one measure moves beside another: context  # a trend over a sub-period the plan names: beside the long-term one
+    "pattern": 0.35,  # how one measure moves beside another: context
     "run": 0.45,
     "variance": 0.55,
     "peer_comparison": 0.55,
@@ -99,6 +101,7 @@ BASE_IMPORTANCE: dict[KeyPointKind, float] = {
     "baseline": 0.4,
     "named_quarter": 0.45,  # a comparison far back in time: context for the recent moves
     "calendar_years": 0.4,  # a level over a year, like the baseline
+    "year_to_date": 0.45,  # the year so far against the same months a year before
     "proportion": 0.35,
     "no_trend": 0.3,
     "override": 0.8,
@@ -311,6 +314,35 @@ def _sub_trends(b: _Builder) -> None:
         )
 
 
+def _short_windows(b: _Builder) -> None:
+    """A sub-period the plan names that is too short for a trend (:mod:`subtrends`): its
+    change from the window's first period to the latest, with no trend claimed."""
+    if b.series is None or b.a.latest_label is None or not b.m.trend_windows:
+        return
+    for sub in short_windows(b.series, b.m, b.a.latest_label):
+        c = _compared(b, (sub.last_label, sub.last_value), (sub.start_label, sub.first_value))
+        if not _tellable(b, c):
+            continue
+        b.add(
+            "sub_change",
+            t.sub_change_text(b.s, c, sub.periods, sub.years),
+            period=sub.last_label,
+            direction=c.direction,
+            magnitude=_magnitude(b, c),
+            evidence={
+                "window": sub.window,
+                "years": sub.years,
+                "start_label": sub.start_label,
+                "last_label": sub.last_label,
+                "periods": sub.periods,
+                "first_value": sub.first_value,
+                "last_value": sub.last_value,
+                "pct_change": c.pct_change,
+            },
+            detail=sub.start_label,
+        )
+
+
 def _change(b: _Builder, c: ChangeResult) -> None:
     kind = CHANGE_KINDS[c.kind]
     significant = None if c.significant is None else shows_significance(c.significant, c.p_value)
@@ -482,7 +514,13 @@ def _run_and_extremes(b: _Builder) -> None:
         e = a.extreme
         b.add(
             "extreme",
-            t.extreme_text(b.s, e, a.latest_label, a.latest_value),
+            t.extreme_text(
+                b.s,
+                e,
+                a.latest_label,
+                a.latest_value,
+                None if e.since_label is None else _value_at(b.series, e.since_label),
+            ),
             period=a.latest_label,
             direction="up" if e.kind == "highest" else "down",
             evidence={
@@ -913,6 +951,52 @@ def _named_periods(b: _Builder) -> None:
         )
 
 
+#: Units whose financial year so far is a total (the window's values add up).
+YEAR_TO_DATE_UNITS: frozenset[str] = frozenset({"count", "currency"})
+
+
+def _year_to_date(b: _Builder) -> None:
+    """The financial year so far against the same months a year before
+    (:func:`~planwatch.measures.windows.year_to_date`), for a measure with short-term
+    analysis whose values add up, once the year so far is more than its latest period
+    (a first quarter alone is the year's change) and both spans are whole."""
+    s, latest = b.series, b.a.latest_label
+    if s is None or latest is None or "short_term" not in b.m.analyses:
+        return
+    if b.m.unit not in YEAR_TO_DATE_UNITS or b.m.aggregation not in ("sum", "harm_weighted"):
+        return
+    period = parse_period(latest)
+    if not isinstance(period, Month | Quarter):
+        return
+    found = year_to_date(s, period)
+    if found is None or not found.partial or not found.comparable:
+        return
+    if found.current is None or found.previous is None:
+        return
+    if len(found.span.months()) <= len(period.months()):
+        return
+    c = _compared(b, (latest, found.current.value), (latest, found.previous.value))
+    if not _tellable(b, c):
+        return
+    previous_year = found.span.first.shift(-MONTHS_PER_YEAR).financial_year.label
+    b.add(
+        "year_to_date",
+        t.year_to_date_text(b.s, c, found.span.label, previous_year),
+        period=latest,
+        direction=c.direction,
+        magnitude=_magnitude(b, c),
+        evidence={
+            "span": found.span.label,
+            "first_month": found.span.first.label,
+            "last_month": found.span.last.label,
+            "total": found.current.value,
+            "previous_year": previous_year,
+            "previous_total": found.previous.value,
+            "pct_change": c.pct_change,
+        },
+    )
+
+
 #: How a trend's sentence starts (:func:`~planwatch.narrative.templates.trend_text`) when it
 #: can lead a joined sentence ("Although there is a ...").
 TREND_LEAD = "There is a "
@@ -1086,14 +1170,23 @@ def _seasonal(b: _Builder) -> None:
     )
 
 
+def is_stock(m: Measure) -> bool:
+    """A measure counted at each period's end (a headcount: ``stock`` in the plan, or the
+    value of the period's last month, ``aggregation: last``), not over the period."""
+    return m.aggregation == "last" or (
+        isinstance(m.source, RecordsSource) and m.source.stock is not None
+    )
+
+
 def _subject(m: Measure) -> t.Subject:
-    return t.Subject(m.name, m.unit, m.decimals, m.frequency)
+    return t.Subject(m.name, m.unit, m.decimals, m.frequency, stock=is_stock(m))
 
 
 STEPS: tuple[Callable[[_Builder], None], ...] = (
     _data_quality,
     _trend,
     _sub_trends,
+    _short_windows,
     _changes,
     _run_and_extremes,
     _spc,
@@ -1101,6 +1194,7 @@ STEPS: tuple[Callable[[_Builder], None], ...] = (
     _peer,
     _variance_and_events,
     _named_periods,
+    _year_to_date,
     _relations,
     _seasonal,
     _join_changes,

@@ -17,6 +17,7 @@ KeyPointKind = Literal[
     "trend",
     "no_trend",
     "sub_trend",  # a trend over a sub-period the plan names (trend_windows)
+    "sub_change",  # a sub-period too short for a trend: its change, no trend claimed
     "change_previous",
     "change_last_year",
     "changes",  # a measure's changes from one period, told in one sentence
@@ -28,6 +29,7 @@ KeyPointKind = Literal[
     "baseline",
     "named_quarter",  # the latest quarter against an earlier one the plan names
     "calendar_years",  # a calendar year's monthly average against an earlier year's
+    "year_to_date",  # the financial year so far against the same months a year before
     "windows",
     "spc",
     "proportion",

@@ -11,6 +11,12 @@ A window is left out when it is no shorter than the long-term trend's own span (
 trend already tells it), when it starts before the series, or when a comparability break
 inside it moves the fit's start (its sentence would name a span the plan did not ask
 for). Pure: the fit is a function call on the window's periods; nothing is stored.
+
+A window shorter than the trend test supports (:data:`MIN_TREND_SPAN_YEARS`: two years,
+two full seasonal cycles, the trend method's own minimum, methodology §2.1; its
+false-positive rate at that length is measured in docs/keypoints.md) gets no trend: it
+is told as a :class:`SubChange`, the window's first value against its latest, with the
+size of the change and no trend claim.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from planwatch.analysis.constants import PERIODS_PER_YEAR
+from planwatch.analysis.constants import MIN_CYCLES_FOR_TREND, PERIODS_PER_YEAR
 from planwatch.analysis.engine import is_count
 from planwatch.analysis.results import TrendResult
 from planwatch.analysis.trend import fit_trend
@@ -34,6 +40,64 @@ class SubTrend:
     years: int | None  # N of "last N years"; None for a window named by its start
     start_label: str  # the window's first period
     trend: TrendResult
+
+
+#: The shortest window a trend is told over, in years: the trend method's own minimum of
+#: two full seasonal cycles (``MIN_CYCLES_FOR_TREND``; 8 quarters or 24 months,
+#: methodology §2.1), the shortest length its critical values are calibrated for.
+MIN_TREND_SPAN_YEARS = MIN_CYCLES_FOR_TREND
+
+
+@dataclass(frozen=True)
+class SubChange:
+    """A window too short for a trend: its first value against its latest."""
+
+    window: str
+    years: int | None
+    start_label: str
+    last_label: str
+    periods: int  # the window's periods, from its start to the latest, gaps included
+    first_value: float
+    last_value: float
+
+
+def too_short(periods: int, frequency: str) -> bool:
+    """A window of ``periods`` is too short for the trend test (:data:`MIN_TREND_SPAN_YEARS`)."""
+    return periods < MIN_TREND_SPAN_YEARS * PERIODS_PER_YEAR[frequency]
+
+
+def short_windows(
+    series: MeasureSeries, measure: Measure, latest_label: str
+) -> tuple[SubChange, ...]:
+    """Each of the plan's windows too short for a trend (:func:`too_short`) whose first
+    and latest periods both have data, as its change."""
+    if latest_label not in series.labels:
+        return ()
+    last = series.labels.index(latest_label)
+    latest = series.periods[last]
+    values = {p.label: v for i, p, v in series.usable() if i <= last}
+    out: list[SubChange] = []
+    for window in measure.trend_windows:
+        start = window_start(window, latest, measure.frequency)
+        periods = latest.index - start.index + 1
+        if periods < 2 or not too_short(periods, measure.frequency):
+            continue
+        if start.label not in values or latest_label not in values:
+            continue
+        found = LAST_YEARS.fullmatch(window)
+        years = int(found.group(1)) if found is not None else None
+        out.append(
+            SubChange(
+                window,
+                years,
+                start.label,
+                latest_label,
+                periods,
+                values[start.label],
+                values[latest_label],
+            )
+        )
+    return tuple(out)
 
 
 def window_start(window: str, latest: Month | Quarter, frequency: str) -> Month | Quarter:
@@ -83,6 +147,8 @@ def sub_trends(
         start = window_start(window, latest, measure.frequency)
         if start not in series.periods or start.index >= latest.index:
             continue
+        if too_short(latest.index - start.index + 1, measure.frequency):
+            continue  # told as its change (short_windows), not as a trend
         first = series.periods.index(start)
         part = window_series(series, first, last)
         if whole_n is not None and len(part.usable()) >= whole_n:

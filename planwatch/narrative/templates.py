@@ -17,7 +17,7 @@ Out: a string. The templates are deterministic and say nothing the numbers do no
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from planwatch.analysis.proportions import decimals_of
@@ -43,6 +43,7 @@ from planwatch.formatting import (
     count_change,
     count_word,
     join_words,
+    long_date,
     mid_sentence,
     month_full_name,
     month_year,
@@ -97,6 +98,8 @@ class Subject:
     unit: str = "count"
     decimals: int = 0
     frequency: str = "quarter"
+    #: Counted at each period's end (a headcount), not over it: periods are named by the day.
+    stock: bool = False
 
     @property
     def inner(self) -> str:
@@ -108,6 +111,22 @@ class Subject:
     @property
     def period_word(self) -> str:
         return "month" if self.frequency == "month" else "quarter"
+
+    def point(self, label: str) -> str:
+        """A period as a sentence names it: ``2023/24 Q1``, ``June 2023``; for a stock
+        (counted at each period's end), the day it is counted on: ``30 June 2023``."""
+        if self.stock:
+            try:
+                period = parse_period(label)
+            except PeriodError:
+                return period_phrase(label)
+            if isinstance(period, Month | Quarter):
+                return long_date(period.end)
+        return period_phrase(label)
+
+    def when(self, label: str) -> str:
+        """``in 2023/24 Q1``; for a stock, ``at 30 June 2023``."""
+        return f"{'at' if self.stock and self.point(label)[:1].isdigit() else 'in'} {self.point(label)}"
 
 
 def significance_clause(significant: bool | None, *, low_counts: bool = False) -> str:
@@ -191,6 +210,33 @@ def sub_trend_text(s: Subject, t: TrendResult, significant: bool, years: int | N
     return f"Over the last {count_word(years, 'year')}{alone}, {text[:1].lower()}{text[1:]}"
 
 
+#: Said of a window too short for the trend test (narrative.subtrends.too_short).
+TOO_SHORT_FOR_TREND = (
+    "too few for a trend test, which needs two years of data, so no trend is claimed"
+)
+
+
+def sub_change_text(s: Subject, c: ChangeResult, periods: int, years: int | None) -> str:
+    """A sub-period the plan names that is too short for a trend (under two years): its
+    first value against its latest, with the size, and why no trend is told: "From
+    2021/22 Q3 to 2022/23 Q4 (six quarters), female confidence ... rose from 76.3% to
+    78.7% (2.4 percentage points higher); six quarters are too few for a trend test, which
+    needs two years of data, so no trend is claimed." """
+    span = count_word(periods, s.period_word)
+    head = f"From {period_name(c.comparison_label)} to {period_name(c.current_label)} ({span})"
+    if years is not None:
+        last = "year" if years == 1 else count_word(years, "year")
+        head = f"Over the last {last}, from {period_name(c.comparison_label)} to {period_name(c.current_label)} ({span})"
+    old, now = s.value(c.comparison_value), s.value(c.current_value)
+    diff = _difference(s, c)
+    if diff == "the same":
+        moved = f"was {now} at both ends"
+    else:
+        verb = "rose" if c.current_value > c.comparison_value else "fell"
+        moved = f"{verb} from {old} to {now} ({diff})"
+    return f"{head}, {s.inner} {moved}; {span} are {TOO_SHORT_FOR_TREND}."
+
+
 def step_text(s: Subject, t: TrendResult) -> str:
     """A single level shift that explains the series better than a steady trend
     (``t.step`` significant and ``better_than_trend``)."""
@@ -243,16 +289,15 @@ def _change_clause(c: ChangeResult, significant: bool | None) -> str:
 
 
 def change_text(s: Subject, c: ChangeResult, significant: bool | None) -> str:
-    when = period_phrase(c.current_label)
-    before = period_phrase(c.comparison_label)
+    when, before = s.when(c.current_label), s.when(c.comparison_label)
     if low_count_base(s, c) and c.current_value != c.comparison_value:
         verb = "rose" if c.current_value > c.comparison_value else "fell"
         text = (
-            f"{sentence_start(s.inner)} {verb} from {s.value(c.comparison_value)} in {before} "
-            f"to {s.value(c.current_value)} in {when}"
+            f"{sentence_start(s.inner)} {verb} from {s.value(c.comparison_value)} {before} "
+            f"to {s.value(c.current_value)} {when}"
         )
         return _with_clause(text, _change_clause(c, significant))
-    text = f"{sentence_start(s.inner)} {_moved(s, c)} in {when}, from {s.value(c.comparison_value)} in {before}"
+    text = f"{sentence_start(s.inner)} {_moved(s, c)} {when}, from {s.value(c.comparison_value)} {before}"
     return _with_clause(text, _change_clause(c, significant))
 
 
@@ -289,16 +334,16 @@ def _difference(s: Subject, c: ChangeResult) -> str:
 
 
 def _against(s: Subject, c: ChangeResult, significant: bool | None, stable: bool) -> str:
-    before, old = period_phrase(c.comparison_label), s.value(c.comparison_value)
+    before, old = s.point(c.comparison_label), s.value(c.comparison_value)
     diff = _difference(s, c)
     if is_stable(c, significant):
         return f"{'' if stable else 'stable '}compared with {before} ({old}; {diff})"
     if diff == "the same":
-        return f"the same as in {before} ({old})"
-    return f"{diff} than in {before} ({old})"
+        return f"the same as {s.when(c.comparison_label)} ({old})"
+    return f"{diff} than {s.when(c.comparison_label)} ({old})"
 
 
-def _verdicts(tested: Sequence[tuple[ChangeResult, bool | None]]) -> str:
+def _verdicts(s: Subject, tested: Sequence[tuple[ChangeResult, bool | None]]) -> str:
     verdicts = [(c, sig) for c, sig in tested if sig is not None]
     if not verdicts:
         return ""
@@ -308,9 +353,9 @@ def _verdicts(tested: Sequence[tuple[ChangeResult, bool | None]]) -> str:
         return f"both changes are {SIGNIFICANT}"
     shown = [c for c, sig in verdicts if sig]
     if len(verdicts) == len(tested) > 1 and len(shown) == 1:
-        return f"only the change since {period_phrase(shown[0].comparison_label)} is {SIGNIFICANT}"
+        return f"only the change since {s.point(shown[0].comparison_label)} is {SIGNIFICANT}"
     return "; ".join(
-        f"the change since {period_phrase(c.comparison_label)} is {SIGNIFICANT if sig else NOT_SIGNIFICANT}"
+        f"the change since {s.point(c.comparison_label)} is {SIGNIFICANT if sig else NOT_SIGNIFICANT}"
         for c, sig in verdicts
     )
 
@@ -326,19 +371,20 @@ def changes_text(
     changes too small to matter "remained stable" (:data:`STABLE_PCT`). ``current``: the
     latest value is for the report's own period."""
     first = changes[0][0]
-    when, value = period_phrase(first.current_label), s.value(first.current_value)
+    when, value = s.when(first.current_label), s.value(first.current_value)
     stable = all(is_stable(c, sig) for c, sig in changes)
     clauses = [_against(s, c, sig, stable) for c, sig in changes]
     if stable:  # "compared with A (...) and B (...)", not "... and compared with B"
         clauses[1:] = [c.removeprefix("compared with ") for c in clauses[1:]]
     against = join_words(clauses)
     if stable:
-        head = f"{sentence_start(s.inner)} remained stable at {value} in {when}"
-    elif s.unit == "number" and current:
-        head = f"There are currently {value} {s.inner} ({when})"
+        head = f"{sentence_start(s.inner)} remained stable at {value} {when}"
+    elif (s.unit == "number" or s.stock) and current:
+        at = when if s.stock else when.removeprefix("in ")
+        head = f"There are currently {value} {s.inner} ({at})"
     else:
-        head = f"{sentence_start(s.inner)} stood at {value} in {when}"
-    return _with_clause(f"{head}, {against}", _verdicts(changes) + _swings_clause(changes))
+        head = f"{sentence_start(s.inner)} stood at {value} {when}"
+    return _with_clause(f"{head}, {against}", _verdicts(s, changes) + _swings_clause(changes))
 
 
 def _swings_clause(changes: Sequence[tuple[ChangeResult, bool | None]]) -> str:
@@ -475,8 +521,21 @@ def _plural(name: str) -> bool:
     return bool(head) and head[-1].lower().endswith("s") and not head[-1].lower().endswith("ss")
 
 
-def extreme_text(s: Subject, e: ExtremeResult, latest_label: str, latest_value: float) -> str:
+def extreme_text(
+    s: Subject,
+    e: ExtremeResult,
+    latest_label: str,
+    latest_value: float,
+    since_value: float | None = None,
+) -> str:
+    """The latest value as the highest or lowest on record, for N years or since a period.
+    ``since_value``: the value of the period it reaches back to; when that is the same as
+    the latest (a tie: on a mostly-zero series, an earlier 0), the sentence says so ("since
+    June 2020, when it was also 0"), so that "lowest" is not read as lower than every
+    period of the span."""
     when = period_name(latest_label)
+    tie = since_value is not None and since_value == latest_value
+    also = f", when it was also {s.value(latest_value)}" if tie else ""
     head = f"The {when} figure for {s.inner} ({s.value(latest_value)})"
     if e.on_record:  # the latest period and every earlier one it is compared with
         return f"{head} is the {e.kind} of all {count_word(e.n_periods_compared + 1, s.period_word)} in the series."
@@ -487,7 +546,9 @@ def extreme_text(s: Subject, e: ExtremeResult, latest_label: str, latest_value: 
         )
         years = between // per_year if between is not None else 0
         if years >= EXTREME_YEARS_FROM:  # every period of those years was less extreme
-            return f"{head} is the {e.kind} for {count_word(years, 'year')} (since {period_name(e.since_label)})."
+            return f"{head} is the {e.kind} for {count_word(years, 'year')} (since {period_name(e.since_label)}{also})."
+        if tie:
+            return f"{head} is the {e.kind} since {period_name(e.since_label)} ({also.removeprefix(', ')})."
         return f"{head} is the {e.kind} since {period_name(e.since_label)}."
     return f"{head} is the {e.kind} of the last {count_word(e.n_periods_compared, s.period_word)}."
 
@@ -750,10 +811,70 @@ def calendar_years_text(s: Subject, c: ChangeResult, first_month: Month, last_mo
             "" if first_month == last_month else f" to {month_full_name(last_month.short_name)}"
         )
         months += ")"
+    shown = replace(s, decimals=average_decimals(s, c.current_value, c.comparison_value))
     return (
-        f"{sentence_start(s.inner)} averaged {s.value(c.current_value)} a month in "
-        f"{c.current_label}{months}, against {s.value(c.comparison_value)} a month in "
-        f"{c.comparison_label}: {_difference(s, c)}."
+        f"{sentence_start(s.inner)} averaged {shown.value(c.current_value)} a month in "
+        f"{c.current_label}{months}, against {shown.value(c.comparison_value)} a month in "
+        f"{c.comparison_label}: {_average_difference(shown, c)}."
+    )
+
+
+#: The most decimals a monthly average is shown with beyond the measure's own, to tell two
+#: different averages apart ("0.33 a month against 0.25").
+AVERAGE_EXTRA_DECIMALS = 2
+
+
+def average_decimals(s: Subject, now: float, before: float) -> int:
+    """Decimals for two monthly averages: the measure's own; at least one for an average
+    of small counts (below :data:`LOW_COUNT_BASE` a month, where a whole number hides most
+    of the difference: 2.4 and 2.6 are not "2" and "3"); and more, up to
+    :data:`AVERAGE_EXTRA_DECIMALS` beyond, until two different averages show differently."""
+    places = s.decimals
+    if s.unit == "count" and min(abs(now), abs(before)) < LOW_COUNT_BASE:
+        places = max(places, 1)
+    while (
+        now != before
+        and rounded(now, places) == rounded(before, places)
+        and places < s.decimals + AVERAGE_EXTRA_DECIMALS
+    ):
+        places += 1
+    return places
+
+
+def _average_difference(s: Subject, c: ChangeResult) -> str:
+    """How two averages differ, as their shown values do (``s.decimals`` are those shown):
+    "the same" only when they show the same; otherwise a percentage when it is one (counts
+    from :data:`LOW_COUNT_BASE`, money from a base above 0) and shows as more than 0.0%,
+    else the difference of the two values as shown ("0.2 fewer", "£0.40 higher")."""
+    now, before = rounded(c.current_value, s.decimals), rounded(c.comparison_value, s.decimals)
+    if now == before:
+        return "the same"
+    way = "higher" if now > before else "lower"
+    if (
+        c.pct_change is not None
+        and not low_count_base(s, c)
+        and s.unit != "number"
+        and rounded(abs(c.pct_change), PCT_DECIMALS) != 0
+    ):
+        return f"{pct(c.pct_change)} {way}"
+    gap = float(now - before)
+    if s.unit in ("count", "number"):
+        if s.decimals == 0:
+            return count_change(gap)
+        return f"{number(abs(gap), s.decimals)} {'more' if gap > 0 else 'fewer'}"
+    return f"{s.value(abs(gap))} {way}"
+
+
+def year_to_date_text(s: Subject, c: ChangeResult, span: str, previous_year: str) -> str:
+    """The financial year so far against the same months a year before (``c`` holds the
+    two totals): "So far this financial year (April to June 2023), recorded offences
+    totalled 615, 3.1% lower than in the same months of 2022/23 (635)." """
+    diff = _difference(s, c)
+    before = f"in the same months of {previous_year} ({s.value(c.comparison_value)})"
+    against = f"the same as {before}" if diff == "the same" else f"{diff} than {before}"
+    return (
+        f"So far this financial year ({span}), {s.inner} totalled {s.value(c.current_value)}, "
+        f"{against}."
     )
 
 
