@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from planwatch.errors import CommentaryError, Location, Problem
+from planwatch.formatting import period_text
 from planwatch.web import services
 from planwatch.web.models import Department, Round, Slot, SlotState
 from planwatch.web.permissions import check_department
@@ -202,13 +203,16 @@ def _check_about(wb: Any, rnd: Round, department: Department, filename: str) -> 
     }
     if about.get("Round", rnd.quarter) != rnd.quarter:
         raise CommentaryError(
-            f"this spreadsheet is for the {about['Round']} round, not {rnd.quarter}",
+            f"this spreadsheet is for the {period_text(str(about['Round']))} round, "
+            f"not {rnd.quarter_label}",
             location=_where(filename, 1, None, ABOUT_SHEET),
-            expected=f"a spreadsheet exported for {rnd.quarter}",
+            expected=f"a spreadsheet exported for {rnd.quarter_label}",
         )
     if about.get("Department", department.slug) != department.slug:
+        theirs = Department.objects.filter(slug=about["Department"]).first()
         raise CommentaryError(
-            f"this spreadsheet is for department '{about['Department']}', not '{department.slug}'",
+            f"this spreadsheet is for {theirs.name if theirs else about['Department']}, "
+            f"not {department.name}",
             location=_where(filename, 2, None, ABOUT_SHEET),
             expected=f"the spreadsheet exported for {department.name}",
         )
@@ -261,7 +265,7 @@ def _check_row(
     if slot.department_id != department.pk:
         problems.append(
             Problem(
-                f"slot {slot_id} belongs to department '{slot.department.slug}', not '{department.slug}'",
+                f"slot {slot_id} belongs to {slot.department.name}, not {department.name}",
                 _where(filename, number, "Slot ID"),
                 expected=f"only {department.name}'s slots",
             )

@@ -113,7 +113,9 @@ def test_every_bad_row_is_reported_and_nothing_applied(rnd, north, north_dept):
         for p in problems
     )
     assert any(
-        f"slot {theirs.pk} belongs to department 'comms'" in p and "row 4" in p for p in problems
+        f"slot {theirs.pk} belongs to Media and Communications, not North Local Policing Area" in p
+        and "row 4" in p
+        for p in problems
     )
     assert any(
         "'abc' is not a slot of this round" in p and "row 5" in p and "column A (Slot ID)" in p
@@ -149,9 +151,13 @@ def test_spreadsheet_for_another_department_or_round(rnd, north, comms, north_de
     wb = _book(rnd, comms_dept)
     [problem] = _problems(rnd, north_dept, wb, north)
     assert (
-        "this spreadsheet is for department 'comms', not 'north-lpa'" in problem
+        "this spreadsheet is for Media and Communications, not North Local Policing Area" in problem
         and "sheet 'About'" in problem
     )
+    q2 = services.open_round("2024/25 Q2", rnd.deadline, user=rnd.opened_by)
+    [problem] = _problems(rnd, north_dept, _book(q2, north_dept), north)
+    assert "this spreadsheet is for the 2024/25 Q2 round, not 2024/25 Q1" in problem
+    assert "2024-25" not in problem  # the quarters' words, never their ids
 
 
 def test_headers_and_file_type(rnd, north, north_dept):
