@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from web_helpers import PLAN_YAML
+
+from planwatch.cli import serve
 
 pytestmark = pytest.mark.slow
 
@@ -107,3 +111,12 @@ def test_production_server_answers_with_secure_settings(tmp_path):
     assert not [pid for pid in workers if _running(pid)], "the background worker outlived serve"
     assert "Imported 4 commitments owned by 3 departments" in output
     assert "Booting worker" in output
+
+
+def test_the_docs_stop_timeouts_match_the_code():
+    """docs/web.md quotes how long the worker is given to finish a report, and its systemd
+    units must wait longer than that before they kill it."""
+    doc = (Path(__file__).parents[2] / "docs" / "web.md").read_text()
+    assert f"up to {serve.WORKER_STOP_SECONDS} seconds" in doc
+    stops = [int(v) for v in re.findall(r"^TimeoutStopSec=(\d+)$", doc, flags=re.MULTILINE)]
+    assert stops and all(v > serve.WORKER_STOP_SECONDS for v in stops)
