@@ -29,9 +29,6 @@ import tempfile
 from pathlib import Path
 from typing import Any, cast
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
-
 from planwatch.errors import ConfigError, Location, Problem, suggest
 from planwatch.narrative.overrides import ACTIONS, Action, Override
 
@@ -135,6 +132,9 @@ def load_overrides(path: Path) -> tuple[Override, ...]:
     """Every override in ``path``; none when the file does not exist."""
     if not path.exists():
         return ()
+    from ruamel.yaml import YAML  # only when there is a file: not at start-up (issue 17)
+    from ruamel.yaml.error import MarkedYAMLError
+
     try:
         data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
     except MarkedYAMLError as exc:
@@ -189,6 +189,8 @@ def _as_mapping(o: Override) -> dict[str, Any]:
 
 def save_overrides(path: Path, overrides: tuple[Override, ...]) -> None:
     """Write ``overrides`` to ``path`` atomically (temporary file, then rename)."""
+    from ruamel.yaml import YAML
+
     buffer = io.StringIO()
     yaml = YAML()
     yaml.default_flow_style = False
