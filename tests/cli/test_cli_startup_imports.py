@@ -4,6 +4,7 @@ errors), and the tables' module is loaded only when a table is printed."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -56,3 +57,22 @@ def test_a_bad_plan_is_located_by_ruamel(project: Path, tmp_path: Path) -> None:
     assert f"plan.yaml:{line}" in done.stderr and "unknown field 'titel'" in done.stderr
     assert "Traceback" not in done.stderr
     assert "ruamel.yaml" in loaded
+
+
+def test_analyse_without_an_overrides_file_does_not_load_ruamel(project: Path) -> None:
+    done, loaded = _run("analyse", "-p", str(project), "--quarter", "2023/24-Q1", "--json")
+    assert done.returncode == 0, done.stderr
+    assert "planwatch.services.overrides" in loaded  # the check can fail: it was imported
+    assert not any(m.startswith("ruamel") for m in loaded)
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")])
+def test_blas_runs_one_thread_unless_the_environment_says(given: str | None, expected: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    code = "import planwatch, os; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env
+    )
+    assert done.stdout.strip() == expected, done.stderr
