@@ -76,6 +76,15 @@ NOTES = (
     "valid plan, nor rich's tables and progress bars by `--json` or `--help` "
     "(`tests/cli/test_cli_startup_imports.py`). `status` best CPU 0.54 s before, 0.47 s after, "
     "both at load average 8 to 13.",
+    "- Done for issue 17 (2026-12-01, third round): NumPy's BLAS (OpenBLAS) runs one thread "
+    "unless the environment says otherwise (`planwatch/__init__.py`): on matrices this small "
+    "its threads only cost. `analyse` of the 10 series, whole process at load average 13, "
+    "interleaved: 1.29 to 1.59 s of CPU with one thread, 2.51 to 3.21 s with two (DuckDB's "
+    "start 0.27 s in the same minute). ruamel.yaml is imported by `analyse` only when there is "
+    "an overrides file (`planwatch.services.overrides`). Tried and dropped: pydantic's "
+    "`defer_build` for the plan's models (importing them 0.21 s to 0.13 s, but the first "
+    "validation 0.014 s to 0.028 s, and `status` whole process unchanged at 0.56 to 0.57 s "
+    "of CPU, load 9).",
     "- What is left of `status` (CPU seconds in one process at load average 0.2): Python with "
     "its site packages 0.05; the CLI (typer, rich, the command modules) 0.09; pydantic, which "
     "typer 0.29 itself imports to check options, 0.09; the plan's models (pydantic classes) "
