@@ -160,3 +160,43 @@ def test_a_plan_run_for_another_area_names_that_area_wherever_it_named_its_own()
     assert sources[3].area == "Norfolk"
     assert sources[4].area == "Colchester"
     assert plan_for_area(plan, "essex") is plan
+
+
+STREET_HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
+    "LSOA name,Crime type,Last outcome category,Context"
+)
+
+
+def test_a_police_uk_plan_run_for_another_force_counts_that_forces_falls_within(tmp_path):
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "plan.yaml").write_text(
+        "metadata: {title: Essex Plan, organisation: Essex PFCC, area: Essex, "
+        "plan_period: 2022-2026}\n"
+        "measures:\n  - {id: crime, name: Crime, frequency: month, "
+        "source: {kind: police_uk, falls_within: Essex Police}}\n"
+        "priorities:\n  - {number: 1, title: P, objective: O, measures: [crime]}\n",
+        encoding="utf-8",
+    )
+    counts = {"Essex Police": 3, "Kent Police": 5}  # crimes a month, each force
+    archive = tmp_path / "archive"
+    for month in ("2023-04", "2023-05", "2023-06"):
+        for force, n in counts.items():
+            slug = force.lower().replace(" ", "-")
+            path = archive / month / f"{month}-{slug}-street.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            rows = [
+                f"{force[0]}{month}{i:03d}{'x' * 60},{month},{force},{force},0.5,51.7,"
+                f"On or near High Street,E01000001,Town 001A,Burglary,Under investigation,"
+                for i in range(n)
+            ]
+            path.write_text("\n".join([STREET_HEADER, *rows]) + "\n", encoding="utf-8")
+    ingest(root, "police_uk", [archive])
+    project = Project.at(root)
+    assert chosen_areas(project) == ("Essex", "Kent")
+    for area, force in (("Essex", "Essex Police"), ("Kent", "Kent Police")):
+        run = run_analysis(project.for_area(area), Quarter(2023, 1))
+        (result,) = run.priorities[0].measures
+        assert run.plan.measures[0].source.falls_within == force
+        assert result.series.values == (counts[force],) * 3
