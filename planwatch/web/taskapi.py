@@ -1,10 +1,11 @@
 """The tasks framework behind the web app's background jobs, chosen in this one place.
 
-In: the installed Django. Out: :func:`task`, the jobs' states and the apps the framework needs installed.
-Django 6 has its own framework (``django.tasks``); on Django 5.2, the newest for Python
-3.11, the django-tasks backport gives the same API. Either way a job is a row written by
+In: the installed Django. Out: :func:`task`, the jobs' states (:class:`TaskResultStatus`)
+and the apps the framework needs installed. Django 6 has its own framework
+(``django.tasks``); on Django 5.2, the newest for Python 3.11, the django-tasks backport
+gives the same API. Either way a job is a row written by
 django-tasks-db's ``DatabaseBackend`` and run by its ``db_worker``. ``settings.py`` reads
-:data:`APPS`; ``tasks.py`` takes :func:`task` from here.
+:data:`APPS`; ``tasks.py`` takes :func:`task` and the states from here.
 """
 
 from __future__ import annotations
