@@ -1037,7 +1037,13 @@ class _Check:
             rf"have a correlation of ({_NUMBER}) \(Pearson, on changes in logs; (\w+) changes\)\.$",
             self.kp.text,
         )
-        other = self.related.get(str(self.m.pattern_like))
+        area = self.kp.evidence.get("area")
+        if area is not None:  # the same measure for another area, which the sentence names
+            other = self.related.get(f"area:{area}")
+            if f"that of the same measure for {area}:" not in self.kp.text:
+                self.fail("name", self.kp.text, f"the area compared with ({area})")
+        else:
+            other = self.related.get(str(self.m.pattern_like))
         if not found or other is None:
             self.fail(
                 "value", self.kp.text, "a sentence the checker can read, with its other measure"
@@ -1121,6 +1127,65 @@ class _Check:
         )
         if words != expected:
             self.fail("size", words, expected)
+
+    def quarter_season(self) -> None:
+        """The usual highest (lowest) quarter of the financial year: each quarter's value
+        over its centred four-quarter moving average (weights 1/8, 1/4, 1/4, 1/4, 1/8, the
+        five quarters all with values above 0), re-computed here; the quarter was the
+        strict highest (lowest) of every one of the years named, those years are the latest
+        in a row with all four ratios, and there are at least four of them."""
+        found = re.search(
+            r"^.+? (?:is|are) usually (highest|lowest) in Q([1-4]) of the financial year "
+            r"\((\w+ to \w+)\): allowing for the trend \(each quarter against its centred "
+            r"four-quarter moving average\), Q([1-4]) was the (highest|lowest) quarter in each "
+            r"of the (\w+) financial years (\d{4})/\d{2} to (\d{4})/\d{2}\.$",
+            self.kp.text,
+        )
+        if not found or not isinstance(self.f.periods[0], Quarter):
+            self.fail("value", self.kp.text, "a sentence the checker can read")
+            return
+        kind, q_s, months, q_again, kind_again, n_s, first_s, last_s = found.groups()
+        q, n, first, last = int(q_s), int(read_number(n_s)[0]), int(first_s), int(last_s)
+        start = Month(2000, FINANCIAL_YEAR_START).shift((q - 1) * MONTHS_PER_QUARTER)
+        end = start.shift(MONTHS_PER_QUARTER - 1)
+        if months != f"{MONTH_NAMES[start.month - 1]} to {MONTH_NAMES[end.month - 1]}":
+            self.fail("period", months, f"the months of Q{q}")
+        if (q_again, kind_again) != (q_s, kind) or last - first + 1 != n or n < 4:
+            self.fail("value", f"{n_s} financial years", "four or more years in a row, as named")
+        values = dict(zip(self.f.periods, self.f.values, strict=True))
+        weights = (0.125, 0.25, 0.25, 0.25, 0.125)
+        ratio: dict[tuple[int, int], float] = {}
+        for p, v in values.items():
+            assert isinstance(p, Quarter)
+            around = [values.get(p.shift(k)) for k in range(-2, 3)]
+            if v is not None and all(a is not None and a > 0 for a in around):
+                ratio[(p.fy_start, p.q)] = v / sum(
+                    w * (a or 0.0) for w, a in zip(weights, around, strict=True)
+                )
+        years = sorted({y for y, _ in ratio if all((y, k) in ratio for k in range(1, 5))})
+        if not years or years[-1] != last:
+            self.fail(
+                "period",
+                last_s,
+                f"the latest financial year with four ratios ({years[-1] if years else None})",
+            )
+            return
+        pick = max if kind == "highest" else min
+        for year in range(first, last + 1):
+            qs = {k: ratio.get((year, k)) for k in range(1, 5)}
+            if any(r is None for r in qs.values()):
+                self.fail("period", f"{year}", "a year with all four ratios")
+                return
+            best = pick(r for r in qs.values() if r is not None)
+            if [k for k, r in qs.items() if r == best] != [q]:
+                self.fail(
+                    "size", f"Q{q} in {year}", f"the {kind} quarter of that year (ratios {qs})"
+                )
+        before = {k: ratio.get((first - 1, k)) for k in range(1, 5)}
+        if all(r is not None for r in before.values()):
+            best = pick(r for r in before.values() if r is not None)
+            if [k for k, r in before.items() if r == best] == [q]:
+                self.fail("value", f"{n_s} financial years", f"also {first - 1}: the run is longer")
 
     def _average(self, months: Sequence[Month]) -> float | None:
         """The mean of the months' values, or ``None`` when any of them has none."""
@@ -1265,6 +1330,8 @@ def check_key_point(
         check.pattern()
     elif kp.kind == "seasonal":
         check.seasonal()
+    elif kp.kind == "quarter_season":
+        check.quarter_season()
     elif kp.kind == "gap":
         check.gap()
     elif kp.kind == "suspect_value":

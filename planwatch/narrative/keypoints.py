@@ -37,8 +37,10 @@ from planwatch.measures.windows import year_to_date
 from planwatch.narrative import templates as t
 from planwatch.narrative.model import GoodOrBad, KeyPoint, KeyPointKind, Placement
 from planwatch.narrative.relations import (
+    AreaSeries,
     Related,
     pattern_against,
+    quarter_seasons,
     seasonal_against_last_year,
     share_of_whole,
 )
@@ -88,6 +90,7 @@ BASE_IMPORTANCE: dict[KeyPointKind, float] = {
     "sub_change": 0.45,  # a short sub-period's change, no trend claimed: like a change
     "share": 0.55,  # how much of the whole's movement a part accounts for: an explanation
     "seasonal": 0.3,  # context for the month's changes, like the pattern against another
+    "quarter_season": 0.3,  # the usual highest or lowest quarter: context, like the above
     "pattern": 0.35,  # how one measure moves beside another: context
     "run": 0.45,
     "variance": 0.55,
@@ -174,9 +177,11 @@ class _Builder:
         series: MeasureSeries | None,
         events: Sequence[Event] = (),
         related: Sequence[Related] = (),
+        areas: Sequence[AreaSeries] = (),
     ) -> None:
         self.a = analysis
         self.related = tuple(related)
+        self.areas = tuple(areas)
         self.m = measure
         self.series = series
         self.events = tuple(e for e in events if e.affects(measure.id))
@@ -343,6 +348,18 @@ def _short_windows(b: _Builder) -> None:
         )
 
 
+def _comparison_evidence(c: ChangeResult) -> dict[str, Any]:
+    """The two periods and values of a comparison and its size, as a key point's evidence."""
+    return {
+        "current_label": c.current_label,
+        "current_value": c.current_value,
+        "comparison_label": c.comparison_label,
+        "comparison_value": c.comparison_value,
+        "pct_change": c.pct_change,
+        "abs_change": c.abs_change,
+    }
+
+
 def _change(b: _Builder, c: ChangeResult) -> None:
     kind = CHANGE_KINDS[c.kind]
     significant = None if c.significant is None else shows_significance(c.significant, c.p_value)
@@ -361,12 +378,7 @@ def _change(b: _Builder, c: ChangeResult) -> None:
         method=c.method,
         magnitude=magnitude,
         evidence={
-            "current_label": c.current_label,
-            "current_value": c.current_value,
-            "comparison_label": c.comparison_label,
-            "comparison_value": c.comparison_value,
-            "pct_change": c.pct_change,
-            "abs_change": c.abs_change,
+            **_comparison_evidence(c),
             "p_value": c.p_value,
             "autocorrelation": c.autocorrelation,
             "variance_ratio": c.variance_ratio,
@@ -907,14 +919,7 @@ def _named_periods(b: _Builder) -> None:
             period=latest.label,
             direction=c.direction,
             magnitude=_magnitude(b, c),
-            evidence={
-                "current_label": c.current_label,
-                "current_value": c.current_value,
-                "comparison_label": c.comparison_label,
-                "comparison_value": c.comparison_value,
-                "pct_change": c.pct_change,
-                "abs_change": c.abs_change,
-            },
+            evidence=_comparison_evidence(c),
             detail=named.label,
         )
     if isinstance(latest, Month) and b.m.unit in AVERAGED_UNITS:
@@ -1131,23 +1136,34 @@ def _relations(b: _Builder) -> None:
             judged=False,
         )
     other = _related(b, b.m.pattern_like)
-    pat = None if other is None else pattern_against(b.series, latest, other)
-    if other is not None and pat is not None:
-        b.add(
-            "pattern",
-            t.pattern_text(b.s, _subject(other.measure), pat),
-            period=pat.last_label,
-            method="pearson_log_changes",
-            evidence={
-                "other": other.measure.id,
-                "first_label": pat.first_label,
-                "last_label": pat.last_label,
-                "changes": pat.changes,
-                "correlation": pat.correlation,
-            },
-            detail=other.measure.id,
-            judged=False,
-        )
+    if other is not None:
+        _pattern(b, other.series, _subject(other.measure).inner, {"other": other.measure.id})
+    for area in b.areas:  # the same measure for another area (the national series, peers)
+        _pattern(b, area.series, t.other_area(area.area), {"area": area.area})
+
+
+def _pattern(b: _Builder, other: MeasureSeries, named: str, which: dict[str, str]) -> None:
+    """The measure's pattern against another series (:func:`relations.pattern_against`):
+    another measure the plan names, or the same measure for another area."""
+    assert b.series is not None and b.a.latest_label is not None
+    pat = pattern_against(b.series, b.a.latest_label, other)
+    if pat is None:
+        return
+    b.add(
+        "pattern",
+        t.pattern_text(b.s, named, pat),
+        period=pat.last_label,
+        method="pearson_log_changes",
+        evidence={
+            **which,
+            "first_label": pat.first_label,
+            "last_label": pat.last_label,
+            "changes": pat.changes,
+            "correlation": pat.correlation,
+        },
+        detail=which.get("other") or f"area:{which['area']}",
+        judged=False,
+    )
 
 
 def _seasonal(b: _Builder) -> None:
@@ -1178,6 +1194,30 @@ def is_stock(m: Measure) -> bool:
     )
 
 
+def _quarter_seasons(b: _Builder) -> None:
+    """A quarterly measure's usual highest and lowest quarter of the financial year
+    (:func:`~planwatch.narrative.relations.quarter_seasons`), with short-term analysis."""
+    latest = b.a.latest_label
+    if b.series is None or latest is None or "short_term" not in b.m.analyses:
+        return
+    for q in quarter_seasons(b.series, latest):
+        b.add(
+            "quarter_season",
+            t.quarter_season_text(b.s, q),
+            period=latest,
+            method="ratio_to_centred_moving_average",
+            evidence={
+                "kind": q.kind,
+                "quarter": q.quarter,
+                "years": q.years,
+                "first_year": q.first_year,
+                "last_year": q.last_year,
+            },
+            detail=q.kind,
+            judged=False,
+        )
+
+
 def _subject(m: Measure) -> t.Subject:
     return t.Subject(m.name, m.unit, m.decimals, m.frequency, stock=is_stock(m))
 
@@ -1197,6 +1237,7 @@ STEPS: tuple[Callable[[_Builder], None], ...] = (
     _year_to_date,
     _relations,
     _seasonal,
+    _quarter_seasons,
     _join_changes,
     _explained,
     _join_trend_and_run,
@@ -1212,14 +1253,18 @@ def measure_key_points(
     *,
     definition: str | None = None,
     related: Sequence[Related] = (),
+    areas: Sequence[AreaSeries] = (),
 ) -> tuple[KeyPoint, ...]:
     """Every key point the analysis supports, most important first; ``events`` (the plan's)
     add their notes to the points they may explain (:func:`_explained`). ``definition``:
     a record-based measure's definition in words
     (:meth:`~planwatch.plan.models.Plan.measure_definition`), kept in every point's
     evidence as ``"definition"``. ``related``: the measures the plan links this one to
-    (``part_of``, ``pattern_like``) with their series, cut at the report quarter."""
-    builder = _Builder(analysis, measure, series, events, related)
+    (``part_of``, ``pattern_like``) with their series, cut at the report quarter.
+    ``areas``: the same measure for other areas (the national series, the peer group's),
+    whose pattern the measure's is told against; the checker needs each as
+    ``related["area:<area>"]``."""
+    builder = _Builder(analysis, measure, series, events, related, areas)
     for step in STEPS:
         step(builder)
     points = builder.points

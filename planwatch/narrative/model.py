@@ -45,6 +45,7 @@ KeyPointKind = Literal[
     "share",  # a part's share of its whole, and of the whole's change (part_of)
     "pattern",  # one measure's pattern against another's (pattern_like)
     "seasonal",  # a monthly measure's last 12 months' pattern against the year before's
+    "quarter_season",  # a quarterly measure's usual highest or lowest quarter of the year
     "override",
 ]
 GoodOrBad = Literal["good", "bad", "neutral"]

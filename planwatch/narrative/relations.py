@@ -147,10 +147,21 @@ def fraction_word(share: float) -> str | None:
     return None
 
 
-def pattern_against(series: MeasureSeries, latest_label: str, other: Related) -> Pattern | None:
+@dataclass(frozen=True)
+class AreaSeries:
+    """The same measure for another area — the national or the peer group's series — to
+    compare the pattern of the plan's own with (the key-point builder's ``areas``)."""
+
+    area: str  # as a sentence names it: "England and Wales", "the most similar forces"
+    series: MeasureSeries
+
+
+def pattern_against(
+    series: MeasureSeries, latest_label: str, other: MeasureSeries
+) -> Pattern | None:
     """The correlation of the two series' relative changes (module docstring), or ``None``
     with fewer than :data:`MIN_PATTERN_CHANGES` changes or a value of 0 or less."""
-    mine, theirs = _usable(series, latest_label), _usable(other.series, latest_label)
+    mine, theirs = _usable(series, latest_label), _usable(other, latest_label)
     labels = [p.label for p in series.periods if p.label in mine and p.label in theirs]
     if any(mine[k] <= 0 or theirs[k] <= 0 for k in labels):
         return None
@@ -219,3 +230,80 @@ def seasonal_words(r: float) -> str:
     if r <= -MEDIUM_CORRELATION:
         return "moved against the seasonal pattern of the year before"
     return "did not closely follow the seasonal pattern of the year before"
+
+
+#: Financial years in a row a quarter must be the highest (or lowest) of its year, after
+#: allowing for the trend, to be told as the usual one: with no seasonal pattern (the four
+#: quarters' ratios exchangeable) some quarter is highest in each of four years with
+#: probability 4 x (1/4)^4 = 1/64, about 1.6% (and the same for lowest). planwatch's own
+#: threshold, from that chance (docs/keypoints.md, "Quarterly seasonal pattern").
+MIN_SEASON_YEARS = 4
+#: Weights of the centred four-quarter moving average (a 2x4 MA: classical decomposition,
+#: Hyndman & Athanasopoulos, Forecasting: Principles and Practice, 3rd ed., §3.4).
+CENTRED_MA_WEIGHTS = (0.125, 0.25, 0.25, 0.25, 0.125)
+
+
+@dataclass(frozen=True)
+class QuarterSeason:
+    """The quarter of the financial year that was the highest (or lowest) in each of the
+    last ``years`` financial years, against a centred moving average."""
+
+    kind: str  # "highest" or "lowest"
+    quarter: int  # 1..4, the quarter of the financial year
+    years: int
+    first_year: str  # labels of the financial years, e.g. "2018/19"
+    last_year: str
+
+
+def season_ratios(series: MeasureSeries, latest_label: str) -> dict[Quarter, float]:
+    """Each quarter's value against its centred four-quarter moving average (the
+    ratio-to-moving-average of classical decomposition), where the five quarters around it
+    all have data above 0, up to ``latest_label``."""
+    values = {p: v for p, v in _usable(series, latest_label).items()}
+    out: dict[Quarter, float] = {}
+    for p in series.periods:
+        if not isinstance(p, Quarter) or p.label not in values:
+            continue
+        around = [values.get(p.shift(k).label) for k in range(-2, 3)]
+        if any(v is None or v <= 0 for v in around):
+            continue
+        ma = sum(w * (v or 0.0) for w, v in zip(CENTRED_MA_WEIGHTS, around, strict=True))
+        out[p] = values[p.label] / ma
+    return out
+
+
+def quarter_seasons(series: MeasureSeries, latest_label: str) -> tuple[QuarterSeason, ...]:
+    """The usual highest and lowest quarter of a quarterly series (:class:`QuarterSeason`):
+    counted back from the latest financial year whose four quarters all have a ratio
+    (:func:`season_ratios`), the years in a row in which the same quarter had the highest
+    (lowest) ratio, strictly; told from :data:`MIN_SEASON_YEARS`."""
+    if series.frequency != "quarter":
+        return ()
+    ratios = season_ratios(series, latest_label)
+    by_year: dict[int, dict[int, float]] = {}
+    for p, r in ratios.items():
+        by_year.setdefault(p.fy_start, {})[p.q] = r
+    whole = sorted((y for y, qs in by_year.items() if len(qs) == QUARTERS_IN_YEAR), reverse=True)
+    out: list[QuarterSeason] = []
+    for kind in ("highest", "lowest"):
+        run: list[int] = []
+        usual: int | None = None
+        for year in whole:
+            if run and year != run[-1] - 1:
+                break
+            qs = by_year[year]
+            best = (max if kind == "highest" else min)(qs.values())
+            top = [q for q, r in qs.items() if r == best]
+            if len(top) != 1 or (usual is not None and top[0] != usual):
+                break
+            usual = top[0]
+            run.append(year)
+        if usual is not None and len(run) >= MIN_SEASON_YEARS:
+            label = Quarter(run[0], usual).financial_year.label
+            first = Quarter(run[-1], usual).financial_year.label
+            out.append(QuarterSeason(kind, usual, len(run), first, label))
+    return tuple(out)
+
+
+#: Quarters in a financial year.
+QUARTERS_IN_YEAR = MONTHS_PER_YEAR // MONTHS_PER_QUARTER

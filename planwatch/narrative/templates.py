@@ -63,6 +63,7 @@ from planwatch.narrative.relations import (
     CORRELATION_DECIMALS,
     SEASON_CHANGES,
     Pattern,
+    QuarterSeason,
     Seasonal,
     Share,
     fraction_word,
@@ -906,14 +907,15 @@ def share_text(s: Subject, whole: Subject, sh: Share) -> str:
     )
 
 
-def pattern_text(s: Subject, other: Subject, p: Pattern) -> str:
+def pattern_text(s: Subject, other: str, p: Pattern) -> str:
     """One measure's pattern against another's, with the measure of similarity: "The
     pattern of rural crime broadly matches that of all crime: their quarter-to-quarter
     changes from 2016/17 Q1 to 2023/24 Q1 have a correlation of 0.82 (Pearson, on changes
-    in logs; 28 changes)." """
+    in logs; 28 changes)." ``other``: how the sentence names the other series ("all crime";
+    "the same measure for England and Wales")."""
     step = f"{s.period_word}-to-{s.period_word}"
     return (
-        f"The pattern of {s.inner} {likeness(p.correlation)} that of {other.inner}: their {step} "
+        f"The pattern of {s.inner} {likeness(p.correlation)} that of {other}: their {step} "
         f"changes from {period_name(p.first_label)} to {period_name(p.last_label)} have a "
         f"correlation of {number(p.correlation, CORRELATION_DECIMALS)} (Pearson, on changes in "
         f"logs; {number(p.changes)} changes)."
@@ -931,3 +933,32 @@ def seasonal_text(s: Subject, p: Seasonal) -> str:
         f"{number(p.correlation, CORRELATION_DECIMALS)} with those a year earlier (Pearson, "
         f"on changes in logs; {number(SEASON_CHANGES)} changes)."
     )
+
+
+#: The months of each quarter of the financial year.
+QUARTER_MONTHS = {
+    1: "April to June",
+    2: "July to September",
+    3: "October to December",
+    4: "January to March",
+}
+
+
+def quarter_season_text(s: Subject, q: QuarterSeason) -> str:
+    """The usual highest (lowest) quarter of the financial year, by the ratio to a centred
+    moving average: "Recorded offences are usually highest in Q2 of the financial year (July
+    to September): allowing for the trend (each quarter against its centred four-quarter
+    moving average), Q2 was the highest quarter in each of the four financial years 2018/19
+    to 2021/22." """
+    verb = "are" if _plural(s.name) else "is"
+    return (
+        f"{sentence_start(s.inner)} {verb} usually {q.kind} in Q{q.quarter} of the financial "
+        f"year ({QUARTER_MONTHS[q.quarter]}): allowing for the trend (each quarter against its "
+        f"centred four-quarter moving average), Q{q.quarter} was the {q.kind} quarter in each "
+        f"of the {number_word(q.years)} financial years {q.first_year} to {q.last_year}."
+    )
+
+
+def other_area(area: str) -> str:
+    """How a pattern sentence names the same measure for another area."""
+    return f"the same measure for {area}"
