@@ -473,6 +473,33 @@ def frontier_table(draws: int) -> None:
 
 
 FRONTIER_SIZE_RHO = (0.0, 0.3, 0.6, 0.8, 0.85, 0.9)
+#: Shifts of the AR coefficient at which a conditional critical value is looked up.
+CONDITIONAL_SHIFTS = (0.0, 0.1, 0.2, 0.3, 0.5)
+
+
+def conditional_table(draws: int) -> None:
+    """The candidate critical value c(rho_hat) against the fixed one (29 quarters)."""
+    from tests.analysis.power_bound import Alternative, conditional_candidates
+
+    alt = Alternative(0.6, 1000.0, 5.0)
+    fixed_size, fixed_power, rows = conditional_candidates(
+        29, 4, alt, CONDITIONAL_SHIFTS, draws=draws
+    )
+    print(
+        f"\n### A critical value that depends on the estimated AR coefficient "
+        f"(29 quarters, {draws} Gaussian series a point)\n"
+    )
+    print("| critical value | worst size, AR 0-0.8 | power, +5% a year, AR 0.6, 1,000 a period |")
+    print("|---|---:|---:|")
+    print(
+        f"| fixed (the largest, at AR 0.8) | {100 * fixed_size:.1f}% | {100 * fixed_power:.1f}% |"
+    )
+    for r in rows:
+        which = "trend model's" if r.full else "season-only model's"
+        print(
+            f"| c({which} REML AR + {r.shift:g}) | {100 * r.worst_size:.1f}% | "
+            f"{100 * r.power:.1f}% |"
+        )
 
 
 def main() -> None:
@@ -504,6 +531,7 @@ def main() -> None:
     if args.levels:
         levels = tuple(float(v) for v in args.levels.split(","))
     if args.frontier:
+        conditional_table(min(args.reps, 4000))
         frontier_table(min(args.reps, 3000))
     elif args.real is not None:
         real_table(args.real)

@@ -38,7 +38,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import hyp1f1, ndtr
 
-from planwatch.analysis.argls import error_covariance, likelihood_ratio, simulate_critical
+from planwatch.analysis.argls import (
+    error_covariance,
+    fit_ar_gls_batch,
+    likelihood_ratio,
+    simulate_critical,
+)
 from planwatch.analysis.design import trend_design
 from planwatch.analysis.dist import normal_quantile
 
@@ -234,6 +239,73 @@ def lr_size(
     y = inv.draw(rng, rho, lam, draws)
     lr = likelihood_ratio(inv.pos, inv.X, inv.tc, y, y)
     return float(np.mean(lr > critical))
+
+
+@dataclass(frozen=True)
+class Conditional:
+    """A critical value that depends on an estimated AR coefficient: c(rho_hat) = the
+    likelihood ratio's 95.5% point at true AR min(rho_hat + shift, 0.8) (largest over
+    lambda 0, 0.15, 0.3), with rho_hat the REML estimate of the trend model
+    (``full``) or of the season-only model."""
+
+    full: bool
+    shift: float
+    worst_size: float  # over the null points (AR 0 to 0.8, lambda 0 to 0.6)
+    power: float  # at the alternative
+
+
+#: True AR coefficients at which the conditional critical values are simulated.
+CONDITIONAL_RHO = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def conditional_candidates(
+    n: int, ppy: int, alt: Alternative, shifts: tuple[float, ...], *, draws: int = 4000
+) -> tuple[float, float, list[Conditional]]:
+    """The fixed critical value's worst size and power, then each c(rho_hat) candidate's,
+    on Gaussian log-scale series (size over AR 0 to 0.8 and lambda 0 to 0.6)."""
+    inv = _Invariant(n, ppy)
+    rng = np.random.default_rng(6)
+    X0 = np.ascontiguousarray(np.delete(inv.X, inv.tc, axis=1))
+
+    def stats(y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        lr = likelihood_ratio(inv.pos, inv.X, inv.tc, y, y)
+        full = fit_ar_gls_batch(inv.pos, inv.X, y, inv.tc).rho
+        null = fit_ar_gls_batch(inv.pos, X0, y, 0).rho
+        return lr, full, null
+
+    nulls = {
+        (r, lam): stats(inv.draw(rng, r, lam, draws))
+        for r in CONDITIONAL_RHO
+        for lam in NULL_LAMBDA
+    }
+    q = np.maximum.accumulate(
+        [
+            max(float(np.quantile(nulls[(r, lam)][0], 0.955)) for lam in NULL_LAMBDA[:3])
+            for r in CONDITIONAL_RHO
+        ]
+    )
+    under_alt = stats(inv.draw(rng, alt.rho, alt.lam, draws, alt.delta))
+    fixed = float(q[-1])
+    fixed_size = max(float(np.mean(v[0] > fixed)) for v in nulls.values())
+    fixed_power = float(np.mean(under_alt[0] > fixed))
+    out = []
+    for full in (True, False):
+        for shift in shifts:
+            size = max(
+                float(np.mean(_conditional_reject(v, q, full, shift))) for v in nulls.values()
+            )
+            power = float(np.mean(_conditional_reject(under_alt, q, full, shift)))
+            out.append(Conditional(full, shift, size, power))
+    return fixed_size, fixed_power, out
+
+
+def _conditional_reject(
+    v: tuple[FloatArray, FloatArray, FloatArray], q: FloatArray, full: bool, shift: float
+) -> FloatArray:
+    rho = v[1] if full else v[2]
+    c = np.interp(np.minimum(rho + shift, 0.8), CONDITIONAL_RHO, q)
+    out: FloatArray = v[0] > c
+    return out
 
 
 def critical_holding_to(n: int, ppy: int, hold: float, draws: int = 4000) -> float:
