@@ -4,10 +4,12 @@ In: an :class:`~planwatch.narrative.run.AnalysisRun`, optional
 :class:`~planwatch.plan.commentary.Commentary`, an output folder.
 Out: :func:`render_html` returns the HTML as a string; :func:`build_report` writes
 ``<slug>.html`` and, unless told not to, ``<slug>.pdf`` (via :mod:`planwatch.report.pdf`)
-and returns their paths. Both build the view (:mod:`planwatch.report.view`, pure), then
-draw its charts (:mod:`planwatch.report.drawing`) as the templates reach them; the HTML
-file is written as it is rendered, a chart at a time, so no report holds all its
-drawings in memory.
+and returns their paths; with ``appendix="separate"`` the charts' data tables are written
+as a document of their own (``<slug>-appendix.html`` and ``.pdf``, template
+``appendix.html.j2``, :func:`render_appendix`) from the same view. Both build the view
+(:mod:`planwatch.report.view`, pure), then draw its charts (:mod:`planwatch.report.drawing`)
+as the templates reach them, or in a worker while the PDF is laid out; the HTML file is
+written as it is rendered, a chart at a time, so no report holds all its drawings in memory.
 """
 
 from __future__ import annotations

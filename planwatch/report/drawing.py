@@ -7,7 +7,10 @@ HTML) or a ``file:`` URI of it (for the PDF, where WeasyPrint reads it). The vie
 in workers (:mod:`planwatch.report.parallel`), one chart at a time as the templates ask
 for them: each drawing goes to a file in a temporary folder and is not held in memory,
 so a report of any number of charts is written with a few drawings in memory at a time,
-and the print version reuses the screen version's drawings.
+and the print version reuses the screen version's drawings. With ``ahead`` (a PDF to lay
+out and a CPU free: :func:`planwatch.report.parallel.draw_ahead`) one worker draws them all
+from the start, in order, while this process lays out the PDF, which waits for each chart
+only when it reads its image (:meth:`Drawings.ready`).
 """
 
 from __future__ import annotations
