@@ -8,8 +8,10 @@ migrated and the plan imported on start. Settings come from environment variable
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +42,36 @@ WORKER_TIMEOUT_SECONDS = 300
 #: it builds a report, it finishes that report first (a killed build would be left half done),
 #: so this is the same generous bound as a page's.
 WORKER_STOP_SECONDS = WORKER_TIMEOUT_SECONDS
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse, before anything is started or printed, an address the server could not listen
+    on: a port another program holds (Django's development server would print its address
+    first and fail after), or a host that is not this machine's. A bind test like the
+    servers' own (``SO_REUSEADDR``, so a port just freed by a stopped server is free)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ConfigError(
+            f"cannot listen on {host}: no such address ({exc})",
+            expected="--host with an address of this machine, e.g. 127.0.0.1 or 0.0.0.0",
+        ) from exc
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigError(
+                    f"port {port} on {host} is already in use by another program"
+                    " (another planwatch serve?)",
+                    expected=f"a free port: stop the program listening on {port},"
+                    " or choose another with --port",
+                ) from exc
+            raise ConfigError(
+                f"cannot listen on {host} port {port}: {exc.strerror}",
+                expected="--host with an address of this machine and --port from 1024 to 65535",
+            ) from exc
 
 
 def _setup(project_dir: Path, *, production: bool) -> None:
@@ -188,6 +220,7 @@ def register(app: typer.Typer) -> None:
         """
         root = project_of(project).root
         worker_args = gunicorn_worker_args(workers, threads) if production else []
+        check_port_free(host, port)  # before the database, the worker or the address printed
         _setup(root, production=production)
         _prepare(root, import_plan=import_plan)
         _stop_on_sigterm()
