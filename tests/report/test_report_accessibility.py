@@ -85,3 +85,42 @@ def test_skip_link_is_the_first_tab_stop_and_shows_on_focus(page, html):
     assert focused == "skip-link"
     box = page.locator(".skip-link").bounding_box()
     assert box is not None and box["x"] >= 0
+
+
+def _violations(page) -> list[dict[str, object]]:
+    script = "async () => await axe.run(document, {resultTypes: ['violations']})"
+    results = page.evaluate(script)
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:3]]}
+        for v in results["violations"]
+        if v["impact"] in FAILING_IMPACTS
+    ]
+
+
+def test_the_separate_appendix_has_no_serious_or_critical_axe_violations(run, commentary):
+    """``--appendix=separate``: its tables (captions, header cells) and contents in Chromium."""
+    if not shutil.which(CHROMIUM):
+        unavailable(f"{CHROMIUM} not installed")
+    from playwright.sync_api import sync_playwright
+
+    from planwatch.report.build import render_appendix
+    from planwatch.report.view import ReportOptions
+
+    options = ReportOptions(appendix="separate", stem="exampleshire-2023-24-Q1")
+    appendix = render_appendix(run, commentary, options=options)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            requests: list[str] = []
+            page.on("request", lambda r: requests.append(r.url))
+            page.set_content(appendix, wait_until="load")
+            page.add_script_tag(content=_axe_source())
+            failing = _violations(page)
+            captions = page.eval_on_selector_all("table caption", "els => els.length")
+            headers = page.eval_on_selector_all("table thead th[scope=col]", "els => els.length")
+        finally:
+            browser.close()
+    assert not failing, json.dumps(failing, indent=1)
+    assert captions == 3 and headers > captions  # every table captioned, with column headers
+    assert [u for u in requests if not u.startswith(("data:", "about:"))] == []
