@@ -16,7 +16,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.urls import reverse
 
 from planwatch.errors import PlanwatchError
-from planwatch.periods import Month, parse_quarter
+from planwatch.periods import Month, Quarter, parse_quarter
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
 from planwatch.web.models import MAX_REASON_CHARS, EmailKind, Rag, Role, SlotState
 from planwatch.web.services import emails
@@ -49,17 +49,22 @@ def uk_date_input() -> forms.DateInput:
     return forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off", "spellcheck": "false"})
 
 
-#: How many quarters the form opening a round offers: the current one and those before it,
-#: as many as a four-year Police and Crime Plan has.
+#: How many recent quarters the form opening a round offers: the current one and those
+#: before it, as many as a four-year Police and Crime Plan has.
 QUARTERS_OFFERED = 16
 
 
-def quarter_choices(today: date, taken: Collection[str], kept: str = "") -> list[tuple[str, str]]:
-    """The quarters a round can be opened for, newest first, leaving out those that have one
-    (``taken``, as labels); ``kept``, a value sent that is not among them, comes first, so
-    that a refused form shows what was sent."""
+def quarter_choices(
+    today: date, taken: Collection[str], kept: str = "", held: Collection[Quarter] = ()
+) -> list[tuple[str, str]]:
+    """The quarters a round can be opened for, newest first: the recent ones and every
+    quarter the store holds data for (``held``: a project whose data lag more than the
+    recent quarters can still open a round for them), each once, leaving out those that
+    have a round (``taken``, as labels); ``kept``, a value sent that is not among them,
+    comes first, so that a refused form shows what was sent."""
     current = Month(today.year, today.month).quarter
-    labels = [current.shift(-i).label for i in range(QUARTERS_OFFERED)]
+    recent = {current.shift(-i) for i in range(QUARTERS_OFFERED)}
+    labels = [q.label for q in sorted(recent | set(held), reverse=True)]
     choices = [(label, label) for label in labels if label not in taken]
     if kept and kept not in labels:
         choices.insert(0, (kept, kept))
@@ -75,10 +80,17 @@ class OpenRoundForm(forms.Form):
     )
     deadline = forms.DateField(help_text=UK_DATE_HINT, widget=uk_date_input())
 
-    def __init__(self, *args: Any, today: date, taken: Collection[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        today: date,
+        taken: Collection[str] = (),
+        held: Collection[Quarter] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         kept = str(self.data.get("quarter", "")) if self.is_bound else ""
-        choices = quarter_choices(today, taken, kept)
+        choices = quarter_choices(today, taken, kept, held)
         cast(forms.Select, self.fields["quarter"].widget).choices = choices
         ended = Month(today.year, today.month).quarter.previous.label
         offered = [value for value, _ in choices]

@@ -22,6 +22,7 @@ from django.utils.dates import MONTHS_3
 
 from planwatch.errors import PlanwatchError
 from planwatch.narrative.overrides import Override
+from planwatch.periods import Month, Quarter
 from planwatch.web.models import (
     Membership,
     PublishedVersion,
@@ -674,3 +675,37 @@ def added_key_points() -> tuple[Override, ...]:
     except PlanwatchError:
         return ()
     return tuple(o for o in overrides if o.action == "add")
+
+
+def data_quarters() -> tuple[Quarter, ...]:
+    """Every quarter the project's store holds data for (from the first to the last period
+    of each source, months read as their quarter), newest first; none without a store.
+    Read once for each version of the store file (cached by its modification time)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from planwatch.periods import parse_period, quarter_range
+    from planwatch.project import Project
+    from planwatch.store.status import store_status
+
+    store = Project.at(settings.PROJECT_DIR).store_path
+    if not store.exists():
+        return ()
+    key = f"pw-data-quarters:{store}:{store.stat().st_mtime_ns}"
+    found: tuple[Quarter, ...] | None = cache.get(key)
+    if found is None:
+        held: set[Quarter] = set()
+        for source in store_status(store).coverage:
+            first, last = (_as_quarter(parse_period(p)) for p in (source.first, source.last))
+            held.update(quarter_range(first, last))
+        found = tuple(sorted(held, reverse=True))
+        cache.set(key, found, None)
+    return found
+
+
+def _as_quarter(period: object) -> Quarter:
+    if isinstance(period, Quarter):
+        return period
+    if isinstance(period, Month):
+        return period.quarter
+    raise TypeError(f"a source's period is a month or a quarter, not {period!r}")

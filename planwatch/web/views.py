@@ -462,6 +462,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         today=timezone.localdate(),
         taken={r.quarter_label for r in existing},
+        held=selectors.data_quarters(),
     )
     if request.method == "POST" and form.is_valid():
         try:
