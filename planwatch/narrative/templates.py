@@ -325,8 +325,8 @@ def _difference(s: Subject, c: ChangeResult) -> str:
     if gap == 0:
         return "the same"
     way = "higher" if gap > 0 else "lower"
-    if s.unit == "number" or low_count_base(s, c):
-        return count_change(gap)
+    if s.unit == "number" or low_count_base(s, c) or (s.stock and s.unit == "count"):
+        return count_change(gap)  # a headcount, or a small count: how many more or fewer
     if s.unit == "percent":
         return f"{pp(gap, s.decimals)} {way}"
     if c.pct_change is None:  # no percentage from a base of 0 (money, hours): the difference
@@ -517,8 +517,11 @@ def _periods_between(first: str, last: str) -> int | None:
 
 
 def _plural(name: str) -> bool:
-    """A name whose head word is plural ("offences", "incidents"): "have fallen"."""
-    head = name.split(" (")[0].split()
+    """A name whose head word is plural ("offences", "incidents"; "special constables" in
+    "special constables in post", the word before a linking word): "have fallen"."""
+    words = name.split(" (")[0].split()
+    linked = next((k for k, w in enumerate(words) if k > 0 and w.lower() in LINKING_WORDS), None)
+    head = words[:linked] if linked is not None else words
     return bool(head) and head[-1].lower().endswith("s") and not head[-1].lower().endswith("ss")
 
 

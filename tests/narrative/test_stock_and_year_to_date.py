@@ -57,6 +57,20 @@ def test_a_stock_on_a_record_source_is_a_stock() -> None:
     assert check_key_point(kp, s, m, REPORT_QUARTER) == ()
 
 
+def test_a_stock_counted_in_hundreds_says_how_many_fewer() -> None:
+    m = plan_measure(
+        name="Police officers",
+        source=RecordsSource(records="people", stock=Stock(snapshot=True)),
+    )
+    s = quarterly([3_310, 3_290, 3_300, 3_280, 3_250])
+    kp = _kind(key_points(s, m), "changes")
+    assert kp is not None and kp.text.startswith(
+        "There are currently 3,250 police officers (at 30 June 2023), 60 fewer than at 30 June "
+        "2022 (3,310)"
+    )
+    assert check_key_point(kp, s, m, REPORT_QUARTER) == ()
+
+
 def test_a_flow_is_still_told_by_its_period() -> None:
     s = quarterly([330, 320, 308, 303, 301, 297])
     m = plan_measure(name="Special Constables", unit="number")
@@ -116,3 +130,11 @@ def test_stocks_and_years_so_far_from_series_to_sentence(
             assert " 2023/24 Q" not in kp.text and re.search(
                 r"\bat \d{1,2} [A-Z][a-z]+ 20\d\d", kp.text
             )
+
+
+def test_a_name_with_a_linking_word_agrees_with_its_head_word() -> None:
+    m = plan_measure(name="Special constables in post", unit="number", aggregation="last")
+    s = quarterly([200.0 - k for k in range(8)])
+    run = _kind(key_points(s, m), "run")
+    assert run is not None and run.text.startswith("Special constables in post have fallen")
+    assert check_key_point(run, s, m, REPORT_QUARTER) == ()
