@@ -17,6 +17,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Literal, TypeAlias
 
 from planwatch.errors import Location, PeriodError
@@ -31,6 +32,12 @@ PeriodKind = Literal["month", "quarter", "financial_year", "calendar_year", "rol
 _MONTH_NAMES = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTH_ABBR = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 _MONTH_ABBR["sept"] = 9
+
+
+@cache
+def _month_end(year: int, month: int) -> date:
+    """The last day of the month (asked for hundreds of thousands of times a run)."""
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 @dataclass(frozen=True, order=True)
@@ -64,7 +71,7 @@ class Month:
 
     @property
     def end(self) -> date:
-        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return _month_end(self.year, self.month)
 
     @property
     def label(self) -> str:
@@ -131,14 +138,18 @@ class Quarter:
         return self.shift(-4)
 
     @property
+    def _first_month_index(self) -> int:
+        """:attr:`Month.index` of the quarter's first month."""
+        start = self.fy_start * MONTHS_PER_YEAR + FINANCIAL_YEAR_START_MONTH - 1
+        return start + (self.q - 1) * MONTHS_PER_QUARTER
+
+    @property
     def first_month(self) -> Month:
-        return Month(self.fy_start, FINANCIAL_YEAR_START_MONTH).shift(
-            (self.q - 1) * MONTHS_PER_QUARTER
-        )
+        return Month.from_index(self._first_month_index)
 
     @property
     def last_month(self) -> Month:
-        return self.first_month.shift(MONTHS_PER_QUARTER - 1)
+        return Month.from_index(self._first_month_index + MONTHS_PER_QUARTER - 1)
 
     def months(self) -> tuple[Month, ...]:
         first = self.first_month
@@ -158,8 +169,8 @@ class Quarter:
 
     @property
     def label(self) -> str:
-        """``2023/24 Q1``."""
-        return f"{self.financial_year.label} Q{self.q}"
+        """``2023/24 Q1`` (the financial year's label, then the quarter)."""
+        return f"{self.fy_start}/{(self.fy_start + 1) % 100:02d} Q{self.q}"
 
     @property
     def slug(self) -> str:
