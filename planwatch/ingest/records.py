@@ -347,6 +347,7 @@ def _stage_chunk(
             )
         )  # fmt: skip
     batch.parts.append(view)
+    pa.default_memory_pool().release_unused()  # the parser's buffers, not held to the write
     return True
 
 
@@ -362,6 +363,7 @@ def _parse(
     try:
         table = pa_csv.read_csv(
             pa.py_buffer(data),
+            memory_pool=pa.system_memory_pool(),
             read_options=pa_csv.ReadOptions(use_threads=False, block_size=max(1, len(data))),
             # blank lines are skipped, as DuckDB's reader skips them
             parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True),
@@ -379,7 +381,8 @@ def _parse(
         return None
     out: dict[str, pa.Array] = {}
     for column, spec in source.columns.items():
-        values = table[wanted[column]].combine_chunks()
+        chunks = table[wanted[column]]
+        values = chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()
         if column not in dictionary:
             converted = _by_value_array(values, spec, required=_required(column, source))
             if converted is None:
@@ -428,7 +431,9 @@ def _by_value_array(values: pa.Array, spec: RecordColumn, *, required: bool) -> 
     """A text or number column converted by Arrow as :func:`_converted`\'s SQL would, or
     ``None`` where Arrow might not do the same (non-ASCII text: DuckDB's ``trim`` takes
     every Unicode space off) or a value is blank, NUL or not a plain number."""
-    trimmed = pc.utf8_trim(values, " ")
+    # trimmed only if need be: a copy of ten million ids is 160 MB more to the write
+    spaced = pc.any(pc.or_(pc.starts_with(values, " "), pc.ends_with(values, " "))).as_py()
+    trimmed = pc.utf8_trim(values, " ") if spaced else values
     if (
         not pc.all(pc.string_is_ascii(trimmed)).as_py()
         or pc.any(pc.match_substring(trimmed, "\0")).as_py()
@@ -741,19 +746,31 @@ def _duplicate_ids(
 ) -> None:
     """No record id twice in a load, within a file or across its files.
 
-    Ids are grouped by a 64-bit hash (one number a row, so ten million ids group fast and
-    can spill to disk); a hash seen twice is confirmed on the ids themselves, so a hash
-    collision alone rejects nothing. Details only for the few found.
+    Each id is hashed to one 64-bit number and the numbers sorted (ten million ids: 80 MB
+    and a second of CPU, where grouping them took several times the memory); a hash seen
+    twice is confirmed on the ids themselves, so a hash collision alone rejects nothing.
+    Details only for the few found.
     """
     if not source.id:
         return
     ids = ", ".join(source.id)
-    repeated = f"SELECT hash({ids}) AS h FROM {table} GROUP BY ALL HAVING count(*) > 1"
+    hashes = np.empty(sum(f.rows for f in files), dtype=np.uint64)
+    filled = 0  # streamed into one array, sorted where it is: no copy of ten million
+    for part in pa.RecordBatchReader.from_stream(con.sql(f"SELECT hash({ids}) FROM {table}")):
+        hashes[filled : filled + part.num_rows] = part.column(0).to_numpy()
+        filled += part.num_rows
+    hashes.sort()
+    twice = np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
+    del hashes
+    if not len(twice):
+        return
+    con.register("records_twice", pa.table({"h": twice}))
     found = con.execute(
         f"""SELECT {ids}, list(_file ORDER BY _file, source_row), list(source_row ORDER BY _file, source_row)
-            FROM {table} WHERE hash({ids}) IN ({repeated})
+            FROM {table} WHERE hash({ids}) IN (SELECT h FROM records_twice)
             GROUP BY ALL HAVING count(*) > 1 ORDER BY min(_file), min(source_row) LIMIT {MAX_LISTED}"""
     ).fetchall()
+    con.unregister("records_twice")
     problems = []
     for *key, in_files, rows in found:
         label = ", ".join(str(v) for v in key)
