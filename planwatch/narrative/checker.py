@@ -1141,7 +1141,7 @@ class _Check:
             r"of the (\w+) financial years (\d{4})/\d{2} to (\d{4})/\d{2}\.$",
             self.kp.text,
         )
-        if not found or not isinstance(self.f.periods[0], Quarter):
+        if not found or not self.f.periods or not isinstance(self.f.periods[0], Quarter):
             self.fail("value", self.kp.text, "a sentence the checker can read")
             return
         kind, q_s, months, q_again, kind_again, n_s, first_s, last_s = found.groups()
