@@ -89,3 +89,32 @@ def test_no_seasonal_pattern_is_rarely_told_as_one() -> None:
     y = rng.poisson(100 * np.exp(latent_ar1(rng, reps, 29, 0.8, 0.08))).astype(float)
     told = sum(1 for s in as_series(y, "quarter") if quarter_seasons(s, s.periods[-1].label))
     assert told / reps <= 0.07, (told, wilson_upper(told, reps))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    noise=st.lists(st.floats(min_value=-0.08, max_value=0.08), min_size=20, max_size=32),
+    strength=st.floats(min_value=0.0, max_value=1.5),
+    growth=st.floats(min_value=-0.04, max_value=0.04),
+    gap=st.one_of(st.none(), st.integers(min_value=0, max_value=19)),
+)
+def test_seasonal_series_with_noise_and_gaps_pass_the_checker(
+    noise: list[float], strength: float, growth: float, gap: int | None
+) -> None:
+    """Seasonal series (the seasons of tests/analysis/simulate.py raised to ``strength``),
+    with a trend, noise and perhaps a gap: every usual quarter told is the checker's."""
+    quarters = [q.q for q in quarterly([0.0] * len(noise)).periods]  # Q1 is April to June
+    values: list[float | None] = [
+        round(500 * SEASON[q - 1] ** strength * (1 + growth) ** k * (1 + e))
+        for k, (q, e) in enumerate(zip(quarters, noise, strict=True))
+    ]
+    if gap is not None:
+        values[gap] = None
+    s = quarterly(values)
+    told = [kp for kp in key_points(s, M) if kp.kind == "quarter_season"]
+    for kp in told:
+        event(f"usual {kp.evidence['kind']} quarter told")
+        assert check_key_point(kp, s, M, REPORT_QUARTER) == (), kp.text
+        # the seasons' own extremes: Q2 highest, Q4 lowest
+        if strength >= 1.0:
+            assert kp.evidence["quarter"] == (2 if kp.evidence["kind"] == "highest" else 4)
