@@ -13,7 +13,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from series_built import REPORT_QUARTER, key_points, monthly, plan_measure, quarterly
 
-from planwatch.formatting import pct, quantity
+from planwatch.formatting import pct, quantity, rounded
 from planwatch.measures.series import MeasureSeries
 from planwatch.narrative.checker import check_key_point
 from planwatch.narrative.model import KeyPoint
@@ -79,7 +79,7 @@ def test_calendar_year_averages_are_true_to_the_series(
     # small counts' averages are shown to a decimal, more when that would show two
     # different averages alike; the difference is that of the values as shown
     places = 1 if unit == "count" and min(now, before) < 50 else 0
-    while places < 2 and now != before and round(now, places) == round(before, places):
+    while places < 2 and now != before and rounded(now, places) == rounded(before, places):
         places += 1
     shown_now, shown_before = quantity(now, unit, places), quantity(before, unit, places)
     assert f"averaged {shown_now} a month in {year}" in kp.text
