@@ -1,7 +1,7 @@
 """`planwatch report-areas`: the plan's report for every area it can be run for, on every core.
 
-Thin: parses options, prints a line as each area's report finishes and a summary at the
-end; the work is in :mod:`planwatch.services.batch`. Exits with the first failed area's
+Thin: parses options, prints a line as each area's report finishes (a failed one on
+standard error, with its error) and a summary at the end; the work is in :mod:`planwatch.services.batch`. Exits with the first failed area's
 error code (in area order) when any area's report failed, after every other area's
 report is written.
 """
@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from planwatch.cli.common import JsonOption, ProjectOption, err_console, print_json, project_of
+from planwatch.cli.common import (
+    JsonOption,
+    ProjectOption,
+    console,
+    err_console,
+    print_json,
+    project_of,
+)
 from planwatch.periods import parse_quarter
 
 if TYPE_CHECKING:  # the service is imported when the command runs (fast --help)
@@ -105,7 +112,7 @@ def register(app: typer.Typer) -> None:
             head = f"[{len(finished)}] {report.area}"
             if report.ok:
                 notes = f", {len(report.warnings)} warning(s)" if report.warnings else ""
-                err_console.print(
+                console.print(
                     f"{head}: wrote {len(report.files)} files into {report.folder}{notes} "
                     f"({report.seconds:.1f} s)",
                     highlight=False,
@@ -154,7 +161,7 @@ def register(app: typer.Typer) -> None:
             )
         else:
             failed = ", ".join(summary["failed"]) or "none"
-            err_console.print(
+            console.print(
                 f"{summary['written']} of {summary['areas']} areas' reports written into "
                 f"{folder} in {summary['seconds']} s ({summary['workers']} workers); failed: {failed}",
                 highlight=False,

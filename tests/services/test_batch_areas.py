@@ -128,6 +128,14 @@ def test_the_command_reports_every_area_and_fails_if_any_failed(national, tmp_pa
     assert summary["reports"][1]["files"] and "cannot write" in summary["reports"][2]["error"]
     assert (out / "kent" / "kent-2023-24-Q4.html").exists()
 
+    text = planwatch(
+        "report-areas", "-p", national.root, "-q", QUARTER.label, "--no-pdf",
+        "--no-chart-data", "--out", tmp_path / "text", "-a", "Kent",
+    )  # fmt: skip
+    assert text.returncode == 0, text.stderr
+    assert "[1] Kent: wrote 2 files into" in " ".join(text.stdout.split())
+    assert "1 of 1 areas' reports written" in " ".join(text.stdout.split())
+
     unknown = planwatch("report-areas", "-p", national.root, "-q", QUARTER.label, "-a", "Mars")
     assert unknown.returncode == ConfigError.exit_code
     assert "no data for 'Mars'" in unknown.stderr and "Traceback" not in unknown.stderr
