@@ -29,7 +29,7 @@ Methods compared (all two-sided at 5%):
 - ``oracle`` — GLS with the true covariance (AR coefficient, sd and counting noise known):
   the limit of power.
 
-``--frontier`` prints the power frontier instead (methodology §2.6): on Gaussian
+``--frontier --reps 4000`` (the methodology's run) prints the power frontier instead (methodology §2.6): on Gaussian
 log-scale errors with the same wander and counting noise, the upper bound on the power of
 any test whose size is at most 5% at every AR(1)+noise null up to a given AR coefficient
 (Elliott, Müller & Watson 2015; :mod:`tests.analysis.power_bound`), beside planwatch's
