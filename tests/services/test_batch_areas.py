@@ -208,3 +208,33 @@ def test_a_police_uk_plan_run_for_another_force_counts_that_forces_falls_within(
         (result,) = run.priorities[0].measures
         assert run.plan.measures[0].source.falls_within == force
         assert result.series.values == (counts[force],) * 3
+
+
+def test_other_forces_rows_are_no_districts(tmp_path):
+    """A national tidy series with no rows for this force has no data for it; district
+    rows alone are still the plan error they were."""
+    from planwatch.errors import PlanError
+    from planwatch.store.selectors import measure_frames
+
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "plan.yaml").write_text(
+        "metadata: {title: t, organisation: o, area: Kent, plan_period: 2022-2026}\n"
+        "measures:\n"
+        "  - {id: national, name: N, source: {kind: series, series: national}}\n"
+        "  - {id: local, name: L, source: {kind: series, series: local}}\n"
+        "priorities:\n  - {number: 1, title: P, objective: O, measures: [national, local]}\n",
+        encoding="utf-8",
+    )
+    csv = tmp_path / "m.csv"
+    csv.write_text(
+        "measure,period,area,value\n"
+        "national,2023/24 Q1,Essex,10\nnational,2023/24 Q1,Norfolk,12\n"
+        "local,2023/24 Q1,Maidstone,3\n",
+        encoding="utf-8",
+    )
+    ingest(root, "measures", [csv])
+    frames = measure_frames(root, load_plan(root / "plan.yaml"))
+    assert frames.frame("national").empty
+    with pytest.raises(PlanError, match="rows only for areas Maidstone, none for Kent"):
+        frames.frame("local")
