@@ -34,7 +34,7 @@ from planwatch.narrative.checker import verified
 from planwatch.narrative.keypoints import measure_key_points, priority_points, rank
 from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.overrides import apply_overrides, fingerprint
-from planwatch.narrative.relations import Related
+from planwatch.narrative.relations import AreaSeries, Related
 from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
 from planwatch.periods import Month, Quarter
 from planwatch.plan.load import load_plan
@@ -49,7 +49,14 @@ from planwatch.plan.models import (
 )
 from planwatch.project import Project
 from planwatch.services.overrides import load_overrides
-from planwatch.services.peers import Populations, peer_funnel, population_in, populations
+from planwatch.services.peers import (
+    Populations,
+    others_series,
+    peer_funnel,
+    peer_series,
+    population_in,
+    populations,
+)
 from planwatch.store.connection import reading
 from planwatch.store.names import canonical_force, canonical_group
 from planwatch.store.selectors import (
@@ -312,9 +319,12 @@ def _with_comparisons(
     inputs: _Inputs,
     built: Built,
     warnings: list[Problem],
-) -> MeasureAnalysis:
+) -> tuple[MeasureAnalysis, tuple[AreaSeries, ...]]:
     """Comparisons that need other series: another measure (``compare_with``) and other
-    forces (``comparison``). Each failure is a warning; the measure's own findings stand."""
+    forces (``comparison``: the funnel, and the other forces' series added up for the key
+    points' pattern against them). Each failure is a warning; the measure's own findings
+    stand."""
+    areas: tuple[AreaSeries, ...] = ()
     if measure.compare_with is not None:
         try:
             test = _group_comparison(plan, measure, series, quarter, built)
@@ -324,13 +334,16 @@ def _with_comparisons(
             if test is not None:
                 analysis = replace(analysis, proportion_tests=(*analysis.proportion_tests, test))
     if "comparison" in measure.analyses:
+        each = peer_series(store, plan, measure, quarter, inputs.peers)
+        others = others_series(plan, measure, series, each)
+        areas = () if others is None else (others,)
         try:
-            funnel = peer_funnel(store, plan, measure, series, quarter, inputs.peers)
+            funnel = peer_funnel(store, plan, measure, series, quarter, inputs.peers, each)
         except AnalysisError as exc:
             warnings.extend(exc.about(measure.id))
         else:
             analysis = replace(analysis, funnel=funnel)
-    return analysis
+    return analysis, areas
 
 
 def _measure_results(
@@ -347,12 +360,14 @@ def _measure_results(
         if analysis is None:
             results[m.id] = MeasureResult(m, series, _empty(m), ())
             continue
-        analysis = _with_comparisons(
+        analysis, areas = _with_comparisons(
             store, plan, m, series, analysis, quarter, inputs, built, warnings
         )
-        # the measures the plan links this one to (part_of, pattern_like), with their series
+        # the measures the plan links this one to (part_of, pattern_like), with their series,
+        # and the same measure for the other forces
         links = {k: built[k][0] for k in (m.part_of, m.pattern_like) if k is not None}
         related = [Related(plan.measure(k), v) for k, v in links.items()]
+        links.update({f"area:{a.area}": a.series for a in areas})
         # a key point whose sentence the independent checker cannot bear out is not printed
         points, refused = verified(
             measure_key_points(
@@ -362,6 +377,7 @@ def _measure_results(
                 plan.events,
                 definition=plan.measure_definition(m.id),
                 related=related,
+                areas=areas,
             ),
             series,
             m,

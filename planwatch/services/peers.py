@@ -31,6 +31,7 @@ from planwatch.errors import AnalysisError, Location
 from planwatch.measures.build import build_series
 from planwatch.measures.series import MeasureSeries
 from planwatch.measures.windows import window_total
+from planwatch.narrative.relations import AreaSeries
 from planwatch.periods import Quarter
 from planwatch.plan.models import Measure, Plan, PrcSource
 from planwatch.store.names import canonical_force
@@ -106,8 +107,10 @@ def peer_funnel(
     series: MeasureSeries,
     quarter: Quarter,
     by_area: Populations,
+    each: Mapping[str, MeasureSeries] | None = None,
 ) -> FunnelResult:
-    """The plan's force against every force with data and a population (module docstring)."""
+    """The plan's force against every force with data and a population (module docstring);
+    ``each``: the forces' series already built (:func:`peer_series`), read here otherwise."""
     if not isinstance(measure.source, PrcSource):
         raise _problem(
             measure,
@@ -129,12 +132,11 @@ def peer_funnel(
     counts: dict[str, float] = {}
     pops: dict[str, float] = {}
     focus: str | None = None
-    group = _peer_group(plan, home)
-    for area, years in sorted(by_area.items()):
-        if group is not None and _force_key(area) not in group:
-            continue
-        pop = population_in(years, year)
-        total = window_total(area_series(store, plan, measure, area, quarter), window)
+    if each is None:
+        each = peer_series(store, plan, measure, quarter, by_area)
+    for area, area_values in each.items():
+        pop = population_in(by_area[area], year)
+        total = window_total(area_values, window)
         if pop is None or total is None or not total.complete:
             continue
         counts[area], pops[area] = total.value, pop
@@ -159,3 +161,57 @@ def peer_funnel(
         focus_area=focus,
         label=window.label,
     )
+
+
+def peer_series(
+    store: Any, plan: Plan, measure: Measure, quarter: Quarter, by_area: Populations
+) -> dict[str, MeasureSeries]:
+    """Each force compared (the plan's peer group and its own force, or every force with a
+    population) by name, as counts of the measure's offences up to ``quarter``."""
+    home = measure.source.force if isinstance(measure.source, PrcSource) else None
+    group = _peer_group(plan, home or plan.metadata.area)
+    return {
+        area: area_series(store, plan, measure, area, quarter)
+        for area in sorted(by_area)
+        if group is None or _force_key(area) in group
+    }
+
+
+#: A force count at which the other forces are the rest of England and Wales (its 43
+#: territorial forces, Home Office police recorded crime tables).
+FORCES_OF_ENGLAND_AND_WALES = 43
+
+
+def others_series(
+    plan: Plan, measure: Measure, series: MeasureSeries, each: Mapping[str, MeasureSeries]
+) -> AreaSeries | None:
+    """The other forces compared, added up period by period over the periods the plan's own
+    series has (a period that any of them lacks is a gap), named as a sentence names them;
+    ``None`` without another force."""
+    home = _force_key(
+        (measure.source.force if isinstance(measure.source, PrcSource) else None)
+        or plan.metadata.area
+    )
+    others = [s for area, s in each.items() if _force_key(area) != home]
+    if not others:
+        return None
+    by_period = [dict(zip(s.periods, s.values, strict=True)) for s in others]
+    values: list[float | None] = []
+    for period in series.periods:
+        got = [values_of.get(period) for values_of in by_period]
+        values.append(None if any(v is None for v in got) else sum(v for v in got if v is not None))
+    n = len(others)
+    if plan.peer_group is not None:
+        name = f"the other {n} forces of its comparison group ({plan.peer_group.name})"
+    elif n + 1 >= FORCES_OF_ENGLAND_AND_WALES:
+        name = f"the rest of England and Wales ({n} forces)"
+    else:
+        name = f"the other {n} forces with data"
+    summed = MeasureSeries(
+        measure_id=series.measure_id,
+        frequency=series.frequency,
+        periods=series.periods,
+        values=tuple(values),
+        unit="count",
+    )
+    return AreaSeries(area=name, series=summed)

@@ -9,7 +9,13 @@ import pytest
 from planwatch.periods import Quarter
 from planwatch.plan.load import parse_plan
 from planwatch.services.ingest import ingest
-from planwatch.services.peers import area_series, peer_funnel, populations
+from planwatch.services.peers import (
+    area_series,
+    others_series,
+    peer_funnel,
+    peer_series,
+    populations,
+)
 
 REPORT = Quarter(2023, 1)
 QUARTERS = [Quarter.from_index(i) for i in range(REPORT.index - 3, REPORT.index + 1)]
@@ -62,3 +68,28 @@ def test_every_force_without_a_peer_group(store: Path) -> None:
 def test_only_the_peer_group_with_one(store: Path) -> None:
     group = "peer_group: {name: Most similar group, forces: [Essex, norfolk]}"
     assert _areas(store, group) == ["Essex", "Kent", "Norfolk"]
+
+
+def _others(store: Path, group: str) -> tuple[str, tuple[float | None, ...]]:
+    plan = parse_plan(PLAN.format(group=group))
+    measure = plan.measure("burglary")
+    series = area_series(store, plan, measure, "Kent", REPORT)
+    each = peer_series(store, plan, measure, REPORT, populations(store))
+    others = others_series(plan, measure, series, each)
+    assert others is not None
+    assert others.series.periods == series.periods
+    return others.area, others.series.values
+
+
+def test_others_series_sums_every_other_force(store: Path) -> None:
+    name, values = _others(store, "")
+    expected = sum(n for force, n in BURGLARIES.items() if force != "Kent")
+    assert name == "the other 3 forces with data"
+    assert [v for v in values if v is not None] == [expected] * len(QUARTERS)
+
+
+def test_others_series_keeps_to_the_peer_group(store: Path) -> None:
+    group = "peer_group: {name: Most similar group, forces: [Essex, norfolk]}"
+    name, values = _others(store, group)
+    assert name == "the other 2 forces of its comparison group (Most similar group)"
+    assert [v for v in values if v is not None] == [BURGLARIES["Essex"] + BURGLARIES["Norfolk"]] * 4
