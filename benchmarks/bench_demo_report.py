@@ -70,6 +70,36 @@ PDF_GOAL_S = 15.0
 WORD_GOAL_S = 15.0
 DEMO_GOAL_S = 60.0
 DEFAULT_RUNS = 3
+#: What was changed (and measured, and left) for issues 14 and 17; kept with the numbers.
+NOTES = [
+    "",
+    "Choices made from measurements (issues 14 and 17; cProfile and CPU seconds, taken on this",
+    "shared 2-CPU machine at load average 8 to 16, where wall-clock times mean little):",
+    "",
+    "- The Word version writes each data table's XML in one piece, as python-docx's own",
+    "  `add_table` makes it, and parses it once, instead of adding rows, cells and runs through",
+    "  python-docx (each of which searched the table's XML again): the demo's Word document took",
+    "  2.6 s of CPU before and 0.3 s after, its PNG charts apart (tests/report/test_report_docx.py",
+    "  and LibreOffice's conversion still pass on it).",
+    "- When a PDF is laid out and a CPU is free, the charts are drawn in one worker process while",
+    "  WeasyPrint parses, styles and lays out the print HTML; its URL fetcher waits for each chart",
+    "  as it reaches its image (a chart that cannot be drawn fails the PDF rather than leaving it",
+    "  out). Drawing the demo's charts takes about 1.5 to 2 s of CPU, 2.5 to 4 s with the Word",
+    "  version's PNGs (about 0.1 s a chart more), so on a quiet 2-CPU machine that time is",
+    "  taken off the wall clock; one worker, not two, so this",
+    "  process keeps the other CPU. When every CPU is busy (as for the run above) the charts are",
+    "  drawn here as before, and the CPU is the same either way.",
+    "- `--appendix=separate` moves the appendix's tables (46% of the elements of the print HTML)",
+    "  into a document of their own, laid out while the charts are drawn: the report's PDF loses",
+    "  the appendix's pages (counted above).",
+    "- Measured and not taken: Pillow's fastest PNG compression (level 1 against 6) saved about",
+    "  0.2 s of the 2.4 s the demo's 22 PNGs took, within the noise at this load, for files 10% larger.",
+    "- What is left, for the next round (cProfile of the PDF): WeasyPrint's cascade",
+    "  (`get_all_computed_styles`, about a quarter of the layout: 4,150 elements, half of them",
+    "  the appendix's cells), line breaking of text in paragraphs and table cells, and painting the",
+    "  charts' SVG text (a third of writing the PDF); matplotlib spends 70% of a chart's drawing on",
+    "  its axes (tick objects made afresh for every chart), which reusing one figure would save.",
+]
 PUBLISHED = date(2023, 8, 15)
 SECTION = "## Demo report"
 
@@ -284,6 +314,7 @@ def section(data: dict[str, object]) -> str:
             if busy
             else "The machine was otherwise quiet: wall-clock times can be read as they are."
         ),
+        *NOTES,
     ]
     return "\n".join(lines) + "\n"
 
