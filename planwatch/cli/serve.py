@@ -165,6 +165,21 @@ def _requeue_abandoned() -> None:
         console.print(requeued_summary(count))
 
 
+def _prepare_analysis() -> None:
+    """Queue the current round's analysis for the worker unless it is ready, so that the
+    first person to open the dashboard or an editor does not wait for it."""
+    from planwatch.web.tasks import prepare_current_analysis
+
+    found = prepare_current_analysis()
+    if found:
+        quarter, queued = found
+        console.print(
+            f"The {quarter} analysis is being prepared by the background worker."
+            if queued
+            else f"The {quarter} analysis is ready (computed before the restart)."
+        )
+
+
 def _stop_on_sigterm() -> None:
     """Let SIGTERM unwind this process like Ctrl-C does, so that every ``finally`` that
     stops a child (gunicorn, the background worker, chart workers) runs."""
@@ -227,6 +242,7 @@ def register(app: typer.Typer) -> None:
         jobs = None
         if worker:
             _requeue_abandoned()
+            _prepare_analysis()
             jobs = start_worker()
         try:
             _run_server(host, port, production=production, worker_args=worker_args)

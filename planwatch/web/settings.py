@@ -191,6 +191,15 @@ CACHES = {
 _cache_dir = os.environ.get("PLANWATCH_CACHE_DIR") or (
     str(PROJECT_DIR / ".web-cache") if PRODUCTION else ""
 )
+# The quarter's analysis behind the dashboard and the owner's editor (seconds to compute) is
+# kept in files whatever the other caches: the background worker computes it (when
+# `planwatch serve` starts, and when the data, plan or overrides change) and every web
+# process reads it, and a restart finds it there instead of computing it in a request.
+CACHES["analysis"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(Path(_cache_dir or PROJECT_DIR / ".web-cache") / "analysis"),
+    "TIMEOUT": None,  # keyed by the files it was computed from: never stale, only replaced
+}
 if _cache_dir:
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

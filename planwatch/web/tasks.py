@@ -1,11 +1,14 @@
-"""Background jobs: building a published version's report outside the request.
+"""Background jobs: building a published version's report, and preparing the quarter's
+analysis, outside the request.
 
 In: a :class:`~planwatch.web.models.PublishedVersion` just frozen (or one whose report is
 to be built again). Out: a job row in the app's database (django-tasks-db's backend, for
 Django 6's tasks framework or the django-tasks backport: see :mod:`planwatch.web.taskapi`),
 run by ``planwatch manage db_worker`` — which ``planwatch serve`` starts beside the web
 server — so that a queued job survives a restart; the version's ``report_status`` and
-``report_progress`` say how far it has got, and the version's page shows them.
+``report_progress`` say how far it has got, and the version's page shows them. The
+analysis behind the dashboard and the owner's editor is prepared the same way
+(:func:`prepare_analysis`), so that no request waits for it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
+from planwatch.periods import parse_quarter
 from planwatch.web import reporting
 from planwatch.web.models import PublishedVersion, ReportStatus
 from planwatch.web.services import set_report_result
@@ -28,6 +32,25 @@ def build_report(version_id: int) -> str:
     """Build the report of version ``version_id``; returns its report status."""
     version = PublishedVersion.objects.select_related("round").get(pk=version_id)
     return reporting.generate_report(version)
+
+
+@task()
+def prepare_analysis(quarter: str) -> str:
+    """Compute the analysis of ``quarter`` (a label) into the analysis cache, unless it is
+    there already; returns its quarter."""
+    return reporting.dashboard(parse_quarter(quarter)).quarter
+
+
+def prepare_current_analysis() -> tuple[str, bool] | None:
+    """When the server starts: queue the current round's analysis unless it is ready (the
+    plan was just imported, and the data may have changed while it was stopped); returns
+    the round's quarter and whether it was queued, or ``None`` without a round."""
+    from planwatch.web.selectors import current_round
+
+    rnd = current_round()
+    if rnd is None:
+        return None
+    return rnd.quarter_label, reporting.dashboard_if_ready(parse_quarter(rnd.quarter)).preparing
 
 
 def queue_report(version: PublishedVersion) -> None:

@@ -582,6 +582,8 @@ def key_points(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.render())
         else:
             messages.success(request, f"{done}; the report and dashboard use it now.")
+            # The dashboard's and editors' analysis with it, prepared by the worker now.
+            reporting.dashboard_if_ready(parse_quarter(rnd.quarter))
         return redirect("key_points", pk=rnd.pk)
     return render(
         request,
@@ -823,7 +825,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     board = None
     if quarter_text:
         try:
-            board = reporting.dashboard(parse_quarter(quarter_text))
+            board = reporting.dashboard_if_ready(parse_quarter(quarter_text))
         except PlanwatchError as exc:
             error = exc.render()
     progress = selectors.department_progress(rnd) if rnd else []

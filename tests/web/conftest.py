@@ -87,11 +87,13 @@ def rnd(analyst):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["analysis"].clear()
     yield
     cache.clear()
+    caches["analysis"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,8 @@
 """An owner's editor in a real browser (Debian's Chromium via Playwright) against a live server.
 
 Beside the text box the owner sees the priority with this quarter's key points and chart
-(from the real analysis), last quarter's approved text (and can start from it), writing
+(from the real analysis, prepared by the background worker: until then the page says they
+are being prepared), last quarter's approved text (and can start from it), writing
 guidance and what the RAG statuses mean; they draft (autosaved), submit, withdraw the
 submission before it is reviewed, change it and submit it again. The draft → return →
 resubmit path is in test_browser.py.
@@ -13,15 +14,16 @@ from datetime import date
 
 import pytest
 from test_browser import _login, browser  # noqa: F401  (browser: the module's Chromium fixture)
-from web_helpers import make_data_project, slot_of
+from web_helpers import make_data_project, run_worker, slot_of
 
 from planwatch.web import services
 from planwatch.web.models import Slot, SlotState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-#: Longest wait for the editor's first opening, which runs the quarter's analysis (ms):
-#: a second or two here, much more on a loaded machine; only a hang should reach this.
+#: Longest wait for the editor's first opening and for the page once the worker has prepared
+#: the analysis (ms): a second or so here, much more on a loaded machine; only a hang should
+#: reach this.
 ANALYSIS_TIMEOUT_MS = 120_000
 LAST_QUARTER = "Last quarter one hub opened in Exampletown."
 
@@ -54,6 +56,11 @@ def test_an_owner_sees_the_context_drafts_submits_withdraws_and_resubmits(
     page = _login(browser, live_server, "nora")
     page.click("tr:has-text('Neighbourhood policing') >> text=Write", timeout=ANALYSIS_TIMEOUT_MS)
     page.wait_for_selector("#id_text", timeout=ANALYSIS_TIMEOUT_MS)
+    # The analysis is not run in the request: the page says so, the worker prepares it.
+    assert "Key points are being prepared" in page.inner_text("#key-points")
+    run_worker()
+    page.reload()
+    page.wait_for_selector("#key-points svg", timeout=ANALYSIS_TIMEOUT_MS)
 
     context = page.locator("aside.pw-context")
     assert page.inner_text("#context-heading") == "Priority 1: Preventing crime"

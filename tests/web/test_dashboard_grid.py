@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from web_helpers import client_for, make_data_project, slot_of
+from web_helpers import client_for, make_data_project, run_worker, slot_of
 
 from planwatch import formatting as fmt
 from planwatch.periods import parse_quarter
@@ -95,7 +95,12 @@ def test_the_page_has_the_grid_its_key_and_the_departments_progress(
     assert (media.approved, media.submitted, media.outstanding, media.overdue) == (0, 1, 1, 1)
     assert selectors.department_progress(rnd, today=rnd.deadline)[0].overdue == 0  # due today
 
-    html = client_for(reader).get(reverse("dashboard")).content.decode()
+    reader_client = client_for(reader)
+    waiting = reader_client.get(reverse("dashboard")).content.decode()
+    assert reporting.PREPARING_MESSAGE in waiting and 'id="grid"' not in waiting
+    assert "3 overdue" in waiting  # the round's progress does not wait for the analysis
+    run_worker()  # the background worker prepares the analysis
+    html = reader_client.get(reverse("dashboard")).content.decode()
     assert 'id="grid"' in html and 'id="grid-key"' in html
     assert '<th scope="row" class="govuk-table__header">Domestic abuse offences</th>' in html
     assert '<strong class="govuk-tag govuk-tag--red">worse</strong> rising' in html

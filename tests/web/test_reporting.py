@@ -212,8 +212,16 @@ def test_report_failure_is_recorded_with_the_reason(settings, tmp_path, q1, anal
     assert "Failed" in html and "Generate the report again" in html
 
 
+def _waiting(html: str) -> bool:
+    """The page says the analysis is being prepared (and shows no key point or chart yet)."""
+    return reporting.PREPARING_MESSAGE in html and "domestic abuse" not in html.lower()
+
+
 def test_dashboard_shows_key_points_and_charts_from_the_analysis(project_settings, q1, reader):
-    response = client_for(reader).get(reverse("dashboard"))
+    c = client_for(reader)
+    assert _waiting(c.get(reverse("dashboard")).content.decode())  # not run in the request
+    run_worker()  # the background worker prepares it
+    response = c.get(reverse("dashboard"))
     html = response.content.decode()
     assert "Priority 1: Preventing crime" in html
     assert "upward trend in domestic abuse offences" in html
@@ -228,8 +236,11 @@ def test_the_owners_editor_shows_the_priority_key_points_and_charts(project_sett
     """Beside the text box: the current analysis of the commitment's priority (priority 1
     holds the measure; priority 2 has none), from the same cached analysis as the dashboard."""
     c = client_for(north)
-    html = c.get(reverse("slot", args=[slot_of(q1, "p1-neighbourhood", "north-lpa").pk])).content
-    page = html.decode()
+    editor = reverse("slot", args=[slot_of(q1, "p1-neighbourhood", "north-lpa").pk])
+    waiting = c.get(editor).content.decode()
+    assert _waiting(waiting[waiting.index('id="key-points"') :])
+    run_worker()
+    page = c.get(editor).content.decode()
     panel = page[page.index('id="key-points"') :]
     assert "upward trend in domestic abuse offences" in panel
     assert "<svg" in panel and "Chart: Domestic abuse offences" in panel
@@ -317,18 +328,22 @@ def test_a_reworded_point_reaches_the_dashboard_and_a_suppressed_one_can_come_ba
     fresh_overrides, project_settings, q1, analyst, reader
 ):
     c = client_for(analyst)
+    reporting.dashboard(parse_quarter(q1.quarter))  # as the worker prepares it
     before = client_for(reader).get(reverse("dashboard")).content.decode()
     risen = "Domestic abuse offences have risen in each quarter since 2016/17 Q1"
     assert risen in before and "The highest quarter on record." not in before
     _override(c, q1, "domestic_abuse:extreme", "reword", text="The highest quarter on record.")
-    _override(c, q1, "domestic_abuse:run", "suppress")
-    board = client_for(reader).get(reverse("dashboard")).content.decode()  # not the cached one
+    _override(c, q1, "domestic_abuse:run", "suppress")  # each queues the new analysis
+    assert _waiting(client_for(reader).get(reverse("dashboard")).content.decode())
+    run_worker()
+    board = client_for(reader).get(reverse("dashboard")).content.decode()
     assert "The highest quarter on record." in board
     assert risen not in board
     page = c.get(reverse("key_points", args=[q1.pk])).content.decode()
     hidden = page[page.index('id="hidden-overrides"') :]
     assert "domestic_abuse:run" in hidden
     _override(c, q1, "domestic_abuse:run", "")  # "Show it again"
+    run_worker()
     assert risen in (client_for(reader).get(reverse("dashboard")).content.decode())
 
 
