@@ -30,6 +30,7 @@ MODULES = (
     "test_tasks.py",
     "test_login.py",
     "test_editor.py",
+    "test_analysis_ready.py",  # the analysis job queued once, by the database's rows
 )
 
 
