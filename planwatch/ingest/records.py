@@ -398,8 +398,12 @@ def _plain_csv_bytes(data: bytes) -> bool:
     no line longer than DuckDB reads, and every quote opening a value (after a comma or
     line break) or closing one (before them), doubled quotes aside — pyarrow reads
     ``"a"b`` as ``ab`` where DuckDB refuses it."""
-    if b"\r" in data and not data.count(b"\r") == data.count(b"\r\n") == data.count(b"\n"):
-        return False
+    if b"\r" in data:  # CRLF throughout, or after a header ending LF (data.police.uk's files)
+        header_end = data.find(b"\n")
+        bare_header = int(header_end > 0 and data[header_end - 1] != _CR)
+        crlf = data.count(b"\r\n")
+        if not (data.count(b"\r") == crlf and crlf + bare_header == data.count(b"\n")):
+            return False
     start = 0  # each step jumps to the last line break within MAX_ROW_BYTES
     while len(data) - start > MAX_ROW_BYTES:
         found = data.rfind(b"\n", start, start + MAX_ROW_BYTES + 1)

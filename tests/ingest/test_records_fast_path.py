@@ -143,3 +143,29 @@ def test_quotes_and_blank_lines_the_rules_allow(tmp_path: Path) -> None:
     batch = _fast(fast, paths, tmp_path)
     assert batch.parts == ["records_part_0"]
     assert _rows(fast, batch) == _rows(slow, _one_by_one(slow, paths, tmp_path))
+
+
+def test_data_police_uk_files_are_read_together_as_one_by_one(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Real street files (a header ending LF, rows ending CRLF, as published) take the
+    fast path and store what the file-by-file path stores."""
+    from test_records_police_uk import PLAN as STREET_PLAN
+
+    plan = parse_plan(STREET_PLAN)
+    source = plan.record_source("street")
+    paths = sorted((shared_data / "police-uk-street").rglob("*.csv"))[:3]
+    ctx = IngestContext(workdir=tmp_path)
+    fast, slow = staging_connection(), staging_connection()
+    batch = stage_records(fast, paths, plan, "street", ctx)
+    assert batch.parts == ["records_part_0"]
+    one = RecordBatch.of(source)
+    for path in paths:
+        raw = _read(slow, path, str(path), source, plan, len(one.files), ctx)
+        one.add(slow, raw, str(path), file_sha(path))
+    one.finish(slow)
+    rows = [
+        [repr(r) for r in con.execute(f"SELECT * FROM {b.tables['records_street']} ORDER BY _file, source_row").fetchall()]
+        for con, b in ((fast, batch), (slow, one))
+    ]  # fmt: skip
+    assert len(rows[0]) > 10_000 and rows[0] == rows[1]
