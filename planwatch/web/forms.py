@@ -6,9 +6,10 @@ typed text still in it. Length limits come from the plan's commentary contract.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Collection
 from datetime import date
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
@@ -38,15 +39,77 @@ def add_problems(form: forms.Form, exc: PlanwatchError) -> None:
         form.add_error(field if field in form.fields else None, text)
 
 
-#: Dates are typed day first, as in the UK (31/7/2024; also 2024-07-31): the site's language
-#: is en-GB, whose input formats Django reads. Not the browser's date picker, whose order
-#: follows the browser's own language (GOV.UK advises against it).
-UK_DATE_HINT = "For example, 31/7/2024"
+#: Dates are entered as GOV.UK's date input pattern asks: three boxes, day, month and year
+#: (https://design-system.service.gov.uk/patterns/dates/), so the order is never in doubt,
+#: whatever the browser's language (its date picker would follow that, and GOV.UK advises
+#: against it).
+UK_DATE_HINT = "For example, 31 7 2024"
+#: The three boxes, in the order they are shown, with their labels.
+DATE_PARTS = (("day", "Day"), ("month", "Month"), ("year", "Year"))
+#: Month names (and their first three letters) read in the month box, as GOV.UK advises.
+_MONTH_NAMES = {
+    name: number
+    for number, full in enumerate(calendar.month_name)
+    if number
+    for name in (full.lower(), full[:3].lower())
+}
 
 
-def uk_date_input() -> forms.DateInput:
-    """A text box for a date, shown day first (31/07/2024)."""
-    return forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off", "spellcheck": "false"})
+class DateParts(NamedTuple):
+    """What was typed in a date input's three boxes, as typed."""
+
+    day: str = ""
+    month: str = ""
+    year: str = ""
+
+
+class GovukDateInput(forms.Widget):
+    """GOV.UK's date input: the boxes ``<name>-day``, ``<name>-month`` and ``<name>-year``
+    (written by the ``govuk_field`` template tag). Its value is a :class:`DateParts`."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> DateParts:
+        return DateParts(*(str(data.get(f"{name}-{part}", "")).strip() for part, _ in DATE_PARTS))
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return not any(f"{name}-{part}" in data for part, _ in DATE_PARTS)
+
+    def format_value(self, value: Any) -> DateParts:  # type: ignore[override]
+        if isinstance(value, date):
+            return DateParts(str(value.day), str(value.month), str(value.year))
+        return value if isinstance(value, DateParts) else DateParts()
+
+
+class GovukDateField(forms.Field):
+    """A date entered in GOV.UK's three boxes, with GOV.UK's error messages, which name the
+    date (``name``): "Deadline must include a month", "Deadline must be a real date"."""
+
+    widget = GovukDateInput
+
+    def __init__(self, *, name: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.name = name
+        self.error_messages["required"] = f"Enter the {name.lower()}"
+
+    def to_python(self, value: Any) -> date | None:
+        parts = value if isinstance(value, DateParts) else DateParts()
+        if not any(parts):
+            return None
+        missing = [part for part, _ in DATE_PARTS if not getattr(parts, part)]
+        if missing:
+            raise forms.ValidationError(f"{self.name} must include a {' and '.join(missing)}")
+        month = _MONTH_NAMES.get(parts.month.lower(), parts.month)
+        if not all(str(p).isdigit() for p in (parts.day, month, parts.year)):
+            raise forms.ValidationError(f"{self.name} must be a real date")
+        if len(parts.year) != 4:
+            raise forms.ValidationError("Year must include 4 numbers")
+        try:
+            return date(int(parts.year), int(month), int(parts.day))
+        except ValueError:
+            raise forms.ValidationError(f"{self.name} must be a real date") from None
+
+
+def deadline_field(label: str) -> GovukDateField:
+    return GovukDateField(name="Deadline", label=label, help_text=UK_DATE_HINT)
 
 
 #: How many recent quarters the form opening a round offers: the current one and those
@@ -78,7 +141,7 @@ class OpenRoundForm(forms.Form):
     quarter = forms.CharField(
         max_length=32, help_text="The quarter the commentary reports on", widget=forms.Select
     )
-    deadline = forms.DateField(help_text=UK_DATE_HINT, widget=uk_date_input())
+    deadline = deadline_field("Deadline")
 
     def __init__(
         self,
@@ -109,7 +172,7 @@ class OpenRoundForm(forms.Form):
 class DeadlineForm(forms.Form):
     """A new deadline for an open round."""
 
-    deadline = forms.DateField(label="New deadline", help_text=UK_DATE_HINT, widget=uk_date_input())
+    deadline = deadline_field("New deadline")
 
 
 #: The editor's RAG choices (blank: none).

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
-from web_helpers import DATA_QUARTERS, client_for, make_data_project
+from web_helpers import DATA_QUARTERS, client_for, date_boxes, make_data_project
 
 from planwatch.periods import Month, Quarter, parse_quarter, quarter_range
 from planwatch.web.forms import QUARTERS_OFFERED, quarter_choices
@@ -29,8 +29,8 @@ def test_the_quarter_is_a_choice_starting_at_the_latest_ended_quarter(analyst, p
     assert [v for v, _ in options] == [current.shift(-i).label for i in range(QUARTERS_OFFERED)]
     assert [v for v, selected in options if selected] == [current.previous.label]
 
-    deadline = (today + timedelta(days=10)).strftime("%d/%m/%Y")
-    r = c.post(reverse("rounds"), {"quarter": current.previous.label, "deadline": deadline})
+    deadline = date_boxes(today + timedelta(days=10))
+    r = c.post(reverse("rounds"), {"quarter": current.previous.label, **deadline})
     assert r.status_code == 302 and Round.objects.get().quarter_label == current.previous.label
     options = _options(c.get(reverse("rounds")).content.decode())
     assert current.previous.label not in [v for v, _ in options]  # it has its round
@@ -38,7 +38,9 @@ def test_the_quarter_is_a_choice_starting_at_the_latest_ended_quarter(analyst, p
 
 
 def test_a_refused_quarter_is_shown_as_sent_and_nothing_is_opened(analyst, plan_db):
-    r = client_for(analyst).post(reverse("rounds"), {"quarter": "2024/25 Q9", "deadline": ""})
+    r = client_for(analyst).post(
+        reverse("rounds"), {"quarter": "2024/25 Q9", **date_boxes(("", "", ""))}
+    )
     assert r.status_code == 400
     html = r.content.decode()
     assert ("2024/25 Q9", True) in _options(html)
@@ -78,7 +80,7 @@ def test_a_project_whose_data_lag_can_open_a_round_for_its_data(settings, tmp_pa
     assert offered == [q.label for q in sorted(recent | set(held), reverse=True)]
     assert "2016/17 Q1" in offered  # years behind the recent quarters
 
-    deadline = (today + timedelta(days=10)).strftime("%d/%m/%Y")
-    r = c.post(reverse("rounds"), {"quarter": "2016/17 Q1", "deadline": deadline})
+    deadline = date_boxes(today + timedelta(days=10))
+    r = c.post(reverse("rounds"), {"quarter": "2016/17 Q1", **deadline})
     assert r.status_code == 302 and Round.objects.get().quarter_label == "2016/17 Q1"
     assert "2016/17 Q1" not in [v for v, _ in _options(c.get(reverse("rounds")).content.decode())]

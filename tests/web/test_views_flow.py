@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.urls import reverse
-from web_helpers import client_for, run_worker, slot_of
+from web_helpers import client_for, date_boxes, run_worker, slot_of
 
 from planwatch.plan.commentary import MAX_COMMENTARY_CHARS
 from planwatch.web import services
@@ -161,14 +161,15 @@ def test_history_page_shows_diff(slot, north, analyst):
 
 def test_open_round_form_errors_keep_input(analyst, plan_db):
     r = client_for(analyst).post(
-        reverse("rounds"), {"quarter": "2024/25 Q9", "deadline": "not a date"}
+        reverse("rounds"), {"quarter": "2024/25 Q9", **date_boxes(("31", "not a month", "2030"))}
     )
     assert r.status_code == 400
     html = r.content.decode()
     assert (
         "cannot read &#x27;2024/25 Q9&#x27; as a period" in html
-        and "Enter a valid date" in html
+        and "Deadline must be a real date" in html
         and 'value="2024/25 Q9"' in html
+        and 'value="not a month"' in html
     )
     assert not Round.objects.exists()
 

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.urls import reverse
-from web_helpers import client_for, slot_of
+from web_helpers import client_for, date_boxes, slot_of
 
 from planwatch.web import reporting, services
 from planwatch.web.models import (
@@ -103,7 +103,7 @@ def _views(w):
             "rounds",
             "post",
             reverse("rounds"),
-            {"quarter": "2024/25 Q3", "deadline": "2030-01-01"},
+            {"quarter": "2024/25 Q3", **date_boxes(("1", "1", "2030"))},
             {ANALYST},
         ),
         ("tracker", "get", reverse("tracker", args=[q2.pk]), {}, {ANALYST}),
@@ -117,7 +117,7 @@ def _views(w):
             "round_deadline",
             "post",
             reverse("round_deadline", args=[q2.pk]),
-            {"deadline": "2030-01-01"},
+            date_boxes(("1", "1", "2030")),
             {ANALYST},
         ),
         ("sign_off", "get", reverse("sign_off", args=[q2.pk]), {}, set()),  # no approver named

@@ -79,3 +79,12 @@ def make_data_project(root: Path) -> Path:
     (root / "measures.csv").write_text("\n".join(rows) + "\n")
     ingest(Project.at(root), "measures", [root / "measures.csv"])
     return root
+
+
+def date_boxes(when, name: str = "deadline") -> dict[str, str]:
+    """What a person types in a GOV.UK date input's three boxes: ``when`` a date, or the
+    (day, month, year) texts as typed."""
+    from datetime import date
+
+    day, month, year = (when.day, when.month, when.year) if isinstance(when, date) else when
+    return {f"{name}-day": str(day), f"{name}-month": str(month), f"{name}-year": str(year)}

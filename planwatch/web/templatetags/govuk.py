@@ -14,6 +14,7 @@ from django import forms, template
 from django.forms import BoundField
 from django.utils.safestring import SafeString, mark_safe
 
+from planwatch.web.forms import DATE_PARTS, GovukDateInput
 from planwatch.web.rows import tag_html
 
 register = template.Library()
@@ -90,10 +91,55 @@ def _choices(field: BoundField, kind: str) -> str:
     )
 
 
+def _date_parts_in_error(field: BoundField) -> tuple[str, ...]:
+    """The boxes of a date input to show in error: those left empty when some were filled,
+    else all three (GOV.UK's date input pattern)."""
+    if not field.errors:
+        return ()
+    typed = GovukDateInput().format_value(field.value())
+    missing = tuple(part for part, _ in DATE_PARTS if not getattr(typed, part))
+    if any(typed) and missing:
+        return missing
+    if any(str(e).startswith("Year ") for e in field.errors):
+        return ("year",)
+    return tuple(part for part, _ in DATE_PARTS)
+
+
+def _date_input(field: BoundField) -> str:
+    """GOV.UK's date input: a fieldset of three boxes (day, month, year) with the hint and
+    the error message (https://design-system.service.gov.uk/components/date-input/)."""
+    typed = GovukDateInput().format_value(field.value())
+    in_error = _date_parts_in_error(field)
+    boxes = []
+    for part, label in DATE_PARTS:
+        box_id = f"{field.auto_id}-{part}"
+        css = "govuk-input govuk-date-input__input " + (
+            "govuk-input--width-4" if part == "year" else "govuk-input--width-2"
+        )
+        css += " govuk-input--error" if part in in_error else ""
+        boxes.append(
+            f'<div class="govuk-date-input__item"><div class="govuk-form-group">'
+            f'<label class="govuk-label govuk-date-input__label" for="{box_id}">{label}</label>'
+            f'<input class="{css}" id="{box_id}" name="{escape(field.html_name)}-{part}" '
+            f'type="text" inputmode="numeric" autocomplete="off" spellcheck="false" '
+            f'value="{escape(getattr(typed, part))}"></div></div>'
+        )
+    described = _described_by(field)
+    aria = f' aria-describedby="{described}"' if described else ""
+    return (
+        f'<fieldset class="govuk-fieldset"{aria}><legend class="govuk-fieldset__legend '
+        f'govuk-fieldset__legend--s">{escape(str(field.label))}</legend>'
+        f"{_hint_html(field)}{_error_html(field)}"
+        f'<div class="govuk-date-input" id="{field.auto_id}">{"".join(boxes)}</div></fieldset>'
+    )
+
+
 @register.simple_tag
 def govuk_field(field: BoundField) -> SafeString:
     """One field as a GOV.UK form group."""
     widget = field.field.widget
+    if isinstance(widget, GovukDateInput):
+        return _group(field, _date_input(field))
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return _group(field, _choices(field, "checkboxes"))
     if isinstance(widget, forms.RadioSelect):
@@ -135,6 +181,8 @@ def error_summary(form: forms.BaseForm | None, *extra: str) -> dict[str, object]
             target = field.auto_id
             if isinstance(field.field.widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
                 target = f"{field.auto_id}_0"
+            if isinstance(field.field.widget, GovukDateInput):  # the first box in error
+                target = f"{field.auto_id}-{(_date_parts_in_error(field) or ('day',))[0]}"
             links += [(target, str(e)) for e in field.errors]
     links += [("", m) for m in extra if m]
     return {"links": links}
