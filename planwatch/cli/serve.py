@@ -240,9 +240,9 @@ def register(app: typer.Typer) -> None:
         _prepare(root, import_plan=import_plan)
         _stop_on_sigterm()
         jobs = None
+        _prepare_analysis()  # for this worker, or a worker unit's (--no-worker)
         if worker:
             _requeue_abandoned()
-            _prepare_analysis()
             jobs = start_worker()
         try:
             _run_server(host, port, production=production, worker_args=worker_args)

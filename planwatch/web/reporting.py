@@ -310,10 +310,10 @@ def dashboard(quarter: Quarter) -> Dashboard:
     return found  # type: ignore[no-any-return]
 
 
-def dashboard_if_ready(quarter: Quarter) -> Dashboard:
+def dashboard_if_ready(quarter: Quarter, *, starting: bool = False) -> Dashboard:
     """The quarter's dashboard for a request, which never runs the analysis: the cached one,
     or one saying it is being prepared, the background worker's job to prepare it queued
-    (once, however many requests ask). Without data or the analysis step there is nothing
+    (once, however many requests ask; again by the server starting, ``starting``). Without data or the analysis step there is nothing
     to compute, and the page says so at once."""
     project = Project.at(settings.PROJECT_DIR)
     key = _analysis_key(project, quarter)
@@ -322,7 +322,12 @@ def dashboard_if_ready(quarter: Quarter) -> Dashboard:
         return found  # type: ignore[no-any-return]
     if not project.store_path.exists() or find_spec("planwatch.services.report") is None:
         return _compute_dashboard(project, quarter)  # nothing to analyse: says so at once
-    if caches["analysis"].add(f"{key}:queued", True, PREPARE_AGAIN_SECONDS):
+    queued = f"{key}:queued"
+    # The server starting queues it whatever a job before the restart said: that job may
+    # have died with its worker.
+    if starting:
+        caches["analysis"].delete(queued)
+    if caches["analysis"].add(queued, True, PREPARE_AGAIN_SECONDS):
         from planwatch.web.tasks import prepare_analysis  # tasks import this module
 
         prepare_analysis.enqueue(quarter.label)

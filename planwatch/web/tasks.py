@@ -50,7 +50,8 @@ def prepare_current_analysis() -> tuple[str, bool] | None:
     rnd = current_round()
     if rnd is None:
         return None
-    return rnd.quarter_label, reporting.dashboard_if_ready(parse_quarter(rnd.quarter)).preparing
+    board = reporting.dashboard_if_ready(parse_quarter(rnd.quarter), starting=True)
+    return rnd.quarter_label, board.preparing
 
 
 def queue_report(version: PublishedVersion) -> None:

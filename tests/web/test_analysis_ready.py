@@ -65,8 +65,12 @@ def test_the_first_requests_queue_it_once_and_say_so_then_show_it(q1, north, rea
     assert _jobs() == [[QUARTER]]  # nothing queued again
 
 
-def test_serve_prepares_it_and_a_restart_finds_it_without_computing(q1, north):
+def test_serve_prepares_it_and_a_restart_finds_it_without_computing(q1, north, reader):
+    assert b"being prepared" in client_for(reader).get(reverse("dashboard")).content  # queued
+    # ... by a worker killed before it ran: the server's start queues it again.
+    DBTaskResult.objects.all().delete()
     assert tasks.prepare_current_analysis() == (QUARTER, True)  # as `planwatch serve` starts
+    assert _jobs() == [[QUARTER]]
     run_worker()
     # A restart: new processes open the analysis cache afresh, from its files.
     caches["analysis"].close()
