@@ -97,30 +97,25 @@ def _violations(page) -> list[dict[str, object]]:
     ]
 
 
-def test_the_separate_appendix_has_no_serious_or_critical_axe_violations(run, commentary):
-    """``--appendix=separate``: its tables (captions, header cells) and contents in Chromium."""
-    if not shutil.which(CHROMIUM):
-        unavailable(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
-
+def test_the_separate_appendix_has_no_serious_or_critical_axe_violations(page, run, commentary):
+    """``--appendix=separate``: its tables (captions, header cells) and contents in Chromium,
+    in a second tab of the report's browser."""
     from planwatch.report.build import render_appendix
     from planwatch.report.view import ReportOptions
 
     options = ReportOptions(appendix="separate", stem="exampleshire-2023-24-Q1")
     appendix = render_appendix(run, commentary, options=options)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            requests: list[str] = []
-            page.on("request", lambda r: requests.append(r.url))
-            page.set_content(appendix, wait_until="load")
-            page.add_script_tag(content=_axe_source())
-            failing = _violations(page)
-            captions = page.eval_on_selector_all("table caption", "els => els.length")
-            headers = page.eval_on_selector_all("table thead th[scope=col]", "els => els.length")
-        finally:
-            browser.close()
+    tab = page.context.browser.new_page()
+    try:
+        requests: list[str] = []
+        tab.on("request", lambda r: requests.append(r.url))
+        tab.set_content(appendix, wait_until="load")
+        tab.add_script_tag(content=_axe_source())
+        failing = _violations(tab)
+        captions = tab.eval_on_selector_all("table caption", "els => els.length")
+        headers = tab.eval_on_selector_all("table thead th[scope=col]", "els => els.length")
+    finally:
+        tab.close()
     assert not failing, json.dumps(failing, indent=1)
     assert captions == 3 and headers > captions  # every table captioned, with column headers
     assert [u for u in requests if not u.startswith(("data:", "about:"))] == []
