@@ -33,6 +33,7 @@ from planwatch.periods import Quarter, parse_quarter
 from planwatch.plan.commentary import Commentary
 from planwatch.project import Project
 from planwatch.web.models import PublishedVersion, ReportStatus, Round
+from planwatch.web.selectors import data_quarters
 from planwatch.web.services import set_report_result
 from planwatch.web.services.publishing import current_commentary
 
@@ -322,6 +323,9 @@ def dashboard_if_ready(quarter: Quarter, *, starting: bool = False) -> Dashboard
         return found  # type: ignore[no-any-return]
     if not project.store_path.exists() or find_spec("planwatch.services.report") is None:
         return _compute_dashboard(project, quarter)  # nothing to analyse: says so at once
+    if quarter not in data_quarters() and not Round.objects.filter(quarter=quarter.slug).exists():
+        # Not a job for every quarter a reader can type in the address.
+        return Dashboard(quarter.label, message=f"This project holds no data for {quarter.label}.")
     queued = f"{key}:queued"
     # The server starting queues it whatever a job before the restart said: that job may
     # have died with its worker.

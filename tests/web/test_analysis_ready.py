@@ -103,3 +103,11 @@ def test_without_data_the_pages_say_so_at_once_and_queue_nothing(rnd, reader, se
     html = client_for(reader).get(reverse("dashboard")).content.decode()
     assert "No data has been loaded into this project yet" in html
     assert "being prepared" not in html and _jobs() == []
+
+
+def test_a_quarter_without_data_or_a_round_queues_nothing(q1, reader):
+    c = client_for(reader)
+    html = c.get(reverse("dashboard") + "?quarter=2010/11+Q1").content.decode()
+    assert "This project holds no data for 2010/11 Q1." in html and _jobs() == []
+    assert b"being prepared" in c.get(reverse("dashboard") + "?quarter=2016/17+Q1").content
+    assert _jobs() == [["2016/17 Q1"]]  # a quarter the store holds data for
