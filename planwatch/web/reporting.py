@@ -314,8 +314,8 @@ def dashboard(quarter: Quarter) -> Dashboard:
 def dashboard_if_ready(quarter: Quarter, *, starting: bool = False) -> Dashboard:
     """The quarter's dashboard for a request, which never runs the analysis: the cached one,
     or one saying it is being prepared, the background worker's job to prepare it queued
-    (once, however many requests ask; again by the server starting, ``starting``). Without data or the analysis step there is nothing
-    to compute, and the page says so at once."""
+    (once, however many requests ask; again by the server starting, ``starting``). Without
+    data or the analysis step there is nothing to compute, and the page says so at once."""
     project = Project.at(settings.PROJECT_DIR)
     key = _analysis_key(project, quarter)
     found = caches["analysis"].get(key)
