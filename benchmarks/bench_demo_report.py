@@ -313,6 +313,10 @@ def section(data: dict[str, object]) -> str:
             "measured in the same run."
             if busy
             else "The machine was otherwise quiet: wall-clock times can be read as they are."
+            if max(loads) < 1
+            else "Other work shared the machine for part of the run: wall-clock times vary from "
+            "run to run, the best runs are the ones to read, and CPU time and the ratios to the "
+            "baselines are the figures to compare."
         ),
         *NOTES,
     ]
