@@ -23,6 +23,17 @@ from planwatch.cli.common import (
     print_json,
     project_of,
 )
+from planwatch.cli.report_options import (
+    Appendix,
+    AppendixOption,
+    ChartDataOption,
+    DocxOption,
+    DraftOption,
+    FiguresOption,
+    PdfOption,
+    QuarterOption,
+    appendix_place,
+)
 from planwatch.periods import parse_quarter
 
 if TYPE_CHECKING:  # the service is imported when the command runs (fast --help)
@@ -46,9 +57,7 @@ def _summary(
 def register(app: typer.Typer) -> None:
     @app.command("report-areas")
     def report_areas(
-        quarter: Annotated[
-            str, typer.Option("--quarter", "-q", help="Report quarter, e.g. 2023/24-Q1")
-        ],
+        quarter: QuarterOption,
         project: ProjectOption = Path("."),
         area: Annotated[
             list[str] | None,
@@ -69,24 +78,12 @@ def register(app: typer.Typer) -> None:
                 "--out", "-o", help="Folder of the areas' folders (default: output/areas/)"
             ),
         ] = None,
-        pdf: Annotated[
-            bool, typer.Option("--pdf/--no-pdf", help="Also write each PDF (slower)")
-        ] = True,
-        docx: Annotated[
-            bool, typer.Option("--docx/--no-docx", help="Also write each Word version")
-        ] = False,
-        figures: Annotated[
-            bool, typer.Option("--figures/--no-figures", help="Also write each figures JSON")
-        ] = True,
-        chart_data: Annotated[
-            bool,
-            typer.Option(
-                "--chart-data/--no-chart-data", help="Also write each report's chart data"
-            ),
-        ] = True,
-        draft: Annotated[
-            bool, typer.Option("--draft/--final", help="Write the analyst's drafts")
-        ] = False,
+        pdf: PdfOption = True,
+        docx: DocxOption = False,
+        figures: FiguresOption = True,
+        chart_data: ChartDataOption = True,
+        appendix: AppendixOption = Appendix.inline,
+        draft: DraftOption = False,
         as_json: JsonOption = False,
     ) -> None:
         """Write the plan's quarterly update for every area it can be run for (one plan
@@ -136,6 +133,7 @@ def register(app: typer.Typer) -> None:
                 figures=figures,
                 chart_data=chart_data,
                 draft=draft,
+                appendix=appendix_place(appendix, no_appendix=False),
             ),
             workers=count,
             on_done=told,

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import Annotated
 
 import typer
 
@@ -23,11 +22,20 @@ from planwatch.cli.common import (
     print_json,
     project_of,
 )
+from planwatch.cli.report_options import (
+    Appendix,
+    AppendixOption,
+    ChartDataOption,
+    DocxOption,
+    DraftOption,
+    FiguresOption,
+    NoAppendixOption,
+    PdfOption,
+    QuarterOption,
+    appendix_place,
+)
 from planwatch.errors import ConfigError, ReportError
 from planwatch.periods import parse_quarter
-
-if TYPE_CHECKING:
-    from planwatch.report.view import AppendixPlace
 
 
 def _published(text: str | None) -> date | None:
@@ -41,34 +49,12 @@ def _published(text: str | None) -> date | None:
         ) from exc
 
 
-class Appendix(StrEnum):
-    """``--appendix``: the places of :data:`planwatch.report.view.APPENDIX_PLACES`."""
-
-    inline = "inline"
-    separate = "separate"
-    none = "none"
-
-
-def _appendix_place(appendix: Appendix, *, no_appendix: bool) -> AppendixPlace:
-    """``--no-appendix`` is ``--appendix=none``; with another ``--appendix`` it is an error."""
-    if no_appendix and appendix not in (Appendix.inline, Appendix.none):
-        raise ConfigError(
-            f"--no-appendix contradicts --appendix={appendix.value}",
-            expected="one of them: --appendix=none is the same as --no-appendix",
-        )
-    return "none" if no_appendix else cast("AppendixPlace", appendix.value)
-
-
 def register(app: typer.Typer) -> None:
     @app.command()
     def report(
-        quarter: Annotated[
-            str, typer.Option("--quarter", "-q", help="Report quarter, e.g. 2023/24-Q1")
-        ],
+        quarter: QuarterOption,
         project: ProjectOption = Path("."),
-        pdf: Annotated[
-            bool, typer.Option("--pdf/--no-pdf", help="Also write the PDF (slower)")
-        ] = True,
+        pdf: PdfOption = True,
         published: Annotated[
             str | None,
             typer.Option(
@@ -76,54 +62,16 @@ def register(app: typer.Typer) -> None:
                 "date for the quarter; none printed if it gives none)"
             ),
         ] = None,
-        docx: Annotated[
-            bool, typer.Option("--docx/--no-docx", help="Also write the Word version (.docx)")
-        ] = False,
-        figures: Annotated[
-            bool,
-            typer.Option(
-                "--figures/--no-figures",
-                help="Also write every figure the report shows as JSON (<report>.json)",
-            ),
-        ] = True,
-        chart_data: Annotated[
-            bool,
-            typer.Option(
-                "--chart-data/--no-chart-data",
-                help="Also write the data behind every chart as Excel and CSV "
-                "(<report>-data.xlsx, <report>-data.csv), linked from each chart",
-            ),
-        ] = True,
-        appendix: Annotated[
-            Appendix,
-            typer.Option(
-                "--appendix",
-                help="Where the charts' data tables go: 'inline' ends the PDF and Word versions "
-                "with them; 'separate' writes them as an appendix of their own "
-                "(<report>-appendix.html and .pdf), linked from every chart and the contents; "
-                "'none' leaves them in the chart-data files alone (needs --chart-data)",
-                case_sensitive=False,
-            ),
-        ] = Appendix.inline,
-        no_appendix: Annotated[
-            bool,
-            typer.Option(
-                "--no-appendix",
-                help="The same as --appendix=none (kept from earlier versions)",
-            ),
-        ] = False,
+        docx: DocxOption = False,
+        figures: FiguresOption = True,
+        chart_data: ChartDataOption = True,
+        appendix: AppendixOption = Appendix.inline,
+        no_appendix: NoAppendixOption = False,
         out: Annotated[
             Path | None,
             typer.Option("--out", "-o", help="Output folder (default: the project's output/)"),
         ] = None,
-        draft: Annotated[
-            bool,
-            typer.Option(
-                "--draft/--final",
-                help="Write the analyst's draft for review (<report>-draft.*): the analyst's "
-                "notes and the key points the claim check left out, at the top",
-            ),
-        ] = False,
+        draft: DraftOption = False,
         strict: Annotated[
             bool,
             typer.Option(
@@ -138,7 +86,7 @@ def register(app: typer.Typer) -> None:
         (with --docx) a Word document."""
         from planwatch.services.report import generate_report  # keeps `planwatch --help` fast
 
-        place = _appendix_place(appendix, no_appendix=no_appendix)
+        place = appendix_place(appendix, no_appendix=no_appendix)
 
         files = generate_report(
             project_of(project),

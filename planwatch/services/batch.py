@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planwatch.errors import ConfigError, NotFoundError, PlanwatchError, Problem
 from planwatch.periods import Quarter
@@ -40,6 +41,9 @@ from planwatch.project import AREAS_DIR, Project
 from planwatch.store.connection import reading
 from planwatch.store.names import canonical_force
 from planwatch.store.selectors import plan_areas
+
+if TYPE_CHECKING:
+    from planwatch.report.view import AppendixPlace
 
 #: What the fork server imports once, so that every worker it forks starts ready to
 #: analyse and build (the chart drawing of ``planwatch.report.parallel`` included).
@@ -59,6 +63,7 @@ class ReportChoices:
     figures: bool = True
     chart_data: bool = True
     draft: bool = False
+    appendix: AppendixPlace = "inline"
 
 
 @dataclass(frozen=True)
@@ -215,7 +220,7 @@ def _report_one(task: _Task) -> AreaReport:
         where = "".join(traceback.format_exception(exc, limit=-4))
         return _failed(task, f"unexpected error {exc!r}\n{where}", took=took())
     seconds, cpu_seconds = took()
-    written = (files.html, files.pdf, files.docx, files.figures, *files.chart_data)
+    written = (files.html, files.pdf, files.docx, files.figures, *files.chart_data, *files.appendix)
     return AreaReport(
         task.area,
         task.folder,
