@@ -357,6 +357,13 @@ class RecordsSource(Frozen):
         description="Count at each period's end, not over the period: 'snapshot', or "
         "{ends: COLUMN, listed_from: DATE}",
     )
+    table_by: ColumnName | None = Field(
+        default=None,
+        description="With 'share': the column of the source to break the share down by in "
+        "the report's table (e.g. staff_group): a row per value at the report's quarter "
+        "and a year earlier, the difference in percentage points, all pooled, and the "
+        "benchmark",
+    )
 
     @field_validator("where", "share", mode="before")
     @classmethod

@@ -208,6 +208,8 @@ def compile_query(
                 expected=f"unit: {SHARE_UNIT} and aggregation: {SHARE_AGGREGATION} on the measure",
             )
         )
+    if source.table_by is not None:
+        _check_table_by(source.table_by, source.share is not None, column_type, problems)
     if problems:
         raise DefinitionError(problems)
     return RecordQuery(
@@ -267,6 +269,23 @@ def _check_stock(
                 expected=f"unit: {STOCK_UNIT} and aggregation: {STOCK_AGGREGATION} on the measure",
             )
         )
+
+
+def _check_table_by(
+    column: str, share: bool, column_type: object, problems: list[QueryProblem]
+) -> None:
+    """A share's table is broken down by one of the source's columns (its type any)."""
+    assert callable(column_type)
+    if not share:
+        problems.append(
+            QueryProblem(
+                ("table_by",),
+                f"'table_by' breaks a share down by '{column}', but the measure has no 'share'",
+                expected="a 'share:' test on the measure, or no 'table_by'",
+            )
+        )
+        return
+    column_type(column, ("table_by",))
 
 
 def _compile(
