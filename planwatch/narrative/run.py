@@ -19,6 +19,7 @@ from planwatch.plan.models import Measure, Plan, Priority
 
 if TYPE_CHECKING:  # measures/areas.py imports pandas: not at start-up
     from planwatch.measures.areas import AreaTable
+    from planwatch.measures.workforce import SnapshotTable
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class MeasureResult:
     analysis: MeasureAnalysis
     key_points: tuple[KeyPoint, ...]
     areas: AreaTable | None = None  # the quarter by district, when the source has districts
+    #: a share by the plan's ``table_by`` column at the quarter and a year earlier
+    share_table: SnapshotTable | None = None
 
 
 @dataclass(frozen=True)

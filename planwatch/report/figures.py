@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from planwatch.analysis.funnel import limits_name
+from planwatch.measures.workforce import ALL_GROUPS, SnapshotTable
 from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.run import AnalysisRun, MeasureResult
 from planwatch.report.chart import ChartSpec
@@ -193,7 +194,51 @@ def _table_methods(result: MeasureResult) -> list[str | None]:
         out.append(", ".join(sorted({c.method or "not tested" for c in analysis.changes})))
     if result.areas is not None:
         out.append("district breakdown: the quarter's count by district, each counted once")
+    if result.share_table is not None:
+        out.append(SHARE_TABLE_METHOD)
     return out
+
+
+#: The method of a share's table by group (planwatch.measures.workforce).
+SHARE_TABLE_METHOD = (
+    "share by group at two periods: numerators and denominators pooled, never the mean "
+    "of the groups' percentages"
+)
+
+
+def _share_table(table: SnapshotTable) -> dict[str, Any]:
+    """A share's table by group as numbers: the two periods (and the days a stock is
+    counted on), each group's percentages, difference and counts, the benchmark and gap."""
+    return _plain(
+        {
+            "measure": table.measure_id,
+            "method": SHARE_TABLE_METHOD,
+            "periods": [table.first.label, table.second.label],
+            "period_ends": [table.first.end.isoformat(), table.second.end.isoformat()],
+            "rows": [
+                {
+                    "group": r.group,
+                    "pooled": r.group == ALL_GROUPS,
+                    "first": r.first,
+                    "second": r.second,
+                    "difference_pp": r.difference_pp,
+                    "counts": [
+                        None if c is None else {"numerator": c[0], "denominator": c[1]}
+                        for c in r.counts
+                    ],
+                }
+                for r in table.rows
+            ],
+            "benchmark": None
+            if table.benchmark is None
+            else {
+                "label": table.benchmark.label,
+                "value": table.benchmark.value,
+                "source": table.benchmark.source,
+            },
+            "benchmark_gap_pp": table.benchmark_gap_pp,
+        }
+    )
 
 
 def _measure(view: MeasureView, result: MeasureResult) -> dict[str, Any]:
@@ -212,6 +257,7 @@ def _measure(view: MeasureView, result: MeasureResult) -> dict[str, Any]:
             _table(t, view.id, method)
             for t, method in zip(view.tables, _table_methods(result), strict=True)
         ],
+        "share_table": None if result.share_table is None else _share_table(result.share_table),
         "caveats": list(view.caveats),
         "footnotes": [f.text for f in view.footnotes],
     }

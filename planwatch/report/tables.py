@@ -19,6 +19,7 @@ from planwatch.analysis.results import (
     VarianceRow,
 )
 from planwatch.measures.areas import AreaRow, AreaTable
+from planwatch.measures.workforce import ALL_GROUPS, SnapshotTable
 
 #: Confidence level printed beside intervals; the analysis uses 95% throughout (docs/methodology.md §1).
 CONFIDENCE_PCT = 95
@@ -225,4 +226,56 @@ def district_table(
         headers=tuple(headers),
         rows=tuple(rows),
         numeric_from=2 if grouped else 1,
+    )
+
+
+#: The rows of a share table after the groups' and the pooled row.
+BENCHMARK_ROW = "Benchmark: {label}"
+GAP_ROW = "Gap: all groups less the benchmark"
+
+
+def share_table(
+    table: SnapshotTable,
+    name: str,
+    column: str,
+    unit: str,
+    decimals: int = 0,
+    *,
+    stock: bool = True,
+) -> DataTable:
+    """A share by group (the workforce table): a row per group with the share at each of
+    the two periods and the difference in percentage points, all groups pooled, then the
+    benchmark and the latest pooled figure's gap to it (percentage points). A ``stock`` is
+    counted on each period's last day, and the columns are named by those days; otherwise
+    by the periods. ``column`` is the plan's ``table_by`` column, named in the first
+    heading."""
+    pp = fmt.pp_decimals(decimals)
+
+    def line(label: str, a: float | None, b: float | None, d: float | None) -> tuple[str, ...]:
+        return (
+            label,
+            fmt.value(a, unit, decimals),
+            fmt.value(b, unit, decimals),
+            fmt.signed(d, pp),
+        )
+
+    rows = [line(r.group, r.first, r.second, r.difference_pp) for r in table.rows]
+    if table.benchmark is not None:
+        rows.append(
+            line(
+                BENCHMARK_ROW.format(label=table.benchmark.label), None, table.benchmark.value, None
+            )
+        )
+        rows.append(line(GAP_ROW, None, None, table.benchmark_gap_pp))
+    if stock:
+        first, second = fmt.long_date(table.first.end), fmt.long_date(table.second.end)
+    else:
+        first, second = (fmt.period_text(p.label) for p in (table.first, table.second))
+    heading = column.replace("_", " ").capitalize()
+    counted = "on each day" if stock else "in each period"
+    return DataTable(
+        caption=f"{name} by {heading.lower()}, {first} and {second} (counted {counted}; "
+        f"{ALL_GROUPS}: every group pooled)",
+        headers=(heading, first, second, "Difference (percentage points)"),
+        rows=tuple(rows),
     )

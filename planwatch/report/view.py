@@ -26,7 +26,7 @@ from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
 from planwatch.periods import Month, Quarter
 from planwatch.plan.commentary import Commentary
-from planwatch.plan.models import Commitment, Measure, Plan
+from planwatch.plan.models import Commitment, Measure, Plan, RecordsSource
 from planwatch.report import chartdata, tables
 from planwatch.report.chart import (
     TREND_METHODS,
@@ -487,6 +487,19 @@ def _tables(result: MeasureResult) -> tuple[DataTable, ...]:
                 force_before=quarter_figure(
                     result.series, result.areas.quarter.same_quarter_last_year
                 ),
+            )
+        )
+    if result.share_table is not None:
+        source = measure.source
+        assert isinstance(source, RecordsSource) and source.table_by is not None
+        out.append(
+            tables.share_table(
+                result.share_table,
+                measure.name,
+                source.table_by,
+                measure.unit,
+                measure.decimals,
+                stock=source.stock is not None,
             )
         )
     return tuple(out)

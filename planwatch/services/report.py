@@ -3,7 +3,8 @@
 In: a :class:`~planwatch.project.Project` and a quarter. Out: the written
 :class:`~planwatch.report.build.ReportFiles` (in ``output/`` unless told otherwise).
 The analysis comes from :func:`planwatch.services.analyse.run_analysis` (with each count
-measure's district breakdown, :mod:`planwatch.services.areas`); commentary from
+measure's district breakdown, :mod:`planwatch.services.areas`, and each ``table_by``
+share's table by group, :mod:`planwatch.services.workforce`); commentary from
 ``commentary/<quarter>.yaml`` when that file exists, unless the caller gives it (the web
 app's frozen approved commentary). The one way a report is made: ``planwatch report`` and
 the web app's publishing and preview (:mod:`planwatch.web.reporting`) both call
@@ -27,6 +28,7 @@ from planwatch.project import Project
 from planwatch.report.build import ReportFiles, build_report
 from planwatch.report.view import AppendixPlace
 from planwatch.services.areas import with_district_tables
+from planwatch.services.workforce import with_share_tables
 
 Analyse = Callable[[Project, Quarter], AnalysisRun]
 #: Told when each step of :func:`generate_report` starts (:data:`STEP_ANALYSIS`, then
@@ -98,6 +100,7 @@ def generate_report(
     if on_step:
         on_step(STEP_ANALYSIS)
     run = with_district_tables(project, (analyse or default_analyse())(project, quarter))
+    run = with_share_tables(project, run)
     if commentary is None:
         commentary = project_commentary(project, run.plan, quarter)
     if on_step:
