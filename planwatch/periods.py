@@ -17,7 +17,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal, TypeAlias
 
 from planwatch.errors import Location, PeriodError
@@ -38,6 +38,18 @@ _MONTH_ABBR["sept"] = 9
 def _month_end(year: int, month: int) -> date:
     """The last day of the month (asked for hundreds of thousands of times a run)."""
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+@cache
+def _month_label(year: int, month: int) -> str:
+    """``2023-06`` (asked for hundreds of thousands of times a run, of few months)."""
+    return f"{year:04d}-{month:02d}"
+
+
+@cache
+def _quarter_label(fy_start: int, q: int) -> str:
+    """``2023/24 Q1`` (asked for hundreds of thousands of times a run, of few quarters)."""
+    return f"{fy_start}/{(fy_start + 1) % 100:02d} Q{q}"
 
 
 @dataclass(frozen=True, order=True)
@@ -76,7 +88,7 @@ class Month:
     @property
     def label(self) -> str:
         """``2023-06``: the ISO form, used in data and JSON."""
-        return f"{self.year:04d}-{self.month:02d}"
+        return _month_label(self.year, self.month)
 
     @property
     def long_label(self) -> str:
@@ -170,7 +182,7 @@ class Quarter:
     @property
     def label(self) -> str:
         """``2023/24 Q1`` (the financial year's label, then the quarter)."""
-        return f"{self.fy_start}/{(self.fy_start + 1) % 100:02d} Q{self.q}"
+        return _quarter_label(self.fy_start, self.q)
 
     @property
     def slug(self) -> str:
@@ -320,6 +332,23 @@ def parse_period(text: str, *, source: Location | None = None) -> Period:
 
     ``source`` says where the label came from, so the error can name the file and row.
     """
+    if source is None and type(text) is str:
+        return _parse_label(text)
+    return _parse(text, source)
+
+
+#: Distinct labels whose periods are kept (a run reads the same few hundred labels again
+#: and again; the periods are immutable).
+PARSED_LABELS_KEPT = 4096
+
+
+@lru_cache(maxsize=PARSED_LABELS_KEPT)
+def _parse_label(text: str) -> Period:
+    """:func:`parse_period` of a label with no source, remembered (an error is not)."""
+    return _parse(text, None)
+
+
+def _parse(text: object, source: Location | None) -> Period:
     cleaned = " ".join(str(text).strip().split())
     for pattern, kind in _PATTERNS:
         m = pattern.match(cleaned)

@@ -134,7 +134,11 @@ class _Facts:
     @staticmethod
     def of(series: MeasureSeries, quarter: Quarter | None) -> _Facts:
         held = set(series.suspect)
-        keep = [i for i, p in enumerate(series.periods) if quarter is None or p.end <= quarter.end]
+        if quarter is None:
+            keep = list(range(len(series.periods)))
+        else:  # ends on or before the quarter's end: compared by index, month or quarter
+            by_kind = {"quarter": quarter.index, "month": quarter.last_month.index}
+            keep = [i for i, p in enumerate(series.periods) if p.index <= by_kind[p.kind]]
         values = tuple(None if i in held else series.values[i] for i in keep)
 
         def cut(xs: tuple[float | None, ...] | None) -> tuple[float | None, ...] | None:

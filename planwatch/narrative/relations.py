@@ -259,16 +259,22 @@ def season_ratios(series: MeasureSeries, latest_label: str) -> dict[Quarter, flo
     """Each quarter's value against its centred four-quarter moving average (the
     ratio-to-moving-average of classical decomposition), where the five quarters around it
     all have data above 0, up to ``latest_label``."""
-    values = {p: v for p, v in _usable(series, latest_label).items()}
+    # keyed by the quarter's index (one quarter, one index) rather than its label: the
+    # quarters around each one are then found without building them
+    labels = series.labels
+    if latest_label not in labels:
+        return {}
+    last = labels.index(latest_label)
+    values = {p.index: v for i, p, v in series.usable() if i <= last and isinstance(p, Quarter)}
     out: dict[Quarter, float] = {}
     for p in series.periods:
-        if not isinstance(p, Quarter) or p.label not in values:
+        if not isinstance(p, Quarter) or (at := p.index) not in values:
             continue
-        around = [values.get(p.shift(k).label) for k in range(-2, 3)]
+        around = [values.get(at + k) for k in range(-2, 3)]
         if any(v is None or v <= 0 for v in around):
             continue
         ma = sum(w * (v or 0.0) for w, v in zip(CENTRED_MA_WEIGHTS, around, strict=True))
-        out[p] = values[p.label] / ma
+        out[p] = values[at] / ma
     return out
 
 

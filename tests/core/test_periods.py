@@ -120,3 +120,11 @@ def test_month_label_round_trips(index: int) -> None:
     month = Month.from_index(index)
     assert parse_period(month.label) == month
     assert parse_period(month.long_label) == month
+
+
+def test_a_label_read_again_gives_the_same_period_and_a_bad_one_fails_each_time() -> None:
+    # parse_period remembers labels read without a source; an error is not remembered
+    assert parse_period("2023/24 Q1") == parse_period("2023/24 Q1") == Quarter(2023, 1)
+    for _ in range(2):
+        with pytest.raises(PeriodError, match="cannot read '2023/24 Q5'"):
+            parse_period("2023/24 Q5")
