@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -69,17 +69,31 @@ def _index(period: Period) -> int:
     return period.index
 
 
-def _row_period(start: Any, frequency: str, measure: Measure) -> Period:
+#: Distinct (period start, frequency) pairs whose periods are kept across measures (a
+#: national plan's hundreds of measures share the same few hundred periods).
+ROW_PERIODS_KEPT = 4096
+
+
+@lru_cache(maxsize=ROW_PERIODS_KEPT)
+def _period_at(start: Any, frequency: str) -> Period | None:
+    """The month or quarter a row starting at ``start`` is for (``None``: not a frequency)."""
     d = _as_date(start)
     month = Month(d.year, d.month)
     if frequency == "month":
         return month
     if frequency == "quarter":
         return month.quarter
-    raise AnalysisError(
-        f"measure '{measure.id}' has a row with frequency '{frequency}'",
-        expected="'month' or 'quarter'",
-    )
+    return None
+
+
+def _row_period(start: Any, frequency: str, measure: Measure) -> Period:
+    period = _period_at(start, frequency)
+    if period is None:
+        raise AnalysisError(
+            f"measure '{measure.id}' has a row with frequency '{frequency}'",
+            expected="'month' or 'quarter'",
+        )
+    return period
 
 
 def _target(period: Period, measure: Measure) -> Period:
@@ -111,8 +125,7 @@ def _weight_of(
     return weights
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):  # a tuple: thousands are made per run
     source: Period  # the period the row is for (a month, or a quarter for quarterly rows)
     area: str
     value: float | None  # weighted already for harm-weighted measures
@@ -134,34 +147,37 @@ def _prepare(
 ) -> dict[Period, list[_Row]]:
     """The data rows grouped by the series period they fall in (plain Python: a measure
     has hundreds to a few thousand rows, where pandas' per-group overhead dominates)."""
-    categories = [str(c) for c in frame["category"]]
+    # the columns as lists (``tolist`` gives the values iteration gives, many times faster)
+    categories = [str(c) for c in frame["category"].tolist()]
     lookup = (
         _weight_of(weights, measure, set(categories))
         if measure.aggregation == "harm_weighted"
         else None
     )
-    periods: dict[tuple[Any, Any], Period] = {}
+    periods: dict[tuple[Any, Any], tuple[Period, Period]] = {}  # (source, target)
     groups: dict[Period, list[_Row]] = {}
     columns = zip(
-        frame["period_start"],
-        frame["frequency"],
-        frame["area"],
+        frame["period_start"].tolist(),
+        frame["frequency"].tolist(),
+        frame["area"].tolist(),
         categories,
-        frame["value"],
-        frame["numerator"],
-        frame["denominator"],
-        frame["status"],
+        frame["value"].tolist(),
+        frame["numerator"].tolist(),
+        frame["denominator"].tolist(),
+        frame["status"].tolist(),
         strict=True,
     )
     for start, frequency, area, category, value, num, den, status in columns:
-        source = periods.get((start, frequency))
-        if source is None:
-            source = periods[(start, frequency)] = _row_period(start, str(frequency), measure)
+        known = periods.get((start, frequency))
+        if known is None:
+            period = _row_period(start, str(frequency), measure)
+            known = periods[(start, frequency)] = (period, _target(period, measure))
+        source, target = known
         weighted = _number(value)
         if lookup is not None and weighted is not None:
             weighted *= lookup[category]
         row = _Row(source, str(area), weighted, _number(num), _number(den), status == SUSPECT)
-        groups.setdefault(_target(source, measure), []).append(row)
+        groups.setdefault(target, []).append(row)
     return groups
 
 
