@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
-from scipy import special
 
-from planwatch.analysis.dist import normal_quantile
+# scipy.special from dist, which defers numpy parts it would otherwise import
+from planwatch.analysis.dist import normal_quantile, special
 from planwatch.analysis.results import FunnelPoint, FunnelResult
 from planwatch.errors import AnalysisError, Location
 
