@@ -1,6 +1,6 @@
 """The analysis run gives each record-based measure its definition in words (issue 12):
 in every key point's evidence and in ``planwatch analyse --json`` per measure, from the
-demo's own crime extract through the real pipeline."""
+demo's own crime and HR extracts through the real pipeline."""
 
 from __future__ import annotations
 
@@ -17,13 +17,17 @@ from planwatch.services.analyse import analysis_to_json, run_analysis
 from planwatch.services.ingest import ingest
 
 SEED = 2024
-RECORD_MEASURES = ("rural_crime", "dog_theft")
+#: counted from the crime extract by recorded date, and from the HR extract as people in post
+CRIME_MEASURES = ("rural_crime", "dog_theft")
+STAFF_MEASURES = ("special_constables", "police_officers", "ethnic_minority_in_post")
+RECORD_MEASURES = CRIME_MEASURES + STAFF_MEASURES
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> AnalysisRun:
     files = generate_demo_project(tmp_path_factory.mktemp("demo") / "anyshire", SEED)
-    ingest(files.root, "records", list(files.records))  # only the record-based measures' data
+    for extract in files.records:  # only the record-based measures' data, one load a source
+        ingest(files.root, "records", [extract])
     return run_analysis(Project.at(Path(files.root)), spec.REPORT_QUARTER)
 
 
@@ -46,7 +50,10 @@ def test_analyse_json_gives_each_measure_its_definition(run: AnalysisRun) -> Non
     for measure_id, m in by_id.items():
         assert m["definition"] == run.plan.measure_definition(measure_id)
         if measure_id in RECORD_MEASURES:
-            assert "by recorded date" in m["definition"]
+            counted = (
+                "by recorded date" if measure_id in CRIME_MEASURES else "in post on the last day"
+            )
+            assert counted in m["definition"], measure_id
             assert all(kp["evidence"]["definition"] == m["definition"] for kp in m["key_points"])
         else:
             assert m["definition"] is None
