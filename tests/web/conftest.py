@@ -85,8 +85,21 @@ def rnd(analyst):
     return open_round("2024/25 Q1", date.today() + timedelta(days=10), user=analyst)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _analysis_cache_of_this_worker(tmp_path_factory):
+    """The analysis cache is a file cache: each xdist worker gets a folder of its own, or one
+    worker's clearing between its tests would empty the cache another is reading (the
+    settings may have been made before this module gave the worker its own project)."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    settings.CACHES["analysis"]["LOCATION"] = str(tmp_path_factory.mktemp("analysis-cache"))
+    caches["analysis"].close()
+    del caches["analysis"]  # made again from the settings on first use
+
+
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(_analysis_cache_of_this_worker):
     from django.core.cache import cache, caches
 
     cache.clear()
