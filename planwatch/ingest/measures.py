@@ -162,7 +162,7 @@ def _hold_out_impossible_percentages(
 
 
 def _flag_suspects(frame: pd.DataFrame, ctx: IngestContext) -> None:
-    stored = ctx.observations
+    stored = pd.DataFrame() if ctx.observations is None else ctx.observations
     for (series, area), part in frame.groupby(["series", "area"], sort=False):
         if stored.empty:
             previous = pd.DataFrame(columns=["period_start", "value", "status"])

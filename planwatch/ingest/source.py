@@ -31,10 +31,9 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from planwatch.errors import IngestError, Location, Problem, suggest
 from planwatch.ingest.files import (
@@ -46,6 +45,9 @@ from planwatch.ingest.files import (
     wrong_type,
 )
 from planwatch.ingest.staged import IngestContext, StagedBatch
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built (a police.uk load never does)
+    import pandas as pd
 
 #: Spreadsheet row of the header when a sheet starts with it (1-based, as Excel shows).
 HEADER_ROW = 1
@@ -413,6 +415,7 @@ def line_ending_fault(path: Path) -> tuple[int, str] | None:
 def _stage_sheet(
     con: duckdb.DuckDBPyConnection, path: Path, columns: Sequence[Column], table: str, display: str
 ) -> StagedTable:
+    import pandas as pd
     from python_calamine import CalamineWorkbook
 
     try:

@@ -13,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from planwatch.errors import Problem
+
+if TYPE_CHECKING:  # pandas is imported by the readers that build frames, not by every load
+    import pandas as pd
 
 
 @dataclass
@@ -50,8 +52,9 @@ class IngestContext:
     known_files: dict[str, int] = field(default_factory=dict)
     #: Home Office offence code -> description (empty if the lookup is not loaded)
     offence_codes: dict[str, str] = field(default_factory=dict)
-    #: usable stored observations: series, area, period_start, value
-    observations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: usable stored observations: series, area, period_start, value (``None``: none read,
+    #: as for every load but a measures file's)
+    observations: pd.DataFrame | None = None
     #: series a plan measure reads from a measures file (lower case) -> that measure's unit;
     #: ``None`` when the project has no plan (nothing to check series names against)
     plan_series: dict[str, str] | None = None

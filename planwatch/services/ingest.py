@@ -13,29 +13,21 @@ Also :func:`confirm`, the write behind ``planwatch confirm``.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from dataclasses import replace as with_fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from planwatch.errors import ConfigError, IngestError, Location, StoreError
 from planwatch.ingest.files import work_folder
-from planwatch.ingest.measures import stage_measures
-from planwatch.ingest.police_uk import stage_police_uk
-from planwatch.ingest.prc import stage_prc
-from planwatch.ingest.records import source_matching, stage_records
-from planwatch.ingest.reference import stage_offence_codes, stage_population, stage_weights
 from planwatch.ingest.staged import IngestContext, StagedBatch
-from planwatch.ingest.stats19 import stage_stats19
 from planwatch.periods import parse_period
-from planwatch.plan.load import load_plan
-from planwatch.plan.models import Plan, SeriesSource
 from planwatch.project import PLAN_FILE, Project
 from planwatch.store.connection import (
     peek,
@@ -46,6 +38,9 @@ from planwatch.store.connection import (
 )
 from planwatch.store.schema import USABLE_STATUSES
 from planwatch.store.services import LoadRecord, resolve_observation, write_batches
+
+if TYPE_CHECKING:  # the plan's models are imported only by the loads that read a plan
+    from planwatch.plan.models import Plan
 
 #: DuckDB memory cap while loading. With Python and pandas (~150 MB) this keeps a whole
 #: ingest under the 1 GB goal (docs/performance.md); bigger loads spill to disk instead.
@@ -60,12 +55,18 @@ KINDS = (
 #: Permissions of a new store file: its owner reads and writes it, nobody else (it may hold
 #: record-level data).
 STORE_MODE = 0o600
-_SINGLE_FILE_READERS: dict[str, Callable[..., StagedBatch]] = {
-    "prc": stage_prc,
-    "measures": stage_measures,
-    "weights": stage_weights,
-    "population": stage_population,
-    "offence_codes": stage_offence_codes,
+#: Each kind's reader (module, function), imported only when that kind is loaded: a
+#: data.police.uk load then never imports pandas or pyarrow, which the measures, reference
+#: and records readers use (about 100 MB and half a CPU-second; docs/performance.md).
+_READERS: dict[str, tuple[str, str]] = {
+    "prc": ("planwatch.ingest.prc", "stage_prc"),
+    "measures": ("planwatch.ingest.measures", "stage_measures"),
+    "weights": ("planwatch.ingest.reference", "stage_weights"),
+    "population": ("planwatch.ingest.reference", "stage_population"),
+    "offence_codes": ("planwatch.ingest.reference", "stage_offence_codes"),
+    "police_uk": ("planwatch.ingest.police_uk", "stage_police_uk"),
+    "stats19": ("planwatch.ingest.stats19", "stage_stats19"),
+    "records": ("planwatch.ingest.records", "stage_records"),
 }
 
 Progress = Callable[[str, int, int], None]
@@ -200,6 +201,9 @@ def _stage_records(
     plan: Plan | None,
     progress: Progress | None,
 ) -> StagedBatch:
+    from planwatch.ingest.records import source_matching
+    from planwatch.plan.load import load_plan
+
     if plan is None:
         plan = load_plan(store_path.parent / PLAN_FILE)
     if not name and len(plan.record_sources) == 1:  # the plan's only record source
@@ -212,11 +216,15 @@ def _stage_records(
         )
     if progress:
         progress(f"reading {name} records", 0, len(files))
+    stage_records: Callable[..., StagedBatch] = _reader("records")
     return stage_records(con, files, plan, name, ctx)
 
 
 def _plan_series(store_path: Path, plan: Plan | None) -> dict[str, str] | None:
     """Series the plan's measures read (lower case) -> unit; ``None`` without a plan."""
+    from planwatch.plan.load import load_plan
+    from planwatch.plan.models import SeriesSource
+
     path = store_path.parent / PLAN_FILE
     if plan is None and not path.exists():
         return None
@@ -249,17 +257,24 @@ def _stage(
     ctx: IngestContext,
     progress: Progress | None,
 ) -> list[StagedBatch]:
+    reader = _reader(kind)
     if kind == "police_uk":
-        return [stage_police_uk(con, files, ctx, progress)]
+        return [reader(con, files, ctx, progress)]
     if kind == "stats19":
-        return [stage_stats19(con, files, ctx)]
-    reader = _SINGLE_FILE_READERS[kind]
+        return [reader(con, files, ctx)]
     batches = []
     for i, path in enumerate(files):
         if progress:
             progress(f"reading {path.name}", i, len(files))
         batches.append(reader(con, path, str(path), ctx, i))
     return batches
+
+
+def _reader(kind: str) -> Callable[..., StagedBatch]:
+    """The reader of ``kind``, its module imported now (see :data:`_READERS`)."""
+    module, name = _READERS[kind]
+    reader: Callable[..., StagedBatch] = getattr(importlib.import_module(module), name)
+    return reader
 
 
 def _context(
@@ -288,6 +303,8 @@ def _context(
             f"SELECT series, area, period_start, value, status FROM {alias}.observations WHERE status IN ({statuses})"
         ).df()
     if not obs.empty:
+        import pandas as pd
+
         obs["period_start"] = pd.to_datetime(obs["period_start"]).dt.date
     return IngestContext(workdir, known, codes, obs)
 

@@ -76,3 +76,25 @@ def test_blas_runs_one_thread_unless_the_environment_says(given: str | None, exp
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env
     )
     assert done.stdout.strip() == expected, done.stderr
+
+
+def test_a_police_uk_load_imports_neither_pandas_nor_pyarrow(tmp_path: Path) -> None:
+    # pandas and pyarrow (about 100 MB) are for the readers that build frames
+    header = (
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
+        "LSOA name,Crime type,Last outcome category,Context"
+    )
+    rows = [
+        f"id{i},2024-01,Essex Police,Essex Police,0.5,51.7,On or near High Street,E01000001,"
+        f"Colchester 001A,Burglary,Under investigation,"
+        for i in range(3)
+    ]
+    street = tmp_path / "2024-01" / "2024-01-essex-street.csv"
+    street.parent.mkdir()
+    street.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    done, loaded = _run("ingest", "police-uk", str(street.parent), "-p", str(tmp_path / "p"))
+    assert done.returncode == 0, done.stderr
+    assert "planwatch.ingest.police_uk_scan" in loaded  # the check can fail: the load ran
+    assert "3" in done.stdout  # its rows were counted
+    assert "pandas" not in loaded
+    assert "pyarrow" not in loaded
