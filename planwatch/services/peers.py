@@ -22,8 +22,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
-
 from planwatch.analysis.engine import analyse_areas
 from planwatch.analysis.results import FunnelResult
 from planwatch.analysis.shortterm import latest_window
@@ -49,6 +47,8 @@ Populations = Mapping[str, Mapping[int, float]]
 
 def populations(store: Any) -> Populations:
     """Population by area (as stored) and calendar year."""
+    import pandas as pd  # the stored frame's missing values (imported only for comparisons)
+
     frame = population_frame(store)
     out: dict[str, dict[int, float]] = {}
     for area, year, pop in zip(frame["area"], frame["year"], frame["population"], strict=True):
