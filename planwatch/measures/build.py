@@ -1,7 +1,8 @@
 """Build a measure's series from the rows the store selected for it.
 
 In: a pandas DataFrame shaped like the output of
-``planwatch.store.selectors.measure_frame`` — columns ``period_start`` (date, the first
+``planwatch.store.selectors.measure_frame``, or the same columns as plain lists by name
+(``planwatch.store.selectors.measure_rows``, which the analysis reads without pandas) — columns ``period_start`` (date, the first
 day of the period), ``frequency`` (``month`` | ``quarter``), ``area``, ``category``
 (offence code, crime type or series name), ``value``, ``numerator``, ``denominator``
 and ``status`` (``ok`` | ``suspect`` | ``confirmed``) — and the plan's
@@ -27,12 +28,10 @@ frequency (docs/methodology.md, "Building a series"):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
-from typing import Any, NamedTuple
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from planwatch.errors import AnalysisError
 from planwatch.frames import MEASURE_FRAME_COLUMNS
@@ -46,21 +45,34 @@ FRAME_COLUMNS = MEASURE_FRAME_COLUMNS
 RATE_PER = 1000.0
 SUSPECT = "suspect"
 
+if TYPE_CHECKING:  # a frame is one of two inputs: pandas is not imported for the other
+    import pandas as pd
+
 Period = Month | Quarter
+#: The rows as plain columns by name (``planwatch.store.selectors.measure_rows``).
+Columns = Mapping[str, Sequence[Any]]
 
 
-def _check_columns(frame: pd.DataFrame, measure: Measure) -> None:
-    missing = [c for c in FRAME_COLUMNS if c not in frame.columns]
+def _columns(frame: pd.DataFrame | Columns, measure: Measure) -> dict[str, list[Any]]:
+    """The frame's columns as lists (``tolist`` gives the values iteration gives, many
+    times faster); the error names the columns it lacks."""
+    names = frame.keys() if isinstance(frame, Mapping) else frame.columns
+    missing = [c for c in FRAME_COLUMNS if c not in names]
     if missing:
         raise AnalysisError(
             f"the data for measure '{measure.id}' lacks column(s) {', '.join(missing)}",
             expected="columns " + ", ".join(FRAME_COLUMNS),
         )
+    if isinstance(frame, Mapping):
+        return {c: list(frame[c]) for c in FRAME_COLUMNS}
+    return {c: frame[c].tolist() for c in FRAME_COLUMNS}
 
 
 def _as_date(value: Any) -> date:
     if isinstance(value, date):  # pd.Timestamp is a datetime, hence a date
         return date(value.year, value.month, value.day)
+    import pandas as pd  # any other form of a date (a string, numpy's datetime64)
+
     stamp = pd.Timestamp(value)
     return date(stamp.year, stamp.month, stamp.day)
 
@@ -143,12 +155,11 @@ def _number(value: Any) -> float | None:
 
 
 def _prepare(
-    frame: pd.DataFrame, measure: Measure, weights: Mapping[str, float] | None
+    frame: dict[str, list[Any]], measure: Measure, weights: Mapping[str, float] | None
 ) -> dict[Period, list[_Row]]:
     """The data rows grouped by the series period they fall in (plain Python: a measure
     has hundreds to a few thousand rows, where pandas' per-group overhead dominates)."""
-    # the columns as lists (``tolist`` gives the values iteration gives, many times faster)
-    categories = [str(c) for c in frame["category"].tolist()]
+    categories = [str(c) for c in frame["category"]]
     lookup = (
         _weight_of(weights, measure, set(categories))
         if measure.aggregation == "harm_weighted"
@@ -157,14 +168,14 @@ def _prepare(
     periods: dict[tuple[Any, Any], tuple[Period, Period]] = {}  # (source, target)
     groups: dict[Period, list[_Row]] = {}
     columns = zip(
-        frame["period_start"].tolist(),
-        frame["frequency"].tolist(),
-        frame["area"].tolist(),
+        frame["period_start"],
+        frame["frequency"],
+        frame["area"],
         categories,
-        frame["value"].tolist(),
-        frame["numerator"].tolist(),
-        frame["denominator"].tolist(),
-        frame["status"].tolist(),
+        frame["value"],
+        frame["numerator"],
+        frame["denominator"],
+        frame["status"],
         strict=True,
     )
     for start, frequency, area, category, value, num, den, status in columns:
@@ -273,7 +284,7 @@ def _convert(period: Month | Quarter, measure: Measure, *, at_end: bool) -> Peri
 
 
 def build_series(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Columns,
     measure: Measure,
     *,
     weights: Mapping[str, float] | None = None,
@@ -282,14 +293,14 @@ def build_series(
     partial_quarters: bool = False,
 ) -> MeasureSeries:
     """The measure's series from its selected rows (rules in the module docstring)."""
-    _check_columns(frame, measure)
+    columns = _columns(frame, measure)
     start = measure.start_period
     first = _convert(start, measure, at_end=False) if start is not None else None
     last_allowed = _convert(end, measure, at_end=True) if end is not None else None
     without = measure.part_year.without if measure.part_year is not None else ()
     by_period: dict[Period, tuple[float | None, float | None, float | None, bool]] = {}
-    if not frame.empty:
-        for period, rows in _prepare(frame, measure, weights).items():
+    if columns["period_start"]:
+        for period, rows in _prepare(columns, measure, weights).items():
             if (first is not None and period.index < first.index) or (
                 last_allowed is not None and period.index > last_allowed.index
             ):

@@ -20,9 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from planwatch.analysis.engine import analyse_measures, compare_proportions
 from planwatch.analysis.results import MeasureAnalysis, TwoProportionResult, to_jsonable
@@ -60,14 +58,17 @@ from planwatch.services.peers import (
 from planwatch.store.connection import reading
 from planwatch.store.names import canonical_force, canonical_group
 from planwatch.store.selectors import (
-    MeasureFrames,
+    Columns,
+    MeasureRows,
     falls_within_names,
-    measure_frame,
-    measure_frames,
+    measure_rows,
     offence_codes_frame,
     population_frame,
     weights_frame,
 )
+
+if TYPE_CHECKING:  # pandas only for the lookups some measures need (fast start-up)
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class _Inputs:
 
 
 def _weights(store: Any) -> Mapping[str, float] | None:
+    import pandas as pd
+
     frame = weights_frame(store)
     if frame.empty:
         return None
@@ -100,6 +103,8 @@ def _weights(store: Any) -> Mapping[str, float] | None:
 
 
 def _population(store: Any, plan: Plan) -> Mapping[int, float]:
+    import pandas as pd
+
     frame = population_frame(store, plan.metadata.area)
     return {
         int(y): float(p)
@@ -171,10 +176,11 @@ def _by_offence(store: Any, measure: Measure) -> Measure:
 
 @dataclass(frozen=True)
 class _Read:
-    """Every measure's rows, read from the store in ONE query (``measure_frames``), and
-    what each was read as (harm-weighted crime offence by offence) or why it could not be."""
+    """Every measure's rows, read from the store in ONE query (``measure_rows``: plain
+    columns, no pandas), and what each was read as (harm-weighted crime offence by offence)
+    or why it could not be."""
 
-    frames: MeasureFrames
+    rows: MeasureRows
     reading_as: Mapping[str, Measure]
     errors: Mapping[str, AnalysisError]
 
@@ -187,16 +193,20 @@ def _read(store: Any, plan: Plan, measures: Sequence[Measure]) -> _Read:
             reading_as[m.id] = _by_offence(store, m)
         except AnalysisError as exc:
             errors[m.id] = exc
-    return _Read(measure_frames(store, plan, tuple(reading_as.values())), reading_as, errors)
+    return _Read(measure_rows(store, plan, tuple(reading_as.values())), reading_as, errors)
 
 
-def _frame(store: Any, plan: Plan, measure: Measure, read: _Read) -> pd.DataFrame:
+def _rows(store: Any, plan: Plan, measure: Measure, read: _Read) -> Columns:
     """The measure's rows; for harm-weighted crime, one row per offence code."""
     if measure.id in read.errors:
         raise read.errors[measure.id]
     reading_as = read.reading_as[measure.id]
-    frame = read.frames.frame(measure.id)
-    if reading_as is not measure and frame.empty and not measure_frame(store, plan, measure).empty:
+    rows = read.rows.columns(measure.id)
+    if (
+        reading_as is not measure
+        and not rows["period_start"]
+        and measure_rows(store, plan, (measure,)).columns(measure.id)["period_start"]
+    ):
         raise AnalysisError(
             f"measure '{measure.id}' is harm-weighted, but the store holds its police recorded "
             "crime only by offence group; harm weights apply to individual offences",
@@ -204,7 +214,7 @@ def _frame(store: Any, plan: Plan, measure: Measure, read: _Read) -> pd.DataFram
             expected="offence-level police recorded crime (the PFA offence-level tables) for "
             "the periods to weight, or aggregation 'sum'",
         )
-    return frame
+    return rows
 
 
 def series_for(
@@ -217,9 +227,9 @@ def series_for(
 ) -> MeasureSeries:
     """The measure's series up to the end of ``quarter`` (its rows from ``read``, the
     run's one read of the store, or read for it alone)."""
-    frame = _frame(store, plan, measure, read or _read(store, plan, (measure,)))
+    rows = _rows(store, plan, measure, read or _read(store, plan, (measure,)))
     return build_series(
-        frame,
+        rows,
         measure,
         weights=inputs.weights if measure.aggregation == "harm_weighted" else None,
         population=_population_for(measure, inputs.population)

@@ -3,7 +3,8 @@
 In: a store reference (open DuckDB connection, ``.duckdb`` path, project folder
 or :class:`~planwatch.project.Project`), and for :func:`measure_frame` the plan
 and one of its measures.
-Out: pandas DataFrames with fixed columns, aggregated in SQL; and for
+Out: pandas DataFrames with fixed columns, aggregated in SQL; for the analysis,
+:func:`measure_rows`, the same rows as plain columns (no pandas); and for
 ``planwatch status`` :func:`measure_periods`, the same measure query summed up in SQL
 (frequency, periods held, suspect rows) without building a frame, so pandas is not
 imported (it is imported only where a frame is built).
@@ -137,6 +138,61 @@ def measure_frames(
         if m.id not in errors
     }
     return MeasureFrames(frames, errors)
+
+
+#: A measure's rows as plain columns, by name (:data:`MEASURE_COLUMNS`): the lists a
+#: frame's columns would give, read without pandas.
+Columns = dict[str, list[Any]]
+
+
+class MeasureRows:
+    """The rows of many measures read in one query (:func:`measure_rows`), each measure's
+    as plain columns; a measure whose query could not be built keeps its error, raised when
+    its rows are asked for (as :class:`MeasureFrames`)."""
+
+    def __init__(self, columns: Mapping[str, Columns], errors: Mapping[str, PlanwatchError]):
+        self._columns = dict(columns)
+        self._errors = dict(errors)
+
+    def columns(self, measure_id: str) -> Columns:
+        """The measure's columns (new lists: callers may change them), or its error raised."""
+        if measure_id in self._errors:
+            raise self._errors[measure_id]
+        try:
+            held = self._columns[measure_id]
+        except KeyError:
+            raise NotFoundError(f"measure '{measure_id}' was not read") from None
+        return {name: list(values) for name, values in held.items()}
+
+
+def measure_rows(
+    con_or_store: StoreRef, plan: Plan, measures: Sequence[Measure] | None = None
+) -> MeasureRows:
+    """:func:`measure_frames` without pandas, for the analysis (fast start-up): the same
+    one query, each measure's rows in the same order as its frame, as plain columns —
+    ``period_start`` a ``datetime.date``, a number NULL in the store ``None`` (NaN in a
+    frame), the text columns as stored."""
+    chosen = tuple(plan.measures if measures is None else measures)
+    rows: list[tuple[Any, ...]] = []
+    with reading(con_or_store, missing_ok=True) as con:
+        branches, errors = _branches(con, plan, chosen)
+        if branches:
+            sql, params = _union(branches)
+            rows = con.execute(
+                f"SELECT _m, {', '.join(MEASURE_COLUMNS)} FROM ({sql}) "
+                "ORDER BY _m, period_start, area, category",
+                params,
+            ).fetchall()
+    by_measure: dict[int, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_measure.setdefault(row[0], []).append(row[1:])
+    columns: dict[str, Columns] = {}
+    for k, m in enumerate(chosen):
+        if m.id in errors:
+            continue
+        held = list(zip(*by_measure.get(k, ()), strict=True)) or [()] * len(MEASURE_COLUMNS)
+        columns[m.id] = {c: list(v) for c, v in zip(MEASURE_COLUMNS, held, strict=True)}
+    return MeasureRows(columns, errors)
 
 
 @dataclass(frozen=True)

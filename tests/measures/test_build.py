@@ -155,3 +155,19 @@ def test_bad_frames_are_named() -> None:
 def test_no_rows_gives_an_empty_series() -> None:
     s = build_series(frame([]), measure())
     assert s.periods == () and s.values == ()
+
+
+def test_plain_columns_build_the_same_series_as_a_frame() -> None:
+    # the analysis passes the store's rows as plain columns (no pandas): NULL numbers None
+    rows = [
+        row(2023, 4, 1.0, area="North", category="8N"),
+        row(2023, 4, None, area="South", category="8N", status="suspect"),
+        row(2023, 5, 4.0, area="South", category="30C"),
+        row(2023, 6, 2.0, numerator=1.0, denominator=4.0),
+    ]
+    columns = {name: [r[name] for r in rows] for name in rows[0]}
+    for m in (measure(frequency="month"), measure(aggregation="proportion", unit="percent")):
+        assert build_series(columns, m) == build_series(frame(rows), m)
+    assert build_series(columns, measure(frequency="month")).suspect == (0,)
+    with pytest.raises(AnalysisError, match="lacks column"):
+        build_series({k: v for k, v in columns.items() if k != "status"}, measure())

@@ -21,6 +21,7 @@ from planwatch.store.selectors import (
     measure_frame,
     measure_frames,
     measure_periods,
+    measure_rows,
     measures_periods,
 )
 
@@ -105,6 +106,33 @@ def test_every_frame_of_the_batch_is_the_frame_read_alone(project: Path) -> None
     assert list(frames.frame("north")["value"]) == [1.0, 0.0, 1.0]
     assert frames.frame("absent").empty
     assert list(frames.frame("absent").columns) == list(frames.frame("calls").columns)
+
+
+def _plain(values: list[object]) -> list[object]:
+    """A frame column's values as the plain rows give them (NaN is a NULL: None)."""
+    return [None if isinstance(v, float) and v != v else v for v in values]
+
+
+def test_the_plain_rows_are_the_frames_columns(project: Path) -> None:
+    # the analysis reads plain columns (no pandas): the same values in the same order
+    plan = parse_plan(PLAN)
+    rows = measure_rows(project, plan)
+    frames = measure_frames(project, plan)
+    for m in plan.measures:
+        if m.id == "beats":
+            continue
+        columns, frame = rows.columns(m.id), frames.frame(m.id)
+        assert list(columns) == list(frame.columns)
+        for name, values in columns.items():
+            assert values == _plain(frame[name].tolist()), (m.id, name)
+    assert rows.columns("calls")["value"] == [90.0, 91.0, 92.0]
+    assert rows.columns("calls")["numerator"] == [None, None, None]
+    assert rows.columns("absent")["period_start"] == []
+    with pytest.raises(PlanError, match="rows only for areas Colchester"):
+        rows.columns("beats")
+    changed = rows.columns("calls")
+    changed["value"].append(1.0)  # a caller's change is its own
+    assert rows.columns("calls")["value"] == [90.0, 91.0, 92.0]
 
 
 def test_a_failing_measure_keeps_its_own_error(project: Path) -> None:
