@@ -689,7 +689,7 @@ def _step(
     if event is not None:
         candidates = [event[0]]
     V = error_covariance(pos.astype(np.float64), ac.rho, ac.lam)
-    Vi = np.linalg.inv(V)
+    Vi: FloatArray = np.asarray(np.linalg.inv(V), dtype=np.float64)
     z = design.X @ fit.beta + ac.d  # working response of the GLM
     tc = design.time_column
     base = np.delete(design.X, tc, axis=1)
@@ -706,14 +706,7 @@ def _step(
     # the step's is widened in the same proportion
     se_here = math.sqrt(q_trend / (n - k) * float(C_trend[tc, tc]))
     widen = max(1.0, ac.se / se_here) if se_here > 0 else 1.0
-    best: tuple[float, int, FloatArray, FloatArray] | None = None
-    for i in candidates:
-        X = np.column_stack([base, (np.arange(n) >= i).astype(np.float64)])
-        beta, C, q = gls(X)
-        if best is None or q < best[0]:
-            best = (q, i, beta, C)
-    assert best is not None
-    q, i, beta, C = best
+    q, i, beta, C = _best_shift(base, candidates, Vi, z)
     df = n - k
     size = float(beta[-1])
     se = widen * math.sqrt(q / df * float(C[-1, -1]))
@@ -736,6 +729,30 @@ def _step(
         candidates=m,
         event_label=None if event is None else event[1],
     )
+
+
+def _best_shift(
+    base: FloatArray, candidates: Sequence[int], Vi: FloatArray, z: FloatArray
+) -> tuple[float, int, FloatArray, FloatArray]:
+    """The level shift (a step from row ``i`` on, added to ``base``) with the least GLS
+    residual quadratic form, the first of equals: (form, row, coefficients, their
+    unscaled covariance). Every candidate in one stack of matrix products: each slice is
+    the same BLAS and LAPACK call, on the same numbers, as one shift's fit alone, so the
+    results are the same to the last bit."""
+    m, (n, k) = len(candidates), base.shape
+    X = np.empty((m, n, k + 1))
+    X[:, :, :k] = base
+    X[:, :, k] = np.arange(n)[None, :] >= np.asarray(candidates)[:, None]
+    XtVi = np.swapaxes(X, 1, 2) @ Vi
+    C: FloatArray = np.asarray(np.linalg.inv(XtVi @ X), dtype=np.float64)
+    beta = (C @ (XtVi @ z)[:, :, None])[:, :, 0]
+    r = z - (X @ beta[:, :, None])[:, :, 0]
+    forms = (r[:, None, :] @ Vi @ r[:, :, None])[:, 0, 0].tolist()
+    best = 0
+    for j, q in enumerate(forms):
+        if q < forms[best]:
+            best = j
+    return forms[best], candidates[best], beta[best], C[best]
 
 
 def _disagreement(mk: MannKendallResult | None, significant: bool, slope: float) -> tuple[str, ...]:

@@ -222,3 +222,28 @@ def test_robust_check_is_reported(noisy: list[float]) -> None:
 def test_non_finite_values_are_named() -> None:
     with pytest.raises(AnalysisError, match="2016/17 Q2 has nan"):
         fit_trend(quarterly([50.0, float("nan")] + [50.0] * 10, unit="percent"), count=False)
+
+
+def test_the_level_shift_scan_in_one_stack_equals_one_gls_fit_per_shift() -> None:
+    # the batched scan (trend._best_shift) against each candidate shift fitted alone by
+    # statsmodels' GLS: the same least residual form, shift, coefficients and covariance
+    from planwatch.analysis.argls import error_covariance
+    from planwatch.analysis.trend import _best_shift
+
+    rng = np.random.default_rng(5)
+    n = 28
+    t = np.arange(n, dtype=np.float64)
+    base = np.column_stack([np.ones(n)] + [((t % 4) == q).astype(float) for q in (1, 2, 3)])
+    z = 3.0 + 0.4 * (t >= 17) + rng.normal(0, 0.1, n)
+    V = error_covariance(t, 0.5, 0.3)
+    candidates = list(range(4, n - 4 + 1))
+    q, shift, beta, cov = _best_shift(base, candidates, np.linalg.inv(V), z)
+    fits = {
+        i: sm.GLS(z, np.column_stack([base, (t >= i).astype(float)]), sigma=V).fit()
+        for i in candidates
+    }
+    forms = {i: float(f.resid @ np.linalg.solve(V, f.resid)) for i, f in fits.items()}
+    assert shift == min(forms, key=forms.__getitem__) == 17
+    assert q == pytest.approx(forms[shift], rel=1e-9)
+    assert beta == pytest.approx(fits[shift].params, rel=1e-9)
+    assert cov == pytest.approx(fits[shift].normalized_cov_params, rel=1e-7)
