@@ -42,7 +42,7 @@ from planwatch.ingest.files import (
     sha256_of,
     transcode_to_utf8,
 )
-from planwatch.ingest.police_uk_scan import COLUMNS, STAGE, StreetFile, scan
+from planwatch.ingest.police_uk_scan import COLUMNS, STAGE, Scan, StreetFile
 from planwatch.ingest.source import match_header
 from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile
 from planwatch.periods import MONTHS_PER_YEAR, Month
@@ -69,44 +69,50 @@ def stage_police_uk(
     street, skipped, problems = _find(paths, ctx.workdir)
     files: list[StreetFile] = []
     seen: dict[tuple[Month, str], str] = {}
-    with ThreadPoolExecutor(max_workers=HASH_THREADS) as pool:
-        prints = pool.map(fingerprint, [path for path, _, _ in street])
-        for n, ((path, display, m), (sha, utf8)) in enumerate(zip(street, prints, strict=True)):
-            if progress:
-                progress(f"fingerprinting {path.name}", n, len(street))
-            if sha in ctx.known_files:
-                batch.already_loaded.append((display, ctx.known_files[sha]))
-                continue
-            found = _street_file(path, display, m, seen)
-            if isinstance(found, Problem):
-                problems.append(found)
-                continue
-            if not utf8:
-                copy = transcode_to_utf8(path, ctx.workdir / f"{len(files)}-{path.name}")
-                found = replace(found, path=copy)
-            files.append(found)
-            batch.files.append(
-                StagedFile(
-                    display,
-                    sha,
-                    periods_covered=found.month.label,
-                    period_first=found.month.start,
-                    period_last=found.month.start,
+    counting = Scan(con, files)  # reads each chunk of files while the next are fingerprinted
+    try:
+        with ThreadPoolExecutor(max_workers=HASH_THREADS) as pool:
+            prints = pool.map(fingerprint, [path for path, _, _ in street])
+            for n, ((path, display, m), (sha, utf8)) in enumerate(zip(street, prints, strict=True)):
+                if progress:
+                    progress(f"fingerprinting {path.name}", n, len(street))
+                if sha in ctx.known_files:
+                    batch.already_loaded.append((display, ctx.known_files[sha]))
+                    continue
+                found = _street_file(path, display, m, seen)
+                if isinstance(found, Problem):
+                    problems.append(found)
+                    continue
+                if not utf8:
+                    copy = transcode_to_utf8(path, ctx.workdir / f"{len(files)}-{path.name}")
+                    found = replace(found, path=copy)
+                files.append(found)
+                if not problems:  # a load that will fail reads no more files
+                    counting.add(len(files) - 1)
+                batch.files.append(
+                    StagedFile(
+                        display,
+                        sha,
+                        periods_covered=found.month.label,
+                        period_first=found.month.start,
+                        period_last=found.month.start,
+                    )
                 )
-            )
-    if problems:
-        raise IngestError(problems=problems)
-    note = (
-        f"{len(skipped)} outcomes/stop-and-search files skipped (not street-level crime)"
-        if skipped
-        else ""
-    )
-    if not files:
-        _nothing_to_load(paths, note, batch)
-        return batch
-    if progress:
-        progress(f"checking {len(files)} files", 0, 1)
-    counts = scan(con, files)
+        if problems:
+            raise IngestError(problems=problems)
+        note = (
+            f"{len(skipped)} outcomes/stop-and-search files skipped (not street-level crime)"
+            if skipped
+            else ""
+        )
+        if not files:
+            _nothing_to_load(paths, note, batch)
+            return batch
+        if progress:
+            progress(f"checking {len(files)} files", 0, 1)
+        counts = counting.finish()
+    finally:
+        counting.close()
     for i, f in enumerate(batch.files):
         f.rows = int(counts.get(i, 0))
         f.note = note

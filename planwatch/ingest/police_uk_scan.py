@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from operator import ne
@@ -50,7 +51,6 @@ from planwatch.ingest.source import (
     read_checked,
     read_csv_sql,
     reject_problem,
-    values_table,
 )
 from planwatch.periods import Month
 from planwatch.store.schema import area_sql
@@ -87,52 +87,89 @@ class StreetFile:
     header: tuple[str, ...]
 
 
-def scan(con: duckdb.DuckDBPyConnection, files: Sequence[StreetFile]) -> dict[int, int]:
-    """Count and check ``files`` into TEMP table :data:`STAGE`; rows per file index."""
-    unread: list[Problem] = []
-    for n, chunk in enumerate(_chunks(files)):
+class Scan:
+    """Counts and checks street files chunk by chunk as they are handed over (:meth:`add`),
+    each chunk read on a thread of its own while the caller finds and fingerprints the next
+    files; :meth:`finish` waits for the last, runs the checks and stages the counts.
+
+    DuckDB releases the GIL while it reads, and SHA-256 hashing does too, so the two share
+    the CPUs rather than taking turns (docs/performance.md, "All forces"). Only this thread
+    uses the connection until :meth:`finish` returns; :meth:`close` (always call it, e.g.
+    on an error found meanwhile) waits for a chunk being read and drops the rest.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, files: Sequence[StreetFile]) -> None:
+        self._con = con
+        self._files = files  # the caller's list: it grows, and index i stays file i
+        self._open: dict[tuple[str, ...], tuple[list[int], int]] = {}
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="police-uk-scan")
+        self._reads: list[Future[list[Problem]]] = []
+
+    def add(self, i: int) -> None:
+        """File ``i`` is ready: read with the files of its header, :data:`CHUNK_BYTES` at most
+        a chunk (a larger file alone); a full chunk is read now."""
+        f = self._files[i]
+        size = f.path.stat().st_size
+        members, total = self._open.get(f.header, ([], 0))
+        if members and total + size > CHUNK_BYTES:
+            self._read(members)
+            members, total = [], 0
+        self._open[f.header] = ([*members, i], total + size)
+
+    def finish(self) -> dict[int, int]:
+        """Read the chunks still open, check every file and fill TEMP table :data:`STAGE`
+        (a view of the counts); rows per file index."""
+        for members, _ in self._open.values():
+            self._read(members)
+        self._open = {}
+        unread = [p for read in self._reads for p in read.result()]
+        if unread:
+            raise IngestError(problems=unread)
+        return _stage(self._con, self._files)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _read(self, chunk: list[int]) -> None:
+        n = len(self._reads)
+        self._reads.append(self._pool.submit(self._count, n, chunk))
+
+    def _count(self, n: int, chunk: list[int]) -> list[Problem]:
+        """Count chunk ``n`` into ``pu_agg``; the rows DuckDB could not read, as problems."""
+        files = self._files
         into = "INSERT INTO pu_agg " if n else "CREATE OR REPLACE TEMP TABLE pu_agg AS "
         read = [(files[i].path, files[i].display) for i in chunk]
-        for r in read_checked(con, into + _chunk_sql(files, chunk), read):
+        problems = []
+        for r in read_checked(self._con, into + _chunk_sql(files, chunk), read):
             f = files[chunk[r.file]]
-            unread.append(reject_problem(r, f.header, f.display))
-    if unread:
-        raise IngestError(problems=unread)
+            problems.append(reject_problem(r, f.header, f.display))
+        return problems
+
+
+def _stage(con: duckdb.DuckDBPyConnection, files: Sequence[StreetFile]) -> dict[int, int]:
+    """The checks on the counts of every file; then :data:`STAGE`, a view of them."""
     repeats = con.execute("SELECT DISTINCT _file FROM pu_agg WHERE by_id ORDER BY 1").fetchall()
     problems = _month_problems(con, files) + _type_problems(con, files) + _nul_problems(con, files)
     problems += [p for (i,) in repeats if (p := _repeated_crime_id(files[i])) is not None]
     if problems:
         raise IngestError(problems=problems)
-    values_table(
-        con,
-        "pu_files",
-        (("_file", "INTEGER"), ("month", "DATE")),
-        [(i, f.month.start) for i, f in enumerate(files)],
-    )
+    months = ", ".join(f"({i}, DATE '{f.month.start.isoformat()}')" for i, f in enumerate(files))
+    # one statement, not an INSERT a file (860 files: 0.24 s of CPU as INSERTs)
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {STAGE} AS
+        f"CREATE OR REPLACE TEMP TABLE pu_files AS SELECT * FROM (VALUES {months}) t(_file, month)"
+    )
+    # A view, not a copy: a file's counts are one row a key already (its 'Month' is its
+    # month, checked above), and a copy of them all would double the memory a load needs.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW {STAGE} AS
             SELECT a._file, f.month, a.falls_within, a.area, a.crime_type, a.last_outcome_category,
-                   sum(a.count)::BIGINT AS count
-            FROM pu_agg a JOIN pu_files f USING (_file) WHERE NOT a.by_id GROUP BY ALL"""
+                   a.count
+            FROM pu_agg a JOIN pu_files f USING (_file) WHERE NOT a.by_id"""
     )
     rows = con.execute(
         "SELECT _file, sum(count) FROM pu_agg WHERE NOT by_id GROUP BY ALL"
     ).fetchall()
     return {int(i): int(n) for i, n in rows}
-
-
-def _chunks(files: Sequence[StreetFile]) -> list[list[int]]:
-    """File indexes read together: same header, at most :data:`CHUNK_BYTES` a chunk (or one file)."""
-    chunks: list[list[int]] = []
-    open_: dict[tuple[str, ...], tuple[list[int], int]] = {}
-    for i, f in enumerate(files):
-        size = f.path.stat().st_size
-        members, total = open_.get(f.header, ([], 0))
-        if members and total + size > CHUNK_BYTES:
-            chunks.append(members)
-            members, total = [], 0
-        open_[f.header] = ([*members, i], total + size)
-    return chunks + [members for members, _ in open_.values()]
 
 
 def _chunk_sql(files: Sequence[StreetFile], chunk: list[int]) -> str:
