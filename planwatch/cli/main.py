@@ -9,6 +9,7 @@ import typer
 
 from planwatch.cli import analyse, areas, demo, ingest, init, measures, report, serve, status
 from planwatch.cli.common import report_error
+from planwatch.cli.params import PlainGroup
 from planwatch.errors import PlanwatchError
 
 app = typer.Typer(
@@ -17,6 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=PlainGroup,  # text and path options read without pydantic (fast start-up)
 )
 
 

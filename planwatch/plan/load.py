@@ -28,7 +28,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from planwatch.errors import Location, PlanError, Problem, suggest
-from planwatch.plan.fast_yaml import load_fast
+from planwatch.plan import cache as plan_cache
 from planwatch.plan.models import Plan
 
 #: Largest plan file read, in bytes. The biggest real plan we hold (the demo's, with every
@@ -73,7 +73,11 @@ def _constructor() -> Any:
     return PlanConstructor
 
 
-def load_plan(path: str | Path) -> Plan:
+def load_plan(path: str | Path, *, cache_dir: Path | None = None) -> Plan:
+    """The plan in the file ``path``. With ``cache_dir`` (the project's
+    :data:`planwatch.plan.cache.CACHE_DIR`), a plan read before from the same bytes, by
+    the same code, is taken from there without reading it again, and a plan read now is
+    kept there (:mod:`planwatch.plan.cache`)."""
     path = Path(path)
     if not path.exists():
         raise PlanError(
@@ -81,13 +85,22 @@ def load_plan(path: str | Path) -> Plan:
             expected="a plan.yaml (create one with 'planwatch init')",
         )
     _check_size(path.stat().st_size, str(path))
+    content = path.read_bytes()
+    if cache_dir is not None:
+        kept = plan_cache.cached(cache_dir, path, content)
+        if kept is not None:
+            return kept
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # As reading the file in text mode would: universal newlines.
+        text = content.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         raise PlanError(
             "the plan file is not UTF-8 text", location=Location(file=str(path))
         ) from exc
-    return parse_plan(text, filename=str(path))
+    plan = parse_plan(text, filename=str(path))
+    if cache_dir is not None:
+        plan_cache.keep(cache_dir, path, content, plan)
+    return plan
 
 
 def _check_size(size: int, filename: str) -> None:
@@ -150,6 +163,8 @@ def parse_plan(text: str, *, filename: str = "plan.yaml") -> Plan:
 def _parse_fast(text: str, filename: str) -> Plan | None:
     """The plan if libyaml reads it and every check passes, else ``None``. No problem is
     reported from here: problems are found again, with their lines, by the slow path."""
+    from planwatch.plan.fast_yaml import load_fast  # libyaml: not for a plan from its cache
+
     data = load_fast(text)
     if not isinstance(data, dict):
         return None
