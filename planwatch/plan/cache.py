@@ -38,11 +38,9 @@ from planwatch.plan import models
 
 #: The project's cache folder (beside plan.yaml and the store), made on first use.
 CACHE_DIR = ".planwatch-cache"
-#: The source files whose code decides what a plan file is read into.
-_CODE = (
-    *sorted(Path(__file__).parent.glob("*.py")),
-    Path(planwatch.__file__).parent / "periods.py",
-)
+#: The source files, besides the plan layer's own, whose code decides what a plan file is
+#: read into.
+_OTHER_CODE = ("periods.py",)
 
 
 class _Unkept(Exception):
@@ -52,7 +50,9 @@ class _Unkept(Exception):
 @cache
 def _code_digest() -> bytes:
     digest = hashlib.sha256(f"{planwatch.__version__}\0{PYDANTIC_VERSION}\0".encode())
-    for path in _CODE:
+    here = Path(__file__).parent
+    code = [here / name for name in sorted(os.listdir(here)) if name.endswith(".py")]
+    for path in (*code, *(here.parent / name for name in _OTHER_CODE)):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.digest()
 

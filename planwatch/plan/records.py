@@ -24,7 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from functools import cache
+from typing import TYPE_CHECKING, Literal
 
 from planwatch.errors import suggest
 from planwatch.plan.models import (
@@ -465,33 +466,51 @@ def _either(values: list[str], word: str) -> str:
 #: casualty, dated and placed by its collision (DfT Road Safety Data, "Road Safety Open
 #: Dataset Data Guide" 2024 for the codes). ``ksi_weight`` is 1 for a fatal casualty and
 #: the DfT's severity-adjustment probability of "serious" otherwise, so its sum is the
-#: adjusted killed-or-seriously-injured count.
-STATS19_CASUALTIES = RecordSourceDef.model_validate(
-    {
-        "name": "stats19_casualties",
-        "noun": "road casualties",
-        "id": ["collision_index", "casualty_reference"],
+#: adjusted killed-or-seriously-injured count. Validated when first asked for (module
+#: ``__getattr__``), not when this module is imported: that would build the record
+#: source's validator at every start-up (``planwatch status``; issue 17).
+_STATS19_CASUALTIES = {
+    "name": "stats19_casualties",
+    "noun": "road casualties",
+    "id": ["collision_index", "casualty_reference"],
+    "date": "date",
+    "area": "police_force",
+    "area_is_force": True,
+    "columns": {
+        "collision_index": "text",
+        "casualty_reference": "integer",
+        "vehicle_reference": "integer",
         "date": "date",
-        "area": "police_force",
-        "area_is_force": True,
-        "columns": {
-            "collision_index": "text",
-            "casualty_reference": "integer",
-            "vehicle_reference": "integer",
-            "date": "date",
-            "police_force": "text",
-            "police_force_code": "integer",
-            "collision_severity": "integer",
-            "casualty_severity": "integer",
-            "casualty_class": "integer",
-            "casualty_type": "integer",
-            "sex_of_casualty": "integer",
-            "age_band_of_casualty": "integer",
-            "urban_or_rural_area": "integer",
-            "adjusted_serious": "number",
-            "adjusted_slight": "number",
-            "ksi_weight": "number",
-        },
-    }
-)
-BUILT_IN_SOURCES: tuple[RecordSourceDef, ...] = (STATS19_CASUALTIES,)
+        "police_force": "text",
+        "police_force_code": "integer",
+        "collision_severity": "integer",
+        "casualty_severity": "integer",
+        "casualty_class": "integer",
+        "casualty_type": "integer",
+        "sex_of_casualty": "integer",
+        "age_band_of_casualty": "integer",
+        "urban_or_rural_area": "integer",
+        "adjusted_serious": "number",
+        "adjusted_slight": "number",
+        "ksi_weight": "number",
+    },
+}
+
+if TYPE_CHECKING:
+    STATS19_CASUALTIES: RecordSourceDef
+    #: The record sources every plan has without declaring them.
+    BUILT_IN_SOURCES: tuple[RecordSourceDef, ...]
+
+
+@cache
+def _built_in_sources() -> tuple[RecordSourceDef, ...]:
+    return tuple(RecordSourceDef.model_validate(data) for data in (_STATS19_CASUALTIES,))
+
+
+def __getattr__(name: str) -> object:
+    """``STATS19_CASUALTIES`` and ``BUILT_IN_SOURCES``, validated on first use."""
+    if name == "BUILT_IN_SOURCES":
+        return _built_in_sources()
+    if name == "STATS19_CASUALTIES":
+        return _built_in_sources()[0]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
