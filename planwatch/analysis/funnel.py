@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-# scipy.special from dist, which defers numpy parts it would otherwise import
+# scipy.special's compiled ufuncs from dist (without scipy.special's slow __init__)
 from planwatch.analysis.dist import normal_quantile, special
 from planwatch.analysis.results import FunnelPoint, FunnelResult
 from planwatch.errors import AnalysisError, Location
