@@ -15,6 +15,7 @@ from ingest_files import file_sha, write_csv
 from records_plan import CRIME_HEADER, CRIME_ROWS, RECORDS_PLAN, crime
 
 from planwatch.errors import IngestError
+from planwatch.ingest import records
 from planwatch.ingest.records import RecordBatch, _read, stage_records
 from planwatch.ingest.staged import IngestContext
 from planwatch.plan.load import parse_plan
@@ -143,6 +144,27 @@ def test_quotes_and_blank_lines_the_rules_allow(tmp_path: Path) -> None:
     batch = _fast(fast, paths, tmp_path)
     assert batch.parts == ["records_part_0"]
     assert _rows(fast, batch) == _rows(slow, _one_by_one(slow, paths, tmp_path))
+
+
+def test_files_of_many_blocks_are_read_together_as_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyarrow parses a file a block at a time (:data:`BLOCK_BYTES`): with blocks of a few
+    rows, quoted line breaks and blank lines fall across the blocks' edges, and the fast
+    path still stores what the file-by-file path stores."""
+    monkeypatch.setattr(records, "BLOCK_BYTES", 256)
+    rows = [list(r) for _ in range(4) for r in CRIME_ROWS]
+    for i, row in enumerate(rows):
+        row[0] = f"{row[0]}-{i}"
+        row[12] = f'Note {i}, "quoted"\r\nover two lines' if i % 3 == 0 else row[12]
+    paths = _files(tmp_path, rows)
+    paths[1].write_bytes(paths[1].read_bytes().replace(b"\r\n", b"\r\n\r\n", 5))
+    assert paths[0].stat().st_size > 4 * records.BLOCK_BYTES
+    fast, slow = staging_connection(), staging_connection()
+    batch = _fast(fast, paths, tmp_path)
+    assert batch.parts == ["records_part_0"]
+    assert _rows(fast, batch) == _rows(slow, _one_by_one(slow, paths, tmp_path))
+    assert [f.rows for f in batch.files] == [len(rows)] * 2
 
 
 def test_data_police_uk_files_are_read_together_as_one_by_one(
