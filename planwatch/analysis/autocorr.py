@@ -86,13 +86,28 @@ def raw_lag1(residuals: ArrayLike) -> float:
 
 def ar1_correlation(positions: ArrayLike, rho: float) -> FloatArray:
     """AR(1) correlation matrix ``rho^|i - j|`` at the given period positions."""
-    pos = _as_array(positions)
-    lags = np.abs(pos[:, None] - pos[None, :])
+    lags = _lags(_as_array(positions).tobytes())
     if rho == 0.0:
         identity: FloatArray = (lags == 0).astype(np.float64)
         return identity
+    if rho > 0.0:  # sign(rho)^lag is exactly 1: the same numbers, one power fewer
+        positive: FloatArray = np.asarray(np.abs(rho) ** lags, dtype=np.float64)
+        return positive
     corr: FloatArray = np.asarray(np.sign(rho) ** lags * np.abs(rho) ** lags, dtype=np.float64)
     return corr
+
+
+#: Position sets whose lag matrices are kept (a run's series share a few axes).
+LAGS_KEPT = 64
+
+
+@lru_cache(maxsize=LAGS_KEPT)
+def _lags(positions: bytes) -> FloatArray:
+    """``|i - j|`` between the positions (read-only: it is shared)."""
+    pos = np.frombuffer(positions, dtype=np.float64)
+    lags: FloatArray = np.abs(pos[:, None] - pos[None, :])
+    lags.flags.writeable = False
+    return lags
 
 
 #: Log-spaced points for the integral behind the exact mean of r1 (Magnus 1986).

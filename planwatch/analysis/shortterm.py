@@ -251,7 +251,7 @@ def count_change_test(model: CountModel, a: IntArray, b: IntArray) -> ChangeTest
     against the same comparison at every earlier position (module docstring)."""
     rho = model.autocorrelation
     rho_out = rho if math.isfinite(rho) else None
-    if np.intersect1d(a, b).size:
+    if (a[0] == b[0]) if a.size == b.size == 1 else np.intersect1d(a, b).size:
         return ChangeTest(None, None, rho_out, untested_reason=OVERLAPPING)
     y0 = np.nan_to_num(model.y)
     a_total, b_total = float(y0[a].sum()), float(y0[b].sum())
@@ -313,16 +313,20 @@ def _excess(model: CountModel, history: FloatArray, now: FloatArray) -> tuple[fl
     scale = np.outer(m, m)
     rho = model.autocorrelation
     rho_x = max(rho, 0.0) if math.isfinite(rho) else 0.0
+    settled = False  # the last round's rho_x is the final one (its products reused)
     for _ in range(FIXED_POINT_STEPS):
         shape = scale * ar1_correlation(positions, rho_x)
-        u_hist = np.sum((hist @ shape) * hist, axis=1)
+        through = hist @ shape
+        u_hist = np.sum(through * hist, axis=1)
         excess = max(float(np.mean(d**2 - p_hist)) / float(np.mean(u_hist)), 0.0)
         if excess <= 0.0 or not math.isfinite(rho):
+            settled = True
             break
         rho_x = min(max(rho * (pois + excess) / excess, 0.0), RHO_MAX)
-    shape = scale * ar1_correlation(positions, rho_x)
-    through = hist @ shape
-    u_hist = np.sum(through * hist, axis=1)
+    if not settled:
+        shape = scale * ar1_correlation(positions, rho_x)
+        through = hist @ shape
+        u_hist = np.sum(through * hist, axis=1)
     u_now = float(cur @ shape @ cur)
     variance = p_now + excess * u_now
     S = (hist * m) @ hist.T + excess * (through @ hist.T)
