@@ -93,10 +93,12 @@ def reading(ref: StoreRef, *, missing_ok: bool = False) -> Iterator[duckdb.DuckD
             raise StoreError(
                 f"{path} is not a planwatch store", expected="a file created by 'planwatch ingest'"
             )
-        if schema_version(con) < SCHEMA_VERSION:
+        found = schema_version(con)
+        if found < SCHEMA_VERSION:
             con.close()
             con = _upgraded(path)
-        check_version(con, path)
+        if found != SCHEMA_VERSION:  # a newer store is refused; an upgraded one checked
+            check_version(con, path)
     try:
         yield con
     finally:
