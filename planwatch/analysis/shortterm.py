@@ -214,7 +214,7 @@ def count_model(series: MeasureSeries) -> CountModel:
         seasons = np.zeros_like(seasons)
     n = y.shape[0]
     hat = np.zeros((n, n))
-    for s in np.unique(seasons[present]):
+    for s in sorted(set(seasons[present].tolist())):  # not np.unique (see trend)
         rows = present & (seasons == s)
         hat[np.ix_(rows, rows)] = (days[rows] / float(days[rows].sum()))[:, None]
     m = hat @ np.nan_to_num(y)

@@ -147,6 +147,8 @@ class _Row(NamedTuple):  # a tuple: thousands are made per run
 
 
 def _number(value: Any) -> float | None:
+    if value is None:  # a NULL in the store's plain rows (NaN in a frame)
+        return None
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -268,7 +270,13 @@ def _complete(rows: list[_Row], period: Period, without: tuple[int, ...] = ()) -
     return all(m in sources for m in expected) and len(expected) > 0
 
 
+#: Distinct (first, last) axes kept: a plan's series mostly share a few.
+AXES_KEPT = 256
+
+
+@lru_cache(maxsize=AXES_KEPT)
 def _axis(first: Period, last: Period) -> tuple[Period, ...]:
+    """Every period from ``first`` to ``last`` (one tuple shared: periods are frozen)."""
     if isinstance(first, Month) and isinstance(last, Month):
         return month_range(first, last)
     assert isinstance(first, Quarter) and isinstance(last, Quarter)

@@ -264,6 +264,24 @@ def _direction_word(word: str) -> int:
 # --- the checks ---------------------------------------------------------------------
 
 
+#: A "changes" sentence's lead: the latest value and its period.
+_CHANGES_LEAD = re.compile(
+    rf"^There are currently ({_NUMBER})[^(]*\(({_PERIOD})\)|"
+    rf"(?:stood|remained stable) at ({_NUMBER})[^,;]*? in ({_PERIOD}),"
+)
+#: The size of one change: a percentage (or points) higher or lower, a number more or
+#: fewer, or "the same".
+_CHANGE_SIZE = (
+    rf"(?:({_NUMBER})(%| percentage points?) (higher|lower)|({_NUMBER}|\w+) (more|fewer)|the same)"
+)
+#: "... higher than in <period> (<value> ...)".
+_CHANGES_THAN = re.compile(rf"{_CHANGE_SIZE} (?:than|as) in ({_PERIOD}) \(({_NUMBER})[^)]*\)")
+#: "compared with <period> (<value> ...; <size>)".
+_CHANGES_COMPARED = re.compile(
+    rf"(?:compared with|and|,) ({_PERIOD}) \(({_NUMBER})[^;]*; {_CHANGE_SIZE}\)"
+)
+
+
 class _Check:
     def __init__(
         self,
@@ -534,11 +552,7 @@ class _Check:
         """One latest value against several earlier ones: every number, direction, size and
         each test's verdict."""
         text, e = self.kp.text, self.kp.evidence
-        lead = re.search(
-            rf"^There are currently ({_NUMBER})[^(]*\(({_PERIOD})\)|"
-            rf"(?:stood|remained stable) at ({_NUMBER})[^,;]*? in ({_PERIOD}),",
-            text,
-        )
+        lead = _CHANGES_LEAD.search(text)
         if not lead:
             self.fail("value", text, "a sentence the checker can read")
             return
@@ -549,13 +563,7 @@ class _Check:
             return
         if not shows(cur_s, cur):
             self.fail("value", cur_s, f"the value for {when}, {cur}")
-        size = rf"(?:({_NUMBER})(%| percentage points?) (higher|lower)|({_NUMBER}|\w+) (more|fewer)|the same)"
-        clauses = [
-            *re.finditer(rf"{size} (?:than|as) in ({_PERIOD}) \(({_NUMBER})[^)]*\)", text),
-            *re.finditer(
-                rf"(?:compared with|and|,) ({_PERIOD}) \(({_NUMBER})[^;]*; {size}\)", text
-            ),
-        ]
+        clauses = [*_CHANGES_THAN.finditer(text), *_CHANGES_COMPARED.finditer(text)]
         stable_all = "remained stable at" in text
         told: dict[str, bool] = {}
         for clause in clauses:
@@ -1282,7 +1290,7 @@ def check_key_point(
         return (ClaimProblem.of(kp, "period", COINCIDES.strip(), "an event the evidence names"),)
     kp = replace(kp, text=claim)
     if _counted_at_period_end(measure):  # a stock's periods are named by the day counted
-        named, wrong = _days_as_periods(kp.text, _Facts.of(series, quarter))
+        named, wrong = _days_as_periods(kp.text, _facts(series, quarter))
         if wrong:
             return tuple(
                 ClaimProblem.of(kp, "period", day, "the last day of a period in the series")
@@ -1291,8 +1299,8 @@ def check_key_point(
         kp = replace(kp, text=named)
     if kp.kind == "trend_and_change":  # two findings in one sentence: each checked as its own
         return _trend_and_change(kp, series, measure, quarter, related)
-    others = {k: _Facts.of(v, quarter) for k, v in (related or {}).items()}
-    check = _Check(kp, _Facts.of(series, quarter), measure, others)
+    others = {k: _facts(v, quarter) for k, v in (related or {}).items()}
+    check = _Check(kp, _facts(series, quarter), measure, others)
     if kp.kind != "changes":  # its verdicts are one per comparison (_Check.changes)
         check.significance()
     check.periods_named()
@@ -1341,6 +1349,26 @@ def check_key_point(
     elif kp.kind == "suspect_value":
         check.suspect()
     return tuple(check.problems)
+
+
+#: Series whose facts are kept (a measure's key points, and its related series', are
+#: checked against the same facts; the last few series are enough).
+FACTS_KEPT = 64
+_facts_kept: dict[tuple[int, Quarter | None], tuple[MeasureSeries, _Facts]] = {}
+
+
+def _facts(series: MeasureSeries, quarter: Quarter | None) -> _Facts:
+    """:meth:`_Facts.of`, remembered for the same series object and quarter (the entry
+    holds the series, so its id cannot be reused while it is kept)."""
+    key = (id(series), quarter)
+    kept = _facts_kept.get(key)
+    if kept is not None and kept[0] is series:
+        return kept[1]
+    facts = _Facts.of(series, quarter)
+    if len(_facts_kept) >= FACTS_KEPT:
+        _facts_kept.clear()
+    _facts_kept[key] = (series, facts)
+    return facts
 
 
 def _counted_at_period_end(measure: Measure) -> bool:
