@@ -41,6 +41,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
+from itertools import product
 from pathlib import Path
 
 import duckdb
@@ -206,14 +207,18 @@ def stage_records(
                 batch.add(con, raw, display, sha)
             else:
                 groups.setdefault(header, []).append(_File(path, display, sha))
-        chunks = [(header, chunk) for header, files in groups.items() for chunk in _chunks(files)]
+        chunks = [
+            (_Reading.of(header, source), chunk)
+            for header, files in groups.items()
+            for chunk in _chunks(files)
+        ]
         # the next chunk is parsed on the threads while this one is converted and checked
-        parsing = [_parsing(pool, chunk, header, source) for header, chunk in chunks[:1]]
+        parsing = [_parsing(pool, chunk, reading) for reading, chunk in chunks[:1]]
         try:
-            for i, (_, chunk) in enumerate(chunks):
-                parsing += [_parsing(pool, c, h, source) for h, c in chunks[i + 1 : i + 2]]
+            for i, (reading, chunk) in enumerate(chunks):
+                parsing += [_parsing(pool, c, r) for r, c in chunks[i + 1 : i + 2]]
                 parsed = [future.result() for future in parsing.pop(0)]
-                if not _stage_chunk(con, batch, chunk, parsed):
+                if not _stage_chunk(con, batch, chunk, reading, parsed):
                     # a problem somewhere in the chunk: read it file by file, which says where
                     for f in chunk:
                         raw = _read(con, f.path, f.display, source, plan, len(batch.files), ctx)
@@ -251,6 +256,9 @@ CHUNK_BYTES = 256 * 1024 * 1024
 #: Bytes pyarrow parses as one block: a block's columns stay in the processor's cache while
 #: they are converted (1 MB parsed 0.6 s of CPU a million rows, a whole file 0.68 s).
 BLOCK_BYTES = 1 << 20
+#: A flag whose spellings have at most this many letters is read as true or false by
+#: pyarrow itself, given every upper- and lower-case form of them (2**5 of "false").
+FLAG_LETTERS = 5
 #: Files parsed at once (each on its own thread).
 READERS = max(1, os.cpu_count() or 1)
 #: pyarrow's dictionary of a column's distinct values (32-bit indices).
@@ -309,18 +317,93 @@ def _by_value(column: str, spec: RecordColumn, source: RecordSourceDef) -> bool:
 
 
 def _parsing(
-    pool: ThreadPoolExecutor, chunk: list[_File], header: tuple[str, ...], source: RecordSourceDef
+    pool: ThreadPoolExecutor, chunk: list[_File], reading: _Reading
 ) -> list[Future[dict[str, pa.Array] | None]]:
     """Each file of ``chunk`` being parsed on the threads (:func:`_parse`)."""
-    cell = {header_key(h): h for h in header}
-    wanted = {column: cell[header_key(source.header_of(column))] for column in source.columns}
-    return [pool.submit(_parse, f.path, wanted, source) for f in chunk]
+    return [pool.submit(_parse, f.path, reading) for f in chunk]
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How pyarrow parses the files of one header: the header of each mapped column, the
+    columns converted value by value (:func:`_by_value`), and the flags it reads as true or
+    false itself (:func:`_flag_forms`), with their spellings."""
+
+    source: RecordSourceDef
+    wanted: dict[str, str]
+    by_value: frozenset[str]
+    flags: frozenset[str]
+    true: tuple[str, ...] = ()
+    false: tuple[str, ...] = ()
+
+    @staticmethod
+    def of(header: tuple[str, ...], source: RecordSourceDef) -> _Reading:
+        cell = {header_key(h): h for h in header}
+        wanted = {column: cell[header_key(source.header_of(column))] for column in source.columns}
+        by_value = frozenset(c for c, spec in source.columns.items() if _by_value(c, spec, source))
+        forms = {
+            c: _flag_forms(spec)
+            for c, spec in source.columns.items()
+            if spec.type == "flag" and not _required(c, source)
+        }
+        first = next((f for f in forms.values() if f is not None), None)
+        if first is None:
+            return _Reading(source, wanted, by_value, frozenset())
+        flags = frozenset(c for c, f in forms.items() if f == first)  # pyarrow's are one list
+        return _Reading(source, wanted, by_value, flags, *first)
+
+    def options(self) -> pa_csv.ConvertOptions:
+        blank = "" in self.true or "" in self.false
+        return pa_csv.ConvertOptions(
+            include_columns=list(self.wanted.values()),
+            column_types={
+                h: pa.string()
+                if c in self.by_value
+                else pa.bool_()
+                if c in self.flags
+                else _DICTIONARY
+                for c, h in self.wanted.items()
+            },
+            strings_can_be_null=False,
+            # a blank flag is false or true if a spelling says so, else unknown (NULL)
+            true_values=list(self.true),
+            false_values=list(self.false),
+            null_values=[] if blank else [""],
+        )
+
+
+def _flag_forms(spec: RecordColumn) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Every upper- and lower-case form of a flag's true and false spellings, which is what
+    :func:`_flag_sql` accepts once a value is trimmed: ``None`` if a spelling is not ASCII
+    or longer than :data:`FLAG_LETTERS` letters, or is both true and false (then the flag's
+    distinct values are converted by that SQL instead)."""
+    true = {v.strip().lower() for v in spec.true}
+    false = {v.strip().lower() for v in spec.false}
+    words = true | false
+    if true & false or not all(
+        w.isascii() and sum(c.isalpha() for c in w) <= FLAG_LETTERS for w in words
+    ):
+        return None
+
+    def cased(spellings: set[str]) -> tuple[str, ...]:
+        return tuple(
+            sorted(
+                {
+                    "".join(form)
+                    for word in spellings
+                    for form in product(*({c, c.upper()} for c in word))
+                }
+            )
+        )
+
+    return cased(true), cased(false)
 
 
 def _stage_chunk(
     con: duckdb.DuckDBPyConnection,
     batch: RecordBatch,
     chunk: list[_File],
+    reading: _Reading,
     parsed: list[dict[str, pa.Array] | None],
 ) -> bool:
     """Stage ``chunk``, parsed, in one pass (see above); ``False``, staging nothing, if
@@ -332,7 +415,7 @@ def _stage_chunk(
         return False
     files: list[dict[str, pa.Array]] = [p for p in parsed if p is not None]
     for column, spec in source.columns.items():
-        if _by_value(column, spec, source):
+        if column in reading.by_value or column in reading.flags:
             continue
         typed = _convert_distinct(con, [f[column] for f in files], column, spec, source)
         if typed is None:
@@ -371,15 +454,13 @@ def _stage_chunk(
     return True
 
 
-def _parse(
-    path: Path, wanted: dict[str, str], source: RecordSourceDef
-) -> dict[str, pa.Array] | None:
+def _parse(path: Path, reading: _Reading) -> dict[str, pa.Array] | None:
     """One file's mapped columns: numbers and id text converted (:func:`_by_value_array`),
-    the others as dictionaries; ``None`` if anything about the file is in doubt."""
+    flags read as true or false where pyarrow can (:class:`_Reading`), the others as
+    dictionaries; ``None`` if anything about the file is in doubt."""
     data = path.read_bytes()
     if not _plain_csv_bytes(data):
         return None
-    dictionary = {c for c, spec in source.columns.items() if not _by_value(c, spec, source)}
     try:
         table = pa_csv.read_csv(
             pa.py_buffer(data),
@@ -387,24 +468,19 @@ def _parse(
             read_options=pa_csv.ReadOptions(use_threads=False, block_size=BLOCK_BYTES),
             # blank lines are skipped, as DuckDB's reader skips them
             parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True),
-            convert_options=pa_csv.ConvertOptions(
-                include_columns=list(wanted.values()),
-                column_types={
-                    h: _DICTIONARY if c in dictionary else pa.string() for c, h in wanted.items()
-                },
-                strings_can_be_null=False,
-            ),
+            convert_options=reading.options(),
         )
     except (pa.ArrowException, ValueError):
         return None
     if table.num_rows == 0:
         return None
     out: dict[str, pa.Array] = {}
-    for column, spec in source.columns.items():
-        chunks = table[wanted[column]]
+    for column, header in reading.wanted.items():
+        chunks = table[header]
         values = chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()
-        if column not in dictionary:
-            converted = _by_value_array(values, spec, required=_required(column, source))
+        if column in reading.by_value:
+            spec, required = reading.source.columns[column], _required(column, reading.source)
+            converted = _by_value_array(values, spec, required=required)
             if converted is None:
                 return None
             values = converted

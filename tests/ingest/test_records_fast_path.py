@@ -167,6 +167,52 @@ def test_files_of_many_blocks_are_read_together_as_one_by_one(
     assert [f.rows for f in batch.files] == [len(rows)] * 2
 
 
+#: Flags of three kinds: the usual spellings (read as true or false by pyarrow itself),
+#: other ones (a second list: their distinct values converted by the SQL), and a spelling
+#: that is not ASCII (the SQL too); no blank spelling for the business flag (blank unknown).
+SPELLINGS = {
+    "rural": ', "true": [oui], "false": [non]',
+    "business": ', "true": [sí, Y], "false": [No]',
+}
+
+
+@pytest.mark.parametrize(
+    ("da", "rural", "business"),
+    [("Y", "oui", "sí"), ("yES", "NON", "no"), ("", "", ""), ("fAlSe", "Oui", "y")],
+)
+def test_flags_of_each_spelling_are_read_together_as_one_by_one(
+    tmp_path: Path, da: str, rural: str, business: str
+) -> None:
+    text = RECORDS_PLAN
+    for column, spelling in SPELLINGS.items():
+        line = next(x for x in text.splitlines() if x.strip().startswith(f"{column}: "))
+        text = text.replace(line, line.replace("}", spelling + "}"))
+    plan = parse_plan(text)
+    rows = [list(r) for r in CRIME_ROWS]
+    for row in rows:
+        row[5:7] = [{"Y": "oui", "N": "non"}[row[5]], {"N": "No"}.get(row[6], row[6])]
+    rows[1][4:7] = [da, rural, business]
+    paths = _files(tmp_path, rows)
+    ctx = IngestContext(workdir=tmp_path)
+    fast, slow = staging_connection(), staging_connection()
+    batch = stage_records(fast, paths, plan, "crimes", ctx)
+    assert batch.parts == ["records_part_0"]
+    source = plan.record_source("crimes")
+    one = RecordBatch.of(source)
+    for path in paths:
+        raw = _read(slow, path, str(path), source, plan, len(one.files), ctx)
+        one.add(slow, raw, str(path), file_sha(path))
+    one.finish(slow)
+    assert _rows(fast, batch) == _rows(slow, one)
+    flags = fast.execute(
+        f"SELECT domestic_abuse, rural, business FROM {batch.tables['records_crimes']} "
+        "WHERE source_row = 3 ORDER BY _file"
+    ).fetchall()
+    expected = {"Y": True, "yES": True, "fAlSe": False, "": False}[da]
+    business_flag = {"sí": True, "no": False, "": None, "y": True}[business]
+    assert flags == [(expected, rural.lower() == "oui" if rural else None, business_flag)] * 2
+
+
 def test_data_police_uk_files_are_read_together_as_one_by_one(
     shared_data: Path, tmp_path: Path
 ) -> None:
