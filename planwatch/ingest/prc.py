@@ -22,14 +22,24 @@ Rules (each breach is reported with file, row and field; nothing is stored):
   homicide) are published as several rows that add up, so they may repeat. In the
   group-level table a row repeated exactly is a duplicate, while rows sharing a key
   with different counts are parts of one figure: they are added, with a warning.
+
+An offence-level CSV is read by :mod:`planwatch.ingest.prc_scan` (once, as ENUMs) and
+checked on those rows; anything out of the ordinary there, the group-level table and
+spreadsheets take the checked reader (every field staged as text, then typed), which
+words every problem. Both give the same batch: rows, row numbers, warnings, note.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from planwatch.errors import IngestError, Location, Problem
 from planwatch.ingest.checks import duplicate_problems, map_distinct, number_problems, unknown_name
+from planwatch.ingest.prc_scan import COLUMNS, OFFENCE_LEVEL_ONLY, first_read, stage_scan
 from planwatch.ingest.source import (
     Column,
     NewFile,
@@ -42,19 +52,6 @@ from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile, span
 from planwatch.periods import Quarter, quarter_from_parts
 from planwatch.store.names import CANONICAL_FORCES, canonical_force, canonical_group
 
-COLUMNS = (
-    Column("Financial Year", "fy"),
-    Column("Financial Quarter", "fq"),
-    Column("Force Name", "force", aliases=("Force",)),
-    Column("Offence Description", "description", required=False),
-    Column("Offence Group", "grp"),
-    Column("Offence Subgroup", "subgroup", required=False),
-    Column("Offence Code", "code", required=False),
-    Column("Number of Offences", "count", aliases=("Offences",)),
-    Column("Population", "population", required=False),
-)
-#: Columns only the offence-level (PFA) table has; the compilation is told apart by its Population column.
-OFFENCE_LEVEL_ONLY = ("description", "subgroup", "code")
 #: A code joining several Home Office codes, published as one row per component.
 COMPOSITE_CODE_MARK = "/"
 
@@ -94,12 +91,135 @@ def _checked(con: duckdb.DuckDBPyConnection, new: NewFile, ctx: IngestContext) -
     table = _build(con, raw, level, quarters, forces, new.index)
     warnings = _duplicates(con, table, level, display)
     if level == "offence":
-        warnings += _negatives(con, table, display)
-    batch = StagedBatch("prc", tables={"prc_offences": table})
+        warnings += _negatives(con, table, "source_row", display)
+    batch = _batch(table, level, quarters, raw.rows, new.sha, display, ctx, warnings)
     if level == "group":
         batch.tables["population"] = _population(
             con, raw, quarters, forces, new.index, display, warnings
         )
+    return batch
+
+
+#: The checked reader: every field staged as text, every problem worded.
+_stage_checked = file_reader("prc", COLUMNS, _checked)
+
+
+def stage_prc(
+    con: duckdb.DuckDBPyConnection, path: Path, display: str, ctx: IngestContext, index: int
+) -> StagedBatch:
+    """Read, check and stage one PRC table (file number ``index`` of this ingest)."""
+    first = first_read(path)
+    if first.sha256 in ctx.known_files:
+        return StagedBatch("prc", already_loaded=[(display, ctx.known_files[first.sha256])])
+    staged = stage_scan(con, path, display, first, f"prc_scan_{index}")
+    batch = _scanned(con, staged, first.sha256, display, ctx, index) if staged else None
+    if batch is not None:
+        return batch
+    if staged is not None:
+        con.execute(f"DROP TABLE {staged.table}")
+    return _stage_checked(con, path, display, ctx, index)
+
+
+def _scanned(
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedTable,
+    sha: str,
+    display: str,
+    ctx: IngestContext,
+    index: int,
+) -> StagedBatch | None:
+    """The batch of an offence-level table read by :func:`stage_scan`, checked set-based on
+    its distinct values; ``None`` at the first problem (the checked reader words it)."""
+    quarters, bad = map_distinct(
+        con, staged, ("fy", "fq"), lambda fy, fq: quarter_from_parts(fy or "", fq or ""), display, "Financial Year",
+    )  # fmt: skip
+    forces, bad_f = map_distinct(con, staged, ("force",), lambda f: canonical_force(f or ""), display, "Force Name")  # fmt: skip
+    bad += bad_f
+    codes = [c for (c,) in con.execute(f"SELECT DISTINCT code FROM {staged.table}").fetchall()]
+    if bad or (ctx.offence_codes and any(c.strip() not in ctx.offence_codes for c in codes)):
+        return None
+    prefix = f"prc_scan_{index}"
+    _mapped(
+        con, f"{prefix}_q", staged.table, ("fy", "fq"),
+        (("fy_start", "SMALLINT"), ("quarter", "TINYINT"), ("period_start", "DATE"), ("qi", "INTEGER")),
+        {k: (q.fy_start, q.q, q.start, q.index) for k, q in quarters.items()},
+    )  # fmt: skip
+    ids = {f: i for i, f in enumerate(sorted(set(forces.values())))}
+    _mapped(
+        con, f"{prefix}_f", staged.table, ("force",), (("canonical", "VARCHAR"), ("fid", "INTEGER")),
+        {k: (f, ids[f]) for k, f in forces.items()},
+    )  # fmt: skip
+    trimmed = sorted({c.strip() for c in codes})
+    _mapped(
+        con, f"{prefix}_c", staged.table, ("code",),
+        (("offence_code", "VARCHAR"), ("cid", "INTEGER"), ("composite", "BOOLEAN")),
+        {(c,): (c.strip(), trimmed.index(c.strip()), COMPOSITE_CODE_MARK in c) for c in codes},
+    )  # fmt: skip
+    groups = [g for (g,) in con.execute(f"SELECT DISTINCT grp FROM {staged.table}").fetchall()]
+    _mapped(
+        con, f"{prefix}_g", staged.table, ("grp",), (("canonical", "VARCHAR"),),
+        {(g,): (canonical_group(g),) for g in groups},
+    )  # fmt: skip
+    # One row per force, quarter and offence code (composite codes aside), as integers.
+    repeated = con.execute(
+        f"""SELECT count(*) - count(DISTINCT (q.qi::BIGINT * {len(ids)} + f.fid) * {len(trimmed)} + c.cid)
+            FROM {staged.table} s JOIN {prefix}_q q USING (fy, fq) JOIN {prefix}_f f USING (force)
+            JOIN {prefix}_c c USING (code) WHERE NOT c.composite"""
+    ).fetchone()
+    if repeated is None or repeated[0]:
+        return None
+    view = f"prc_ready_{index}"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW {view} AS
+        SELECT 0 AS _file, {staged.row_sql("s")} AS source_row, 'offence' AS level,
+               q.fy_start, q.quarter, q.period_start, f.canonical AS force,
+               s.description::VARCHAR AS offence_description, g.canonical AS offence_group,
+               s.subgroup::VARCHAR AS offence_subgroup, c.offence_code, s.count
+        FROM {staged.table} s JOIN {prefix}_q q USING (fy, fq) JOIN {prefix}_f f USING (force)
+        JOIN {prefix}_g g USING (grp) JOIN {prefix}_c c USING (code)"""
+    )
+    warnings = _negatives(con, staged.table, staged.row_sql(), display)
+    return _batch(view, "offence", quarters, staged.rows, sha, display, ctx, warnings)
+
+
+def _mapped(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    table: str,
+    keys: tuple[str, ...],
+    columns: Sequence[tuple[str, str]],
+    values: Mapping[tuple[Any, ...], tuple[Any, ...]],
+) -> None:
+    """TEMP table ``name``: each distinct ``keys`` of ``table`` (typed as there) with the
+    ``columns`` that ``values`` gives for its text; in one statement."""
+    items = list(values.items())
+    lists = [[k[i] for k, _ in items] for i in range(len(keys))]
+    lists += [[v[i] for _, v in items] for i in range(len(columns))]
+    unnest = ", ".join(
+        [f"unnest(?::VARCHAR[]) AS _k{i}" for i in range(len(keys))]
+        + [f"unnest(?::{t}[]) AS {c}" for c, t in columns]
+    )
+    on = " AND ".join(f"d.{k}::VARCHAR = v._k{i}" for i, k in enumerate(keys))
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {name} AS
+        SELECT d.*, {", ".join(f"v.{c}" for c, _ in columns)}
+        FROM (SELECT DISTINCT {", ".join(keys)} FROM {table}) d JOIN (SELECT {unnest}) v ON {on}""",
+        lists,
+    )
+
+
+def _batch(
+    table: str,
+    level: str,
+    quarters: dict[tuple[str | None, ...], Quarter],
+    rows: int,
+    sha: str,
+    display: str,
+    ctx: IngestContext,
+    warnings: list[Problem],
+) -> StagedBatch:
+    """The batch of one checked table: its rows in TEMP ``table``, its file record."""
+    batch = StagedBatch("prc", tables={"prc_offences": table})
     first, last = min(quarters.values()), max(quarters.values())
     note = (
         ""
@@ -109,8 +229,8 @@ def _checked(con: duckdb.DuckDBPyConnection, new: NewFile, ctx: IngestContext) -
     batch.files.append(
         StagedFile(
             display,
-            new.sha,
-            raw.rows,
+            sha,
+            rows,
             first.start,
             last.start,
             span_label(first, last),
@@ -119,10 +239,6 @@ def _checked(con: duckdb.DuckDBPyConnection, new: NewFile, ctx: IngestContext) -
         )
     )
     return batch
-
-
-#: Read, check and stage one PRC table (file number ``index`` of this ingest).
-stage_prc = file_reader("prc", COLUMNS, _checked)
 
 
 def _require(raw: StagedTable, display: str) -> None:
@@ -216,10 +332,9 @@ def _duplicates(
     ]
 
 
-def _negatives(con: duckdb.DuckDBPyConnection, table: str, display: str) -> list[Problem]:
-    n, first = con.execute(
-        f"SELECT count(*), min(source_row) FROM {table} WHERE count < 0"
-    ).fetchone()  # type: ignore[misc]
+def _negatives(con: duckdb.DuckDBPyConnection, table: str, row: str, display: str) -> list[Problem]:
+    """The warning for negative counts, at the first such row (``row``: its SQL in ``table``)."""
+    n, first = con.execute(f"SELECT count(*), min({row}) FROM {table} WHERE count < 0").fetchone()  # type: ignore[misc]
     if not n:
         return []
     return [
