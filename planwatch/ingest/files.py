@@ -158,7 +158,7 @@ def check_zip_directory(
         )
 
 
-def no_space_error(exc: OSError, folder: Path, name: str) -> IngestError | None:
+def no_space_error(exc: BaseException, folder: Path, name: str) -> IngestError | None:
     """An :class:`IngestError` for "No space left on device" in ``folder``; else ``None``."""
     if not disk_full(exc):
         return None

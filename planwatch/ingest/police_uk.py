@@ -5,7 +5,7 @@ In: folders, zip files or single files named ``YYYY-MM-<force>-street.csv`` with
 Latitude, Location, LSOA code, LSOA name, Crime type, Last outcome category,
 Context``). ``-outcomes.csv`` and ``-stop-and-search.csv`` files are skipped with a
 note: planwatch counts crimes, and outcomes would count them twice.
-Out: a :class:`~planwatch.ingest.staged.StagedBatch` whose TEMP table holds monthly
+Out: a :class:`~planwatch.ingest.staged.StagedBatch` whose TEMP view holds monthly
 counts for ``police_uk_counts`` (month, *Falls within*, local area, crime type, last
 outcome), made by one DuckDB pass over the files (:mod:`planwatch.ingest.police_uk_scan`).
 
@@ -42,7 +42,7 @@ from planwatch.ingest.files import (
     sha256_of,
     transcode_to_utf8,
 )
-from planwatch.ingest.police_uk_scan import COLUMNS, STAGE, Scan, StreetFile
+from planwatch.ingest.police_uk_scan import CHUNK_BYTES, COLUMNS, STAGE, Scan, StreetFile
 from planwatch.ingest.source import match_header
 from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile
 from planwatch.periods import MONTHS_PER_YEAR, Month
@@ -56,6 +56,14 @@ TABLE = "police_uk_counts"
 #: Files hashed at once: ``hashlib`` releases the GIL, so one thread per CPU (at 10 million
 #: rows hashing is about an eighth of the CPU time of a load; docs/performance.md).
 HASH_THREADS = os.cpu_count() or 1
+#: DuckDB's memory cap while street files no bigger than a chunk are counted, lower than
+#: the one a load starts with (:data:`planwatch.services.ingest.MEMORY_LIMIT`): a chunk of
+#: :data:`~planwatch.ingest.police_uk_scan.CHUNK_BYTES` needs under 48 MB (measured on 64 MB
+#: of realistic street files), and the counts, which grow with the files, go to disk, so a
+#: whole load stays about flat in memory from 1 to 10 million rows (issue 17,
+#: benchmarks/bench_all_forces.py). A file bigger than a chunk is read whole, Crime ID hashes
+#: and all, so a load with one keeps the higher cap (a 480 MB file needs about 600 MB).
+SCAN_MEMORY_LIMIT = "128MB"
 
 
 def stage_police_uk(
@@ -69,7 +77,10 @@ def stage_police_uk(
     street, skipped, problems = _find(paths, ctx.workdir)
     files: list[StreetFile] = []
     seen: dict[tuple[Month, str], str] = {}
-    counting = Scan(con, files)  # reads each chunk of files while the next are fingerprinted
+    if all(path.stat().st_size <= CHUNK_BYTES for path, _, _ in street):
+        con.execute(f"SET memory_limit = '{SCAN_MEMORY_LIMIT}'")
+    # reads each chunk of files while the next are fingerprinted
+    counting = Scan(con, files, ctx.workdir / "police-uk-counts")
     try:
         with ThreadPoolExecutor(max_workers=HASH_THREADS) as pool:
             prints = pool.map(fingerprint, [path for path, _, _ in street])

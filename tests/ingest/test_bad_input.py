@@ -11,7 +11,7 @@ import sys
 import time
 import zipfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -517,6 +517,33 @@ def test_full_temporary_folder_is_reported_as_full(
         assert "damaged" not in p.message
         assert p.message.startswith(f"the temporary folder {scratch}")
         assert f"need {month.stat().st_size:,} bytes" in p.message
+        assert p.expected is not None and "TMPDIR" in p.expected
+        unchanged()
+
+
+def test_full_temporary_folder_while_police_uk_counts_are_written(
+    project: Path, tmp_path: Path, scratch: Path, unchanged: Check
+) -> None:
+    """Each chunk's counts go to a file in the load's temporary folder: no room there is said
+    to be no room, naming the folder and the file being read, not a traceback."""
+    folder = tmp_path / "2018-01"
+    folder.mkdir()
+    path = write_csv(
+        folder / "2018-01-essex-street.csv", STREET_HEADER, street_rows("2018-01", 200)
+    )
+    with tmpfs(scratch, SMALL_TMPFS):
+        filler = scratch / "filler"
+        # fill every byte: the counts cannot be written
+        with suppress(OSError), filler.open("wb") as out:
+            while True:
+                out.write(b"\0" * 4096)
+                out.flush()
+        try:
+            p = only(rejected(project, "police_uk", folder))
+        finally:
+            filler.unlink()
+        assert p.message.startswith(f"No space left on device in the temporary folder {scratch}")
+        assert p.location.file == str(path)
         assert p.expected is not None and "TMPDIR" in p.expected
         unchanged()
 
