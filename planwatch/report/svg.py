@@ -108,7 +108,14 @@ def _uses_to_paths(svg: str) -> str:
             return match[0]
         parsed, own = defs[match[1]]
         style = {**_style(match[4]), **own}
-        shape = _translated(parsed, float(match[2]), float(match[3]))
+        radius = _disc_radius(parsed, style)
+        if radius is None:
+            shape = _translated(parsed, float(match[2]), float(match[3]))
+        else:  # a filled circle: a dot, one round-capped stroke of no length
+            shape = f"M {match[2]} {match[3]} L {match[2]} {match[3]}"
+            width = 2 * radius + float(style.get("stroke-width", "1"))
+            style = {**style, "fill": "none", "stroke-width": f"{width:.6g}"}
+            style["stroke-linecap"] = "round"
         return f'<path d="{shape}" style="{"; ".join(f"{k}: {v}" for k, v in style.items())}"/>'
 
     svg = _USE.sub(path, svg)
@@ -119,6 +126,31 @@ def _uses_to_paths(svg: str) -> str:
         return f"<defs>{''.join(kept)}</defs>" if kept else ""
 
     return _DEFS_BLOCK.sub(unused, svg)
+
+
+#: matplotlib's circle marker: a move to (0, r), eight cubic curves round the centre, a close.
+_CIRCLE_CURVES = 8
+#: Style properties a dot drawn as a stroke can keep (a fill of its own would be lost).
+_DOT_SAFE = frozenset({"fill", "stroke", "stroke-width", "stroke-opacity", "stroke-linejoin"})
+
+
+def _disc_radius(shape: tuple[list[str], list[float]], style: dict[str, str]) -> float | None:
+    """The radius of a marker that is a circle filled in its outline's colour (a series'
+    points, the latest value), else ``None``. Such a disc is drawn as a zero-length line
+    with round caps as wide as the disc and its outline: the same dot on the page
+    (SVG 2 and PDF both paint a round-capped point as a filled circle), and one point
+    for WeasyPrint to draw instead of eight curves (docs/performance.md)."""
+    parts, numbers = shape
+    commands = "".join(parts).split()
+    if commands != ["M", *["C"] * _CIRCLE_CURVES, "z"] or len(numbers) != 2 + 6 * _CIRCLE_CURVES:
+        return None
+    radius = numbers[1]
+    if radius <= 0 or numbers[0] != 0 or any(abs(n) > radius + 1e-9 for n in numbers):
+        return None
+    fill, stroke = style.get("fill", "").lower(), style.get("stroke", "").lower()
+    if not fill or fill != stroke or not set(style) <= _DOT_SAFE:
+        return None
+    return radius
 
 
 def _id_of(element: str) -> str | None:

@@ -83,3 +83,42 @@ def test_an_axis_draws_its_lines_first_then_its_labels():
     assert 'clip-path="url(#c-p1)"' in paths[0][1]
     assert svg.index("L 1.5 10") < svg.index(">0<") < svg.index(">10<")
     assert "<g" not in svg.split("<defs>")[0].split(">", 1)[1]  # empty wrapper groups are gone
+
+
+# matplotlib's circle marker of radius 1.4 (markersize 2.8), as it writes it
+CIRCLE = (
+    "M 0 1.4 C 0.371284 1.4 0.727412 1.252487 0.989949 0.989949 "
+    "C 1.252487 0.727412 1.4 0.371284 1.4 0 C 1.4 -0.371284 1.252487 -0.727412 0.989949 -0.989949 "
+    "C 0.727412 -1.252487 0.371284 -1.4 0 -1.4 C -0.371284 -1.4 -0.727412 -1.252487 -0.989949 -0.989949 "
+    "C -1.252487 -0.727412 -1.4 -0.371284 -1.4 0 C -1.4 0.371284 -1.252487 0.727412 -0.989949 0.989949 "
+    "C -0.727412 1.252487 -0.371284 1.4 0 1.4 z"
+)
+
+
+def test_a_filled_circle_marker_becomes_a_round_dot_of_the_same_size():
+    svg = _clean(
+        f'<defs><path id="o" d="{CIRCLE}" style="stroke: #0072b2"/></defs>'
+        '<use xlink:href="#o" x="10" y="20" style="fill: #0072b2; stroke: #0072b2"/>'
+        '<use xlink:href="#o" x="30.5" y="25" style="fill: #0072b2; stroke: #0072b2"/>'
+    )
+    paths = re.findall(r'<path d="([^"]*)"([^/]*)/>', svg)
+    # the disc (radius 1.4) and its outline (1 wide, half outside): a dot 3.8 across
+    assert paths == [
+        (
+            "M 10 20 L 10 20 M 30.5 25 L 30.5 25",
+            ' fill="none" stroke="#0072b2" stroke-width="3.8" stroke-linecap="round"',
+        )
+    ]
+
+
+def test_an_open_circle_or_another_shape_keeps_its_outline():
+    held_out = _clean(
+        f'<defs><path id="o" d="{CIRCLE}"/></defs>'
+        '<use xlink:href="#o" x="10" y="20" style="fill: #ffffff; stroke: #cc79a7"/>'
+    )
+    assert " C " in held_out and "stroke-linecap" not in held_out
+    diamond = _clean(
+        '<defs><path id="d" d="M 0 -3 L 3 0 L 0 3 L -3 0 z"/></defs>'
+        '<use xlink:href="#d" x="10" y="20" style="fill: #d55e00; stroke: #d55e00"/>'
+    )
+    assert "M 10 17 L 13 20 L 10 23 L 7 20 z" in diamond and "stroke-linecap" not in diamond
