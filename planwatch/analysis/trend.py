@@ -364,21 +364,16 @@ def _fit_group(
     )
     out: list[TrendResult] = []
     poisson_se = poisson.se[:, design.time_column]
+    acs = [
+        _Autocorrelation.of(
+            test, b, _pearson(Y[b], MU[b], fits[b]), design, job, (Y[b] - MU[b]) / MU[b]
+        )
+        for b, job in enumerate(jobs)
+    ]
+    scans = _shift_scans(jobs, design, [f.beta for f in fits], acs)
     for b, (job, mk) in enumerate(zip(jobs, checks, strict=True)):
         fitting = _CountFit(fits[b], float(dispersion[b]), threshold, float(poisson_se[b]))
-        out.append(
-            _count_trend(
-                job,
-                design,
-                fitting,
-                _Autocorrelation.of(
-                    test, b, _pearson(Y[b], MU[b], fits[b]), design, job, (Y[b] - MU[b]) / MU[b]
-                ),
-                all_positions,
-                mk,
-                alpha,
-            )
-        )
+        out.append(_count_trend(job, design, fitting, acs[b], all_positions, mk, alpha, scans[b]))
     return out
 
 
@@ -585,6 +580,7 @@ def _count_trend(
     all_positions: FloatArray,
     mk: MannKendallResult | None,
     alpha: float,
+    scan: _Scan | None,
 ) -> TrendResult:
     """The GLM slope, judged by the AR(1)+noise likelihood ratio (methodology §2.6) with
     its test-based standard error and critical value in place of the t quantile.
@@ -619,7 +615,7 @@ def _count_trend(
         detectable_pct_per_year=100.0 * math.expm1((crit + z_power) * se),
         dispersion_threshold=fitting.threshold,
         nb_alpha=fit.nb_alpha,
-        step=_step(job, design, fit, ac, b, crit, alpha),
+        step=None if scan is None else _step(job, design, fit, ac, crit, alpha, scan),
     )
 
 
@@ -668,56 +664,134 @@ def _adjusted_check(
     return dataclasses.replace(mk, z=z, p_value=p, significant=p < alpha)
 
 
+@dataclass(frozen=True)
+class _Scan:
+    """One series' level-shift scan (:func:`_shift_scans`): the GLS residual quadratic
+    form of the steady trend and its slope's unscaled variance, and of the best shift its
+    form, fit row, coefficients and their unscaled covariance."""
+
+    q_trend: float
+    c_trend: float
+    q: float
+    row: int
+    beta: FloatArray
+    C: FloatArray
+    candidates: int
+
+
+def _candidates(job: _Job, design: Design) -> tuple[int, ...] | None:
+    """Fit rows a level shift may start at: a year or more from either end, or the
+    plan's event alone (``None``: too few periods for the scan)."""
+    ppy = design.periods_per_year
+    n, k = design.X.shape
+    rows = tuple(range(ppy, n - ppy + 1))
+    if not rows or n - k < MIN_RESIDUAL_DF:
+        return None
+    return rows if job.event is None else (job.event[0],)
+
+
+#: Series per block of the level-shift scan (bounds memory: block x shifts x k x n floats).
+_SCAN_CHUNK = 64
+
+
+def _shift_scans(
+    jobs: Sequence[_Job],
+    design: Design,
+    betas: Sequence[FloatArray],
+    acs: Sequence[_Autocorrelation],
+) -> list[_Scan | None]:
+    """The level-shift scan of every series of a group at once (they share the design):
+    each series' GLS fits of the steady trend and of every candidate shift under its own
+    fitted error model, in stacks of matrix products. Each slice is the same BLAS and
+    LAPACK call, on the same numbers, as one series' fit alone, so the results are the
+    same to the last bit."""
+    X = design.X
+    tc = design.time_column
+    base = np.delete(X, tc, axis=1)
+    pos = jobs[0].fit_window.positions.astype(np.float64)
+    scans: list[_Scan | None] = [None] * len(jobs)
+    by_candidates: dict[tuple[int, ...], list[int]] = {}
+    for b, job in enumerate(jobs):
+        rows = _candidates(job, design)
+        if rows is not None:
+            by_candidates.setdefault(rows, []).append(b)
+    for rows, members in by_candidates.items():
+        shifted = _shifted(base, rows)
+        for start in range(0, len(members), _SCAN_CHUNK):
+            chunk = members[start : start + _SCAN_CHUNK]
+            V = np.stack([error_covariance(pos, acs[b].rho, acs[b].lam) for b in chunk])
+            Vi: FloatArray = np.asarray(np.linalg.inv(V), dtype=np.float64)
+            # the working response of each GLM
+            z = np.stack([X @ betas[b] + acs[b].d for b in chunk])
+            q_trend, C_trend = _gls_forms(X, Vi, z)
+            q, C, beta = _gls_forms(shifted[None], Vi[:, None], z[:, None, :], with_beta=True)
+            for j, b in enumerate(chunk):
+                forms = q[j].tolist()
+                best = 0
+                for i, form in enumerate(forms):
+                    if form < forms[best]:
+                        best = i
+                scans[b] = _Scan(
+                    float(q_trend[j]),
+                    float(C_trend[j, tc, tc]),
+                    forms[best],
+                    rows[best],
+                    beta[j, best],
+                    C[j, best],
+                    len(rows),
+                )
+    return scans
+
+
+def _shifted(base: FloatArray, rows: Sequence[int]) -> FloatArray:
+    """The design without its trend, with a step from each of ``rows`` on: one matrix each."""
+    m, (n, k) = len(rows), base.shape
+    X = np.empty((m, n, k + 1))
+    X[:, :, :k] = base
+    X[:, :, k] = np.arange(n)[None, :] >= np.asarray(rows)[:, None]
+    return X
+
+
+def _gls_forms(
+    X: FloatArray, Vi: FloatArray, z: FloatArray, *, with_beta: bool = False
+) -> tuple[FloatArray, ...]:
+    """GLS of ``z`` on ``X`` under the inverse correlations ``Vi``, broadcast over the
+    leading axes: the residual quadratic form ``r' Vi r`` and the unscaled covariance
+    ``(X' Vi X)^-1`` (and the coefficients with ``with_beta``)."""
+    XtVi = np.swapaxes(X, -1, -2) @ Vi
+    C: FloatArray = np.asarray(np.linalg.inv(XtVi @ X), dtype=np.float64)
+    beta = (C @ (XtVi @ z[..., None]))[..., 0]
+    r = z - (X @ beta[..., None])[..., 0]
+    q = (r[..., None, :] @ Vi @ r[..., None])[..., 0, 0]
+    return (q, C, beta) if with_beta else (q, C)
+
+
 def _step(
     job: _Job,
     design: Design,
     fit: ModelFit,
     ac: _Autocorrelation,
-    slope: float,
     crit: float,
     alpha: float,
-) -> StepResult | None:
-    """The best single level shift (no trend) under the series' fitted error model,
-    compared with the steady trend (methodology §2.8)."""
-    w = job.fit_window
-    ppy = design.periods_per_year
-    pos = w.positions
+    scan: _Scan,
+) -> StepResult:
+    """The best single level shift (no trend) under the series' fitted error model
+    (:func:`_shift_scans`), compared with the steady trend (methodology §2.8)."""
     n, k = design.X.shape
-    candidates = list(range(ppy, n - ppy + 1))
-    if not candidates or n - k < MIN_RESIDUAL_DF:
-        return None
-    event = job.event
-    if event is not None:
-        candidates = [event[0]]
-    V = error_covariance(pos.astype(np.float64), ac.rho, ac.lam)
-    Vi: FloatArray = np.asarray(np.linalg.inv(V), dtype=np.float64)
-    z = design.X @ fit.beta + ac.d  # working response of the GLM
-    tc = design.time_column
-    base = np.delete(design.X, tc, axis=1)
-
-    def gls(X: FloatArray) -> tuple[FloatArray, FloatArray, float]:
-        XtVi = X.T @ Vi
-        C: FloatArray = np.asarray(np.linalg.inv(XtVi @ X), dtype=np.float64)
-        beta = C @ (XtVi @ z)
-        r = z - X @ beta
-        return beta, C, float(r @ Vi @ r)
-
-    _, C_trend, q_trend = gls(design.X)
+    df = n - k
     # the trend test's standard error is the largest over the plausible error models;
     # the step's is widened in the same proportion
-    se_here = math.sqrt(q_trend / (n - k) * float(C_trend[tc, tc]))
+    se_here = math.sqrt(scan.q_trend / df * scan.c_trend)
     widen = max(1.0, ac.se / se_here) if se_here > 0 else 1.0
-    q, i, beta, C = _best_shift(base, candidates, Vi, z)
-    df = n - k
-    size = float(beta[-1])
-    se = widen * math.sqrt(q / df * float(C[-1, -1]))
+    size = float(scan.beta[-1])
+    se = widen * math.sqrt(scan.q / df * float(scan.C[-1, -1]))
     t_crit = t_quantile(1.0 - alpha / 2.0, df)
     p_one = t_two_sided_p(abs(size / se) * t_crit / crit, df) if se > 0 else 1.0
-    m = len(candidates)
+    m = scan.candidates
     p = min(1.0, m * p_one)
     # interval at the Bonferroni level, so it excludes 0 exactly when p < alpha
     c_m = crit * t_quantile(1.0 - alpha / (2.0 * m), df) / t_crit
-    index = int(pos[i])
+    index = int(job.fit_window.positions[scan.row])
     return StepResult(
         index=index,
         label=job.series.periods[index].label,
@@ -726,34 +800,10 @@ def _step(
         ci_high=100.0 * math.expm1(size + c_m * se),
         p_value=p,
         significant=p < alpha and fit.converged,
-        better_than_trend=q < q_trend,
+        better_than_trend=scan.q < scan.q_trend,
         candidates=m,
-        event_label=None if event is None else event[1],
+        event_label=None if job.event is None else job.event[1],
     )
-
-
-def _best_shift(
-    base: FloatArray, candidates: Sequence[int], Vi: FloatArray, z: FloatArray
-) -> tuple[float, int, FloatArray, FloatArray]:
-    """The level shift (a step from row ``i`` on, added to ``base``) with the least GLS
-    residual quadratic form, the first of equals: (form, row, coefficients, their
-    unscaled covariance). Every candidate in one stack of matrix products: each slice is
-    the same BLAS and LAPACK call, on the same numbers, as one shift's fit alone, so the
-    results are the same to the last bit."""
-    m, (n, k) = len(candidates), base.shape
-    X = np.empty((m, n, k + 1))
-    X[:, :, :k] = base
-    X[:, :, k] = np.arange(n)[None, :] >= np.asarray(candidates)[:, None]
-    XtVi = np.swapaxes(X, 1, 2) @ Vi
-    C: FloatArray = np.asarray(np.linalg.inv(XtVi @ X), dtype=np.float64)
-    beta = (C @ (XtVi @ z)[:, :, None])[:, :, 0]
-    r = z - (X @ beta[:, :, None])[:, :, 0]
-    forms = (r[:, None, :] @ Vi @ r[:, :, None])[:, 0, 0].tolist()
-    best = 0
-    for j, q in enumerate(forms):
-        if q < forms[best]:
-            best = j
-    return forms[best], candidates[best], beta[best], C[best]
 
 
 def _disagreement(mk: MannKendallResult | None, significant: bool, slope: float) -> tuple[str, ...]:

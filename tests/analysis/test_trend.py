@@ -225,25 +225,27 @@ def test_non_finite_values_are_named() -> None:
 
 
 def test_the_level_shift_scan_in_one_stack_equals_one_gls_fit_per_shift() -> None:
-    # the batched scan (trend._best_shift) against each candidate shift fitted alone by
-    # statsmodels' GLS: the same least residual form, shift, coefficients and covariance
+    # the batched scan (trend._shifted, trend._gls_forms: every series and every candidate
+    # shift in one stack) against each shift of each series fitted alone by statsmodels' GLS
     from planwatch.analysis.argls import error_covariance
-    from planwatch.analysis.trend import _best_shift
+    from planwatch.analysis.trend import _gls_forms, _shifted
 
     rng = np.random.default_rng(5)
     n = 28
     t = np.arange(n, dtype=np.float64)
     base = np.column_stack([np.ones(n)] + [((t % 4) == q).astype(float) for q in (1, 2, 3)])
-    z = 3.0 + 0.4 * (t >= 17) + rng.normal(0, 0.1, n)
-    V = error_covariance(t, 0.5, 0.3)
-    candidates = list(range(4, n - 4 + 1))
-    q, shift, beta, cov = _best_shift(base, candidates, np.linalg.inv(V), z)
-    fits = {
-        i: sm.GLS(z, np.column_stack([base, (t >= i).astype(float)]), sigma=V).fit()
-        for i in candidates
-    }
-    forms = {i: float(f.resid @ np.linalg.solve(V, f.resid)) for i, f in fits.items()}
-    assert shift == min(forms, key=forms.__getitem__) == 17
-    assert q == pytest.approx(forms[shift], rel=1e-9)
-    assert beta == pytest.approx(fits[shift].params, rel=1e-9)
-    assert cov == pytest.approx(fits[shift].normalized_cov_params, rel=1e-7)
+    z = np.stack([3.0 + 0.4 * (t >= 17) + rng.normal(0, 0.1, n), 2.0 + rng.normal(0, 0.2, n)])
+    V = np.stack([error_covariance(t, 0.5, 0.3), error_covariance(t, 0.1, 0.8)])
+    rows = list(range(4, n - 4 + 1))
+    q, cov, beta = _gls_forms(
+        _shifted(base, rows)[None], np.linalg.inv(V)[:, None], z[:, None, :], with_beta=True
+    )
+    assert q.shape == (2, len(rows)) and beta.shape == (2, len(rows), 5)
+    for b in range(2):
+        for j, i in enumerate(rows):
+            X = np.column_stack([base, (t >= i).astype(float)])
+            fit = sm.GLS(z[b], X, sigma=V[b]).fit()
+            assert q[b, j] == pytest.approx(fit.resid @ np.linalg.solve(V[b], fit.resid), rel=1e-9)
+            assert beta[b, j] == pytest.approx(fit.params, rel=1e-9, abs=1e-12)
+            assert cov[b, j] == pytest.approx(fit.normalized_cov_params, rel=1e-7, abs=1e-12)
+    assert rows[int(np.argmin(q[0]))] == 17  # the first series' step is found
