@@ -13,8 +13,11 @@ from rich.console import Console
 from planwatch.errors import PlanwatchError
 from planwatch.project import Project
 
-console = Console()
-err_console = Console(stderr=True)
+#: Text is printed as written: no ``:name:`` emoji codes read into what the data says (a
+#: file or series name), and no emoji table loaded to look for them (11 ms of CPU of the
+#: first table or warning, ``planwatch status``; issue 17).
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 ProjectOption = Annotated[
     Path, typer.Option("--project", "-p", help="Project folder (holds plan.yaml and the store)")
