@@ -50,7 +50,12 @@ from planwatch.ingest.source import (
 )
 from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile, span_label
 from planwatch.periods import Quarter, quarter_from_parts
-from planwatch.store.names import CANONICAL_FORCES, canonical_force, canonical_group
+from planwatch.store.names import (
+    CANONICAL_FORCES,
+    DEMO_FORCES,
+    canonical_force,
+    canonical_group,
+)
 
 #: A code joining several Home Office codes, published as one row per component.
 COMPOSITE_CODE_MARK = "/"
@@ -111,13 +116,24 @@ def stage_prc(
     first = first_read(path)
     if first.sha256 in ctx.known_files:
         return StagedBatch("prc", already_loaded=[(display, ctx.known_files[first.sha256])])
-    staged = stage_scan(con, path, display, first, f"prc_scan_{index}")
+    staged = stage_scan(con, path, display, first, f"prc_scan_{index}", _known(ctx))
     batch = _scanned(con, staged, first.sha256, display, ctx, index) if staged else None
     if batch is not None:
         return batch
     if staged is not None:
         con.execute(f"DROP TABLE {staged.table}")
     return _stage_checked(con, path, display, ctx, index)
+
+
+def _known(ctx: IngestContext) -> dict[str, list[str]]:
+    """Values the text columns of an offence-level table are likely to hold: the forces
+    (``&`` for ``and`` too) and the offence code lookup's codes and descriptions."""
+    forces = [*CANONICAL_FORCES, *DEMO_FORCES]
+    return {
+        "force": forces + [f.replace(" and ", " & ") for f in forces if " and " in f],
+        "code": list(ctx.offence_codes),
+        "description": list(ctx.offence_codes.values()),
+    }
 
 
 def _scanned(

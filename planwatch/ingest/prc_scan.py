@@ -17,21 +17,22 @@ times. As ENUMs (one or two bytes a field) they take about 100 MB, are read in o
 parallel ``read_csv`` that keeps file order, and every check is a query over a few
 hundred distinct values; the store is written from the staged rows joined to small maps.
 
-The ENUMs' values: every field of :data:`SAMPLE_LINES` lines after the first line break
-of each :data:`~planwatch.ingest.files.CHUNK` of a large file, plus every financial year
-written ``YYYY/YY`` from :data:`FIRST_FY` to :data:`LAST_FY`; the distinct values of the
-whole file (one more parallel pass) for a small file, or when a field is not among the
-sampled values (it reads as NULL: the cast is wrapped in ``nullif`` so that DuckDB does
-not push it into its CSV reader, where a failed cast would reject the row), and the file
-is read again with those. A sampled value that is not one (a line cut at the end of a
-chunk, a line break inside quotes) only adds an unused value to an ENUM.
+The ENUMs' values: every field of a line every :data:`SAMPLE_STRIDE` bytes of the file
+(sampled in the same read as its SHA-256), the names the caller knows (forces, the
+offence code lookup's codes and descriptions) and every financial year written
+``YYYY/YY`` from :data:`FIRST_FY` to :data:`LAST_FY`. A field whose value is not among
+them reads as NULL (the cast is wrapped in ``nullif`` so that DuckDB does not push it
+into its CSV reader, where a failed cast would reject the row), and its row keeps its
+text fields in a list; the few values so missed (a force with one row a quarter) then
+widen that column's ENUM, the column converted in place. A sampled value that is not one
+(a line cut inside quotes) only adds an unused value to an ENUM.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,12 +64,11 @@ COLUMNS = (
 OFFENCE_LEVEL_ONLY = ("description", "subgroup", "code")
 #: The offence-level table's text columns, each read as an ENUM.
 TEXT_KEYS = ("fy", "fq", "force", "description", "grp", "subgroup", "code")
-#: Lines parsed after the first line break of each chunk of a large file (500 chunks of
-#: 1 MiB in a 5-million-row table: 8,000 lines, a few milliseconds of Python).
-SAMPLE_LINES = 16
-#: Files smaller than this have the distinct values of their text columns read first
-#: (a parallel pass of a few milliseconds at this size) instead of sampled.
-SAMPLE_FROM_BYTES = 32 * 1024 * 1024
+#: A large file's values are sampled from the first whole line after every this many bytes
+#: (16 lines a MiB; 8,000 in a 5-million-row table: a few milliseconds of Python). Spread
+#: out, not consecutive: a table sorted by quarter and force repeats its layout every
+#: quarter, and lines taken at one place in each MiB see the same few forces.
+SAMPLE_STRIDE = 64 * 1024
 #: Financial years always among the ENUM's values, far beyond the Home Office series
 #: (recorded crime by force from 2002/03).
 FIRST_FY, LAST_FY = 1800, 2199
@@ -82,29 +82,43 @@ class FirstRead:
 
     sha256: str
     has_nul: bool
-    size: int
     sample: tuple[bytes, ...]
 
 
 def first_read(path: Path) -> FirstRead:
     """SHA-256, NUL bytes and sampled lines of ``path``, in one read."""
     digest = hashlib.sha256()
-    has_nul, size, lines = False, 0, []
+    has_nul, lines = False, []
     with path.open("rb") as fh:
         while block := fh.read(CHUNK):
             digest.update(block)
-            size += len(block)
             has_nul = has_nul or b"\0" in block
-            start = block.find(b"\n") + 1
-            if start:
-                lines += block[start:].split(b"\n", SAMPLE_LINES)[:SAMPLE_LINES]
-    return FirstRead(digest.hexdigest(), has_nul, size, tuple(lines))
+            lines += _lines_across(block)
+    return FirstRead(digest.hexdigest(), has_nul, tuple(lines))
+
+
+def _lines_across(block: bytes) -> list[bytes]:
+    """The first whole line after each :data:`SAMPLE_STRIDE` bytes of ``block``."""
+    lines = []
+    for at in range(0, len(block), SAMPLE_STRIDE):
+        start = block.find(b"\n", at) + 1
+        end = block.find(b"\n", start) if start else -1
+        if end < 0:
+            break
+        lines.append(block[start:end])
+    return lines
 
 
 def stage_scan(
-    con: duckdb.DuckDBPyConnection, path: Path, display: str, first: FirstRead, table: str
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    display: str,
+    first: FirstRead,
+    table: str,
+    known: Mapping[str, Iterable[str]],
 ) -> StagedTable | None:
-    """Read an ordinary offence-level CSV into TEMP table ``table`` (see the module)."""
+    """Read an ordinary offence-level CSV into TEMP table ``table`` (see the module);
+    ``known``: values a text column (by key) is likely to hold, added to the sampled ones."""
     if first.has_nul:
         return None
     try:
@@ -119,38 +133,61 @@ def stage_scan(
     if "population" in found or not set(OFFENCE_LEVEL_ONLY) <= found.keys():
         return None
     fields = {key: _ident(found[key]) for key in (*TEXT_KEYS, "count")}
-    source = read_csv_sql([path], header)
-    sampled = first.size >= SAMPLE_FROM_BYTES
-    values = _sampled(first.sample, header, found) if sampled else None
-    for attempt in (0, 1):
-        try:
-            values = values or _distinct(con, source, fields)
-            types = _enums(con, f"{table}_{attempt}", values)
-            select = ", ".join(
-                f"TRY_CAST(nullif({fields[key]}, '') AS {types[key]}) AS {key}" for key in TEXT_KEYS
-            )
-            rejected = read_checked(
-                con,
-                f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select},
-                    TRY_CAST(replace({fields["count"]}, ',', '') AS BIGINT) AS count FROM {source}""",
-                [(path, display)],
-            )
-        except (IngestError, duckdb.Error):  # the checked reader reports it
-            return None
+    values = _sampled(first.sample, header, found, known)
+    con.execute("SET enable_progress_bar = false")  # no bar drawn over the command's output
+    try:
+        types = _enums(con, table, values)
+        casts = {k: f"TRY_CAST(nullif({fields[k]}, '') AS {types[k]})" for k in TEXT_KEYS}
+        rejected = read_checked(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT {", ".join(f"{cast} AS {k}" for k, cast in casts.items())},
+                   TRY_CAST(replace({fields["count"]}, ',', '') AS BIGINT) AS count,
+                   CASE WHEN {" OR ".join(f"{cast} IS NULL" for cast in casts.values())}
+                        THEN [{", ".join(fields[k] for k in TEXT_KEYS)}] END AS _missed
+            FROM {read_csv_sql([path], header)}""",
+            [(path, display)],
+        )
         if rejected:
             return None
-        blanks = " OR ".join(f"{key} IS NULL" for key in TEXT_KEYS)
-        rows, unread, no_count = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE {blanks}), count(*) FILTER (WHERE count IS NULL) FROM {table}"
+        rows, no_count, missed = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE count IS NULL), count(_missed) FROM {table}"
         ).fetchone()  # type: ignore[misc]
-        if no_count or not rows:
+        if no_count or not rows or (missed and not _complete(con, table, types, values)):
             return None
-        if not unread:
-            return StagedTable(table, int(rows), HEADER_ROW + 1, frozenset(found), tuple(header))
-        if attempt or not sampled:  # blank fields, not values the sample missed
-            return None
-        values = None
-    return None
+        con.execute(f"ALTER TABLE {table} DROP COLUMN _missed")
+    except (IngestError, duckdb.Error):  # the checked reader reports it
+        return None
+    return StagedTable(table, int(rows), HEADER_ROW + 1, frozenset(found), tuple(header))
+
+
+def _complete(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    types: Mapping[str, str],
+    values: Mapping[str, set[str]],
+) -> bool:
+    """Give the values the sample missed (kept as text in ``_missed``) their place in
+    wider ENUMs, column by column; ``False`` if a field is blank."""
+    parts = [
+        f"list(DISTINCT _missed[{i}]) FILTER (WHERE {k} IS NULL), "
+        f"count(*) FILTER (WHERE {k} IS NULL AND _missed[{i}] IS NULL)"
+        for i, k in enumerate(TEXT_KEYS, start=1)
+    ]
+    found = con.execute(
+        f"SELECT {', '.join(parts)} FROM {table} WHERE _missed IS NOT NULL"
+    ).fetchone()
+    assert found is not None  # an aggregate without GROUP BY returns one row
+    if any(found[1::2]):
+        return False
+    for i, (key, missed) in enumerate(zip(TEXT_KEYS, found[::2], strict=True), start=1):
+        if missed:
+            wider = _enums(con, f"{table}_all", {key: values[key] | set(missed)}, (key,))[key]
+            con.execute(
+                f"ALTER TABLE {table} ALTER COLUMN {key} SET DATA TYPE {wider} "
+                f"USING coalesce({key}::VARCHAR, _missed[{i}])::{wider}"
+            )
+    return True
 
 
 def _plain_header(line: str) -> list[str] | None:
@@ -161,39 +198,36 @@ def _plain_header(line: str) -> list[str] | None:
 
 
 def _sampled(
-    lines: Sequence[bytes], header: Sequence[str], found: Mapping[str, str]
-) -> dict[str, set[str]] | None:
-    """Each text column's values in the sampled lines, and every usual financial year."""
+    lines: Sequence[bytes],
+    header: Sequence[str],
+    found: Mapping[str, str],
+    known: Mapping[str, Iterable[str]],
+) -> dict[str, set[str]]:
+    """Each text column's values in the sampled lines, the ``known`` ones and every usual
+    financial year."""
     index = {key: header.index(found[key]) for key in TEXT_KEYS}
-    values: dict[str, set[str]] = {key: set() for key in TEXT_KEYS}
-    text = [line.decode("utf-8", errors="replace") for line in lines]
-    try:
-        for row in csv.reader(text):
-            for key, i in index.items():
-                if i < len(row) and row[i]:
-                    values[key].add(row[i])
-    except csv.Error:  # a sampled line cut inside quotes; read the distinct values instead
-        return None
+    values = {key: set(known.get(key, ())) for key in TEXT_KEYS}
+    for line in lines:
+        try:
+            row = next(csv.reader([line.decode("utf-8", errors="replace")]), [])
+        except csv.Error:  # a line cut inside quotes: not a row
+            continue
+        for key, i in index.items():
+            if i < len(row) and row[i]:
+                values[key].add(row[i])
     values["fy"] |= _FY_LABELS
     return values
 
 
-def _distinct(
-    con: duckdb.DuckDBPyConnection, source: str, fields: Mapping[str, str]
-) -> dict[str, set[str]]:
-    """Each text column's distinct values in the whole file (one parallel pass)."""
-    lists = ", ".join(f"list(DISTINCT nullif({fields[key]}, ''))" for key in TEXT_KEYS)
-    found = con.execute(f"SELECT {lists} FROM {source}").fetchone()
-    assert found is not None  # an aggregate without GROUP BY returns one row
-    return {key: set(values or ()) for key, values in zip(TEXT_KEYS, found, strict=True)}
-
-
 def _enums(
-    con: duckdb.DuckDBPyConnection, prefix: str, values: Mapping[str, set[str]]
+    con: duckdb.DuckDBPyConnection,
+    prefix: str,
+    values: Mapping[str, set[str]],
+    keys: Sequence[str] = TEXT_KEYS,
 ) -> dict[str, str]:
-    """One ENUM type per text column, named ``<prefix>_<key>``; their names by key."""
+    """One ENUM type per text column of ``keys``, named ``<prefix>_<key>``; their names by key."""
     types = {}
-    for key in TEXT_KEYS:
+    for key in keys:
         name = f"{prefix}_{key}"
         listed = ", ".join(_lit(v) for v in sorted(values[key])) or "''"
         con.execute(f"CREATE TYPE {name} AS ENUM ({listed})")
