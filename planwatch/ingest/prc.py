@@ -59,6 +59,10 @@ from planwatch.store.names import (
 
 #: A code joining several Home Office codes, published as one row per component.
 COMPOSITE_CODE_MARK = "/"
+#: Largest bitmap (in bits: 32 MiB) the duplicate check of a scanned table marks its keys
+#: in; beyond it (forces x quarters x codes) the keys are counted in a hash table instead.
+#: 5 million rows of the PFA layout need 5.5 million bits (docs/performance.md).
+MAX_KEY_BITS = 1 << 28
 
 
 def _checked(con: duckdb.DuckDBPyConnection, new: NewFile, ctx: IngestContext) -> StagedBatch:
@@ -155,10 +159,11 @@ def _scanned(
     if bad or (ctx.offence_codes and any(c.strip() not in ctx.offence_codes for c in codes)):
         return None
     prefix = f"prc_scan_{index}"
+    qids = {q: i for i, q in enumerate(sorted(set(quarters.values())))}
     _mapped(
         con, f"{prefix}_q", staged.table, ("fy", "fq"),
-        (("fy_start", "SMALLINT"), ("quarter", "TINYINT"), ("period_start", "DATE"), ("qi", "INTEGER")),
-        {k: (q.fy_start, q.q, q.start, q.index) for k, q in quarters.items()},
+        (("fy_start", "SMALLINT"), ("quarter", "TINYINT"), ("period_start", "DATE"), ("qid", "INTEGER")),
+        {k: (q.fy_start, q.q, q.start, qids[q]) for k, q in quarters.items()},
     )  # fmt: skip
     ids = {f: i for i, f in enumerate(sorted(set(forces.values())))}
     _mapped(
@@ -176,9 +181,17 @@ def _scanned(
         con, f"{prefix}_g", staged.table, ("grp",), (("canonical", "VARCHAR"),),
         {(g,): (canonical_group(g),) for g in groups},
     )  # fmt: skip
-    # One row per force, quarter and offence code (composite codes aside), as integers.
+    # One row per force, quarter and offence code (composite codes aside): each key a
+    # number below len(qids) * len(ids) * len(trimmed), marked in a bitmap (or counted).
+    keys = len(qids) * len(ids) * len(trimmed)
+    key = f"(q.qid::BIGINT * {len(ids)} + f.fid) * {len(trimmed)} + c.cid"
+    distinct = (
+        f"bit_count(bitstring_agg({key}, 0::BIGINT, {keys - 1}::BIGINT))"
+        if keys <= MAX_KEY_BITS
+        else f"count(DISTINCT {key})"
+    )
     repeated = con.execute(
-        f"""SELECT count(*) - count(DISTINCT (q.qi::BIGINT * {len(ids)} + f.fid) * {len(trimmed)} + c.cid)
+        f"""SELECT count(*) - {distinct}
             FROM {staged.table} s JOIN {prefix}_q q USING (fy, fq) JOIN {prefix}_f f USING (force)
             JOIN {prefix}_c c USING (code) WHERE NOT c.composite"""
     ).fetchone()

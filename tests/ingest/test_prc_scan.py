@@ -1,0 +1,142 @@
+"""The scanned read of an offence-level PRC table (planwatch/ingest/prc_scan.py) gives the
+very batch the checked reader gives — rows, row numbers, warnings, note — and gives way
+to the checked reader, which words the problem, whenever anything is out of the ordinary."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from ingest_files import PRC_HEADER, write_csv
+
+from planwatch.errors import IngestError
+from planwatch.ingest import prc
+from planwatch.ingest.prc_scan import SAMPLE_STRIDE
+from planwatch.ingest.staged import IngestContext
+
+
+def _run(reader: Any, path: Path, ctx: IngestContext) -> tuple[list[tuple[Any, ...]], Any, str]:
+    """The staged rows (file order), the file record and the kind of object they are in."""
+    con = duckdb.connect()
+    try:
+        batch = reader(con, path, str(path), ctx, 0)
+        table = batch.tables["prc_offences"]
+        rows = con.execute(f"SELECT * FROM {table} ORDER BY source_row").fetchall()
+        kind = con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchone()
+        (record,) = batch.files
+        return rows, record, str(kind[0] if kind else None)
+    finally:
+        con.close()
+
+
+def _same_as_checked(path: Path, ctx: IngestContext, *, scanned: bool = True) -> None:
+    """The scanned read (a view over the ENUM table, unless ``scanned`` is false: it gave
+    way) and the checked reader stage the same rows and file record."""
+    rows, record, kind = _run(prc.stage_prc, path, ctx)
+    want_rows, want_record, _ = _run(prc._stage_checked, path, ctx)
+    assert kind == ("VIEW" if scanned else "LOCAL TEMPORARY")
+    assert rows == want_rows
+    assert record == want_record
+
+
+def _ctx(tmp_path: Path, codes: dict[str, str] | None = None) -> IngestContext:
+    return IngestContext(tmp_path, offence_codes=codes or {})
+
+
+def test_real_table_scanned_as_the_checked_reader_reads_it(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    lookup = shared_data / "lookups" / "ho-offence-code-to-policeuk-category.csv"
+    with lookup.open(encoding="utf-8") as fh:
+        codes = {r["Offence Code"]: r["Offence Description"] for r in csv.DictReader(fh)}
+    table = shared_data / "prc-pfa-2017-18.csv"
+    _same_as_checked(table, _ctx(tmp_path, codes))
+    _same_as_checked(table, _ctx(tmp_path))  # the note says the codes were not checked
+
+
+def _awkward_rows(years: int) -> list[list[str]]:
+    """Offence-level rows with what real tables hold: '&' for 'and', a force with one row a
+    quarter, composite codes repeated, negative counts, thousands separators, quoted
+    commas and quotes, a code with spaces."""
+    rows = []
+    for y in range(years):
+        fy = f"{2017 - y}/{(2018 - y) % 100:02d}"
+        for q in ("1", "2", "3", "4"):
+            force = "Avon & Somerset" if y % 2 else "Avon and Somerset"
+            for code, desc, group, sub in (
+                ("34A", "Robbery of business property", "Robbery", "Robbery"),
+                (" 28E ", "Burglary - residential", "Theft offences", "Burglary"),
+                ("1/4.1/4.10/4.2", "Homicide", "Violence against the person", "Homicide"),
+                ("1/4.1/4.10/4.2", "Death by dangerous driving", "Violence against the person", "Homicide"),
+                ("8N", 'Assault, with "intent"', "Violence against the person", "Violence with injury"),
+            ):  # fmt: skip
+                for name in (force, "Essex"):
+                    count = -2 if code == "34A" and y == 3 else 1200 + y
+                    rows.append([fy, q, name, desc, group, sub, code, f"{count:,}"])
+        if y == years - 1:  # seen once, far from the first line: not in the sample
+            rows.append([fy, "1", "Action Fraud", "Fraud recorded by AF", "Fraud offences", "Fraud: AF", "AF", "9"])  # fmt: skip
+    return rows
+
+
+def test_awkward_values_and_values_the_sample_missed(tmp_path: Path) -> None:
+    rows = _awkward_rows(years=100)
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows)
+    assert path.stat().st_size > 4 * SAMPLE_STRIDE  # sampled at several places
+    _same_as_checked(path, _ctx(tmp_path))
+    rows_, record, _ = _run(prc.stage_prc, path, _ctx(tmp_path))
+    assert len(rows_) == len(rows) == record.rows
+    assert any("negative counts" in w.message for w in record.warnings)
+    con = duckdb.connect()
+    prc.stage_prc(con, path, "prc.csv", _ctx(tmp_path), 0)
+    widened = {t for (t,) in con.execute("SELECT type_name FROM duckdb_types() WHERE type_name LIKE '%_all_%'").fetchall()}  # fmt: skip
+    assert "prc_scan_0_all_code" in widened  # 'AF' was not sampled: its column was widened
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ("blank description", 3),  # allowed: stored as NULL by the checked reader
+        ("quoted empty description", 3),
+        ("bad count", 7),
+    ],
+)
+def test_out_of_the_ordinary_fields_go_to_the_checked_reader(
+    tmp_path: Path, change: str, field: int
+) -> None:
+    rows = _awkward_rows(years=2)
+    value = {"blank description": "", "bad count": "12x"}.get(change, '""')
+    path = tmp_path / "prc.csv"
+    lines = [",".join(PRC_HEADER)]
+    for i, row in enumerate(rows):
+        cells = [f'"{c}"' if ("," in c or '"' in c) and not c.startswith('"') else c for c in (c.replace('"', '""') for c in row)]  # fmt: skip
+        if i == 7:
+            cells[field] = value
+        lines.append(",".join(cells))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if change == "bad count":
+        with pytest.raises(IngestError) as caught:
+            prc.stage_prc(duckdb.connect(), path, "prc.csv", _ctx(tmp_path), 0)
+        (problem,) = caught.value.problems
+        assert problem.message == "'Number of Offences' is '12x'" and problem.location.row == 9
+    else:
+        _same_as_checked(path, _ctx(tmp_path), scanned=False)
+
+
+def test_duplicate_across_spellings_is_worded_by_the_checked_reader(tmp_path: Path) -> None:
+    rows = _awkward_rows(years=2)
+    twin = [*rows[0]]
+    twin[2] = "Avon & Somerset"  # the same force, quarter and code as row 2
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, [*rows, twin])
+    with pytest.raises(IngestError) as caught:
+        prc.stage_prc(duckdb.connect(), path, "prc.csv", _ctx(tmp_path), 0)
+    (problem,) = caught.value.problems
+    assert problem.message == (
+        "duplicate row: force, quarter and offence code (Avon and Somerset, 2017, 1, 34A) "
+        "already appears at row 2"
+    )
+    assert problem.location.row == len(rows) + 2
