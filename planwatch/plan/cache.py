@@ -85,7 +85,10 @@ def keep(folder: Path, plan_path: Path, content: bytes, plan: models.Plan) -> No
     except (_Unkept, ValueError):
         return
     try:
-        folder.mkdir(exist_ok=True)
+        if not folder.is_dir():
+            folder.mkdir()
+            # Like pytest's cache folder: never added to a project kept in git.
+            (folder / ".gitignore").write_text("# made by planwatch\n*\n", encoding="utf-8")
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".plan-", suffix=".tmp")
     except OSError:
         return

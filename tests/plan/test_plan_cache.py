@@ -55,6 +55,7 @@ def test_a_cached_plan_is_the_plan_read(
     folder = tmp_path / cache.CACHE_DIR
     read = load_plan(path, cache_dir=folder)
     assert (folder / "plan.yaml.json").exists()
+    assert (folder / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
     assert read == load_plan(path)  # keeping it changed nothing
     monkeypatch.setattr(load, "parse_plan", None)  # reading again would fail
     kept = load_plan(path, cache_dir=folder)
@@ -186,7 +187,7 @@ def test_an_unwritable_cache_leaves_no_temporary_file(
 
     monkeypatch.setattr(cache.os, "replace", full_disk)
     assert load_plan(path, cache_dir=tmp_path / "c") == load_plan(path)
-    assert list((tmp_path / "c").iterdir()) == []
+    assert [f.name for f in (tmp_path / "c").iterdir()] == [".gitignore"]  # no .tmp left
 
 
 def test_values_the_format_does_not_hold_are_not_kept(tmp_path: Path) -> None:
