@@ -181,7 +181,8 @@ def _street_file(
             expected="one file per month and force",
         )
     seen[key] = display
-    detect_type(path, display=display)
+    if display != str(path):  # a zip's member (a file given or in a folder was typed when found)
+        detect_type(path, display=display)
     return StreetFile(path, display, month, m["force"], _header(path, display))
 
 
