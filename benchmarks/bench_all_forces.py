@@ -82,25 +82,35 @@ AREA_SQL = (
 
 #: What the numbers say, measured by hand on 2026-12-01 (kept when the benchmark is run again).
 NOTES = (
-    "- Where the memory goes (the 20-month load sampled every 0.2 s in one process): 163 MB "
-    "before any file is read — Python, DuckDB and pandas with pyarrow, which "
-    "`planwatch.services.ingest` loads through `planwatch.ingest.measures`, `reference`, "
-    "`source` and `staged` (about 100 MB of it: importing `planwatch.services.ingest` alone "
-    "takes the process from 36 to 134 MB); flat at 164 MB while the 860 files are "
-    "fingerprinted; then up to about 470 MB while they are checked and counted. The counting "
-    "pass keeps every chunk's counts in one in-memory TEMP table (`pu_agg` in "
-    "`planwatch.ingest.police_uk_scan`): at this grain about 1,500 cells a file, so it grows "
-    "with the number of files, not their size — which is why 860 realistic files grow where "
-    "40 files of 250,000 rows (`bench_ingest_policeuk.py`) did not. DuckDB's own aggregate at "
-    "the same grain peaks at about 400 MB too. Flat memory needs that table spilled (a "
-    "file-backed staging database, or a lower `memory_limit` than the 640 MB set in "
-    "`planwatch.services.ingest`) and pandas imported only by the loaders that build frames.",
-    "- Where the CPU goes beyond DuckDB's aggregate: fingerprinting (SHA-256 and the UTF-8 "
-    "test of every byte, which the aggregate does not do) and the Crime ID repeat check fused "
-    "into the pass. The load records of the 860 files are written in one statement "
-    "(`planwatch.store.services._insert_loads`), not one INSERT each.",
-    "- rows/s (wall) cannot be judged on this machine while it is shared: at load average 7 to "
-    "14 on 2 CPUs wall time was 3 to 4 times CPU time for every run, baselines included.",
+    "- Where the memory goes (the 20-month load sampled every second in one process, load "
+    "average 6 to 8): Python and DuckDB 37 MB; 51 MB once `planwatch.services.ingest` is "
+    "imported (134 MB before 2026-12-01 18:30 UTC: it imported pandas and pyarrow through the "
+    "measures, reference and records readers; now each kind's reader is imported only when "
+    "that kind is loaded, and `tests/cli/test_cli_startup_imports.py` checks that "
+    "`planwatch ingest police-uk` loads neither); 84 MB while the first files are "
+    "fingerprinted; 130 to 170 MB from the first chunk counted to the last, flat however many "
+    "files. Each chunk's counts go to a Parquet file in the load's temporary folder (they were "
+    "kept in a TEMP table that grew with the number of files, to about 470 MB), the staged "
+    "counts are a view of them (they were copied once more before the write), and DuckDB's "
+    "cap is 128 MB while no file is bigger than a chunk (`SCAN_MEMORY_LIMIT` in "
+    "`planwatch.ingest.police_uk`; a 64 MB chunk is counted within 48 MB; a load with a bigger "
+    "file keeps the 640 MB of `planwatch.services.ingest`). DuckDB's own aggregate holds its "
+    "whole hash table: about 390 MB at 10 million rows.",
+    "- Where the CPU goes (the 20-month load, CPU time of each thread): importing 0.3 s, the "
+    "main thread 0.7 s (finding and naming the files, the checks' queries, the write), SHA-256 "
+    "and the UTF-8 test 2.4 s on threads of their own, DuckDB's pass 11.8 s. The pass alone "
+    "costs about what the whole aggregate does: it also reads 10 million Crime IDs (64 "
+    "characters each), hashes them and groups by the hash (the repeat check; DuckDB 2.0 "
+    "materialises the input of `GROUPING SETS`, about a fifth of the pass's operator time in "
+    "`EXPLAIN ANALYZE` of one 64 MB chunk, and turning its `grouping_sets` optimizer off "
+    "changed nothing measurable), reads the coordinates as numbers (the check that they are) "
+    "and records the rows it cannot read. The load records of the 860 files are written in "
+    "one statement (`planwatch.store.services._insert_loads`), not one INSERT each.",
+    "- Wall time: each chunk of files is counted on a thread of its own while the next files "
+    "are fingerprinted (DuckDB and `hashlib` both release the GIL), so the hashing no longer "
+    "comes first: at load average 8 all 860 files were hashed 11 s into the load and counted "
+    "by 38 s. rows/s (wall) cannot be judged while the machine is shared: at load average 5 "
+    "to 9 on 2 CPUs wall time was 2 to 3 times CPU time for every run, baselines included.",
 )
 
 
