@@ -233,12 +233,16 @@ def stage_records(
 #
 # Extracts come as many files with one header (a force's month, a month of each force).
 # Files sharing a header are read a chunk at a time, several files at once on threads
-# (pyarrow's CSV parser, which lets go of the GIL), keeping only the mapped columns:
+# (pyarrow's CSV parser, which lets go of the GIL, a block at a time), keeping only the
+# mapped columns; the next chunk is parsed while this one is converted and checked:
 #
-# * a column of few distinct values (flags, dates, codes, districts: every type but
+# * a column of few distinct values (dates, codes, districts, flags: every type but
 #   numbers and the id's text) is read as a dictionary, and only its distinct values
 #   are converted and checked — by the same SQL as the file-by-file path
 #   (:func:`_converted`), so a value means the same whichever path reads it;
+# * a flag whose spellings are short ASCII words is read as true or false by pyarrow,
+#   given every upper- and lower-case form of them: exactly the values that SQL accepts
+#   untrimmed (:func:`_flag_forms`); any other value stops the parse;
 # * a number or an id's text, whose values are nearly all distinct, is converted by
 #   Arrow, and only where that is exactly what the SQL would do (spaces trimmed, plain
 #   ASCII, no thousands separators, a finite number).
