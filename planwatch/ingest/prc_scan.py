@@ -69,6 +69,10 @@ TEXT_KEYS = ("fy", "fq", "force", "description", "grp", "subgroup", "code")
 #: out, not consecutive: a table sorted by quarter and force repeats its layout every
 #: quarter, and lines taken at one place in each MiB see the same few forces.
 SAMPLE_STRIDE = 64 * 1024
+#: DuckDB's memory cap while a scanned table is read and written to the store: with Python
+#: and planwatch (about 50 MB) a 5-million-row load peaks near 330 MB, under issue 17's
+#: 500 MB; at 200 MB the store write spills and costs a fifth more CPU (docs/performance.md).
+MEMORY_LIMIT = "300MB"
 #: Financial years always among the ENUM's values, far beyond the Home Office series
 #: (recorded crime by force from 2002/03).
 FIRST_FY, LAST_FY = 1800, 2199
@@ -118,7 +122,25 @@ def stage_scan(
     known: Mapping[str, Iterable[str]],
 ) -> StagedTable | None:
     """Read an ordinary offence-level CSV into TEMP table ``table`` (see the module);
-    ``known``: values a text column (by key) is likely to hold, added to the sampled ones."""
+    ``known``: values a text column (by key) is likely to hold, added to the sampled ones.
+    The connection keeps :data:`MEMORY_LIMIT` for the rest of the load (the store write),
+    unless the file is not read so."""
+    before = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    staged = _stage(con, path, display, first, table, known)
+    if staged is None and before is not None:
+        con.execute(f"SET memory_limit = '{before[0]}'")
+    return staged
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    display: str,
+    first: FirstRead,
+    table: str,
+    known: Mapping[str, Iterable[str]],
+) -> StagedTable | None:
     if first.has_nul:
         return None
     try:
