@@ -31,6 +31,7 @@ from mounts import tmpfs
 
 from planwatch.cli.init import example_plan_text
 from planwatch.errors import IngestError, PlanwatchError, StoreError
+from planwatch.ingest import police_uk_scan
 from planwatch.ingest.files import ABANDONED_AFTER_SECONDS, MAX_ZIP_RATIO, WORK_PREFIX
 from planwatch.ingest.source import unreadable
 from planwatch.services.ingest import ingest
@@ -267,6 +268,26 @@ def test_police_uk_missing_column(project: Path, tmp_path: Path, unchanged: Chec
     path = write_csv(tmp_path / "2018-01-essex-street.csv", header, street_rows("2018-01", 3))
     p = only(rejected(project, "police_uk", path))
     assert p.message == "missing column 'Crime type'" and p.suggestion == "Crime_typ"
+    unchanged()
+
+
+def test_police_uk_error_found_while_earlier_files_are_counted(
+    project: Path, tmp_path: Path, unchanged: Check, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are counted while the next are checked: a bad header in the last file is the
+    error, whatever the earlier files' counting (a chunk each, still being read) was doing,
+    and their counts leave nothing behind."""
+    monkeypatch.setattr(police_uk_scan, "CHUNK_BYTES", 1)  # a chunk a file: many in flight
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for m in range(1, 9):
+        write_csv(
+            folder / f"2018-0{m}-essex-street.csv", STREET_HEADER, street_rows(f"2018-0{m}", 400)
+        )
+    header = [h if h != "Crime type" else "Crime_typ" for h in STREET_HEADER]
+    last = write_csv(folder / "2018-09-essex-street.csv", header, street_rows("2018-09", 3))
+    p = only(rejected(project, "police_uk", folder))
+    assert p.message == "missing column 'Crime type'" and p.location.file == str(last)
     unchanged()
 
 
