@@ -106,7 +106,7 @@ def _lags(positions: bytes) -> FloatArray:
     """``|i - j|`` between the positions (read-only: it is shared)."""
     pos = np.frombuffer(positions, dtype=np.float64)
     lags: FloatArray = np.abs(pos[:, None] - pos[None, :])
-    lags.flags.writeable = False
+    lags.setflags(write=False)
     return lags
 
 

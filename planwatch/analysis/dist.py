@@ -23,8 +23,8 @@ def _compiled_ufuncs() -> types.ModuleType:
     whose array-API layer (``array_api_compat``, which copies every public name of numpy,
     and a wrapper with its documentation for each function) costs about 0.2 s of CPU at
     start-up against 0.03 s for the compiled module alone. The package is stood in for
-    by an empty module with its path while the compiled module is imported, then taken
-    out again: a later ``import scipy.special`` runs the real package, which takes the
+    by its module not yet run (its path, no names) while the compiled module is imported,
+    then taken out again: a later ``import scipy.special`` runs the real package, which takes the
     same compiled module (and so the very ufuncs used here) from ``sys.modules``. The
     whole of scipy.special when it is imported already, or when one of :data:`UFUNCS` is
     not in the compiled module (another scipy version)."""
@@ -33,8 +33,7 @@ def _compiled_ufuncs() -> types.ModuleType:
     spec = importlib.util.find_spec("scipy.special")
     if spec is None or not spec.submodule_search_locations:
         return importlib.import_module("scipy.special")
-    stand_in = types.ModuleType("scipy.special")
-    stand_in.__path__ = list(spec.submodule_search_locations)
+    stand_in = importlib.util.module_from_spec(spec)  # the package, its __init__ not run
     sys.modules["scipy.special"] = stand_in
     try:
         compiled = importlib.import_module(COMPILED)
