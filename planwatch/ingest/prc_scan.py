@@ -129,7 +129,10 @@ def stage_scan(
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     staged = _stage(con, path, display, first, table, known)
     if staged is None and before is not None:
-        con.execute(f"SET memory_limit = '{before[0]}'")
+        try:
+            con.execute(f"SET memory_limit = '{before[0]}'")
+        except duckdb.Error:  # DuckDB 1.3 shows "no limit" in a unit it does not read back
+            con.execute("RESET memory_limit")
     return staged
 
 

@@ -140,3 +140,12 @@ def test_duplicate_across_spellings_is_worded_by_the_checked_reader(tmp_path: Pa
         "already appears at row 2"
     )
     assert problem.location.row == len(rows) + 2
+
+
+def test_windows_1252_table_goes_to_the_checked_reader(tmp_path: Path) -> None:
+    rows = [[*r[:3], r[3] + " – £", *r[4:]] for r in _awkward_rows(years=2)]
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows, encoding="cp1252")
+    assert b"\xa3" in path.read_bytes()  # really Windows-1252, not UTF-8
+    _same_as_checked(path, _ctx(tmp_path), scanned=False)
+    staged, _, _ = _run(prc.stage_prc, path, _ctx(tmp_path))
+    assert staged[0][7].endswith(" – £")  # offence_description, read as Windows-1252
