@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 import numpy as np
@@ -196,7 +196,13 @@ class CountModel:
     m: FloatArray
     residual_maker: FloatArray
     autocorrelation: float
-    index: dict[Month | Quarter, int]
+    periods: tuple[Month | Quarter, ...]
+    counts: FloatArray  # ``y`` with 0 for its gaps (``np.nan_to_num(y)``), made once
+
+    @cached_property
+    def index(self) -> dict[Month | Quarter, int]:
+        """Each period's position (made when first needed: a window's test)."""
+        return {p: i for i, p in enumerate(self.periods)}
 
 
 def count_model(series: MeasureSeries) -> CountModel:
@@ -216,8 +222,10 @@ def count_model(series: MeasureSeries) -> CountModel:
     hat = np.zeros((n, n))
     for s in sorted(set(seasons[present].tolist())):  # not np.unique (see trend)
         rows = present & (seasons == s)
-        hat[np.ix_(rows, rows)] = (days[rows] / float(days[rows].sum()))[:, None]
-    m = hat @ np.nan_to_num(y)
+        at = np.flatnonzero(rows)
+        hat[at[:, None], at] = (days[rows] / float(days[rows].sum()))[:, None]
+    counts = np.nan_to_num(y)
+    m = hat @ counts
     residual_maker = np.diag(present.astype(np.float64)) - hat
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.where(present & (m > 0), y / m - 1.0, np.nan)
@@ -227,7 +235,7 @@ def count_model(series: MeasureSeries) -> CountModel:
         [np.ones(int(used.sum()))] + [(seasons[used] == g).astype(np.float64) for g in groups[1:]]
     )
     rho = lag1_autocorrelation(r, design) if design.shape[0] > design.shape[1] else math.nan
-    return CountModel(y, m, residual_maker, rho, {p: i for i, p in enumerate(series.periods)})
+    return CountModel(y, m, residual_maker, rho, series.periods, counts)
 
 
 def _contrast(model: CountModel, a: IntArray, b: IntArray) -> FloatArray | None:
@@ -253,7 +261,7 @@ def count_change_test(model: CountModel, a: IntArray, b: IntArray) -> ChangeTest
     rho_out = rho if math.isfinite(rho) else None
     if (a[0] == b[0]) if a.size == b.size == 1 else np.intersect1d(a, b).size:
         return ChangeTest(None, None, rho_out, untested_reason=OVERLAPPING)
-    y0 = np.nan_to_num(model.y)
+    y0 = model.counts
     a_total, b_total = float(y0[a].sum()), float(y0[b].sum())
     now = _contrast(model, a, b)
     if now is None:  # nothing expected on a side: only an all-zero pair gets here
@@ -303,12 +311,12 @@ def _excess(model: CountModel, history: FloatArray, now: FloatArray) -> tuple[fl
     G = model.residual_maker
     hist = history @ G
     cur = now @ G
-    d = history @ np.nan_to_num(model.y)
+    d = history @ model.counts
     m = model.m
     p_hist = (hist * hist) @ m  # c'G diag(m) G'c, row by row
     p_now = float((cur * cur) @ m)
     present = np.isfinite(model.y) & (m > 0)
-    pois = float(np.mean(1.0 / m[present]))
+    pois = _mean(1.0 / m[present])
     positions = np.arange(m.shape[0], dtype=np.float64)
     scale = np.outer(m, m)
     rho = model.autocorrelation
@@ -318,7 +326,7 @@ def _excess(model: CountModel, history: FloatArray, now: FloatArray) -> tuple[fl
         shape = scale * ar1_correlation(positions, rho_x)
         through = hist @ shape
         u_hist = np.sum(through * hist, axis=1)
-        excess = max(float(np.mean(d**2 - p_hist)) / float(np.mean(u_hist)), 0.0)
+        excess = max(_mean(d**2 - p_hist) / _mean(u_hist), 0.0)
         if excess <= 0.0 or not math.isfinite(rho):
             settled = True
             break
@@ -331,9 +339,14 @@ def _excess(model: CountModel, history: FloatArray, now: FloatArray) -> tuple[fl
     variance = p_now + excess * u_now
     S = (hist * m) @ hist.T + excess * (through @ hist.T)
     n = hist.shape[0]
-    var_of_estimate = (u_now / float(np.mean(u_hist))) ** 2 * 2.0 * float(np.sum(S * S)) / n**2
+    var_of_estimate = (u_now / _mean(u_hist)) ** 2 * 2.0 * float(np.sum(S * S)) / n**2
     df = 2.0 * variance**2 / var_of_estimate
     return variance, p_now, float(max(df, MIN_DF))
+
+
+def _mean(x: FloatArray) -> float:
+    """``np.mean`` of a 1-D array: the same sum and division, without its Python layers."""
+    return float(np.add.reduce(x) / x.shape[0])
 
 
 def latest_index(series: MeasureSeries) -> int | None:
