@@ -175,6 +175,18 @@ def scale_table(results: list[tuple[int, float, dict[str, dict[str, Any]]]]) -> 
         f"peak memory under {GOAL_PEAK_MB} MB — **{'met' if memory_ok else 'not met'}**. "
         "The CTAS does no checks: planwatch also checks every count, quarter, force, offence code "
         "and duplicate key, fingerprints the file and writes its load record in the same transaction.",
+        "",
+        "How (planwatch/ingest/prc_scan.py): the file's SHA-256 is read together with a line every "
+        "64 KiB; an offence-level CSV is then read once, in parallel and in file order, into a TEMP "
+        "table of ENUMs (values from those lines, the known forces and offence codes; a value they "
+        "missed is kept as text in its row and widens its column's ENUM in place) with the count as "
+        "BIGINT: about 100 MB for 5 million rows, where the text staging took 730 MB and spilled. "
+        "Every check runs on that table over its few hundred distinct values, the duplicate key as a "
+        "bitmap of force x quarter x code numbers, and the store is written from a view joining the "
+        "staged rows to four small maps: the rows are copied once, into the store (before: staged as "
+        "text, copied typed, then inserted). DuckDB's cap is 300 MB for such a load. Anything out of "
+        "the ordinary (a blank or bad field, a duplicate, another encoding, a spreadsheet, the "
+        "group-level table) takes the checked reader, which words every problem as before.",
     ]
 
 
