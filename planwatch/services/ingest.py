@@ -13,7 +13,6 @@ Also :func:`confirm`, the write behind ``planwatch confirm``.
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -55,19 +54,6 @@ KINDS = (
 #: Permissions of a new store file: its owner reads and writes it, nobody else (it may hold
 #: record-level data).
 STORE_MODE = 0o600
-#: Each kind's reader (module, function), imported only when that kind is loaded: a
-#: data.police.uk load then never imports pandas or pyarrow, which the measures, reference
-#: and records readers use (about 100 MB and half a CPU-second; docs/performance.md).
-_READERS: dict[str, tuple[str, str]] = {
-    "prc": ("planwatch.ingest.prc", "stage_prc"),
-    "measures": ("planwatch.ingest.measures", "stage_measures"),
-    "weights": ("planwatch.ingest.reference", "stage_weights"),
-    "population": ("planwatch.ingest.reference", "stage_population"),
-    "offence_codes": ("planwatch.ingest.reference", "stage_offence_codes"),
-    "police_uk": ("planwatch.ingest.police_uk", "stage_police_uk"),
-    "stats19": ("planwatch.ingest.stats19", "stage_stats19"),
-    "records": ("planwatch.ingest.records", "stage_records"),
-}
 
 Progress = Callable[[str, int, int], None]
 
@@ -201,7 +187,7 @@ def _stage_records(
     plan: Plan | None,
     progress: Progress | None,
 ) -> StagedBatch:
-    from planwatch.ingest.records import source_matching
+    from planwatch.ingest.records import source_matching, stage_records
     from planwatch.plan.load import load_plan
 
     if plan is None:
@@ -216,7 +202,6 @@ def _stage_records(
         )
     if progress:
         progress(f"reading {name} records", 0, len(files))
-    stage_records: Callable[..., StagedBatch] = _reader("records")
     return stage_records(con, files, plan, name, ctx)
 
 
@@ -271,10 +256,33 @@ def _stage(
 
 
 def _reader(kind: str) -> Callable[..., StagedBatch]:
-    """The reader of ``kind``, its module imported now (see :data:`_READERS`)."""
-    module, name = _READERS[kind]
-    reader: Callable[..., StagedBatch] = getattr(importlib.import_module(module), name)
-    return reader
+    """The reader of ``kind``, its module imported only now: a data.police.uk load then never
+    imports pandas or pyarrow, which the measures, reference and records readers use (about
+    100 MB and half a CPU-second; docs/performance.md, "All forces")."""
+    if kind == "police_uk":
+        from planwatch.ingest.police_uk import stage_police_uk
+
+        return stage_police_uk
+    if kind == "prc":
+        from planwatch.ingest.prc import stage_prc
+
+        return stage_prc
+    if kind == "measures":
+        from planwatch.ingest.measures import stage_measures
+
+        return stage_measures
+    if kind == "stats19":
+        from planwatch.ingest.stats19 import stage_stats19
+
+        return stage_stats19
+    from planwatch.ingest import reference
+
+    readers: dict[str, Callable[..., StagedBatch]] = {
+        "weights": reference.stage_weights,
+        "population": reference.stage_population,
+        "offence_codes": reference.stage_offence_codes,
+    }
+    return readers[kind]
 
 
 def _context(
