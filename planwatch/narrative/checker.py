@@ -1288,7 +1288,8 @@ def check_key_point(
     claim, _, events = kp.text.partition(COINCIDES)
     if events and not kp.evidence.get("events"):
         return (ClaimProblem.of(kp, "period", COINCIDES.strip(), "an event the evidence names"),)
-    kp = replace(kp, text=claim)
+    if claim != kp.text:
+        kp = replace(kp, text=claim)
     if _counted_at_period_end(measure):  # a stock's periods are named by the day counted
         named, wrong = _days_as_periods(kp.text, _facts(series, quarter))
         if wrong:
