@@ -24,10 +24,10 @@ def _compiled_ufuncs() -> types.ModuleType:
     and a wrapper with its documentation for each function) costs about 0.2 s of CPU at
     start-up against 0.03 s for the compiled module alone. The package is stood in for
     by its module not yet run (its path, no names) while the compiled module is imported,
-    then taken out again: a later ``import scipy.special`` runs the real package, which takes the
-    same compiled module (and so the very ufuncs used here) from ``sys.modules``. The
-    whole of scipy.special when it is imported already, or when one of :data:`UFUNCS` is
-    not in the compiled module (another scipy version)."""
+    then taken out again: a later ``import scipy.special`` runs the real package, which
+    takes the same compiled module (and so the very ufuncs used here) from
+    ``sys.modules``. The whole of scipy.special when it is imported already, or when the compiled module cannot
+    be imported alone or lacks one of :data:`UFUNCS` (another scipy version)."""
     if "scipy.special" in sys.modules:
         return importlib.import_module("scipy.special")
     spec = importlib.util.find_spec("scipy.special")
@@ -37,10 +37,12 @@ def _compiled_ufuncs() -> types.ModuleType:
     sys.modules["scipy.special"] = stand_in
     try:
         compiled = importlib.import_module(COMPILED)
+    except ImportError:  # another scipy's compiled module needs its package run first
+        compiled = None
     finally:
         if sys.modules.get("scipy.special") is stand_in:
             del sys.modules["scipy.special"]
-    if all(hasattr(compiled, name) for name in UFUNCS):
+    if compiled is not None and all(hasattr(compiled, name) for name in UFUNCS):
         return compiled
     return importlib.import_module("scipy.special")
 
