@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,3 +44,32 @@ def test_printing_a_table_does_not_load_the_emoji_table() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert done.stdout.split()[-2:] == ["True", "False"]  # a table was drawn; no emoji table
+
+
+@pytest.mark.parametrize(
+    ("args", "built"), [(["status", "--help"], ["status"]), (["--help"], None)]
+)
+def test_a_command_builds_only_its_own_options(
+    args: list[str], built: list[str] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.main
+
+    from planwatch.cli import main
+
+    seen: list[str] = []
+    make = typer.main.get_command_from_info
+
+    def counted(*given: Any, **options: Any) -> Any:
+        info = given[0] if given else options["command_info"]
+        seen.append(info.callback.__name__)
+        return make(*given, **options)
+
+    monkeypatch.setattr(typer.main, "get_command_from_info", counted)
+    monkeypatch.setattr(sys, "argv", ["planwatch", *args])
+    every = list(main.app.registered_commands)
+    try:
+        main.run()
+    except SystemExit as exc:
+        assert not exc.code
+    assert seen == (built or [c.callback.__name__ for c in every if c.callback])
+    assert main.app.registered_commands == every  # all back for the next run in-process
