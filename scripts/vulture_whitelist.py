@@ -270,3 +270,4 @@ _.report_for  # read by the separate appendix's template (planwatch/report/templ
 _.appendix_href  # read by the report's templates (planwatch/report/templates/*.html.j2)
 _.value_from_datadict  # Django calls a widget's (planwatch/web/forms.py GovukDateInput)
 _.value_omitted_from_data  # Django calls a widget's (planwatch/web/forms.py GovukDateInput)
+__getattr__  # module __getattr__: the built-in record sources, validated on first use (planwatch/plan/records.py)
