@@ -125,27 +125,28 @@ def stage_scan(
     ``known``: values a text column (by key) is likely to hold, added to the sampled ones.
     The connection keeps :data:`MEMORY_LIMIT` for the rest of the load (the store write),
     unless the file is not read so."""
+    columns = None if first.has_nul else _columns(path, display)
+    if columns is None:
+        return None
+    header, found = columns
     before = con.execute("SELECT current_setting('memory_limit')").fetchone()
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    staged = _stage(con, path, display, first, table, known)
-    if staged is None and before is not None:
+    con.execute("SET enable_progress_bar = false")  # no bar drawn over the command's output
+    values = _sampled(first.sample, header, found, known)
+    rows = _read(con, path, display, table, header, found, values)
+    if rows:
+        return StagedTable(table, rows, HEADER_ROW + 1, frozenset(found), tuple(header))
+    if before is not None:
         try:
             con.execute(f"SET memory_limit = '{before[0]}'")
         except duckdb.Error:  # DuckDB 1.3 shows "no limit" in a unit it does not read back
             con.execute("RESET memory_limit")
-    return staged
+    return None
 
 
-def _stage(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    display: str,
-    first: FirstRead,
-    table: str,
-    known: Mapping[str, Iterable[str]],
-) -> StagedTable | None:
-    if first.has_nul:
-        return None
+def _columns(path: Path, display: str) -> tuple[list[str], dict[str, str]] | None:
+    """The header and the cell holding each column, if the file is an offence-level CSV
+    whose header the checked reader takes as it is."""
     try:
         if detect_type(path, display=display) != "csv":
             return None
@@ -157,9 +158,20 @@ def _stage(
         return None
     if "population" in found or not set(OFFENCE_LEVEL_ONLY) <= found.keys():
         return None
+    return header, found
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    display: str,
+    table: str,
+    header: Sequence[str],
+    found: Mapping[str, str],
+    values: dict[str, set[str]],
+) -> int:
+    """The rows read into ``table``; 0 if one is out of the ordinary."""
     fields = {key: _ident(found[key]) for key in (*TEXT_KEYS, "count")}
-    values = _sampled(first.sample, header, found, known)
-    con.execute("SET enable_progress_bar = false")  # no bar drawn over the command's output
     try:
         types = _enums(con, table, values)
         casts = {k: f"TRY_CAST(nullif({fields[k]}, '') AS {types[k]})" for k in TEXT_KEYS}
@@ -174,16 +186,16 @@ def _stage(
             [(path, display)],
         )
         if rejected:
-            return None
+            return 0
         rows, no_count, missed = con.execute(
             f"SELECT count(*), count(*) FILTER (WHERE count IS NULL), count(_missed) FROM {table}"
         ).fetchone()  # type: ignore[misc]
-        if no_count or not rows or (missed and not _complete(con, table, types, values)):
-            return None
+        if no_count or (missed and not _complete(con, table, types, values)):
+            return 0
         con.execute(f"ALTER TABLE {table} DROP COLUMN _missed")
     except (IngestError, duckdb.Error):  # the checked reader reports it
-        return None
-    return StagedTable(table, int(rows), HEADER_ROW + 1, frozenset(found), tuple(header))
+        return 0
+    return int(rows)
 
 
 def _complete(
