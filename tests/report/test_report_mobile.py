@@ -71,3 +71,15 @@ def test_wide_tables_scroll_with_the_first_column_held(phone):
     for t in tables:
         if t["digitsWide"] != float("inf"):
             assert t["digitsWide"] >= 24, t["caption"]  # no figures squeezed a digit wide
+
+
+#: Every chart's marker dots (round-capped points, report/svg.py) as the page styles them:
+#: the stylesheet must not take their round caps away, or the points would not be drawn.
+_DOTS = """() => [...document.querySelectorAll('svg.chart path')]
+  .filter(p => /^M ([\\d.]+) ([\\d.]+) L \\1 \\2\\b/.test(p.getAttribute('d')))
+  .map(p => getComputedStyle(p).strokeLinecap)"""
+
+
+def test_the_charts_marker_dots_keep_their_round_caps(phone):
+    caps = phone.evaluate(_DOTS)
+    assert caps and set(caps) == {"round"}
