@@ -73,7 +73,7 @@ def cached(folder: Path, plan_path: Path, content: bytes) -> models.Plan | None:
         if entry.get("key") != key_of(content):
             return None
         plan = _decode(entry["plan"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, _Unkept):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, _Unkept):
         return None
     return plan if isinstance(plan, models.Plan) else None
 
@@ -82,7 +82,7 @@ def keep(folder: Path, plan_path: Path, content: bytes, plan: models.Plan) -> No
     """Keep ``plan`` as what these bytes of ``plan_path`` are read into (best effort)."""
     try:
         text = json.dumps({"key": key_of(content), "plan": _encode(plan)}, allow_nan=False)
-    except (_Unkept, ValueError):
+    except (_Unkept, ValueError, OSError, RecursionError):  # OSError: the code unreadable
         return
     try:
         if not folder.is_dir():

@@ -229,3 +229,18 @@ def test_the_entry_is_plain_data(tmp_path: Path) -> None:
             assert node is None or isinstance(node, str | int | float | bool)
 
     check(data["plan"])
+
+
+def test_code_that_cannot_be_read_means_no_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Installed without its source files (a zipped app): plans are read as without a cache."""
+
+    def unreadable() -> bytes:
+        raise OSError(2, "No such file or directory")
+
+    monkeypatch.setattr(cache, "_code_digest", unreadable)
+    path = tmp_path / "plan.yaml"
+    path.write_text(example_plan_text(), encoding="utf-8")
+    assert load_plan(path, cache_dir=tmp_path / "c") == load_plan(path)
+    assert not (tmp_path / "c" / "plan.yaml.json").exists()
