@@ -185,6 +185,7 @@ else:
     source = "read_csv([" + ", ".join(repr(f) for f in files) + "], header = true)"
     if mode == "aggregate":
         con = duckdb.connect(str(Path(project) / "baseline.duckdb"))
+        con.execute("SET enable_progress_bar = false")  # DuckDB 2 draws one on stdout otherwise
         con.execute(
             f'''CREATE TABLE counts AS
                 SELECT "Month", "Falls within", {area_sql} AS area, "Crime type",
@@ -194,6 +195,7 @@ else:
         rows = con.execute("SELECT sum(n) FROM counts").fetchone()[0]
     else:
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         rows = con.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
     con.close()
     files = len(files)

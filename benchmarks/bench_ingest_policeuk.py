@@ -96,6 +96,7 @@ if mode == "planwatch":
 else:
     import duckdb
     con = duckdb.connect(str(Path(project) / "baseline.duckdb") if mode == "copy" else ":memory:")
+    con.execute("SET enable_progress_bar = false")  # DuckDB 2 draws one on stdout otherwise
     source = "read_csv([" + ", ".join(repr(f) for f in files) + "], header=true)"
     if mode == "copy":
         con.execute(f"CREATE TABLE street AS SELECT * FROM {source}")
