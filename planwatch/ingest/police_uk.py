@@ -13,7 +13,8 @@ Here: finding the files (folders, zips), their names, fingerprints and encodings
 the checks on names: month in range, no month and force given twice. A file that is
 not UTF-8 is copied to UTF-8 from Windows-1252 before DuckDB reads it. Checks on rows
 (``Month`` matches the file name, coordinates are numbers, every row has a crime type,
-no Crime ID twice) are in the scan.
+no Crime ID twice) are in the scan, which counts each chunk of files as soon as its files
+are fingerprinted and named, while the next are (:class:`~planwatch.ingest.police_uk_scan.Scan`).
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ FILE_NAME = re.compile(
 )
 #: The store table the counts go to.
 TABLE = "police_uk_counts"
-#: Files hashed at once: ``hashlib`` releases the GIL, so one thread per CPU (at 10 million
-#: rows hashing is about an eighth of the CPU time of a load; docs/performance.md).
+#: Files hashed at once: ``hashlib`` releases the GIL, so one thread per CPU, beside DuckDB
+#: counting the files already hashed (at 10 million rows hashing is about a sixth of the CPU
+#: time of a load; docs/performance.md, "All forces").
 HASH_THREADS = os.cpu_count() or 1
 #: DuckDB's memory cap while street files no bigger than a chunk are counted, lower than
 #: the one a load starts with (:data:`planwatch.services.ingest.MEMORY_LIMIT`): a chunk of
@@ -62,7 +64,8 @@ HASH_THREADS = os.cpu_count() or 1
 #: of realistic street files), and the counts, which grow with the files, go to disk, so a
 #: whole load stays about flat in memory from 1 to 10 million rows (issue 17,
 #: benchmarks/bench_all_forces.py). A file bigger than a chunk is read whole, Crime ID hashes
-#: and all, so a load with one keeps the higher cap (a 480 MB file needs about 600 MB).
+#: and all, so a load with one keeps the higher cap (a 480 MB file was counted within 640 MB,
+#: not within 160 MB).
 SCAN_MEMORY_LIMIT = "128MB"
 
 
