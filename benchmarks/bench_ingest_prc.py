@@ -31,7 +31,8 @@ planwatch and, on the same file in the same run, by DuckDB's own
 ``CREATE TABLE prc AS SELECT * FROM read_csv(file)`` into a new database file: the floor.
 Without ../shared the benchmark says so and stops.
 
-Run: ``python benchmarks/bench_ingest_prc.py [--repeats 7] [--slow-repeats 1] [--sizes 1,5]``
+Run: ``python benchmarks/bench_ingest_prc.py [--repeats 7] [--slow-repeats 1] [--sizes 1,5]
+[--scale-repeats 3]``
 """
 
 from __future__ import annotations
@@ -132,46 +133,65 @@ if hwm:
 MODES = ("ctas", "planwatch")
 
 
-def run_size(path: Path, template: Path, work: Path) -> dict[str, dict[str, Any]]:
-    """Both children on one generated file, each into a fresh copy of the template project."""
-    runs = {}
-    for mode in MODES:
-        project = work / f"project-{mode}"
-        shutil.rmtree(project, ignore_errors=True)
-        shutil.copytree(template, project)
-        os.sync()  # the copy is on disk before the child's clock starts
-        runs[mode] = run_child(CHILD, mode, str(project), str(path))
-    return runs
+def run_size(path: Path, template: Path, work: Path, repeats: int) -> dict[str, dict[str, Any]]:
+    """Both children on one generated file ``repeats`` times, taking turns, each into a fresh
+    copy of the template project: the median of each measure per child."""
+    runs: dict[str, list[dict[str, Any]]] = {mode: [] for mode in MODES}
+    for _ in range(repeats):
+        for mode in MODES:
+            project = work / f"project-{mode}"
+            shutil.rmtree(project, ignore_errors=True)
+            shutil.copytree(template, project)
+            os.sync()  # the copy is on disk before the child's clock starts
+            runs[mode].append(run_child(CHILD, mode, str(project), str(path)))
+    return {
+        mode: {key: statistics.median(run[key] for run in done) for key in done[0]}
+        for mode, done in runs.items()
+    }
 
 
-def scale_table(results: list[tuple[int, float, dict[str, dict[str, Any]]]]) -> list[str]:
-    """The national-scale table and its goals, judged at the largest size."""
+def scale_table(
+    results: list[tuple[int, float, dict[str, dict[str, Any]]]], load: float
+) -> list[str]:
+    """The national-scale table and its goals, judged at the largest size (``load``: the
+    highest load average seen)."""
     header = (
         "| rows | MB | planwatch: wall (s) | `ingest` call (s) | CPU (s) | cores used | peak (MB) "
         "| DuckDB CTAS: wall (s) | CPU (s) | cores used | peak (MB) | **planwatch / CTAS, wall** "
-        "| `ingest` call / CTAS |\n"
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| **planwatch / CTAS, CPU** | `ingest` call / CTAS |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     lines = [
         f"| {n:,} | {mb:.0f} | {o['seconds']:.1f} | {o['work']:.1f} | {o['cpu']:.1f} | "
         f"{o['cpu'] / o['seconds']:.2f} | {_peak(o):.0f} | {c['seconds']:.1f} | {c['cpu']:.1f} | "
         f"{c['cpu'] / c['seconds']:.2f} | {_peak(c):.0f} | {o['seconds'] / c['seconds']:.2f}x | "
-        f"{o['work'] / c['work']:.2f}x |"
+        f"{o['cpu'] / c['cpu']:.2f}x | {o['work'] / c['work']:.2f}x |"
         for n, mb, r in results
         for o, c in [(r["planwatch"], r["ctas"])]
     ]
     n_max, _, largest = max(results, key=lambda item: item[0])
     o, c = largest["planwatch"], largest["ctas"]
-    ratio_ok = o["seconds"] / c["seconds"] <= GOAL_CTAS_RATIO
+    wall_ok = o["seconds"] / c["seconds"] <= GOAL_CTAS_RATIO
+    cpu_ok = o["cpu"] / c["cpu"] <= GOAL_CTAS_RATIO
+    cores = os.cpu_count() or 1
     cores_ok = o["cpu"] / o["seconds"] >= BOTH_CORES
     memory_ok = _peak(o) < GOAL_PEAK_MB
+    busy = (
+        f" (not measurable in this run: a load average up to {load:.1f} on {cores} CPUs leaves "
+        "either process less than one core; DuckDB reads and writes with "
+        f"{cores} threads)"
+        if load >= cores
+        else ""
+    )
     return [
         header,
         *lines,
         "",
         f"Goals (issue 17, judged at {n_max:,} rows, whole process against whole process): within "
-        f"{GOAL_CTAS_RATIO:g}x of DuckDB's CREATE TABLE AS — **{'met' if ratio_ok else 'not met'}**; "
-        f"both cores used (CPU / wall at least {BOTH_CORES:g}) — **{'met' if cores_ok else 'not met'}**; "
+        f"{GOAL_CTAS_RATIO:g}x of DuckDB's CREATE TABLE AS — in wall time **{'met' if wall_ok else 'not met'}**, "
+        f"in CPU time **{'met' if cpu_ok else 'not met'}** (on a shared machine the CPU ratio is the one "
+        "to trust); "
+        f"both cores used (CPU / wall at least {BOTH_CORES:g}) — **{'met' if cores_ok else 'not met'}**{busy}; "
         f"peak memory under {GOAL_PEAK_MB} MB — **{'met' if memory_ok else 'not met'}**. "
         "The CTAS does no checks: planwatch also checks every count, quarter, force, offence code "
         "and duplicate key, fingerprints the file and writes its load record in the same transaction.",
@@ -186,7 +206,11 @@ def scale_table(results: list[tuple[int, float, dict[str, dict[str, Any]]]]) -> 
         "staged rows to four small maps: the rows are copied once, into the store (before: staged as "
         "text, copied typed, then inserted). DuckDB's cap is 300 MB for such a load. Anything out of "
         "the ordinary (a blank or bad field, a duplicate, another encoding, a spreadsheet, the "
-        "group-level table) takes the checked reader, which words every problem as before.",
+        "group-level table) takes the checked reader, which words every problem as before. "
+        "Before, at 5 million rows (2026-12-01, the session-start checkout against this one and CTAS, "
+        "interleaved in one run, load average 7.7 to 9.4): 47.4 s wall, 20.1 CPU-s, 874 MB, against "
+        "20.4 s, 8.9 CPU-s, 322 MB now and CTAS 5.4-5.6 CPU-s (issue 17 measured 22.7 s and 956 MB "
+        "against CTAS 6.9 s on a quieter machine).",
     ]
 
 
@@ -271,6 +295,9 @@ def main() -> None:
     parser.add_argument(
         "--sizes", default="1,5", help="generated tables, millions of rows, comma-separated"
     )
+    parser.add_argument(
+        "--scale-repeats", type=int, default=3, help="runs of each child at each size (median)"
+    )
     add_write_option(parser)
     args = parser.parse_args()
     if not (SHARED / PFA_TABLE).exists():
@@ -284,7 +311,7 @@ def main() -> None:
         ingest(template, "offence_codes", [SHARED / LOOKUP])
         for size in millions(args.sizes):
             path = generate(size)
-            runs = run_size(path, template, work)
+            runs = run_size(path, template, work, args.scale_repeats)
             assert all(r["rows"] == size for r in runs.values()), (size, runs)
             scale.append((size, path.stat().st_size / 1e6, runs))
             print(size, runs, flush=True)
@@ -329,11 +356,12 @@ def main() -> None:
             "for earlier financial years, counts scaled by 0.8-1.2), each loaded in a fresh child process "
             "into a project holding the offence code lookup, and copied by DuckDB's own "
             "`CREATE TABLE AS SELECT * FROM read_csv(file)` into a new database file in the same run "
-            f"(load average {load_start:.1f} at the start). Wall and CPU seconds are the whole process "
+            f"(load average {load_start:.1f} at the start), {args.scale_repeats} times each, taking turns: "
+            "medians. Wall and CPU seconds are the whole process "
             "(start-up and imports included; the `ingest` call alone is shown too); cores used = CPU / wall; "
             "peak memory is the child's own (VmHWM).",
             "",
-            *scale_table(scale),
+            *scale_table(scale, max(load_start, load_average())),
         ]
     )
     publish(SUBSECTION, body, write=not args.no_write, within=SECTION)
