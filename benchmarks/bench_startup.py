@@ -108,8 +108,9 @@ NOTES = (
     "is printed without looking for `:emoji:` codes (rich's emoji table not loaded); a run "
     "builds only the command it names (typer built all eleven commands' options, 15 ms). "
     "`planwatch status` and `--json` of this project and the demo byte for byte the same. "
-    "Whole process, best CPU of 9 interleaved with the code before (both with their bytecode "
-    "cached) at load average 9.3: 0.50 s before, 0.43 s after (floor 0.13 s). From this run on "
+    "Whole process, best of 9 interleaved with the code before (both with their bytecode "
+    "cached): at load average 2.1, 0.45 s of CPU before, 0.39 s after (wall 0.45 and 0.39 s, "
+    "floor 0.13 s); at load average 9.3, 0.50 and 0.43 s of CPU. From this run on "
     "the children have their bytecode cached, as an installed planwatch does: this session's "
     "shell sets PYTHONDONTWRITEBYTECODE, which had every planwatch module compiled at every "
     "start (the diagnostic row).",
