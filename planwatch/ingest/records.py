@@ -469,8 +469,9 @@ def _parse(path: Path, reading: _Reading) -> dict[str, pa.Array] | None:
     dictionaries; ``None`` if anything about the file is in doubt.
 
     The file is mapped, not read: pyarrow and the byte checks read the page cache where it
-    is, with no copy into fresh memory (0.1 s less CPU a million rows, most of it the
-    kernel's). The map goes when nothing refers to it any more."""
+    is, with no copy into fresh memory (the kernel's time reading 2 million rows went from
+    0.42 to 0.30 s, median of 5 interleaved runs). The map goes when nothing refers to it
+    any more."""
     with path.open("rb") as fh:
         try:
             data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)

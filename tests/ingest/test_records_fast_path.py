@@ -237,3 +237,22 @@ def test_data_police_uk_files_are_read_together_as_one_by_one(
         for con, b in ((fast, batch), (slow, one))
     ]  # fmt: skip
     assert len(rows[0]) > 10_000 and rows[0] == rows[1]
+
+
+def test_a_file_is_parsed_from_its_map_which_is_let_go_after(tmp_path: Path) -> None:
+    """The fast path parses a file where the page cache holds it (a read-only map): the
+    columns come out as the file-by-file path reads them, and no map of the file is left
+    once the parse is done (it would hold the file's pages to the write); a file emptied
+    after its header was looked at is left to the file-by-file path."""
+    (path,) = _files(tmp_path, [list(r) for r in CRIME_ROWS], 1)
+    reading = records._Reading.of(tuple(CRIME_HEADER), SOURCE)
+
+    def mapped() -> bool:
+        return str(path) in Path("/proc/self/maps").read_text()
+
+    parsed = records._parse(path, reading)
+    assert parsed is not None and len(parsed[SOURCE.date]) == len(CRIME_ROWS)
+    if Path("/proc/self/maps").exists():  # Linux: the process's maps are listed there
+        assert not mapped()
+    path.write_bytes(b"")
+    assert records._parse(path, reading) is None
