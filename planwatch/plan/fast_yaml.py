@@ -81,6 +81,12 @@ _DECIMAL_FLOAT = re.compile(r"[-+]?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
+def mapping_key(key: object) -> str:
+    """A mapping's key as the plan's fields name it: text, with YAML's booleans written
+    lower case (``true: [R]`` in a flag column is its ``true`` field, not ``True``)."""
+    return str(key).lower() if isinstance(key, bool) else str(key)
+
+
 class _Constructor(yaml.constructor.SafeConstructor):
     """Plain Python values, or :class:`_Fallback` for anything outside the common forms."""
 
@@ -89,7 +95,7 @@ class _Constructor(yaml.constructor.SafeConstructor):
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag == _TAG + "merge":
                 raise _Fallback
-            key = str(self.construct_object(key_node, deep=deep))
+            key = mapping_key(self.construct_object(key_node, deep=deep))
             if key in mapping:
                 raise _Fallback
             mapping[key] = self.construct_object(value_node, deep=deep)

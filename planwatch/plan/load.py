@@ -222,8 +222,10 @@ def _parse_located(text: str, filename: str) -> Plan:
 
 
 def _plain(node: Any) -> Any:
+    from planwatch.plan.fast_yaml import mapping_key  # the slow path follows the fast one
+
     if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
+        return {mapping_key(k): _plain(v) for k, v in node.items()}
     if isinstance(node, list):
         return [_plain(v) for v in node]
     return node

@@ -157,6 +157,29 @@ class RecordColumn(Frozen):
         default=FLAG_FALSE, description="Flag values meaning no ('' is a blank cell)"
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_scalars(cls, v: object) -> object:
+        """YAML reads spellings such as ``1`` or ``true`` in a flag's lists as a number or a
+        boolean: each is taken as the text written."""
+        if not isinstance(v, dict):
+            return v
+        out = dict(v)
+        for key in ("true", "false"):
+            spellings = out.get(key)
+            if isinstance(spellings, list | tuple):
+                out[key] = tuple(_spelling(s) for s in spellings)
+        return out
+
+
+def _spelling(value: object) -> object:
+    """A YAML scalar as the text it was written as (booleans lower case); others unchanged."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    return value
+
 
 class RecordSourceDef(Frozen):
     """A record-level extract (one row per crime, casualty, incident...) and how to read it."""
