@@ -26,6 +26,7 @@ _.red  # RagDefinitions field, read by getattr(plan.rag, status) (web/services/p
 _.amber  # the same
 _._one_id  # unused method (planwatch/plan/models.py:176)
 _._shorthand  # unused method (planwatch/plan/models.py:181)
+_._yaml_scalars  # pydantic validator (planwatch/plan/models.py RecordColumn)
 _._columns_mapped  # unused method (planwatch/plan/models.py:189)
 model_config  # unused variable (planwatch/plan/models.py:223)
 equals  # unused variable (planwatch/plan/models.py:226)
