@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import sys
 import threading
@@ -60,6 +61,7 @@ _log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _worker_cpu = [0.0]  # CPU seconds spent drawing in workers, for the benchmarks
+_alone = [False]  # draw_here(): no chart workers in this process
 
 
 def workers() -> int:
@@ -69,7 +71,7 @@ def workers() -> int:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
-    return max(1, min(cpus, MAX_WORKERS)) if _main_is_safe() else 1
+    return max(1, min(cpus, MAX_WORKERS)) if _main_is_safe() and not _alone[0] else 1
 
 
 @cache
@@ -104,7 +106,27 @@ def _get_pool() -> ProcessPoolExecutor:
     with _lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=_context())
+            _stop_at_exit()
         return _pool
+
+
+#: Processes (by id) that will stop their chart workers as they exit.
+_stopping: set[int] = set()
+#: Before multiprocessing waits for a worker process's own children at its exit, and
+#: before it closes the pool's queues (their finalizers' priority is 10: a sentinel put
+#: after that would never reach the chart workers).
+_EXIT_PRIORITY = 100
+
+
+def _stop_at_exit() -> None:
+    """Stop the chart workers when this process exits, also when this process is itself
+    a worker (a batch of reports, services/batch.py): a multiprocessing worker ends
+    without running ``atexit``, so the pool's own exit handler never runs there, and the
+    worker would wait for ever for its idle chart workers to end. multiprocessing runs
+    its finalizers of a priority of 0 or more before it waits for them."""
+    if os.getpid() not in _stopping:
+        _stopping.add(os.getpid())
+        multiprocessing.util.Finalize(None, shutdown, exitpriority=_EXIT_PRIORITY)
 
 
 def shutdown() -> None:
@@ -149,6 +171,13 @@ def _draw_timed(
 def use_workers(charts: int) -> bool:
     """Whether ``charts`` charts are worth drawing in worker processes here and now."""
     return charts >= MIN_PARALLEL_CHARTS and workers() >= 2 and not _busy()
+
+
+def draw_here() -> None:
+    """Draw every chart in this process from now on (no chart workers): for a process
+    that is itself one of a pool's workers, one per CPU (services/batch.py), where chart
+    workers would only compete with the other reports for the CPUs."""
+    _alone[0] = True
 
 
 def draw_ahead(charts: int) -> bool:

@@ -181,7 +181,9 @@ def _context() -> multiprocessing.context.BaseContext:
 
 def _in_workers(tasks: Sequence[_Task], workers: int) -> Iterator[AreaReport]:
     """The areas' reports from a pool of ``workers`` processes, as each finishes."""
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=_start_worker
+    )
     try:
         futures = {pool.submit(_report_one, t): t for t in tasks}
         for future in as_completed(futures):
@@ -191,6 +193,14 @@ def _in_workers(tasks: Sequence[_Task], workers: int) -> Iterator[AreaReport]:
                 yield _failed(futures[future], f"the worker process building it stopped: {exc!r}")
     finally:  # also when the caller stops early (Ctrl-C): no report is left queued
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker() -> None:
+    """A worker draws its reports' charts itself: the pool already keeps every CPU busy
+    with one report each, and chart workers of its own would only compete with them."""
+    from planwatch.report.parallel import draw_here
+
+    draw_here()
 
 
 def _failed(

@@ -189,3 +189,38 @@ def test_a_chart_that_cannot_be_drawn_fails_the_pdf_rather_than_leaving_it_out(t
         ReportError, match="could not draw a chart for the PDF: cannot draw chart-1"
     ):
         layout(f'<p>A chart:</p><img src="{image}" alt="A chart">', before_fetch=broken)
+
+
+def _starts_chart_workers() -> int:
+    """In a pool's worker: start this process's chart workers, and leave them running."""
+    return parallel._get_pool().submit(parallel.workers).result()
+
+
+def _draws_here_in_a_batch_worker() -> int:
+    from planwatch.services import batch
+
+    batch._start_worker()
+    return parallel.workers()
+
+
+def test_a_worker_that_started_chart_workers_still_exits(monkeypatch):
+    """A multiprocessing worker exits without atexit, waiting for its own children first:
+    its idle chart workers are stopped before that wait (else it waited for ever)."""
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    if parallel.workers() < 2:
+        pytest.skip("one CPU: no chart workers are started")
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=parallel._context())
+    assert pool.submit(_starts_chart_workers).result() >= 1
+    ended = threading.Thread(target=pool.shutdown, kwargs={"wait": True}, daemon=True)
+    ended.start()
+    ended.join(timeout=120)  # generous: it ends in well under a second, or never
+    assert not ended.is_alive(), "the worker never exited: its chart workers were left running"
+
+
+def test_a_batch_worker_draws_its_reports_charts_itself():
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=parallel._context()) as pool:
+        assert pool.submit(_draws_here_in_a_batch_worker).result() == 1
