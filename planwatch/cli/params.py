@@ -10,9 +10,10 @@ own path checks (``exists`` and the like), which is what the adapter does. Any o
 (not text, text Python cannot encode, an empty path) goes to typer's own coercion, so its
 errors are typer's. ``tests/cli/test_cli_params.py`` holds the two to the same results.
 
-Only typer's private coercion layer (``typer._coercion``, 0.2x) is touched, and only when it
-is there: older typer versions coerce with click's types, without pydantic, and are left as
-they are.
+Only typer's private coercion layer (``typer._coercion``) is touched, and only in the typer
+versions it was tested with (:data:`TESTED_TYPER`): older versions coerce with click's
+types, without pydantic, and newer ones may change that private layer, so both are left to
+typer (a slower start, never a broken command line).
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import typer
 from typer.core import TyperGroup
+
+#: The typer releases (major, minor) whose private coercion layer this module was written
+#: against and is tested with (tests/cli/test_cli_params.py); any other is left alone.
+TESTED_TYPER = ((0, 29),)
 
 
 class PlainGroup(TyperGroup):
@@ -66,7 +72,10 @@ def plain_coercion(param: Any) -> bool:
 
 @cache
 def _plain_param() -> type | None:
-    """The coercion class, made from typer's own base class (``None`` without one)."""
+    """The coercion class, made from typer's own base class (``None`` without one, or in a
+    typer release it was not tested with)."""
+    if tuple(int(part) for part in typer.__version__.split(".")[:2]) not in TESTED_TYPER:
+        return None
     try:
         from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
         from typer._param_types import coerce_cli_path
