@@ -44,10 +44,7 @@ Source rules:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -64,7 +61,18 @@ from planwatch.plan.models import (
 )
 from planwatch.plan.records import DefinitionError, RecordQuery, compile_query
 from planwatch.store.connection import StoreRef, reading
-from planwatch.store.names import canonical_force, canonical_group
+from planwatch.store.measure_sql import (
+    ASB_CRIME_TYPE,
+    NO_PERIODS,
+    Branch,
+    MeasurePeriods,
+    measure_branches,
+    periods_of,
+    police_uk_sql,
+    prc_sql,
+)
+from planwatch.store.measure_sql import union as _union
+from planwatch.store.names import canonical_force
 from planwatch.store.records import records_frame, records_sql
 
 if TYPE_CHECKING:  # pandas is imported where a frame is built (fast start-up)
@@ -72,8 +80,7 @@ if TYPE_CHECKING:  # pandas is imported where a frame is built (fast start-up)
 
 MEASURE_COLUMNS = MEASURE_FRAME_COLUMNS
 
-#: data.police.uk's crime type for anti-social behaviour incidents.
-ASB_CRIME_TYPE = "Anti-social behaviour"
+__all__ = ["ASB_CRIME_TYPE", "NO_PERIODS", "MeasurePeriods"]  # kept here for their users
 
 
 def measure_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) -> pd.DataFrame:
@@ -195,21 +202,6 @@ def measure_rows(
     return MeasureRows(columns, errors)
 
 
-@dataclass(frozen=True)
-class MeasurePeriods:
-    """What the store holds for one measure, summed up from :func:`measure_frame`'s query:
-    the frequency of its first row (``None`` with no rows), the distinct period starts in
-    order, and the number of rows held out of analysis as suspect."""
-
-    frequency: str | None
-    starts: tuple[date, ...]
-    suspect: int
-
-
-#: A measure with no rows stored.
-NO_PERIODS = MeasurePeriods(None, (), 0)
-
-
 def measure_periods(con_or_store: StoreRef, plan: Plan, measure: Measure | str) -> MeasurePeriods:
     """The periods the store holds for one measure (for ``planwatch status``): the same
     query and the same errors as :func:`measure_frame`, summed up in SQL, no frame built."""
@@ -227,84 +219,16 @@ def measures_periods(
     a measure whose query could not be built has its error instead."""
     chosen = tuple(plan.measures if measures is None else measures)
     with reading(con_or_store, missing_ok=True) as con:
-        branches, errors = _branches(con, plan, chosen)
-        rows: dict[int, tuple[Any, ...]] = {}
-        if branches:
-            sql, params = _union(branches)
-            rows = {
-                int(r[0]): r[1:]
-                for r in con.execute(
-                    f"""SELECT _m, first(frequency ORDER BY period_start),
-                               list(DISTINCT period_start::DATE ORDER BY period_start::DATE),
-                               count(*) FILTER (WHERE status = 'suspect')
-                        FROM ({sql}) GROUP BY _m""",
-                    params,
-                ).fetchall()
-            }
-    out: dict[str, MeasurePeriods | PlanwatchError] = {}
-    for k, m in enumerate(chosen):
-        if m.id in errors:
-            out[m.id] = errors[m.id]
-        elif k in rows:
-            frequency, starts, suspect = rows[k]
-            out[m.id] = MeasurePeriods(frequency, tuple(starts or ()), int(suspect or 0))
-        else:
-            out[m.id] = NO_PERIODS
-    return out
+        found, errors = _branches(con, plan, chosen)
+        return periods_of(con, found, errors, [m.id for m in chosen])
 
 
 def _branches(
     con: duckdb.DuckDBPyConnection, plan: Plan, measures: Sequence[Measure]
-) -> tuple[list[tuple[int | None, str, Any]], dict[str, PlanwatchError]]:
+) -> tuple[list[Branch], dict[str, PlanwatchError]]:
     """Each measure's query tagged with its position (``None``: the query selects ``_m``
     itself — every tidy series at once, one join), and the errors of those that have none."""
-    errors = _level_errors(con, plan, measures)
-    branches: list[tuple[int | None, str, Any]] = []
-    series: list[tuple[int, SeriesSource]] = []
-    for k, m in enumerate(measures):
-        if m.id in errors:
-            continue
-        if isinstance(m.source, SeriesSource):
-            series.append((k, m.source))
-            continue
-        try:
-            query = _measure_sql(con, plan, m)
-        except PlanwatchError as exc:
-            errors[m.id] = exc
-            continue
-        if query is not None:
-            branches.append((k, *query))
-    if series:
-        branches.append((None, *_series_sql(series, plan.metadata.area)))
-    return branches, errors
-
-
-#: A named parameter (``$name``) in the selectors' SQL.
-_NAMED = re.compile(r"\$([A-Za-z_]\w*)")
-
-
-def _union(branches: Sequence[tuple[int | None, str, Any]]) -> tuple[str, list[Any]]:
-    """One ``UNION ALL`` of the branches with a ``_m`` column (the measure's position),
-    every parameter made positional, in order (DuckDB binds one style per query)."""
-    parts: list[str] = []
-    params: list[Any] = []
-    for k, sql, given in branches:
-        if isinstance(given, Mapping):
-            names = given
-
-            def bind(match: re.Match[str], names: Mapping[str, Any] = names) -> str:
-                params.append(names[match.group(1)])
-                return "?"
-
-            sql = _NAMED.sub(bind, sql)
-        else:
-            params.extend(given)
-        parts.append(
-            f"""SELECT {"_m" if k is None else k} AS _m, period_start::DATE AS period_start, frequency, area, category,
-                       value::DOUBLE AS value, numerator::DOUBLE AS numerator,
-                       denominator::DOUBLE AS denominator, status FROM ({sql})"""
-        )
-    return "\nUNION ALL\n".join(parts), params
+    return measure_branches(con, plan.metadata.area, measures, lambda m: _measure_sql(con, plan, m))
 
 
 def _measure_sql(con: duckdb.DuckDBPyConnection, plan: Plan, m: Measure) -> tuple[str, Any] | None:
@@ -501,136 +425,10 @@ def _finish(frame: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
     return frame[columns].reset_index(drop=True)
 
 
-def _lower_list(values: tuple[str, ...]) -> list[str]:
-    return [v.strip().lower() for v in values]
-
-
 def _prc_sql(source: PrcSource, plan: Plan) -> tuple[str, Any]:
-    force_name = source.force or plan.metadata.area
-    force = canonical_force(force_name) or force_name
-    codes = _lower_list(source.offence_codes)
-    subgroups = _lower_list(source.offence_subgroups)
-    groups = [canonical_group(g).lower() for g in source.offence_groups]
-    if codes or subgroups:
-        sql = """
-            SELECT period_start, 'quarter' AS frequency, force AS area,
-                   CASE WHEN lower(offence_code) IN (SELECT unnest($codes)) THEN offence_code
-                        WHEN lower(offence_subgroup) IN (SELECT unnest($subgroups)) THEN offence_subgroup
-                        ELSE offence_group END AS category,
-                   sum(count) AS value, NULL AS numerator, NULL AS denominator, 'ok' AS status
-            FROM prc_offences
-            WHERE level = 'offence' AND lower(force) = lower($force)
-              AND (lower(offence_code) IN (SELECT unnest($codes))
-                   OR lower(offence_subgroup) IN (SELECT unnest($subgroups))
-                   OR lower(offence_group) IN (SELECT unnest($groups)))
-            GROUP BY ALL ORDER BY period_start, category
-        """
-        return sql, {"force": force, "codes": codes, "subgroups": subgroups, "groups": groups}
-    sql = """
-            WITH sel AS (
-                SELECT * FROM prc_offences
-                WHERE lower(force) = lower($force)
-                  AND (len($groups) = 0 OR lower(offence_group) IN (SELECT unnest($groups)))
-            ), grouped AS (SELECT DISTINCT period_start FROM sel WHERE level = 'group')
-            SELECT period_start, 'quarter' AS frequency, force AS area, offence_group AS category,
-                   sum(count) AS value, NULL AS numerator, NULL AS denominator, 'ok' AS status
-            FROM sel
-            WHERE level = 'group' OR period_start NOT IN (SELECT period_start FROM grouped)
-            GROUP BY ALL ORDER BY period_start, category
-        """
-    return sql, {"force": force, "groups": groups}
+    return prc_sql(source, plan.metadata.area)
 
 
 def _police_uk_sql(source: PoliceUkSource, *, by_area: bool = False) -> tuple[str, Any]:
     """``by_area``: rows by local area (district from the LSOA name) instead of force."""
-    types = _lower_list(source.crime_types)
-    area = "area" if by_area else "falls_within"
-    sql = f"""
-        SELECT month AS period_start, 'month' AS frequency, {area} AS area, crime_type AS category,
-               sum(count) AS value, NULL AS numerator, NULL AS denominator, 'ok' AS status
-        FROM police_uk_counts
-        WHERE ($falls IS NULL OR lower(falls_within) = lower($falls))
-          AND (CASE WHEN len($types) = 0 THEN lower(crime_type) <> lower($asb)
-                    ELSE lower(crime_type) IN (SELECT unnest($types)) END)
-        GROUP BY ALL ORDER BY period_start, area, category
-    """
-    return sql, {"falls": source.falls_within, "types": types, "asb": ASB_CRIME_TYPE}
-
-
-def _series_sql(series: Sequence[tuple[int, SeriesSource]], force: str) -> tuple[str, Any]:
-    """The rows of every tidy series measure (``_m``: its position) in one join: one area's
-    rows, or — with no area named — the force-level rows only ('' or the plan's area):
-    district rows are never added into a force total."""
-    sql = """
-        SELECT w._m, o.period_start, o.period_kind AS frequency, o.area, o.series AS category,
-               o.value, o.numerator, o.denominator, o.status
-        FROM (SELECT unnest(?::INTEGER[]) AS _m, unnest(?::VARCHAR[]) AS wanted,
-                     unnest(?::VARCHAR[]) AS wanted_area) w
-        JOIN observations o ON lower(o.series) = lower(w.wanted)
-        WHERE o.status <> 'rejected'
-          AND (CASE WHEN w.wanted_area IS NULL THEN o.area = '' OR lower(o.area) = lower(?)
-                    ELSE lower(o.area) = lower(w.wanted_area) END)
-    """
-    return sql, [
-        [k for k, _ in series],
-        [source.series for _, source in series],
-        [source.area for _, source in series],
-        force,
-    ]
-
-
-def _level_errors(
-    con: duckdb.DuckDBPyConnection, plan: Plan, measures: Sequence[Measure]
-) -> dict[str, PlanwatchError]:
-    """The force-level check of every tidy series read for the force as a whole, in one
-    query: such a series must have force-level rows, each period once (not a blank area
-    and the force's name both). Rows of other forces (a national file) are no districts:
-    with none of its own the series simply has no data for this force."""
-    force = plan.metadata.area
-    checked = [
-        (k, m.id, m.source.series)
-        for k, m in enumerate(measures)
-        if isinstance(m.source, SeriesSource) and m.source.area is None
-    ]
-    if not checked:
-        return {}
-    rows = con.execute(
-        """WITH wanted AS (
-               SELECT unnest(?::INTEGER[]) AS k, unnest(?::VARCHAR[]) AS wanted
-           ), held AS (
-               SELECT w.k, o.area, o.period_label,
-                      o.area = '' OR lower(o.area) = lower(?) AS force_level
-               FROM wanted w JOIN observations o ON lower(o.series) = lower(w.wanted)
-               WHERE o.status <> 'rejected'
-           ), doubled AS (
-               SELECT k, min(period_label) AS label FROM (
-                   SELECT k, period_label FROM held WHERE force_level
-                   GROUP BY k, period_label HAVING count(DISTINCT area) > 1)
-               GROUP BY k
-           )
-           SELECT k, count(*) FILTER (WHERE force_level),
-                  list(DISTINCT area ORDER BY area) FILTER (WHERE NOT force_level),
-                  any_value(doubled.label)
-           FROM held LEFT JOIN doubled USING (k) GROUP BY k""",
-        [[k for k, _, _ in checked], [series for _, _, series in checked], force],
-    ).fetchall()
-    found = {int(k): (n, districts, doubled) for k, n, districts, doubled in rows}
-    errors: dict[str, PlanwatchError] = {}
-    for k, measure_id, series in checked:
-        force_rows, areas, doubled = found.get(k, (0, None, None))
-        districts = [a for a in areas or () if canonical_force(a) is None]
-        if not force_rows and districts:
-            errors[measure_id] = PlanError(
-                f"series '{series}' has rows only for areas {', '.join(districts[:5])}"
-                + (" ..." if len(districts) > 5 else "")
-                + f", none for {force} as a whole; district rows are not added into a force total",
-                expected="'area:' on the measure's source for one area, or force-level rows "
-                "(area blank or the force's name) in the measures file",
-            )
-        elif doubled:
-            errors[measure_id] = PlanError(
-                f"series '{series}' has two force-level rows for {doubled}: one with a blank "
-                f"area and one for '{force}'",
-                expected="one force-level row per period (area blank or the force's name, not both)",
-            )
-    return errors
+    return police_uk_sql(source, by_area=by_area)

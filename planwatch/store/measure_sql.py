@@ -1,0 +1,333 @@
+"""The measures' store queries built from their selections as plain values (no plan models).
+
+In: an open DuckDB connection and, per measure, its source selection — a model of
+:mod:`planwatch.plan.models` or its outline (:mod:`planwatch.plan.outline`); both have the
+fields of :class:`PrcSelection`, :class:`PoliceUkSelection` and :class:`SeriesSelection`.
+Out: each measure's query and its parameters, the tidy series' force-level checks, the
+``UNION ALL`` of many measures' queries, and the periods each measure holds
+(:class:`MeasurePeriods`).
+
+:mod:`planwatch.store.selectors` builds every measure read from these (the frames, the
+rows, the periods); ``planwatch status`` builds its one query from the plan's outline
+through :func:`measures_periods_of`, so that it imports neither pydantic nor the plan's
+models (issue 17). The source rules are in :mod:`planwatch.store.selectors`' docstring.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol, TypeVar
+
+import duckdb
+
+from planwatch.errors import PlanError, PlanwatchError
+from planwatch.store.names import canonical_force, canonical_group
+
+#: data.police.uk's crime type for anti-social behaviour incidents.
+ASB_CRIME_TYPE = "Anti-social behaviour"
+
+
+class PrcSelection(Protocol):
+    @property
+    def force(self) -> str | None: ...
+    @property
+    def offence_codes(self) -> tuple[str, ...]: ...
+    @property
+    def offence_groups(self) -> tuple[str, ...]: ...
+    @property
+    def offence_subgroups(self) -> tuple[str, ...]: ...
+
+
+class PoliceUkSelection(Protocol):
+    @property
+    def falls_within(self) -> str | None: ...
+    @property
+    def crime_types(self) -> tuple[str, ...]: ...
+
+
+class SeriesSelection(Protocol):
+    @property
+    def series(self) -> str: ...
+    @property
+    def area(self) -> str | None: ...
+
+
+class _Source(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+
+class MeasureLike(Protocol):
+    """A measure or its outline: its id and its source's kind."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def source(self) -> _Source: ...
+
+
+@dataclass(frozen=True)
+class MeasurePeriods:
+    """What the store holds for one measure, summed up from ``measure_frame``'s query:
+    the frequency of its first row (``None`` with no rows), the distinct period starts in
+    order, and the number of rows held out of analysis as suspect."""
+
+    frequency: str | None
+    starts: tuple[date, ...]
+    suspect: int
+
+
+#: A measure with no rows stored.
+NO_PERIODS = MeasurePeriods(None, (), 0)
+
+_M = TypeVar("_M", bound=MeasureLike)
+
+#: One measure's query tagged with its position (``None``: the query selects ``_m``
+#: itself), and its parameters.
+Branch = tuple[int | None, str, Any]
+
+
+def measure_branches(
+    con: duckdb.DuckDBPyConnection,
+    area: str,
+    measures: Sequence[_M],
+    query_of: Callable[[_M], tuple[str, Any] | None],
+) -> tuple[list[Branch], dict[str, PlanwatchError]]:
+    """Each measure's query tagged with its position (every tidy series in one branch,
+    one join), and the errors of those that have none. ``query_of`` gives the query of a
+    measure other than a tidy series (``None``: nothing stored), or raises its error."""
+    series_of = [(k, m.id, _series(m)) for k, m in enumerate(measures)]
+    errors = level_errors(con, area, [(k, i, s) for k, i, s in series_of if s is not None])
+    found: list[Branch] = []
+    series: list[tuple[int, SeriesSelection]] = []
+    for (k, measure_id, selection), m in zip(series_of, measures, strict=True):
+        if measure_id in errors:
+            continue
+        if selection is not None:
+            series.append((k, selection))
+            continue
+        try:
+            query = query_of(m)
+        except PlanwatchError as exc:
+            errors[measure_id] = exc
+            continue
+        if query is not None:
+            found.append((k, *query))
+    if series:
+        found.append((None, *series_sql(series, area)))
+    return found, errors
+
+
+def _series(m: MeasureLike) -> SeriesSelection | None:
+    source: Any = m.source
+    return source if source.kind == "series" else None
+
+
+def periods_of(
+    con: duckdb.DuckDBPyConnection,
+    found: Sequence[Branch],
+    errors: Mapping[str, PlanwatchError],
+    ids: Sequence[str],
+) -> dict[str, MeasurePeriods | PlanwatchError]:
+    """The periods held by each measure (``ids`` in position order) from its branch, in
+    one query; a measure whose query could not be built has its error instead."""
+    rows: dict[int, tuple[Any, ...]] = {}
+    if found:
+        sql, params = union(found)
+        rows = {
+            int(r[0]): r[1:]
+            for r in con.execute(
+                f"""SELECT _m, first(frequency ORDER BY period_start),
+                           list(DISTINCT period_start::DATE ORDER BY period_start::DATE),
+                           count(*) FILTER (WHERE status = 'suspect')
+                    FROM ({sql}) GROUP BY _m""",
+                params,
+            ).fetchall()
+        }
+    out: dict[str, MeasurePeriods | PlanwatchError] = {}
+    for k, measure_id in enumerate(ids):
+        if measure_id in errors:
+            out[measure_id] = errors[measure_id]
+        elif k in rows:
+            frequency, starts, suspect = rows[k]
+            out[measure_id] = MeasurePeriods(frequency, tuple(starts or ()), int(suspect or 0))
+        else:
+            out[measure_id] = NO_PERIODS
+    return out
+
+
+def plain_query(m: MeasureLike, area: str) -> tuple[str, Any]:
+    """The query of a PRC or data.police.uk measure (``query_of`` for :func:`measure_branches`
+    when there are no record-based measures)."""
+    source: Any = m.source
+    if source.kind == "prc":
+        return prc_sql(source, area)
+    if source.kind == "police_uk":
+        return police_uk_sql(source)
+    raise AssertionError(f"not a PRC or data.police.uk measure: {m.id} ({source.kind})")
+
+
+#: A named parameter (``$name``) in the selectors' SQL.
+_NAMED = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+def union(found: Sequence[Branch]) -> tuple[str, list[Any]]:
+    """One ``UNION ALL`` of the branches with a ``_m`` column (the measure's position),
+    every parameter made positional, in order (DuckDB binds one style per query)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for k, sql, given in found:
+        if isinstance(given, Mapping):
+            names = given
+
+            def bind(match: re.Match[str], names: Mapping[str, Any] = names) -> str:
+                params.append(names[match.group(1)])
+                return "?"
+
+            sql = _NAMED.sub(bind, sql)
+        else:
+            params.extend(given)
+        parts.append(
+            f"""SELECT {"_m" if k is None else k} AS _m, period_start::DATE AS period_start, frequency, area, category,
+                       value::DOUBLE AS value, numerator::DOUBLE AS numerator,
+                       denominator::DOUBLE AS denominator, status FROM ({sql})"""
+        )
+    return "\nUNION ALL\n".join(parts), params
+
+
+def _lower_list(values: tuple[str, ...]) -> list[str]:
+    return [v.strip().lower() for v in values]
+
+
+def prc_sql(source: PrcSelection, area: str) -> tuple[str, Any]:
+    """A PRC measure's query; ``area``: the plan's force, read when the source names none."""
+    force_name = source.force or area
+    force = canonical_force(force_name) or force_name
+    codes = _lower_list(source.offence_codes)
+    subgroups = _lower_list(source.offence_subgroups)
+    groups = [canonical_group(g).lower() for g in source.offence_groups]
+    if codes or subgroups:
+        sql = """
+            SELECT period_start, 'quarter' AS frequency, force AS area,
+                   CASE WHEN lower(offence_code) IN (SELECT unnest($codes)) THEN offence_code
+                        WHEN lower(offence_subgroup) IN (SELECT unnest($subgroups)) THEN offence_subgroup
+                        ELSE offence_group END AS category,
+                   sum(count) AS value, NULL AS numerator, NULL AS denominator, 'ok' AS status
+            FROM prc_offences
+            WHERE level = 'offence' AND lower(force) = lower($force)
+              AND (lower(offence_code) IN (SELECT unnest($codes))
+                   OR lower(offence_subgroup) IN (SELECT unnest($subgroups))
+                   OR lower(offence_group) IN (SELECT unnest($groups)))
+            GROUP BY ALL ORDER BY period_start, category
+        """
+        return sql, {"force": force, "codes": codes, "subgroups": subgroups, "groups": groups}
+    sql = """
+            WITH sel AS (
+                SELECT * FROM prc_offences
+                WHERE lower(force) = lower($force)
+                  AND (len($groups) = 0 OR lower(offence_group) IN (SELECT unnest($groups)))
+            ), grouped AS (SELECT DISTINCT period_start FROM sel WHERE level = 'group')
+            SELECT period_start, 'quarter' AS frequency, force AS area, offence_group AS category,
+                   sum(count) AS value, NULL AS numerator, NULL AS denominator, 'ok' AS status
+            FROM sel
+            WHERE level = 'group' OR period_start NOT IN (SELECT period_start FROM grouped)
+            GROUP BY ALL ORDER BY period_start, category
+        """
+    return sql, {"force": force, "groups": groups}
+
+
+def police_uk_sql(source: PoliceUkSelection, *, by_area: bool = False) -> tuple[str, Any]:
+    """A data.police.uk measure's query; ``by_area``: rows by local area (district from the
+    LSOA name) instead of force."""
+    types = _lower_list(source.crime_types)
+    area = "area" if by_area else "falls_within"
+    sql = f"""
+        SELECT month AS period_start, 'month' AS frequency, {area} AS area, crime_type AS category,
+               sum(count) AS value, NULL AS numerator, NULL AS denominator, 'ok' AS status
+        FROM police_uk_counts
+        WHERE ($falls IS NULL OR lower(falls_within) = lower($falls))
+          AND (CASE WHEN len($types) = 0 THEN lower(crime_type) <> lower($asb)
+                    ELSE lower(crime_type) IN (SELECT unnest($types)) END)
+        GROUP BY ALL ORDER BY period_start, area, category
+    """
+    return sql, {"falls": source.falls_within, "types": types, "asb": ASB_CRIME_TYPE}
+
+
+def series_sql(series: Sequence[tuple[int, SeriesSelection]], force: str) -> tuple[str, Any]:
+    """The rows of every tidy series measure (``_m``: its position) in one join: one area's
+    rows, or — with no area named — the force-level rows only ('' or the plan's area):
+    district rows are never added into a force total."""
+    sql = """
+        SELECT w._m, o.period_start, o.period_kind AS frequency, o.area, o.series AS category,
+               o.value, o.numerator, o.denominator, o.status
+        FROM (SELECT unnest(?::INTEGER[]) AS _m, unnest(?::VARCHAR[]) AS wanted,
+                     unnest(?::VARCHAR[]) AS wanted_area) w
+        JOIN observations o ON lower(o.series) = lower(w.wanted)
+        WHERE o.status <> 'rejected'
+          AND (CASE WHEN w.wanted_area IS NULL THEN o.area = '' OR lower(o.area) = lower(?)
+                    ELSE lower(o.area) = lower(w.wanted_area) END)
+    """
+    return sql, [
+        [k for k, _ in series],
+        [source.series for _, source in series],
+        [source.area for _, source in series],
+        force,
+    ]
+
+
+def level_errors(
+    con: duckdb.DuckDBPyConnection,
+    force: str,
+    series: Sequence[tuple[int, str, SeriesSelection]],
+) -> dict[str, PlanwatchError]:
+    """The force-level check of every tidy series (position, measure id, selection) read
+    for the force as a whole, in one query: such a series must have force-level rows, each
+    period once (not a blank area and the force's name both). Rows of other forces (a
+    national file) are no districts: with none of its own the series simply has no data
+    for this force."""
+    checked = [(k, measure_id, s.series) for k, measure_id, s in series if s.area is None]
+    if not checked:
+        return {}
+    rows = con.execute(
+        """WITH wanted AS (
+               SELECT unnest(?::INTEGER[]) AS k, unnest(?::VARCHAR[]) AS wanted
+           ), held AS (
+               SELECT w.k, o.area, o.period_label,
+                      o.area = '' OR lower(o.area) = lower(?) AS force_level
+               FROM wanted w JOIN observations o ON lower(o.series) = lower(w.wanted)
+               WHERE o.status <> 'rejected'
+           ), doubled AS (
+               SELECT k, min(period_label) AS label FROM (
+                   SELECT k, period_label FROM held WHERE force_level
+                   GROUP BY k, period_label HAVING count(DISTINCT area) > 1)
+               GROUP BY k
+           )
+           SELECT k, count(*) FILTER (WHERE force_level),
+                  list(DISTINCT area ORDER BY area) FILTER (WHERE NOT force_level),
+                  any_value(doubled.label)
+           FROM held LEFT JOIN doubled USING (k) GROUP BY k""",
+        [[k for k, _, _ in checked], [name for _, _, name in checked], force],
+    ).fetchall()
+    found = {int(k): (n, districts, doubled) for k, n, districts, doubled in rows}
+    errors: dict[str, PlanwatchError] = {}
+    for k, measure_id, name in checked:
+        force_rows, areas, doubled = found.get(k, (0, None, None))
+        districts = [a for a in areas or () if canonical_force(a) is None]
+        if not force_rows and districts:
+            errors[measure_id] = PlanError(
+                f"series '{name}' has rows only for areas {', '.join(districts[:5])}"
+                + (" ..." if len(districts) > 5 else "")
+                + f", none for {force} as a whole; district rows are not added into a force total",
+                expected="'area:' on the measure's source for one area, or force-level rows "
+                "(area blank or the force's name) in the measures file",
+            )
+        elif doubled:
+            errors[measure_id] = PlanError(
+                f"series '{name}' has two force-level rows for {doubled}: one with a blank "
+                f"area and one for '{force}'",
+                expected="one force-level row per period (area blank or the force's name, not both)",
+            )
+    return errors
