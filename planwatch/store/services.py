@@ -24,13 +24,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
 
 from planwatch.errors import NotFoundError, StoreError, suggest
-from planwatch.plan.models import RecordSourceDef
 from planwatch.store.schema import ensure_record_table
+
+if TYPE_CHECKING:  # only a records batch carries a source: other loads need not import the plan
+    from planwatch.plan.models import RecordSourceDef
 
 
 @dataclass(frozen=True)
