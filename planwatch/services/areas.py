@@ -9,6 +9,11 @@ local area, tidy series by their area, force-level rows left out), populations b
 where loaded, districts grouped into the plan's local policing areas. Only counts get one
 (a sum of districts' rates or percentages means nothing), and only when at least
 :data:`MIN_DISTRICTS` districts have the whole quarter.
+
+A tidy series of a national file holds every force's own rows under the force's name:
+for a force's plan (one plan run for each force, ``planwatch report-areas``) those are
+other forces, no districts of this one, and are left out. For a plan of an area that is
+no force (a region, the nation) the forces are its breakdown and are kept.
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ from typing import Any
 from planwatch.analysis.engine import is_count
 from planwatch.measures.areas import AreaTable, area_table
 from planwatch.narrative.run import AnalysisRun, MeasureResult
-from planwatch.plan.models import Plan
+from planwatch.plan.models import Plan, SeriesSource
 from planwatch.project import Project
 from planwatch.services.peers import Populations, population_in, populations
 from planwatch.store.connection import reading
+from planwatch.store.names import canonical_force
 from planwatch.store.selectors import area_frame
 
 #: A breakdown of one district is the force figure again: none is shown.
@@ -36,6 +42,8 @@ def _table(
     if not is_count(measure):
         return None
     frame = area_frame(store, plan, measure)
+    if not frame.empty and isinstance(measure.source, SeriesSource):
+        frame = _no_other_forces(frame, plan)
     if frame.empty:
         return None
     year = run.quarter.start.year  # the estimate for the calendar year the quarter starts in
@@ -46,6 +54,15 @@ def _table(
         frame, measure.id, run.quarter, populations=by_area, groups=plan.district_groups()
     )
     return table if len(table.rows) >= MIN_DISTRICTS else None
+
+
+def _no_other_forces(frame: Any, plan: Plan) -> Any:
+    """A series' rows by area less other forces' own rows, when the plan's area is a
+    force (module docstring)."""
+    if canonical_force(plan.metadata.area) is None:
+        return frame
+    forces = frame["area"].map(lambda area: canonical_force(str(area)) is not None)
+    return frame[~forces]
 
 
 def with_district_tables(project: Project, run: AnalysisRun) -> AnalysisRun:

@@ -127,3 +127,45 @@ def test_the_report_shows_each_district_once_with_totals_that_add_up(project, tm
 
 def test_no_store_means_no_breakdown(run, tmp_path):
     assert with_district_tables(Project.at(tmp_path), run) is run
+
+
+#: A national tidy file: each force's own rows under its name, and one of Essex's districts.
+NATIONAL_ROWS = (
+    "asb,2022/23 Q1,7000,Essex\nasb,2023/24 Q1,6787,Essex\n"
+    "asb,2022/23 Q1,4000,Kent\nasb,2023/24 Q1,4100,Kent\n"
+    "asb,2022/23 Q1,3000,Norfolk\nasb,2023/24 Q1,2900,Norfolk\n"
+    "asb,2022/23 Q1,500,Colchester\nasb,2023/24 Q1,602,Colchester\n"
+    "asb,2022/23 Q1,300,Braintree\nasb,2023/24 Q1,240,Braintree\n"
+)
+
+
+def _national(root: Path, area: str, own_rows: str = "") -> Project:
+    root.mkdir()
+    (root / "plan.yaml").write_text(PLAN.replace("area: Essex", f"area: {area}"), encoding="utf-8")
+    data = root / "national.csv"
+    data.write_text("measure,period,value,area\n" + NATIONAL_ROWS + own_rows, encoding="utf-8")
+    ingest(root, "measures", [data])
+    return Project.at(root)
+
+
+def _breakdown(project: Project) -> list[str] | None:
+    run = with_district_tables(project, run_analysis(project, Q1))
+    areas = {m.measure.id: m for m in run.priorities[0].measures}["asb"].areas
+    return None if areas is None else [r.area for r in areas.rows]
+
+
+def test_other_forces_of_a_national_file_are_no_districts_of_a_force(tmp_path: Path):
+    # one plan run for each force (report-areas): Kent and Norfolk are not Essex's districts
+    assert _breakdown(_national(tmp_path / "essex", "Essex")) == ["Colchester", "Braintree"]
+
+
+def test_the_forces_are_the_breakdown_of_an_area_that_is_no_force(tmp_path: Path):
+    # a region's plan: its forces are its breakdown
+    region = "asb,2022/23 Q1,15000,\nasb,2023/24 Q1,14787,\n"
+    assert _breakdown(_national(tmp_path / "region", "Eastern Region", region)) == [
+        "Essex",
+        "Kent",
+        "Norfolk",
+        "Colchester",
+        "Braintree",
+    ]
