@@ -31,12 +31,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show what is loaded, gaps, data lag and warnings (suspect values, plan selections without data)."""
         from planwatch.plan.cache import CACHE_DIR
-        from planwatch.plan.load import load_plan
+        from planwatch.plan.load import load_outline
         from planwatch.store.status import store_status
 
         proj = project_of(project)
         exists = proj.plan_path.exists()
-        plan = load_plan(proj.plan_path, cache_dir=proj.root / CACHE_DIR) if exists else None
+        # the plan's outline: from the plan cache without pydantic (fast start-up)
+        plan = load_outline(proj.plan_path, cache_dir=proj.root / CACHE_DIR) if exists else None
         result = store_status(proj, plan, parse_quarter(quarter) if quarter else None)
         if as_json:
             print_json(result.to_dict())

@@ -4,10 +4,13 @@ In: the bytes of a plan file and a cache folder (the project's :data:`CACHE_DIR`
 Out: the :class:`~planwatch.plan.models.Plan` that those bytes were read into before,
 rebuilt field by field without validating it again (pydantic's validators are never built:
 ``planwatch status`` 0.04 s less CPU for the validators, 0.02 s for the YAML reader and
-0.01 s for the validation; issue 17), or ``None``.
+0.01 s for the validation; issue 17), or ``None``; and the plan's outline
+(:class:`~planwatch.plan.outline.PlanOutline`, what ``planwatch status`` reads), kept
+beside it and read without importing pydantic or the plan's models (0.1 s of CPU).
 
 An entry is found only by its key: the SHA-256 of the plan's bytes together with
-planwatch's version, pydantic's version and the source code of the plan layer and of
+planwatch's version, pydantic's version (read from its ``version.py``, not imported) and
+the source code of the plan layer and of
 :mod:`planwatch.periods` (what reading a plan depends on). So any edit to the plan, even
 one byte, and any change to how plans are read, reads the plan again with every check; an
 invalid plan is never kept (it never gets this far), so its error with its lines is given
@@ -27,14 +30,17 @@ import os
 import tempfile
 from datetime import date, datetime
 from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel
-from pydantic.version import VERSION as PYDANTIC_VERSION
+from typing import TYPE_CHECKING, Any
 
 import planwatch
-from planwatch.plan import models
+from planwatch.plan.outline import PlanOutline, outline_of
+
+if TYPE_CHECKING:  # imported when a whole plan is rebuilt or kept, not for its outline
+    from pydantic import BaseModel
+
+    from planwatch.plan import models
 
 #: The project's cache folder (beside plan.yaml and the store), made on first use.
 CACHE_DIR = ".planwatch-cache"
@@ -49,12 +55,22 @@ class _Unkept(Exception):
 
 @cache
 def _code_digest() -> bytes:
-    digest = hashlib.sha256(f"{planwatch.__version__}\0{PYDANTIC_VERSION}\0".encode())
+    digest = hashlib.sha256(f"{planwatch.__version__}\0".encode())
+    digest.update(_pydantic_version_file() + b"\0")
     here = Path(__file__).parent
     code = [here / name for name in sorted(os.listdir(here)) if name.endswith(".py")]
     for path in (*code, *(here.parent / name for name in _OTHER_CODE)):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.digest()
+
+
+def _pydantic_version_file() -> bytes:
+    """pydantic's ``version.py`` (it holds the release, ``VERSION = '2.x.y'``), read without
+    importing pydantic: importing ``pydantic.version`` imports pydantic_core (0.05 s)."""
+    spec = find_spec("pydantic")
+    if spec is None or not spec.submodule_search_locations:
+        raise OSError("pydantic is not installed")
+    return (Path(next(iter(spec.submodule_search_locations))) / "version.py").read_bytes()
 
 
 def key_of(content: bytes) -> str:
@@ -66,22 +82,48 @@ def _entry_path(folder: Path, plan_path: Path) -> Path:
     return folder / f"{plan_path.name}.json"
 
 
+#: What a damaged or foreign entry raises while it is read: a miss.
+_MISS = (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, _Unkept)
+
+
+def _entry(folder: Path, plan_path: Path, content: bytes) -> dict[str, Any] | None:
+    """The entry kept for these bytes of ``plan_path`` (its key checked), or ``None``."""
+    entry = json.loads(_entry_path(folder, plan_path).read_bytes())
+    return entry if isinstance(entry, dict) and entry.get("key") == key_of(content) else None
+
+
 def cached(folder: Path, plan_path: Path, content: bytes) -> models.Plan | None:
     """The plan kept for these bytes of ``plan_path``, or ``None``."""
+    from planwatch.plan import models
+
     try:
-        entry = json.loads(_entry_path(folder, plan_path).read_bytes())
-        if entry.get("key") != key_of(content):
-            return None
-        plan = _decode(entry["plan"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, _Unkept):
+        entry = _entry(folder, plan_path, content)
+        plan = _decode(entry["plan"]) if entry is not None else None
+    except _MISS:
         return None
     return plan if isinstance(plan, models.Plan) else None
+
+
+def cached_outline(folder: Path, plan_path: Path, content: bytes) -> PlanOutline | None:
+    """The outline kept with the plan for these bytes of ``plan_path`` when it is
+    :attr:`~planwatch.plan.outline.PlanOutline.plain`, or ``None``."""
+    try:
+        entry = _entry(folder, plan_path, content)
+        outline = PlanOutline.from_json(entry["outline"]) if entry is not None else None
+    except _MISS:
+        return None
+    return outline if outline is not None and outline.plain else None
 
 
 def keep(folder: Path, plan_path: Path, content: bytes, plan: models.Plan) -> None:
     """Keep ``plan`` as what these bytes of ``plan_path`` are read into (best effort)."""
     try:
-        text = json.dumps({"key": key_of(content), "plan": _encode(plan)}, allow_nan=False)
+        entry = {
+            "key": key_of(content),
+            "plan": _encode(plan),
+            "outline": outline_of(plan).to_json(),
+        }
+        text = json.dumps(entry, allow_nan=False)
     except (_Unkept, ValueError, OSError, RecursionError):  # OSError: the code unreadable
         return
     try:
@@ -102,6 +144,8 @@ def keep(folder: Path, plan_path: Path, content: bytes, plan: models.Plan) -> No
 
 def _encode(value: Any) -> Any:
     """JSON for a validated plan: every model, tuple, dict and date tagged with its type."""
+    from pydantic import BaseModel
+
     if isinstance(value, BaseModel):
         cls = type(value)
         if _classes().get(cls.__name__) is not cls:
@@ -161,6 +205,10 @@ def _decode(value: Any) -> Any:
 @cache
 def _classes() -> dict[str, type[BaseModel]]:
     """The plan's model classes by name."""
+    from pydantic import BaseModel
+
+    from planwatch.plan import models
+
     return {
         name: cls
         for name, cls in vars(models).items()

@@ -23,13 +23,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from planwatch.errors import Location, PlanError, Problem, suggest
 from planwatch.plan import cache as plan_cache
-from planwatch.plan.models import Plan
+from planwatch.plan.outline import PlanOutline, outline_of
+
+if TYPE_CHECKING:  # pydantic and the models are imported when a plan is read or rebuilt
+    from pydantic import ValidationError
+
+    from planwatch.plan.models import Plan
 
 #: Largest plan file read, in bytes. The biggest real plan we hold (the demo's, with every
 #: measure of a full Police and Crime Plan) is 15 kB; 1 MiB leaves a margin of about 70x.
@@ -78,6 +81,32 @@ def load_plan(path: str | Path, *, cache_dir: Path | None = None) -> Plan:
     :data:`planwatch.plan.cache.CACHE_DIR`), a plan read before from the same bytes, by
     the same code, is taken from there without reading it again, and a plan read now is
     kept there (:mod:`planwatch.plan.cache`)."""
+    path, content = _read(path)
+    if cache_dir is not None:
+        kept = plan_cache.cached(cache_dir, path, content)
+        if kept is not None:
+            return kept
+    return _parse_and_keep(path, content, cache_dir)
+
+
+def load_outline(path: str | Path, *, cache_dir: Path) -> PlanOutline | Plan:
+    """What ``planwatch status`` reads of the plan in the file ``path``: its outline
+    (:mod:`planwatch.plan.outline`) when the cache holds one for these bytes — neither
+    pydantic nor the plan's models imported — else the plan read as :func:`load_plan` reads
+    it (every check, the same errors), given as its outline when that is
+    :attr:`~planwatch.plan.outline.PlanOutline.plain` and as the plan itself when not (a
+    record-based measure's query needs the models)."""
+    path, content = _read(path)
+    kept = plan_cache.cached_outline(cache_dir, path, content)
+    if kept is not None:
+        return kept
+    plan = plan_cache.cached(cache_dir, path, content) or _parse_and_keep(path, content, cache_dir)
+    outline = outline_of(plan)
+    return outline if outline.plain else plan
+
+
+def _read(path: str | Path) -> tuple[Path, bytes]:
+    """The plan file's path and bytes, refused when missing or too large to be a plan."""
     path = Path(path)
     if not path.exists():
         raise PlanError(
@@ -85,11 +114,10 @@ def load_plan(path: str | Path, *, cache_dir: Path | None = None) -> Plan:
             expected="a plan.yaml (create one with 'planwatch init')",
         )
     _check_size(path.stat().st_size, str(path))
-    content = path.read_bytes()
-    if cache_dir is not None:
-        kept = plan_cache.cached(cache_dir, path, content)
-        if kept is not None:
-            return kept
+    return path, path.read_bytes()
+
+
+def _parse_and_keep(path: Path, content: bytes, cache_dir: Path | None) -> Plan:
     try:
         # As reading the file in text mode would: universal newlines.
         text = content.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
@@ -163,7 +191,10 @@ def parse_plan(text: str, *, filename: str = "plan.yaml") -> Plan:
 def _parse_fast(text: str, filename: str) -> Plan | None:
     """The plan if libyaml reads it and every check passes, else ``None``. No problem is
     reported from here: problems are found again, with their lines, by the slow path."""
+    from pydantic import ValidationError
+
     from planwatch.plan.fast_yaml import load_fast  # libyaml: not for a plan from its cache
+    from planwatch.plan.models import Plan
 
     data = load_fast(text)
     if not isinstance(data, dict):
@@ -182,8 +213,11 @@ def _parse_fast(text: str, filename: str) -> Plan | None:
 def _parse_located(text: str, filename: str) -> Plan:
     """The plan read with ruamel.yaml, whose nodes carry their lines, so that every problem
     names its file, line and field; alias bombs are refused from the parser's events first."""
+    from pydantic import ValidationError
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import YAMLError
+
+    from planwatch.plan.models import Plan
 
     yaml = _ruamel()
     try:

@@ -159,9 +159,17 @@ def periods_of(
     return out
 
 
-def plain_query(m: MeasureLike, area: str) -> tuple[str, Any]:
-    """The query of a PRC or data.police.uk measure (``query_of`` for :func:`measure_branches`
-    when there are no record-based measures)."""
+def plain_periods(
+    con: duckdb.DuckDBPyConnection, area: str, measures: Sequence[MeasureLike]
+) -> dict[str, MeasurePeriods | PlanwatchError]:
+    """The periods held by each of ``measures``, none of them record-based (PRC,
+    data.police.uk and tidy series: built from their selections alone), in one query;
+    ``area``: the plan's force. The store's ``measures_periods`` of the same measures."""
+    found, errors = measure_branches(con, area, measures, lambda m: _plain_query(m, area))
+    return periods_of(con, found, errors, [m.id for m in measures])
+
+
+def _plain_query(m: MeasureLike, area: str) -> tuple[str, Any]:
     source: Any = m.source
     if source.kind == "prc":
         return prc_sql(source, area)

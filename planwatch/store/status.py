@@ -1,6 +1,11 @@
 """What is in the store, and what is missing — the read behind ``planwatch status``.
 
 In: a store reference, optionally the plan and the quarter being reported.
+The plan is read as its outline (:mod:`planwatch.plan.outline`: each measure's id,
+frequency, usual lag and selection), so that a status from the plan cache imports neither
+pydantic nor the plan's models; a plan with record-based measures is given whole, and its
+measures' queries are built by the store's selectors (issue 17).
+
 Out: a frozen :class:`StoreStatus`: the loads; per source (force, police.uk area,
 series) the periods held and the gaps between the first and the last; per plan
 measure the latest period, its gaps and how far it lags the quarter; and
@@ -13,16 +18,30 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from planwatch.errors import PlanwatchError
 from planwatch.periods import Month, Quarter
-from planwatch.plan.models import Measure, Plan, PoliceUkSource, PrcSource, SeriesSource
+from planwatch.plan.outline import (
+    MeasureOutline,
+    PlanOutline,
+    PoliceUkOutline,
+    PrcOutline,
+    SeriesOutline,
+    outline_of,
+)
 from planwatch.store.connection import StoreRef, reading
+from planwatch.store.measure_sql import (
+    ASB_CRIME_TYPE,
+    MeasurePeriods,
+    plain_periods,
+)
 from planwatch.store.names import canonical_force, canonical_group
-from planwatch.store.selectors import ASB_CRIME_TYPE, MeasurePeriods, measures_periods
+
+if TYPE_CHECKING:  # a whole plan only with record-based measures (see the docstring)
+    from planwatch.plan.models import Plan
 
 
 @dataclass(frozen=True)
@@ -78,8 +97,12 @@ class StoreStatus:
 
 
 def store_status(
-    con_or_store: StoreRef, plan: Plan | None = None, quarter: Quarter | None = None
+    con_or_store: StoreRef,
+    plan: Plan | PlanOutline | None = None,
+    quarter: Quarter | None = None,
 ) -> StoreStatus:
+    """The status of the store, its measures checked against ``plan`` (the plan or its
+    outline) when given."""
     with reading(con_or_store, missing_ok=True) as con:
         loads = _loads(con)
         coverage = _coverage(con)
@@ -90,10 +113,11 @@ def store_status(
         ]
         measures: list[MeasureStatus] = []
         if plan is not None:
-            held = measures_periods(con, plan)  # every measure in one query
+            outline = plan if isinstance(plan, PlanOutline) else outline_of(plan)
+            held = _periods(con, plan, outline)  # every measure in one query
             distinct = _Distinct(con)
-            for m in plan.measures:
-                status, notes = _measure_status(plan, m, quarter, held[m.id], distinct)
+            for m in outline.measures:
+                status, notes = _measure_status(outline, m, quarter, held[m.id], distinct)
                 measures.append(status)
                 warnings += notes
         warnings += _suspects(con)
@@ -108,6 +132,19 @@ _SOURCE_NAMES = {
     "police_uk": "data.police.uk",
     "series": "measures series",
 }
+
+
+def _periods(
+    con: duckdb.DuckDBPyConnection, plan: Plan | PlanOutline, outline: PlanOutline
+) -> dict[str, MeasurePeriods | PlanwatchError]:
+    """Every measure's periods held, in one query: built from the outline when it can be,
+    by the store's selectors from the plan's models when not (record-based measures)."""
+    if outline.plain:
+        return plain_periods(con, outline.area, outline.measures)
+    from planwatch.store.selectors import measures_periods
+
+    assert not isinstance(plan, PlanOutline)  # an outline that is not plain is never given
+    return measures_periods(con, plan)
 
 
 def _loads(con: duckdb.DuckDBPyConnection) -> tuple[LoadInfo, ...]:
@@ -178,8 +215,8 @@ def _gaps(periods: list[Month | Quarter]) -> tuple[str, ...]:
 
 
 def _measure_status(
-    plan: Plan,
-    m: Measure,
+    plan: PlanOutline,
+    m: MeasureOutline,
     quarter: Quarter | None,
     held: MeasurePeriods | PlanwatchError,
     distinct: _Distinct,
@@ -191,7 +228,7 @@ def _measure_status(
     periods = sorted({_period(d, frequency) for d in held.starts})
     latest = periods[-1] if periods else None
     gaps = _gaps(periods)
-    expected = m.data_lag.periods if m.data_lag else 0
+    expected = m.expected_lag
     lag = None
     if latest is not None and quarter is not None:
         lag = (
@@ -240,14 +277,12 @@ class _Distinct:
         return self._held[sql]
 
 
-def _missing_selections(distinct: _Distinct, plan: Plan, m: Measure) -> list[str]:
+def _missing_selections(distinct: _Distinct, plan: PlanOutline, m: MeasureOutline) -> list[str]:
     """Warnings for what the plan selects that no loaded file contains."""
     source = m.source
     checks: list[tuple[str, str, tuple[str, ...]]] = []
-    if isinstance(source, PrcSource):
-        force = canonical_force(source.force or plan.metadata.area) or (
-            source.force or plan.metadata.area
-        )
+    if isinstance(source, PrcOutline):
+        force = canonical_force(source.force or plan.area) or (source.force or plan.area)
         checks += [
             (
                 "offence code",
@@ -270,7 +305,7 @@ def _missing_selections(distinct: _Distinct, plan: Plan, m: Measure) -> list[str
             )
         ]
         checks += [("force", "SELECT DISTINCT lower(force) FROM prc_offences", (force,))]
-    elif isinstance(source, PoliceUkSource):
+    elif isinstance(source, PoliceUkOutline):
         checks += [
             (
                 "crime type",
@@ -294,7 +329,7 @@ def _missing_selections(distinct: _Distinct, plan: Plan, m: Measure) -> list[str
                     ("any",),
                 )
             ]
-    elif isinstance(source, SeriesSource):
+    elif isinstance(source, SeriesOutline):
         checks += [("series", "SELECT DISTINCT lower(series) FROM observations", (source.series,))]
     notes = []
     for what, sql, wanted in checks:
