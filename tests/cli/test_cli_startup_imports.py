@@ -47,6 +47,26 @@ def test_status_reads_a_valid_plan_without_ruamel(project: Path) -> None:
     assert "rich.table" not in loaded and "rich.progress" not in loaded
 
 
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_status_from_the_plan_cache_imports_no_pydantic(
+    project: Path, tmp_path: Path, as_json: bool
+) -> None:
+    # the plan's outline is read from the cache: neither pydantic nor the plan's models
+    copy = tmp_path / "project"
+    copy.mkdir()
+    (copy / "plan.yaml").write_bytes((project / "plan.yaml").read_bytes())
+    args = ("status", "-p", str(copy), "--quarter", "2023/24-Q1", *(("--json",) if as_json else ()))
+    first, loaded = _run(*args)  # the plan read, checked and kept
+    assert first.returncode == 0, first.stderr
+    assert "pydantic" in loaded and "planwatch.plan.models" in loaded
+    again, loaded = _run(*args)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == first.stdout
+    assert "planwatch.store.status" in loaded and "planwatch.plan.outline" in loaded
+    assert not any(m == "pydantic" or m.startswith(("pydantic.", "pydantic_core")) for m in loaded)
+    assert "planwatch.plan.models" not in loaded and "planwatch.store.selectors" not in loaded
+
+
 def test_a_bad_plan_is_located_by_ruamel(project: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad"
     bad.mkdir()

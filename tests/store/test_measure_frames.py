@@ -15,7 +15,10 @@ from test_frames import PRC_HEADER, write
 
 from planwatch.errors import PlanError
 from planwatch.plan.load import parse_plan
+from planwatch.plan.outline import outline_of
 from planwatch.services.ingest import ingest
+from planwatch.store.connection import reading
+from planwatch.store.measure_sql import plain_periods
 from planwatch.store.selectors import (
     NO_PERIODS,
     measure_frame,
@@ -157,3 +160,25 @@ def test_periods_of_the_batch_match_each_frame(project: Path) -> None:
         one = measure_periods(project, plan, m)
         assert held[m.id] == one
         assert one.starts == tuple(sorted(set(frame["period_start"])))
+
+
+def test_periods_from_the_plans_outline_are_the_selectors_periods(project: Path) -> None:
+    """``planwatch status`` builds its query from the plan's outline (no models): for every
+    measure that is not record-based, the same periods and the same errors."""
+    plan = parse_plan(PLAN)
+    plain = tuple(m for m in plan.measures if m.source.kind != "records")
+    outline = outline_of(plan)
+    assert not outline.plain  # the records measures are left to the models
+    outlined = tuple(m for m in outline.measures if m.source.kind != "records")
+    expected = measures_periods(project, plan, plain)
+    with reading(project) as con:
+        for measures in (outlined, tuple(reversed(outlined)), plain):
+            held = plain_periods(con, outline.area, measures)
+            assert set(held) == set(expected)
+            for measure_id, periods in held.items():
+                if isinstance(periods, PlanError):
+                    assert str(periods) == str(expected[measure_id])
+                else:
+                    assert periods == expected[measure_id]
+    assert isinstance(expected["beats"], PlanError)  # an error is compared too
+    assert expected["robbery"].starts  # and periods
