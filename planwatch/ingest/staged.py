@@ -58,6 +58,9 @@ class IngestContext:
     #: series a plan measure reads from a measures file (lower case) -> that measure's unit;
     #: ``None`` when the project has no plan (nothing to check series names against)
     plan_series: dict[str, str] | None = None
+    #: the offence code lookup's offence groups and subgroups (values a PRC table's columns
+    #: hold: its reader's scan need not find them in its sample)
+    offence_names: frozenset[str] = frozenset()
 
 
 def span_label(first: object, last: object) -> str:

@@ -299,13 +299,13 @@ def _context(
         known = dict(
             con.execute(f"SELECT sha256, max(load_id) FROM {alias}.loads GROUP BY ALL").fetchall()
         )
-        codes = dict(
-            con.execute(
-                f"SELECT offence_code, offence_description FROM {alias}.offence_codes"
-            ).fetchall()
-        )
+        lookup = con.execute(
+            f"SELECT offence_code, offence_description, offence_group, offence_subgroup FROM {alias}.offence_codes"
+        ).fetchall()
+        codes = {code: description for code, description, _, _ in lookup}
+        names = frozenset(name for row in lookup for name in row[2:] if name)
         if not with_observations:
-            return IngestContext(workdir, known, codes)
+            return IngestContext(workdir, known, codes, offence_names=names)
         statuses = ", ".join(f"'{s}'" for s in USABLE_STATUSES)
         obs = con.execute(
             f"SELECT series, area, period_start, value, status FROM {alias}.observations WHERE status IN ({statuses})"
@@ -314,7 +314,7 @@ def _context(
         import pandas as pd
 
         obs["period_start"] = pd.to_datetime(obs["period_start"]).dt.date
-    return IngestContext(workdir, known, codes, obs)
+    return IngestContext(workdir, known, codes, obs, offence_names=names)
 
 
 def confirm(
