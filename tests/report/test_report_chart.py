@@ -292,7 +292,8 @@ def test_a_count_chart_the_plan_starts_above_zero_says_so(run):
 
 
 def test_event_labels_fit_inside_the_plot(run):
-    from planwatch.report.draw import CHAR_EM, PLOT_HEIGHT_PT, SMALL_FONT_SIZE, _fitted
+    from planwatch.report.svg import CHAR_EM, PLOT_HEIGHT_PT, SMALL_FONT_SIZE
+    from planwatch.report.svg import fitted as _fitted
 
     room = PLOT_HEIGHT_PT * 0.94
     label = "Stalking and harassment counting rules changed nationally (series break)"

@@ -55,11 +55,17 @@ def _value_at(svg: str, y: float, mean: float) -> float:
     (their spacing), the origin from the solid mean line drawn at ``mean``."""
     ticks = [
         (float(pos), float(text.replace(",", "")))
-        for pos, text in re.findall(r'text-anchor="end"[^>]* y="([\d.]+)">([\d,]+)</text>', svg)
+        for pos, text in re.findall(
+            r'<text x="[\d.]+" y="([\d.]+)">([\d,]+)</text>',
+            re.search(r'<g [^>]*text-anchor="end">(.*?)</g>', svg)[1],
+        )
     ]
     (y0, v0), (y1, v1) = ticks[0], ticks[-1]
     line = re.search(
-        r'<path d="M [\d.]+ ([\d.]+) \nL [\d.]+ [\d.]+ \n"[^>]*stroke="' + palette.SPC.lower(), svg
+        r'<path d="M [\d.]+ ([\d.]+) L [\d.]+ [\d.]+"[^>]*stroke="'
+        + palette.SPC.lower()
+        + '"[^>]*stroke-linecap="square"',
+        svg,
     )
     assert line, "the mean is drawn as a solid line"
     return mean + (y - float(line.group(1))) * (v1 - v0) / (y1 - y0)
@@ -76,8 +82,9 @@ def test_the_chart_draws_the_widened_limits(swinging):
     assert spec.limits.standard == (spc.lower_limit, spc.upper_limit)
     svg = draw_svg(spec)
     dashed = re.search(
-        r'<path d="M [\d.]+ ([\d.]+) L [\d.]+ [\d.]+ M [\d.]+ ([\d.]+) L[^"]*"[^>]*stroke-dasharray[^>]*'
-        + palette.SPC.lower(),
+        r'<path d="M [\d.]+ ([\d.]+) L [\d.]+ [\d.]+ M [\d.]+ ([\d.]+) L[^"]*"[^>]*stroke="'
+        + palette.SPC.lower()
+        + '"[^>]*stroke-dasharray',
         svg,
     )
     assert dashed, "the process limits are drawn as one dash-dot path"

@@ -1,124 +1,131 @@
-"""The SVG clean-up: fewer elements, the same picture (hand-written SVG, worked by hand)."""
+"""The SVG writer: the picture matplotlib drew (ticks, widths, axes), in few elements.
+
+Reference implementations: matplotlib's own tick locators, its font measurement and its
+axes, drawn from the same specs by planwatch.report.raster (the Word version's PNGs)."""
 
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 
-from planwatch.report.svg import inline
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-HEAD = '<svg xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 100 50" xmlns="http://www.w3.org/2000/svg">'
-
-
-def _clean(body: str) -> str:
-    return inline(HEAD + body + "</svg>", prefix="c", title="T")
-
-
-def test_uses_become_one_moved_path_in_the_definitions_style():
-    svg = _clean(
-        '<g id="line2d_1"><defs><path id="m1" d="M 0 -1 L 1 0 z" style="stroke: #000000"/></defs>'
-        '<g clip-path="url(#p1)">'
-        '<use xlink:href="#m1" x="10" y="20" style="fill: #0072b2; stroke: #0072b2"/>'
-        '<use xlink:href="#m1" x="12.5" y="22" style="fill: #0072b2; stroke: #0072b2"/>'
-        "</g></g>"
-        '<defs><clipPath id="p1"><rect x="0" y="0" width="100" height="50"/></clipPath></defs>'
-    )
-    assert "<use" not in svg and 'id="c-m1"' not in svg  # the definition went with its uses
-    paths = re.findall(r'<path d="([^"]*)"([^/]*)/>', svg)
-    assert paths == [
-        ("M 10 19 L 11 20 z M 12.5 21 L 13.5 22 z", ' fill="#0072b2" stroke="#000000"')
-    ]
-    assert 'clip-path="url(#c-p1)"' in svg and 'id="c-p1"' in svg
-
-
-def test_styles_become_presentation_attributes():
-    svg = _clean(
-        '<text style="font-size: 7px; font-family: \'DejaVu Sans\'; text-anchor: middle" x="1" y="2">a</text>'
-    )
-    assert "style=" not in svg
-    assert (
-        '<text font-size="7px" font-family="\'DejaVu Sans\'" text-anchor="middle" x="1" y="2">a</text>'
-        in svg
-    )
-
-
-def test_paths_with_opacity_or_another_style_stay_apart():
-    body = (
-        '<path d="M 0 0 L 1 1" style="fill: #56b4e9; fill-opacity: 0.35"/>'
-        '<path d="M 2 2 L 3 3" style="fill: #56b4e9; fill-opacity: 0.35"/>'
-        '<path d="M 4 4 L 5 5" style="stroke: #000000"/>'
-        '<path d="M 6 6 L 7 7" style="stroke: #000000"/>'
-        '<path d="M 8 8 L 9 9" style="stroke: #d55e00"/>'
-    )
-    paths = re.findall(r'<path d="([^"]*)"', _clean(body))
-    assert paths == ["M 0 0 L 1 1", "M 2 2 L 3 3", "M 4 4 L 5 5 M 6 6 L 7 7", "M 8 8 L 9 9"]
-
-
-def test_text_between_paths_keeps_them_apart_outside_an_axis():
-    body = (
-        '<path d="M 0 0 L 1 1" style="stroke: #000000"/><text x="1" y="1">a</text>'
-        '<path d="M 2 2 L 3 3" style="stroke: #000000"/>'
-    )
-    svg = _clean(body)
-    assert svg.count("<path") == 2 and svg.index("M 0 0") < svg.index(">a<") < svg.index("M 2 2")
-
-
-def test_an_axis_draws_its_lines_first_then_its_labels():
-    body = (
-        '<g id="matplotlib.axis_2">'
-        '<g id="ytick_1"><g id="line2d_1"><path d="M 5 40 L 95 40" clip-path="url(#p1)" style="stroke: #d9d9d9"/></g>'
-        '<g id="line2d_2"><defs><path id="t" d="M 0 0 L -3.5 0" style="stroke: #1a1a1a"/></defs>'
-        '<g><use xlink:href="#t" x="5" y="40" style="stroke: #1a1a1a"/></g></g>'
-        '<g id="text_1"><text x="1" y="40">0</text></g></g>'
-        '<g id="ytick_2"><g id="line2d_3"><path d="M 5 10 L 95 10" clip-path="url(#p1)" style="stroke: #d9d9d9"/></g>'
-        '<g id="line2d_4"><g><use xlink:href="#t" x="5" y="10" style="stroke: #1a1a1a"/></g></g>'
-        '<g id="text_2"><text x="1" y="10">10</text></g></g></g>'
-        '<defs><clipPath id="p1"><rect x="0" y="0" width="100" height="50"/></clipPath></defs>'
-    )
-    svg = _clean(body)
-    paths = re.findall(r'<path d="([^"]*)"([^/]*)/>', svg)
-    assert [d for d, _ in paths] == [
-        "M 5 40 L 95 40 M 5 10 L 95 10",
-        "M 5 40 L 1.5 40 M 5 10 L 1.5 10",
-    ]
-    assert 'clip-path="url(#c-p1)"' in paths[0][1]
-    assert svg.index("L 1.5 10") < svg.index(">0<") < svg.index(">10<")
-    assert "<g" not in svg.split("<defs>")[0].split(">", 1)[1]  # empty wrapper groups are gone
-
-
-# matplotlib's circle marker of radius 1.4 (markersize 2.8), as it writes it
-CIRCLE = (
-    "M 0 1.4 C 0.371284 1.4 0.727412 1.252487 0.989949 0.989949 "
-    "C 1.252487 0.727412 1.4 0.371284 1.4 0 C 1.4 -0.371284 1.252487 -0.727412 0.989949 -0.989949 "
-    "C 0.727412 -1.252487 0.371284 -1.4 0 -1.4 C -0.371284 -1.4 -0.727412 -1.252487 -0.989949 -0.989949 "
-    "C -1.252487 -0.727412 -1.4 -0.371284 -1.4 0 C -1.4 0.371284 -1.252487 0.727412 -0.989949 0.989949 "
-    "C -0.727412 1.252487 -0.371284 1.4 0 1.4 z"
+from planwatch.report import palette
+from planwatch.report.chart import chart_spec
+from planwatch.report.svg import (
+    AUTO_STEPS,
+    DEFAULT_BINS,
+    DEFAULT_STEPS,
+    chart_svg,
+    nice_ticks,
+    text_width,
 )
 
-
-def test_a_filled_circle_marker_becomes_a_round_dot_of_the_same_size():
-    svg = _clean(
-        f'<defs><path id="o" d="{CIRCLE}" style="stroke: #0072b2"/></defs>'
-        '<use xlink:href="#o" x="10" y="20" style="fill: #0072b2; stroke: #0072b2"/>'
-        '<use xlink:href="#o" x="30.5" y="25" style="fill: #0072b2; stroke: #0072b2"/>'
-    )
-    paths = re.findall(r'<path d="([^"]*)"([^/]*)/>', svg)
-    # the disc (radius 1.4) and its outline (1 wide, half outside): a dot 3.8 across
-    assert paths == [
-        (
-            "M 10 20 L 10 20 M 30.5 25 L 30.5 25",
-            ' fill="none" stroke="#0072b2" stroke-width="3.8" stroke-linecap="round"',
-        )
-    ]
+SVG = "{http://www.w3.org/2000/svg}"
+matplotlib_ticker = pytest.importorskip("matplotlib.ticker")
 
 
-def test_an_open_circle_or_another_shape_keeps_its_outline():
-    held_out = _clean(
-        f'<defs><path id="o" d="{CIRCLE}"/></defs>'
-        '<use xlink:href="#o" x="10" y="20" style="fill: #ffffff; stroke: #cc79a7"/>'
+@settings(max_examples=300, deadline=None)
+@given(
+    low=st.floats(-1e6, 1e6, allow_nan=False),
+    span=st.floats(1e-3, 1e6, allow_nan=False),
+    bins=st.integers(1, 9),
+)
+def test_ticks_are_matplotlibs(low, span, bins):
+    high = low + span
+    expected = matplotlib_ticker.MaxNLocator(nbins=bins, steps=list(AUTO_STEPS)).tick_values(
+        low, high
     )
-    assert " C " in held_out and "stroke-linecap" not in held_out
-    diamond = _clean(
-        '<defs><path id="d" d="M 0 -3 L 3 0 L 0 3 L -3 0 z"/></defs>'
-        '<use xlink:href="#d" x="10" y="20" style="fill: #d55e00; stroke: #d55e00"/>'
-    )
-    assert "M 10 17 L 13 20 L 10 23 L 7 20 z" in diamond and "stroke-linecap" not in diamond
+    assert nice_ticks(low, high, bins, AUTO_STEPS) == pytest.approx(list(expected), rel=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(low=st.floats(0, 1e5, allow_nan=False), span=st.floats(0.5, 1e5, allow_nan=False))
+def test_whole_number_ticks_are_matplotlibs(low, span):
+    high = low + span
+    expected = matplotlib_ticker.MaxNLocator(integer=True).tick_values(low, high)
+    got = nice_ticks(low, high, DEFAULT_BINS, DEFAULT_STEPS, integer=True)
+    assert got == pytest.approx(list(expected), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "text", ["12,000", "Anti-social behaviour incidents (2023/24 Q1)", "4.08%", "Δ unknown"]
+)
+@pytest.mark.parametrize("bold", [False, True])
+def test_text_widths_are_the_fonts(text, bold):
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    font = FontProperties(family="DejaVu Sans", size=7, weight="bold" if bold else "normal")
+    width = TextToPath().get_text_width_height_descent(text, font, ismath=False)[0]
+    if "Δ" in text:  # not in the table: counted as a digit, about as wide
+        assert text_width(text, 7, bold=bold) == pytest.approx(width, rel=0.05)
+    else:
+        assert text_width(text, 7, bold=bold) == pytest.approx(width, rel=1e-3)
+
+
+def _measure(run, measure_id):
+    return next(m for p in run.priorities for m in p.measures if m.measure.id == measure_id)
+
+
+def _matplotlib_axes(spec):
+    """The axes matplotlib draws for the spec (the Word version's PNG)."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from planwatch.report import raster
+
+    with matplotlib.rc_context(raster.RC):
+        fig = Figure(figsize=raster.FIGURE_SIZE)
+        ax = fig.add_subplot()
+        raster._draw(ax, spec)
+        raster._lay_out(fig, ax)
+        fig.canvas.draw()
+        low, high = ax.get_ylim()
+        labels = [t.get_text() for t in ax.get_yticklabels() if low <= t.get_position()[1] <= high]
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    return labels, legend, fig.get_figheight() * 72
+
+
+@pytest.mark.parametrize(
+    "measure_id", ["all_crime", "asb_incidents", "victim_confidence", "sickness_hours"]
+)
+def test_the_axes_are_the_ones_matplotlib_draws(run, measure_id):
+    ids = {m.measure.id for p in run.priorities for m in p.measures}
+    if measure_id not in ids:
+        pytest.skip(f"no {measure_id} in the sample run")
+    spec = chart_spec(_measure(run, measure_id))
+    svg = chart_svg(spec, "axes")
+    root = ET.fromstring(svg)
+    expected, legend, height = _matplotlib_axes(spec)
+    value_labels = root.find(f".//{SVG}g[@text-anchor='end']")
+    assert [t.text for t in value_labels] == expected
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    assert texts[-len(legend) :] == legend  # the same entries, in the same order
+    assert float(root.get("viewBox").split()[3]) == pytest.approx(height, abs=0.01)
+
+
+def test_few_elements_and_no_styles_or_shared_shapes(run):
+    spec = chart_spec(_measure(run, "all_crime"))  # band, trend, markers, events
+    svg = chart_svg(spec, "lean")
+    assert "style=" not in svg and "<use" not in svg and "<g" in svg
+    root = ET.fromstring(svg)
+    dots = [p for p in root.iter(f"{SVG}path") if p.get("stroke-linecap") == "round"]
+    assert dots, "the series' points are round-capped dots"
+    for dot in dots:  # each piece a point of no length: a disc as wide as the stroke
+        pieces = re.findall(r"M ([\d.]+) ([\d.]+) L ([\d.]+) ([\d.]+)", dot.get("d"))
+        assert pieces and all(a == c and b == d for a, b, c, d in pieces)
+        assert dot.get("fill") == "none"
+    plot = root.findall(f"{SVG}path")  # the legend's are in a group of their own
+    series = [p for p in plot if p.get("stroke") == palette.SERIES.lower()]
+    assert len(series) == 2  # the line, and one path for all its points (not one each)
+
+
+def test_ids_are_the_prefix_and_the_title_is_the_alt_text(run):
+    spec = chart_spec(_measure(run, "all_crime"))
+    root = ET.fromstring(chart_svg(spec, "chart-7"))
+    assert root.get("aria-labelledby") == "chart-7-title"
+    assert root.find(f"{SVG}title").text == spec.alt_text
+    assert {e.get("id") for e in root.iter() if e.get("id")} == {"chart-7-title"}
