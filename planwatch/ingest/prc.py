@@ -39,7 +39,13 @@ import duckdb
 
 from planwatch.errors import IngestError, Location, Problem
 from planwatch.ingest.checks import duplicate_problems, map_distinct, number_problems, unknown_name
-from planwatch.ingest.prc_scan import COLUMNS, OFFENCE_LEVEL_ONLY, first_read, stage_scan
+from planwatch.ingest.prc_scan import (
+    COLUMNS,
+    OFFENCE_LEVEL_ONLY,
+    Fingerprint,
+    sample_lines,
+    stage_scan,
+)
 from planwatch.ingest.source import (
     Column,
     NewFile,
@@ -116,12 +122,23 @@ _stage_checked = file_reader("prc", COLUMNS, _checked)
 def stage_prc(
     con: duckdb.DuckDBPyConnection, path: Path, display: str, ctx: IngestContext, index: int
 ) -> StagedBatch:
-    """Read, check and stage one PRC table (file number ``index`` of this ingest)."""
-    first = first_read(path)
-    if first.sha256 in ctx.known_files:
-        return StagedBatch("prc", already_loaded=[(display, ctx.known_files[first.sha256])])
-    staged = stage_scan(con, path, display, first, f"prc_scan_{index}", _known(ctx))
-    batch = _scanned(con, staged, first.sha256, display, ctx, index) if staged else None
+    """Read, check and stage one PRC table (file number ``index`` of this ingest).
+
+    The file's SHA-256 is read on a thread while DuckDB reads its rows (a file already
+    loaded stops that read and is skipped); a file holding a NUL byte takes the checked
+    reader, as does anything :func:`stage_scan` gives way on."""
+    fingerprint = Fingerprint(path, lambda sha: sha in ctx.known_files)
+    table = f"prc_scan_{index}"
+    try:
+        staged = stage_scan(con, path, display, sample_lines(path), fingerprint, table, _known(ctx))
+    finally:
+        sha, has_nul = fingerprint.result()
+    if sha in ctx.known_files or has_nul:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        staged = None
+        if sha in ctx.known_files:
+            return StagedBatch("prc", already_loaded=[(display, ctx.known_files[sha])])
+    batch = _scanned(con, staged, sha, display, ctx, index) if staged else None
     if batch is not None:
         return batch
     if staged is not None:
@@ -131,12 +148,15 @@ def stage_prc(
 
 def _known(ctx: IngestContext) -> dict[str, list[str]]:
     """Values the text columns of an offence-level table are likely to hold: the forces
-    (``&`` for ``and`` too) and the offence code lookup's codes and descriptions."""
+    (``&`` for ``and`` too) and the offence code lookup's codes, descriptions, groups and
+    subgroups (a force's own subgroup, such as CIFAS's, is one row a quarter)."""
     forces = [*CANONICAL_FORCES, *DEMO_FORCES]
     return {
         "force": forces + [f.replace(" and ", " & ") for f in forces if " and " in f],
         "code": list(ctx.offence_codes),
         "description": list(ctx.offence_codes.values()),
+        "grp": sorted(ctx.offence_names),
+        "subgroup": sorted(ctx.offence_names),
     }
 
 

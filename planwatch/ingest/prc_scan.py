@@ -1,15 +1,17 @@
 """Read an offence-level PRC table once, compactly, for checks run on what was read.
 
 In: a Home Office PFA open-data table as CSV (offence level), a staging connection, the
-name of the TEMP table to read it into and the file's :class:`FirstRead` (SHA-256, whether
-it holds a NUL byte, lines sampled across it: one read of the file in Python).
+name of the TEMP table to read it into, lines sampled across the file (:func:`sample_lines`)
+and the file's :class:`Fingerprint` (SHA-256 and whether it holds a NUL byte, read on a
+thread of its own while DuckDB reads the rows: ``hashlib`` lets go of the GIL).
 Out: a :class:`~planwatch.ingest.source.StagedTable` whose ``rowid`` is the row in the
 file, as :func:`~planwatch.ingest.source.stage_table` makes, but with the text columns as
 ENUMs and ``count`` as BIGINT; or ``None`` when the file is anything but an ordinary
 offence-level CSV — another type of file, the group-level table, a header the checked
-reader would refuse, a NUL byte, a row DuckDB cannot read, a blank field, a count that is
-not a whole number, no rows. Then :mod:`planwatch.ingest.prc` reads the file again the
-checked way, which names what is wrong in its own words.
+reader would refuse, a row DuckDB cannot read, a blank field, a count that is not a whole
+number, no rows (and, once its fingerprint is known, a NUL byte). Then
+:mod:`planwatch.ingest.prc` reads the file again the checked way, which names what is
+wrong in its own words.
 
 Why. Read as text, 5 million rows take about 730 MB in DuckDB (more than the memory cap,
 so they spill to disk), and were then copied typed and inserted: materialised three
@@ -17,13 +19,16 @@ times. As ENUMs (one or two bytes a field) they take about 100 MB, are read in o
 parallel ``read_csv`` that keeps file order, and every check is a query over a few
 hundred distinct values; the store is written from the staged rows joined to small maps.
 
-The ENUMs' values: every field of a line every :data:`SAMPLE_STRIDE` bytes of the file
-(sampled in the same read as its SHA-256), the names the caller knows (forces, the
-offence code lookup's codes and descriptions) and every financial year written
-``YYYY/YY`` from :data:`FIRST_FY` to :data:`LAST_FY`. A field whose value is not among
-them reads as NULL (the cast is wrapped in ``nullif`` so that DuckDB does not push it
-into its CSV reader, where a failed cast would reject the row), and its row keeps its
-text fields in a list; the few values so missed (a force with one row a quarter) then
+The ENUMs' values: every field of :data:`SAMPLE_LINES` lines spread across the file,
+the names the caller knows (forces, the offence code lookup's codes and descriptions) and
+every financial year written ``YYYY/YY`` from :data:`FIRST_FY` to :data:`LAST_FY`. The
+file is read with its columns typed so (ENUMs and BIGINT in DuckDB's CSV reader itself,
+no text kept): the cheapest read there is. A field that does not fit (a value the sample
+missed, a count with a thousands separator) makes DuckDB reject its row; then the file is
+read once more with every field as text cast in the query: a field whose value is not
+among the ENUM's reads as NULL (the cast is wrapped in ``nullif`` so that DuckDB does not
+push it into its CSV reader, where a failed cast would reject the row), and its row keeps
+its text fields in a list; the few values so missed (a force with one row a quarter) then
 widen that column's ENUM, the column converted in place. A sampled value that is not one
 (a line cut inside quotes) only adds an unused value to an ENUM.
 """
@@ -32,8 +37,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import mmap
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -42,6 +49,10 @@ from planwatch.errors import IngestError
 from planwatch.ingest.files import CHUNK, detect_type, read_first_line
 from planwatch.ingest.source import (
     HEADER_ROW,
+    MAX_ROW_BYTES,
+    REJECTS_LIMIT,
+    REJECTS_SCAN,
+    REJECTS_TABLE,
     Column,
     StagedTable,
     match_header,
@@ -64,11 +75,15 @@ COLUMNS = (
 OFFENCE_LEVEL_ONLY = ("description", "subgroup", "code")
 #: The offence-level table's text columns, each read as an ENUM.
 TEXT_KEYS = ("fy", "fq", "force", "description", "grp", "subgroup", "code")
-#: A large file's values are sampled from the first whole line after every this many bytes
-#: (16 lines a MiB; 8,000 in a 5-million-row table: a few milliseconds of Python). Spread
-#: out, not consecutive: a table sorted by quarter and force repeats its layout every
-#: quarter, and lines taken at one place in each MiB see the same few forces.
-SAMPLE_STRIDE = 64 * 1024
+#: A file's values are sampled from the first whole line after every ``stride`` bytes:
+#: about this many lines (a fiftieth of a second of Python), so that a value in one row of
+#: 1,800 (a force's own offence group: Action Fraud's fraud offences) is all but certainly
+#: seen (9 times in 10,000 misses it) and the file is read once (docs/performance.md).
+SAMPLE_LINES = 16_384
+#: The stride's bounds: in a small file every other line or so, in a large one (5 million rows,
+#: 524 MB) every 32 KiB. Spread out, not consecutive: a table sorted by quarter and force
+#: repeats its layout every quarter, and lines taken at one place see the same few forces.
+MIN_STRIDE, MAX_STRIDE = 256, 64 * 1024
 #: DuckDB's memory cap while a scanned table is read and written to the store: with Python
 #: and planwatch (about 50 MB) a 5-million-row load peaks near 330 MB, under issue 17's
 #: 500 MB; at 200 MB the store write spills and costs a fifth more CPU (docs/performance.md).
@@ -79,61 +94,103 @@ FIRST_FY, LAST_FY = 1800, 2199
 _FY_LABELS = frozenset(f"{y}/{(y + 1) % 100:02d}" for y in range(FIRST_FY, LAST_FY + 1))
 
 
-@dataclass(frozen=True)
-class FirstRead:
-    """What one read of a file's bytes tells: its SHA-256, whether it holds a NUL byte,
-    and lines from across it (raw bytes, each a whole line unless a chunk ended in it)."""
+class Fingerprint:
+    """A file's SHA-256 and whether it holds a NUL byte, read on a thread started at once
+    (one pass over the file, each block hashed as it is read). ``stop(sha)`` true (the file
+    is already loaded): the DuckDB read running meanwhile under :meth:`interrupting` is
+    interrupted, as its rows will not be wanted."""
 
-    sha256: str
-    has_nul: bool
-    sample: tuple[bytes, ...]
+    def __init__(self, path: Path, stop: Callable[[str], bool]) -> None:
+        self._path, self._stop = path, stop
+        self._lock = threading.Lock()
+        self._reading: duckdb.DuckDBPyConnection | None = None
+        self._sha, self._has_nul = "", False
+        self._error: OSError | None = None
+        self._thread = threading.Thread(target=self._run, name="planwatch-sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        digest, has_nul = hashlib.sha256(), False
+        buffer = bytearray(CHUNK)
+        view = memoryview(buffer)
+        try:
+            with self._path.open("rb", buffering=0) as fh:
+                while size := fh.readinto(buffer):
+                    digest.update(view[:size])  # without the GIL: DuckDB reads meanwhile
+                    has_nul = has_nul or buffer.find(b"\0", 0, size) >= 0
+        except OSError as exc:
+            self._error = exc
+            return
+        self._sha, self._has_nul = digest.hexdigest(), has_nul
+        with self._lock:
+            if self._reading is not None and self._stop(self._sha):
+                self._reading.interrupt()
+
+    @contextmanager
+    def interrupting(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        """Run the block's DuckDB read so that a file found already loaded interrupts it."""
+        with self._lock:
+            self._reading = con
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._reading = None
+
+    def result(self) -> tuple[str, bool]:
+        """The SHA-256 (hex) and whether a NUL byte was seen, once the thread is done."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._sha, self._has_nul
 
 
-def first_read(path: Path) -> FirstRead:
-    """SHA-256, NUL bytes and sampled lines of ``path``, in one read."""
-    digest = hashlib.sha256()
-    has_nul, lines = False, []
-    with path.open("rb") as fh:
-        while block := fh.read(CHUNK):
-            digest.update(block)
-            has_nul = has_nul or b"\0" in block
-            lines += _lines_across(block)
-    return FirstRead(digest.hexdigest(), has_nul, tuple(lines))
+def sample_lines(path: Path) -> tuple[bytes, ...]:
+    """The first whole line after every :func:`sample_stride` bytes of ``path`` (raw bytes),
+    looked up where the file is mapped: only the pages holding them are touched."""
+    try:
+        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            lines = []
+            for at in range(0, len(mm), sample_stride(len(mm))):
+                start = mm.find(b"\n", at) + 1
+                end = mm.find(b"\n", start) if start else -1
+                if end < 0:
+                    break
+                lines.append(mm[start:end])
+            return tuple(lines)
+    except (OSError, ValueError):  # an empty file cannot be mapped: nothing to sample
+        return ()
 
 
-def _lines_across(block: bytes) -> list[bytes]:
-    """The first whole line after each :data:`SAMPLE_STRIDE` bytes of ``block``."""
-    lines = []
-    for at in range(0, len(block), SAMPLE_STRIDE):
-        start = block.find(b"\n", at) + 1
-        end = block.find(b"\n", start) if start else -1
-        if end < 0:
-            break
-        lines.append(block[start:end])
-    return lines
+def sample_stride(size: int) -> int:
+    """Bytes between sampled lines in a file of ``size`` bytes (:data:`SAMPLE_LINES`)."""
+    return min(max(size // SAMPLE_LINES, MIN_STRIDE), MAX_STRIDE)
 
 
 def stage_scan(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     display: str,
-    first: FirstRead,
+    sample: Sequence[bytes],
+    fingerprint: Fingerprint,
     table: str,
     known: Mapping[str, Iterable[str]],
 ) -> StagedTable | None:
     """Read an ordinary offence-level CSV into TEMP table ``table`` (see the module);
-    ``known``: values a text column (by key) is likely to hold, added to the sampled ones.
-    The connection keeps :data:`MEMORY_LIMIT` for the rest of the load (the store write),
-    unless the file is not read so."""
-    columns = None if first.has_nul else _columns(path, display)
+    ``sample``: lines from across it (:func:`sample_lines`); ``known``: values a text column
+    (by key) is likely to hold, added to the sampled ones. The connection keeps
+    :data:`MEMORY_LIMIT` for the rest of the load (the store write), unless the file is not
+    read so. A NUL byte is not looked for here: the caller asks ``fingerprint``."""
+    columns = _columns(path, display)
     if columns is None:
         return None
     header, found = columns
     before = con.execute("SELECT current_setting('memory_limit')").fetchone()
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute("SET enable_progress_bar = false")  # no bar drawn over the command's output
-    values = _sampled(first.sample, header, found, known)
-    rows = _read(con, path, display, table, header, found, values)
+    values = _sampled(sample, header, found, known)
+    with fingerprint.interrupting(con):
+        rows = _read(con, path, display, table, header, found, values)
     if rows:
         return StagedTable(table, rows, HEADER_ROW + 1, frozenset(found), tuple(header))
     if before is not None:
@@ -171,30 +228,84 @@ def _read(
     values: dict[str, set[str]],
 ) -> int:
     """The rows read into ``table``; 0 if one is out of the ordinary."""
-    fields = {key: _ident(found[key]) for key in (*TEXT_KEYS, "count")}
     try:
-        types = _enums(con, table, values)
-        casts = {k: f"TRY_CAST(nullif({fields[k]}, '') AS {types[k]})" for k in TEXT_KEYS}
-        rejected = read_checked(
-            con,
-            f"""CREATE OR REPLACE TEMP TABLE {table} AS
-            SELECT {", ".join(f"{cast} AS {k}" for k, cast in casts.items())},
-                   TRY_CAST(replace({fields["count"]}, ',', '') AS BIGINT) AS count,
-                   CASE WHEN {" OR ".join(f"{cast} IS NULL" for cast in casts.values())}
-                        THEN [{", ".join(fields[k] for k in TEXT_KEYS)}] END AS _missed
-            FROM {read_csv_sql([path], header)}""",
-            [(path, display)],
-        )
-        if rejected:
-            return 0
-        rows, no_count, missed = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE count IS NULL), count(_missed) FROM {table}"
-        ).fetchone()  # type: ignore[misc]
-        if no_count or (missed and not _complete(con, table, types, values)):
-            return 0
-        con.execute(f"ALTER TABLE {table} DROP COLUMN _missed")
+        rows = _read_typed(con, path, display, table, header, found, values)
+        if rows is None:
+            rows = _read_text(con, path, display, table, header, found, values)
     except (IngestError, duckdb.Error):  # the checked reader reports it
         return 0
+    return rows
+
+
+def _read_typed(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    display: str,
+    table: str,
+    header: Sequence[str],
+    found: Mapping[str, str],
+    values: Mapping[str, set[str]],
+) -> int | None:
+    """The rows read by DuckDB's CSV reader into ENUMs and BIGINT; 0 if a field is blank,
+    ``None`` if a row did not fit those types (then :func:`_read_text` reads the file)."""
+    if not all(values[k] for k in TEXT_KEYS):  # a column never seen: an ENUM of nothing
+        return None
+    types = _enums(con, f"{table}_typed", values)
+    typed = {found[k]: types[k] for k in TEXT_KEYS} | {found["count"]: "BIGINT"}
+    columns = ", ".join(f"{_lit(h)}: {_lit(typed.get(h, 'VARCHAR'))}" for h in header)
+    keys = (*TEXT_KEYS, "count")
+    rejected = read_checked(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT {", ".join(f"{_ident(found[k])} AS {k}" for k in keys)}
+        FROM read_csv({_lit(str(path))}, columns={{{columns}}}, header=true, auto_detect=false,
+                      delim=',', quote='"', escape='"', null_padding=false,
+                      max_line_size={MAX_ROW_BYTES}, store_rejects=true,
+                      rejects_table='{REJECTS_TABLE}', rejects_scan='{REJECTS_SCAN}',
+                      rejects_limit={REJECTS_LIMIT})""",
+        [(path, display)],
+    )
+    if rejected:
+        con.execute(f"DROP TABLE {table}")
+        return None
+    rows, blank = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {' OR '.join(f'{k} IS NULL' for k in keys)}) FROM {table}"
+    ).fetchone()  # type: ignore[misc]
+    return 0 if blank else int(rows)
+
+
+def _read_text(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    display: str,
+    table: str,
+    header: Sequence[str],
+    found: Mapping[str, str],
+    values: dict[str, set[str]],
+) -> int:
+    """The rows read as text and cast to ENUMs in the query, the values the ENUMs missed
+    given their place (:func:`_complete`); 0 if one is out of the ordinary."""
+    fields = {key: _ident(found[key]) for key in (*TEXT_KEYS, "count")}
+    types = _enums(con, table, values)
+    casts = {k: f"TRY_CAST(nullif({fields[k]}, '') AS {types[k]})" for k in TEXT_KEYS}
+    rejected = read_checked(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT {", ".join(f"{cast} AS {k}" for k, cast in casts.items())},
+               TRY_CAST(replace({fields["count"]}, ',', '') AS BIGINT) AS count,
+               CASE WHEN {" OR ".join(f"{cast} IS NULL" for cast in casts.values())}
+                    THEN [{", ".join(fields[k] for k in TEXT_KEYS)}] END AS _missed
+        FROM {read_csv_sql([path], header)}""",
+        [(path, display)],
+    )
+    if rejected:
+        return 0
+    rows, no_count, missed = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE count IS NULL), count(_missed) FROM {table}"
+    ).fetchone()  # type: ignore[misc]
+    if no_count or (missed and not _complete(con, table, types, values)):
+        return 0
+    con.execute(f"ALTER TABLE {table} DROP COLUMN _missed")
     return int(rows)
 
 
@@ -244,14 +355,17 @@ def _sampled(
     financial year."""
     index = {key: header.index(found[key]) for key in TEXT_KEYS}
     values = {key: set(known.get(key, ())) for key in TEXT_KEYS}
-    for line in lines:
-        try:
-            row = next(csv.reader([line.decode("utf-8", errors="replace")]), [])
+    rows = []
+    for line in b"\n".join(lines).decode("utf-8", errors="replace").split("\n"):
+        if '"' not in line:
+            rows.append(line.split(","))
+            continue
+        try:  # each line its own reader: a line cut inside quotes spoils only itself
+            rows.append(next(csv.reader([line]), []))
         except csv.Error:  # a line cut inside quotes: not a row
             continue
-        for key, i in index.items():
-            if i < len(row) and row[i]:
-                values[key].add(row[i])
+    for key, i in index.items():
+        values[key].update(row[i] for row in rows if i < len(row) and row[i])
     values["fy"] |= _FY_LABELS
     return values
 

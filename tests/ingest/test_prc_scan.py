@@ -5,6 +5,7 @@ to the checked reader, which words the problem, whenever anything is out of the 
 from __future__ import annotations
 
 import csv
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,7 @@ import pytest
 from ingest_files import PRC_HEADER, write_csv
 
 from planwatch.errors import IngestError
-from planwatch.ingest import prc
-from planwatch.ingest.prc_scan import SAMPLE_STRIDE
+from planwatch.ingest import prc, prc_scan
 from planwatch.ingest.staged import IngestContext
 
 
@@ -83,18 +83,53 @@ def _awkward_rows(years: int) -> list[list[str]]:
     return rows
 
 
-def test_awkward_values_and_values_the_sample_missed(tmp_path: Path) -> None:
+def _types(con: duckdb.DuckDBPyConnection, like: str) -> set[str]:
+    return {t for (t,) in con.execute("SELECT type_name FROM duckdb_types() WHERE type_name LIKE ?", [like]).fetchall()}  # fmt: skip
+
+
+def test_ordinary_table_read_once_with_typed_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain counts and every value sampled: DuckDB's reader types the columns itself and
+    the text read (its ENUMs named without ``_typed``) never runs."""
+    monkeypatch.setattr(prc_scan, "MIN_STRIDE", 1)  # every line of a small file sampled
+    rows = [[*r[:7], r[7].replace(",", "")] for r in _awkward_rows(years=3)]
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows)
+    _same_as_checked(path, _ctx(tmp_path))
+    con = duckdb.connect()
+    prc.stage_prc(con, path, "prc.csv", _ctx(tmp_path), 0)
+    assert "prc_scan_0_typed_force" in _types(con, "prc_scan_0_typed_%")
+    assert not _types(con, "prc_scan_0_f%")  # no text read's ENUM (prc_scan_0_force)
+
+
+def test_sampled_lines_are_whole_lines_from_across_the_file(tmp_path: Path) -> None:
+    lines = [f"{i},{'x' * (i % 50)}" for i in range(20_000)]
+    path = tmp_path / "f.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sample = prc_scan.sample_lines(path)
+    stride = prc_scan.sample_stride(path.stat().st_size)
+    assert prc_scan.MIN_STRIDE <= stride <= prc_scan.MAX_STRIDE
+    assert abs(len(sample) - path.stat().st_size / stride) <= 1  # one a stride
+    assert {line.decode() for line in sample} <= set(lines)
+    assert int(sample[-1].split(b",")[0]) > 19_000  # reaches the end of the file
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert prc_scan.sample_lines(tmp_path / "empty.csv") == ()
+
+
+def test_awkward_values_and_values_the_sample_missed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prc_scan, "MIN_STRIDE", prc_scan.MAX_STRIDE)  # a sparse sample
     rows = _awkward_rows(years=100)
     path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows)
-    assert path.stat().st_size > 4 * SAMPLE_STRIDE  # sampled at several places
+    assert path.stat().st_size > 4 * prc_scan.MAX_STRIDE  # sampled at several places
     _same_as_checked(path, _ctx(tmp_path))
     rows_, record, _ = _run(prc.stage_prc, path, _ctx(tmp_path))
     assert len(rows_) == len(rows) == record.rows
     assert any("negative counts" in w.message for w in record.warnings)
     con = duckdb.connect()
     prc.stage_prc(con, path, "prc.csv", _ctx(tmp_path), 0)
-    widened = {t for (t,) in con.execute("SELECT type_name FROM duckdb_types() WHERE type_name LIKE '%_all_%'").fetchall()}  # fmt: skip
-    assert "prc_scan_0_all_code" in widened  # 'AF' was not sampled: its column was widened
+    assert "prc_scan_0_all_code" in _types(con, "%_all_%")  # 'AF' not sampled: widened
 
 
 @pytest.mark.parametrize(
@@ -149,3 +184,26 @@ def test_windows_1252_table_goes_to_the_checked_reader(tmp_path: Path) -> None:
     _same_as_checked(path, _ctx(tmp_path), scanned=False)
     staged, _, _ = _run(prc.stage_prc, path, _ctx(tmp_path))
     assert staged[0][7].endswith(" – £")  # offence_description, read as Windows-1252
+
+
+def test_nul_byte_goes_to_the_checked_reader(tmp_path: Path) -> None:
+    """Whether a file holds a NUL byte is known only once its SHA-256 thread is done: the
+    scanned rows are let go and the checked reader names the row and field."""
+    rows = _awkward_rows(years=3)
+    rows[100][3] = "Robbery\0of business property"  # past the first 8 KB
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows)
+    with pytest.raises(IngestError) as caught:
+        prc.stage_prc(duckdb.connect(), path, "prc.csv", _ctx(tmp_path), 0)
+    (problem,) = caught.value.problems
+    assert problem.message == "'Offence Description' holds a NUL byte"
+    assert (problem.location.row, problem.location.field) == (102, "Offence Description")
+
+
+def test_file_already_loaded_is_skipped_and_its_rows_let_go(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, _awkward_rows(years=3))
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    con = duckdb.connect()
+    batch = prc.stage_prc(con, path, "prc.csv", IngestContext(tmp_path, known_files={sha: 7}), 0)
+    assert batch.already_loaded == [("prc.csv", 7)] and not batch.files and not batch.tables
+    tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'prc%'")
+    assert tables.fetchall() == []
