@@ -372,6 +372,9 @@ class _Reading:
                 for c, h in self.wanted.items()
             },
             strings_can_be_null=False,
+            # checked where it is cheaper: an id's bytes are ASCII (:func:`_by_value_array`),
+            # a dictionary's values once each (:func:`_convert_distinct`)
+            check_utf8=False,
             # a blank flag is false or true if a spelling says so, else unknown (NULL)
             true_values=list(self.true),
             false_values=list(self.false),
@@ -598,6 +601,10 @@ def _convert_distinct(
     """Each file's dictionary column typed, by converting the files' distinct values with
     the SQL of the file-by-file path; ``None`` if any of them fails its check."""
     values = pa.concat_arrays([c.dictionary for c in columns])
+    try:  # parsed unchecked (:meth:`_Reading.options`): bytes that are not UTF-8 go file by file
+        values.validate(full=True)
+    except pa.ArrowInvalid:
+        return None
     typed, failed = _converted("v", spec)
     bad = [failed or "contains(v, chr(0))"]
     if _required(column, source):

@@ -256,3 +256,24 @@ def test_a_file_is_parsed_from_its_map_which_is_let_go_after(tmp_path: Path) -> 
         assert not mapped()
     path.write_bytes(b"")
     assert records._parse(path, reading) is None
+
+
+@pytest.mark.parametrize("column", [0, 2, 7, 12], ids=["id", "date", "mapped text", "unmapped"])
+def test_bytes_not_utf8_are_told_as_one_by_one(tmp_path: Path, column: int) -> None:
+    """pyarrow parses unchecked (a dictionary's values and an id's bytes are checked
+    instead, once): a byte that is not UTF-8 in any column gets what the file-by-file
+    path gives it."""
+    paths = _files(tmp_path, [list(r) for r in CRIME_ROWS])
+    lines = paths[1].read_bytes().split(b"\r\n")
+    fields = lines[3].split(b",")
+    fields[column] = fields[column][:2] + b"\xff\xfe" + fields[column][2:]
+    lines[3] = b",".join(fields)
+    paths[1].write_bytes(b"\r\n".join(lines))
+    outcomes = []
+    for read in (_fast, _one_by_one):
+        con = staging_connection()
+        try:
+            outcomes.append(_rows(con, read(con, paths, tmp_path)))
+        except IngestError as exc:
+            outcomes.append([str(exc)])
+    assert outcomes[0] == outcomes[1]
