@@ -4,13 +4,15 @@ In: the :class:`~planwatch.report.view.ChartView` values of a report view, in th
 the report shows them. Out: a :class:`Drawings` that gives each chart's SVG (for the
 HTML) or a ``file:`` URI of it (for the PDF, where WeasyPrint reads it). The view
 (:mod:`planwatch.report.view`) says what to draw; this step draws it, in this process or
-in workers (:mod:`planwatch.report.parallel`), one chart at a time as the templates ask
-for them: each drawing goes to a file in a temporary folder and is not held in memory,
+in workers (:mod:`planwatch.report.parallel`) when PNG images are drawn too, one chart
+at a time as the templates ask for them: each drawing goes to a file in a temporary folder and is not held in memory,
 so a report of any number of charts is written with a few drawings in memory at a time,
 and the print version reuses the screen version's drawings. With ``ahead`` (a PDF to lay
-out and a CPU free: :func:`planwatch.report.parallel.draw_ahead`) one worker draws them all
-from the start, in order, while this process lays out the PDF, which waits for each chart
-only when it reads its image (:meth:`Drawings.ready`).
+out and a CPU free: :func:`planwatch.report.parallel.draw_ahead`) and PNG images to draw
+(the Word version), one worker draws them all from the start, in order, while this
+process lays out the PDF, which waits for each chart only when it reads its image
+(:meth:`Drawings.ready`). SVG alone is drawn here: a chart's SVG takes about a
+millisecond (:mod:`planwatch.report.svg`), less than sending it to a worker.
 """
 
 from __future__ import annotations
@@ -64,12 +66,14 @@ class Drawings:
         self._known = {c.anchor: c for c in self._charts}
         self._ahead: dict[str, Future[bool]] = {}
         jobs = [(c.spec, c.anchor) for c in self._charts]
-        if ahead:
+        # An SVG is written in about a millisecond (report/svg.py): only the Word
+        # version's PNGs (matplotlib, about 0.1 s a chart) are worth a worker.
+        if ahead and png:
             calls = [(draw_files, (*job, str(self._file(job[1])), png)) for job in jobs]
             self._ahead = dict(zip(self._known, one_at_a_time(calls), strict=True))
             jobs = []
         self._stream: Generator[str | tuple[str, bytes], None, None] = (
-            draw_in_order(jobs, draw_svg_and_png) if png else draw_in_order(jobs)
+            draw_in_order(jobs, draw_svg_and_png) if png else (draw_svg(*job) for job in jobs)
         )
         self._drawn = 0
 
