@@ -50,7 +50,7 @@ WINDOW_PER_WORKER = 2
 #: This process's own share of the load average: it waits while workers draw.
 OWN_LOAD = 1.0
 #: What the fork server imports once, so that the workers it forks start ready to draw.
-PRELOAD = ["planwatch.report.draw", "planwatch.report.drawing"]
+PRELOAD = ["planwatch.report.draw", "planwatch.report.drawing", "planwatch.report.raster"]
 
 Job = tuple[ChartSpec | FunnelSpec, str]
 Drawn = TypeVar("Drawn")
