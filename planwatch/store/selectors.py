@@ -273,6 +273,23 @@ def area_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) -> pd
     return _finish(frame)
 
 
+def series_areas(con_or_store: StoreRef, series: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The areas (not blank) each of the tidy ``series`` has rows for, by the series' name
+    in lower case, in one query: whether a breakdown by area is worth reading at all."""
+    with reading(con_or_store, missing_ok=True) as con:
+        rows = con.execute(
+            """SELECT DISTINCT lower(series), area FROM observations
+               WHERE lower(series) IN (SELECT unnest(?::VARCHAR[]))
+                 AND status <> 'rejected' AND area <> ''
+               ORDER BY 1, 2""",
+            [sorted({s.lower() for s in series})],
+        ).fetchall()
+    found: dict[str, list[str]] = {}
+    for name, area in rows:
+        found.setdefault(str(name), []).append(str(area))
+    return {name: tuple(areas) for name, areas in found.items()}
+
+
 def record_query(plan: Plan, measure: Measure) -> RecordQuery:
     """A record-based measure's definition compiled against its record source (plan errors raised)."""
     assert isinstance(measure.source, RecordsSource)
