@@ -8,7 +8,9 @@ the report's district table: read from the store by area
 local area, tidy series by their area, force-level rows left out), populations by area
 where loaded, districts grouped into the plan's local policing areas. Only counts get one
 (a sum of districts' rates or percentages means nothing), and only when at least
-:data:`MIN_DISTRICTS` districts have the whole quarter.
+:data:`MIN_DISTRICTS` districts have the whole quarter. The areas of every tidy series
+are looked up first, in one query (``planwatch.store.selectors.series_areas``), and a
+series' rows by area are read only when it has districts.
 
 A tidy series of a national file holds every force's own rows under the force's name:
 for a force's plan (one plan run for each force, ``planwatch report-areas``) those are
@@ -19,6 +21,7 @@ no force (a region, the nation) the forces are its breakdown and are kept.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from planwatch.analysis.engine import is_count
@@ -29,21 +32,32 @@ from planwatch.project import Project
 from planwatch.services.peers import Populations, population_in, populations
 from planwatch.store.connection import reading
 from planwatch.store.names import canonical_force
-from planwatch.store.selectors import area_frame
+from planwatch.store.selectors import area_frame, series_areas
 
 #: A breakdown of one district is the force figure again: none is shown.
 MIN_DISTRICTS = 2
 
 
 def _table(
-    store: Any, plan: Plan, result: MeasureResult, run: AnalysisRun, pops: Populations
+    store: Any,
+    plan: Plan,
+    result: MeasureResult,
+    run: AnalysisRun,
+    pops: Populations,
+    held: Mapping[str, Sequence[str]],
 ) -> AreaTable | None:
+    """The measure's district table; ``held``: each tidy series' areas in the store."""
     measure = result.measure
     if not is_count(measure):
         return None
+    districts = None
+    if isinstance(measure.source, SeriesSource):
+        districts = _districts(held.get(measure.source.series.lower(), ()), plan)
+        if len(districts) < MIN_DISTRICTS:
+            return None  # no frame to read
     frame = area_frame(store, plan, measure)
-    if not frame.empty and isinstance(measure.source, SeriesSource):
-        frame = _no_other_forces(frame, plan)
+    if districts is not None:
+        frame = frame[frame["area"].isin(districts)]
     if frame.empty:
         return None
     year = run.quarter.start.year  # the estimate for the calendar year the quarter starts in
@@ -56,26 +70,34 @@ def _table(
     return table if len(table.rows) >= MIN_DISTRICTS else None
 
 
-def _no_other_forces(frame: Any, plan: Plan) -> Any:
-    """A series' rows by area less other forces' own rows, when the plan's area is a
-    force (module docstring)."""
-    if canonical_force(plan.metadata.area) is None:
-        return frame
-    forces = frame["area"].map(lambda area: canonical_force(str(area)) is not None)
-    return frame[~forces]
+def _districts(areas: Sequence[str], plan: Plan) -> list[str]:
+    """Which of a tidy series' areas are districts of the plan's area: not the area
+    itself, nor another force when the plan's area is a force (module docstring)."""
+    own = plan.metadata.area.lower()
+    a_force = canonical_force(plan.metadata.area) is not None
+    return [
+        a for a in areas if a.lower() != own and not (a_force and canonical_force(a) is not None)
+    ]
 
 
 def with_district_tables(project: Project, run: AnalysisRun) -> AnalysisRun:
     """``run`` with each count measure's district breakdown for its quarter (module docstring)."""
     if not project.store_path.exists():
         return run
+    series = [
+        m.measure.source.series
+        for p in run.priorities
+        for m in p.measures
+        if isinstance(m.measure.source, SeriesSource) and is_count(m.measure)
+    ]
     tables: dict[str, AreaTable | None] = {}
     with reading(project, missing_ok=True) as store:
         pops = populations(store)
+        held = series_areas(store, series) if series else {}
         for p in run.priorities:
             for m in p.measures:
                 if m.measure.id not in tables:
-                    tables[m.measure.id] = _table(store, run.plan, m, run, pops)
+                    tables[m.measure.id] = _table(store, run.plan, m, run, pops, held)
     priorities = tuple(
         dataclasses.replace(
             p,

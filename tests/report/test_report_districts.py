@@ -19,6 +19,7 @@ from planwatch.services.analyse import run_analysis
 from planwatch.services.areas import with_district_tables
 from planwatch.services.ingest import ingest
 from planwatch.services.report import generate_report
+from planwatch.store.selectors import series_areas
 
 Q1 = Quarter(2023, 1)
 PLAN = """
@@ -169,3 +170,10 @@ def test_the_forces_are_the_breakdown_of_an_area_that_is_no_force(tmp_path: Path
         "Colchester",
         "Braintree",
     ]
+
+
+def test_each_series_areas_are_read_in_one_query(tmp_path: Path):
+    project = _national(tmp_path / "essex", "Essex", "share,2023/24 Q1,20.5,\n")
+    assert series_areas(project, ["ASB", "share", "none"]) == {
+        "asb": ("Braintree", "Colchester", "Essex", "Kent", "Norfolk")
+    }
