@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import mmap
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -84,6 +84,9 @@ SAMPLE_LINES = 16_384
 #: 524 MB) every 32 KiB. Spread out, not consecutive: a table sorted by quarter and force
 #: repeats its layout every quarter, and lines taken at one place see the same few forces.
 MIN_STRIDE, MAX_STRIDE = 256, 64 * 1024
+#: Bytes read at each sampled place: a line of a PRC table is about 100 (a longer one
+#: there is not sampled).
+SAMPLE_READ = 1024
 #: DuckDB's memory cap while a scanned table is read and written to the store: with Python
 #: and planwatch (about 50 MB) a 5-million-row load peaks near 330 MB, under issue 17's
 #: 500 MB; at 200 MB the store write spills and costs a fifth more CPU (docs/performance.md).
@@ -147,19 +150,17 @@ class Fingerprint:
 
 def sample_lines(path: Path) -> tuple[bytes, ...]:
     """The first whole line after every :func:`sample_stride` bytes of ``path`` (raw bytes),
-    looked up where the file is mapped: only the pages holding them are touched."""
-    try:
-        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            lines = []
-            for at in range(0, len(mm), sample_stride(len(mm))):
-                start = mm.find(b"\n", at) + 1
-                end = mm.find(b"\n", start) if start else -1
-                if end < 0:
-                    break
-                lines.append(mm[start:end])
-            return tuple(lines)
-    except (OSError, ValueError):  # an empty file cannot be mapped: nothing to sample
-        return ()
+    each read on its own (``pread``): a mapped file would count as this process's memory."""
+    lines = []
+    with path.open("rb", buffering=0) as fh:
+        fd, size = fh.fileno(), os.fstat(fh.fileno()).st_size
+        for at in range(0, size, sample_stride(size)):
+            block = os.pread(fd, SAMPLE_READ, at)
+            start = block.find(b"\n") + 1
+            end = block.find(b"\n", start) if start else -1
+            if end >= 0:
+                lines.append(block[start:end])
+    return tuple(lines)
 
 
 def sample_stride(size: int) -> int:
