@@ -239,22 +239,19 @@ def _mapped(
     columns: Sequence[tuple[str, str]],
     values: Mapping[tuple[Any, ...], tuple[Any, ...]],
 ) -> None:
-    """TEMP table ``name``: each distinct ``keys`` of ``table`` (typed as there) with the
-    ``columns`` that ``values`` gives for its text; in one statement."""
+    """TEMP table ``name``: each ``keys`` of ``values`` (the distinct ones of ``table``, typed
+    as there: its ENUMs) with the ``columns`` that ``values`` gives for it. Made empty from
+    ``table``'s own column types (no row of it read), then filled in one statement."""
     items = list(values.items())
     lists = [[k[i] for k, _ in items] for i in range(len(keys))]
     lists += [[v[i] for _, v in items] for i in range(len(columns))]
+    empty = ", ".join([*keys, *(f"NULL::{t} AS {c}" for c, t in columns)])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {empty} FROM {table} LIMIT 0")
     unnest = ", ".join(
-        [f"unnest(?::VARCHAR[]) AS _k{i}" for i in range(len(keys))]
+        [f"unnest(?::VARCHAR[]) AS {k}" for k in keys]
         + [f"unnest(?::{t}[]) AS {c}" for c, t in columns]
     )
-    on = " AND ".join(f"d.{k}::VARCHAR = v._k{i}" for i, k in enumerate(keys))
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {name} AS
-        SELECT d.*, {", ".join(f"v.{c}" for c, _ in columns)}
-        FROM (SELECT DISTINCT {", ".join(keys)} FROM {table}) d JOIN (SELECT {unnest}) v ON {on}""",
-        lists,
-    )
+    con.execute(f"INSERT INTO {name} BY NAME SELECT {unnest}", lists)
 
 
 def _batch(
