@@ -35,12 +35,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import planwatch
-from planwatch.plan.outline import PlanOutline, outline_of
 
 if TYPE_CHECKING:  # imported when a whole plan is rebuilt or kept, not for its outline
     from pydantic import BaseModel
 
     from planwatch.plan import models
+    from planwatch.plan.outline import PlanOutline
 
 #: The project's cache folder (beside plan.yaml and the store), made on first use.
 CACHE_DIR = ".planwatch-cache"
@@ -107,6 +107,8 @@ def cached(folder: Path, plan_path: Path, content: bytes) -> models.Plan | None:
 def cached_outline(folder: Path, plan_path: Path, content: bytes) -> PlanOutline | None:
     """The outline kept with the plan for these bytes of ``plan_path`` when it is
     :attr:`~planwatch.plan.outline.PlanOutline.plain`, or ``None``."""
+    from planwatch.plan.outline import PlanOutline
+
     try:
         entry = _entry(folder, plan_path, content)
         outline = PlanOutline.from_json(entry["outline"]) if entry is not None else None
@@ -117,6 +119,8 @@ def cached_outline(folder: Path, plan_path: Path, content: bytes) -> PlanOutline
 
 def keep(folder: Path, plan_path: Path, content: bytes, plan: models.Plan) -> None:
     """Keep ``plan`` as what these bytes of ``plan_path`` are read into (best effort)."""
+    from planwatch.plan.outline import outline_of
+
     try:
         entry = {
             "key": key_of(content),

@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from planwatch.errors import Location, PlanError, Problem, suggest
 from planwatch.plan import cache as plan_cache
-from planwatch.plan.outline import PlanOutline, outline_of
 
 if TYPE_CHECKING:  # pydantic and the models are imported when a plan is read or rebuilt
     from pydantic import ValidationError
 
     from planwatch.plan.models import Plan
+    from planwatch.plan.outline import PlanOutline
 
 #: Largest plan file read, in bytes. The biggest real plan we hold (the demo's, with every
 #: measure of a full Police and Crime Plan) is 15 kB; 1 MiB leaves a margin of about 70x.
@@ -96,6 +96,8 @@ def load_outline(path: str | Path, *, cache_dir: Path) -> PlanOutline | Plan:
     it (every check, the same errors), given as its outline when that is
     :attr:`~planwatch.plan.outline.PlanOutline.plain` and as the plan itself when not (a
     record-based measure's query needs the models)."""
+    from planwatch.plan.outline import outline_of
+
     path, content = _read(path)
     kept = plan_cache.cached_outline(cache_dir, path, content)
     if kept is not None:
