@@ -14,6 +14,7 @@ import pytest
 from test_frames import PRC_HEADER, write
 
 from planwatch.errors import PlanError
+from planwatch.periods import Quarter
 from planwatch.plan.load import parse_plan
 from planwatch.plan.outline import outline_of
 from planwatch.services.ingest import ingest
@@ -27,6 +28,7 @@ from planwatch.store.selectors import (
     measure_rows,
     measures_periods,
 )
+from planwatch.store.status import store_status
 
 PLAN = """\
 metadata: {title: t, organisation: o, area: Essex, plan_period: 2024-2028}
@@ -182,3 +184,25 @@ def test_periods_from_the_plans_outline_are_the_selectors_periods(project: Path)
                     assert periods == expected[measure_id]
     assert isinstance(expected["beats"], PlanError)  # an error is compared too
     assert expected["robbery"].starts  # and periods
+
+
+def test_status_of_a_plan_with_records_matches_its_outline_without(project: Path) -> None:
+    """A plan with record-based measures has its status read through the selectors, one
+    without through its outline: the measures both have get the same status and notes."""
+    text = PLAN.replace(
+        "  - {id: beats, name: Beats, frequency: month, source: {kind: series, series: beats}}\n",
+        "",
+    ).replace("calls, beats, absent", "calls, absent")
+    whole = parse_plan(text)
+    assert not outline_of(whole).plain
+    plain_text = text.split("  - id: flagged")[0] + text[text.index("priorities:") :]
+    plain = parse_plan(plain_text.replace(", flagged, north]", "]"))
+    assert outline_of(plain).plain
+    with_records = store_status(project, whole, Quarter(2023, 3))
+    outlined = store_status(project, outline_of(plain), Quarter(2023, 3))
+    assert store_status(project, plain, Quarter(2023, 3)) == outlined
+    by_id = {m.measure_id: m for m in with_records.measures}
+    assert [by_id[m.measure_id] for m in outlined.measures] == list(outlined.measures)
+    assert {"flagged", "north"} <= set(by_id) and by_id["flagged"].latest == "2023-06"
+    assert set(outlined.warnings) <= set(with_records.warnings)
+    assert any(w.startswith("calls: no data for 2023-06") for w in outlined.warnings)
