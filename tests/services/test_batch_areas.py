@@ -91,6 +91,7 @@ def test_each_area_gets_its_own_report_with_its_own_figures(national, tmp_path):
         }
         html = next(p for p in report.files if p.suffix == ".html").read_text(encoding="utf-8")
         assert f"{report.area} Police, Fire and Crime Commissioner" in html
+        assert "by district" not in html  # the other forces are no districts of this one
     # the plan's own area is the project's own report
     own = run_analysis(national, QUARTER)
     assert own.plan == load_plan(national.plan_path)
