@@ -68,6 +68,8 @@ FUNNEL_X_MARGIN = 1.05
 FUNNEL_Y_MARGIN = 0.1  # fraction of the data's range above and below
 #: matplotlib's default margin: the data's range is widened by this fraction each side.
 AXIS_MARGIN = 0.05
+#: A series of one value is given a range this fraction of it either side (matplotlib's).
+FLAT_SPREAD = 0.05
 #: Room above the highest value for the latest value's label (a fraction of the top).
 TOP_ROOM = 1.06
 #: Event labels start this far up the plot (a fraction of its height) and stay inside it.
@@ -168,10 +170,11 @@ def nice_ticks(
     did when matplotlib drew them (tested against it)."""
     if high < low:
         low, high = high, low
-    if high - low <= 1e-14 * max(abs(low), abs(high), 1e-300) or high == low:
-        low, high = (low - 1, high + 1) if low == 0 else (low * (1 - 1e-13), high * (1 + 1e-13))
-        if high < low:
-            low, high = high, low
+    if high - low <= 1e-14 * max(abs(low), abs(high)):  # matplotlib's _nonsingular
+        if low == high == 0:
+            low, high = -1e-13, 1e-13
+        else:
+            low, high = low - 1e-13 * abs(low), high + 1e-13 * abs(high)
     span = abs(high - low)
     mean = (high + low) / 2
     offset = (
@@ -341,8 +344,8 @@ def _polyline(points: Sequence[tuple[float, float] | None]) -> str:
 
 
 def _with_margin(low: float, high: float, margin: float) -> tuple[float, float]:
-    if high == low:  # one value: a range around it (matplotlib's nonsingular)
-        spread = 0.001 * abs(low) if low else 0.001
+    if high == low:  # one value: 5% either side of it (matplotlib's Locator.nonsingular)
+        spread = FLAT_SPREAD * abs(low) if low else FLAT_SPREAD
         low, high = low - spread, high + spread
     pad = (high - low) * margin
     return low - pad, high + pad

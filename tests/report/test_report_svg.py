@@ -107,6 +107,25 @@ def test_the_axes_are_the_ones_matplotlib_draws(run, measure_id):
     assert float(root.get("viewBox").split()[3]) == pytest.approx(height, abs=0.01)
 
 
+def test_a_flat_series_has_the_axis_matplotlib_gives_it(run):
+    import dataclasses
+
+    spec = chart_spec(_measure(run, "victim_confidence"))
+    flat = dataclasses.replace(
+        spec,
+        values=(72.0,) * len(spec.values),
+        intervals=(),
+        trend=(),
+        band_low=(),
+        band_high=(),
+        limits=None,
+        y_from_zero=False,
+    )
+    root = ET.fromstring(chart_svg(flat, "flat"))
+    value_labels = root.find(f".//{SVG}g[@text-anchor='end']")
+    assert [t.text for t in value_labels] == _matplotlib_axes(flat)[0]
+
+
 def test_few_elements_and_no_styles_or_shared_shapes(run):
     spec = chart_spec(_measure(run, "all_crime"))  # band, trend, markers, events
     svg = chart_svg(spec, "lean")
