@@ -196,21 +196,24 @@ def scale_table(
         "The CTAS does no checks: planwatch also checks every count, quarter, force, offence code "
         "and duplicate key, fingerprints the file and writes its load record in the same transaction.",
         "",
-        "How (planwatch/ingest/prc_scan.py): the file's SHA-256 is read together with a line every "
-        "64 KiB; an offence-level CSV is then read once, in parallel and in file order, into a TEMP "
-        "table of ENUMs (values from those lines, the known forces and offence codes; a value they "
-        "missed is kept as text in its row and widens its column's ENUM in place) with the count as "
-        "BIGINT: about 100 MB for 5 million rows, where the text staging took 730 MB and spilled. "
-        "Every check runs on that table over its few hundred distinct values, the duplicate key as a "
-        "bitmap of force x quarter x code numbers, and the store is written from a view joining the "
-        "staged rows to four small maps: the rows are copied once, into the store (before: staged as "
-        "text, copied typed, then inserted). DuckDB's cap is 300 MB for such a load. Anything out of "
-        "the ordinary (a blank or bad field, a duplicate, another encoding, a spreadsheet, the "
-        "group-level table) takes the checked reader, which words every problem as before. "
-        "Before, at 5 million rows (2026-12-01, the session-start checkout against this one and CTAS, "
-        "interleaved in one run, load average 7.7 to 9.4): 47.4 s wall, 20.1 CPU-s, 874 MB, against "
-        "20.4 s, 8.9 CPU-s, 322 MB now and CTAS 5.4-5.6 CPU-s (issue 17 measured 22.7 s and 956 MB "
-        "against CTAS 6.9 s on a quieter machine).",
+        "How (planwatch/ingest/prc_scan.py): values are sampled from about 16,000 lines spread "
+        "across the file (each read on its own) and added to the known forces and the offence code "
+        "lookup's codes, descriptions, groups and subgroups; DuckDB's CSV reader then reads the file "
+        "once, in parallel and in file order, straight into a TEMP table of ENUMs of those values, "
+        "with the count as BIGINT (no text kept, no cast in the query): about 100 MB for 5 million "
+        "rows. Meanwhile a thread reads the file's SHA-256 and looks for NUL bytes (hashlib lets go "
+        "of the GIL; a file already loaded interrupts the read). A row that does not fit those types "
+        "(a value the sample missed, a thousands separator) sends the file to a second read as text "
+        "cast in the query, whose missed values widen their ENUM in place. Every check runs on the "
+        "ENUM table over its few hundred distinct values, the duplicate key as a bitmap of force x "
+        "quarter x code numbers, and the store is written from a view joining the staged rows to "
+        "four small maps made from those values: the rows are copied once, into the store. "
+        "DuckDB's cap is 300 MB for such a load. Anything out of the ordinary (a blank or bad field, "
+        "a duplicate, another encoding, a NUL byte, a spreadsheet, the group-level table) takes the "
+        "checked reader, which words every problem as before. "
+        "Before (2026-12-01 21:27 UTC, 5 million rows, the previous checkout, this one and CTAS "
+        "taking turns in one run, 2 runs each, load average 5.0 to 5.9): 11.1 CPU-s (1.54x CTAS's "
+        "7.2) before, 9.6 CPU-s (1.32x) now; in issue 17, 22.7 s and 956 MB against CTAS 6.9 s.",
     ]
 
 
