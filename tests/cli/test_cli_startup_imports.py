@@ -11,6 +11,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import typer
+
+from planwatch.cli.params import TESTED_TYPER
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -47,6 +50,11 @@ def test_status_reads_a_valid_plan_without_ruamel(project: Path) -> None:
     assert "rich.table" not in loaded and "rich.progress" not in loaded
 
 
+#: A typer release the CLI's own option coercion was not tested with coerces every option
+#: through pydantic itself (planwatch.cli.params), so status imports pydantic there.
+TYPER_TESTED = tuple(int(p) for p in typer.__version__.split(".")[:2]) in TESTED_TYPER
+
+
 @pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
 def test_status_from_the_plan_cache_imports_no_pydantic(
     project: Path, tmp_path: Path, as_json: bool
@@ -63,8 +71,11 @@ def test_status_from_the_plan_cache_imports_no_pydantic(
     assert again.returncode == 0, again.stderr
     assert again.stdout == first.stdout
     assert "planwatch.store.status" in loaded and "planwatch.plan.outline" in loaded
-    assert not any(m == "pydantic" or m.startswith(("pydantic.", "pydantic_core")) for m in loaded)
     assert "planwatch.plan.models" not in loaded and "planwatch.store.selectors" not in loaded
+    if TYPER_TESTED:
+        assert not any(
+            m == "pydantic" or m.startswith(("pydantic.", "pydantic_core")) for m in loaded
+        )
 
 
 def test_a_bad_plan_is_located_by_ruamel(project: Path, tmp_path: Path) -> None:
