@@ -9,7 +9,7 @@ Out: each measure's query and its parameters, the tidy series' force-level check
 
 :mod:`planwatch.store.selectors` builds every measure read from these (the frames, the
 rows, the periods); ``planwatch status`` builds its one query from the plan's outline
-through :func:`measures_periods_of`, so that it imports neither pydantic nor the plan's
+through :func:`plain_periods`, so that it imports neither pydantic nor the plan's
 models (issue 17). The source rules are in :mod:`planwatch.store.selectors`' docstring.
 """
 
