@@ -131,7 +131,10 @@ NOTES = (
     "cached) at load average 5 to 9: `status` 0.53 s before, 0.38 s after; `--json` 0.47 and "
     "0.38 s (floor 0.16 s). Tried and dropped: probing the store's `loads` table instead of "
     "`duckdb_tables()` (11 ms less on that query, but the queries after it pay most of it "
-    "loading the tables' metadata: 75 against 76 ms for the whole status read).",
+    "loading the tables' metadata: 75 against 76 ms for the whole status read); DuckDB "
+    "connection options (one thread, no extension autoloading: Python, DuckDB, a connection "
+    "to the store, a query and its close, best CPU of 15 at load average 8.5: 0.185 s as it "
+    "is, 0.185 s with one thread, 0.182 s with neither; floor 0.147 s).",
     "- What is left of `status` (CPU milliseconds, one process, best of 11 at load average 5 "
     "to 7): Python with its site packages 53; DuckDB's import 94 (the two: the floor); typer "
     "22; rich's console and tables 27; planwatch's modules 29 (the commands, periods, the "
