@@ -207,13 +207,28 @@ def main() -> None:
         verdict(html, "No PDF"),
         "- A worker imports once (the fork server imports the report code, and every worker "
         "is forked from it ready), so each report costs its analysis and building, not "
-        "Python's start-up and imports; what is left per report is the report's own "
-        "building (cProfile of two warm reports: the PDF's layout and painting about three "
-        "quarters, drawing the charts most of the rest, the analysis under a tenth). This "
-        "round (docs/performance.md, Demo report): the charts' round markers are drawn as "
-        "dots and the print tables mark their numeric columns once, so WeasyPrint makes 12% "
-        "fewer calls on a force's print HTML (4.62 to 4.05 million; 2.04 to 1.78 s of CPU, "
-        "best of 7), the same text in the PDF.",
+        "Python's start-up and imports.",
+        "- Where the PDF's cost had gone (issue 17, this round): every force's report from "
+        "the national file had put the other 42 forces into each measure's district table "
+        "(a tidy series' rows of other forces read as districts of this one, with a negative "
+        "'not recorded against a district' row): 30 pages instead of 17, about three times "
+        "the WeasyPrint work of the report itself. Now the forces of a national file are no "
+        "districts of a force's plan (a region's plan keeps them as its breakdown), and a "
+        "series' rows by area are read only when it has districts (every series' areas in "
+        "one query: the district step 0.22 to 0.07 s of CPU a report). Same run, a warm "
+        "worker's report (CPU seconds, mean of three after a first, load average 5 to 7, two "
+        "interleaved rounds): 8.25 and 7.25 before, 2.67 and 2.40 after (3.0 to 3.1 times "
+        "less); of the 2.67, WeasyPrint 2.37 (layout 1.52, "
+        "the cascade 0.35, boxes 0.18, painting 0.66 of which the charts' SVG 0.36, parsing "
+        "and writing 0.12), everything else 0.30 (the analysis, the district and share "
+        "tables, the figures, the chart data as Excel and CSV 0.11).",
+        "- Measured and not taken: `gc.freeze()` in a worker after its imports (the same "
+        "CPU a report, 3.39 and 3.29 s without against 3.53 and 3.28 s with, interleaved at "
+        "load average 6 to 8: a report's garbage collections are few and short); one font "
+        "configuration shared by every document of a worker (the same PDF, byte for byte; "
+        "within the run-to-run spread: fontconfig and Pango set up in 4 ms here, 39 fonts); "
+        "the charts are drawn once a report (the print HTML reuses the screen HTML's "
+        "drawings) and WeasyPrint lays a report out once.",
         "- Beyond one machine: docs/scale.md (the store is one file; reports are independent).",
     ]
     publish(SECTION, "\n".join(lines), write=not args.no_write)
