@@ -42,7 +42,7 @@ import duckdb
 
 from planwatch.errors import Location, PlanError, Problem, StoreError
 from planwatch.plan.records import Join, RecordQuery, Test
-from planwatch.store.schema import record_columns, record_table
+from planwatch.store.schema import record_columns, record_relation, record_table
 
 if TYPE_CHECKING:  # pandas is imported where a frame is built (fast start-up)
     import pandas as pd
@@ -110,7 +110,10 @@ def records_sql(
             expected=f"the records loaded again with the plan's mapping ('planwatch ingest "
             f"records {query.source} ...')",
         )
-    _check_values(con, table, query)
+    # the columns the query reads, coded text read as its text
+    grouped = [query.area_column] if by_area and query.area_column else []
+    rows = record_relation(con, table, {*needed, *grouped, *([by] if by else [])})
+    _check_values(con, rows, query)
     params: list[Any] = []
     where = _where(query.where, params) if query.where is not None else "TRUE"
     if by_area and not query.area_column:
@@ -154,18 +157,18 @@ def records_sql(
         # each period's latest snapshot date of the source (whatever the filters keep)
         periods = f"""periods AS (
             SELECT date_trunc('{trunc}', {date_col}) AS p, max({date_col}) AS _last
-            FROM {table} GROUP BY ALL
+            FROM {rows} GROUP BY ALL
         )"""
         counted = f"""counted AS (
             SELECT per.p AS p, {group} AS a, {measured}
-            FROM {table} JOIN periods per ON {date_col} = per._last WHERE {where} GROUP BY ALL
+            FROM {rows} JOIN periods per ON {date_col} = per._last WHERE {where} GROUP BY ALL
         )"""
     elif query.stock == "span":
         step = f"INTERVAL {MONTHS[query.frequency]} MONTH"
         # periods from the one holding listed_from to the latest date the extract knows of,
         # each with its last day; a period ending after that date is not known yet
         periods = f"""bounds AS (
-            SELECT greatest(max({date_col}), max({query.stock_end})) AS top FROM {table}
+            SELECT greatest(max({date_col}), max({query.stock_end})) AS top FROM {rows}
         ), periods AS (
             SELECT p, (p + {step} - INTERVAL 1 DAY)::DATE AS _last FROM (
                 SELECT unnest(generate_series(date_trunc('{trunc}', ?::DATE)::TIMESTAMP,
@@ -174,7 +177,7 @@ def records_sql(
         )"""
         counted = f"""counted AS (
             SELECT per.p AS p, {group} AS a, {measured}
-            FROM periods per JOIN {table}
+            FROM periods per JOIN {rows}
               ON {date_col} <= per._last AND ({query.stock_end} IS NULL OR {query.stock_end} >= per._last)
             WHERE {where} GROUP BY ALL
         )"""
@@ -192,14 +195,14 @@ def records_sql(
         )"""
         counted = f"""counted AS (
             SELECT date_trunc('{trunc}', {date_col}) AS p, {group} AS a, {measured}
-            FROM {table} WHERE {where} GROUP BY ALL
+            FROM {rows} WHERE {where} GROUP BY ALL
         )"""
     shown = (
         f"CASE WHEN v > 0 THEN n * {PERCENT} / v END::DOUBLE" if share else "coalesce(v, 0)::DOUBLE"
     )
     sql = f"""
         WITH {periods}, areas AS (
-            {f"SELECT DISTINCT {group} AS a FROM {table}" if by or by_area else "SELECT '' AS a"}
+            {f"SELECT DISTINCT {group} AS a FROM {rows}" if by or by_area else "SELECT '' AS a"}
         ), {counted}
         SELECT p::DATE AS period_start, ? AS frequency,
                CASE WHEN ? THEN a ELSE ? END AS area, {"a" if by else "?"} AS category,
@@ -239,8 +242,9 @@ def _where(node: Test | Join, params: list[Any]) -> str:
     return f"({col} BETWEEN ? AND ?)"
 
 
-def _check_values(con: duckdb.DuckDBPyConnection, table: str, query: RecordQuery) -> None:
-    """Every value a coded text column is tested for occurs in the stored records."""
+def _check_values(con: duckdb.DuckDBPyConnection, rows: str, query: RecordQuery) -> None:
+    """Every value a coded text column is tested for occurs in the stored records
+    (``rows``: their relation, :func:`~planwatch.store.schema.record_relation`)."""
     problems: list[Problem] = []
     asked: list[tuple[str, tuple[Any, ...]]] = [
         (t.column, t.values)
@@ -253,11 +257,11 @@ def _check_values(con: duckdb.DuckDBPyConnection, table: str, query: RecordQuery
     for column, values in asked:
         if column not in known:
             # stored text is trimmed at ingest; spellings told apart by case are one value
-            rows = con.execute(
-                f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL "
+            found = con.execute(
+                f"SELECT DISTINCT {column} FROM {rows} WHERE {column} IS NOT NULL "
                 f"LIMIT {CODED_MAX * 4 + 1}"
             ).fetchall()
-            spellings = sorted(str(r[0]) for r in rows)
+            spellings = sorted(str(r[0]) for r in found)
             first = {v.lower(): v for v in reversed(spellings)}  # the first in sorted order
             known[column] = sorted(first.values()) if len(first) <= CODED_MAX else None
         valid = known[column]

@@ -30,12 +30,17 @@ Tables
                      stored; only the columns the plan maps are kept.
 ``records_<name>``   one table per record source: ``load_id``, ``source_row`` and
                      the mapped columns in their declared types
-                     (:func:`ensure_record_table`).
+                     (:func:`ensure_record_table`), but for text that is not a
+                     record id: stored as a code (``UINTEGER``), its text in
+                     ``record_values``. Read through :func:`record_relation`, which
+                     gives every column its text back.
+``record_values``    each coded record column's texts: table, column, code, text.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import duckdb
 
@@ -44,7 +49,7 @@ from planwatch.errors import StoreError
 #: Bumped when a table changes shape; stored in ``store_meta``.
 #: 2: data.police.uk rows (``police_uk_street``) became monthly counts (``police_uk_counts``).
 #: 3: record-level extracts (``record_sources`` and one ``records_<name>`` table per source).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: The version-1 table of data.police.uk rows, converted by :func:`upgrade`.
 OLD_POLICE_UK_TABLE = "police_uk_street"
 #: An LSOA name ends in a space and a four-character code: "Colchester 001A".
@@ -67,6 +72,9 @@ RECORD_SQL_TYPES = {
 #: of CPU against 0.80 to 1.00, 13 MB against 9). DuckDB releases before 1.4 store
 #: them uncompressed instead.
 ID_TEXT_COMPRESSION = "zstd"
+#: The SQL type a record text column other than an id is stored as: a code, its text in
+#: ``record_values`` (:func:`encode_records`, :func:`record_relation`).
+CODED_SQL_TYPE = "UINTEGER"
 
 #: Statuses an observation can have. ``suspect`` and ``rejected`` are kept out of analysis.
 OBSERVATION_STATUSES = ("ok", "suspect", "confirmed", "rejected")
@@ -162,6 +170,12 @@ CREATE TABLE IF NOT EXISTS record_sources (
     area_column VARCHAR,
     columns VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS record_values (
+    table_name VARCHAR NOT NULL,
+    column_name VARCHAR NOT NULL,
+    code UINTEGER NOT NULL,
+    value VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS load_warnings (
     load_id INTEGER NOT NULL,
     file_name VARCHAR,
@@ -229,6 +243,8 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> bool:
     Version 1 -> 2: every stored data.police.uk row becomes part of a monthly count
     (same month, force, crime type and load; area from the LSOA name). Version 2 -> 3:
     the record-source catalogue (``record_sources``) is added; nothing stored changes.
+    Version 3 -> 4: the coded texts' table (``record_values``) is added; stored text
+    columns stay text.
     Returns whether anything changed. On any failure nothing does.
     """
     found = schema_version(con)
@@ -277,13 +293,70 @@ def record_table(name: str) -> str:
 
 
 def record_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    """The columns of a stored record table and their SQL types ({} if there is no table)."""
+    """The columns of a stored record table and their SQL types as stored ({} if there is
+    no table): a coded text column's is :data:`CODED_SQL_TYPE`."""
     rows = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns "
         "WHERE table_name = ? AND table_catalog = current_database() ORDER BY ordinal_position",
         [table],
     ).fetchall()
     return {str(c): str(t) for c, t in rows}
+
+
+def record_relation(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Collection[str] | None = None
+) -> str:
+    """SQL for the rows of record table ``table`` with each coded column of ``columns``
+    (default: every one) as its text: the table itself if none is coded (a version-3
+    store's), else a subquery decoding each code from ``record_values`` (a join the size
+    of the column's texts; a column not asked for keeps its codes)."""
+    coded = [
+        c
+        for c, t in record_columns(con, table).items()
+        if t == CODED_SQL_TYPE and (columns is None or c in columns)
+    ]
+    if not coded:
+        return table
+    texts = ", ".join(f"_v{i}.value AS {c}" for i, c in enumerate(coded))
+    joins = " ".join(
+        f"LEFT JOIN (SELECT code, value FROM record_values WHERE table_name = '{table}' "
+        f"AND column_name = '{c}') _v{i} ON _r.{c} = _v{i}.code"
+        for i, c in enumerate(coded)
+    )
+    return f"(SELECT _r.* REPLACE ({texts}) FROM {table} _r {joins})"
+
+
+def encode_records(con: duckdb.DuckDBPyConnection, table: str, staged: str) -> str:
+    """The staged rows of ``table`` (text in every column) with each text of a column the
+    table codes as its code: texts new to the column get the next codes (in sorted order)
+    in ``record_values``. Returns the view of the coded rows; run inside the load's
+    transaction. A text the staged rows hold as an Arrow dictionary is looked up once per
+    distinct value, not once per row."""
+    coded = [c for c, t in record_columns(con, table).items() if t == CODED_SQL_TYPE]
+    if not coded:
+        return staged
+    for c in coded:
+        con.execute(
+            f"""INSERT INTO record_values
+                SELECT ?, ?, (SELECT coalesce(max(code), 0) FROM record_values
+                              WHERE table_name = ? AND column_name = ?)
+                             + row_number() OVER (ORDER BY v), v
+                FROM (SELECT DISTINCT {c} AS v FROM {staged} WHERE {c} IS NOT NULL)
+                WHERE v NOT IN (SELECT value FROM record_values
+                                WHERE table_name = ? AND column_name = ?)""",
+            [table, c, table, c, table, c],
+        )
+    codes = ", ".join(f"_v{i}.code AS {c}" for i, c in enumerate(coded))
+    joins = " ".join(
+        f"LEFT JOIN (SELECT code, value FROM record_values WHERE table_name = '{table}' "
+        f"AND column_name = '{c}') _v{i} ON _s.{c} = _v{i}.value"
+        for i, c in enumerate(coded)
+    )
+    view = "records_coded"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT _s.* REPLACE ({codes}) FROM {staged} _s {joins}"
+    )
+    return view
 
 
 def ensure_record_table(
@@ -305,17 +378,28 @@ def ensure_record_table(
     """
     table = record_table(name)
     wanted = {c: RECORD_SQL_TYPES[t] for c, t in columns.items()}
+    stored_as = {
+        c: CODED_SQL_TYPE if t == "VARCHAR" and c not in id_columns else t
+        for c, t in wanted.items()
+    }
     stored = record_columns(con, table)
-    changed = [c for c, t in wanted.items() if c in stored and stored[c] != t]
+    as_declared = {c: "VARCHAR" if t == CODED_SQL_TYPE else t for c, t in stored.items()}
+    changed = [c for c, t in wanted.items() if c in stored and as_declared[c] != t]
     if changed and not replace:
         raise StoreError(
-            f"record source '{name}' stores {', '.join(f'{c} as {stored[c]}' for c in changed)}, "
+            f"record source '{name}' stores {', '.join(f'{c} as {as_declared[c]}' for c in changed)}, "
             "but the plan now declares " + ", ".join(f"{c} as {columns[c]}" for c in changed),
             expected="the type the records were stored with, or load them again with --replace",
         )
     for c in changed:  # every stored record is about to be replaced: convert what it can
+        to = stored_as[c]
+        plain = CODED_SQL_TYPE not in (to, stored[c])
         con.execute(
-            f"ALTER TABLE {table} ALTER {c} SET DATA TYPE {wanted[c]} USING TRY_CAST({c} AS {wanted[c]})"
+            f"ALTER TABLE {table} ALTER {c} SET DATA TYPE {to} USING "
+            + (f"TRY_CAST({c} AS {to})" if plain else f"NULL::{to}")
+        )
+        con.execute(
+            "DELETE FROM record_values WHERE table_name = ? AND column_name = ?", [table, c]
         )
     if not stored:
         cols = ", ".join(
@@ -325,12 +409,12 @@ def ensure_record_table(
                 if c in id_columns and t == "VARCHAR"
                 else ""
             )
-            for c, t in wanted.items()
+            for c, t in stored_as.items()
         )
         con.execute(
             f"CREATE TABLE {table} (load_id INTEGER NOT NULL, source_row INTEGER NOT NULL, {cols})"
         )
-    for c, t in wanted.items():
+    for c, t in stored_as.items():
         if c not in stored and stored:
             con.execute(f"ALTER TABLE {table} ADD COLUMN {c} {t}")
     con.execute(

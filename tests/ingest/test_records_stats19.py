@@ -14,6 +14,7 @@ from planwatch.errors import IngestError, PlanError
 from planwatch.plan.models import Plan
 from planwatch.services.ingest import ingest
 from planwatch.store.connection import reading
+from planwatch.store.schema import record_relation
 from planwatch.store.selectors import measure_frame
 
 COLLISIONS = "dft-road-casualty-statistics-collision-2023.csv"
@@ -84,8 +85,9 @@ def test_force_code_names_the_force_and_other_forces_are_refused(
     project = tmp_path / "p"
     ingest(project, "stats19", [stats19])
     with reading(project) as con:
+        rows = record_relation(con, "records_stats19_casualties")  # text stored as codes
         assert con.execute(
-            "SELECT DISTINCT police_force, police_force_code FROM records_stats19_casualties"
+            f"SELECT DISTINCT police_force, police_force_code FROM {rows}"
         ).fetchall() == [("Cleveland", 17)]
     with pytest.raises(
         PlanError, match=r"no stored 'stats19_casualties' record has police_force 'essex'"
