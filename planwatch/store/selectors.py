@@ -74,6 +74,7 @@ from planwatch.store.measure_sql import (
 from planwatch.store.measure_sql import union as _union
 from planwatch.store.names import canonical_force
 from planwatch.store.records import records_frame, records_sql
+from planwatch.store.schema import record_relation
 
 if TYPE_CHECKING:  # pandas is imported where a frame is built (fast start-up)
     import pandas as pd
@@ -388,7 +389,10 @@ def plan_areas(con_or_store: StoreRef, plan: Plan) -> dict[str, tuple[str, ...]]
                 "WHERE name IN (SELECT unnest(?::VARCHAR[])) AND area_column IS NOT NULL",
                 [sorted(by_force)],
             ).fetchall()
-            parts += [f'SELECT DISTINCT "{column}" FROM "{table}"' for table, column in tables]
+            parts += [
+                f'SELECT DISTINCT "{column}" FROM {record_relation(con, table, [column])}'
+                for table, column in tables
+            ]
         names = [row[0] for row in con.execute(" UNION ".join(parts)).fetchall()] if parts else []
     found: dict[str, set[str]] = {}
     for name in names:

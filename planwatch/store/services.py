@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import duckdb
 
 from planwatch.errors import NotFoundError, StoreError, suggest
-from planwatch.store.schema import ensure_record_table
+from planwatch.store.schema import encode_records, ensure_record_table
 
 if TYPE_CHECKING:  # only a records batch carries a source: other loads need not import the plan
     from planwatch.plan.models import RecordSourceDef
@@ -240,6 +240,7 @@ def _record_rules(
         area_column=source.area,
         replace=replace,
     )
+    batch.tables[table] = encode_records(con, table, batch.tables[table])  # text as codes
     # No id: a file replaces the stored records of its months (and revise_by values).
     figure = source.id or (f"date_trunc('month', {{t}}.{source.date})", *source.revise_by)
     return {table: TableRules((), "''", None, figure)}
