@@ -217,15 +217,25 @@ def _scanned(
     ).fetchone()
     if repeated is None or repeated[0]:
         return None
+    # A column whose every value is stored as written (the usual case) is its own text: no
+    # join to its map for each row of the store write (a fifth of a CPU-second at 5M rows).
+    stored = {
+        "force": ("f.canonical", all(raw == f for (raw, *_), f in forces.items())),
+        "grp": ("g.canonical", all(canonical_group(g) == g for g in groups)),
+        "code": ("c.offence_code", all(c == c.strip() for c in codes)),
+    }
+    value = {k: f"s.{k}::VARCHAR" if same else mapped for k, (mapped, same) in stored.items()}
+    joins = "".join(
+        f" JOIN {prefix}_{k[0]} {k[0]} USING ({k})" for k, (_, same) in stored.items() if not same
+    )
     view = f"prc_ready_{index}"
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW {view} AS
         SELECT 0 AS _file, {staged.row_sql("s")} AS source_row, 'offence' AS level,
-               q.fy_start, q.quarter, q.period_start, f.canonical AS force,
-               s.description::VARCHAR AS offence_description, g.canonical AS offence_group,
-               s.subgroup::VARCHAR AS offence_subgroup, c.offence_code, s.count
-        FROM {staged.table} s JOIN {prefix}_q q USING (fy, fq) JOIN {prefix}_f f USING (force)
-        JOIN {prefix}_g g USING (grp) JOIN {prefix}_c c USING (code)"""
+               q.fy_start, q.quarter, q.period_start, {value["force"]} AS force,
+               s.description::VARCHAR AS offence_description, {value["grp"]} AS offence_group,
+               s.subgroup::VARCHAR AS offence_subgroup, {value["code"]} AS offence_code, s.count
+        FROM {staged.table} s JOIN {prefix}_q q USING (fy, fq){joins}"""
     )
     warnings = _negatives(con, staged.table, staged.row_sql(), display)
     return _batch(view, "offence", quarters, staged.rows, sha, display, ctx, warnings)
