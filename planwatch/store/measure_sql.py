@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -30,43 +30,45 @@ from planwatch.store.names import canonical_force, canonical_group
 ASB_CRIME_TYPE = "Anti-social behaviour"
 
 
-class PrcSelection(Protocol):
-    @property
-    def force(self) -> str | None: ...
-    @property
-    def offence_codes(self) -> tuple[str, ...]: ...
-    @property
-    def offence_groups(self) -> tuple[str, ...]: ...
-    @property
-    def offence_subgroups(self) -> tuple[str, ...]: ...
+if TYPE_CHECKING:  # the selections' shapes, for the type checker only (no classes to define at
+    # start-up): the plan's models and their outlines both have them
+    from typing import Protocol, TypeVar
 
+    class PrcSelection(Protocol):
+        @property
+        def force(self) -> str | None: ...
+        @property
+        def offence_codes(self) -> tuple[str, ...]: ...
+        @property
+        def offence_groups(self) -> tuple[str, ...]: ...
+        @property
+        def offence_subgroups(self) -> tuple[str, ...]: ...
 
-class PoliceUkSelection(Protocol):
-    @property
-    def falls_within(self) -> str | None: ...
-    @property
-    def crime_types(self) -> tuple[str, ...]: ...
+    class PoliceUkSelection(Protocol):
+        @property
+        def falls_within(self) -> str | None: ...
+        @property
+        def crime_types(self) -> tuple[str, ...]: ...
 
+    class SeriesSelection(Protocol):
+        @property
+        def series(self) -> str: ...
+        @property
+        def area(self) -> str | None: ...
 
-class SeriesSelection(Protocol):
-    @property
-    def series(self) -> str: ...
-    @property
-    def area(self) -> str | None: ...
+    class _Source(Protocol):
+        @property
+        def kind(self) -> str: ...
 
+    class MeasureLike(Protocol):
+        """A measure or its outline: its id and its source's kind."""
 
-class _Source(Protocol):
-    @property
-    def kind(self) -> str: ...
+        @property
+        def id(self) -> str: ...
+        @property
+        def source(self) -> _Source: ...
 
-
-class MeasureLike(Protocol):
-    """A measure or its outline: its id and its source's kind."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def source(self) -> _Source: ...
+    _M = TypeVar("_M", bound=MeasureLike)
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,6 @@ class MeasurePeriods:
 
 #: A measure with no rows stored.
 NO_PERIODS = MeasurePeriods(None, (), 0)
-
-_M = TypeVar("_M", bound=MeasureLike)
 
 #: One measure's query tagged with its position (``None``: the query selects ``_m``
 #: itself), and its parameters.

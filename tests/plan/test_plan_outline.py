@@ -44,7 +44,7 @@ def test_the_outline_holds_what_status_reads_of_each_measure(text: str, tmp_path
         kinds.add(m.source.kind)
         assert (o.frequency, o.source.kind) == (m.frequency, m.source.kind)
         assert o.expected_lag == (m.data_lag.periods if m.data_lag else 0)
-        fields = {k: v for k, v in vars(o.source).items() if k != "kind"}
+        fields = {k: v for k, v in o.source._asdict().items() if k != "kind"}
         assert fields == {k: getattr(m.source, k) for k in fields}
     assert PlanOutline.from_json(json.loads(json.dumps(outline.to_json()))) == outline
     assert outline.plain == ("records" not in kinds)
