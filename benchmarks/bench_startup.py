@@ -116,7 +116,7 @@ NOTES = (
     "start (the diagnostic row).",
     "- Done for issue 17 (2026-12-01, sixth round, `status`): `status` reads the plan as its "
     "outline (`planwatch.plan.outline`: each measure's id, frequency, usual lag and selection, "
-    "as dataclasses and tuples), kept in the plan cache beside the plan and read back without "
+    "as named tuples), kept in the plan cache beside the plan and read back without "
     "importing pydantic or the plan's models (`tests/cli/test_cli_startup_imports.py`); the "
     "status queries are built from it by `planwatch.store.measure_sql`, the same SQL the "
     "store's selectors now build every measure read from (held equal by "
