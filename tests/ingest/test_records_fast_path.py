@@ -277,3 +277,27 @@ def test_bytes_not_utf8_are_told_as_one_by_one(tmp_path: Path, column: int) -> N
         except IngestError as exc:
             outcomes.append([str(exc)])
     assert outcomes[0] == outcomes[1]
+
+
+def test_a_records_load_imports_no_pandas(tmp_path: Path) -> None:
+    """Structural check (not a timing): loading CSV extracts read together, blanks and
+    spaces in them, neither reads nor writes through pandas, whose import alone costs
+    0.4 s of CPU (``pa.array`` and ``pa.scalar`` would import it: see ``records._arrow``).
+    Run in a fresh interpreter so other tests' imports do not count."""
+    import subprocess
+    import sys
+
+    rows = [list(r) for r in CRIME_ROWS]
+    rows[1][0], rows[2][8] = rows[1][0] + " ", ""  # an id to trim, a blank property type
+    paths = _files(tmp_path, rows, 3)
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom planwatch.services.ingest import ingest\n"
+        f"ingest(Path({str(tmp_path / 'p')!r}), 'records', [Path(p) for p in {[str(p) for p in paths]!r}],"
+        f" record_source='crimes')\nprint('pandas' in sys.modules)"
+    )
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "plan.yaml").write_text(RECORDS_PLAN, encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    assert out.split() == ["False"]
