@@ -28,7 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -298,11 +298,18 @@ class RejectedRow:
 
 
 def read_csv_sql(
-    paths: Sequence[Path], header: Sequence[str], numeric: Collection[str] = ()
+    paths: Sequence[Path],
+    header: Sequence[str],
+    numeric: Collection[str] = (),
+    typed: Mapping[str, str] | None = None,
 ) -> str:
     """``read_csv(...)`` of files sharing ``header``: every column text but ``numeric``
-    (DOUBLE), nothing sniffed, and the rows it cannot read recorded for :func:`read_checked`."""
-    types = ", ".join(f"{_lit(h)}: '{'DOUBLE' if h in numeric else 'VARCHAR'}'" for h in header)
+    (DOUBLE) and those ``typed`` gives a type (by header cell), nothing sniffed, and the rows
+    it cannot read (a field not of its column's type too) recorded for :func:`read_checked`."""
+    given = typed or {}
+    types = ", ".join(
+        f"{_lit(h)}: {_lit(given.get(h, 'DOUBLE' if h in numeric else 'VARCHAR'))}" for h in header
+    )
     listing = ", ".join(_lit(str(p)) for p in paths)
     return (
         f"read_csv([{listing}], columns={{{types}}}, header=true, auto_detect=false, delim=',', "
