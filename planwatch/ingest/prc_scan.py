@@ -49,10 +49,6 @@ from planwatch.errors import IngestError
 from planwatch.ingest.files import CHUNK, detect_type, read_first_line
 from planwatch.ingest.source import (
     HEADER_ROW,
-    MAX_ROW_BYTES,
-    REJECTS_LIMIT,
-    REJECTS_SCAN,
-    REJECTS_TABLE,
     Column,
     StagedTable,
     match_header,
@@ -253,17 +249,12 @@ def _read_typed(
         return None
     types = _enums(con, f"{table}_typed", values)
     typed = {found[k]: types[k] for k in TEXT_KEYS} | {found["count"]: "BIGINT"}
-    columns = ", ".join(f"{_lit(h)}: {_lit(typed.get(h, 'VARCHAR'))}" for h in header)
     keys = (*TEXT_KEYS, "count")
     rejected = read_checked(
         con,
         f"""CREATE OR REPLACE TEMP TABLE {table} AS
         SELECT {", ".join(f"{_ident(found[k])} AS {k}" for k in keys)}
-        FROM read_csv({_lit(str(path))}, columns={{{columns}}}, header=true, auto_detect=false,
-                      delim=',', quote='"', escape='"', null_padding=false,
-                      max_line_size={MAX_ROW_BYTES}, store_rejects=true,
-                      rejects_table='{REJECTS_TABLE}', rejects_scan='{REJECTS_SCAN}',
-                      rejects_limit={REJECTS_LIMIT})""",
+        FROM {read_csv_sql([path], header, typed=typed)}""",
         [(path, display)],
     )
     if rejected:
