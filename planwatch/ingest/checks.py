@@ -22,6 +22,17 @@ MAX_LISTED = 10
 T = TypeVar("T")
 
 
+def whole_number_sql(text: str) -> str:
+    """SQL for ``text`` (a count as written, thousands separators allowed) as a BIGINT, or
+    NULL when it is not a whole number. DuckDB's own cast to an integer rounds ('1.5' is 2)
+    and reads hexadecimal ('0x10' is 16): a count must have the same value as a number."""
+    cleaned = f"replace({text}, ',', '')"
+    return (
+        f"CASE WHEN TRY_CAST({cleaned} AS DOUBLE) = TRY_CAST({cleaned} AS BIGINT) "
+        f"THEN TRY_CAST({cleaned} AS BIGINT) END"
+    )
+
+
 def number_problems(
     con: duckdb.DuckDBPyConnection,
     staged: StagedTable,
@@ -34,11 +45,11 @@ def number_problems(
     required: bool = True,
 ) -> list[Problem]:
     """Rows whose ``key`` is not a number (or not whole, negative, or blank when required)."""
-    kind = "BIGINT" if whole else "DOUBLE"
     expected = ("a whole number" if whole else "a number") + ("" if negative_ok else " (0 or more)")
     cleaned = f"replace({key}, ',', '')"
+    parsed = whole_number_sql(key) if whole else _number(key)
     blank = f"{key} IS NULL" if required else "FALSE"
-    bad = f"({blank} OR ({key} IS NOT NULL AND TRY_CAST({cleaned} AS {kind}) IS NULL))"
+    bad = f"({blank} OR ({key} IS NOT NULL AND {parsed} IS NULL))"
     if not negative_ok:
         bad = f"({bad} OR TRY_CAST({cleaned} AS DOUBLE) < 0)"
     return _listed(

@@ -46,6 +46,7 @@ from pathlib import Path
 import duckdb
 
 from planwatch.errors import IngestError
+from planwatch.ingest.checks import whole_number_sql
 from planwatch.ingest.files import CHUNK, detect_type, read_first_line
 from planwatch.ingest.source import (
     HEADER_ROW,
@@ -248,12 +249,16 @@ def _read_typed(
     if not all(values[k] for k in TEXT_KEYS):  # a column never seen: an ENUM of nothing
         return None
     types = _enums(con, f"{table}_typed", values)
-    typed = {found[k]: types[k] for k in TEXT_KEYS} | {found["count"]: "BIGINT"}
+    # A count is read as a number and kept only if whole: DuckDB's CSV reader would round
+    # '1.5' into a BIGINT column (a blank count then sends the file to the checked reader).
+    typed = {found[k]: types[k] for k in TEXT_KEYS} | {found["count"]: "DOUBLE"}
     keys = (*TEXT_KEYS, "count")
+    number = _ident(found["count"])
     rejected = read_checked(
         con,
         f"""CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT {", ".join(f"{_ident(found[k])} AS {k}" for k in keys)}
+        SELECT {", ".join(f"{_ident(found[k])} AS {k}" for k in TEXT_KEYS)},
+               CASE WHEN {number} = trunc({number}) THEN {number}::BIGINT END AS count
         FROM {read_csv_sql([path], header, typed=typed)}""",
         [(path, display)],
     )
@@ -284,7 +289,7 @@ def _read_text(
         con,
         f"""CREATE OR REPLACE TEMP TABLE {table} AS
         SELECT {", ".join(f"{cast} AS {k}" for k, cast in casts.items())},
-               TRY_CAST(replace({fields["count"]}, ',', '') AS BIGINT) AS count,
+               {whole_number_sql(fields["count"])} AS count,
                CASE WHEN {" OR ".join(f"{cast} IS NULL" for cast in casts.values())}
                     THEN [{", ".join(fields[k] for k in TEXT_KEYS)}] END AS _missed
         FROM {read_csv_sql([path], header)}""",

@@ -210,3 +210,35 @@ def test_file_already_loaded_is_skipped_and_its_rows_let_go(tmp_path: Path) -> N
     assert batch.already_loaded == [("prc.csv", 7)] and not batch.files and not batch.tables
     tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'prc%'")
     assert tables.fetchall() == []
+
+
+@pytest.mark.parametrize("count", ["1.5", "0x10", "7.25"])
+@pytest.mark.parametrize("separators", [False, True], ids=["typed read", "text read"])
+def test_count_that_is_not_whole_is_an_error_not_rounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: str, separators: bool
+) -> None:
+    """DuckDB's own casts to an integer round '1.5' to 2 and read '0x10' as 16; neither
+    read keeps such a count: the checked reader names its row."""
+    monkeypatch.setattr(prc_scan, "MIN_STRIDE", 1)
+    rows = _awkward_rows(years=1)
+    if not separators:  # plain counts: the typed read, not the text read, takes the file
+        rows = [[*r[:7], r[7].replace(",", "")] for r in rows if "&" not in r[2]]
+    rows[5][7] = count
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows)
+    with pytest.raises(IngestError) as caught:
+        prc.stage_prc(duckdb.connect(), path, "prc.csv", _ctx(tmp_path), 0)
+    (problem,) = caught.value.problems
+    assert problem.message == f"'Number of Offences' is {count!r}"
+    assert (problem.location.row, problem.expected) == (7, "a whole number")
+
+
+def test_whole_count_written_with_a_point_zero_is_read_as_the_checked_reader_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prc_scan, "MIN_STRIDE", 1)
+    rows = [[*r[:7], r[7].replace(",", "")] for r in _awkward_rows(years=1)]
+    rows[5][7] = "1201.0"
+    path = write_csv(tmp_path / "prc.csv", PRC_HEADER, rows)
+    _same_as_checked(path, _ctx(tmp_path))
+    staged, _, _ = _run(prc.stage_prc, path, _ctx(tmp_path))
+    assert 1201 in {row[-1] for row in staged}
