@@ -43,7 +43,13 @@ from planwatch.ingest.files import (
     sha256_of,
     transcode_to_utf8,
 )
-from planwatch.ingest.police_uk_scan import CHUNK_BYTES, COLUMNS, STAGE, Scan, StreetFile
+from planwatch.ingest.police_uk_scan import (
+    CHUNK_BYTES,
+    COLUMNS,
+    STAGE,
+    Scan,
+    StreetFile,
+)
 from planwatch.ingest.source import match_header
 from planwatch.ingest.staged import IngestContext, StagedBatch, StagedFile
 from planwatch.periods import MONTHS_PER_YEAR, Month
@@ -81,10 +87,12 @@ def stage_police_uk(
     files: list[StreetFile] = []
     seen: dict[tuple[Month, str], str] = {}
     headers: set[tuple[str, ...]] = set()  # checked already (every file of an archive has one)
-    if all(path.stat().st_size <= CHUNK_BYTES for path, _, _ in street):
+    # a file bigger than a chunk is read alone, within the load's higher cap
+    small = all(path.stat().st_size <= CHUNK_BYTES for path, _, _ in street)
+    if small:
         con.execute(f"SET memory_limit = '{SCAN_MEMORY_LIMIT}'")
-    # reads each chunk of files while the next are fingerprinted
-    counting = Scan(con, files, ctx.workdir / "police-uk-counts")
+    # reads each chunk of files while the next are fingerprinted, several at once if small
+    counting = Scan(con, files, ctx.workdir / "police-uk-counts", at_once=small)
     try:
         with ThreadPoolExecutor(max_workers=HASH_THREADS) as pool:
             prints = pool.map(fingerprint, [path for path, _, _ in street])

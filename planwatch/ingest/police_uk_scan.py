@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from functools import partial
 from operator import ne
 from pathlib import Path
+from queue import SimpleQueue
 
 import duckdb
 
@@ -79,6 +80,11 @@ STAGE = "police_uk_stage"
 #: CSV bytes one ``read_csv`` reads at most (whole files): it bounds memory, since the
 #: Crime ID hashes of one chunk are grouped at once (docs/performance.md, "Ingest").
 CHUNK_BYTES = 64 * 1024 * 1024
+#: Chunks read at once (while no file is bigger than a chunk): the end of each read (the
+#: last file, the hash tables' final pass, the Parquet write, the rejects' queries) uses
+#: one core, and a second chunk in flight keeps the other busy (docs/performance.md,
+#: "All forces"); each needs under 48 MB of DuckDB's cap (:mod:`planwatch.ingest.police_uk`).
+SCANS_IN_FLIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -96,19 +102,31 @@ class Scan:
     files; :meth:`finish` waits for the last, runs the checks and stages the counts.
 
     DuckDB releases the GIL while it reads, and SHA-256 hashing does too, so the two share
-    the CPUs rather than taking turns (docs/performance.md, "All forces"). Only this thread
-    uses the connection until :meth:`finish` returns; :meth:`close` (always call it, e.g.
-    on an error found meanwhile) waits for a chunk being read and drops the rest.
+    the CPUs rather than taking turns (docs/performance.md, "All forces"). With ``at_once``,
+    :data:`SCANS_IN_FLIGHT` chunks are read at once, each on a cursor of its own (its own
+    rejects tables; without, one chunk at a time, as a file bigger than a chunk is); the
+    connection itself is not used until :meth:`finish`, which waits for every read first.
+    :meth:`close` (always call it, e.g. on an error found meanwhile) waits for the chunks
+    being read and drops the rest.
     """
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, files: Sequence[StreetFile], folder: Path
+        self,
+        con: duckdb.DuckDBPyConnection,
+        files: Sequence[StreetFile],
+        folder: Path,
+        *,
+        at_once: bool = False,
     ) -> None:
         self._con = con
         self._files = files  # the caller's list: it grows, and index i stays file i
         self._folder = folder  # each chunk's counts, a Parquet file each
         self._open: dict[tuple[str, ...], tuple[list[int], int]] = {}
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="police-uk-scan")
+        in_flight = SCANS_IN_FLIGHT if at_once else 1
+        self._cursors: SimpleQueue[duckdb.DuckDBPyConnection] = SimpleQueue()
+        for _ in range(in_flight):  # made here, on the caller's thread
+            self._cursors.put(con.cursor())
+        self._pool = ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="police-uk-scan")
         self._reads: list[Future[list[Problem]]] = []
 
     def add(self, i: int) -> None:
@@ -138,6 +156,8 @@ class Scan:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        while not self._cursors.empty():
+            self._cursors.get().close()
 
     def _read(self, chunk: list[int]) -> None:
         n = len(self._reads)
@@ -155,12 +175,15 @@ class Scan:
         read = [(files[i].path, files[i].display) for i in chunk]
         problems = []
         sql = f"COPY ({_chunk_sql(files, chunk)}) TO {into} (FORMAT parquet)"
+        cursor = self._cursors.get()  # one is free: no more reads run than cursors
         try:
-            rejected = read_checked(self._con, sql, read)
+            rejected = read_checked(cursor, sql, read)
         except duckdb.IOException as exc:  # the counts could not be written
             if (full := no_space_error(exc, self._folder.parent, read[0][1])) is not None:
                 raise full from exc
             raise
+        finally:
+            self._cursors.put(cursor)
         for r in rejected:
             f = files[chunk[r.file]]
             problems.append(reject_problem(r, f.header, f.display))

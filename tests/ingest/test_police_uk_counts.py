@@ -162,3 +162,38 @@ def test_header_only_file_is_rejected(tmp_path: Path) -> None:
         "the file has a header but no data rows",
         str(paths[1]),
     )
+
+
+def test_chunks_read_at_once_report_their_bad_rows_in_file_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two chunks are read at once (each on a cursor of its own, with its own rejects
+    tables): a bad row in each is named in file order, the slow first chunk's first, and a
+    good load of the same files read one chunk at a time stores the same counts."""
+    assert police_uk_scan.SCANS_IN_FLIGHT >= 2
+    monkeypatch.setattr(police_uk_scan, "CHUNK_BYTES", 1)  # a chunk a file
+    folder = tmp_path / "in"
+    folder.mkdir()
+    sizes = {1: 40, 2: 3000, 3: 40, 4: 40, 5: 10, 6: 40}  # chunk 2 slower than the next
+    paths = {
+        m: write_csv(
+            folder / f"2018-0{m}-essex-street.csv", STREET_HEADER, street_rows(f"2018-0{m}", n)
+        )
+        for m, n in sizes.items()
+    }
+    at_once = ingest(tmp_path / "at-once", "police_uk", [folder])
+    monkeypatch.setattr(police_uk_scan, "SCANS_IN_FLIGHT", 1)
+    one_by_one = ingest(tmp_path / "one-by-one", "police_uk", [folder])
+    assert [r.rows for r in at_once.loads] == [r.rows for r in one_by_one.loads]
+    assert stored(tmp_path / "at-once") == stored(tmp_path / "one-by-one")
+    for m, row in ((2, 2900), (5, 7)):
+        rows = street_rows(f"2018-0{m}", sizes[m])
+        rows[row][5] = "north"  # Latitude
+        write_csv(paths[m], STREET_HEADER, rows)
+    monkeypatch.setattr(police_uk_scan, "SCANS_IN_FLIGHT", 2)
+    with pytest.raises(IngestError) as caught:
+        ingest(tmp_path / "bad", "police_uk", [folder])
+    assert [(p.location.file, p.location.row, p.message) for p in caught.value.problems] == [
+        (str(paths[2]), 2902, "'Latitude' is 'north'"),
+        (str(paths[5]), 9, "'Latitude' is 'north'"),
+    ]
