@@ -42,7 +42,7 @@ import duckdb
 
 from planwatch.errors import Location, PlanError, Problem, StoreError
 from planwatch.plan.records import Join, RecordQuery, Test
-from planwatch.store.schema import record_columns, record_relation, record_table
+from planwatch.store.schema import CODED_SQL_TYPE, record_columns, record_relation, record_table
 
 if TYPE_CHECKING:  # pandas is imported where a frame is built (fast start-up)
     import pandas as pd
@@ -110,12 +110,16 @@ def records_sql(
             expected=f"the records loaded again with the plan's mapping ('planwatch ingest "
             f"records {query.source} ...')",
         )
-    # the columns the query reads, coded text read as its text
-    grouped = [query.area_column] if by_area and query.area_column else []
-    rows = record_relation(con, table, {*needed, *grouped, *([by] if by else [])})
-    _check_values(con, rows, query)
+    # coded text (store/schema.py): tested on its codes, read as its text where it is
+    # counted or grouped by (decoded by a join, for those columns only)
+    coded = {c for c, t in stored.items() if t == CODED_SQL_TYPE}
+    tests = _Coded(table, coded)
+    read = [query.date_column, query.of, query.stock_end, by]
+    read.append(query.area_column if by_area else None)
+    rows = record_relation(con, table, {c for c in read if c})
+    _check_values(con, tests, query)
     params: list[Any] = []
-    where = _where(query.where, params) if query.where is not None else "TRUE"
+    where = _where(query.where, params, tests) if query.where is not None else "TRUE"
     if by_area and not query.area_column:
         raise StoreError(
             f"record source '{query.source}' has no area column to break measure "
@@ -123,7 +127,8 @@ def records_sql(
             expected="'area:' in the record source",
         )
     if query.area and not by_area:
-        where = f"({where}) AND lower({query.area_column}) = lower(?)"
+        area = tests.test(str(query.area_column), "lower({}) = lower(?)")
+        where = f"({where}) AND {area}"
         params.append(query.area)
     if by is not None and by not in stored:
         raise StoreError(
@@ -146,7 +151,7 @@ def records_sql(
     }[query.aggregate]
     # a share: the part of the counted records that also pass the share's test, in percent
     share_params: list[Any] = []
-    share = _where(query.share, share_params) if query.share is not None else None
+    share = _where(query.share, share_params, tests) if query.share is not None else None
     measured = (
         f"{value} AS v, " + (f"{value} FILTER (WHERE {share})" if share else "NULL") + " AS n"
     )
@@ -214,37 +219,69 @@ def records_sql(
     return sql, params
 
 
-def _where(node: Test | Join, params: list[Any]) -> str:
+class _Coded:
+    """SQL for a test on a column of ``table``, on its codes where it is coded: the test
+    is made on the column's texts in ``record_values`` and the rows kept are those whose
+    code is one of the texts' that pass (a NULL stays NULL: no code)."""
+
+    def __init__(self, table: str, coded: set[str]) -> None:
+        self.table, self.coded = table, coded
+
+    def codes(self, column: str, test: str = "TRUE") -> str:
+        """The codes of ``column``'s texts passing ``test`` (SQL on ``value``)."""
+        return (
+            f"(SELECT code FROM record_values WHERE table_name = '{self.table}' "
+            f"AND column_name = '{column}' AND {test})"
+        )
+
+    def distinct(self, column: str) -> str:
+        """The distinct texts (not NULL) ``column`` holds: of a coded column, those of its
+        codes in use (a text of records since replaced is not one)."""
+        used = f"SELECT DISTINCT {column} FROM {self.table} WHERE {column} IS NOT NULL"
+        if column not in self.coded:
+            return used
+        return (
+            f"SELECT value FROM record_values WHERE table_name = '{self.table}' "
+            f"AND column_name = '{column}' AND code IN ({used})"
+        )
+
+    def test(self, column: str, sql: str) -> str:
+        """``sql`` (``{}`` for the column's text) on ``column``, false where it is NULL."""
+        if column not in self.coded:
+            return "(" + sql.format(column) + ")"
+        return f"({column} IN {self.codes(column, sql.format('value'))})"
+
+
+def _where(node: Test | Join, params: list[Any], coded: _Coded) -> str:
     if isinstance(node, Join):
         glue = " AND " if node.how == "all" else " OR "
-        parts = [_where(p, params) for p in node.parts]
+        parts = [_where(p, params, coded) for p in node.parts]
         return "(" + glue.join(parts or ["TRUE"]) + ")"
     col = node.column
-    value = f"lower({col})" if node.type == "text" else col  # stored trimmed
+    text = "lower({})" if node.type == "text" else "{}"  # stored trimmed
     if node.op == "is_true":
         return f"({col} = {'TRUE' if node.positive else 'FALSE'})"
-    if node.op == "is_empty":
+    if node.op == "is_empty":  # a coded column's NULL is NULL too
         return f"({col} IS {'' if node.positive else 'NOT '}NULL)"
     if node.op == "equals":
         params.append(node.values[0])
-        return f"({value} = ?)"
+        return coded.test(col, f"{text} = ?")
     if node.op in ("in", "not_in"):
         params.append(list(node.values))
-        test = f"list_contains(?, {value})"
-        return f"({test})" if node.op == "in" else f"({col} IS NULL OR NOT {test})"
+        test = coded.test(col, f"list_contains(?, {text})")
+        return test if node.op == "in" else f"({col} IS NULL OR NOT {test})"
     if node.op == "contains":
         params.append(node.values[0])
-        return f"contains({value}, ?)"
+        return coded.test(col, f"contains({text}, ?)")
     if node.op == "matches":
         params.append(node.values[0])
-        return f"regexp_matches({col}, ?)"
+        return coded.test(col, "regexp_matches({}, ?)")
     params += list(node.values[:2])
-    return f"({col} BETWEEN ? AND ?)"
+    return coded.test(col, "{} BETWEEN ? AND ?")
 
 
-def _check_values(con: duckdb.DuckDBPyConnection, rows: str, query: RecordQuery) -> None:
-    """Every value a coded text column is tested for occurs in the stored records
-    (``rows``: their relation, :func:`~planwatch.store.schema.record_relation`)."""
+def _check_values(con: duckdb.DuckDBPyConnection, coded: _Coded, query: RecordQuery) -> None:
+    """Every value a coded text column is tested for occurs in the stored records."""
     problems: list[Problem] = []
     asked: list[tuple[str, tuple[Any, ...]]] = [
         (t.column, t.values)
@@ -257,10 +294,7 @@ def _check_values(con: duckdb.DuckDBPyConnection, rows: str, query: RecordQuery)
     for column, values in asked:
         if column not in known:
             # stored text is trimmed at ingest; spellings told apart by case are one value
-            found = con.execute(
-                f"SELECT DISTINCT {column} FROM {rows} WHERE {column} IS NOT NULL "
-                f"LIMIT {CODED_MAX * 4 + 1}"
-            ).fetchall()
+            found = con.execute(f"{coded.distinct(column)} LIMIT {CODED_MAX * 4 + 1}").fetchall()
             spellings = sorted(str(r[0]) for r in found)
             first = {v.lower(): v for v in reversed(spellings)}  # the first in sorted order
             known[column] = sorted(first.values()) if len(first) <= CODED_MAX else None

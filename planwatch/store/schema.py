@@ -73,7 +73,11 @@ RECORD_SQL_TYPES = {
 #: them uncompressed instead.
 ID_TEXT_COMPRESSION = "zstd"
 #: The SQL type a record text column other than an id is stored as: a code, its text in
-#: ``record_values`` (:func:`encode_records`, :func:`record_relation`).
+#: ``record_values`` (:func:`encode_records`, :func:`record_relation`). DuckDB stores a
+#: code as a small bit-packed integer, where text costs it a dictionary and FSST analysis
+#: of every value: the demo's four coded columns, two million rows written alone, took
+#: 0.46 to 0.61 s of CPU as codes against 0.97 to 1.17 as text. No declared type is
+#: stored as this type, so a column of it is a coded one.
 CODED_SQL_TYPE = "UINTEGER"
 
 #: Statuses an observation can have. ``suspect`` and ``rejected`` are kept out of analysis.
@@ -378,6 +382,7 @@ def ensure_record_table(
     """
     table = record_table(name)
     wanted = {c: RECORD_SQL_TYPES[t] for c, t in columns.items()}
+    # as stored: text that is not an id as a code, an id's text compressed (on creation)
     stored_as = {
         c: CODED_SQL_TYPE if t == "VARCHAR" and c not in id_columns else t
         for c, t in wanted.items()
@@ -393,7 +398,7 @@ def ensure_record_table(
         )
     for c in changed:  # every stored record is about to be replaced: convert what it can
         to = stored_as[c]
-        plain = CODED_SQL_TYPE not in (to, stored[c])
+        plain = CODED_SQL_TYPE not in (to, stored[c])  # a code means nothing as another type
         con.execute(
             f"ALTER TABLE {table} ALTER {c} SET DATA TYPE {to} USING "
             + (f"TRY_CAST({c} AS {to})" if plain else f"NULL::{to}")
