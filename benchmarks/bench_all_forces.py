@@ -126,8 +126,14 @@ NOTES = (
     "- Wall time: each chunk of files is counted on a thread of its own while the next files "
     "are fingerprinted (DuckDB and `hashlib` both release the GIL), so the hashing no longer "
     "comes first: at load average 8 all 860 files were hashed 11 s into the load and counted "
-    "by 38 s. rows/s (wall) cannot be judged while the machine is shared: at load average 5 "
-    "to 9 on 2 CPUs wall time was 2 to 3 times CPU time for every run, baselines included.",
+    "by 38 s. Since 2026-12-01 21:55 UTC two chunks are counted at once (`SCANS_IN_FLIGHT` in "
+    "`planwatch.ingest.police_uk_scan`, each on a cursor of its own), so that the single-core "
+    "end of each read (its last file, the hash tables' final pass, the Parquet write) overlaps "
+    "the next read: sampling the load's threads every 5 ms, the share of the time with only "
+    "one thread runnable fell from 15% to 5%, the aggregate's own share (two runs each, load "
+    "average 7 to 8.5), for about 5 MB more at the peak. rows/s (wall) cannot be judged while "
+    "the machine is shared: at load average 5 to 9 on 2 CPUs wall time was 2 to 3 times CPU "
+    "time for every run, baselines included.",
 )
 
 
