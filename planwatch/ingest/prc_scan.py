@@ -244,8 +244,9 @@ def _read_typed(
     found: Mapping[str, str],
     values: Mapping[str, set[str]],
 ) -> int | None:
-    """The rows read by DuckDB's CSV reader into ENUMs and BIGINT; 0 if a field is blank,
-    ``None`` if a row did not fit those types (then :func:`_read_text` reads the file)."""
+    """The rows read by DuckDB's CSV reader into ENUMs and a whole-number count; 0 if a
+    field is blank or a count not whole, ``None`` if a row did not fit those types (then
+    :func:`_read_text` reads the file)."""
     if not all(values[k] for k in TEXT_KEYS):  # a column never seen: an ENUM of nothing
         return None
     types = _enums(con, f"{table}_typed", values)
