@@ -22,8 +22,8 @@ hundred distinct values; the store is written from the staged rows joined to sma
 The ENUMs' values: every field of :data:`SAMPLE_LINES` lines spread across the file,
 the names the caller knows (forces, the offence code lookup's codes and descriptions) and
 every financial year written ``YYYY/YY`` from :data:`FIRST_FY` to :data:`LAST_FY`. The
-file is read with its columns typed so (ENUMs and a DOUBLE count, kept only if whole, in DuckDB's CSV reader itself,
-no text kept): the cheapest read there is. A field that does not fit (a value the sample
+file is read with its columns typed so (ENUMs, and a count as a number kept only if
+whole, in DuckDB's CSV reader itself, no text kept): the cheapest read there is. A field that does not fit (a value the sample
 missed, a count with a thousands separator) makes DuckDB reject its row; then the file is
 read once more with every field as text cast in the query: a field whose value is not
 among the ENUM's reads as NULL (the cast is wrapped in ``nullif`` so that DuckDB does not
