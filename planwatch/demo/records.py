@@ -26,7 +26,7 @@ import numpy as np
 from planwatch.demo import spec
 from planwatch.demo.curves import rng_for
 from planwatch.demo.police_uk import DISTRICTS
-from planwatch.demo.series import force_records
+from planwatch.demo.series import COUNTED_FROM_RECORDS, force_records
 from planwatch.periods import Month, Quarter
 
 EXTRACT_HEADER = (
@@ -62,10 +62,8 @@ def _quarter_counts(seed: int, series: str) -> dict[Quarter, int]:
 
 def expected_counts(seed: int) -> dict[str, dict[Quarter, int]]:
     """What the demo plan's record-based measures count, quarter by quarter."""
-    return {
-        "rural_crime": _quarter_counts(seed, "rural_crime_offences"),
-        "dog_theft": _quarter_counts(seed, "dog_theft_offences"),
-    }
+    rural, dogs = COUNTED_FROM_RECORDS
+    return {"rural_crime": _quarter_counts(seed, rural), "dog_theft": _quarter_counts(seed, dogs)}
 
 
 def extract_rows(seed: int) -> Iterator[tuple[str, ...]]:
