@@ -40,6 +40,18 @@ def _one_by_one(con: duckdb.DuckDBPyConnection, paths: list[Path], work: Path) -
     return batch.finish(con)
 
 
+def _same_both_ways(paths: list[Path], tmp_path: Path) -> None:
+    """The fast path and the file-by-file path give the same rows, or the same error."""
+    outcomes = []
+    for read in (_fast, _one_by_one):
+        con = staging_connection()
+        try:
+            outcomes.append(_rows(con, read(con, paths, tmp_path)))
+        except IngestError as exc:
+            outcomes.append([str(exc)])
+    assert outcomes[0] == outcomes[1]
+
+
 def _rows(con: duckdb.DuckDBPyConnection, batch: RecordBatch) -> list[str]:
     """The staged rows, each as its repr (a NaN equals itself)."""
     table = batch.tables["records_crimes"]
@@ -97,14 +109,7 @@ def test_the_fast_path_stores_what_the_file_by_file_path_stores(
         for column, value in edit.items():
             rows[i][column] = rows[i][0] + value if column == 0 else value
     paths = _files(tmp_path, rows)
-    outcomes = []
-    for read in (_fast, _one_by_one):
-        con = staging_connection()
-        try:
-            outcomes.append(_rows(con, read(con, paths, tmp_path)))
-        except IngestError as exc:
-            outcomes.append([str(exc)])
-    assert outcomes[0] == outcomes[1]
+    _same_both_ways(paths, tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -269,14 +274,7 @@ def test_bytes_not_utf8_are_told_as_one_by_one(tmp_path: Path, column: int) -> N
     fields[column] = fields[column][:2] + b"\xff\xfe" + fields[column][2:]
     lines[3] = b",".join(fields)
     paths[1].write_bytes(b"\r\n".join(lines))
-    outcomes = []
-    for read in (_fast, _one_by_one):
-        con = staging_connection()
-        try:
-            outcomes.append(_rows(con, read(con, paths, tmp_path)))
-        except IngestError as exc:
-            outcomes.append([str(exc)])
-    assert outcomes[0] == outcomes[1]
+    _same_both_ways(paths, tmp_path)
 
 
 @pytest.mark.skipif(
