@@ -23,12 +23,16 @@ CACHE_SIZE = 64
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def draw_svg(spec: ChartSpec | FunnelSpec, prefix: str | None = None) -> str:
+def draw_svg(
+    spec: ChartSpec | FunnelSpec, prefix: str | None = None, *, for_pdf: bool = False
+) -> str:
     """The chart as an inline ``<svg>`` element, labelled with the spec's alt text.
 
     ``prefix`` starts every id inside the SVG (default ``chart-<measure id>``); give each
-    chart on a page its own, since a measure may appear under more than one priority."""
-    return chart_svg(spec, prefix or f"chart-{spec.measure_id}")
+    chart on a page its own, since a measure may appear under more than one priority.
+    ``for_pdf``: the version WeasyPrint draws fastest, every label written from where it
+    starts (the same picture)."""
+    return chart_svg(spec, prefix or f"chart-{spec.measure_id}", for_pdf=for_pdf)
 
 
 def draw_png(spec: ChartSpec | FunnelSpec) -> bytes:

@@ -5,14 +5,16 @@ the report shows them. Out: a :class:`Drawings` that gives each chart's SVG (for
 HTML) or a ``file:`` URI of it (for the PDF, where WeasyPrint reads it). The view
 (:mod:`planwatch.report.view`) says what to draw; this step draws it, in this process or
 in workers (:mod:`planwatch.report.parallel`) when PNG images are drawn too, one chart
-at a time as the templates ask for them: each drawing goes to a file in a temporary folder and is not held in memory,
-so a report of any number of charts is written with a few drawings in memory at a time,
-and the print version reuses the screen version's drawings. With ``ahead`` (a PDF to lay
-out and a CPU free: :func:`planwatch.report.parallel.draw_ahead`) and PNG images to draw
-(the Word version), one worker draws them all from the start, in order, while this
-process lays out the PDF, which waits for each chart only when it reads its image
-(:meth:`Drawings.ready`). SVG alone is drawn here: a chart's SVG takes about a
-millisecond (:mod:`planwatch.report.svg`), less than sending it to a worker.
+at a time as the templates ask for them: each drawing goes to a file in a temporary
+folder and is not held in memory, so a report of any number of charts is written with a
+few drawings in memory at a time. The PDF has its own version of each chart, the same
+picture with every label written from where it starts (WeasyPrint draws it several
+times faster: :func:`planwatch.report.svg.chart_svg`), drawn here as WeasyPrint reads
+it (:meth:`Drawings.ready`). With ``ahead`` (a PDF to lay out and a CPU free:
+:func:`planwatch.report.parallel.draw_ahead`) and PNG images to draw (the Word
+version), one worker draws the screen's SVG and the PNGs from the start, in order,
+while this process lays out the PDF. SVG alone is drawn here: a chart's SVG takes
+about a millisecond (:mod:`planwatch.report.svg`), less than sending it to a worker.
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ def draw_files(spec: ChartSpec | FunnelSpec, prefix: str, svg_path: str, png: bo
     else:
         svg = draw_svg.__wrapped__(spec, prefix)  # type: ignore[attr-defined]
     path.write_text(svg, encoding="utf-8")
+
+
+#: Ends the name of a chart's print SVG, next to the screen's ``<anchor>.svg``.
+PRINT_SUFFIX = ".print.svg"
 
 
 class Drawings:
@@ -105,19 +111,29 @@ class Drawings:
         """The chart as an inline ``<svg>`` element."""
         return self._path(chart).read_text(encoding="utf-8")
 
+    def _print_path(self, chart: ChartView) -> Path:
+        return self._known_path(chart).with_suffix(PRINT_SUFFIX)
+
+    def _print_drawn(self, chart: ChartView) -> Path:
+        """The chart's print SVG (labels written from where they start:
+        :func:`planwatch.report.svg.chart_svg`), drawn here on first use (about a
+        millisecond), whoever draws the screen's."""
+        path = self._print_path(chart)
+        if not path.exists():
+            path.write_text(draw_svg.__wrapped__(chart.spec, chart.anchor, for_pdf=True),  # type: ignore[attr-defined]
+                            encoding="utf-8")  # fmt: skip
+        return path
+
     def uri(self, chart: ChartView) -> str:
-        """A ``file:`` URI of the chart's SVG for the PDF (WeasyPrint draws it as vector
-        graphics, and skips running the page's CSS cascade over every path of an inline
-        SVG: docs/performance.md); with ``embed``, a ``data:`` URI, for HTML that must
-        outlive the drawings."""
-        if self._ahead and not self._embed:
-            return self._known_path(chart).as_uri()  # drawn by the time it is fetched: ready()
-        path = self._path(chart)
-        if self._embed:
-            return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode(
-                "ascii"
-            )
-        return path.as_uri()
+        """A ``file:`` URI of the chart's print SVG for the PDF (WeasyPrint draws it as
+        vector graphics, and skips running the page's CSS cascade over every path of an
+        inline SVG: docs/performance.md), drawn when WeasyPrint reads it (:meth:`ready`);
+        with ``embed``, a ``data:`` URI, for HTML that must outlive the drawings."""
+        if not self._embed:
+            return self._print_path(chart).as_uri()
+        return "data:image/svg+xml;base64," + base64.b64encode(
+            self._print_drawn(chart).read_bytes()
+        ).decode("ascii")
 
     def png(self, chart: ChartView) -> bytes:
         """The chart as a PNG image (drawn with its SVG when the drawings were asked for
@@ -126,12 +142,13 @@ class Drawings:
         return path.read_bytes() if path.exists() else draw_png(chart.spec)
 
     def ready(self, url: str) -> None:
-        """Wait until the chart that ``url`` (from :meth:`uri`) names is drawn; any other
-        URL is left alone. The PDF calls this before it reads an image."""
-        if self._ahead and url.startswith(self._folder.as_uri() + "/"):
-            chart = self._known.get(url.rsplit("/", 1)[1].removesuffix(".svg"))
+        """Draw the chart that ``url`` (from :meth:`uri`) names, if it is not drawn yet;
+        any other URL is left alone. The PDF calls this before it reads an image."""
+        prefix = self._folder.as_uri() + "/"
+        if url.startswith(prefix) and url.endswith(PRINT_SUFFIX):
+            chart = self._known.get(url[len(prefix) : -len(PRINT_SUFFIX)])
             if chart is not None:
-                self._path(chart)
+                self._print_drawn(chart)
 
     def close(self) -> None:
         self._stream.close()  # workers stop drawing charts nobody will read

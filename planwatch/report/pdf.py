@@ -19,12 +19,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from weasyprint import CSS, HTML
+from weasyprint import CSS
 from weasyprint.document import Document
 from weasyprint.formatting_structure.boxes import ParentBox, TextBox
 
 from planwatch.errors import ReportError
 from planwatch.report.files import write_with
+from planwatch.report.weasy import ReportHTML, install_svg_text
 
 #: Tagged PDF for assistive technology (ISO 14289-1); WeasyPrint supports it since v59.
 PDF_VARIANT = "pdf/ua-1"
@@ -160,8 +161,9 @@ def layout(html: str, before_fetch: BeforeFetch | None = None) -> Document:
     the page is laid out are waited for); an error it raises fails the PDF."""
     failed: list[Exception] = []
     fetcher = {"url_fetcher": _fetcher(before_fetch, failed)} if before_fetch else {}
+    install_svg_text()  # the charts' labels each laid out as one run (report/weasy.py)
     try:
-        source = HTML(
+        source = ReportHTML(
             string=html, base_url=None, **fetcher
         )  # parsed once, laid out once (or twice)
         document = source.render(pdf_variant=PDF_VARIANT)

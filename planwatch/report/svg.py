@@ -254,7 +254,8 @@ class _Entry:
 class _Canvas:
     """An SVG being written: a plot area mapped from data to points."""
 
-    def __init__(self, height: float, legend_rows: int, x_title: bool) -> None:
+    def __init__(self, height: float, legend_rows: int, x_title: bool, *, for_pdf: bool) -> None:
+        self.for_pdf = for_pdf
         self.width = FIGURE_SIZE[0] * POINTS_PER_INCH
         self.height = height
         self.bottom = height - (
@@ -300,16 +301,31 @@ class _Canvas:
     def text(self, x: float, y: float, text: str, *, size: float = FONT_SIZE,
              anchor: str = "start", bold: bool = False, colour: str = palette.TEXT,
              rotate: bool = False) -> None:  # fmt: skip
-        attributes = f' font-size="{_n(size)}"'
-        if anchor != "start":
-            attributes += f' text-anchor="{anchor}"'
+        start, anchor_attribute = self.placed(x, text, size, anchor, bold=bold)
+        attributes = f' font-size="{_n(size)}"{anchor_attribute}'
         if bold:
             attributes += ' font-weight="700"'
         if colour != palette.TEXT:
             attributes += f' fill="{colour}"'
-        if rotate:  # reads upwards
+        if rotate:  # reads upwards, turned about its anchor
             attributes += f' transform="rotate(-90 {_n(x)} {_n(y)})"'
-        self.out.append(f'<text x="{_n(x)}" y="{_n(y)}"{attributes}>{_escape(text)}</text>')
+        self.out.append(f'<text x="{_n(start)}" y="{_n(y)}"{attributes}>{_escape(text)}</text>')
+
+    def placed(self, x: float, text: str, size: float, anchor: str, *,
+               bold: bool = False) -> tuple[float, str]:  # fmt: skip
+        """Where a label anchored at ``x`` is written, and its ``text-anchor`` attribute.
+
+        For the PDF a label is written from where it starts, found from DejaVu Sans's
+        widths (:func:`text_width`): WeasyPrint draws every text with a ``text-anchor``
+        other than ``start`` as a PDF group of its own, measured and placed afresh
+        (docs/performance.md). The screen keeps ``text-anchor``: a browser without
+        DejaVu Sans uses another font, of other widths."""
+        if anchor == "start":
+            return x, ""
+        if not self.for_pdf:
+            return x, f' text-anchor="{anchor}"'
+        width = text_width(text, size, bold=bold)
+        return x - (width / 2 if anchor == "middle" else width), ""
 
     def boxed_text(self, x: float, y: float, text: str, *, size: float, anchor: str,
                    bold: bool = False, opacity: float = 0.85) -> None:  # fmt: skip
@@ -391,22 +407,27 @@ def _axes(
         f"M {_n(c.left)} {_n(c.bottom)} L {_n(c.right)} {_n(c.bottom)}",
         f' fill="none" stroke="{palette.TEXT}" stroke-width="0.8" stroke-linecap="square"',
     )
-    c.out.append(f'<g font-size="{_n(FONT_SIZE)}" text-anchor="end">')
-    for v, text in y_ticks:
-        c.out.append(
-            f'<text x="{_n(c.left - TICK_PT)}" y="{_n(c.y(v) + 0.38 * FONT_SIZE)}">{_escape(text)}</text>'
-        )
-    c.out.append(f'</g><g font-size="{_n(SMALL_FONT_SIZE)}" text-anchor="middle">')
+    _labels(c, [(c.left - TICK_PT, c.y(v) + 0.38 * FONT_SIZE, t) for v, t in y_ticks],
+            FONT_SIZE, "end")  # fmt: skip
     baseline = c.bottom + TICK_PT + 0.76 * SMALL_FONT_SIZE
-    for v, text in x_ticks:
-        c.out.append(f'<text x="{_n(c.x(v))}" y="{_n(baseline)}">{_escape(text)}</text>')
-    c.out.append("</g>")
+    _labels(c, [(c.x(v), baseline, t) for v, t in x_ticks], SMALL_FONT_SIZE, "middle")
     widest = max((text_width(text, FONT_SIZE) for _, text in y_ticks), default=0.0)
     title_x = c.left - TICK_PT - widest - 4.0 - DESCENT_EM * FONT_SIZE
     c.text(title_x, (c.top + c.bottom) / 2, y_title, anchor="middle", rotate=True)
     if x_title:
         c.text((c.left + c.right) / 2, c.bottom + 23.32, x_title, size=SMALL_FONT_SIZE,
                anchor="middle")  # fmt: skip
+
+
+def _labels(c: _Canvas, labels: Iterable[tuple[float, float, str]], size: float,
+            anchor: str) -> None:  # fmt: skip
+    """An axis' tick labels: one group sets their size (and, on screen, their anchor)."""
+    _, group_anchor = c.placed(0.0, "", size, anchor)
+    c.out.append(f'<g font-size="{_n(size)}"{group_anchor}>')
+    for x, y, text in labels:
+        start = c.placed(x, text, size, anchor)[0] if c.for_pdf else x
+        c.out.append(f'<text x="{_n(start)}" y="{_n(y)}">{_escape(text)}</text>')
+    c.out.append("</g>")
 
 
 def _legend(canvas: _Canvas, entries: Sequence[_Entry], ncol: int) -> None:
@@ -541,12 +562,13 @@ def _height(entries: int, ncol: int) -> tuple[float, int]:
     return FIGURE_SIZE[1] * POINTS_PER_INCH + max(rows - 1, 0) * LEGEND_ROW_PT, rows
 
 
-def chart_svg(spec: ChartSpec | FunnelSpec, prefix: str) -> str:
+def chart_svg(spec: ChartSpec | FunnelSpec, prefix: str, *, for_pdf: bool = False) -> str:
     """The chart as an inline ``<svg>`` element, its ids starting ``prefix``, labelled with
-    its alt text."""
+    its alt text; ``for_pdf``: the same picture with every label written from where it
+    starts (:meth:`_Canvas.placed`), for WeasyPrint."""
     if isinstance(spec, FunnelSpec):
-        return _funnel(spec, prefix)
-    return _line_chart(spec, prefix)
+        return _funnel(spec, prefix, for_pdf)
+    return _line_chart(spec, prefix, for_pdf)
 
 
 # ------------------------------------------------------------------------------ line chart
@@ -596,11 +618,11 @@ def _y_range(spec: ChartSpec) -> tuple[float, float]:
     return low, high * TOP_ROOM if high > 0 else high
 
 
-def _line_chart(spec: ChartSpec, prefix: str) -> str:
+def _line_chart(spec: ChartSpec, prefix: str, for_pdf: bool) -> str:
     entries = _line_entries(spec)
     ncol = legend_columns([e.label for e in entries], FIGURE_SIZE[0] * POINTS_PER_INCH)
     height, rows = _height(len(entries), ncol)
-    c = _Canvas(height, rows, x_title=False)
+    c = _Canvas(height, rows, x_title=False, for_pdf=for_pdf)
     n = len(spec.labels)
     c.x_range = (-0.5, n - 0.5)
     c.y_range = low, high = _y_range(spec)
@@ -751,11 +773,11 @@ def _funnel_entries(spec: FunnelSpec) -> list[_Entry]:
     return out
 
 
-def _funnel(spec: FunnelSpec, prefix: str) -> str:
+def _funnel(spec: FunnelSpec, prefix: str, for_pdf: bool) -> str:
     entries = _funnel_entries(spec)
     ncol = legend_columns([e.label for e in entries], FIGURE_SIZE[0] * POINTS_PER_INCH)
     height, rows = _height(len(entries), ncol)
-    c = _Canvas(height, rows, x_title=True)
+    c = _Canvas(height, rows, x_title=True, for_pdf=for_pdf)
     populations = [m.population for m in spec.points] + list(spec.curve_population)
     c.x_range = (0.0, max(populations) * FUNNEL_X_MARGIN)
     rates = [m.rate for m in spec.points] + [spec.overall]
