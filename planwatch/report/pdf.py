@@ -25,7 +25,7 @@ from weasyprint.formatting_structure.boxes import ParentBox, TextBox
 
 from planwatch.errors import ReportError
 from planwatch.report.files import write_with
-from planwatch.report.weasy import ReportHTML, install_svg_text
+from planwatch.report.weasy import ReportHTML, fewer_collections, install_svg_text
 
 #: Tagged PDF for assistive technology (ISO 14289-1); WeasyPrint supports it since v59.
 PDF_VARIANT = "pdf/ua-1"
@@ -163,16 +163,8 @@ def layout(html: str, before_fetch: BeforeFetch | None = None) -> Document:
     fetcher = {"url_fetcher": _fetcher(before_fetch, failed)} if before_fetch else {}
     install_svg_text()  # the charts' labels each laid out as one run (report/weasy.py)
     try:
-        source = ReportHTML(
-            string=html, base_url=None, **fetcher
-        )  # parsed once, laid out once (or twice)
-        document = source.render(pdf_variant=PDF_VARIANT)
-        hidden = single_page_priorities(document)
-        if hidden and not _trim_range_ends(document, hidden):
-            rule = ", ".join(f'.toc-pages[data-priority="{n}"] .toc-end' for n in hidden)
-            document = source.render(
-                pdf_variant=PDF_VARIANT, stylesheets=[CSS(string=f"{rule} {{ display: none; }}")]
-            )
+        with fewer_collections():
+            document = _render(html, fetcher)
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs to know the PDF failed
         raise ReportError(f"could not lay out the PDF: {exc}") from exc
     if failed:
@@ -182,8 +174,24 @@ def layout(html: str, before_fetch: BeforeFetch | None = None) -> Document:
     return document
 
 
+def _render(html: str, fetcher: dict[str, Any]) -> Document:
+    """Parsed once, laid out once (or twice: the contents' ranges the old way)."""
+    source = ReportHTML(string=html, base_url=None, **fetcher)
+    document = source.render(pdf_variant=PDF_VARIANT)
+    hidden = single_page_priorities(document)
+    if hidden and not _trim_range_ends(document, hidden):
+        rule = ", ".join(f'.toc-pages[data-priority="{n}"] .toc-end' for n in hidden)
+        document = source.render(
+            pdf_variant=PDF_VARIANT, stylesheets=[CSS(string=f"{rule} {{ display: none; }}")]
+        )
+    return document
+
+
 def write_pdf(html: str, path: Path, *, before_fetch: BeforeFetch | None = None) -> Path:
     document = layout(html, before_fetch)
-    return write_with(
-        path, lambda tmp: document.write_pdf(tmp, pdf_variant=PDF_VARIANT, pdf_tags=True)
-    )
+
+    def write(tmp: Path) -> None:
+        with fewer_collections():
+            document.write_pdf(tmp, pdf_variant=PDF_VARIANT, pdf_tags=True)
+
+    return write_with(path, write)

@@ -253,3 +253,47 @@ def test_the_demo_charts_print_as_weasyprint_draws_the_screen_svg(run, tmp_path,
         tmp_path / "print.pdf",
     )
     _assert_same_words(screen, printed, PLACED_PT)
+
+
+# ------------------------------------------------------------------ garbage collection
+
+
+def test_fewer_collections_while_typesetting_then_the_collectors_own_thresholds():
+    import gc
+
+    before = gc.get_threshold()
+    with weasy.fewer_collections():
+        assert gc.get_threshold()[0] >= weasy.GC_THRESHOLD_WHILE_TYPESETTING
+        assert gc.get_threshold()[1:] == before[1:]
+    assert gc.get_threshold() == before
+    with pytest.raises(ValueError), weasy.fewer_collections():
+        raise ValueError("a failed layout")
+    assert gc.get_threshold() == before
+
+
+def test_a_pdf_is_laid_out_with_a_fraction_of_the_collections(tmp_path):
+    """Counted by the collector itself: the PDF's layout and writing (report/pdf.py)
+    against WeasyPrint at Python's default threshold on the same page."""
+    import gc
+
+    from planwatch.report.pdf import write_pdf
+
+    rows = "".join(f"<tr><td>Row {i}</td><td>{i * 7}</td></tr>" for i in range(400))
+    page = f'<html lang="en"><body><h1>T</h1><table>{rows}</table></body></html>'
+    counts: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            counts.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        _pdf(weasy.ReportHTML, page, tmp_path / "default.pdf")
+        default = len(counts)
+        counts.clear()
+        write_pdf(page, tmp_path / "fewer.pdf")
+        fewer = len(counts)
+    finally:
+        gc.callbacks.remove(count)
+    assert default > 20 and fewer * 10 < default
+    _assert_same_words(tmp_path / "default.pdf", tmp_path / "fewer.pdf", 0.0)
