@@ -166,7 +166,8 @@ def test_svg_text_as_one_run_is_weasyprints_letter_by_letter(case, tmp_path):
     _assert_same_words(letters, run, SAME_PT)
 
 
-def test_another_weasyprint_keeps_its_own_svg_text(monkeypatch, stock_svg_text):
+@pytest.mark.usefixtures("stock_svg_text")
+def test_another_weasyprint_keeps_its_own_svg_text(monkeypatch):
     package = __import__("weasyprint.svg", fromlist=["TAGS"])
     before = dict(package.TAGS)
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
@@ -174,7 +175,8 @@ def test_another_weasyprint_keeps_its_own_svg_text(monkeypatch, stock_svg_text):
     assert before == package.TAGS
 
 
-def test_installing_twice_and_uninstalling_restore_weasyprints_own(stock_svg_text):
+@pytest.mark.usefixtures("stock_svg_text")
+def test_installing_twice_and_uninstalling_restore_weasyprints_own():
     package = __import__("weasyprint.svg", fromlist=["TAGS"])
     own = dict(package.TAGS)
     assert weasy.install_svg_text() and weasy.install_svg_text()
@@ -240,7 +242,8 @@ def _chart_page(svgs: list[str]) -> str:
     return f'<html lang="en"><body>{images}</body></html>'
 
 
-def test_the_demo_charts_print_as_weasyprint_draws_the_screen_svg(run, tmp_path, stock_svg_text):
+@pytest.mark.usefixtures("stock_svg_text")
+def test_the_demo_charts_print_as_weasyprint_draws_the_screen_svg(run, tmp_path):
     """The screen SVG (text-anchor) through WeasyPrint's own SVG text, and the print SVG
     through planwatch's: the same words, each within PLACED_PT of the other."""
     specs = _specs(run)
