@@ -7,12 +7,15 @@ back by poppler's ``pdftotext -bbox``."""
 
 from __future__ import annotations
 
+import importlib
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import weasyprint
@@ -63,10 +66,11 @@ def _assert_same_words(a: Path, b: Path, tolerance: float) -> None:
 
 
 @pytest.fixture
-def stock_svg_text() -> Iterator[None]:
-    """WeasyPrint's own SVG text for the test, planwatch's again after it."""
+def stock_svg() -> Iterator[Any]:
+    """WeasyPrint's ``svg`` package with its own SVG text for the test, planwatch's
+    again after it."""
     weasy.uninstall_svg_text()
-    yield
+    yield importlib.import_module("weasyprint.svg")
     weasy.install_svg_text()
 
 
@@ -166,18 +170,15 @@ def test_svg_text_as_one_run_is_weasyprints_letter_by_letter(case, tmp_path):
     _assert_same_words(letters, run, SAME_PT)
 
 
-@pytest.mark.usefixtures("stock_svg_text")
-def test_another_weasyprint_keeps_its_own_svg_text(monkeypatch):
-    package = __import__("weasyprint.svg", fromlist=["TAGS"])
-    before = dict(package.TAGS)
+def test_another_weasyprint_keeps_its_own_svg_text(monkeypatch, stock_svg):
+    before = dict(stock_svg.TAGS)
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
     assert not weasy.install_svg_text()
-    assert before == package.TAGS
+    assert before == stock_svg.TAGS
 
 
-@pytest.mark.usefixtures("stock_svg_text")
-def test_installing_twice_and_uninstalling_restore_weasyprints_own():
-    package = __import__("weasyprint.svg", fromlist=["TAGS"])
+def test_installing_twice_and_uninstalling_restore_weasyprints_own(stock_svg):
+    package = stock_svg
     own = dict(package.TAGS)
     assert weasy.install_svg_text() and weasy.install_svg_text()
     assert package.TAGS["text"] is not own["text"] and package.TAGS["tspan"] is package.TAGS["text"]
@@ -242,11 +243,11 @@ def _chart_page(svgs: list[str]) -> str:
     return f'<html lang="en"><body>{images}</body></html>'
 
 
-@pytest.mark.usefixtures("stock_svg_text")
-def test_the_demo_charts_print_as_weasyprint_draws_the_screen_svg(run, tmp_path):
+def test_the_demo_charts_print_as_weasyprint_draws_the_screen_svg(run, tmp_path, stock_svg):
     """The screen SVG (text-anchor) through WeasyPrint's own SVG text, and the print SVG
     through planwatch's: the same words, each within PLACED_PT of the other."""
     specs = _specs(run)
+    assert stock_svg.TAGS["text"] is sys.modules["weasyprint.svg.text"].text
     screen = _pdf(HTML, _chart_page([chart_svg(s, f"c{i}") for i, s in enumerate(specs)]),
                   tmp_path / "screen.pdf")  # fmt: skip
     assert weasy.install_svg_text()
