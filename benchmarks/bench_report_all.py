@@ -231,6 +231,14 @@ def main() -> None:
         "drawings) and WeasyPrint lays a report out once; workers are not recycled: a "
         "worker's reports cost the same from first to last (3.44 and 3.57 CPU-seconds a "
         "report, the first and second halves of 43, load average 6 to 8).",
+        "- Session 8: the PDF's charts write each label from where it starts (no "
+        "`text-anchor` groups), and WeasyPrint runs without its user-agent stylesheet's "
+        "universal pseudo-element rules, with SVG text laid out a run at a time and fewer "
+        "garbage collections while it works (`report/weasy.py`; the demo's notes in "
+        '"Demo report"): all outputs for 43 forces 66.5 s wall and 126 CPU-seconds '
+        "(session 7, load average 1.1 to 2.3) to the figures above. `gc.freeze()` (above) "
+        "is not the same thing: it spares a collection the objects made before the report, "
+        "where the threshold spares WeasyPrint's own the collections.",
         "- Beyond one machine: docs/scale.md (the store is one file; reports are independent).",
     ]
     publish(SECTION, "\n".join(lines), write=not args.no_write)
