@@ -9,6 +9,10 @@ priority fits on one page the range would read "4–4": the layout tells us whic
 priorities those are, and their range ends ("–4") are taken out of the laid-out contents
 page, the rest of the entry moved right to close the gap. A second layout (the old way,
 about as long as the first) is only a fallback should WeasyPrint's boxes change shape.
+
+WeasyPrint runs as :mod:`planwatch.report.weasy` sets it up: its user-agent stylesheet
+without the rules no report element uses, SVG text a run at a time, and fewer garbage
+collections while it works; the same PDF as WeasyPrint's own, several seconds sooner.
 """
 
 from __future__ import annotations
