@@ -39,6 +39,7 @@ import gc
 import importlib
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -234,13 +235,29 @@ def _weight(value: Any) -> int:
         return 400
 
 
+class _Collections:
+    """How many PDFs are being made (in any thread), and the collector's thresholds from
+    before the first of them."""
+
+    lock = threading.Lock()
+    making = 0
+    before: tuple[int, ...] = ()
+
+
 @contextmanager
 def fewer_collections() -> Iterator[None]:
     """Collect garbage less often while WeasyPrint works (point 3 above); the
-    collector's own thresholds again after."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(before[0], GC_THRESHOLD_WHILE_TYPESETTING), *before[1:])
+    collector's own thresholds again once the last PDF being made is done."""
+    with _Collections.lock:
+        if not _Collections.making:
+            _Collections.before = gc.get_threshold()
+            first, *rest = _Collections.before
+            gc.set_threshold(max(first, GC_THRESHOLD_WHILE_TYPESETTING), *rest)
+        _Collections.making += 1
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _Collections.lock:
+            _Collections.making -= 1
+            if not _Collections.making:
+                gc.set_threshold(*_Collections.before)

@@ -275,6 +275,32 @@ def test_fewer_collections_while_typesetting_then_the_collectors_own_thresholds(
     assert gc.get_threshold() == before
 
 
+def test_the_thresholds_come_back_when_the_last_of_overlapping_pdfs_is_done():
+    """Two PDFs made at once (the web app's threads), the first started finishing first:
+    the collector stays raised for the second, and is put back, not left raised, after."""
+    import gc
+    import threading
+
+    before = gc.get_threshold()
+    second_in, first_done = threading.Event(), threading.Event()
+    seen: list[int] = []
+
+    def second() -> None:
+        with weasy.fewer_collections():
+            second_in.set()
+            first_done.wait(10)
+            seen.append(gc.get_threshold()[0])  # the first is done, this one is not
+
+    with weasy.fewer_collections():
+        thread = threading.Thread(target=second)
+        thread.start()
+        second_in.wait(10)
+    first_done.set()
+    thread.join()
+    assert seen == [weasy.GC_THRESHOLD_WHILE_TYPESETTING]
+    assert gc.get_threshold() == before
+
+
 def test_a_pdf_is_laid_out_with_a_fraction_of_the_collections(tmp_path):
     """Counted by the collector itself: the PDF's layout and writing (report/pdf.py)
     against WeasyPrint at Python's default threshold on the same page."""
