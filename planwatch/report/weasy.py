@@ -119,13 +119,17 @@ def _svg_modules() -> tuple[Any, Any] | None:
 
 
 _installed: list[Any] = []
+_svg_lock = threading.Lock()  # one install, whichever thread makes the first PDF
 
 
 def install_svg_text() -> bool:
     """Lay out plain SVG texts as one run from now on (point 2 above); ``True`` once
     installed (it stays for the life of the process), ``False`` on another WeasyPrint."""
-    if _installed:
-        return True
+    with _svg_lock:
+        return bool(_installed) or _install()
+
+
+def _install() -> bool:
     modules = _svg_modules()
     if modules is None:
         return False
@@ -147,12 +151,13 @@ def install_svg_text() -> bool:
 
 def uninstall_svg_text() -> None:
     """WeasyPrint's own SVG text again (the benchmark's and the tests' comparisons)."""
-    while _installed:
-        package, letters, text = _installed.pop()
-        for tag, function in list(package.TAGS.items()):
-            if function is text:
-                package.TAGS[tag] = letters
-        package.text = letters
+    with _svg_lock:
+        while _installed:
+            package, letters, text = _installed.pop()
+            for tag, function in list(package.TAGS.items()):
+                if function is text:
+                    package.TAGS[tag] = letters
+            package.text = letters
 
 
 def _single(node: Any, name: str) -> bool:

@@ -327,3 +327,24 @@ def test_a_pdf_is_laid_out_with_a_fraction_of_the_collections(tmp_path):
         gc.callbacks.remove(count)
     assert default > 20 and fewer * 10 < default
     _assert_same_words(tmp_path / "default.pdf", tmp_path / "fewer.pdf", 0.0)
+
+
+def test_svg_text_installed_once_when_many_threads_make_their_first_pdf(stock_svg):
+    """WeasyPrint tells text elements by comparing TAGS with its module's ``text``: two
+    installs at once must not leave them different."""
+    import threading
+
+    start = threading.Barrier(8)
+
+    def first_pdf() -> None:
+        start.wait()
+        weasy.install_svg_text()
+
+    threads = [threading.Thread(target=first_pdf) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert stock_svg.TAGS["text"] is stock_svg.text is stock_svg.TAGS["tspan"]
+    assert stock_svg.text is not sys.modules["weasyprint.svg.text"].text
+    assert len(weasy._installed) == 1
