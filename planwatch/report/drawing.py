@@ -8,9 +8,9 @@ in workers (:mod:`planwatch.report.parallel`) when PNG images are drawn too, one
 at a time as the templates ask for them: each drawing goes to a file in a temporary
 folder and is not held in memory, so a report of any number of charts is written with a
 few drawings in memory at a time. The PDF has its own version of each chart, the same
-picture with every label written from where it starts (WeasyPrint draws it several
-times faster: :func:`planwatch.report.svg.chart_svg`), drawn here as WeasyPrint reads
-it (:meth:`Drawings.ready`). With ``ahead`` (a PDF to lay out and a CPU free:
+picture with every label written from where it starts (WeasyPrint makes a PDF group of
+each label with a ``text-anchor``: :func:`planwatch.report.svg.chart_svg`), drawn here
+as WeasyPrint reads it (:meth:`Drawings.ready`). With ``ahead`` (a PDF to lay out and a CPU free:
 :func:`planwatch.report.parallel.draw_ahead`) and PNG images to draw (the Word
 version), one worker draws the screen's SVG and the PNGs from the start, in order,
 while this process lays out the PDF. SVG alone is drawn here: a chart's SVG takes

@@ -1,9 +1,10 @@
-"""WeasyPrint as the PDF uses it: two of its costs that this report never needs, taken away.
+"""WeasyPrint as the PDF uses it: three of its costs that this report never needs, taken away.
 
 In: nothing (WeasyPrint's own modules). Out: :class:`ReportHTML`, WeasyPrint's ``HTML``
-with a user-agent stylesheet that leaves out the rules no report element can use, and
+with a user-agent stylesheet that leaves out the rules no report element can use;
 :func:`install_svg_text`, which lays out an SVG ``<text>`` as one run rather than one
-letter at a time. Both give the same PDF, glyph for glyph and point for point
+letter at a time; and :func:`fewer_collections`, for while WeasyPrint works. All three
+give the same PDF, glyph for glyph and point for point
 (tests/report/test_report_weasy.py compares them with WeasyPrint's own on every chart of
 the demo and on SVG text of every kind); docs/performance.md has what each saves.
 
@@ -118,7 +119,7 @@ def _svg_modules() -> tuple[Any, Any] | None:
     return package, module
 
 
-_installed: list[Any] = []
+_installed: list[Any] = []  # (package, letters, run) while installed: at most one
 _svg_lock = threading.Lock()  # one install, whichever thread makes the first PDF
 
 
