@@ -34,12 +34,13 @@ read again file by file to say where it is (see "CSV files read together" below)
 from __future__ import annotations
 
 import csv
+import hashlib
 import mmap
 import os
 import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from itertools import product
@@ -195,38 +196,51 @@ def stage_records(
         )
     groups: dict[tuple[str, ...], list[_File]] = {}
     inputs = [f for p in paths for f in (sorted(p.rglob("*.csv")) if p.is_dir() else [p])]
+    for path in inputs:
+        display = str(path)
+        header = _plain_csv_header(path, display, source)
+        if header is not None:  # hashed where it is parsed, on the threads (:func:`_parse`)
+            groups.setdefault(header, []).append(_File(path, display))
+            continue
+        sha = sha256_of(path)  # a spreadsheet, Parquet, or a header to look at closely
+        if sha in ctx.known_files:
+            batch.already_loaded.append((display, ctx.known_files[sha]))
+        else:
+            raw = _read(con, path, display, source, plan, len(batch.files), ctx)
+            batch.add(con, raw, display, sha)
+    chunks = [
+        (_Reading.of(header, source), chunk)
+        for header, files in groups.items()
+        for chunk in _chunks(files)
+    ]
     with ThreadPoolExecutor(READERS) as pool:
-        shas = list(pool.map(sha256_of, inputs))  # hashlib lets go of the GIL
-        for path, sha in zip(inputs, shas, strict=True):
-            display = str(path)
-            if sha in ctx.known_files:
-                batch.already_loaded.append((display, ctx.known_files[sha]))
-                continue
-            header = _plain_csv_header(path, display, source)
-            if header is None:  # a spreadsheet, Parquet, or a header to look at closely
-                raw = _read(con, path, display, source, plan, len(batch.files), ctx)
-                batch.add(con, raw, display, sha)
-            else:
-                groups.setdefault(header, []).append(_File(path, display, sha))
-        chunks = [
-            (_Reading.of(header, source), chunk)
-            for header, files in groups.items()
-            for chunk in _chunks(files)
-        ]
         # the next chunk is parsed on the threads while this one is converted and checked
-        parsing = [_parsing(pool, chunk, reading) for reading, chunk in chunks[:1]]
+        known = frozenset(ctx.known_files)  # read on the threads
+        parsing = [_parsing(pool, chunk, reading, known) for reading, chunk in chunks[:1]]
         try:
             for i, (reading, chunk) in enumerate(chunks):
-                parsing += [_parsing(pool, c, r) for r, c in chunks[i + 1 : i + 2]]
+                parsing += [_parsing(pool, c, r, known) for r, c in chunks[i + 1 : i + 2]]
                 parsed = [future.result() for future in parsing.pop(0)]
-                if not _stage_chunk(con, batch, chunk, reading, parsed):
+                batch.already_loaded += [
+                    (f.display, ctx.known_files[p.sha])
+                    for f, p in zip(chunk, parsed, strict=True)
+                    if p.sha in ctx.known_files
+                ]
+                fresh = [
+                    (replace(f, sha=p.sha), p.columns)
+                    for f, p in zip(chunk, parsed, strict=True)
+                    if p.sha not in ctx.known_files
+                ]
+                if fresh and not _stage_chunk(con, batch, fresh, reading):
                     # a problem somewhere in the chunk: read it file by file, which says where
-                    for f in chunk:
+                    for f, _ in fresh:
                         raw = _read(con, f.path, f.display, source, plan, len(batch.files), ctx)
                         batch.add(con, raw, f.display, f.sha)
         finally:  # an error: the chunk being parsed ahead is not waited for
             for future in (f for futures in parsing for f in futures):
                 future.cancel()
+    order = {str(path): i for i, path in reversed(list(enumerate(inputs)))}
+    batch.already_loaded.sort(key=lambda item: order[item[0]])  # as the files were given
     return batch.finish(con)
 
 
@@ -279,7 +293,17 @@ _EDGE = np.isin(np.arange(256), [_COMMA, _LF, _CR, _QUOTE])
 class _File:
     path: Path
     display: str
+    #: its SHA-256, once hashed (:func:`_parse`)
+    sha: str = ""
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """What :func:`_parse` made of one file: its SHA-256 and, unless it is already loaded
+    or anything about it is in doubt, its mapped columns."""
+
     sha: str
+    columns: dict[str, pa.Array] | None = None
 
 
 def _plain_csv_header(path: Path, display: str, source: RecordSourceDef) -> tuple[str, ...] | None:
@@ -324,10 +348,10 @@ def _by_value(column: str, spec: RecordColumn, source: RecordSourceDef) -> bool:
 
 
 def _parsing(
-    pool: ThreadPoolExecutor, chunk: list[_File], reading: _Reading
-) -> list[Future[dict[str, pa.Array] | None]]:
-    """Each file of ``chunk`` being parsed on the threads (:func:`_parse`)."""
-    return [pool.submit(_parse, f.path, reading) for f in chunk]
+    pool: ThreadPoolExecutor, chunk: list[_File], reading: _Reading, known: frozenset[str]
+) -> list[Future[_Parsed]]:
+    """Each file of ``chunk`` being hashed and parsed on the threads (:func:`_parse`)."""
+    return [pool.submit(_parse, f.path, reading, known) for f in chunk]
 
 
 @dataclass(frozen=True)
@@ -412,18 +436,18 @@ def _flag_forms(spec: RecordColumn) -> tuple[tuple[str, ...], tuple[str, ...]] |
 def _stage_chunk(
     con: duckdb.DuckDBPyConnection,
     batch: RecordBatch,
-    chunk: list[_File],
+    parsed: list[tuple[_File, dict[str, pa.Array] | None]],
     reading: _Reading,
-    parsed: list[dict[str, pa.Array] | None],
 ) -> bool:
-    """Stage ``chunk``, parsed, in one pass (see above); ``False``, staging nothing, if
-    unsure of any of it."""
+    """Stage the files of a chunk, parsed, in one pass (see above); ``False``, staging
+    nothing, if unsure of any of it."""
     source = batch.source
     assert source is not None
     first = len(batch.files)
-    if any(p is None for p in parsed):
+    chunk = [f for f, _ in parsed]
+    files = [columns for _, columns in parsed if columns is not None]
+    if len(files) < len(chunk):
         return False
-    files: list[dict[str, pa.Array]] = [p for p in parsed if p is not None]
     for column, spec in source.columns.items():
         if column in reading.by_value or column in reading.flags:
             continue
@@ -466,20 +490,27 @@ def _stage_chunk(
     return True
 
 
-def _parse(path: Path, reading: _Reading) -> dict[str, pa.Array] | None:
-    """One file's mapped columns: numbers and id text converted (:func:`_by_value_array`),
-    flags read as true or false where pyarrow can (:class:`_Reading`), the others as
-    dictionaries; ``None`` if anything about the file is in doubt.
+def _parse(path: Path, reading: _Reading, known: frozenset[str]) -> _Parsed:
+    """One file hashed and, unless a file of that hash is ``known`` (loaded already), its
+    mapped columns (:func:`_columns`).
 
-    The file is mapped, not read: pyarrow and the byte checks read the page cache where it
-    is, with no copy into fresh memory (the kernel's time reading 2 million rows went from
-    0.42 to 0.30 s, median of 5 interleaved runs). The map goes when nothing refers to it
-    any more."""
+    The file is mapped, not read: hashlib, the byte checks and pyarrow read the page cache
+    where it is, with no copy into fresh memory (the kernel's time reading 2 million rows
+    went from 0.42 to 0.30 s, median of 5 interleaved runs), one after the other while the
+    file is in the processor's cache. The map goes when nothing refers to it any more."""
     with path.open("rb") as fh:
         try:
             data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         except ValueError:  # an empty file (which cannot be mapped): the file-by-file path
-            return None
+            return _Parsed(sha256_of(path))
+    sha = hashlib.sha256(data).hexdigest()  # hashlib lets go of the GIL
+    return _Parsed(sha, None if sha in known else _columns(data, reading))
+
+
+def _columns(data: mmap.mmap, reading: _Reading) -> dict[str, pa.Array] | None:
+    """A file's mapped columns: numbers and id text converted (:func:`_by_value_array`),
+    flags read as true or false where pyarrow can (:class:`_Reading`), the others as
+    dictionaries; ``None`` if anything about the file is in doubt."""
     if not _plain_csv_bytes(data):
         return None
     try:

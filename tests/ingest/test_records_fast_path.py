@@ -255,12 +255,15 @@ def test_a_file_is_parsed_from_its_map_which_is_let_go_after(tmp_path: Path) -> 
     def mapped() -> bool:
         return str(path) in Path("/proc/self/maps").read_text()
 
-    parsed = records._parse(path, reading)
-    assert parsed is not None and len(parsed[SOURCE.date]) == len(CRIME_ROWS)
+    parsed = records._parse(path, reading, frozenset())
+    assert parsed.sha == file_sha(path)  # hashed from the same map
+    assert parsed.columns is not None and len(parsed.columns[SOURCE.date]) == len(CRIME_ROWS)
     if Path("/proc/self/maps").exists():  # Linux: the process's maps are listed there
         assert not mapped()
+    # a file loaded already is hashed, not parsed
+    assert records._parse(path, reading, frozenset([parsed.sha])) == records._Parsed(parsed.sha)
     path.write_bytes(b"")
-    assert records._parse(path, reading) is None
+    assert records._parse(path, reading, frozenset()) == records._Parsed(file_sha(path))
 
 
 @pytest.mark.parametrize("column", [0, 2, 7, 12], ids=["id", "date", "mapped text", "unmapped"])

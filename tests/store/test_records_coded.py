@@ -139,3 +139,40 @@ def test_a_load_failing_after_its_texts_got_codes_leaves_the_store_unchanged(
         k: v for k, v in after.items() if k in codes
     } == codes and "district=Newdistrict" in after
     assert [r[8] for r in rows if r[1] == "C30"] == ["Newdistrict"]
+
+
+def test_flags_and_ids_are_stored_with_the_compression_chosen_for_them(tmp_path: Path) -> None:
+    """A new record table's flags as roaring bitmaps where DuckDB stores them so, its ids'
+    text zstd-compressed (planwatch/store/schema.py, ``_compression``); what is read back
+    is what was loaded, unknown flags (NULL) among them."""
+    from planwatch.store.schema import FLAG_COMPRESSION_FROM, _duckdb_release
+
+    project = tmp_path / "p"
+    rows = [*CRIME_ROWS, crime("C30", 1, "05/06/2023", "8N", da="")]
+    plan = parse_plan(
+        RECORDS_PLAN.replace(
+            "{type: flag, header: DA Flag}", "{type: flag, header: DA Flag, false: [N, 'No']}"
+        )
+    )
+    ingest(project, "records", [write_csv(tmp_path / "a.csv", CRIME_HEADER, rows)], record_source="crimes", plan=plan)  # fmt: skip
+    with reading(project) as con:
+        con.execute("CHECKPOINT")
+        used = dict(
+            con.execute(
+                "SELECT c.name, string_agg(DISTINCT s.compression) FROM pragma_storage_info('records_crimes') s "
+                "JOIN pragma_table_info('records_crimes') c ON c.cid = s.column_id "
+                "WHERE s.segment_type <> 'VALIDITY' GROUP BY ALL"
+            ).fetchall()
+        )
+        flags = con.execute(
+            "SELECT crime_ref, domestic_abuse, rural FROM records_crimes ORDER BY crime_ref, item"
+        ).fetchall()
+    roaring = _duckdb_release() >= FLAG_COMPRESSION_FROM
+    assert all(
+        (used[f] == "Roaring") == roaring for f in ("domestic_abuse", "rural", "business")
+    ), used
+    if _duckdb_release() >= (1, 4):
+        assert used["crime_ref"] == "ZSTD", used
+    by_ref = {r[0]: r[1:] for r in flags}
+    assert by_ref["C1"] == (True, False) and by_ref["C3"] == (False, True)
+    assert by_ref["C30"][0] is None  # blank, and the spellings leave blank out: unknown
