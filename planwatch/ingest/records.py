@@ -463,7 +463,7 @@ def _stage_chunk(
         pa.table(
             {
                 "_file": pa.DictionaryArray.from_arrays(
-                    zeros.slice(0, n), _arrow(np.array([first + i], np.int32))
+                    zeros.slice(0, n), _arrow(np.array([first + i], np.int32)), safe=False
                 ),
                 "source_row": numbers.slice(0, n),
                 **f,
@@ -691,12 +691,18 @@ def _convert_distinct(
         if spec.type == "flag":
             out.append(pc.take(own, c.indices))
             continue
-        indices = pc.cast(c.indices, width)
+        # Unchecked, as every index is one of the dictionary's (pyarrow's own), which the
+        # width holds: the checked cast and the indices' check took 0.5 s of CPU at ten
+        # million rows (session 9 profile), for what cannot happen.
+        indices = pc.cast(c.indices, width, safe=False)
         gone = pc.is_null(own)
         if pc.any(gone).as_py():  # a blank value: its rows are NULL, not a NULL in the dictionary
-            indices = pc.if_else(pc.take(gone, indices), pa.nulls(1, width)[0], indices)
+            kept = pc.take(pc.invert(gone), indices)  # a new array: its bits start at 0
+            indices = pa.Array.from_buffers(
+                width, len(indices), [kept.buffers()[1], indices.buffers()[1]]
+            )
             own = pc.fill_null(own, _zero(own.type))
-        out.append(pa.DictionaryArray.from_arrays(indices, own))
+        out.append(pa.DictionaryArray.from_arrays(indices, own, safe=False))
     return out
 
 
