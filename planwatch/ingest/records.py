@@ -98,6 +98,8 @@ class RecordBatch(StagedBatch):
     column_types: dict[str, str] = field(default_factory=dict)
     #: the typed TEMP table of each file, until :meth:`finish` joins them
     parts: list[str] = field(default_factory=list)
+    #: each part's record ids hashed as it is staged (:func:`_id_hashes`)
+    id_hashes: list[np.ndarray] = field(default_factory=list)
 
     @staticmethod
     def of(source: RecordSourceDef) -> RecordBatch:
@@ -127,6 +129,7 @@ class RecordBatch(StagedBatch):
             )
         )
         self.parts.append(ready)
+        self.id_hashes.append(_id_hashes(con, ready, source, raw.rows))
 
     def finish(self, con: duckdb.DuckDBPyConnection) -> RecordBatch:
         """All files' records in one TEMP table for the store, with no id in two files."""
@@ -140,7 +143,7 @@ class RecordBatch(StagedBatch):
                 f"CREATE OR REPLACE TEMP VIEW {table} AS "
                 + " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in self.parts)
             )
-        _duplicate_ids(con, table, self.source, self.files)
+        _duplicate_ids(con, table, self.source, self.files, self.id_hashes)
         self.tables[record_table(self.source.name)] = table
         return self
 
@@ -484,6 +487,8 @@ def _stage_chunk(
             )
         )  # fmt: skip
     batch.parts.append(view)
+    # hashed now, while the threads parse the next chunk, not all at the end of the reading
+    batch.id_hashes.append(_id_hashes(con, view, source, sum(rows)))
     # the parser's buffers, not held to the write: pyarrow's own allocator parses 20% faster
     # than the system's, and what it keeps is given back here (peak 867 MB at 10 million)
     pa.default_memory_pool().release_unused()
@@ -935,27 +940,44 @@ def bad_rows(
     return problems
 
 
-def _duplicate_ids(
-    con: duckdb.DuckDBPyConnection, table: str, source: RecordSourceDef, files: list[StagedFile]
-) -> None:
-    """No record id twice in a load, within a file or across its files.
-
-    Each id is hashed to one 64-bit number and the numbers sorted (ten million ids: 80 MB
-    and a second of CPU, where grouping them took several times the memory); a hash seen
-    twice is confirmed on the ids themselves, so a hash collision alone rejects nothing.
-    Details only for the few found.
-    """
+def _id_hashes(
+    con: duckdb.DuckDBPyConnection, table: str, source: RecordSourceDef, rows: int
+) -> np.ndarray:
+    """Each of the ``rows`` record ids of ``table`` hashed to one 64-bit number (none if
+    the source has no id), for :func:`_duplicate_ids`."""
     if not source.id:
-        return
-    ids = ", ".join(source.id)
-    hashes = np.empty(sum(f.rows for f in files), dtype=np.uint64)
-    filled = 0  # streamed into one array, sorted where it is: no copy of ten million
-    for part in pa.RecordBatchReader.from_stream(con.sql(f"SELECT hash({ids}) FROM {table}")):
+        return np.empty(0, dtype=np.uint64)
+    hashes = np.empty(rows, dtype=np.uint64)
+    filled = 0  # streamed into one array: no copy of a part's hashes
+    query = f"SELECT hash({', '.join(source.id)}) FROM {table}"
+    for part in pa.RecordBatchReader.from_stream(con.sql(query)):
         column = part.column(0)  # never NULL; its bytes, as to_numpy() would import pandas
         hashes[filled : filled + part.num_rows] = np.frombuffer(
             column.buffers()[1], np.uint64, len(column), column.offset * 8
         )
         filled += part.num_rows
+    return hashes
+
+
+def _duplicate_ids(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    source: RecordSourceDef,
+    files: list[StagedFile],
+    id_hashes: list[np.ndarray],
+) -> None:
+    """No record id twice in a load, within a file or across its files.
+
+    Each id was hashed to one 64-bit number as its part was staged (:func:`_id_hashes`),
+    and the numbers are sorted (ten million ids: 80 MB and a second of CPU, where grouping
+    them took several times the memory); a hash seen twice is confirmed on the ids
+    themselves, so a hash collision alone rejects nothing. Details only for the few found.
+    """
+    if not source.id:
+        return
+    ids = ", ".join(source.id)
+    hashes = np.concatenate(id_hashes)
+    id_hashes.clear()  # one copy of them held, not two
     hashes.sort()
     twice = np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
     del hashes

@@ -139,3 +139,36 @@ def test_a_nul_byte_in_one_file(tmp_path: Path, column: int, field: str) -> None
     rows[204][column] += "\0"
     write_csv(paths[1], CRIME_HEADER, rows)
     _refused(tmp_path, paths, rf"'{field}' holds a NUL byte \(.*force1-2023-04.csv, row 206")
+
+
+@pytest.mark.parametrize("other", ["csv", "parquet"])
+def test_a_record_in_two_chunks_or_read_two_ways(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, other: str
+) -> None:
+    """Ids are hashed part by part as the load is read (planwatch/ingest/records.py,
+    ``_id_hashes``): a record in two files is found whether the files were read in
+    different chunks or one of them file by file (Parquet), and named the same way."""
+    from planwatch.ingest import records
+
+    monkeypatch.setattr(records, "CHUNK_BYTES", 1)  # every file a chunk of its own
+    paths = extracts(tmp_path)
+    rows = [["F0-C3", *CRIME_ROWS[2][1:]], ["X-1", *CRIME_ROWS[0][1:]]]
+    if other == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        paths[2] = tmp_path / "force2-2023-04.parquet"
+        pq.write_table(
+            pa.table({h: [r[i] for r in rows] for i, h in enumerate(CRIME_HEADER)}), paths[2]
+        )
+    else:
+        write_csv(paths[2], CRIME_HEADER, rows)
+    # a file read file by file is staged first (its load number is lower), so it is named first
+    first, second = (
+        ("force2-2023-04.parquet row 1", "force0-2023-04.csv, row 4")
+        if other == "parquet"
+        else ("force0-2023-04.csv row 4", "force2-2023-04.csv, row 2")
+    )
+    _refused(
+        tmp_path, paths, rf"duplicate record id \(F0-C3, 1\): also in .*{first} \(.*{second}\)"
+    )
