@@ -74,8 +74,8 @@ RECORD_SQL_TYPES = {
 ID_TEXT_COMPRESSION = "zstd"
 #: How a flag (``BOOLEAN``) is stored where DuckDB can (:data:`FLAG_COMPRESSION_FROM`):
 #: roaring bitmaps, where DuckDB by default tries every method on every row group and
-#: picks bit-packing. Ten million flags (one in seven true, nulls mixed in) written alone:
-#: 0.18 s of CPU against 0.39, the same number of blocks (``benchmarks/``, session 9).
+#: picks bit-packing. Ten million flags (one in seven true) written alone to a database
+#: file, best of three: 0.18 s of CPU against 0.39, in as many blocks (session 9).
 FLAG_COMPRESSION = "roaring"
 #: The first DuckDB release that stores a flag as roaring bitmaps when told to: 1.4
 #: refuses the method for a BOOLEAN and 1.5 accepts it but stores the flags uncompressed,
