@@ -452,5 +452,5 @@ def _compression(sql_type: str, *, id_column: bool) -> str:
 
 def _duckdb_release() -> tuple[int, int]:
     """The installed DuckDB's major and minor version (``duckdb.__version__``, "2.0.1")."""
-    major, minor = (int(re.match(r"\d+", part)[0]) for part in duckdb.__version__.split(".")[:2])  # type: ignore[index]
+    major, minor = (int(part) for part in duckdb.__version__.split(".")[:2])
     return major, minor
