@@ -172,3 +172,26 @@ def test_a_record_in_two_chunks_or_read_two_ways(
     _refused(
         tmp_path, paths, rf"duplicate record id \(F0-C3, 1\): also in .*{first} \(.*{second}\)"
     )
+
+
+def test_files_loaded_already_are_hashed_not_read_and_listed_as_given(tmp_path: Path) -> None:
+    """A second load of the same extracts (CSV files read together, and a Parquet file read
+    on its own) finds every file by its SHA-256 — the CSV files hashed on the parsing
+    threads — lists them in the order given, with the load that holds each, and writes
+    nothing."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    paths = extracts(tmp_path)
+    extra = tmp_path / "force9-2023-04.parquet"
+    rows = [[f"P-{r[0]}", *r[1:]] for r in CRIME_ROWS]
+    pq.write_table(pa.table({h: [r[i] for r in rows] for i, h in enumerate(CRIME_HEADER)}), extra)
+    project = tmp_path / "p"
+    first = ingest(project, "records", [*paths, extra], record_source="crimes", plan=PLAN)
+    load_of = {load.file_name: load.load_id for load in first.loads}
+    before = file_sha(project / "planwatch.duckdb")
+    given = [paths[2], extra, paths[0], paths[1]]
+    again = ingest(project, "records", given, record_source="crimes", plan=PLAN)
+    assert again.loads == ()
+    assert list(again.already_loaded) == [(str(p), load_of[str(p)]) for p in given]
+    assert file_sha(project / "planwatch.duckdb") == before
