@@ -195,3 +195,37 @@ def test_files_loaded_already_are_hashed_not_read_and_listed_as_given(tmp_path: 
     assert again.loads == ()
     assert list(again.already_loaded) == [(str(p), load_of[str(p)]) for p in given]
     assert file_sha(project / "planwatch.duckdb") == before
+
+
+def test_a_blank_in_a_number_that_identifies_records_is_told_by_row(tmp_path: Path) -> None:
+    """A number that is part of the record id is required: pyarrow reads a blank one as
+    nothing (planwatch/ingest/records.py, ``_numbers``), the files go file by file, and
+    the blank is named by file and row; a clean load of the same layout is read together."""
+    plan = parse_plan(
+        RECORDS_PLAN.replace("id: [crime_ref, item]", "id: [crime_ref, property_value]", 1)
+    )
+    paths = extracts(tmp_path)
+    rows = [[f"F1-{r[0]}", *r[1:]] for r in CRIME_ROWS]
+    filled = [[*r[:10], r[10] or "1", *r[11:]] for r in rows]
+    write_csv(paths[0], CRIME_HEADER, [[f"F0-{r[0][3:]}", *r[1:]] for r in filled])  # no blank
+    clean = [
+        write_csv(
+            tmp_path / f"clean{i}.csv", CRIME_HEADER, [[f"K{i}-{r[0]}", *r[1:]] for r in filled]
+        )
+        for i in range(2)
+    ]
+    loaded = ingest(tmp_path / "ok", "records", clean, record_source="crimes", plan=plan)
+    assert [load.rows for load in loaded.loads] == [len(CRIME_ROWS)] * 2
+    project = tmp_path / "p"
+    blank_row = next(i for i, r in enumerate(rows) if not r[10]) + 2  # the header is row 1
+    with pytest.raises(
+        IngestError, match=rf"'Property Value' is blank \(.*force1-2023-04.csv, row {blank_row}"
+    ):
+        ingest(
+            project,
+            "records",
+            [paths[0], write_csv(paths[1], CRIME_HEADER, rows)],
+            record_source="crimes",
+            plan=plan,
+        )
+    assert not (project / "planwatch.duckdb").exists()
