@@ -173,6 +173,9 @@ if mode == "planwatch":
     loaded = ingest(Path(project), "records", [Path(f) for f in files], record_source="crimes")
     result["rows"] = sum(r.rows for r in loaded.loads)
     end = time.perf_counter()
+    from planwatch.ingest import csvscan
+
+    result["compiled"] = csvscan.COMPILED is not None  # which byte check the load used
     result["load_cpu"] = cpu()  # to here: not the HR extract's load nor the measures after
     ingest(Path(project), "records", [Path(staff)], record_source="staff")
     old, new = json.loads(sys.stdin.read())
@@ -375,7 +378,14 @@ def main() -> None:
             "while the last is converted and checked; flags whose spellings are short ASCII "
             "words are read as true or false by pyarrow itself, the distinct values of dates, "
             "codes and other flags converted by the same SQL as the file-by-file path, numbers "
-            "and ids by Arrow after a look at their bytes, and the typed columns go to DuckDB "
+            "and ids by Arrow after a look at their bytes, each file's bytes checked for quotes "
+            "and line endings DuckDB would read otherwise "
+            + (
+                "by the compiled check (`planwatch/ingest/_csvscan.c`)"
+                if largest["compiled"]
+                else "by the NumPy check (the compiled one was not built)"
+            )
+            + ", and the typed columns go to DuckDB "
             'as Arrow without a copy (`planwatch/ingest/records.py`, "CSV files read '
             'together"); a chunk with any problem, or anything the fast path is not sure of, '
             "is read again file by file, to say which file, row and field. Duplicate ids are "

@@ -54,10 +54,10 @@ import pyarrow.csv as pa_csv
 
 from planwatch.errors import IngestError, Location, Problem
 from planwatch.ingest.checks import MAX_LISTED, number_problems
+from planwatch.ingest.csvscan import plain_csv
 from planwatch.ingest.files import detect_type, read_first_line, sha256_of
 from planwatch.ingest.source import (
     HEADER_ROW,
-    MAX_ROW_BYTES,
     Column,
     StagedTable,
     header_key,
@@ -268,8 +268,8 @@ def stage_records(
 #
 # The typed columns go to DuckDB as Arrow tables, without a copy. Anything the fast path
 # is not sure of — a value that does not convert, a blank id or date, a NUL byte, a
-# quote the CSV rules do not allow, a row longer than DuckDB reads, an empty file, any
-# parse error — makes it give the chunk up, and the chunk is read again file by file
+# quote the CSV rules do not allow, a row longer than DuckDB reads (the byte check of
+# :mod:`planwatch.ingest.csvscan`), an empty file, any parse error — makes it give the chunk up, and the chunk is read again file by file
 # (:func:`_read`, :func:`convert_records`), whose messages name the file, row and field.
 # So a clean load pays for one pass, and a bad one is told exactly as before.
 
@@ -286,11 +286,9 @@ FLAG_LETTERS = 5
 READERS = max(1, os.cpu_count() or 1)
 #: pyarrow's dictionary of a column's distinct values (32-bit indices).
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
-_QUOTE, _COMMA, _CR, _LF, _SPACE = b'"'[0], b","[0], b"\r"[0], b"\n"[0], b" "[0]
+_SPACE = b" "[0]
 #: The first byte that is not ASCII.
 _NON_ASCII = 0x80
-#: The bytes a quote may open or close a value next to, by byte value: one look-up a quote.
-_EDGE = np.isin(np.arange(256), [_COMMA, _LF, _CR, _QUOTE])
 
 
 @dataclass(frozen=True)
@@ -532,7 +530,7 @@ def _columns(data: mmap.mmap, reading: _Reading) -> dict[str, pa.Array] | None:
     (:func:`_by_value_array`), flags read as true or false where pyarrow can
     (:class:`_Reading`), the others as dictionaries; ``None`` if anything about the file
     is in doubt."""
-    if not _plain_csv_bytes(data):
+    if not plain_csv(data):
         return None
     try:
         table = pa_csv.read_csv(
@@ -563,42 +561,6 @@ def _columns(data: mmap.mmap, reading: _Reading) -> dict[str, pa.Array] | None:
             values = converted
         out[column] = values
     return out
-
-
-def _plain_csv_bytes(data: mmap.mmap | bytes) -> bool:
-    """Whether ``data`` is CSV that DuckDB's reader reads as pyarrow's does: one kind of
-    line ending throughout (DuckDB refuses a mix, and a carriage return ending no line),
-    no line longer than DuckDB reads, and every quote opening a value (after a comma or
-    line break) or closing one (before them), doubled quotes aside — pyarrow reads
-    ``"a"b`` as ``ab`` where DuckDB refuses it."""
-    buf = np.frombuffer(data, dtype=np.uint8)
-    if data.find(b"\r") >= 0:  # CRLF throughout, or after a header ending LF (data.police.uk's)
-        header_end = data.find(b"\n")
-        bare_header = int(header_end > 0 and data[header_end - 1] != _CR)
-        returns = np.flatnonzero(buf == _CR)
-        crlf = int(np.count_nonzero(buf[returns[returns < len(buf) - 1] + 1] == _LF))
-        if not (len(returns) == crlf and crlf + bare_header == np.count_nonzero(buf == _LF)):
-            return False
-    start = 0  # each step jumps to the last line break within MAX_ROW_BYTES
-    while len(data) - start > MAX_ROW_BYTES:
-        found = data.rfind(b"\n", start, start + MAX_ROW_BYTES + 1)
-        if found < 0:
-            return False
-        start = found + 1
-    if data.find(b'"') < 0:
-        return True
-    quotes = np.flatnonzero(buf == _QUOTE)
-    if len(quotes) % 2:
-        return False
-    opening, closing = quotes[0::2], quotes[1::2]
-    before = buf[opening[opening > 0] - 1]  # a quote opening the file has nothing before it
-    after = buf[closing[closing < len(buf) - 1] + 1]  # nor one closing it anything after
-    return bool(_edges(before) and _edges(after))
-
-
-def _edges(found: np.ndarray) -> bool:
-    """Whether every byte is a comma, a line break or a quote (:data:`_EDGE`)."""
-    return bool(_EDGE[found].all())
 
 
 def _required(column: str, source: RecordSourceDef) -> bool:
