@@ -268,9 +268,10 @@ def stage_records(
 #
 # The typed columns go to DuckDB as Arrow tables, without a copy. Anything the fast path
 # is not sure of — a value that does not convert, a blank id or date, a NUL byte, a
-# quote the CSV rules do not allow, a row longer than DuckDB reads (the byte check of
-# :mod:`planwatch.ingest.csvscan`), an empty file, any parse error — makes it give the chunk up, and the chunk is read again file by file
-# (:func:`_read`, :func:`convert_records`), whose messages name the file, row and field.
+# quote the CSV rules do not allow or a row longer than DuckDB reads (the byte check of
+# :mod:`planwatch.ingest.csvscan`), an empty file, any parse error — makes it give the
+# chunk up, and the chunk is read again file by file (:func:`_read`,
+# :func:`convert_records`), whose messages name the file, row and field.
 # So a clean load pays for one pass, and a bad one is told exactly as before.
 
 #: CSV bytes read as one chunk at most (whole files): the typed columns are held in memory
