@@ -116,14 +116,15 @@ def test_a_line_longer_than_duckdb_reads(check: str, tmp_path: Path) -> None:
 def test_real_files_are_judged_alike(check: str, shared_data: Path) -> None:
     """Every real CSV file of ../shared/data (data.police.uk's, with its bare header line,
     the Home Office's, STATS19's): the check agrees with the rule read byte by byte on
-    their first megabyte, and with the other check on the whole file."""
+    their first megabyte, and the compiled check with the NumPy one on the whole file."""
     files = sorted(shared_data.rglob("*.csv"))
     assert len(files) >= 10
     for path in files:
         data = path.read_bytes()
         head = data[: 1 << 20]
         assert CHECKS[check]()(head, MAX_ROW_BYTES) is reference(head, MAX_ROW_BYTES), path
-        assert _compiled()(data, MAX_ROW_BYTES) is csvscan.plain_csv_numpy(data), path
+        if check == "compiled":
+            assert _compiled()(data, MAX_ROW_BYTES) is csvscan.plain_csv_numpy(data), path
 
 
 def test_the_compiled_check_lets_other_threads_run() -> None:
