@@ -18,6 +18,9 @@ order they should be ingested::
     data/records/anyshire-staff-extract.csv  the HR extract: one row per person in post
                                            since April 2016 (staff group, ethnicity,
                                            start and leave dates)
+    data/road-casualties/*.csv             STATS19 collision and casualty files, a
+                                           calendar year each, of every demo force,
+                                           with their codebook
 
 The same seed always gives byte-identical files.
 """
@@ -44,6 +47,7 @@ from planwatch.demo.prc import generate_prc, write_prc
 from planwatch.demo.records import EXTRACT_HEADER, extract_rows
 from planwatch.demo.series import MEASURES_HEADER, SERIES_FILES
 from planwatch.demo.staff import STAFF_HEADER, staff_rows
+from planwatch.demo.stats19 import road_files
 from planwatch.errors import ConfigError
 from planwatch.project import Project
 
@@ -71,6 +75,8 @@ class DemoFiles:
     #: record-level extracts, each loaded on its own (the plan's record sources 'crimes'
     #: and 'staff', each told by its columns)
     records: tuple[Path, ...] = ()
+    #: the STATS19 codebook and collision and casualty files, loaded together
+    road_casualties: tuple[Path, ...] = ()
 
     @property
     def project(self) -> Project:
@@ -85,6 +91,7 @@ class DemoFiles:
             self.population,
             self.offence_codes,
             *self.records,
+            *self.road_casualties,
         )
 
     def loads(self) -> tuple[tuple[str, tuple[Path, ...]], ...]:
@@ -97,6 +104,7 @@ class DemoFiles:
             ("police_uk", self.police_uk),
             ("measures", self.measures),
             *(("records", (extract,)) for extract in self.records),
+            ("stats19", self.road_casualties),
         )
 
 
@@ -173,6 +181,10 @@ def generate_demo_project(out_dir: Path, seed: int = DEFAULT_SEED) -> DemoFiles:
     staff = _write_csv(
         data / "records" / f"{spec.FILE_SLUG}-staff-extract.csv", STAFF_HEADER, staff_rows(seed)
     )
+    roads = tuple(
+        _write_csv(data / "road-casualties" / name, header, rows)
+        for name, header, rows in road_files(seed)
+    )
     return DemoFiles(
         root=project.root,
         plan=project.plan_path,
@@ -186,4 +198,5 @@ def generate_demo_project(out_dir: Path, seed: int = DEFAULT_SEED) -> DemoFiles:
         offence_codes=codes,
         seed=seed,
         records=(extract, staff),
+        road_casualties=roads,
     )

@@ -77,14 +77,19 @@ def weight_rows() -> list[tuple[str, ...]]:
 
 
 def population_rows() -> list[tuple[str, ...]]:
-    """Mid-year population per force for each calendar year the recorded crime covers."""
+    """Mid-year population per force, and per district of Anyshire (its shares of the
+    force's, :data:`planwatch.demo.spec.DISTRICT_SHARES`), for each calendar year the
+    recorded crime covers."""
     first = spec.PRC_FIRST.start.year
     last = spec.REPORT_QUARTER.end.year
+    areas = [(force.name, float(force.population)) for force in spec.FORCES]
+    own = next(force.population for force in spec.FORCES if force.name == spec.AREA)
+    areas += [(district, own * share) for district, share in spec.DISTRICT_SHARES.items()]
     rows: list[tuple[str, ...]] = []
-    for force in spec.FORCES:
+    for name, base in areas:
         for year in range(first, last + 1):
-            population = force.population * (1 + spec.POPULATION_GROWTH_PCT / 100) ** (year - first)
-            rows.append((force.name, str(year), str(round(population))))
+            population = base * (1 + spec.POPULATION_GROWTH_PCT / 100) ** (year - first)
+            rows.append((name, str(year), str(round(population))))
     return rows
 
 

@@ -42,7 +42,7 @@ STREET_HEADER = (
     "Context",
 )
 
-DISTRICTS = ("Anyford", "Bramley Heath", "Castlewick", "Dunmere", "Fallowfield", "Greystock")
+DISTRICTS = tuple(spec.DISTRICT_SHARES)
 LSOAS_PER_DISTRICT = 40
 STREETS = (
     "High Street",

@@ -9,8 +9,9 @@ so the demo shows that they never reach the store.
 
 The crimes the plan's record-based measures count are made from the same quarterly
 counts as the force's own series (:func:`planwatch.demo.series.force_records`:
-``rural_crime_offences`` and ``dog_theft_offences``), so each measure keeps its
-trend: every rural crime has the rural flag; every dog theft is a theft or robbery
+``rural_crime_offences``, ``dog_theft_offences`` and ``business_crime_offences``), so each
+measure keeps its trend: every rural crime has the rural flag, every business crime
+(:data:`BUSINESS_CODES`) the business flag; every dog theft is a theft or robbery
 (:data:`DOG_THEFT_CODES`) of one or two items "pet animal – dog" stolen or stolen and
 recovered. Rows the definitions must leave out are mixed in (:data:`DECOYS_PER_MONTH`
 a month): cats stolen, dogs found, a dog hurt in criminal damage, crimes in town.
@@ -40,12 +41,16 @@ EXTRACT_HEADER = (
 DOG_THEFT_CODES = ("39", "49", "34B", "28E")
 DOG = "pet animal – dog"
 CAT = "pet animal – cat"
-#: Rural crimes: criminal damage, theft of/from vehicles, other theft, burglary (business).
+#: Rural crimes: criminal damage, theft from vehicles, other theft.
 RURAL_CODES = (("58A", "Criminal damage to a dwelling"), ("45", "Theft from a vehicle"),
-               ("49", "Other theft"), ("30C", "Burglary business and community"))  # fmt: skip
+               ("49", "Other theft"))  # fmt: skip
+#: Business crimes: shoplifting, burglary (business and community), damage to a building
+#: other than a dwelling.
+BUSINESS_CODES = ("46", "30C", "58C")
 DESCRIPTIONS = {"39": "Theft from the person", "49": "Other theft", "34B": "Robbery of personal property",
                 "28E": "Burglary residential", "58A": "Criminal damage to a dwelling",
-                "45": "Theft from a vehicle", "30C": "Burglary business and community"}  # fmt: skip
+                "45": "Theft from a vehicle", "30C": "Burglary business and community",
+                "46": "Shoplifting", "58C": "Criminal damage to other building"}  # fmt: skip
 #: Rows a month that no definition should count (see the module docstring).
 DECOYS_PER_MONTH = 6
 FIRST = spec.FORCE_SERIES_FIRST
@@ -62,8 +67,12 @@ def _quarter_counts(seed: int, series: str) -> dict[Quarter, int]:
 
 def expected_counts(seed: int) -> dict[str, dict[Quarter, int]]:
     """What the demo plan's record-based measures count, quarter by quarter."""
-    rural, dogs = COUNTED_FROM_RECORDS
-    return {"rural_crime": _quarter_counts(seed, rural), "dog_theft": _quarter_counts(seed, dogs)}
+    rural, dogs, business, _roads = COUNTED_FROM_RECORDS
+    return {
+        "rural_crime": _quarter_counts(seed, rural),
+        "dog_theft": _quarter_counts(seed, dogs),
+        "business_crime": _quarter_counts(seed, business),
+    }
 
 
 def extract_rows(seed: int) -> Iterator[tuple[str, ...]]:
@@ -74,7 +83,9 @@ def extract_rows(seed: int) -> Iterator[tuple[str, ...]]:
     for quarter in sorted(counts["rural_crime"], key=lambda q: q.index):
         rural = rng.multinomial(counts["rural_crime"][quarter], [1 / 3] * 3)
         dogs = rng.multinomial(counts["dog_theft"].get(quarter, 0), [1 / 3] * 3)
-        for month, n_rural, n_dogs in zip(quarter.months(), rural, dogs, strict=True):
+        shops = rng.multinomial(counts["business_crime"].get(quarter, 0), [1 / 3] * 3)
+        months = zip(quarter.months(), rural, dogs, shops, strict=True)
+        for month, n_rural, n_dogs, n_shops in months:
             crimes: list[list[tuple[str, ...]]] = []
             for _ in range(int(n_rural)):
                 code, _desc = RURAL_CODES[int(rng.integers(len(RURAL_CODES)))]
@@ -84,6 +95,9 @@ def extract_rows(seed: int) -> Iterator[tuple[str, ...]]:
                 status = "Stolen/Recovered" if rng.random() < 0.25 else "Stolen"
                 items = 2 if rng.random() < 0.15 else 1
                 crimes.append([_item(code, ptype=DOG, status=status) for _ in range(items)])
+            for _ in range(int(n_shops)):
+                code = BUSINESS_CODES[int(rng.integers(len(BUSINESS_CODES)))]
+                crimes.append([_item(code, business=True)])
             crimes += _decoys(rng)
             order = rng.permutation(len(crimes))
             days = np.sort(rng.integers(1, _days(month) + 1, size=len(crimes)))
@@ -94,8 +108,10 @@ def extract_rows(seed: int) -> Iterator[tuple[str, ...]]:
                     yield _row(rng, ref, item_no, month, int(day), item)
 
 
-def _item(code: str, *, rural: bool = False, ptype: str = "", status: str = "") -> tuple[str, ...]:
-    return (code, "Y" if rural else "N", ptype, status)
+def _item(
+    code: str, *, rural: bool = False, business: bool = False, ptype: str = "", status: str = ""
+) -> tuple[str, ...]:
+    return (code, "Y" if rural else "N", "Y" if business else "N", ptype, status)
 
 
 def _decoys(rng: np.random.Generator) -> list[list[tuple[str, ...]]]:
@@ -119,7 +135,7 @@ def _days(month: Month) -> int:
 def _row(
     rng: np.random.Generator, ref: str, item_no: int, month: Month, day: int, item: tuple[str, ...]
 ) -> tuple[str, ...]:
-    code, rural, ptype, status = item
+    code, rural, business, ptype, status = item
     recorded = f"{day:02d}/{month.month:02d}/{month.year}"
     committed_day = max(1, day - int(rng.integers(0, 3)))
     committed = f"{committed_day:02d}/{month.month:02d}/{month.year}"
@@ -127,7 +143,7 @@ def _row(
     value = f"{int(rng.integers(50, 2500))}" if ptype else ""
     return (
         ref, str(item_no), recorded, committed, code, DESCRIPTIONS[code], "N", rural,
-        "Y" if code == "30C" else "N", "N", district, f"{district[:3].upper()}{int(rng.integers(1, 9))}",
+        business, "N", district, f"{district[:3].upper()}{int(rng.integers(1, 9))}",
         ptype, status, value, NAMES[int(rng.integers(len(NAMES)))],
         f"{int(rng.integers(1, 200))} High Street, {district}",
         "Offender approached victim and left on foot",

@@ -80,6 +80,9 @@ def force_records(seed: int) -> list[Row]:
             level=410, pct_per_year=spec.RURAL_PCT_PER_YEAR, season=(1.02, 1.08, 0.96, 0.94)
         ),
         "dog_theft_offences": Shape(level=6.5, pct_per_year=spec.DOG_THEFT_PCT_PER_YEAR),
+        "business_crime_offences": Shape(
+            level=640, pct_per_year=spec.BUSINESS_PCT_PER_YEAR, season=(1.0, 0.97, 1.08, 0.95)
+        ),
         "killed_seriously_injured": Shape(
             level=118,
             pct_per_year=spec.KSI_PCT_PER_YEAR,
@@ -93,10 +96,16 @@ def force_records(seed: int) -> list[Row]:
     return rows
 
 
-#: The force's own counts its record extract is made from (:mod:`planwatch.demo.records`):
-#: the plan counts these from the records, so ``force-records.csv`` leaves them out (a
+#: The force's own counts its record extract (:mod:`planwatch.demo.records`) and road
+#: casualty files (:mod:`planwatch.demo.stats19`) are made from: the plan counts these from
+#: the records, so ``force-records.csv`` leaves them out (a
 #: series no measure reads is stored with a warning).
-COUNTED_FROM_RECORDS = ("rural_crime_offences", "dog_theft_offences")
+COUNTED_FROM_RECORDS = (
+    "rural_crime_offences",
+    "dog_theft_offences",
+    "business_crime_offences",
+    "killed_seriously_injured",  # from the STATS19 casualty files (planwatch.demo.stats19)
+)
 
 
 def force_records_file(seed: int) -> list[Row]:
@@ -215,7 +224,7 @@ SCHOOL_CLOSED = {
     Month(2021, 1): 0.15,
     Month(2021, 2): 0.3,
 }
-SUMMER_HOLIDAY = 8  # August: no sessions
+SUMMER_HOLIDAY = 8  # August: no sessions, and no figures
 EDUCATION_SEASON = (0.8, 1.05, 1.0, 0.55, 0.0, 1.0, 1.15, 1.2, 0.8, 1.05, 1.1, 1.0)  # April first
 EDUCATION_STEPS = (
     (Month(2021, 9), 0.82),
@@ -233,15 +242,17 @@ def education(seed: int) -> list[Row]:
         events=SCHOOL_CLOSED,
     )
     values = poisson(rng_for(seed, "education_audience"), expected(shape, months))
-    rows = []
-    for month, v in zip(months, values, strict=True):
-        note = (
-            "School summer holiday: no sessions"
-            if month.month == SUMMER_HOLIDAY
-            else ("Schools closed" if SCHOOL_CLOSED.get(month) == 0.0 else "")
+    # August has no row at all (the plan declares the series part-year), not a zero
+    return [
+        Row(
+            "education_audience",
+            month,
+            int(v),
+            note="Schools closed" if SCHOOL_CLOSED.get(month) == 0.0 else "",
         )
-        rows.append(Row("education_audience", month, int(v), note=note))
-    return rows
+        for month, v in zip(months, values, strict=True)
+        if month.month != SUMMER_HOLIDAY
+    ]
 
 
 #: File name -> what goes in it.

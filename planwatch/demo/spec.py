@@ -46,6 +46,12 @@ FORCES: tuple[Force, ...] = (
     Force("Eastmarsh", 455_000, 0.86, -0.5),
 )
 POPULATION_GROWTH_PCT = 0.6  # % a year, every demo force (invented)
+#: Anyshire's districts and their shares of its population (invented; they sum to 1): the
+#: districts of the demo's street files and crime extract, and of its district breakdowns.
+DISTRICT_SHARES = {
+    "Anyford": 0.26, "Bramley Heath": 0.15, "Castlewick": 0.19,
+    "Dunmere": 0.13, "Fallowfield": 0.15, "Greystock": 0.12,
+}  # fmt: skip
 
 # ---------------------------------------------------------------------------
 # Trends set in advance (% change a year) for series that are not PRC subgroups
@@ -59,6 +65,7 @@ DRUG_HOMICIDES_PER_QUARTER = 2.6
 DRUG_HOMICIDES_PCT_PER_YEAR = -12.0
 RURAL_PCT_PER_YEAR = 1.5
 DOG_THEFT_PCT_PER_YEAR = 2.0
+BUSINESS_PCT_PER_YEAR = 3.0
 KSI_PCT_PER_YEAR = -1.0
 
 # ---------------------------------------------------------------------------
