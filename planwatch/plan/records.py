@@ -13,7 +13,9 @@ Pure: no I/O, no SQL. Problems (a column the source does not map, a test the col
 type cannot take, a value of the wrong type) are returned with the plan path they are
 at, so :mod:`planwatch.plan.load` can report them all at once with their lines. Values
 that are well-typed but occur in no stored record are checked against the data by the
-store (they need it).
+store (they need it); a column whose codes a codebook defines (the built-in STATS19
+source's, :data:`STATS19_CODES`) carries them in the query, so a defined code no record
+has counts zero and an undefined one is an error.
 
 This lives in the plan layer, not in ``planwatch.measures``: the store's
 ``measure_frame`` (below the measures in the import layers) compiles the query.
@@ -99,10 +101,18 @@ class RecordQuery:
     stock: Literal["span", "snapshot"] | None = None
     stock_end: str | None = None
     listed_from: date | None = None
+    #: the codes a codebook defines for the source's coded integer columns (column, codes),
+    #: valid whether or not a stored record has one; ``codebook`` names that codebook
+    codes: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    codebook: str | None = None
 
     def tests(self) -> tuple[Test, ...]:
         """Every test of the condition and the share, in the order written."""
         return _tests(self.where) + _tests(self.share)
+
+    def codes_of(self, column: str) -> tuple[int, ...] | None:
+        """The codes the codebook defines for ``column``; ``None`` if it defines none."""
+        return dict(self.codes).get(column)
 
 
 @dataclass(frozen=True)
@@ -213,6 +223,7 @@ def compile_query(
         _check_table_by(source.table_by, source.share is not None, column_type, problems)
     if problems:
         raise DefinitionError(problems)
+    built_in = source_def == _built_in_sources()[0]  # not a plan's own source of that name
     return RecordQuery(
         measure_id=measure.id,
         source=source_def.name,
@@ -229,6 +240,8 @@ def compile_query(
         stock=None if source.stock is None else "snapshot" if source.stock.snapshot else "span",
         stock_end=source.stock.ends if source.stock else None,
         listed_from=source.stock.listed_from if source.stock else None,
+        codes=tuple(STATS19_CODES.items()) if built_in else (),
+        codebook=STATS19_CODEBOOK if built_in else None,
     )
 
 
@@ -495,6 +508,35 @@ _STATS19_CASUALTIES = {
         "ksi_weight": "number",
     },
 }
+
+#: The codebook the STATS19 codes are defined in (``stats19-codebook-2024.csv`` in the
+#: shared data, ``variable,code,label,is_missing``, is derived from it).
+STATS19_CODEBOOK = "DfT Road Safety Open Dataset Data Guide 2024"
+#: The codes :data:`STATS19_CODEBOOK` defines for each coded integer column of
+#: ``stats19_casualties`` (the codebook variable is the column's name, ``police_force``
+#: for ``police_force_code``); -1 is "data missing or out of range". The reader
+#: (:mod:`planwatch.ingest.stats19`) refuses a record whose code the codebook given with
+#: the files does not list, so every stored code is one of these; a measure may test for
+#: any of them, whether or not a stored record has it (a legitimate zero), and a code
+#: not listed here nor stored is an error (:func:`planwatch.store.records.records_sql`).
+#: tests/ingest/test_records_stats19.py checks these against the shared codebook file.
+STATS19_CODES: dict[str, tuple[int, ...]] = {
+    "police_force_code": (
+        1, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 16, 17, 20, 21, 22, 23, 30, 31, 32, 33, 34,
+        35, 36, 37, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 52, 53, 54, 55, 60, 61, 62, 63,
+        91, 92, 93, 94, 95, 96, 97, 98, 99,
+    ),
+    "collision_severity": (1, 2, 3),
+    "casualty_severity": (1, 2, 3),
+    "casualty_class": (1, 2, 3),
+    "casualty_type": (
+        -1, 0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 16, 17, 18, 19, 20, 21, 22, 23, 90, 97, 98, 99,
+        103, 104, 105, 106, 108, 109, 110, 113,
+    ),
+    "sex_of_casualty": (-1, 1, 2, 9),
+    "age_band_of_casualty": (-1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
+    "urban_or_rural_area": (-1, 1, 2, 3),
+}  # fmt: skip
 
 if TYPE_CHECKING:
     STATS19_CASUALTIES: RecordSourceDef

@@ -23,12 +23,17 @@ Rules:
   being a gap;
 * a share (``share:``) is the percentage of the counted records that also pass its test,
   with the two counts as numerator and denominator (a period with no record has none);
-* on a coded text column (at most :data:`CODED_MAX` distinct values) a test that can
-  match no stored record (``equals`` a value none has, ``in`` a list none has) is an
-  error listing the nearest valid values, and so is a listed value that no record has
+* on a coded column, text or integer (at most :data:`CODED_MAX` distinct values), a test
+  that can match no stored record (``equals`` a value none has, ``in`` a list none has) is
+  an error listing the nearest valid values, and so is a listed text that no record has
   but that is nearly one that some have (a misspelling, :data:`TYPO_CUTOFF`): a
-  misspelt status would otherwise count nothing, silently. A listed code that simply
-  does not occur in this extract is fine.
+  misspelt status, or a severity code 7, would otherwise count nothing, silently. A
+  listed code that simply does not occur in this extract is fine. Where a codebook
+  defines the column's codes (STATS19, :data:`planwatch.plan.records.STATS19_CODES`),
+  those are valid too, stored or not (a code no casualty has this year counts zero),
+  and any other value is an error. On a text column of more values (LSOA names) a test
+  none of whose values a record has is an error too, found by looking up the listed
+  values alone.
 
 The definition is read on every call, so changing it in the plan needs no new load.
 """
@@ -53,6 +58,9 @@ CODED_MAX = 500
 #: Nearest valid values offered for an impossible value, and how close they must be.
 NEAREST = 3
 NEAREST_CUTOFF = 0.4
+#: Of a text column of more than :data:`CODED_MAX` values, the stored texts most alike an
+#: impossible value (Jaro-Winkler) among which the nearest are picked as for a coded column.
+NEAREST_POOL = 50
 #: A value this close (difflib ratio) to a stored value that is not the same is taken for a
 #: misspelling of it.
 TYPO_CUTOFF = 0.8
@@ -245,6 +253,21 @@ class _Coded:
             f"AND column_name = '{column}' AND code IN ({used})"
         )
 
+    def present(self, column: str) -> str:
+        """The distinct texts of ``column`` (lower case) that are among the list given as
+        the query's one parameter (lower case): of a coded column, those of its codes in use."""
+        if column not in self.coded:
+            return (
+                f"SELECT DISTINCT lower({column}) FROM {self.table} "
+                f"WHERE list_contains(?, lower({column}))"
+            )
+        return (
+            f"SELECT DISTINCT lower(_t.value) FROM record_values _t "
+            f"WHERE _t.table_name = '{self.table}' AND _t.column_name = '{column}' "
+            f"AND list_contains(?, lower(_t.value)) "
+            f"AND EXISTS (SELECT 1 FROM {self.table} _r WHERE _r.{column} = _t.code)"
+        )
+
     def test(self, column: str, sql: str) -> str:
         """``sql`` (``{}`` for the column's text) on ``column``, false where it is NULL."""
         if column not in self.coded:
@@ -281,43 +304,109 @@ def _where(node: Test | Join, params: list[Any], coded: _Coded) -> str:
 
 
 def _check_values(con: duckdb.DuckDBPyConnection, coded: _Coded, query: RecordQuery) -> None:
-    """Every value a coded text column is tested for occurs in the stored records."""
+    """Every value a text or integer column is tested for (``equals``, ``in``, ``not_in``,
+    the measure's area) can be one a record has (see the module docstring):
+
+    * a column with a codebook (:attr:`RecordQuery.codes`): each value is one of its codes
+      or a stored value;
+    * a coded column (at most :data:`CODED_MAX` distinct values): some listed value is a
+      stored one, and no text value is a misspelling of one;
+    * a text column of more distinct values (names of places): some listed value is a
+      stored one, found by looking for the listed values alone (one query).
+    """
     problems: list[Problem] = []
-    asked: list[tuple[str, tuple[Any, ...]]] = [
-        (t.column, t.values)
+    asked: list[tuple[str, str, tuple[Any, ...]]] = [
+        (t.column, t.type, t.values)
         for t in query.tests()
-        if t.type == "text" and t.op in ("equals", "in", "not_in")
+        if t.type in ("text", "integer") and t.op in ("equals", "in", "not_in")
     ]
     if query.area and query.area_column:
-        asked.append((query.area_column, (query.area.strip().lower(),)))
-    known: dict[str, list[str] | None] = {}
-    for column, values in asked:
+        asked.append((query.area_column, "text", (query.area.strip().lower(),)))
+    known: dict[str, list[Any] | None] = {}
+    for column, kind, values in asked:
+        book = query.codes_of(column)
+        if book is not None and all(int(v) in book for v in values):
+            continue  # a code the codebook defines is valid with no record having it
         if column not in known:
-            # stored text is trimmed at ingest; spellings told apart by case are one value
-            found = con.execute(f"{coded.distinct(column)} LIMIT {CODED_MAX * 4 + 1}").fetchall()
-            spellings = sorted(str(r[0]) for r in found)
-            first = {v.lower(): v for v in reversed(spellings)}  # the first in sorted order
-            known[column] = sorted(first.values()) if len(first) <= CODED_MAX else None
+            known[column] = _stored_values(con, coded, column, kind)
         valid = known[column]
-        if valid is None:
-            continue
-        lowered = {v.lower() for v in valid}
-        none_match = not any(str(v) in lowered for v in values)
-        for value in values:
-            if str(value) in lowered:
-                continue
-            typo = difflib.get_close_matches(str(value), list(lowered), n=1, cutoff=TYPO_CUTOFF)
-            if not (none_match or typo):
-                continue
-            near = difflib.get_close_matches(str(value), valid, n=NEAREST, cutoff=NEAREST_CUTOFF)
-            problems.append(
-                Problem(
-                    f"measure '{query.measure_id}': no stored '{query.source}' record has "
-                    f"{column} {value!r}",
-                    Location(field=f"measure '{query.measure_id}' > source > where"),
-                    expected="a value the records hold"
-                    + (f": nearest {', '.join(repr(n) for n in near)}" if near else ""),
-                )
-            )
+        if book is not None:
+            allowed = {*book, *(valid or [])}
+            impossible = [v for v in values if int(v) not in allowed]
+            problems += [_impossible(query, column, v, sorted(allowed)) for v in impossible]
+        elif valid is not None and kind == "integer":
+            if not any(int(v) in valid for v in values):
+                problems += [_impossible(query, column, v, valid) for v in values]
+        elif valid is not None:
+            lowered = {v.lower() for v in valid}
+            none_match = not any(str(v) in lowered for v in values)
+            for value in values:
+                if str(value) in lowered:
+                    continue
+                typo = difflib.get_close_matches(str(value), list(lowered), n=1, cutoff=TYPO_CUTOFF)
+                if none_match or typo:
+                    problems.append(_impossible(query, column, value, valid))
+        elif kind == "text":  # too many values to list: are any of the asked ones stored?
+            found = con.execute(coded.present(column), [list(values)]).fetchall()
+            if not found:
+                problems += [
+                    _impossible(query, column, v, _nearest_stored(con, coded, column, str(v)))
+                    for v in values
+                ]
     if problems:
         raise PlanError(problems=problems)
+
+
+def _stored_values(
+    con: duckdb.DuckDBPyConnection, coded: _Coded, column: str, kind: str
+) -> list[Any] | None:
+    """The distinct values ``column`` holds, sorted (text: one spelling of those told apart
+    by case only), or ``None`` if it holds more than :data:`CODED_MAX`."""
+    if kind == "integer":
+        found = con.execute(f"{coded.distinct(column)} LIMIT {CODED_MAX + 1}").fetchall()
+        return sorted(int(r[0]) for r in found) if len(found) <= CODED_MAX else None
+    # stored text is trimmed at ingest; spellings told apart by case are one value
+    found = con.execute(f"{coded.distinct(column)} LIMIT {CODED_MAX * 4 + 1}").fetchall()
+    spellings = sorted(str(r[0]) for r in found)
+    first = {v.lower(): v for v in reversed(spellings)}  # the first in sorted order
+    return sorted(first.values()) if len(first) <= CODED_MAX else None
+
+
+def _nearest_stored(
+    con: duckdb.DuckDBPyConnection, coded: _Coded, column: str, value: str
+) -> list[str]:
+    """The stored texts of a column of many nearest ``value``: the
+    :data:`NEAREST_POOL` most alike by DuckDB's Jaro-Winkler similarity, of which
+    difflib picks as for a coded column (an error's message only: not on a clean run)."""
+    pool = con.execute(
+        f"SELECT v FROM ({coded.distinct(column)}) _d(v) "
+        f"ORDER BY jaro_winkler_similarity(lower(v), ?) DESC, v LIMIT {NEAREST_POOL}",
+        [value],
+    ).fetchall()
+    return [str(r[0]) for r in pool]
+
+
+def _impossible(query: RecordQuery, column: str, value: Any, valid: list[Any]) -> Problem:
+    """The problem of a tested ``value`` no record of ``column`` can have, with the nearest
+    of ``valid`` (numbers by difference, text by difflib, ignoring case)."""
+    if isinstance(value, float):  # an integer column's value, typed as a number
+        shown = str(int(value))
+        near = [str(n) for n in sorted(valid, key=lambda n: (abs(n - value), n))[:NEAREST]]
+    else:
+        shown = repr(value)
+        spelt = {str(v).lower(): str(v) for v in valid}  # compared as tested: case ignored
+        close = difflib.get_close_matches(str(value).lower(), list(spelt), NEAREST, NEAREST_CUTOFF)
+        near = [repr(spelt[n]) for n in close]
+    book = query.codebook if query.codes_of(column) is not None else None
+    message = (
+        f"measure '{query.measure_id}': {column} {shown} is not a code of the {book} "
+        f"and no stored '{query.source}' record has it"
+        if book
+        else f"measure '{query.measure_id}': no stored '{query.source}' record has {column} {shown}"
+    )
+    return Problem(
+        message,
+        Location(field=f"measure '{query.measure_id}' > source > where"),
+        expected=(f"a {column} code of the codebook" if book else "a value the records hold")
+        + (f": nearest {', '.join(near)}" if near else ""),
+    )

@@ -11,11 +11,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from ingest_files import file_sha, write_csv
+from ingest_files import file_sha, write_csv, write_ods
 from records_plan import CRIME_HEADER, CRIME_ROWS, RECORDS_PLAN, crime
 
 from planwatch.errors import IngestError, NotFoundError, PlanError, StoreError
+from planwatch.periods import Quarter
 from planwatch.plan.load import parse_plan
+from planwatch.project import Project
+from planwatch.services.analyse import run_analysis
 from planwatch.services.ingest import ingest
 from planwatch.store.connection import reading
 from planwatch.store.schema import record_relation
@@ -155,10 +158,44 @@ def test_an_area_selects_its_records(loaded: Path) -> None:
 
 def test_an_impossible_value_names_the_nearest_valid_ones(loaded: Path) -> None:
     text = RECORDS_PLAN.replace("property_status, in: [stolen,", "property_status, in: [stolne,")
+    store = loaded / "planwatch.duckdb"
+    before = file_sha(store)
     with pytest.raises(PlanError) as err:
         measure_frame(loaded, parse_plan(text), "dog_thefts")
     assert "no stored 'crimes' record has property_status 'stolne'" in str(err.value)
     assert "nearest 'Stolen'" in str(err.value)
+    assert file_sha(store) == before
+    assert not (loaded / "planwatch.duckdb.wal").exists()
+
+
+#: The domestic abuse measure of RECORDS_PLAN, to be given another condition.
+DA_WHERE = "where: {column: domestic_abuse, is_true: true}"
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        # items 1 and 2 are stored: 7 is no item of any crime
+        ("{column: item, in: [7]}", r"no stored 'crimes' record has item 7 .*nearest 2, 1$"),
+        ("{column: item, equals: 9}", r"no stored 'crimes' record has item 9 .*nearest 2, 1$"),
+    ],
+)
+def test_an_impossible_value_of_an_integer_column_names_the_nearest_valid_ones(
+    loaded: Path, where: str, message: str
+) -> None:
+    store = loaded / "planwatch.duckdb"
+    before = file_sha(store)
+    plan = parse_plan(RECORDS_PLAN.replace(DA_WHERE, f"where: {where}"))
+    with pytest.raises(PlanError, match=message) as err:
+        measure_frame(loaded, plan, "domestic_abuse")
+    assert "measure 'domestic_abuse'" in str(err.value)
+    assert file_sha(store) == before
+
+
+def test_an_integer_value_that_simply_does_not_occur_is_counted_zero(loaded: Path) -> None:
+    """As with text: a list of which some value occurs is fine (items 3 may come later)."""
+    plan = parse_plan(RECORDS_PLAN.replace(DA_WHERE, "where: {column: item, in: [2, 3]}"))
+    assert monthly(loaded, "domestic_abuse", plan) == {APRIL: 1.0}  # C5 has a second item
 
 
 def test_a_revised_extract_revises_its_records_and_keeps_the_rest(
@@ -184,6 +221,97 @@ def test_xlsx_and_parquet_read_like_csv(tmp_path: Path) -> None:
         project = tmp_path / path.suffix[1:]
         ingest(project, "records", [path], record_source="crimes", plan=PLAN)
         assert monthly(project, "dog_thefts") == {APRIL: 2.0}
+
+
+def test_an_ods_file_reads_like_csv(tmp_path: Path) -> None:
+    """An ODS extract (read by python-calamine, written here as LibreOffice writes one: the
+    zipped content.xml of the tests' ODS writer) counts and stores what its CSV does."""
+    csv_path = write_csv(tmp_path / "crimes.csv", CRIME_HEADER, CRIME_ROWS)
+    ods_path = write_ods(tmp_path / "crimes.ods", CRIME_HEADER, CRIME_ROWS)
+    assert ods_path.read_bytes()[:2] == b"PK"  # a zipped spreadsheet, not text
+    counted: dict[str, dict[str, dict[date, float]]] = {}
+    stored: dict[str, list[tuple[object, ...]]] = {}
+    for path in (csv_path, ods_path):
+        project = tmp_path / path.suffix[1:]
+        (load,) = ingest(project, "records", [path], record_source="crimes", plan=PLAN).loads
+        assert load.rows == len(CRIME_ROWS) and load.file_name.endswith(path.name)
+        counted[path.suffix] = {m: monthly(project, m) for m in MEASURES}
+        with reading(project) as con:
+            rows = record_relation(con, "records_crimes")
+            stored[path.suffix] = con.execute(
+                f"SELECT * EXCLUDE (load_id) FROM {rows} ORDER BY source_row"
+            ).fetchall()
+    assert counted[".ods"] == counted[".csv"]
+    assert counted[".ods"]["dog_thefts"] == {APRIL: 2.0}
+    assert stored[".ods"] == stored[".csv"]
+
+
+#: RECORDS_PLAN's measures of the crime extract.
+MEASURES = ("domestic_abuse", "dog_thefts", "rural_crime", "business_crime")
+
+
+def _with_column(column: str) -> str:
+    """RECORDS_PLAN with one more mapped column of the crimes source."""
+    return RECORDS_PLAN.replace(
+        "      district: {type: text, header: District}\n",
+        f"      district: {{type: text, header: District}}\n      {column}\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "header"),
+    [
+        ("born: {type: date, header: Date of Birth, format: '%d/%m/%Y'}", "Date of Birth"),
+        ("born: {type: text, header: DOB}", "DOB"),
+        ("victim_dob: {type: date, header: Victim Born, format: '%d/%m/%Y'}", "Victim Born"),
+    ],
+)
+def test_a_date_of_birth_column_is_warned_about(tmp_path: Path, column: str, header: str) -> None:
+    """By its header or its column name: the warning names the file's column."""
+    path = write_csv(
+        tmp_path / "crimes.csv",
+        [*CRIME_HEADER, header],
+        [[*r, f"{10 + i:02d}/01/1980"] for i, r in enumerate(CRIME_ROWS)],
+    )
+    plan = parse_plan(_with_column(column))
+    result = ingest(tmp_path / "p", "records", [path], record_source="crimes", plan=plan)
+    (warning,) = [w for w in result.warnings if "personal data" in w]
+    assert warning.startswith(f"column '{header}' looks like personal data from its name")
+    assert monthly(tmp_path / "p", "dog_thefts", plan) == {APRIL: 2.0}  # stored, as mapped
+
+
+def test_a_measure_counts_by_another_date_column(tmp_path: Path) -> None:
+    """``date:`` on a measure counts its records by that date: a crime committed in one
+    quarter and recorded in the next counts in each by its own date."""
+    column = "committed_date: {type: date, header: Committed Date, format: '%d/%m/%Y'}"
+    plan = parse_plan(_with_column(column).replace("priorities:", _BY_DATE + "priorities:", 1))
+    # recorded January to June 2023 (2022/23 Q4 and 2023/24 Q1); three crimes recorded in
+    # Q1 were committed in Q4 (C1 and C2 in March, C4 in February), none the other way
+    early = [
+        crime("C20", 1, "10/01/2023", "8N"),
+        crime("C21", 1, "15/02/2023", "8N"),
+        crime("C22", 1, "30/03/2023", "8N"),
+    ]
+    committed = {"C1": "28/03/2023", "C2": "31/03/2023", "C4": "14/02/2023"}
+    rows = [[*r, committed.get(r[0], r[2])] for r in [*early, *CRIME_ROWS]]
+    path = write_csv(tmp_path / "crimes.csv", [*CRIME_HEADER, "Committed Date"], rows)
+    project = tmp_path / "p"
+    ingest(project, "records", [path], record_source="crimes", plan=plan)
+    q4, q1 = date(2023, 1, 1), date(2023, 4, 1)
+    recorded_q1 = len({r[0] for r in CRIME_ROWS})  # C1 to C10
+    assert monthly(project, "by_recorded", plan) == {q4: 3.0, q1: float(recorded_q1)}
+    assert monthly(project, "by_committed", plan) == {q4: 3.0 + 3, q1: recorded_q1 - 3.0}
+    assert plan.measure_definition("by_committed") == "crimes, by committed date"
+
+
+_BY_DATE = """  - id: by_committed
+    name: Crimes, by committed date
+    source: {kind: records, records: crimes, date: committed_date,
+             aggregate: count_distinct, of: crime_ref}
+  - id: by_recorded
+    name: Crimes, by recorded date
+    source: {kind: records, records: crimes, aggregate: count_distinct, of: crime_ref}
+"""
 
 
 def test_personal_data_in_a_mapped_column_is_warned_about(tmp_path: Path) -> None:
@@ -301,10 +429,23 @@ def test_an_unknown_record_source(tmp_path: Path, loaded: Path) -> None:
              error=NotFoundError)  # fmt: skip
 
 
-def test_a_filter_on_an_unknown_column_is_a_plan_error() -> None:
+def test_a_filter_on_an_unknown_column_is_a_plan_error(loaded: Path) -> None:
+    """Analysing a project with loaded records whose plan filters on a column its record
+    source does not map: the plan's error, naming the column and the nearest valid ones,
+    and the store untouched."""
     text = RECORDS_PLAN.replace("column: property_type, equals", "column: property_typo, equals")
-    with pytest.raises(PlanError, match=r"no column 'property_typo'.*did you mean 'property_type'"):
-        parse_plan(text)
+    (loaded / "plan.yaml").write_text(text, encoding="utf-8")
+    store = loaded / "planwatch.duckdb"
+    before = file_sha(store)
+    with pytest.raises(PlanError) as err:
+        run_analysis(Project.at(loaded), Quarter(2023, 1))
+    message = str(err.value)
+    assert "record source 'crimes' has no column 'property_typo'" in message
+    assert "did you mean 'property_type'" in message
+    assert "expected one of crime_ref, item, recorded_date, offence_code" in message
+    assert "plan.yaml" in message and "dog_thefts" in message  # where in the plan
+    assert file_sha(store) == before
+    assert not (loaded / "planwatch.duckdb.wal").exists()
 
 
 def test_a_value_of_the_wrong_type_is_a_plan_error() -> None:

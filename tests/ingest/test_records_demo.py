@@ -4,6 +4,8 @@ each quarter's end), and the columns the plan does not map never reach the store
 
 from __future__ import annotations
 
+import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from planwatch.demo.staff import expected_in_post, people
 from planwatch.measures.workforce import snapshot_table
 from planwatch.periods import Quarter
 from planwatch.plan.load import load_plan
+from planwatch.plan.models import Measure
 from planwatch.plan.records import compile_query
 from planwatch.services.ingest import ingest
 from planwatch.store.connection import reading
@@ -38,6 +41,43 @@ def test_record_measures_count_what_the_extract_holds(demo: Path, measure: str) 
     counted = {d: int(v) for d, v in zip(frame["period_start"], frame["value"], strict=True)}
     assert counted == {q.start: n for q, n in expected_counts(SEED)[measure].items()}
     assert plan.measure_definition(measure)
+
+
+@pytest.mark.parametrize(
+    ("column", "header"), [("domestic_abuse", "DA Flag"), ("business", "Business Flag")]
+)
+@pytest.mark.parametrize("flagged", [True, False])
+def test_flags_count_what_the_generated_extract_holds(
+    demo: Path, column: str, header: str, flagged: bool
+) -> None:
+    """Crimes flagged (or not) domestic abuse or business, by quarter of recorded date, as
+    the generated CSV holds them counted with the csv module alone."""
+    (extract,) = (demo / "data" / "records").glob("*-crime-extract.csv")
+    crimes: dict[date, set[str]] = {}
+    spellings: set[str] = set()
+    with extract.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            _, month, year = (int(x) for x in row["Recorded Date"].split("/"))
+            quarter = date(year, 3 * ((month - 1) // 3) + 1, 1)  # financial = calendar quarters
+            crimes.setdefault(quarter, set())
+            spellings.add(row[header])
+            if (row[header] == "Y") == flagged:
+                crimes[quarter].add(row["Crime Reference"])
+    assert spellings <= {"Y", "N"}  # the generator's spellings: both are the plan's defaults
+    plan = load_plan(demo / "plan.yaml")
+    measure = Measure.model_validate(
+        {"id": "flagged", "name": "Flagged", "source": {
+            "kind": "records", "records": "crimes", "where": {"column": column, "is_true": flagged},
+            "aggregate": "count_distinct", "of": "crime_ref"}}
+    )  # fmt: skip
+    with reading(demo) as con:
+        frame = records_frame(
+            con, compile_query(measure, plan.record_source("crimes")), plan.metadata.area
+        )
+    counted = {p.date(): v for p, v in zip(frame["period_start"], frame["value"], strict=True)}
+    assert counted == {q: float(len(refs)) for q, refs in crimes.items()}
+    if column == "business" or not flagged:  # the generator flags no crime domestic abuse
+        assert all(len(refs) > 0 for refs in crimes.values())
 
 
 def test_unmapped_columns_never_reach_the_store(demo: Path) -> None:

@@ -3,10 +3,17 @@ built-in police.uk reader, with the real 2018-08/09 gap kept as a gap."""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
+from ingest_files import file_sha
+
+from planwatch.errors import PlanError
 from planwatch.plan.load import parse_plan
+from planwatch.plan.models import Plan
 from planwatch.services.ingest import ingest
 from planwatch.store.selectors import measure_frame
 
@@ -90,3 +97,103 @@ def test_a_month_loaded_again_replaces_that_month_only(shared_data: Path, tmp_pa
     assert load.replaced_rows == len(lines) - 1
     after = _series(project, plan, "burglary_records")
     assert after == {**before, date(2018, 1, 1): 0.0}
+
+
+# --- a record source's columns checked on the real files: outcomes and LSOA names ---------
+
+OUTCOME = "Investigation complete; no suspect identified"
+UNABLE = "Unable to prosecute suspect"
+
+
+@pytest.fixture(scope="module")
+def street(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Essex street files loaded as record source 'street' (read, not changed, by the
+    tests that use it)."""
+    project = tmp_path_factory.mktemp("street") / "p"
+    essex = shared_data / "police-uk-street" / "essex"
+    ingest(project, "records", [essex], record_source="street", plan=parse_plan(PLAN))
+    return project
+
+
+def counting(where: str) -> Plan:
+    """PLAN with measure 'm': the street records passing ``where``, by month."""
+    measure = f"""  - id: m
+    name: M
+    frequency: month
+    source: {{kind: records, records: street, where: {where}}}
+"""
+    return parse_plan(PLAN.replace("priorities:", measure + "priorities:", 1))
+
+
+def in_files(essex: Path, keep: Callable[[dict[str, str]], bool]) -> dict[date, float]:
+    """The rows of the real files that ``keep`` keeps, by month: counted with csv alone."""
+    counts: dict[date, float] = {}
+    for path in sorted(essex.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                year, month = (int(x) for x in row["Month"].split("-"))
+                counts.setdefault(date(year, month, 1), 0.0)
+                counts[date(year, month, 1)] += keep(row)
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("where", "keep"),
+    [
+        (f"{{column: outcome, equals: '{OUTCOME.upper()} '}}", lambda o: o == OUTCOME),
+        (f"{{column: outcome, in: ['{OUTCOME}', '{UNABLE}']}}", lambda o: o in (OUTCOME, UNABLE)),
+        (f"{{column: outcome, not_in: ['{OUTCOME}']}}", lambda o: o != OUTCOME),
+        ("{column: outcome, is_empty: true}", lambda o: o == ""),  # ASB has no outcome
+    ],
+)
+def test_the_outcome_column_counts_what_the_files_hold(
+    shared_data: Path, street: Path, where: str, keep: Callable[[str], bool]
+) -> None:
+    expected = in_files(
+        shared_data / "police-uk-street" / "essex",
+        lambda row: keep(row["Last outcome category"].strip()),
+    )
+    assert _series(street, counting(where), "m") == expected
+    assert len(expected) == 12 and all(v > 0 for v in expected.values())
+
+
+def test_a_misspelt_outcome_names_the_nearest(street: Path) -> None:
+    before = file_sha(street / "planwatch.duckdb")
+    plan = counting("{column: outcome, in: ['Investigation complete; no suspect identifed']}")
+    with pytest.raises(PlanError) as err:
+        measure_frame(street, plan, "m")
+    assert (
+        "no stored 'street' record has outcome 'investigation complete; no suspect identifed'"
+        in str(err.value)
+    )
+    assert f"nearest '{OUTCOME}'" in str(err.value)
+    assert file_sha(street / "planwatch.duckdb") == before
+
+
+@pytest.mark.parametrize(
+    ("name", "nearest"),
+    [
+        ("Colchester 001Z", "nearest 'Colchester 001"),  # no such LSOA: others of Colchester 001
+        ("colchster 001a", "nearest 'Colchester 001A', "),  # misspelt, in another case
+    ],
+)
+def test_an_lsoa_name_no_record_has_is_an_error(street: Path, name: str, nearest: str) -> None:
+    """LSOA names are too many to list (1,352 in Essex's twelve months, above CODED_MAX),
+    but a name no record has is looked up and refused, with the nearest names."""
+    before = file_sha(street / "planwatch.duckdb")
+    with pytest.raises(PlanError) as err:
+        measure_frame(street, counting(f"{{column: lsoa_name, equals: {name}}}"), "m")
+    message = str(err.value)
+    assert f"no stored 'street' record has lsoa_name '{name.lower()}'" in message
+    assert nearest in message
+    assert file_sha(street / "planwatch.duckdb") == before
+
+
+def test_an_lsoa_name_that_occurs_counts_its_records(shared_data: Path, street: Path) -> None:
+    """One name of a list that occurs is enough (another LSOA may come in a later month)."""
+    plan = counting("{column: lsoa_name, in: [colchester 001a, Colchester 001Z]}")
+    expected = in_files(
+        shared_data / "police-uk-street" / "essex",
+        lambda row: row["LSOA name"] == "Colchester 001A",
+    )
+    assert _series(street, plan, "m") == expected and sum(expected.values()) > 0

@@ -3,6 +3,7 @@ severity-adjusted count, both identity spellings, codes checked against the code
 
 from __future__ import annotations
 
+import csv
 import shutil
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ from ingest_files import file_sha
 
 from planwatch.errors import IngestError, PlanError
 from planwatch.plan.models import Plan
+from planwatch.plan.records import STATS19_CODEBOOK, STATS19_CODES
 from planwatch.services.ingest import ingest
 from planwatch.store.connection import reading
 from planwatch.store.schema import record_relation
@@ -107,6 +109,118 @@ def test_the_live_collision_spelling_reads_the_same(stats19: Path, tmp_path: Pat
     project = tmp_path / "p"
     ingest(project, "stats19", [stats19])
     assert quarters(project, plan(), "ksi")[date(2023, 10, 1)] == 2.0
+
+
+def counting(where: dict[str, object]) -> Plan:
+    """A plan of one measure 'm': Cleveland's casualties that pass ``where``."""
+    return Plan.model_validate(
+        {
+            "metadata": {"title": "t", "organisation": "o", "area": "Cleveland",
+                         "plan_period": "2024-28"},
+            "measures": [{"id": "m", "name": "M", "source": {
+                "kind": "records", "records": "stats19_casualties", "where": where}}],
+            "priorities": [{"number": 1, "title": "P", "objective": "O", "measures": ["m"]}],
+        }
+    )  # fmt: skip
+
+
+#: 2023's financial quarters that a calendar year of STATS19 covers: the quarters starting
+#: January (2022/23 Q4), April, July and October 2023.
+QUARTERS = [date(2023, 1, 1), date(2023, 4, 1), date(2023, 7, 1), date(2023, 10, 1)]
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        ({"column": "casualty_severity", "in": [7]}, "casualty_severity 7"),
+        ({"column": "casualty_severity", "in": [1, 7]}, "casualty_severity 7"),  # 1 is fine
+        ({"column": "sex_of_casualty", "equals": 3}, "sex_of_casualty 3"),
+    ],
+)
+def test_a_code_the_codebook_does_not_define_is_a_plan_error(
+    stats19: Path, tmp_path: Path, where: dict[str, object], value: str
+) -> None:
+    project = tmp_path / "p"
+    ingest(project, "stats19", [stats19])
+    before = file_sha(project / "planwatch.duckdb")
+    with pytest.raises(PlanError) as err:
+        measure_frame(project, counting(where), "m")
+    message = str(err.value)
+    assert (
+        f"measure 'm': {value} is not a code of the {STATS19_CODEBOOK} and no stored "
+        "'stats19_casualties' record has it" in message
+    )
+    nearest = {"casualty_severity": "3, 2, 1", "sex_of_casualty": "2, 1, -1"}
+    assert f"nearest {nearest[str(where['column'])]}" in message
+    assert message.count("is not a code") == 1
+    assert file_sha(project / "planwatch.duckdb") == before
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"column": "casualty_class", "equals": 2},  # passengers: none among the 12
+        {"column": "age_band_of_casualty", "in": [1, 2, 3]},  # children: none either
+    ],
+)
+def test_a_code_the_codebook_defines_that_no_record_has_counts_zero(
+    stats19: Path, tmp_path: Path, where: dict[str, object]
+) -> None:
+    project = tmp_path / "p"
+    ingest(project, "stats19", [stats19])
+    assert quarters(project, counting(where), "m") == dict.fromkeys(QUARTERS, 0.0)
+
+
+def test_the_codes_planwatch_knows_are_the_codebooks(shared_data: Path) -> None:
+    """STATS19_CODES, by which a plan's codes are checked, are those of the shared codebook
+    (``police_force_code`` is the codebook's ``police_force``)."""
+    book: dict[str, set[int]] = {}
+    with (shared_data / "stats19" / CODEBOOK).open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            book.setdefault(row["variable"], set()).add(int(row["code"]))
+    for column, codes in STATS19_CODES.items():
+        variable = "police_force" if column == "police_force_code" else column
+        assert set(codes) == book[variable], column
+        assert len(codes) == len(set(codes)), column
+
+
+def test_the_older_accident_severity_spelling_reads_the_same(stats19: Path, tmp_path: Path) -> None:
+    """A collision file of the older layout names its severity ``accident_severity``."""
+    path = stats19 / COLLISIONS
+    with path.open(encoding="utf-8", newline="") as fh:
+        collisions = list(csv.DictReader(fh))
+    with (stats19 / CASUALTIES).open(encoding="utf-8", newline="") as fh:
+        casualties = list(csv.DictReader(fh))
+    current = tmp_path / "current"
+    ingest(current, "stats19", [stats19])
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[0].count("collision_severity") == 1
+    path.write_text(
+        lines[0].replace("collision_severity", "accident_severity") + "".join(lines[1:]),
+        encoding="utf-8",
+    )
+    older = tmp_path / "older"
+    ingest(older, "stats19", [stats19])
+    # counted independently: casualties of fatal or serious collisions, by collision quarter
+    severity = {c["accident_index"]: int(c["collision_severity"]) for c in collisions}
+    day = {c["accident_index"]: c["date"] for c in collisions}
+    expected = dict.fromkeys(QUARTERS, 0.0)
+    for casualty in casualties:
+        if severity[casualty["accident_index"]] in (1, 2):
+            _, m, y = (int(x) for x in day[casualty["accident_index"]].split("/"))
+            expected[date(y, 3 * ((m - 1) // 3) + 1, 1)] += 1
+    serious = counting({"column": "collision_severity", "in": [1, 2]})
+    assert quarters(older, serious, "m") == expected == quarters(current, serious, "m")
+    assert sum(expected.values()) > 0
+    stored = {}
+    for project in (current, older):
+        with reading(project) as con:
+            stored[project.name] = con.execute(
+                "SELECT collision_index, casualty_reference, collision_severity "
+                "FROM records_stats19_casualties ORDER BY ALL"
+            ).fetchall()
+    assert stored["older"] == stored["current"]
+    assert {s for *_, s in stored["older"]} == set(severity.values())
 
 
 def _refused(stats19: Path, tmp_path: Path, match: str) -> None:
