@@ -1,7 +1,7 @@
 """`planwatch ingest KIND PATH...`: load data files into the project store.
 
-Thin: parses options, shows progress, prints what each load did; the work is in
-:func:`planwatch.services.ingest.ingest`.
+Thin: parses options, shows progress, prints what each load did (with ``--dry-run``:
+what it would do, nothing stored); the work is in :func:`planwatch.services.ingest.ingest`.
 """
 
 from __future__ import annotations
@@ -54,6 +54,14 @@ def register(app: typer.Typer) -> None:
                 "quarters), deleting stored figures the file does not mention",
             ),
         ] = False,
+        dry_run: Annotated[
+            bool,
+            typer.Option(
+                "--dry-run",
+                help="Read and check the files and say exactly what the load would add, revise "
+                "and replace, storing nothing",
+            ),
+        ] = False,
     ) -> None:
         """Load data files into the project store (each call lands whole or not at all).
 
@@ -66,7 +74,9 @@ def register(app: typer.Typer) -> None:
         if kind is Kind.records:  # `ingest records NAME PATH...`: the first argument is the name
             records, paths = (str(paths[0]), paths[1:]) if paths else (None, paths)
         if as_json:
-            result = ingest(proj, kind.value, paths, replace=replace, record_source=records)
+            result = ingest(
+                proj, kind.value, paths, replace=replace, record_source=records, dry_run=dry_run
+            )
             print_json(result.to_dict())
             return
         from rich.progress import (
@@ -91,21 +101,40 @@ def register(app: typer.Typer) -> None:
                 bar.update(task, description=what, completed=done, total=total)
 
             result = ingest(
-                proj, kind.value, paths, progress=progress, replace=replace, record_source=records
+                proj,
+                kind.value,
+                paths,
+                progress=progress,
+                replace=replace,
+                record_source=records,
+                dry_run=dry_run,
             )
         _print(result)
 
 
 def _print(result: IngestResult) -> None:
-    from rich.table import Table
-
+    dry = result.dry_run
     for name, load_id in result.already_loaded:
         console.print(
-            f"[yellow]already loaded[/] {name} (load {load_id}): nothing changed", highlight=False
+            f"[yellow]already loaded[/] {name} (load {load_id}): "
+            + ("nothing would change" if dry else "nothing changed"),
+            highlight=False,
         )
-    if not result.loads:
-        return
-    table = Table(title=f"Loaded ({result.kind.replace('_', '.')})", title_justify="left")
+    if result.loads:
+        _print_loads(result)
+    if dry:
+        console.print(
+            "[bold]Dry run:[/] nothing was stored; the same command without --dry-run loads "
+            + ("the files" if result.loads else "nothing"),
+            highlight=False,
+        )
+
+
+def _print_loads(result: IngestResult) -> None:
+    from rich.table import Table
+
+    title = "Would load" if result.dry_run else "Loaded"
+    table = Table(title=f"{title} ({result.kind.replace('_', '.')})", title_justify="left")
     for col in ("load", "file", "rows", "periods", "replaced", "revised figures"):
         table.add_column(
             col, justify="right" if col in ("load", "rows", "revised figures") else "left"
@@ -121,7 +150,7 @@ def _print(result: IngestResult) -> None:
         )
     console.print(table)
     for r in result.loads:
-        if line := replaced_line(r):
+        if line := replaced_line(r, dry_run=result.dry_run):
             console.print(line, highlight=False, soft_wrap=True)
     notes = sorted({r.note for r in result.loads if r.note})
     for note in notes:
@@ -135,21 +164,34 @@ def _short(file_name: str) -> str:
     return Path(file_name.split("!")[-1]).name
 
 
-def replaced_line(r: LoadRecord) -> str:
-    """Exactly what a load replaced and what it kept ('' if it replaced nothing)."""
+def replaced_line(r: LoadRecord, *, dry_run: bool = False) -> str:
+    """Exactly what a load replaced, deleted and kept ('' if it replaced nothing); with
+    ``dry_run``, what it would. A records load counts records, and covers its whole source."""
     if not r.replaced_load_id:
         return ""
     name = _short(r.file_name)
-    rows = f"{r.replaced_rows:,} stored row{'s' if r.replaced_rows != 1 else ''}"
+    records = r.source_kind == "records"
+    upto = f"(up to load {r.replaced_load_id})"
     if r.replace:
-        return (
-            f"{name} replaced all {rows} it covers (up to load {r.replaced_load_id}), "
-            f"{r.unmentioned_rows:,} of them not in the file (--replace)"
+        verb = "would replace" if dry_run else "replaced"
+        covered = "of its source" if records else "it covers"
+        deleted = (
+            f"deleting the {r.unmentioned_rows:,} of them not in the file"
+            if r.unmentioned_rows
+            else "every one of them in the file"
         )
-    kept = (
-        f"; kept {r.unmentioned_rows:,} stored row{'s' if r.unmentioned_rows != 1 else ''} "
-        "for the same periods that the file does not mention (--replace would delete them)"
-        if r.unmentioned_rows
-        else ""
-    )
-    return f"{name} revised {rows} (up to load {r.replaced_load_id}){kept}"
+        return f"{name} {verb} all {_stored(r.replaced_rows, records)} {covered} {upto}, {deleted} (--replace)"
+    revised, kept = ("would revise", "would keep") if dry_run else ("revised", "kept")
+    line = f"{name} {revised} {_stored(r.replaced_rows, records)} {upto}"
+    if r.unmentioned_rows:
+        which = "" if records else " for the same periods"
+        line += (
+            f"; {kept} {_stored(r.unmentioned_rows, records)}{which} that the file does not "
+            "mention (--replace would delete them)"
+        )
+    return line
+
+
+def _stored(n: int, records: bool) -> str:
+    """ "1 stored row", "2,000 stored records"."""
+    return f"{n:,} stored {'record' if records else 'row'}{'s' if n != 1 else ''}"

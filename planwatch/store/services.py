@@ -108,11 +108,17 @@ class LoadRecord:
 
 
 def write_batches(
-    con: duckdb.DuckDBPyConnection, batches: Sequence[_Batch], *, replace: bool = False
+    con: duckdb.DuckDBPyConnection,
+    batches: Sequence[_Batch],
+    *,
+    replace: bool = False,
+    dry_run: bool = False,
 ) -> list[LoadRecord]:
     """Write every file of every batch in ONE transaction; roll back everything on any failure.
 
     ``replace``: each file replaces its whole coverage, not only the figures it contains.
+    ``dry_run``: the whole load is made in its transaction, then rolled back instead of
+    committed: the records say exactly what it would do, and nothing is kept.
     """
     loaded_at = datetime.now().replace(microsecond=0)
     con.execute("BEGIN TRANSACTION")
@@ -122,7 +128,7 @@ def write_batches(
         for batch in batches:
             records += _write_batch(con, batch, next_id, loaded_at, replace)
             next_id += len(batch.files)
-        con.execute("COMMIT")
+        con.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
