@@ -2,7 +2,8 @@
 
 In: a seed. Out: for each calendar year, a collision and a casualty CSV named and laid
 out as the Department for Transport publishes them
-(``dft-road-casualty-statistics-{collision,casualty}-YYYY.csv``, the ``collision_*``
+(``dft-road-casualty-statistics-{collision,casualty}-YYYY.csv``; the last year, January to
+June, named as the DfT's provisional mid-year files; the ``collision_*``
 spelling of the identity columns, a subset of the published columns), and a codebook
 in the DfT's ``variable,code,label,is_missing`` layout holding the codes the files use
 (the real code lists for severity, class, type, sex, age band and urban or rural; the
@@ -49,6 +50,8 @@ MALE_SHARE = 0.62
 RURAL_SHARE = 0.35
 #: Range of a slight casualty's adjusted probability of having been serious.
 SLIGHT_SERIOUS_P = (0.01, 0.16)
+#: The months a provisional mid-year file covers (January to June).
+MID_YEAR_MONTHS = 6
 #: casualty_severity codes (codebook: 1 Fatal, 2 Serious, 3 Slight).
 FATAL, SERIOUS, SLIGHT = 1, 2, 3
 
@@ -100,7 +103,9 @@ def ksi_counts(seed: int) -> dict[Quarter, int]:
 
 
 def codebook_rows() -> list[tuple[str, ...]]:
-    rows = [("police_force", code, name, "false") for name, code in FORCE_CODES.items()]
+    rows: list[tuple[str, ...]] = [
+        ("police_force", code, name, "false") for name, code in FORCE_CODES.items()
+    ]
     for variable, codes in CODES.items():
         rows += [(variable, c, label, str(c == "-1").lower()) for c, label in codes.items()]
     return rows
@@ -164,11 +169,15 @@ def collisions(seed: int) -> list[_Collision]:
     area = next(f for f in spec.FORCES if f.name == spec.AREA)
     mean = float(np.mean(list(own.values())))
     out: list[_Collision] = []
-    for quarter in sorted(own, key=lambda q: q.index):
+    quarters = sorted(own, key=lambda q: q.index)
+    # a calendar year's file is whole: January to March of the first year too, before the
+    # series the plan reads begins
+    before = [q for q in (quarters[0].shift(-1),) if q.start.year == quarters[0].start.year]
+    for quarter in [*before, *quarters]:
         for force in spec.FORCES:
             ksi = (
                 own[quarter]
-                if force is area
+                if force is area and quarter in own
                 else int(rng.poisson(mean * force.population / area.population))
             )
             for month, n in zip(quarter.months(), rng.multinomial(ksi, [1 / 3] * 3), strict=True):
@@ -212,13 +221,16 @@ def road_files(seed: int) -> Iterator[tuple[str, tuple[str, ...], Iterator[tuple
         by_year.setdefault(c.day.year, []).append(c)
     yield CODEBOOK_NAME, CODEBOOK_HEADER, iter(codebook_rows())
     for year, found in sorted(by_year.items()):
+        # the last year's files hold January to June: named as the DfT's provisional ones
+        part = "provisional-mid-year-unvalidated-" if year == spec.LAST_MONTH.year else ""
+        assert not part or spec.LAST_MONTH.month == MID_YEAR_MONTHS, "a mid-year file ends in June"
         yield (
-            f"dft-road-casualty-statistics-collision-{year}.csv",
+            f"dft-road-casualty-statistics-collision-{part}{year}.csv",
             COLLISION_HEADER,
             (c.collision_row() for c in found),
         )
         yield (
-            f"dft-road-casualty-statistics-casualty-{year}.csv",
+            f"dft-road-casualty-statistics-casualty-{part}{year}.csv",
             CASUALTY_HEADER,
             (row for c in found for row in c.casualty_rows()),
         )

@@ -1,7 +1,9 @@
 """STATS19 road casualty files (Department for Transport, Road Safety Data).
 
 In: the collision and casualty CSV files in the published layout
-(``dft-road-casualty-statistics-{collision,casualty}-YYYY.csv``), files or folders, with
+(``dft-road-casualty-statistics-{collision,casualty}-YYYY.csv``, a calendar year each, or
+the provisional ``...-provisional-mid-year-unvalidated-YYYY.csv``, January to June), files
+or folders, with
 either spelling of the identity columns (``collision_index`` or the older
 ``accident_index``; ``collision_severity`` or ``accident_severity``), and the codebook
 (``variable,code,label,is_missing``, from the DfT *Road Safety Open Dataset Data
@@ -24,6 +26,7 @@ record source (:mod:`planwatch.ingest.records`).
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from pathlib import Path
 
@@ -35,6 +38,7 @@ from planwatch.ingest.files import read_first_line, sha256_of
 from planwatch.ingest.records import RecordBatch, bad_rows
 from planwatch.ingest.source import Column, StagedTable, header_key, stage_table
 from planwatch.ingest.staged import IngestContext
+from planwatch.periods import Month
 from planwatch.plan.records import STATS19_CASUALTIES
 from planwatch.store.names import canonical_force
 
@@ -74,6 +78,11 @@ CASUALTY_CODED = {
     "sex_of_casualty": "sex_of_casualty",
     "age_band_of_casualty": "age_band_of_casualty",
 }
+#: The DfT's provisional files for the first half of a year are named
+#: ``dft-road-casualty-statistics-collision-provisional-mid-year-unvalidated-2023.csv``:
+#: they cover January to June (:data:`MID_YEAR_LAST`), not the whole year.
+MID_YEAR = re.compile(r"mid[-_ ]?year", re.I)
+MID_YEAR_LAST = 6
 #: casualty_severity code for a fatal casualty (codebook: 1 Fatal, 2 Serious, 3 Slight).
 FATAL = "1"
 
@@ -116,12 +125,16 @@ def stage_stats19(
         )
         _check_codes(con, raw, CASUALTY_CODED, codebook, display)
         batch.add(con, _joined(con, raw, display, index), display, sha)
-        staged = batch.files[-1]  # a STATS19 file covers whole calendar years
+        staged = batch.files[-1]  # a STATS19 file covers whole calendar years ...
         if staged.period_first and staged.period_last:
             staged.period_first = date(staged.period_first.year, 1, 1)
-            staged.period_last = date(staged.period_last.year, 12, 31)
+            # ... but a provisional mid-year file only January to June (its months with
+            # no casualties then are zero; the months after it are not covered)
+            last = MID_YEAR_LAST if MID_YEAR.search(path.name) else 12
+            end = max(staged.period_last, Month(staged.period_last.year, last).end)
+            staged.period_last = Month(end.year, end.month).end
             staged.periods_covered = (
-                f"{staged.period_first.year}-01 to {staged.period_last.year}-12"
+                f"{staged.period_first.year}-01 to {Month(end.year, end.month).label}"
             )
         skipped = [str(f) for f, k in kinds.items() if k == "vehicle"]
         if skipped:
