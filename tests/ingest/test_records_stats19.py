@@ -268,3 +268,37 @@ def test_an_unparseable_collision_date(stats19: Path, tmp_path: Path) -> None:
     _refused(
         stats19, tmp_path, r"'date' is '2023-13-30' \(.*collision-2023.csv, row 2, field 'date'\)"
     )
+
+
+def test_a_provisional_mid_year_file_covers_january_to_june(stats19: Path, tmp_path: Path) -> None:
+    """The DfT's provisional files for the first half of a year: the months after June are
+    not covered (no false zeros for them), the months before with no casualty are zero."""
+    rows = [
+        r for r in _read(stats19 / COLLISIONS) if r["date"][3:5] in {"01", "02", "03", "04", "05"}
+    ]
+    kept = {r["accident_index"] for r in rows}
+    mid = "dft-road-casualty-statistics-{}-provisional-mid-year-unvalidated-2023.csv"
+    _write(stats19 / mid.format("collision"), rows)
+    _write(
+        stats19 / mid.format("casualty"),
+        [r for r in _read(stats19 / CASUALTIES) if r["accident_index"] in kept],
+    )
+    for name in (COLLISIONS, CASUALTIES, "dft-road-casualty-statistics-vehicle-2023.csv"):
+        (stats19 / name).unlink()
+    project = tmp_path / "p"
+    (load,) = ingest(project, "stats19", [stats19]).loads
+    assert load.periods_covered == "2023-01 to 2023-06"
+    counted = quarters(project, plan(), "ksi")
+    assert set(counted) == {date(2023, 1, 1), date(2023, 4, 1)}  # 2022/23 Q4, 2023/24 Q1
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _write(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
