@@ -9,6 +9,11 @@ count (monthly rows summed; a district missing any month of the quarter is left 
 the same quarter a year earlier, the change and percentage change, the rate per 1,000
 population where a population is given, and its rank (1 = most) — and one row per local
 policing area summing its districts. Pure: no I/O.
+
+What is recorded against no area (area '': data.police.uk crimes published with no
+location, i.e. no LSOA; records with a blank area column) is no district: it is kept, so
+that the rows add up to the force's count, as one row labelled :data:`NO_LOCATION` after
+the districts, with no rank, no rate and no local policing area.
 """
 
 from __future__ import annotations
@@ -22,6 +27,12 @@ import pandas as pd
 from planwatch.measures.build import RATE_PER
 from planwatch.periods import MONTHS_PER_QUARTER, Month, Quarter
 
+#: The area of a frame's rows recorded against no area (schema.area_sql: no LSOA name;
+#: records: a blank area column).
+UNLOCATED = ""
+#: The label of the row of what is recorded against no area (module docstring).
+NO_LOCATION = "No location recorded"
+
 
 @dataclass(frozen=True)
 class AreaRow:
@@ -32,15 +43,20 @@ class AreaRow:
     change: float | None
     change_pct: float | None
     rate_per_1000: float | None
-    rank: int
+    rank: int | None  # None: the NO_LOCATION row, which is no district
 
 
 @dataclass(frozen=True)
 class AreaTable:
     measure_id: str
     quarter: Quarter
-    rows: tuple[AreaRow, ...]  # districts, ranked (1 = the most)
+    rows: tuple[AreaRow, ...]  # districts, ranked (1 = the most), then any NO_LOCATION row
     groups: tuple[AreaRow, ...] = ()  # local policing areas, ranked
+
+    @property
+    def districts(self) -> tuple[AreaRow, ...]:
+        """The rows that are districts (ranked): every row but the :data:`NO_LOCATION` one."""
+        return tuple(r for r in self.rows if r.rank is not None)
 
 
 def _quarter_totals(frame: pd.DataFrame, quarter: Quarter) -> dict[str, float]:
@@ -67,7 +83,7 @@ def _row(
     value: float,
     previous: float | None,
     population: float | None,
-    rank: int,
+    rank: int | None,
 ) -> AreaRow:
     change = value - previous if previous is not None else None
     pct = change / previous * 100 if change is not None and previous else None
@@ -101,7 +117,10 @@ def area_table(
     lpa: Mapping[str, str] = groups or {}
     now = _quarter_totals(frame, quarter)
     before = _quarter_totals(frame, quarter.same_quarter_last_year)
+    unlocated = now.pop(UNLOCATED, None)
     rows = _ranked(now, before, pops, lpa)
+    if unlocated is not None:  # kept, after the districts: the rows add up to the force
+        rows += (_row(NO_LOCATION, None, unlocated, before.get(UNLOCATED), None, None),)
     if not lpa:
         return AreaTable(measure_id, quarter, rows)
     group_now: dict[str, float] = {}

@@ -119,7 +119,9 @@ class PoliceUkSource(Frozen):
 
     kind: Literal["police_uk"] = "police_uk"
     falls_within: str | None = Field(
-        default=None, description="e.g. 'Essex Police'; defaults to any"
+        default=None,
+        description="e.g. 'Essex Police'; with none, the plan's force: the store's only "
+        "force, or of several the one that is metadata.area ('Essex' is 'Essex Police')",
     )
     crime_types: tuple[str, ...] = ()
 

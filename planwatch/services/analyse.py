@@ -56,6 +56,7 @@ from planwatch.services.peers import (
     populations,
 )
 from planwatch.store.connection import reading
+from planwatch.store.measure_sql import same_force
 from planwatch.store.names import canonical_force, canonical_group
 from planwatch.store.selectors import (
     Columns,
@@ -254,11 +255,12 @@ def _series_of(
     read: _Read,
     warnings: list[Problem],
 ) -> MeasureSeries:
-    """The measure's series (empty, with a warning, when its data cannot be built or it
-    has no usable data)."""
+    """The measure's series (empty, with a warning, when its data cannot be built — the
+    store's error for it, kept as data — or it has no usable data)."""
     try:
         series = series_for(store, plan, measure, quarter, inputs, read)
-    except AnalysisError as exc:
+    except PlanwatchError as exc:  # e.g. a tidy series' district rows, a data.police.uk
+        # measure of a store of several forces none of which is the plan's (its error)
         warnings.extend(exc.about(measure.id))
         series = MeasureSeries(measure.id, measure.frequency, (), (), unit=measure.unit)
     if not series.usable() and not any(w.measure == measure.id for w in warnings):
@@ -443,33 +445,33 @@ def _apply_overrides(
     return updated, added
 
 
-def _same_force(a: str, b: str) -> bool:
-    return (canonical_force(a) or a).lower() == (canonical_force(b) or b).lower()
-
-
 def plan_for_area(plan: Plan, area: str, falls_within: str | None = None) -> Plan:
     """``plan`` run for ``area`` instead of its own force (``metadata.area``): the area
     becomes ``metadata.area`` and replaces the plan's own force wherever the plan names it
     (a source's force or area, and the whole word in the title and organisation); a
-    data.police.uk source counts the area's *Falls within* (``falls_within``: the store's
-    name for the area, e.g. 'Essex Police'; the area's name if none). A source naming
-    another force stays as it is. The plan itself, for its own area."""
+    data.police.uk source naming no force or the plan's own counts the area's *Falls
+    within* (``falls_within``: the store's name for the area, e.g. 'Essex Police'; the
+    area's name if none) — named, so that a store holding one other force's data.police.uk
+    rows is not read as this area's. A source naming another force stays as it is (forces
+    are matched by :func:`~planwatch.store.measure_sql.same_force`). The plan itself, for
+    its own area."""
     own = plan.metadata.area
-    if _same_force(area, own):
+    if same_force(area, own):
         return plan
     falls = falls_within or area
     word = re.compile(rf"\b{re.escape(own)}\b")
 
     def moved(source: Source) -> Source:
-        if isinstance(source, PrcSource) and source.force and _same_force(source.force, own):
+        if isinstance(source, PrcSource) and source.force and same_force(source.force, own):
             return source.model_copy(update={"force": area})
-        if isinstance(source, PoliceUkSource):
-            # without a force it counts every force loaded: for one area, that area's
+        if isinstance(source, PoliceUkSource) and (
+            source.falls_within is None or same_force(source.falls_within, own)
+        ):
             return source.model_copy(update={"falls_within": falls})
         if (
             isinstance(source, SeriesSource | RecordsSource)
             and source.area
-            and _same_force(source.area, own)
+            and same_force(source.area, own)
         ):
             return source.model_copy(update={"area": area})
         return source

@@ -6,7 +6,10 @@ of a quarter. Out: the same run with each measure's
 the report's district table: read from the store by area
 (``planwatch.store.selectors.area_frame``: records by their area column, data.police.uk by
 local area, tidy series by their area, force-level rows left out), populations by area
-where loaded, districts grouped into the plan's local policing areas. Only counts get one
+where loaded (by the area's name, case ignored: :func:`_populations`), districts grouped
+into the plan's local policing areas; what is recorded against no area is the table's last
+row, labelled :data:`~planwatch.measures.areas.NO_LOCATION` and unranked, so that the rows
+add up to the force's count. Only counts get one
 (a sum of districts' rates or percentages means nothing), and only when at least
 :data:`MIN_DISTRICTS` districts have the whole quarter. The areas of every tidy series
 are looked up first, in one query (``planwatch.store.selectors.series_areas``), and a
@@ -25,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from planwatch.analysis.engine import is_count
+from planwatch.errors import PlanwatchError, Problem
 from planwatch.measures.areas import AreaTable, area_table
 from planwatch.narrative.run import AnalysisRun, MeasureResult
 from planwatch.plan.models import Plan, SeriesSource
@@ -45,8 +49,11 @@ def _table(
     run: AnalysisRun,
     pops: Populations,
     held: Mapping[str, Sequence[str]],
+    warnings: list[Problem],
 ) -> AreaTable | None:
-    """The measure's district table; ``held``: each tidy series' areas in the store."""
+    """The measure's district table; ``held``: each tidy series' areas in the store. A
+    measure whose rows by area cannot be read has none, and its error is among the
+    ``warnings`` (added unless the run's analysis already gave it)."""
     measure = result.measure
     if not is_count(measure):
         return None
@@ -55,19 +62,37 @@ def _table(
         districts = _districts(held.get(measure.source.series.lower(), ()), plan)
         if len(districts) < MIN_DISTRICTS:
             return None  # no frame to read
-    frame = area_frame(store, plan, measure)
+    try:
+        frame = area_frame(store, plan, measure)
+    except PlanwatchError as exc:  # e.g. a store of several forces, none the plan's
+        warnings.extend(p for p in exc.about(measure.id) if p not in warnings)
+        return None
     if districts is not None:
         frame = frame[frame["area"].isin(districts)]
     if frame.empty:
         return None
     year = run.quarter.start.year  # the estimate for the calendar year the quarter starts in
-    by_area = {
-        area: pop for area, years in pops.items() if (pop := population_in(years, year)) is not None
-    }
+    by_area = _populations(pops, {str(a) for a in frame["area"]}, year)
     table = area_table(
         frame, measure.id, run.quarter, populations=by_area, groups=plan.district_groups()
     )
-    return table if len(table.rows) >= MIN_DISTRICTS else None
+    return table if len(table.districts) >= MIN_DISTRICTS else None
+
+
+def _populations(pops: Populations, areas: set[str], year: int) -> dict[str, float]:
+    """The population in ``year`` of each of ``areas`` that has one: the area's as stored,
+    case ignored, or else its force's spelling's — the population file's force names are
+    stored in the force's spelling (ingest), and a district can have a force's name: the
+    'City of London' district's population is stored as the force's, 'London, City of'."""
+    stored = {area.lower(): years for area, years in pops.items()}
+    found: dict[str, float] = {}
+    for area in areas:
+        years = stored.get(area.lower())
+        if years is None and (force := canonical_force(area)) is not None:
+            years = stored.get(force.lower())
+        if years is not None and (pop := population_in(years, year)) is not None:
+            found[area] = pop
+    return found
 
 
 def _districts(areas: Sequence[str], plan: Plan) -> list[str]:
@@ -91,13 +116,14 @@ def with_district_tables(project: Project, run: AnalysisRun) -> AnalysisRun:
         if isinstance(m.measure.source, SeriesSource) and is_count(m.measure)
     ]
     tables: dict[str, AreaTable | None] = {}
+    warnings = list(run.warnings)
     with reading(project, missing_ok=True) as store:
         pops = populations(store)
         held = series_areas(store, series) if series else {}
         for p in run.priorities:
             for m in p.measures:
                 if m.measure.id not in tables:
-                    tables[m.measure.id] = _table(store, run.plan, m, run, pops, held)
+                    tables[m.measure.id] = _table(store, run.plan, m, run, pops, held, warnings)
     priorities = tuple(
         dataclasses.replace(
             p,
@@ -105,4 +131,4 @@ def with_district_tables(project: Project, run: AnalysisRun) -> AnalysisRun:
         )
         for p in run.priorities
     )
-    return dataclasses.replace(run, priorities=priorities)
+    return dataclasses.replace(run, priorities=priorities, warnings=tuple(warnings))

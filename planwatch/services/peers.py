@@ -167,13 +167,15 @@ def peer_series(
     store: Any, plan: Plan, measure: Measure, quarter: Quarter, by_area: Populations
 ) -> dict[str, MeasureSeries]:
     """Each force compared (the plan's peer group and its own force, or every force with a
-    population) by name, as counts of the measure's offences up to ``quarter``."""
+    population) by name, as counts of the measure's offences up to ``quarter``. Only
+    forces: the population file may hold districts too (for the district tables), and a
+    district is no peer (its series would be all gaps, and the other forces' sum with it)."""
     home = measure.source.force if isinstance(measure.source, PrcSource) else None
     group = _peer_group(plan, home or plan.metadata.area)
     return {
         area: area_series(store, plan, measure, area, quarter)
         for area in sorted(by_area)
-        if group is None or _force_key(area) in group
+        if canonical_force(area) is not None and (group is None or _force_key(area) in group)
     }
 
 

@@ -11,19 +11,26 @@ Out: each measure's query and its parameters, the tidy series' force-level check
 rows, the periods); ``planwatch status`` builds its one query from the plan's outline
 through :func:`plain_periods`, so that it imports neither pydantic nor the plan's
 models (issue 17). The source rules are in :mod:`planwatch.store.selectors`' docstring.
+
+A data.police.uk measure counts one force, never several added together: the force its
+source names (``falls_within``), else the plan's force — the store's one force, or the
+one that is the plan's area (:func:`same_force`; :func:`plan_falls_within`). A store of
+several forces none of which (or more than one of which) is the plan's area is that
+measure's error, kept with the others' as data (:func:`measure_branches`), as the tidy
+series' force-level checks are (:func:`level_errors`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from planwatch.errors import PlanError, PlanwatchError
+from planwatch.errors import Location, PlanError, PlanwatchError
 from planwatch.store.names import canonical_force, canonical_group
 
 #: data.police.uk's crime type for anti-social behaviour incidents.
@@ -97,10 +104,14 @@ def measure_branches(
     query_of: Callable[[_M], tuple[str, Any] | None],
 ) -> tuple[list[Branch], dict[str, PlanwatchError]]:
     """Each measure's query tagged with its position (every tidy series in one branch,
-    one join), and the errors of those that have none. ``query_of`` gives the query of a
-    measure other than a tidy series (``None``: nothing stored), or raises its error."""
+    one join), and the errors of those that have none. A data.police.uk measure's query
+    is built here, for its one force (:func:`plan_falls_within`); ``query_of`` gives the
+    query of a measure that is neither (``None``: nothing stored), or raises its error."""
     series_of = [(k, m.id, _series(m)) for k, m in enumerate(measures)]
     errors = level_errors(con, area, [(k, i, s) for k, i, s in series_of if s is not None])
+    police = [(m.id, s) for m in measures if (s := _police_uk(m)) is not None]
+    # the store's forces, read once, only when a measure names none
+    forces = police_uk_forces(con) if any(s.falls_within is None for _, s in police) else ()
     found: list[Branch] = []
     series: list[tuple[int, SeriesSelection]] = []
     for (k, measure_id, selection), m in zip(series_of, measures, strict=True):
@@ -110,7 +121,12 @@ def measure_branches(
             series.append((k, selection))
             continue
         try:
-            query = query_of(m)
+            police_uk = _police_uk(m)
+            if police_uk is None:
+                query = query_of(m)
+            else:
+                force = plan_falls_within(forces, police_uk, area, measure_id)
+                query = None if force is None else police_uk_sql(police_uk, force)
         except PlanwatchError as exc:
             errors[measure_id] = exc
             continue
@@ -124,6 +140,11 @@ def measure_branches(
 def _series(m: MeasureLike) -> SeriesSelection | None:
     source: Any = m.source
     return source if source.kind == "series" else None
+
+
+def _police_uk(m: MeasureLike) -> PoliceUkSelection | None:
+    source: Any = m.source
+    return source if source.kind == "police_uk" else None
 
 
 def periods_of(
@@ -173,9 +194,8 @@ def _plain_query(m: MeasureLike, area: str) -> tuple[str, Any]:
     source: Any = m.source
     if source.kind == "prc":
         return prc_sql(source, area)
-    if source.kind == "police_uk":
-        return police_uk_sql(source)
-    raise AssertionError(f"not a PRC or data.police.uk measure: {m.id} ({source.kind})")
+    # data.police.uk and tidy series are built by measure_branches itself
+    raise AssertionError(f"not a PRC measure: {m.id} ({source.kind})")
 
 
 #: A named parameter (``$name``) in the selectors' SQL.
@@ -247,21 +267,108 @@ def prc_sql(source: PrcSelection, area: str) -> tuple[str, Any]:
     return sql, {"force": force, "groups": groups}
 
 
-def police_uk_sql(source: PoliceUkSelection, *, by_area: bool = False) -> tuple[str, Any]:
-    """A data.police.uk measure's query; ``by_area``: rows by local area (district from the
-    LSOA name) instead of force."""
+def same_force(a: str, b: str) -> bool:
+    """Whether two names are one force: the one rule by which a plan's area is matched to a
+    force named in the store ('Essex' is 'Essex Police', data.police.uk's *Falls within*):
+    the same once each is in the store's spelling
+    (:func:`~planwatch.store.names.canonical_force`: case, spacing, '&' for 'and' and a
+    trailing ' Police' or ' Constabulary' ignored); a name that is no known force only
+    matches itself, case and surrounding spaces ignored."""
+    return (canonical_force(a) or a.strip()).lower() == (canonical_force(b) or b.strip()).lower()
+
+
+def police_uk_forces(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    """The forces (*Falls within*) the store holds data.police.uk rows of, in name order."""
+    rows = con.execute(
+        "SELECT DISTINCT falls_within FROM police_uk_counts ORDER BY falls_within"
+    ).fetchall()
+    return tuple(str(name) for (name,) in rows)
+
+
+def plan_falls_within(
+    forces: Sequence[str], source: PoliceUkSelection, area: str, measure_id: str
+) -> str | None:
+    """The one force (*Falls within*) a data.police.uk measure counts: the one its source
+    names; with none named, the plan's force — the only force of the store's ``forces``
+    (:func:`police_uk_forces`), or of several the one that is the plan's ``area``
+    (:func:`same_force`). ``None``: the store holds no data.police.uk rows (nothing to
+    count). A store of several forces none of which — or more than one of which — is the
+    plan's area raises a :class:`~planwatch.errors.PlanError` listing them: forces are
+    never added together."""
+    if source.falls_within is not None:
+        return source.falls_within
+    if len(forces) <= 1:
+        return forces[0] if forces else None
+    matching = [f for f in forces if same_force(f, area)]
+    if len(matching) == 1:
+        return matching[0]
+    held = _names(forces)
+    problem = (
+        f"none of them is the plan's area, '{area}'"
+        if not matching
+        else f"{_names(matching)} all match the plan's area, '{area}'"
+    )
+    raise PlanError(
+        f"measure '{measure_id}' names no force ('falls_within') and the store holds "
+        f"data.police.uk crime of {len(forces)} forces ({held}); {problem}, and forces are "
+        "never added together",
+        location=Location(field="falls_within"),
+        expected=f"'falls_within:' on the measure's source naming one of {held}"
+        + ("" if matching else " (or the plan's area, metadata.area, naming its force)"),
+    )
+
+
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(f"'{n}'" for n in names)
+
+
+def police_uk_sql(
+    source: PoliceUkSelection, falls_within: str, *, by_area: bool = False
+) -> tuple[str, Any]:
+    """A data.police.uk measure's query: its crime types for one force (``falls_within``,
+    case ignored: :func:`plan_falls_within`); ``by_area``: rows by local area (district
+    from the LSOA name; '' for crimes published with no location) instead of force.
+
+    By area, a month the force's file is held for but with none of an area's crimes is
+    that area's 0, not a missing month (the file lists crimes, not areas): it is filled
+    in for each area with crimes in that quarter or the same quarter a year earlier or
+    later (a breakdown's quarter is compared with the year before; calendar and financial
+    quarters share their months), so that each quarter of an area is whole and counted,
+    and both quarters' rows add up to the force's counts."""
     types = _lower_list(source.crime_types)
-    area = "area" if by_area else "falls_within"
-    sql = f"""
-        SELECT month AS period_start, 'month' AS frequency, {area} AS area, crime_type AS category,
-               sum(count) AS value, NULL AS numerator, NULL AS denominator, 'ok' AS status
+    params = {"falls": falls_within, "types": types, "asb": ASB_CRIME_TYPE}
+    selected = """
         FROM police_uk_counts
-        WHERE ($falls IS NULL OR lower(falls_within) = lower($falls))
+        WHERE lower(falls_within) = lower($falls)
           AND (CASE WHEN len($types) = 0 THEN lower(crime_type) <> lower($asb)
                     ELSE lower(crime_type) IN (SELECT unnest($types)) END)
+    """
+    if not by_area:
+        sql = f"""
+            SELECT month AS period_start, 'month' AS frequency, falls_within AS area,
+                   crime_type AS category, sum(count) AS value, NULL AS numerator,
+                   NULL AS denominator, 'ok' AS status
+            {selected}
+            GROUP BY ALL ORDER BY period_start, area, category
+        """
+        return sql, params
+    sql = f"""
+        WITH sel AS (SELECT month, area, crime_type, count {selected}),
+        held AS (
+            SELECT DISTINCT month FROM police_uk_counts WHERE lower(falls_within) = lower($falls)
+        ), seen AS (
+            SELECT DISTINCT (date_trunc('quarter', month) + to_years(shift))::DATE AS q, area
+            FROM sel CROSS JOIN (SELECT unnest([-1, 0, 1]) AS shift)
+        ), cells AS (
+            SELECT h.month, s.area FROM held h JOIN seen s ON date_trunc('quarter', h.month) = s.q
+        )
+        SELECT c.month AS period_start, 'month' AS frequency, c.area, sel.crime_type AS category,
+               coalesce(sum(sel.count), 0) AS value, NULL AS numerator, NULL AS denominator,
+               'ok' AS status
+        FROM cells c LEFT JOIN sel USING (month, area)
         GROUP BY ALL ORDER BY period_start, area, category
     """
-    return sql, {"falls": source.falls_within, "types": types, "asb": ASB_CRIME_TYPE}
+    return sql, params
 
 
 def series_sql(series: Sequence[tuple[int, SeriesSelection]], force: str) -> tuple[str, Any]:

@@ -31,7 +31,11 @@ Source rules:
   group-level compilation that table is used, otherwise the offence-level rows
   summed by group — never both, so nothing is counted twice.
 * police.uk: monthly counts by crime type (``police_uk_counts``, counted at ingest),
-  summed over local areas and outcomes. No crime types selected means
+  summed over local areas and outcomes, for ONE force: the source's ``falls_within``, or
+  with none the plan's force — the store's only force, or of several the one that is the
+  plan's area ('Essex' is 'Essex Police': ``measure_sql.same_force``); several forces none
+  or more than one of which is the plan's area is the measure's error, listing them
+  (forces are never added together). No crime types selected means
   all crime *excluding* anti-social behaviour; ``Anti-social behaviour`` selects ASB.
 * series: observations of the named series for the area given, or with none given for
   the force as a whole (area blank or the plan's area) — district rows are never added
@@ -68,6 +72,8 @@ from planwatch.store.measure_sql import (
     MeasurePeriods,
     measure_branches,
     periods_of,
+    plan_falls_within,
+    police_uk_forces,
     police_uk_sql,
     prc_sql,
 )
@@ -240,16 +246,18 @@ def _measure_sql(con: duckdb.DuckDBPyConnection, plan: Plan, m: Measure) -> tupl
         return records_sql(con, record_query(plan, m), plan.metadata.area)
     if isinstance(source, PrcSource):
         return _prc_sql(source, plan)
-    if isinstance(source, PoliceUkSource):
-        return _police_uk_sql(source)
-    raise AssertionError(f"tidy series are read together, not by measure: {m.id}")
+    # tidy series are read together, data.police.uk for its one force (measure_branches)
+    raise AssertionError(f"not a records or PRC measure: {m.id} ({source.kind})")
 
 
 def area_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) -> pd.DataFrame:
     """The measure's data by area below the force (district, local area), one row per
     period and area, for a breakdown table: records by their area column, data.police.uk
-    by local area (from the LSOA name), tidy series by their area (the force-level rows
-    left out). PRC has no areas below the force: an empty frame."""
+    by local area (from the LSOA name) of its one force (as :func:`measure_frame`; the
+    same error when the store's forces leave it unclear), tidy series by their area (the
+    force-level rows left out). PRC has no areas below the force: an empty frame. An area
+    of '' holds what is recorded against no area (data.police.uk: crimes published with
+    no location)."""
     import pandas as pd
 
     m = _measure(plan, measure)
@@ -258,8 +266,13 @@ def area_frame(con_or_store: StoreRef, plan: Plan, measure: Measure | str) -> pd
         if isinstance(source, RecordsSource):
             frame = records_frame(con, record_query(plan, m), plan.metadata.area, by_area=True)
         elif isinstance(source, PoliceUkSource):
-            sql, params = _police_uk_sql(source, by_area=True)
-            frame = con.execute(sql, params).df()
+            forces = () if source.falls_within is not None else police_uk_forces(con)
+            force = plan_falls_within(forces, source, plan.metadata.area, m.id)
+            if force is None:
+                frame = pd.DataFrame()
+            else:
+                sql, params = police_uk_sql(source, force, by_area=True)
+                frame = con.execute(sql, params).df()
         elif isinstance(source, SeriesSource):
             frame = con.execute(
                 """SELECT period_start, period_kind AS frequency, area, series AS category,
@@ -448,8 +461,3 @@ def _finish(frame: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
 
 def _prc_sql(source: PrcSource, plan: Plan) -> tuple[str, Any]:
     return prc_sql(source, plan.metadata.area)
-
-
-def _police_uk_sql(source: PoliceUkSource, *, by_area: bool = False) -> tuple[str, Any]:
-    """``by_area``: rows by local area (district from the LSOA name) instead of force."""
-    return police_uk_sql(source, by_area=by_area)
