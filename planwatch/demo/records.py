@@ -109,14 +109,22 @@ def extract_rows(seed: int) -> Iterator[tuple[str, ...]]:
 
 
 def _item(
-    code: str, *, rural: bool = False, business: bool = False, ptype: str = "", status: str = ""
+    code: str,
+    *,
+    rural: bool = False,
+    business: bool = False,
+    domestic: bool = False,
+    ptype: str = "",
+    status: str = "",
 ) -> tuple[str, ...]:
-    return (code, "Y" if rural else "N", "Y" if business else "N", ptype, status)
+    flags = ("Y" if f else "N" for f in (rural, business, domestic))
+    return (code, *flags, ptype, status)
 
 
 def _decoys(rng: np.random.Generator) -> list[list[tuple[str, ...]]]:
     """Crimes no record-based definition counts: a cat stolen, a dog found, a dog in
-    criminal damage, town crimes with no property."""
+    criminal damage, town crimes with no property, damage to a home flagged domestic abuse
+    (the demo's domestic abuse measure is the force's own series)."""
     kinds = [
         _item("49", ptype=CAT, status="Stolen"),
         _item("49", ptype=DOG, status="Found"),
@@ -124,6 +132,7 @@ def _decoys(rng: np.random.Generator) -> list[list[tuple[str, ...]]]:
         _item("49"),
         _item("45", ptype="Pedal cycle", status="Stolen"),
         _item("58A"),
+        _item("58A", domestic=True),
     ]
     return [[kinds[int(rng.integers(len(kinds)))]] for _ in range(DECOYS_PER_MONTH)]
 
@@ -135,14 +144,14 @@ def _days(month: Month) -> int:
 def _row(
     rng: np.random.Generator, ref: str, item_no: int, month: Month, day: int, item: tuple[str, ...]
 ) -> tuple[str, ...]:
-    code, rural, business, ptype, status = item
+    code, rural, business, domestic, ptype, status = item
     recorded = f"{day:02d}/{month.month:02d}/{month.year}"
     committed_day = max(1, day - int(rng.integers(0, 3)))
     committed = f"{committed_day:02d}/{month.month:02d}/{month.year}"
     district = DISTRICTS[int(rng.integers(len(DISTRICTS)))]
     value = f"{int(rng.integers(50, 2500))}" if ptype else ""
     return (
-        ref, str(item_no), recorded, committed, code, DESCRIPTIONS[code], "N", rural,
+        ref, str(item_no), recorded, committed, code, DESCRIPTIONS[code], domestic, rural,
         business, "N", district, f"{district[:3].upper()}{int(rng.integers(1, 9))}",
         ptype, status, value, NAMES[int(rng.integers(len(NAMES)))],
         f"{int(rng.integers(1, 200))} High Street, {district}",
