@@ -3,7 +3,8 @@
 In: floats (or ``None``), plan units and decimals, period labels and dates.
 Out: short strings — ``122,057``, ``−12``, ``+3.5%``, ``17.2%``, ``0.98 percentage
 points``, ``11 fewer``, ``three quarters``, ``June 2023``, ``2023/24 Q1``,
-``August and September 2018``, ``25 November 2026``.
+``August and September 2018``, ``25 November 2026``, ``11 months: August, which has no
+data, is left out``.
 
 Sentences (:mod:`planwatch.narrative`), tables, charts, HTML and PDF
 (:mod:`planwatch.report`) and the web app all call these functions, so that a figure
@@ -155,6 +156,23 @@ def join_words(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def month_names(months: Sequence[int]) -> str:
+    """Calendar months by number as a phrase: ``(7, 8)`` → ``July and August``."""
+    return join_words([calendar.month_name[m] for m in months])
+
+
+def left_out_note(compared: int, left_out: Sequence[str], *, each: bool = False) -> str:
+    """What a figure over part of a year is of, when the series never has some of its months
+    (the plan's ``part_year``): ``11 months: August, which has no data, is left out``;
+    ``two months each: ...`` when said once of several periods alike;
+    ``10 months: July and August, which have no data, are left out``."""
+    many = len(left_out) > 1
+    return (
+        f"{count_word(compared, 'month')}{' each' if each else ''}: {join_words(left_out)}, "
+        f"which {'have' if many else 'has'} no data, {'are' if many else 'is'} left out"
+    )
 
 
 def _capitalised(word: str) -> bool:

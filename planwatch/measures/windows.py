@@ -105,6 +105,28 @@ class WindowValue:
     left_out: tuple[str, ...] = ()
 
 
+def months_compared(
+    window: Window | Month | Quarter, without: Sequence[int] = ()
+) -> tuple[tuple[Month, ...], tuple[Month, ...]]:
+    """The months of ``window`` a series that never has the calendar months ``without``
+    (the plan's ``part_year``) is told over, and the months it leaves out: the 12 months to
+    July 2023 of a school-year series without August are the 11 months from September 2022
+    (``left_out``: August 2022). What a statement about the window says it compared."""
+    months = window.months()
+    return (
+        tuple(m for m in months if m.month not in without),
+        tuple(m for m in months if m.month in without),
+    )
+
+
+def left_out_names(window: Window | Month | Quarter, without: Sequence[int]) -> tuple[str, ...]:
+    """The calendar names of the months of ``window`` left out (``("August",)``), in the
+    window's order, each once: :attr:`WindowValue.left_out`."""
+    return tuple(
+        dict.fromkeys(calendar.month_name[m.month] for m in months_compared(window, without)[1])
+    )
+
+
 def window_rule(series: MeasureSeries) -> str:
     """``"sum"``, ``"proportion"`` or ``"mean"``: how :func:`window_total` combines periods."""
     if series.numerators is not None and series.denominators is not None:
@@ -184,13 +206,7 @@ def _window_total(
         n_periods_present=present,
         n_periods_expected=len(expected),
         complete=covered and present == len(expected),
-        left_out=tuple(
-            dict.fromkeys(
-                calendar.month_name[m.month]
-                for m in window.months()
-                if m.month in series.without_months
-            )
-        ),
+        left_out=left_out_names(window, series.without_months),
     )
 
 

@@ -97,6 +97,43 @@ _SIGNIFICANT = re.compile(r"(?<!not )(?<!no )statistically significant")
 _NOT_SIGNIFICANT = re.compile(r"\bnot statistically significant\b")
 #: A later point of one measure saying its change is, like the one above, not significant.
 _AS_ABOVE = re.compile(r"\bas above, (?:this is not|neither is) significant")
+#: What a figure over part of a year is of, when the series never has some of its months
+#: (the plan's ``part_year``): "11 months each: August, which has no data, is left out".
+_LEFT_OUT = (
+    rf"(\w+) months?( each)?: ({_MONTH_NAME}(?:(?:, | and ){_MONTH_NAME})*), which "
+    r"(?:has|have) no data, (?:is|are) left out"
+)
+_LEFT_OUT_NOTE = re.compile(_LEFT_OUT)
+#: The note as a sentence carries it, after a period or in the brackets after its value.
+_LEFT_OUT_PLACED = re.compile(rf" \({_LEFT_OUT}\)|; {_LEFT_OUT}")
+#: Periods a sentence names that are not figures of their own: where a run or an extreme
+#: reaches back to ("since"), and the ends of a span ("from ... to ...").
+_SPAN = re.compile(rf"\bfrom ({_PERIOD}) to ({_PERIOD})")
+#: The year so far, as a sentence names it.
+_SO_FAR = re.compile(
+    rf"So far this financial year \(({_MONTH_NAME})(?: (\d{{4}}))? to ({_MONTH_NAME}) (\d{{4}})"
+)
+#: A calendar year's monthly average, and the months of it averaged.
+_YEAR_AVERAGE = re.compile(rf"a month in (\d{{4}})(?: \(({_MONTH_NAME})(?: to ({_MONTH_NAME}))?)?")
+#: Kinds whose sentences state figures of periods that may take in months the series never
+#: has: each such period says what it is of (planwatch.narrative.templates.left_out_notes).
+NOTED_KINDS = frozenset(
+    {
+        "change_previous",
+        "change_last_year",
+        "rolling12",
+        "baseline",
+        "changes",
+        "windows",
+        "named_quarter",
+        "run",
+        "extreme",
+        "trend_and_run",
+        "trend_and_change",
+        "year_to_date",
+        "calendar_years",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -130,9 +167,11 @@ class _Facts:
     denominators: tuple[float | None, ...] | None = None
     labels: tuple[str, ...] = field(default=())
     held: frozenset[str] = frozenset()  # labels of values held out as suspect
+    #: calendar months the plan says the series never has (``part_year``): not missing
+    without: tuple[int, ...] = ()
 
     @staticmethod
-    def of(series: MeasureSeries, quarter: Quarter | None) -> _Facts:
+    def of(series: MeasureSeries, quarter: Quarter | None, without: tuple[int, ...] = ()) -> _Facts:
         held = set(series.suspect)
         if quarter is None:
             keep = list(range(len(series.periods)))
@@ -152,6 +191,7 @@ class _Facts:
             cut(series.denominators),
             tuple(p.label for p in periods),
             frozenset(series.periods[i].label for i in held),
+            without,
         )
 
     @property
@@ -210,17 +250,27 @@ class _Facts:
                 if period.label in self.labels
                 else None
             )
-        wanted = set(period.months())
-        total = 0.0
-        covered = 0
+        return self.total(period.months())
+
+    def counted(self, months: Iterable[Month]) -> list[Month]:
+        """The months a figure over ``months`` is of: all but those the plan says the series
+        never has (``part_year``)."""
+        return [m for m in months if m.month not in self.without]
+
+    def total(self, months: Sequence[Month]) -> float | None:
+        """The sum of the series' periods that make up ``months`` exactly, leaving out the
+        months the series never has (``None`` when any other month has no value, or the
+        periods do not cover them)."""
+        wanted = set(self.counted(months))
+        total, covered = 0.0, 0
         for p, v in zip(self.periods, self.values, strict=True):
-            months = p.months()
-            if set(months) <= wanted:
+            inside = self.counted(p.months())
+            if inside and set(inside) <= wanted:
                 if v is None:
                     return None
                 total += v
-                covered += len(months)
-        return total if covered == len(wanted) else None
+                covered += len(inside)
+        return total if wanted and covered == len(wanted) else None
 
 
 # --- reading a sentence -------------------------------------------------------------
@@ -347,7 +397,10 @@ class _Check:
     def periods_named(self) -> None:
         if self.kp.kind in ("data_lag", "interrupted", "override", "variance"):
             return  # these name periods the series need not hold (event dates, future data)
-        for phrase in re.findall(rf"{_QUARTER}|(?<!12 months to ){_MONTH}", self.kp.text):
+        text = self.kp.text
+        if self.kp.kind == "year_to_date":  # its months, a quarterly series' too: year_to_date()
+            text = _SO_FAR.sub("", text)
+        for phrase in re.findall(rf"{_QUARTER}|(?<!12 months to ){_MONTH}", text):
             label = label_of(phrase)
             if label is not None and label not in self.f.labels:
                 self.fail("period", phrase, "a period in the series")
@@ -953,7 +1006,7 @@ class _Check:
         if year_s != before:
             self.fail("period", year_s, f"the year before ({before})")
         months = [start.shift(k) for k in range(end.index - start.index + 1)]
-        now, old = self._total(months), self._total([m.shift(-MONTHS_PER_YEAR) for m in months])
+        now, old = self.f.total(months), self.f.total([m.shift(-MONTHS_PER_YEAR) for m in months])
         if now is None or old is None:
             self.fail("value", self.kp.text, "data for every period of both spans")
             return
@@ -962,20 +1015,6 @@ class _Check:
         if not shows(old_s, old):
             self.fail("value", old_s, f"the total a year before, {old}")
         self._difference(now, old, difference)
-
-    def _total(self, months: Sequence[Month]) -> float | None:
-        """The sum of the series' periods that make up ``months`` exactly (``None`` when any
-        of them has no value, or the periods do not cover the months)."""
-        wanted = set(months)
-        total, covered = 0.0, 0
-        for p, v in zip(self.f.periods, self.f.values, strict=True):
-            inside = set(p.months()) if isinstance(p, Quarter) else {p}
-            if inside <= wanted:
-                if v is None:
-                    return None
-                total += v
-                covered += len(inside)
-        return total if covered == len(wanted) else None
 
     def share(self) -> None:
         """A part's share of the whole the plan names, now and before (the same period a
@@ -1200,11 +1239,91 @@ class _Check:
                 self.fail("value", f"{n_s} financial years", f"also {first - 1}: the run is longer")
 
     def _average(self, months: Sequence[Month]) -> float | None:
-        """The mean of the months' values, or ``None`` when any of them has none."""
-        values = [self.f.at(m.label) for m in months]
+        """The mean of the months' values, leaving out the months the series never has, or
+        ``None`` when any other month has none."""
+        values = [self.f.at(m.label) for m in self.f.counted(months)]
         if not values or any(v is None for v in values):
             return None
         return sum(v for v in values if v is not None) / len(values)
+
+    def left_out(self) -> None:
+        """A figure over a period that takes in months the plan says the series never has
+        (``part_year``) says what it is of: after it (or after the last period of the
+        sentence it is true of, with "each"), how many months and exactly which were left
+        out, restated here from the plan and the period; and no sentence says so of a
+        period it is not true of. The figures themselves are then checked as the sums (or
+        means) of the months it says were compared (:meth:`_Facts.total`)."""
+        text, without = self.kp.text, self.f.without
+        events: list[tuple[int, int, tuple[int, tuple[str, ...]], str, bool | None]] = []
+        if without and self.kp.kind in NOTED_KINDS:
+            for end, phrase, months in self._figures(text):
+                shape = self._shape(months)
+                if shape is not None:
+                    events.append((end, 0, shape, phrase, None))
+        for note in _LEFT_OUT_NOTE.finditer(text):
+            n_word, each, names = note.groups()
+            listed = tuple(re.split(r", | and ", names))
+            events.append(
+                (note.start(), 1, (int(read_number(n_word)[0]), listed), note[0], bool(each))
+            )
+        pending: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+        for _, is_note, shape, words, each in sorted(events, key=lambda e: (e[0], e[1])):
+            if not is_note:
+                pending.setdefault(shape, []).append(words)
+                continue
+            before = pending.pop(shape, [])
+            if not before:
+                self.fail(
+                    "period", words, "a period before it, of as many months with those left out"
+                )
+            elif each != (len(before) > 1):
+                self.fail("period", words, f"'each' only when said of more than one ({before})")
+        for shape, phrases in pending.items():
+            n, names = shape
+            for phrase in phrases:
+                self.fail(
+                    "period",
+                    phrase,
+                    f"what the figure for {phrase} is of: {n} months, "
+                    f"{' and '.join(names)} left out (the plan's part_year)",
+                )
+
+    def _shape(self, months: Sequence[Month]) -> tuple[int, tuple[str, ...]] | None:
+        """How many months a figure over ``months`` is of, and the names of those left out."""
+        left = [m for m in months if m.month in self.f.without]
+        if not left or len(months) < 2:
+            return None
+        names = tuple(dict.fromkeys(MONTH_NAMES[m.month - 1] for m in left))
+        return len(months) - len(left), names
+
+    def _figures(self, text: str) -> list[tuple[int, str, tuple[Month, ...]]]:
+        """The periods whose figures the sentence states (where they end, the words, the
+        months): every period it names but where a run or extreme reaches back to and the
+        ends of a span; the year so far; a calendar year's average (so far, or whole)."""
+        spans = {m.start(k) for m in _SPAN.finditer(text) for k in (1, 2)}
+        out: list[tuple[int, str, tuple[Month, ...]]] = []
+        for found in re.finditer(_PERIOD, text):
+            if found.start() in spans or text[: found.start()].endswith("since "):
+                continue
+            try:
+                period = parse_period(found[0].removeprefix("the "))
+            except PeriodError:
+                continue
+            out.append((found.end(), found[0], period.months()))
+        so_far = _SO_FAR.search(text)
+        if so_far:
+            first_name, first_year, last_name, last_year = so_far.groups()
+            last = Month(int(last_year), MONTH_NAMES.index(last_name) + 1)
+            first = Month(int(first_year or last_year), MONTH_NAMES.index(first_name) + 1)
+            months = tuple(first.shift(k) for k in range(last.index - first.index + 1))
+            out.append((so_far.end(), so_far[0], months))
+        for year in _YEAR_AVERAGE.finditer(text):
+            y, first_name, last_name = year.groups()
+            lo = MONTH_NAMES.index(first_name) + 1 if first_name else 1
+            hi = MONTH_NAMES.index(last_name or first_name) + 1 if first_name else MONTHS_PER_YEAR
+            months = tuple(Month(int(y), k) for k in range(lo, hi + 1))
+            out.append((year.end(), year[0], months))
+        return out
 
     def suspect(self) -> None:
         label = self.kp.evidence.get("label")
@@ -1284,14 +1403,36 @@ def check_key_point(
     """Every fact ``kp.text`` states that ``series`` (cut at ``quarter``) does not bear out.
     The plan's events a sentence ends with ("This coincides with ...") are the plan's
     words, not the series': the checker reads the sentence before them. ``related``: the
-    series of the measures the plan links this one to (``part_of``, ``pattern_like``), by id."""
+    series of the measures the plan links this one to (``part_of``, ``pattern_like``), by id.
+    What a figure over part of a year is of (the plan's ``part_year``: "11 months: August,
+    which has no data, is left out") is checked first (:meth:`_Check.left_out`), then the
+    sentence is read without it."""
+    return _check_point(kp, series, measure, quarter, related, read_notes=True)
+
+
+def _check_point(
+    kp: KeyPoint,
+    series: MeasureSeries,
+    measure: Measure,
+    quarter: Quarter | None,
+    related: Mapping[str, MeasureSeries] | None,
+    *,
+    read_notes: bool,
+) -> tuple[ClaimProblem, ...]:
     claim, _, events = kp.text.partition(COINCIDES)
     if events and not kp.evidence.get("events"):
         return (ClaimProblem.of(kp, "period", COINCIDES.strip(), "an event the evidence names"),)
     if claim != kp.text:
         kp = replace(kp, text=claim)
+    without = measure.part_year.without if measure.part_year is not None else ()
+    if read_notes:  # what each figure over part of a year is of, then the sentence without it
+        noted = _Check(kp, _facts(series, quarter, without), measure)
+        noted.left_out()
+        if noted.problems:
+            return tuple(noted.problems)
+        kp = replace(kp, text=_LEFT_OUT_PLACED.sub("", kp.text))
     if _counted_at_period_end(measure):  # a stock's periods are named by the day counted
-        named, wrong = _days_as_periods(kp.text, _facts(series, quarter))
+        named, wrong = _days_as_periods(kp.text, _facts(series, quarter, without))
         if wrong:
             return tuple(
                 ClaimProblem.of(kp, "period", day, "the last day of a period in the series")
@@ -1301,7 +1442,7 @@ def check_key_point(
     if kp.kind == "trend_and_change":  # two findings in one sentence: each checked as its own
         return _trend_and_change(kp, series, measure, quarter, related)
     others = {k: _facts(v, quarter) for k, v in (related or {}).items()}
-    check = _Check(kp, _facts(series, quarter), measure, others)
+    check = _Check(kp, _facts(series, quarter, without), measure, others)
     if kp.kind != "changes":  # its verdicts are one per comparison (_Check.changes)
         check.significance()
     check.periods_named()
@@ -1355,17 +1496,18 @@ def check_key_point(
 #: Series whose facts are kept (a measure's key points, and its related series', are
 #: checked against the same facts; the last few series are enough).
 FACTS_KEPT = 64
-_facts_kept: dict[tuple[int, Quarter | None], tuple[MeasureSeries, _Facts]] = {}
+_facts_kept: dict[tuple[int, Quarter | None, tuple[int, ...]], tuple[MeasureSeries, _Facts]] = {}
 
 
-def _facts(series: MeasureSeries, quarter: Quarter | None) -> _Facts:
-    """:meth:`_Facts.of`, remembered for the same series object and quarter (the entry
-    holds the series, so its id cannot be reused while it is kept)."""
-    key = (id(series), quarter)
+def _facts(series: MeasureSeries, quarter: Quarter | None, without: tuple[int, ...] = ()) -> _Facts:
+    """:meth:`_Facts.of`, remembered for the same series object, quarter and months the plan
+    says it never has (the entry holds the series, so its id cannot be reused while it is
+    kept)."""
+    key = (id(series), quarter, without)
     kept = _facts_kept.get(key)
     if kept is not None and kept[0] is series:
         return kept[1]
-    facts = _Facts.of(series, quarter)
+    facts = _Facts.of(series, quarter, without)
     if len(_facts_kept) >= FACTS_KEPT:
         _facts_kept.clear()
     _facts_kept[key] = (series, facts)
@@ -1439,8 +1581,8 @@ def _trend_and_change(
         return (
             ClaimProblem.of(kp, "direction", kp.text, "a trend no test showed, against the change"),
         )
-    return check_key_point(trend, series, measure, quarter, related) + check_key_point(
-        year, series, measure, quarter, related
+    return _check_point(trend, series, measure, quarter, related, read_notes=False) + _check_point(
+        year, series, measure, quarter, related, read_notes=False
     )
 
 

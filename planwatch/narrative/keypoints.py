@@ -33,7 +33,7 @@ from planwatch.analysis.results import (
 from planwatch.errors import PeriodError
 from planwatch.formatting import sentence_start
 from planwatch.measures.series import MeasureSeries
-from planwatch.measures.windows import year_to_date
+from planwatch.measures.windows import MonthSpan, Window, months_compared, year_to_date
 from planwatch.narrative import templates as t
 from planwatch.narrative.model import GoodOrBad, KeyPoint, KeyPointKind, Placement
 from planwatch.narrative.relations import (
@@ -925,9 +925,12 @@ def _named_periods(b: _Builder) -> None:
     if isinstance(latest, Month) and b.m.unit in AVERAGED_UNITS:
         year = CalendarYear(latest.year)
         earlier = named if isinstance(named, CalendarYear) else year.shift(-1)
-        so_far = [values.get(Month(year.year, k)) for k in range(1, latest.month + 1)]
-        whole = [values.get(m) for m in earlier.months()]
-        if earlier >= year or len(so_far) < MIN_MONTHS_OF_YEAR:
+        first = Month(year.year, 1)
+        # a month the series never has (the plan's part_year) is left out of both years
+        without = b.s.without
+        so_far = [values.get(m) for m in months_compared(MonthSpan(first, latest), without)[0]]
+        whole = [values.get(m) for m in months_compared(earlier, without)[0]]
+        if earlier >= year or len(so_far) < MIN_MONTHS_OF_YEAR or not whole:
             return
         if any(v is None for v in (*so_far, *whole)):
             return  # a year with a gap has no average to tell
@@ -936,7 +939,6 @@ def _named_periods(b: _Builder) -> None:
         c = _compared(b, (year.label, now), (earlier.label, before))
         if not _tellable(b, c):
             return
-        first = Month(year.year, 1)
         b.add(
             "calendar_years",
             t.calendar_years_text(b.s, c, first, latest),
@@ -986,7 +988,7 @@ def _year_to_date(b: _Builder) -> None:
     previous_year = found.span.first.shift(-MONTHS_PER_YEAR).financial_year.label
     b.add(
         "year_to_date",
-        t.year_to_date_text(b.s, c, found.span.label, previous_year),
+        t.year_to_date_text(b.s, c, found.span.label, previous_year, found.span),
         period=latest,
         direction=c.direction,
         magnitude=_magnitude(b, c),
@@ -1200,6 +1202,8 @@ def _quarter_seasons(b: _Builder) -> None:
     latest = b.a.latest_label
     if b.series is None or latest is None or "short_term" not in b.m.analyses:
         return
+    if b.s.without and b.m.frequency == "quarter":
+        return  # a quarter that never has one of its months is "usually lowest" by construction
     for q in quarter_seasons(b.series, latest):
         b.add(
             "quarter_season",
@@ -1219,7 +1223,73 @@ def _quarter_seasons(b: _Builder) -> None:
 
 
 def _subject(m: Measure) -> t.Subject:
-    return t.Subject(m.name, m.unit, m.decimals, m.frequency, stock=is_stock(m))
+    without = m.part_year.without if m.part_year is not None else ()
+    return t.Subject(m.name, m.unit, m.decimals, m.frequency, stock=is_stock(m), without=without)
+
+
+def periods_compared(point: KeyPoint) -> tuple[Window | Month | Quarter, ...]:
+    """The periods whose figures a key point states and compares, in its evidence: the two
+    of a change (or the latest and each earlier one of a joined sentence), a 12-month window
+    and the earlier ones, a year so far and the same months a year before, two calendar
+    years, the latest period of a run or an extreme; none for a point of another kind."""
+    e, kind = point.evidence, point.kind
+    if kind == "trend_and_run":
+        e, kind = e["run"], "run"
+    elif kind == "trend_and_change":
+        e, kind = e["change"], e["change_kind"]
+    if kind == "year_to_date":
+        first, last = parse_period(e["first_month"]), parse_period(e["last_month"])
+        assert isinstance(first, Month) and isinstance(last, Month)
+        return (MonthSpan(first, last), MonthSpan(first, last).shift(-MONTHS_PER_YEAR))
+    if kind == "calendar_years":
+        first, last = parse_period(e["first_month"]), parse_period(e["last_month"])
+        assert isinstance(first, Month) and isinstance(last, Month)
+        earlier = parse_period(e["comparison_year"])
+        assert isinstance(earlier, CalendarYear)
+        return (MonthSpan(first, last), earlier)
+    if kind not in COMPARED_KINDS:
+        return ()
+    labels = [e.get("current_label"), e.get("comparison_label"), e.get("latest_label")]
+    labels += [c["comparison_label"] for c in e.get("comparisons", ())]
+    labels += [w[0] for w in e.get("previous_values", ())]
+    out: list[Window | Month | Quarter] = []
+    for label in labels:
+        if isinstance(label, str):
+            try:
+                out.append(parse_period(label))
+            except PeriodError:
+                continue
+    return tuple(dict.fromkeys(out))
+
+
+#: Kinds whose evidence names the periods compared by label (:func:`periods_compared`).
+COMPARED_KINDS: frozenset[str] = frozenset(
+    {*CHANGE_KINDS.values(), "changes", "windows", "named_quarter", "run", "extreme"}
+)
+
+
+def _part_year(b: _Builder) -> None:
+    """For a series that never has some months (the plan's ``part_year``), every point's
+    evidence lists what each period it states was compared over: ``compared``, one entry a
+    period, with the months compared and those left out (``YYYY-MM``), as its sentence says
+    (:meth:`~planwatch.narrative.templates.Subject.left_out_notes`)."""
+    if not b.s.without or b.s.stock:
+        return
+    for k, p in enumerate(b.points):
+        periods = periods_compared(p)
+        if not periods:
+            continue
+        compared = []
+        for period in periods:
+            months, left_out = months_compared(period, b.s.without)
+            compared.append(
+                {
+                    "period": period.label,
+                    "months_compared": [m.label for m in months],
+                    "months_left_out": [m.label for m in left_out],
+                }
+            )
+        b.points[k] = replace(p, evidence={**p.evidence, "compared": compared})
 
 
 STEPS: tuple[Callable[[_Builder], None], ...] = (
@@ -1242,6 +1312,7 @@ STEPS: tuple[Callable[[_Builder], None], ...] = (
     _explained,
     _join_trend_and_run,
     _join_unshown_trend_and_change,
+    _part_year,
 )
 
 

@@ -43,6 +43,7 @@ from planwatch.formatting import (
     count_change,
     count_word,
     join_words,
+    left_out_note,
     long_date,
     mid_sentence,
     month_full_name,
@@ -59,6 +60,7 @@ from planwatch.formatting import (
     sentence_start,
 )
 from planwatch.formatting import period_text as period_name
+from planwatch.measures.windows import MonthSpan, Window, left_out_names, months_compared
 from planwatch.narrative.relations import (
     CORRELATION_DECIMALS,
     SEASON_CHANGES,
@@ -101,6 +103,9 @@ class Subject:
     frequency: str = "quarter"
     #: Counted at each period's end (a headcount), not over it: periods are named by the day.
     stock: bool = False
+    #: Calendar months the series never has (the plan's ``part_year``): a figure over a
+    #: period that takes them in says what it is of (:meth:`left_out_notes`).
+    without: tuple[int, ...] = ()
 
     @property
     def inner(self) -> str:
@@ -128,6 +133,52 @@ class Subject:
     def when(self, label: str) -> str:
         """``in 2023/24 Q1``; for a stock, ``at 30 June 2023``."""
         return f"{'at' if self.stock and self.point(label)[:1].isdigit() else 'in'} {self.point(label)}"
+
+    def compared(self, period: Compared | None) -> tuple[int, tuple[str, ...]] | None:
+        """How many months a figure over ``period`` is of and the names of the months it
+        leaves out (:func:`~planwatch.measures.windows.months_compared`), when the series
+        never has some of them; ``None`` when it leaves none out (or counts at a period's
+        end: a stock's figure is of one day)."""
+        if period is None or not self.without or self.stock:
+            return None
+        months, left_out = months_compared(period, self.without)
+        if not left_out or not months:
+            return None
+        return len(months), left_out_names(period, self.without)
+
+    def left_out_notes(self, periods: Sequence[Compared | str | None]) -> list[str | None]:
+        """The note each period of a sentence carries, in the order the sentence names them
+        (labels are parsed): what a figure over part of a year is of
+        (:func:`~planwatch.formatting.left_out_note`), said after the last period it is true
+        of, with "each" when it is true of more than one ("the 12 months to July 2022 (11
+        months each: August, which has no data, is left out)"); ``None`` elsewhere."""
+        shapes = [self.compared(_period(p) if isinstance(p, str) else p) for p in periods]
+        notes: list[str | None] = [None] * len(shapes)
+        for k, shape in enumerate(shapes):
+            if shape is not None and shape not in shapes[k + 1 :]:
+                notes[k] = left_out_note(*shape, each=shapes.count(shape) > 1)
+        return notes
+
+
+#: A period a figure is over (a month, quarter, year, 12 months or a span of months).
+Compared = Window | Month | Quarter
+
+
+def _period(label: str) -> Compared | None:
+    try:
+        return parse_period(label)
+    except PeriodError:
+        return None
+
+
+def _aside(note: str | None) -> str:
+    """A note after a period: `` (11 months: August, ...)``."""
+    return f" ({note})" if note else ""
+
+
+def _also(note: str | None) -> str:
+    """A note inside the brackets after a period's value: ``; 11 months: ...``."""
+    return f"; {note}" if note else ""
 
 
 def significance_clause(significant: bool | None, *, low_counts: bool = False) -> str:
@@ -290,15 +341,22 @@ def _change_clause(c: ChangeResult, significant: bool | None) -> str:
 
 
 def change_text(s: Subject, c: ChangeResult, significant: bool | None) -> str:
+    """One change between two periods; a figure over part of a year says what it is of
+    (:meth:`Subject.left_out_notes`)."""
     when, before = s.when(c.current_label), s.when(c.comparison_label)
     if low_count_base(s, c) and c.current_value != c.comparison_value:
         verb = "rose" if c.current_value > c.comparison_value else "fell"
+        old_note, new_note = s.left_out_notes([c.comparison_label, c.current_label])
         text = (
-            f"{sentence_start(s.inner)} {verb} from {s.value(c.comparison_value)} {before} "
-            f"to {s.value(c.current_value)} {when}"
+            f"{sentence_start(s.inner)} {verb} from {s.value(c.comparison_value)} {before}"
+            f"{_aside(old_note)} to {s.value(c.current_value)} {when}{_aside(new_note)}"
         )
         return _with_clause(text, _change_clause(c, significant))
-    text = f"{sentence_start(s.inner)} {_moved(s, c)} {when}, from {s.value(c.comparison_value)} {before}"
+    new_note, old_note = s.left_out_notes([c.current_label, c.comparison_label])
+    text = (
+        f"{sentence_start(s.inner)} {_moved(s, c)} {when}{_aside(new_note)}, "
+        f"from {s.value(c.comparison_value)} {before}{_aside(old_note)}"
+    )
     return _with_clause(text, _change_clause(c, significant))
 
 
@@ -334,14 +392,18 @@ def _difference(s: Subject, c: ChangeResult) -> str:
     return f"{pct(c.pct_change)} {way}"
 
 
-def _against(s: Subject, c: ChangeResult, significant: bool | None, stable: bool) -> str:
+def _against(
+    s: Subject, c: ChangeResult, significant: bool | None, stable: bool, note: str | None = None
+) -> str:
+    """One earlier period of a joined sentence, its value in brackets; ``note``: what the
+    figures over part of a year are of, said in the brackets."""
     before, old = s.point(c.comparison_label), s.value(c.comparison_value)
     diff = _difference(s, c)
     if is_stable(c, significant):
-        return f"{'' if stable else 'stable '}compared with {before} ({old}; {diff})"
+        return f"{'' if stable else 'stable '}compared with {before} ({old}; {diff}{_also(note)})"
     if diff == "the same":
-        return f"the same as {s.when(c.comparison_label)} ({old})"
-    return f"{diff} than {s.when(c.comparison_label)} ({old})"
+        return f"the same as {s.when(c.comparison_label)} ({old}{_also(note)})"
+    return f"{diff} than {s.when(c.comparison_label)} ({old}{_also(note)})"
 
 
 def _verdicts(s: Subject, tested: Sequence[tuple[ChangeResult, bool | None]]) -> str:
@@ -374,17 +436,22 @@ def changes_text(
     first = changes[0][0]
     when, value = s.when(first.current_label), s.value(first.current_value)
     stable = all(is_stable(c, sig) for c, sig in changes)
-    clauses = [_against(s, c, sig, stable) for c, sig in changes]
+    lead, *notes = s.left_out_notes(
+        [first.current_label, *(c.comparison_label for c, _ in changes)]
+    )
+    clauses = [
+        _against(s, c, sig, stable, note) for (c, sig), note in zip(changes, notes, strict=True)
+    ]
     if stable:  # "compared with A (...) and B (...)", not "... and compared with B"
         clauses[1:] = [c.removeprefix("compared with ") for c in clauses[1:]]
     against = join_words(clauses)
     if stable:
-        head = f"{sentence_start(s.inner)} remained stable at {value} {when}"
+        head = f"{sentence_start(s.inner)} remained stable at {value} {when}{_aside(lead)}"
     elif (s.unit == "number" or s.stock) and current:
         at = when if s.stock else when.removeprefix("in ")
-        head = f"There are currently {value} {s.inner} ({at})"
+        head = f"There are currently {value} {s.inner} ({at}{_also(lead)})"
     else:
-        head = f"{sentence_start(s.inner)} stood at {value} {when}"
+        head = f"{sentence_start(s.inner)} stood at {value} {when}{_aside(lead)}"
     return _with_clause(f"{head}, {against}", _verdicts(s, changes) + _swings_clause(changes))
 
 
@@ -463,7 +530,7 @@ def _previous_run(r: RunResult) -> str:
 def run_text(s: Subject, r: RunResult, latest_label: str) -> str | None:
     """Only runs of two or more moves, or a single move that breaks such a run, are worth
     a sentence; a run of two or more that followed another run says both."""
-    when = period_name(latest_label)
+    when = period_name(latest_label) + _aside(s.left_out_notes([latest_label])[0])
     if r.direction == "flat":
         return None
     broke = r.previous_direction not in (None, "flat", r.direction) and r.previous_length >= 2
@@ -540,7 +607,8 @@ def extreme_text(
     when = period_name(latest_label)
     tie = since_value is not None and since_value == latest_value
     also = f", when it was also {s.value(latest_value)}" if tie else ""
-    head = f"The {when} figure for {s.inner} ({s.value(latest_value)})"
+    note = _also(s.left_out_notes([latest_label])[0])
+    head = f"The {when} figure for {s.inner} ({s.value(latest_value)}{note})"
     if e.on_record:  # the latest period and every earlier one it is compared with
         return f"{head} is the {e.kind} of all {count_word(e.n_periods_compared + 1, s.period_word)} in the series."
     if e.since_label:
@@ -564,9 +632,12 @@ def windows_text(s: Subject, w: WindowComparison) -> str | None:
     earlier = join_words(
         [f"{s.value(v)} in the {label[0].lower() + label[1:]}" for label, v in w.previous_values]
     )
+    now, *before = s.left_out_notes([w.current_label, *(label for label, _ in w.previous_values)])
+    earlier += "".join(_also(n) for n in before)  # said once, after the windows it is true of
     return (
-        f"The figure for {s.inner} in {period_phrase(w.current_label)} ({s.value(w.current_value)}) "
-        f"was {word} than in each of the {count_word(len(w.previous_values), 'earlier year')} ({earlier})."
+        f"The figure for {s.inner} in {period_phrase(w.current_label)} ({s.value(w.current_value)}"
+        f"{_also(now)}) was {word} than in each of the "
+        f"{count_word(len(w.previous_values), 'earlier year')} ({earlier})."
     )
 
 
@@ -798,9 +869,13 @@ def named_quarter_text(s: Subject, c: ChangeResult) -> str:
     numbers and the size: "In 2023/24 Q1, domestic abuse offences stood at 9,120, 51.7%
     higher than in 2016/17 Q1 (6,010)." No test is run on a comparison this far apart."""
     diff = _difference(s, c)
-    before = f"{period_phrase(c.comparison_label)} ({s.value(c.comparison_value)})"
+    now, then = s.left_out_notes([c.current_label, c.comparison_label])
+    before = f"{period_phrase(c.comparison_label)} ({s.value(c.comparison_value)}{_also(then)})"
     against = f"the same as in {before}" if diff == "the same" else f"{diff} than in {before}"
-    return f"In {period_phrase(c.current_label)}, {s.inner} stood at {s.value(c.current_value)}, {against}."
+    return (
+        f"In {period_phrase(c.current_label)}{_aside(now)}, {s.inner} stood at "
+        f"{s.value(c.current_value)}, {against}."
+    )
 
 
 def calendar_years_text(s: Subject, c: ChangeResult, first_month: Month, last_month: Month) -> str:
@@ -808,18 +883,21 @@ def calendar_years_text(s: Subject, c: ChangeResult, first_month: Month, last_mo
     a whole earlier year's (``c`` holds the two averages, labelled by year): "Rural crime
     offences averaged 203 a month in 2023 (January to June), against 188 a month in 2020:
     8.0% higher." """
+    now, then = s.left_out_notes([MonthSpan(first_month, last_month), c.comparison_label])
     months = ""
     if (first_month.month, last_month.month) != (1, MONTHS_PER_YEAR):
         months = f" ({month_full_name(first_month.short_name)}"
         months += (
             "" if first_month == last_month else f" to {month_full_name(last_month.short_name)}"
         )
-        months += ")"
+        months += f"{_also(now)})"
+    else:
+        months = _aside(now)
     shown = replace(s, decimals=average_decimals(s, c.current_value, c.comparison_value))
     return (
         f"{sentence_start(s.inner)} averaged {shown.value(c.current_value)} a month in "
         f"{c.current_label}{months}, against {shown.value(c.comparison_value)} a month in "
-        f"{c.comparison_label}: {_average_difference(shown, c)}."
+        f"{c.comparison_label}{_aside(then)}: {_average_difference(shown, c)}."
     )
 
 
@@ -869,16 +947,21 @@ def _average_difference(s: Subject, c: ChangeResult) -> str:
     return f"{s.value(abs(gap))} {way}"
 
 
-def year_to_date_text(s: Subject, c: ChangeResult, span: str, previous_year: str) -> str:
+def year_to_date_text(
+    s: Subject, c: ChangeResult, span: str, previous_year: str, months: MonthSpan | None = None
+) -> str:
     """The financial year so far against the same months a year before (``c`` holds the
     two totals): "So far this financial year (April to June 2023), recorded offences
-    totalled 615, 3.1% lower than in the same months of 2022/23 (635)." """
+    totalled 615, 3.1% lower than in the same months of 2022/23 (635)." ``months``: the
+    span, whose note says what it is of when the series never has some of its months
+    ("April to September 2023; five months: August, which has no data, is left out")."""
     diff = _difference(s, c)
     before = f"in the same months of {previous_year} ({s.value(c.comparison_value)})"
     against = f"the same as {before}" if diff == "the same" else f"{diff} than {before}"
+    note = _also(s.left_out_notes([months])[0])
     return (
-        f"So far this financial year ({span}), {s.inner} totalled {s.value(c.current_value)}, "
-        f"{against}."
+        f"So far this financial year ({span}{note}), {s.inner} totalled "
+        f"{s.value(c.current_value)}, {against}."
     )
 
 

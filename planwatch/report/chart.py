@@ -102,6 +102,11 @@ class ChartSpec:
     whole_numbers: bool = False  # ticks at whole numbers only
     alt_text: str = ""
     table: DataTable | None = None
+    #: a record-based measure's definition in words (``Plan.measure_definition``): said in
+    #: the chart's caption and alt text, and in the chart's entry of the figures
+    definition: str | None = None
+    #: the calendar months the series never has (the plan's ``part_year``)
+    without: tuple[int, ...] = ()
 
     @property
     def axis_title(self) -> str:
@@ -111,8 +116,19 @@ class ChartSpec:
         return self.y_label
 
 
-def chart_spec(result: MeasureResult) -> ChartSpec:
-    """Everything the chart of one measure shows, from its results alone."""
+#: How a record-based measure's definition is introduced, beside its chart and in its notes.
+COUNTED_FROM = "counted from the force's own records"
+
+
+def definition_note(definition: str | None) -> str:
+    """How a record-based measure's definition is said beside its chart and in its notes:
+    "Counted from the force's own records: crimes flagged rural, by recorded date." """
+    return f"{fmt.sentence_start(COUNTED_FROM)}: {definition}." if definition else ""
+
+
+def chart_spec(result: MeasureResult, definition: str | None = None) -> ChartSpec:
+    """Everything the chart of one measure shows, from its results alone; ``definition``:
+    a record-based measure's definition in words (``Plan.measure_definition``)."""
     measure, series, analysis = result.measure, result.series, result.analysis
     held = set(series.suspect)
     values = tuple(None if i in held else v for i, v in enumerate(series.values))
@@ -143,6 +159,8 @@ def chart_spec(result: MeasureResult) -> ChartSpec:
         ),
         y_from_zero=_from_zero(measure),
         whole_numbers=measure.unit in WHOLE_NUMBER_UNITS and measure.decimals == 0,
+        definition=definition,
+        without=measure.part_year.without if measure.part_year is not None else (),
     )
     return _with_text(spec, result)
 
@@ -286,6 +304,9 @@ def alt_text(spec: ChartSpec, result: MeasureResult) -> str:
         f"Line chart of {measure.name}, {frequency}, "
         f"from {fmt.period_text(labels[0])} to {fmt.period_text(labels[-1])}"
     ]
+    if spec.definition:
+        parts.append(f"{COUNTED_FROM}: {spec.definition}")
+    parts.append(_part_year_words(spec, result.series.frequency))
     parts.append(_trend_words(analysis.trend))
     parts.append(_latest_words(spec, analysis))
     if spec.intervals:
@@ -306,6 +327,28 @@ def alt_text(spec: ChartSpec, result: MeasureResult) -> str:
             f"{len(spec.suspect)} value(s) held out as probable data-entry errors are shown unjoined"
         )
     return "; ".join(p for p in parts if p) + "."
+
+
+def _part_year_words(spec: ChartSpec, frequency: str) -> str:
+    """What a chart of a series that never has some months shows for them."""
+    if not spec.without:
+        return ""
+    months = fmt.month_names(spec.without)
+    if frequency == "month":
+        return f"there is never any data for {months}, so each year's line breaks there"
+    kept = [
+        (q, [m for m in Quarter(2000, q).months() if m.month not in spec.without])
+        for q in range(1, 5)
+        if any(m.month in spec.without for m in Quarter(2000, q).months())
+    ]
+    each = fmt.join_words(
+        [
+            f"each Q{q} figure is of {fmt.month_names([m.month for m in ms])} only"
+            for q, ms in kept
+            if ms
+        ]
+    )
+    return f"there is never any data for {months}: {each}" if each else ""
 
 
 def _trend_words(trend: TrendResult | None) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 
 from planwatch import formatting as fmt
 from planwatch.narrative.templates import RATE_DECIMALS
+from planwatch.report.chart import COUNTED_FROM
 from planwatch.report.files import write_atomic
 
 #: What the report links to from each chart (name endings after the report's stem).
@@ -120,8 +121,13 @@ def _line_sheet(measure: Mapping[str, Any], chart: Mapping[str, Any]) -> Sheet:
     )
 
 
+def _definition(chart: Mapping[str, Any]) -> list[str]:
+    """What a record-based measure's chart counts, first among its notes."""
+    return [f"{COUNTED_FROM}: {chart['definition']}"] if chart.get("definition") else []
+
+
 def _line_notes(chart: Mapping[str, Any]) -> str:
-    notes = []
+    notes = _definition(chart)
     t = chart.get("trend")
     if t:
         notes.append(f"{t['label']}; method {t['method']}, from {fmt.period_text(t['from'])}")
@@ -162,9 +168,12 @@ def _funnel_sheet(measure: Mapping[str, Any], chart: Mapping[str, Any]) -> Sheet
         )
         for a in chart["areas"]
     )
-    notes = (
-        f"{chart['window']}; average {fmt.number(chart['overall_rate_per_1000'], FUNNEL_DECIMALS)} per 1,000; "
-        f"limits: {chart['limits']}"
+    notes = "; ".join(
+        [
+            *_definition(chart),
+            f"{chart['window']}; average {fmt.number(chart['overall_rate_per_1000'], FUNNEL_DECIMALS)} per 1,000; "
+            f"limits: {chart['limits']}",
+        ]
     )
     return Sheet(
         sheet_name(chart["table_number"]),

@@ -399,7 +399,7 @@ def _chart(doc: DocxDocument, chart: ChartView, png: bytes, view: ReportView) ->
     doc_pr = shape._inline.docPr
     doc_pr.set("descr", chart.spec.alt_text)
     doc_pr.set("title", chart.spec.title)
-    note = f" {chart.note}" if chart.note else ""
+    note = "".join(f" {text}" for text in (chart.definition, chart.note) if text)
     if view.appendix_files is not None:
         where = (
             f"Table A{chart.table_number} of the appendix, "

@@ -13,6 +13,7 @@ warnings. :func:`write_figures` writes it as ``<stem>.json``.
 
 from __future__ import annotations
 
+import calendar
 import json
 import math
 import re
@@ -23,6 +24,7 @@ from planwatch.analysis.funnel import limits_name
 from planwatch.measures.workforce import ALL_GROUPS, SnapshotTable
 from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.run import AnalysisRun, MeasureResult
+from planwatch.plan.models import Measure
 from planwatch.report.chart import ChartSpec
 from planwatch.report.files import write_atomic
 from planwatch.report.funnel import FunnelSpec
@@ -175,6 +177,8 @@ def _chart(chart: ChartView, result: MeasureResult) -> dict[str, Any]:
     return {
         **drawn,
         "title": spec.title,
+        # a record-based measure's definition in words (Plan.measure_definition); None for others
+        "definition": spec.definition,
         "alt_text": spec.alt_text,
         "table_number": chart.table_number,
         "table": None if table is None else _table(table, spec.measure_id, drawn.get("method")),
@@ -258,8 +262,22 @@ def _measure(view: MeasureView, result: MeasureResult) -> dict[str, Any]:
             for t, method in zip(view.tables, _table_methods(result), strict=True)
         ],
         "share_table": None if result.share_table is None else _share_table(result.share_table),
+        "part_year": _part_year(measure),
         "caveats": list(view.caveats),
         "footnotes": [f.text for f in view.footnotes],
+    }
+
+
+def _part_year(measure: Measure) -> dict[str, Any] | None:
+    """The months a series never has (the plan's ``part_year``), by number and name, and
+    why; each key point's evidence lists what its figures compared (``compared``)."""
+    part = measure.part_year
+    if part is None:
+        return None
+    return {
+        "without": list(part.without),
+        "months": [calendar.month_name[m] for m in part.without],
+        "note": part.note,
     }
 
 

@@ -17,6 +17,7 @@ from planwatch.analysis.funnel import METHOD_OVERDISPERSED, limits_name
 from planwatch.analysis.results import FunnelPoint, FunnelResult
 from planwatch.narrative.templates import RATE_DECIMALS, peer_side
 from planwatch.plan.models import Measure
+from planwatch.report.chart import COUNTED_FROM
 from planwatch.report.tables import DataTable
 
 #: Name every area beside its point when there are at most this many; otherwise only
@@ -50,10 +51,15 @@ class FunnelSpec:
     adjusted: bool = False  # limits widened for over-dispersion (else exact Poisson)
     alt_text: str = ""
     table: DataTable | None = None
+    #: a record-based measure's definition in words, said in the caption and alt text
+    definition: str | None = None
 
 
-def funnel_spec(measure: Measure, funnel: FunnelResult) -> FunnelSpec:
-    """Everything the funnel plot of one measure shows, from its result alone."""
+def funnel_spec(
+    measure: Measure, funnel: FunnelResult, definition: str | None = None
+) -> FunnelSpec:
+    """Everything the funnel plot of one measure shows, from its result alone;
+    ``definition``: a record-based measure's definition in words."""
     label = funnel.label or "latest 12 months"
     spec = FunnelSpec(
         measure_id=measure.id,
@@ -71,8 +77,11 @@ def funnel_spec(measure: Measure, funnel: FunnelResult) -> FunnelSpec:
         upper_998=funnel.upper_998,
         named=len(funnel.points) <= MAX_NAMED_AREAS,
         adjusted=funnel.method == METHOD_OVERDISPERSED,
+        definition=definition,
     )
-    return replace(spec, alt_text=alt_text(measure, funnel), table=data_table(spec, funnel))
+    return replace(
+        spec, alt_text=alt_text(measure, funnel, definition), table=data_table(spec, funnel)
+    )
 
 
 def _rate(value: float) -> str:
@@ -90,7 +99,7 @@ def limits_legend(spec: FunnelSpec, level: str) -> str:
     )
 
 
-def alt_text(measure: Measure, funnel: FunnelResult) -> str:
+def alt_text(measure: Measure, funnel: FunnelResult, definition: str | None = None) -> str:
     """One paragraph describing the funnel plot from the result, for screen readers."""
     label = funnel.label or "latest 12 months"
     parts = [
@@ -98,6 +107,8 @@ def alt_text(measure: Measure, funnel: FunnelResult) -> str:
         f"{len(funnel.points)} forces against their population, around the average of "
         f"{_rate(funnel.overall_rate_per_1000)}, with {_limits_words(funnel)}"
     ]
+    if definition:
+        parts.append(f"{COUNTED_FROM}: {definition}")
     focus = next((p for p in funnel.points if p.area == funnel.focus_area), None)
     if focus is not None:
         parts.append(

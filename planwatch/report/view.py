@@ -24,7 +24,7 @@ from planwatch.measures.series import MeasureSeries
 from planwatch.narrative.checker import ClaimProblem
 from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
-from planwatch.periods import Month, Quarter
+from planwatch.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR, Month, Quarter
 from planwatch.plan.commentary import Commentary
 from planwatch.plan.models import Commitment, Measure, Plan, RecordsSource
 from planwatch.report import chartdata, tables
@@ -32,12 +32,14 @@ from planwatch.report.chart import (
     TREND_METHODS,
     ChartSpec,
     chart_spec,
+    definition_note,
     limits_note,
     process_limits,
 )
 from planwatch.report.funnel import FunnelSpec, funnel_spec
 from planwatch.report.tables import DataTable
 
+QUARTERS_PER_YEAR = MONTHS_PER_YEAR // MONTHS_PER_QUARTER
 #: Source kinds whose figures are published under the Open Government Licence v3.0.
 OPEN_DATA_SOURCES = frozenset({"prc", "police_uk"})
 SOURCE_NAMES = {
@@ -92,6 +94,12 @@ class ChartView:
     table_number: int  # "Table A3" in the PDF appendix
     svg: str = ""  # drawn by planwatch.report.drawing, only where one chart is shown alone
     note: str = ""  # said next to the chart (process limits widened for autocorrelation)
+
+    @property
+    def definition(self) -> str:
+        """Said in the chart's caption: what a record-based measure counts ("Counted from
+        the force's own records: crimes flagged rural, by recorded date."); else empty."""
+        return definition_note(self.spec.definition)
 
     @property
     def table_anchor(self) -> str:
@@ -428,12 +436,12 @@ def _measure(
     measure = result.measure
     chart = None
     if measure.chart and result.series.usable():
-        spec = chart_spec(result)
+        spec = chart_spec(result, definition)
         chart = ChartView(spec, next(table_numbers), note=limits_note(spec))
     funnel = result.analysis.funnel
     peer_chart = None
     if measure.chart and funnel is not None and "comparison" in measure.analyses:
-        peer_chart = ChartView(funnel_spec(measure, funnel), next(table_numbers))
+        peer_chart = ChartView(funnel_spec(measure, funnel, definition), next(table_numbers))
     return MeasureView(
         id=measure.id,
         name=measure.name,
@@ -443,7 +451,11 @@ def _measure(
         caveats=caveats(result),
         footnotes=tuple(
             Footnote(next(numbers), text)
-            for text in (*_definition_note(definition), *measure.footnotes)
+            for text in (
+                *_definition_note(definition),
+                *_part_year_note(measure),
+                *measure.footnotes,
+            )
         ),
         source=_source(measure),
         open_data=measure.source.kind in OPEN_DATA_SOURCES,
@@ -452,9 +464,32 @@ def _measure(
 
 
 def _definition_note(definition: str | None) -> tuple[str, ...]:
-    if definition is None:
+    return (definition_note(definition),) if definition else ()
+
+
+def _part_year_note(measure: Measure) -> tuple[str, ...]:
+    """A series that never has some months (the plan's ``part_year``): which, why (the
+    plan's note) and what every figure that takes them in is of, like for like."""
+    part = measure.part_year
+    if part is None:
         return ()
-    return (f"Counted from the force's own records: {definition}.",)
+    months = fmt.month_names(part.without)
+    text = f"Part-year data: there is never any data for {months}."
+    if part.note and part.note.strip():
+        text += f" {fmt.sentence_start(part.note.strip()).rstrip('.')}."
+    others = fmt.count_word(MONTHS_PER_YEAR - len(part.without), "month")
+    text += f" Every 12-month figure is of the other {others}"
+    if measure.frequency == "quarter":
+        for q in range(1, QUARTERS_PER_YEAR + 1):
+            all_months = Quarter(2000, q).months()  # the year only serves to name the months
+            kept = [m.month for m in all_months if m.month not in part.without]
+            if kept and len(kept) < len(all_months):
+                text += f", and every Q{q} figure of {fmt.month_names(kept)} only"
+    text += (
+        ", compared like for like with the same months of other years; each key point on "
+        "such a figure says which months it is of."
+    )
+    return (text,)
 
 
 def _source(measure: Measure) -> str:
