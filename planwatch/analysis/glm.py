@@ -35,6 +35,9 @@ NB_NEWTON_STEPS = 50
 NB_ALPHA_TOLERANCE = 1e-10
 #: Cap on the linear predictor so exp() cannot overflow.
 MAX_LINEAR_PREDICTOR = 700.0
+#: Times a step that raises the deviance is halved back towards the last coefficients
+#: (step halving, as R's ``glm.fit`` does when the deviance is not finite or diverges).
+MAX_STEP_HALVINGS = 30
 
 
 @dataclass(frozen=True)
@@ -163,13 +166,16 @@ def _irls_batch(
     eta = np.log(mu)
     beta = np.zeros((B, X.shape[1]))
     converged = np.zeros(B, dtype=bool)
-    for _ in range(IRLS_MAX_ITER):
+    for iteration in range(IRLS_MAX_ITER):
+        deviance = _deviance(Y, mu, a)  # at this step's alpha, which the step keeps
         w = mu / (1.0 + a[:, None] * mu)
         z = eta - offset + (Y - mu) / mu
         xtwx = _weighted_gram(X, w)
         beta_new = _solve(xtwx, (w * z) @ X)
         eta = np.minimum(beta_new @ X.T + offset, MAX_LINEAR_PREDICTOR)
         mu = np.exp(eta)
+        if iteration:  # the first step starts from the data, not from coefficients
+            beta_new, eta, mu = _halved(X, Y, offset, a, beta, beta_new, deviance)
         a_old = a
         if estimate:
             a = _moment_alpha(Y, mu, df, a)
@@ -185,6 +191,31 @@ def _irls_batch(
     return beta, cov, mu, converged, a
 
 
+def _halved(
+    X: FloatArray,
+    Y: FloatArray,
+    offset: FloatArray,
+    a: FloatArray,
+    beta: FloatArray,
+    beta_new: FloatArray,
+    deviance: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The step from ``beta`` to ``beta_new``, halved for each series whose deviance it
+    raises (or makes not finite) until it does not: IRLS on a series with no finite
+    estimate (a fall to all zeros) then heads off towards it, and is not converged, rather
+    than jumping to a fit far worse than where it was."""
+    eta = np.minimum(beta_new @ X.T + offset, MAX_LINEAR_PREDICTOR)
+    mu = np.exp(eta)
+    for _ in range(MAX_STEP_HALVINGS):
+        worse = ~(_deviance(Y, mu, a) <= deviance * (1.0 + IRLS_TOLERANCE) + IRLS_TOLERANCE)
+        if not worse.any():
+            break
+        beta_new = np.where(worse[:, None], (beta + beta_new) / 2.0, beta_new)
+        eta = np.minimum(beta_new @ X.T + offset, MAX_LINEAR_PREDICTOR)
+        mu = np.exp(eta)
+    return beta_new, eta, mu
+
+
 def _deviance(Y: FloatArray, mu: FloatArray, a: FloatArray) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
         ylogy = np.where(Y > 0, Y * np.log(np.where(Y > 0, Y, 1.0) / mu), 0.0)
@@ -197,7 +228,10 @@ def _deviance(Y: FloatArray, mu: FloatArray, a: FloatArray) -> FloatArray:
 
 
 def _pearson(Y: FloatArray, mu: FloatArray, a: FloatArray) -> FloatArray:
-    result: FloatArray = ((Y - mu) ** 2 / (mu + a[:, None] * mu**2)).sum(axis=1)
+    # a fit that ran away (mu at exp(MAX_LINEAR_PREDICTOR)) gives inf, as its deviance
+    # does, and is not converged: its row is not used
+    with np.errstate(over="ignore", invalid="ignore"):
+        result: FloatArray = ((Y - mu) ** 2 / (mu + a[:, None] * mu**2)).sum(axis=1)
     return result
 
 
