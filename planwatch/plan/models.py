@@ -50,6 +50,10 @@ def _period(text: str) -> Period:
 DEFER_BUILD = True
 
 
+#: Whose records a record source holds, unless it says (``RecordSourceDef.origin``).
+OWN_RECORDS = "the force's own records"
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(
         frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=DEFER_BUILD
@@ -189,6 +193,11 @@ class RecordSourceDef(Frozen):
     name: ColumnName
     noun: str = Field(
         default="records", description="What one row is, plural, for definitions: 'crimes'"
+    )
+    origin: str = Field(
+        default=OWN_RECORDS,
+        description="Whose records these are, as the report says beside a measure counted "
+        "from them: 'Counted from <origin>: crimes flagged rural, by recorded date'",
     )
     id: tuple[ColumnName, ...] = Field(
         default=(),
@@ -763,6 +772,14 @@ class Plan(Frozen):
         from planwatch.plan.records import BUILT_IN_SOURCES
 
         return tuple(r.name for r in (*self.record_sources, *BUILT_IN_SOURCES))
+
+    def measure_origin(self, measure_id: str) -> str | None:
+        """Whose records a record-based measure is counted from (``None`` for others): its
+        record source's ``origin``, "the force's own records" unless the source says."""
+        measure = self.measure(measure_id)
+        if not isinstance(measure.source, RecordsSource):
+            return None
+        return self.record_source(measure.source.records).origin
 
     def measure_definition(self, measure_id: str) -> str | None:
         """A record-based measure's definition in words (``None`` for other measures):

@@ -485,6 +485,7 @@ def _either(values: list[str], word: str) -> str:
 _STATS19_CASUALTIES = {
     "name": "stats19_casualties",
     "noun": "road casualties",
+    "origin": "the Department for Transport's road casualty records (STATS19)",
     "id": ["collision_index", "casualty_reference"],
     "date": "date",
     "area": "police_force",

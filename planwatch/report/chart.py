@@ -21,7 +21,7 @@ from planwatch.periods import (
     Month,
     Quarter,
 )
-from planwatch.plan.models import Measure
+from planwatch.plan.models import OWN_RECORDS, Measure
 from planwatch.report.tables import CONFIDENCE_PCT, DataTable
 
 #: Show every period label when a series is at most this long; otherwise one tick a year.
@@ -102,9 +102,9 @@ class ChartSpec:
     whole_numbers: bool = False  # ticks at whole numbers only
     alt_text: str = ""
     table: DataTable | None = None
-    #: a record-based measure's definition in words (``Plan.measure_definition``): said in
-    #: the chart's caption and alt text, and in the chart's entry of the figures
-    definition: str | None = None
+    #: a record-based measure's definition in words and whose records it is counted from:
+    #: said in the chart's caption and alt text, and in the chart's entry of the figures
+    definition: Definition | None = None
     #: the calendar months the series never has (the plan's ``part_year``)
     without: tuple[int, ...] = ()
 
@@ -116,19 +116,34 @@ class ChartSpec:
         return self.y_label
 
 
-#: How a record-based measure's definition is introduced, beside its chart and in its notes.
-COUNTED_FROM = "counted from the force's own records"
+@dataclass(frozen=True)
+class Definition:
+    """A record-based measure's definition in words (``Plan.measure_definition``) and whose
+    records it is counted from (``Plan.measure_origin``)."""
+
+    words: str
+    origin: str = OWN_RECORDS
+
+    def counted(self) -> str:
+        """ "counted from the force's own records: crimes flagged rural, by recorded date"."""
+        return counted_from(self.words, self.origin)
 
 
-def definition_note(definition: str | None) -> str:
+def counted_from(words: str, origin: str = OWN_RECORDS) -> str:
+    """How a record-based measure's definition is introduced, beside its chart, in its
+    notes and in its chart data."""
+    return f"counted from {origin}: {words}"
+
+
+def definition_note(definition: Definition | None) -> str:
     """How a record-based measure's definition is said beside its chart and in its notes:
     "Counted from the force's own records: crimes flagged rural, by recorded date." """
-    return f"{fmt.sentence_start(COUNTED_FROM)}: {definition}." if definition else ""
+    return f"{fmt.sentence_start(definition.counted())}." if definition else ""
 
 
-def chart_spec(result: MeasureResult, definition: str | None = None) -> ChartSpec:
+def chart_spec(result: MeasureResult, definition: Definition | None = None) -> ChartSpec:
     """Everything the chart of one measure shows, from its results alone; ``definition``:
-    a record-based measure's definition in words (``Plan.measure_definition``)."""
+    a record-based measure's definition in words, and whose records they are."""
     measure, series, analysis = result.measure, result.series, result.analysis
     held = set(series.suspect)
     values = tuple(None if i in held else v for i, v in enumerate(series.values))
@@ -305,7 +320,7 @@ def alt_text(spec: ChartSpec, result: MeasureResult) -> str:
         f"from {fmt.period_text(labels[0])} to {fmt.period_text(labels[-1])}"
     ]
     if spec.definition:
-        parts.append(f"{COUNTED_FROM}: {spec.definition}")
+        parts.append(spec.definition.counted())
     parts.append(_part_year_words(spec, result.series.frequency))
     parts.append(_trend_words(analysis.trend))
     parts.append(_latest_words(spec, analysis))

@@ -22,7 +22,8 @@ from typing import Any
 
 from planwatch import formatting as fmt
 from planwatch.narrative.templates import RATE_DECIMALS
-from planwatch.report.chart import COUNTED_FROM
+from planwatch.plan.models import OWN_RECORDS
+from planwatch.report.chart import counted_from
 from planwatch.report.files import write_atomic
 
 #: What the report links to from each chart (name endings after the report's stem).
@@ -123,7 +124,9 @@ def _line_sheet(measure: Mapping[str, Any], chart: Mapping[str, Any]) -> Sheet:
 
 def _definition(chart: Mapping[str, Any]) -> list[str]:
     """What a record-based measure's chart counts, first among its notes."""
-    return [f"{COUNTED_FROM}: {chart['definition']}"] if chart.get("definition") else []
+    if not chart.get("definition"):
+        return []
+    return [counted_from(chart["definition"], chart.get("counted_from") or OWN_RECORDS)]
 
 
 def _line_notes(chart: Mapping[str, Any]) -> str:

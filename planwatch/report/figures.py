@@ -177,8 +177,10 @@ def _chart(chart: ChartView, result: MeasureResult) -> dict[str, Any]:
     return {
         **drawn,
         "title": spec.title,
-        # a record-based measure's definition in words (Plan.measure_definition); None for others
-        "definition": spec.definition,
+        # a record-based measure's definition in words (Plan.measure_definition), and whose
+        # records it is counted from (Plan.measure_origin); None for others
+        "definition": None if spec.definition is None else spec.definition.words,
+        "counted_from": None if spec.definition is None else spec.definition.origin,
         "alt_text": spec.alt_text,
         "table_number": chart.table_number,
         "table": None if table is None else _table(table, spec.measure_id, drawn.get("method")),

@@ -17,7 +17,7 @@ from planwatch.analysis.funnel import METHOD_OVERDISPERSED, limits_name
 from planwatch.analysis.results import FunnelPoint, FunnelResult
 from planwatch.narrative.templates import RATE_DECIMALS, peer_side
 from planwatch.plan.models import Measure
-from planwatch.report.chart import COUNTED_FROM
+from planwatch.report.chart import Definition
 from planwatch.report.tables import DataTable
 
 #: Name every area beside its point when there are at most this many; otherwise only
@@ -52,11 +52,11 @@ class FunnelSpec:
     alt_text: str = ""
     table: DataTable | None = None
     #: a record-based measure's definition in words, said in the caption and alt text
-    definition: str | None = None
+    definition: Definition | None = None
 
 
 def funnel_spec(
-    measure: Measure, funnel: FunnelResult, definition: str | None = None
+    measure: Measure, funnel: FunnelResult, definition: Definition | None = None
 ) -> FunnelSpec:
     """Everything the funnel plot of one measure shows, from its result alone;
     ``definition``: a record-based measure's definition in words."""
@@ -99,7 +99,7 @@ def limits_legend(spec: FunnelSpec, level: str) -> str:
     )
 
 
-def alt_text(measure: Measure, funnel: FunnelResult, definition: str | None = None) -> str:
+def alt_text(measure: Measure, funnel: FunnelResult, definition: Definition | None = None) -> str:
     """One paragraph describing the funnel plot from the result, for screen readers."""
     label = funnel.label or "latest 12 months"
     parts = [
@@ -108,7 +108,7 @@ def alt_text(measure: Measure, funnel: FunnelResult, definition: str | None = No
         f"{_rate(funnel.overall_rate_per_1000)}, with {_limits_words(funnel)}"
     ]
     if definition:
-        parts.append(f"{COUNTED_FROM}: {definition}")
+        parts.append(definition.counted())
     focus = next((p for p in funnel.points if p.area == funnel.focus_area), None)
     if focus is not None:
         parts.append(

@@ -26,11 +26,12 @@ from planwatch.narrative.model import KeyPoint
 from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
 from planwatch.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR, Month, Quarter
 from planwatch.plan.commentary import Commentary
-from planwatch.plan.models import Commitment, Measure, Plan, RecordsSource
+from planwatch.plan.models import OWN_RECORDS, Commitment, Measure, Plan, RecordsSource
 from planwatch.report import chartdata, tables
 from planwatch.report.chart import (
     TREND_METHODS,
     ChartSpec,
+    Definition,
     chart_spec,
     definition_note,
     limits_note,
@@ -385,7 +386,7 @@ def _priority(
     own = tuple(Footnote(next(numbers), text) for text in priority.footnotes)
     shown = {_identity(kp) for kp in result.key_points}
     measures = tuple(
-        _measure(m, shown, numbers, table_numbers, plan.measure_definition(m.measure.id))
+        _measure(m, shown, numbers, table_numbers, _definition(plan, m.measure.id))
         for m in result.measures
     )
     return PriorityView(
@@ -429,10 +430,11 @@ def _measure(
     shown: set[tuple[str, str]],
     numbers: Iterator[int],
     table_numbers: Iterator[int],
-    definition: str | None = None,
+    definition: Definition | None = None,
 ) -> MeasureView:
-    """``definition``: a record-based measure's definition in words, printed as its first
-    footnote so that every reader can see what was counted."""
+    """``definition``: a record-based measure's definition in words and whose records it is
+    counted from, printed as its first footnote so that every reader can see what was
+    counted."""
     measure = result.measure
     chart = None
     if measure.chart and result.series.usable():
@@ -457,13 +459,20 @@ def _measure(
                 *measure.footnotes,
             )
         ),
-        source=_source(measure),
+        source=_source(measure, definition),
         open_data=measure.source.kind in OPEN_DATA_SOURCES,
         peer_chart=peer_chart,
     )
 
 
-def _definition_note(definition: str | None) -> tuple[str, ...]:
+def _definition(plan: Plan, measure_id: str) -> Definition | None:
+    words = plan.measure_definition(measure_id)
+    if words is None:
+        return None
+    return Definition(words, plan.measure_origin(measure_id) or OWN_RECORDS)
+
+
+def _definition_note(definition: Definition | None) -> tuple[str, ...]:
     return (definition_note(definition),) if definition else ()
 
 
@@ -492,11 +501,14 @@ def _part_year_note(measure: Measure) -> tuple[str, ...]:
     return (text,)
 
 
-def _source(measure: Measure) -> str:
-    kind = measure.source.kind
-    if kind in SOURCE_NAMES:
-        return SOURCE_NAMES[kind]
-    series = getattr(measure.source, "series", "")
+def _source(measure: Measure, definition: Definition | None = None) -> str:
+    source = measure.source
+    if source.kind in SOURCE_NAMES:
+        return SOURCE_NAMES[source.kind]
+    if isinstance(source, RecordsSource):
+        origin = definition.origin if definition is not None else OWN_RECORDS
+        return f"{fmt.sentence_start(origin)}, record source '{source.records}'"
+    series = getattr(source, "series", "")
     return f"local data (series '{series}')"
 
 

@@ -190,3 +190,33 @@ def test_comparisons_use_the_plans_peer_group(built: DemoFiles) -> None:
     assert said
     left_out = {f.name for f in spec.FORCES} - set(plan.peer_group.forces) - {spec.AREA}
     assert left_out and not [t for t in said if any(name in t for name in left_out)]
+
+
+@pytest.mark.parametrize(
+    ("measure", "origin", "source"),
+    [
+        ("rural_crime", "the force's own records", "crimes"),
+        (
+            "killed_seriously_injured",
+            "the Department for Transport's road casualty records (STATS19)",
+            "stats19_casualties",
+        ),
+    ],
+)
+def test_each_record_measure_says_whose_records_it_counts(
+    built: DemoFiles, measure: str, origin: str, source: str
+) -> None:
+    """In the report's JSON, as a machine reads it, and in its notes and chart text, as a
+    person does: the definition, and whose records it is counted from."""
+    plan = load_plan(built.plan)
+    words = plan.measure_definition(measure)
+    assert words
+    report = json.loads(next((built.root / "output").glob("*.json")).read_text(encoding="utf-8"))
+    (m,) = [m for p in report["priorities"] for m in p["measures"] if m["id"] == measure]
+    assert m["source"] == f"{origin[0].upper()}{origin[1:]}, record source '{source}'"
+    assert m["footnotes"][0] == f"Counted from {origin}: {words}."
+    (chart,) = m["charts"]
+    assert (chart["definition"], chart["counted_from"]) == (words, origin)
+    assert f"counted from {origin}: {words}" in chart["alt_text"]
+    html = next((built.root / "output").glob("*.html")).read_text(encoding="utf-8")
+    assert f"Counted from {origin}: {words}.".replace("'", "&#39;") in html

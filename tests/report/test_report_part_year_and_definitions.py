@@ -27,7 +27,7 @@ from planwatch.narrative.run import AnalysisRun, MeasureResult, PriorityResult
 from planwatch.periods import Month, Quarter, month_range, quarter_range
 from planwatch.plan.load import parse_plan
 from planwatch.report.build import ReportFiles, build_report, render_html
-from planwatch.report.chart import chart_spec, definition_note
+from planwatch.report.chart import Definition, chart_spec, definition_note
 from planwatch.report.view import ReportOptions, report_view
 from planwatch.report.view import _part_year_note as _part_year_note_of
 
@@ -122,7 +122,9 @@ def files(run: AnalysisRun, tmp_path_factory: pytest.TempPathFactory) -> ReportF
 def _definition(run: AnalysisRun) -> str:
     words = run.plan.measure_definition("rural_crime")
     assert words and "rural" in words
-    return definition_note(words)
+    note = definition_note(Definition(words))
+    assert note == f"Counted from the force's own records: {words}."
+    return note
 
 
 def _school_point(run: AnalysisRun) -> str:

@@ -18,9 +18,15 @@ from planwatch.services.ingest import ingest
 
 SEED = 2024
 #: counted from the crime extract by recorded date, and from the HR extract as people in post
-CRIME_MEASURES = ("rural_crime", "dog_theft")
+CRIME_MEASURES = ("rural_crime", "dog_theft", "business_crime")
 STAFF_MEASURES = ("special_constables", "police_officers", "ethnic_minority_in_post")
-RECORD_MEASURES = CRIME_MEASURES + STAFF_MEASURES
+#: counted from the STATS19 road casualty files by collision date
+ROAD_MEASURES = ("killed_seriously_injured", "killed_seriously_injured_adjusted")
+RECORD_MEASURES = CRIME_MEASURES + STAFF_MEASURES + ROAD_MEASURES
+#: what the report's first note for a measure says its records are, by its record source
+RECORDS_NAMED = {
+    "stats19_casualties": "the Department for Transport's road casualty records (STATS19)"
+}
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +34,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> AnalysisRun:
     files = generate_demo_project(tmp_path_factory.mktemp("demo") / "anyshire", SEED)
     for extract in files.records:  # only the record-based measures' data, one load a source
         ingest(files.root, "records", [extract])
+    ingest(files.root, "stats19", list(files.road_casualties))
     return run_analysis(Project.at(Path(files.root)), spec.REPORT_QUARTER)
 
 
@@ -51,7 +58,11 @@ def test_analyse_json_gives_each_measure_its_definition(run: AnalysisRun) -> Non
         assert m["definition"] == run.plan.measure_definition(measure_id)
         if measure_id in RECORD_MEASURES:
             counted = (
-                "by recorded date" if measure_id in CRIME_MEASURES else "in post on the last day"
+                "by recorded date"
+                if measure_id in CRIME_MEASURES
+                else "by collision date"
+                if measure_id in ROAD_MEASURES
+                else "in post on the last day"
             )
             assert counted in m["definition"], measure_id
             assert all(kp["evidence"]["definition"] == m["definition"] for kp in m["key_points"])
@@ -71,6 +82,8 @@ def test_the_report_prints_each_record_measures_definition_in_its_notes(
         notes = [f.text for f in m.footnotes]
         if measure_id in RECORD_MEASURES:
             assert definition is not None
-            assert notes[0] == f"Counted from the force's own records: {definition}."
+            source = getattr(run.plan.measure(measure_id).source, "records", "")
+            records = RECORDS_NAMED.get(source, "the force's own records")
+            assert notes[0] == f"Counted from {records}: {definition}."
         else:
-            assert not any("own records" in n for n in notes), measure_id
+            assert not any("Counted from" in n for n in notes), measure_id
