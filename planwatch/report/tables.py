@@ -174,7 +174,8 @@ def district_table(
     with the area's total (the sum of its districts, never added in again), then all
     districts together; with the force's own figure (``force``), the part not recorded
     against any district shown, so that the rows add up to it (``force_before``: its
-    figure a year earlier)."""
+    figure a year earlier). Records with no location (:data:`~planwatch.measures.areas.
+    NO_LOCATION`) come after all the districts, then the force's figure with them."""
     rates = any(r.rate_per_1000 is not None for r in areas.rows)
     grouped = bool(areas.groups)
     quarter = areas.quarter
@@ -201,15 +202,34 @@ def district_table(
         members = [r for r in areas.rows if r.group == g.area]
         rows += [line(r.area, g.area, cells(r, r.value, r.previous)) for r in members]
         rows.append(line(f"{g.area} total", g.area, cells(None, g.value, g.previous)))
-    loose = [r for r in areas.rows if not grouped or r.group is None]
+    districts = areas.districts
+    loose = [r for r in districts if not grouped or r.group is None]
     rows += [line(r.area, NO_GROUP, cells(r, r.value, r.previous)) for r in loose]
-    total = sum(r.value for r in areas.rows)
-    earlier = [r.previous for r in areas.rows]
+    total = sum(r.value for r in districts)
+    earlier = [r.previous for r in districts]
     before = sum(v for v in earlier if v is not None) if None not in earlier else None
     rows.append(line(ALL_DISTRICTS, "", cells(None, total, before)))
-    if force is not None and not math.isclose(force, total):
-        rest = force_before - before if force_before is not None and before is not None else None
-        rows.append(line(NOT_IN_A_DISTRICT, "", cells(None, force - total, rest)))
+    # records with no location (data.police.uk's crimes without an LSOA): after the
+    # districts, not among them; the force's figure is then theirs and the districts'
+    unlocated = [r for r in areas.rows if r not in districts]
+    rows += [line(r.area, "", cells(r, r.value, r.previous)) for r in unlocated]
+    shown = total + sum(r.value for r in unlocated)
+    gone = [r.previous for r in unlocated]
+    shown_before = (
+        before + sum(v for v in gone if v is not None)
+        if before is not None and None not in gone
+        else None
+    )
+    if force is None and unlocated:
+        force, force_before = shown, shown_before
+    if force is not None and not math.isclose(force, shown):
+        rest = (
+            force_before - shown_before
+            if force_before is not None and shown_before is not None
+            else None
+        )
+        rows.append(line(NOT_IN_A_DISTRICT, "", cells(None, force - shown, rest)))
+    if force is not None and (unlocated or not math.isclose(force, total)):
         rows.append(line(FORCE_FIGURE, "", cells(None, force, force_before)))
     headers = ["District", *(["Local policing area"] if grouped else [])]
     headers += [
