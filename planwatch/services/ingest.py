@@ -34,6 +34,7 @@ from planwatch.project import PLAN_FILE, Project
 from planwatch.store.connection import (
     STORE_ALIAS,
     WAL_SUFFIX,
+    attach_for_writing,
     peek,
     staging_connection,
     store_lock,
@@ -212,16 +213,8 @@ def _rehearsal(con: duckdb.DuckDBPyConnection, store_path: Path, work: Path) -> 
         with writing(con, copy):
             yield
         return
-    quoted = str(store_path).replace("'", "''")
+    attach_for_writing(con, store_path)
     try:
-        con.execute(f"ATTACH '{quoted}' AS {STORE_ALIAS}")
-    except duckdb.Error as exc:
-        raise StoreError(
-            f"cannot open the store {store_path} for writing: {exc}",
-            expected="no other planwatch process using the store",
-        ) from exc
-    try:
-        con.execute(f"USE {STORE_ALIAS}")
         check_version(con, store_path)
         yield
     except BaseException:

@@ -203,14 +203,7 @@ def writing(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[duckdb.DuckD
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     before = _Before.of(path)
-    try:
-        con.execute(f"ATTACH '{_quote(path)}' AS {STORE_ALIAS}")
-    except duckdb.Error as exc:
-        raise StoreError(
-            f"cannot open the store {path} for writing: {exc}",
-            expected="no other planwatch process using the store",
-        ) from exc
-    con.execute(f"USE {STORE_ALIAS}")
+    attach_for_writing(con, path)
     try:
         if not has_schema(con, STORE_ALIAS):
             ensure_schema(con)
@@ -251,6 +244,19 @@ def _upgraded(path: Path) -> duckdb.DuckDBPyConnection:
             "and load your files again",
         ) from exc
     return duckdb.connect(str(path), read_only=True)
+
+
+def attach_for_writing(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Attach the store at ``path`` read-write as :data:`STORE_ALIAS` and make it the
+    default catalog; a clear :class:`StoreError` if another process holds it."""
+    try:
+        con.execute(f"ATTACH '{_quote(path)}' AS {STORE_ALIAS}")
+    except duckdb.Error as exc:
+        raise StoreError(
+            f"cannot open the store {path} for writing: {exc}",
+            expected="no other planwatch process using the store",
+        ) from exc
+    con.execute(f"USE {STORE_ALIAS}")
 
 
 def _quote(path: Path) -> str:

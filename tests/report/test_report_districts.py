@@ -6,11 +6,10 @@ and reported by the same service as ``planwatch report``."""
 
 from __future__ import annotations
 
-import re
-from html import unescape
 from pathlib import Path
 
 import pytest
+from html_tables import html_table
 
 from planwatch.periods import Quarter
 from planwatch.project import Project
@@ -56,19 +55,6 @@ def project(tmp_path_factory) -> Project:
     return Project.at(root)
 
 
-def _table(page: str, caption: str) -> list[list[str]]:
-    """The rows (header cells then data cells) of the table whose caption starts so."""
-    at = page.index(f"<caption>{caption}")
-    body = page[at : page.index("</table>", at)]
-    return [
-        [
-            unescape(re.sub(r"<[^>]+>", "", c)).strip()
-            for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)
-        ]
-        for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
-    ]
-
-
 def test_the_breakdown_rides_on_the_run(project):
     run = with_district_tables(project, run_analysis(project, Q1))
     results = {m.measure.id: m for m in run.priorities[0].measures}
@@ -85,7 +71,7 @@ def test_the_breakdown_rides_on_the_run(project):
 def test_the_report_shows_each_district_once_with_totals_that_add_up(project, tmp_path: Path):
     files = generate_report(project, Q1, pdf=False, out_dir=tmp_path, chart_data=False)
     page = files.html.read_text(encoding="utf-8")
-    rows = _table(page, "ASB incidents by district")
+    rows = html_table(page, "ASB incidents by district")
     header, body = rows[0], rows[1:]
     assert header == [
         "District",

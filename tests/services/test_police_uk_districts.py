@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import shutil
 from collections import Counter
-from html import unescape
 from pathlib import Path
 
 import pytest
 from children import planwatch
+from html_tables import html_table
 
 from planwatch import formatting as fmt
 from planwatch.measures.areas import NO_LOCATION
@@ -184,19 +183,6 @@ def test_a_plan_of_neither_force_is_told_which_forces_there_are(
     assert with_tables.warnings == run.warnings
 
 
-def _table(page: str, caption: str) -> list[list[str]]:
-    """The rows (header cells then data cells) of the table whose caption starts so."""
-    at = page.index(f"<caption>{caption}")
-    body = page[at : page.index("</table>", at)]
-    return [
-        [
-            unescape(re.sub(r"<[^>]+>", "", c)).strip()
-            for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)
-        ]
-        for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
-    ]
-
-
 def _n(text: str) -> int:
     return int(text.replace(",", "").replace("\u2212", "-"))
 
@@ -205,7 +191,7 @@ def _n(text: str) -> int:
 def crime_table(essex: Project, tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
     out = tmp_path_factory.mktemp("report")
     files = generate_report(essex, Q1, pdf=False, out_dir=out, chart_data=False)
-    return _table(files.html.read_text(encoding="utf-8"), "Crime by district")
+    return html_table(files.html.read_text(encoding="utf-8"), "Crime by district")
 
 
 def test_the_district_table_adds_up_to_the_force_count(
