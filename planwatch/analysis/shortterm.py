@@ -36,6 +36,13 @@ assumes they are finds "significant" changes that are not there (issue 11).
   ``None``); the size of the change is still given.
 
 Nothing else here is a test.
+
+A quarter of a part-year series (``without_months``) is set only against quarters covering
+as many months (:func:`~planwatch.measures.windows.like_for_like`; methodology §11): a
+quarter of one month is low against one of three by construction. So the change on the
+previous quarter is not made when the two differ (the same quarter a year before always
+covers as many), a move between two such quarters ends a run as a gap does, and an
+extreme is the highest or lowest among the quarters covering as many months as the latest.
 """
 
 from __future__ import annotations
@@ -61,7 +68,12 @@ from planwatch.analysis.results import (
 )
 from planwatch.analysis.trend import season
 from planwatch.measures.series import MeasureSeries
-from planwatch.measures.windows import WindowValue, series_periods, window_total
+from planwatch.measures.windows import (
+    WindowValue,
+    like_for_like,
+    series_periods,
+    window_total,
+)
 from planwatch.periods import MONTHS_PER_YEAR, Month, Quarter, Rolling12
 
 FloatArray = NDArray[np.float64]
@@ -367,7 +379,9 @@ def period_change(
     model: CountModel | None = None,
 ) -> ChangeResult | None:
     """The latest value against the value ``lag`` periods earlier (``None`` if either is
-    missing); for counts, tested by :func:`count_change_test`."""
+    missing, or when the two cover different numbers of months: a quarter of a part-year
+    series against the one before it, module docstring); for counts, tested by
+    :func:`count_change_test`."""
     last = latest_index(series)
     if last is None or last - lag < 0:
         return None
@@ -376,6 +390,8 @@ def period_change(
     if cur is None or old is None:
         return None
     p_cur, p_old = series.periods[last], series.periods[last - lag]
+    if not like_for_like(p_cur, p_old, series.without_months):
+        return None
     ppy = PERIODS_PER_YEAR[series.frequency]
     kind: ChangeKind = "same_period_last_year" if lag == ppy else "previous_period"
     test = None
@@ -387,14 +403,21 @@ def period_change(
 
 def run_of_moves(series: MeasureSeries) -> RunResult | None:
     """Consecutive moves in one direction ending at the latest value, and the run before
-    it. A gap (or held-out value) ends a run: moves are only between adjacent periods."""
+    it. A gap (or held-out value) ends a run: moves are only between adjacent periods; so
+    does a move between quarters covering different numbers of months (module docstring)."""
     values = _held_values(series)
     last = latest_index(series)
     if last is None:
         return None
     moves: list[Direction] = []
+    periods, without = series.periods, series.without_months
     i = last
-    while i > 0 and values[i] is not None and values[i - 1] is not None:
+    while (
+        i > 0
+        and values[i] is not None
+        and values[i - 1] is not None
+        and like_for_like(periods[i], periods[i - 1], without)
+    ):
         cur, prev = values[i], values[i - 1]
         assert cur is not None and prev is not None
         moves.append(direction(cur - prev))
@@ -420,13 +443,18 @@ def _prefix_length(moves: list[Direction], value: Direction) -> int:
 
 def extreme(series: MeasureSeries, *, min_periods: int | None = None) -> ExtremeResult | None:
     """Whether the latest value is the highest or lowest for at least ``min_periods``
-    earlier periods (default: one year), or on record. The more notable of the two is given.
-    ``since_label`` is the last earlier period at least as extreme."""
+    earlier periods (default: as many as a year has), or on record. The more notable of the
+    two is given. ``since_label`` is the last earlier period at least as extreme. Only the
+    periods covering as many months as the latest are compared (module docstring): every
+    one of them, for a series that is not part-year."""
     last = latest_index(series)
     if last is None:
         return None
     need = PERIODS_PER_YEAR[series.frequency] if min_periods is None else min_periods
-    earlier = [(i, p, v) for i, p, v in series.usable() if i < last]
+    latest, without = series.periods[last], series.without_months
+    earlier = [
+        (i, p, v) for i, p, v in series.usable() if i < last and like_for_like(p, latest, without)
+    ]
     if not earlier:
         return None
     current = series.values[last]

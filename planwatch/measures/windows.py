@@ -31,7 +31,13 @@ Part years (docs/methodology.md, "Windows"):
 * :func:`year_to_date` is the financial year so far ("April to June 2024") against the
   same months a year earlier. It is marked ``partial`` while the year is not over, and
   ``comparable`` only when both spans have every expected period: a year so far is never
-  set against a whole year, nor an incomplete span against a complete one.
+  set against a whole year, nor an incomplete span against a complete one;
+* a quarter of such a series may cover fewer months than the others (2023/24 Q2, July to
+  September, of a series without July and August is of September only): it is like for
+  like (:func:`like_for_like`) only with a quarter covering as many months
+  (:func:`months_covered`), such as the same quarter of another year, never with one
+  covering more or fewer (a one-month quarter is low by construction). A series whose
+  quarters of the year cover different numbers of months has :func:`uneven_quarters`.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from functools import lru_cache
 from planwatch.measures.series import MeasureSeries
 from planwatch.periods import (
     FINANCIAL_YEAR_START_MONTH,
+    MONTHS_PER_QUARTER,
     MONTHS_PER_YEAR,
     CalendarYear,
     FinancialYear,
@@ -61,6 +68,12 @@ PERCENT = 100.0
 #: series asks for about 12 rolling windows plus a few years; 4,096 is ample for many
 #: series at once and costs well under a megabyte (benchmarks/bench_analysis.py).
 EXPECTED_PERIODS_CACHE = 4096
+#: Financial quarters in a year.
+QUARTERS_PER_YEAR = MONTHS_PER_YEAR // MONTHS_PER_QUARTER
+#: Distinct (period, months left out) pairs kept by :func:`months_covered`: a part-year
+#: series asks for each of its quarters once or twice per analysis; a few thousand cover
+#: many series and cost little.
+COVERED_CACHE = 4096
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,45 @@ def left_out_names(window: Window | Month | Quarter, without: Sequence[int]) -> 
     return tuple(
         dict.fromkeys(calendar.month_name[m.month] for m in months_compared(window, without)[1])
     )
+
+
+@lru_cache(maxsize=COVERED_CACHE)
+def _covered(period: Window | Month | Quarter, without: tuple[int, ...]) -> int:
+    return len(months_compared(period, without)[0])
+
+
+def months_covered(period: Window | Month | Quarter, without: Sequence[int] = ()) -> int:
+    """How many months of ``period`` a series that never has the calendar months ``without``
+    has: 2023/24 Q2 (July to September) of a series without July and August covers one,
+    September; a month it never has covers none. Cached: the same quarters recur."""
+    return _covered(period, tuple(without))
+
+
+def like_for_like(
+    a: Window | Month | Quarter, b: Window | Month | Quarter, without: Sequence[int] = ()
+) -> bool:
+    """Whether figures of such a series over ``a`` and ``b`` may be set against each other:
+    both cover as many months (:func:`months_covered`). A quarter and the same quarter of
+    another year always are; a quarter and the one before it are not when one covers fewer
+    months (its figure is low by construction, not by anything that happened)."""
+    return months_covered(a, without) == months_covered(b, without)
+
+
+def quarter_months(q: int) -> tuple[int, ...]:
+    """The calendar months (1-12) of financial quarter ``q``: Q1 is April to June."""
+    first = FINANCIAL_YEAR_START_MONTH - 1 + (q - 1) * MONTHS_PER_QUARTER
+    return tuple((first + k) % MONTHS_PER_YEAR + 1 for k in range(MONTHS_PER_QUARTER))
+
+
+def uneven_quarters(without: Sequence[int]) -> bool:
+    """Whether the quarters of a year of a series that never has the calendar months
+    ``without`` cover different numbers of months (among those with any): without August,
+    Q2 covers two and the others three; without April, July, October and January, each
+    covers two (even). A quarter covering none never has data and is left aside."""
+    covered = {
+        sum(m not in without for m in quarter_months(q)) for q in range(1, QUARTERS_PER_YEAR + 1)
+    }
+    return len(covered - {0}) > 1
 
 
 def window_rule(series: MeasureSeries) -> str:

@@ -19,6 +19,15 @@ any value that rounds to it at the decimals shown.
 
 A sentence form the checker does not read is not refused; the facts it can find in any
 sentence (significance wording, periods named, the measure's name) are still checked.
+
+A quarter of a part-year series covers only the months the plan says the series has, so
+quarters may cover different numbers of months (2023/24 Q2 of a series without July and
+August is of September only). No sentence may set a quarter against one covering another
+number of months (:meth:`_Check.like_for_like`; restated here from the plan and the
+quarter): not a change, a run's moves, an extreme's comparison, nor a pattern, control
+chart or usual quarter made of quarter-to-quarter movements. A sentence saying why the
+previous quarter is not compared ("No change from 2023/24 Q1 is given: that quarter covers
+three months, this one covers one.") is checked as a claim of its own.
 """
 
 from __future__ import annotations
@@ -115,6 +124,32 @@ _SO_FAR = re.compile(
 )
 #: A calendar year's monthly average, and the months of it averaged.
 _YEAR_AVERAGE = re.compile(rf"a month in (\d{{4}})(?: \(({_MONTH_NAME})(?: to ({_MONTH_NAME}))?)?")
+#: Why the previous quarter is not compared (planwatch.narrative.templates.not_compared_text).
+_NOT_COMPARED = re.compile(
+    rf" ?No change from ({_QUARTER}) is given: that quarter covers (\w+) months?, "
+    r"this one covers (\w+)\."
+)
+#: Kinds that may say why the previous quarter is not compared (the year's change).
+NOT_COMPARED_KINDS = frozenset({"change_last_year", "changes", "trend_and_change"})
+#: Kinds whose sentences set the figures of every quarter they name against each other.
+COMPARING_KINDS = frozenset(
+    {
+        "change_previous",
+        "change_last_year",
+        "rolling12",
+        "baseline",
+        "changes",
+        "named_quarter",
+        "sub_change",
+        "share",
+        "proportion_gap",
+    }
+)
+#: Kinds told from the movements between every pair of adjacent quarters: with quarters of
+#: the year covering different numbers of months, they set unlike quarters together.
+MOVEMENT_KINDS = frozenset({"spc", "pattern", "quarter_season"})
+#: Words for the number of months a quarter covers, as a sentence says it ("three months").
+_COVERING = r" covering (\w+) months?"
 #: Kinds whose sentences state figures of periods that may take in months the series never
 #: has: each such period says what it is of (planwatch.narrative.templates.left_out_notes).
 NOTED_KINDS = frozenset(
@@ -199,6 +234,26 @@ class _Facts:
         monthly = bool(self.periods) and isinstance(self.periods[0], Month)
         return MONTHS_PER_YEAR if monthly else MONTHS_PER_YEAR // MONTHS_PER_QUARTER
 
+    def covers(self, period: Month | Quarter) -> int:
+        """How many months of ``period`` the series has: all but those the plan says it
+        never has (``part_year``)."""
+        return len(self.counted(period.months()))
+
+    def alike(self, a: Month | Quarter, b: Month | Quarter) -> bool:
+        """Two periods whose figures may be set against each other: as many months each."""
+        return self.covers(a) == self.covers(b)
+
+    @property
+    def uneven(self) -> bool:
+        """A quarterly series whose quarters cover different numbers of months (those with
+        data: a quarter the series never has any month of is no figure at all)."""
+        quarters = [p for p, v in zip(self.periods, self.values, strict=True) if v is not None]
+        return (
+            bool(self.without)
+            and all(isinstance(p, Quarter) for p in self.periods)
+            and len({self.covers(q) for q in quarters}) > 1
+        )
+
     def between(self, first: str, last: str) -> int | None:
         """How many periods ``last`` is after ``first`` (gaps included)."""
         a, b = label_of(first), label_of(last)
@@ -223,7 +278,8 @@ class _Facts:
 
     def moves(self) -> list[int]:
         """Signs of the moves between adjacent periods with data, latest first, up to the
-        first gap (a gap ends a run)."""
+        first gap (a gap ends a run), or the first move between quarters covering different
+        numbers of months (a quarter of fewer is lower by construction: no move at all)."""
         last = self.latest
         out: list[int] = []
         if last is None:
@@ -231,7 +287,7 @@ class _Facts:
         i = last
         while i > 0:
             cur, prev = self.values[i], self.values[i - 1]
-            if cur is None or prev is None:
+            if cur is None or prev is None or not self.alike(self.periods[i], self.periods[i - 1]):
                 break
             out.append((cur > prev) - (cur < prev))
             i -= 1
@@ -465,6 +521,9 @@ class _Check:
             return
         if last is None or label_of(when) != self.f.labels[last]:
             self.fail("period", when, "the latest period with data")
+        if last is not None:
+            told = length + (int(read_number(prev_word)[0]) if prev_word is not None else 0)
+            self._moves_alike(claim, last, told)
         sign = _direction_word(verb)
         run = _prefix(moves, sign)
         if run != length:
@@ -484,22 +543,67 @@ class _Check:
                     f"{_told(prev_sign, before)} in a row before that",
                 )
 
+    def _moves_alike(self, claim: str, last: int, told: int) -> None:
+        """The ``told`` moves a run sentence claims, back from the latest period, are each
+        between quarters covering as many months."""
+        for i in range(last, max(last - told, 0), -1):
+            a, b = self.f.periods[i - 1], self.f.periods[i]
+            if not self.f.alike(a, b):
+                self.fail(
+                    "run",
+                    claim,
+                    f"moves only between quarters covering as many months ({a.label} covers "
+                    f"{self.f.covers(a)}, {b.label} {self.f.covers(b)})",
+                )
+                return
+
+    def like_for_like(self) -> None:
+        """No sentence sets quarters covering different numbers of months against each other:
+        every quarter a comparison names covers as many months as the others, and a finding
+        made of the movements between adjacent quarters (a pattern, a control chart, the
+        usual highest quarter) is not told of a series whose quarters are uneven."""
+        kind, f = self.kp.kind, self.f
+        if not f.without or not f.periods or not isinstance(f.periods[0], Quarter):
+            return
+        if kind in MOVEMENT_KINDS and f.uneven:
+            self.fail(
+                "period",
+                self.kp.text,
+                "no finding from quarter-to-quarter movements: the series' quarters cover "
+                "different numbers of months",
+            )
+        if kind not in COMPARING_KINDS:
+            return
+        named = []
+        for phrase in re.findall(_QUARTER, self.kp.text):
+            quarter = parse_period(phrase)
+            assert isinstance(quarter, Quarter)
+            named.append(quarter)
+        if len({f.covers(q) for q in named}) > 1:
+            covering = ", ".join(f"{q.label} covers {f.covers(q)}" for q in dict.fromkeys(named))
+            self.fail(
+                "period",
+                " against ".join(q.label for q in dict.fromkeys(named)),
+                f"quarters covering as many months ({covering})",
+            )
+
     def extreme(self) -> None:
         text = self.kp.text
         found = re.search(
             rf"The ({_PERIOD}) figure for .+ \(({_NUMBER})[^)]*\) is the (highest|lowest) "
-            rf"(?:of all (\w+) (?:quarters|months) in the series|since ({_PERIOD})"
+            rf"(?:of all (\w+) (?:quarters|months)(?:{_COVERING})? in the series|"
+            rf"(?:of any (?:quarter|month){_COVERING} )?(?:since ({_PERIOD})"
             rf"(?: \(when it was also ({_NUMBER})[^)]*\))?|"
-            rf"for (\w+) years \(since ({_PERIOD})(?:, when it was also ({_NUMBER})[^)]*)?\))",
+            rf"for (\w+) years \(since ({_PERIOD})(?:, when it was also ({_NUMBER})[^)]*)?\)))",
             text,
         )
         last = self.f.latest
         if not found or last is None:
             return
-        when, stated, kind, n_word, since, also, years_word, years_since, years_also = (
-            found.groups()
-        )
+        when, stated, kind, n_word, all_covering, any_covering, since, also = found.groups()[:8]
+        years_word, years_since, years_also = found.groups()[8:]
         also = also or years_also
+        covering = all_covering or any_covering
         if years_word is not None:
             since = years_since
             between = self.f.between(years_since, when)
@@ -514,6 +618,28 @@ class _Check:
             self.fail("value", stated, f"the latest value, {current}")
         higher = kind == "highest"
         earlier = [(i, v) for i, v in enumerate(self.f.values[:last]) if v is not None]
+        latest = self.f.periods[last]
+        if covering is not None:  # compared only with quarters covering as many months
+            months = int(read_number(covering)[0])
+            if months != self.f.covers(latest):
+                self.fail(
+                    "extreme",
+                    f"covering {covering} months",
+                    f"{latest.label} covers {self.f.covers(latest)}",
+                )
+            earlier = [(i, v) for i, v in earlier if self.f.alike(self.f.periods[i], latest)]
+        start = self.f.between(years_since or since, when) if (years_since or since) else None
+        within = earlier if start is None else [(i, v) for i, v in earlier if i >= last - start]
+        unlike = [
+            self.f.labels[i] for i, _ in within if not self.f.alike(self.f.periods[i], latest)
+        ]
+        if unlike:
+            self.fail(
+                "extreme",
+                found.group(0),
+                f"a comparison only with quarters covering as many months as {latest.label} "
+                f"({self.f.covers(latest)}; {', '.join(unlike)} cover other numbers)",
+            )
         beats = [v < current if higher else v > current for _, v in earlier]
         if n_word is not None:
             if not all(beats):
@@ -1246,6 +1372,32 @@ class _Check:
             return None
         return sum(v for v in values if v is not None) / len(values)
 
+    def not_compared(self) -> None:
+        """Why the previous quarter is not compared, when a sentence says it: of the year's
+        change, the quarter named is the one before the latest with data, and it and the
+        latest cover the numbers of months said, which differ (restated from the plan)."""
+        f, last = self.f, self.f.latest
+        for found in _NOT_COMPARED.finditer(self.kp.text):
+            named, before_s, now_s = found.groups()
+            claim = found.group(0).strip()
+            if self.kp.kind not in NOT_COMPARED_KINDS or last is None or last == 0:
+                self.fail("period", claim, "the year's change of the latest quarter")
+                continue
+            latest, previous = f.periods[last], f.periods[last - 1]
+            if label_of(named) != previous.label:
+                self.fail("period", named, f"the quarter before {latest.label} ({previous.label})")
+                continue
+            before, now = int(read_number(before_s)[0]), int(read_number(now_s)[0])
+            if (before, now) != (f.covers(previous), f.covers(latest)):
+                self.fail(
+                    "period",
+                    claim,
+                    f"{previous.label} covers {f.covers(previous)} months, "
+                    f"{latest.label} {f.covers(latest)}",
+                )
+            elif before == now:
+                self.fail("period", claim, "quarters covering as many months are compared")
+
     def left_out(self) -> None:
         """A figure over a period that takes in months the plan says the series never has
         (``part_year``) says what it is of: after it (or after the last period of the
@@ -1425,6 +1577,12 @@ def _check_point(
     if claim != kp.text:
         kp = replace(kp, text=claim)
     without = measure.part_year.without if measure.part_year is not None else ()
+    if read_notes:  # why the previous quarter is not compared, then the sentence without it
+        noted = _Check(kp, _facts(series, quarter, without), measure)
+        noted.not_compared()
+        if noted.problems:
+            return tuple(noted.problems)
+        kp = replace(kp, text=_NOT_COMPARED.sub("", kp.text))
     if read_notes:  # what each figure over part of a year is of, then the sentence without it
         noted = _Check(kp, _facts(series, quarter, without), measure)
         noted.left_out()
@@ -1447,6 +1605,7 @@ def _check_point(
         check.significance()
     check.periods_named()
     check.name()
+    check.like_for_like()
     if (
         kp.kind in ("trend", "no_trend", "sub_trend", "trend_and_run", "changes")
         or kp.kind in CHANGE_KINDS

@@ -33,7 +33,15 @@ from planwatch.analysis.results import (
 from planwatch.errors import PeriodError
 from planwatch.formatting import sentence_start
 from planwatch.measures.series import MeasureSeries
-from planwatch.measures.windows import MonthSpan, Window, months_compared, year_to_date
+from planwatch.measures.windows import (
+    MonthSpan,
+    Window,
+    like_for_like,
+    months_compared,
+    months_covered,
+    uneven_quarters,
+    year_to_date,
+)
 from planwatch.narrative import templates as t
 from planwatch.narrative.model import GoodOrBad, KeyPoint, KeyPointKind, Placement
 from planwatch.narrative.relations import (
@@ -326,7 +334,7 @@ def _short_windows(b: _Builder) -> None:
         return
     for sub in short_windows(b.series, b.m, b.a.latest_label):
         c = _compared(b, (sub.last_label, sub.last_value), (sub.start_label, sub.first_value))
-        if not _tellable(b, c):
+        if not _tellable(b, c) or not _alike(b, sub.last_label, sub.start_label):
             continue
         b.add(
             "sub_change",
@@ -524,6 +532,8 @@ def _run_and_extremes(b: _Builder) -> None:
             )
     if a.extreme is not None:
         e = a.extreme
+        # compared only with quarters covering as many months (analysis.shortterm.extreme)
+        covered = b.s.covers(a.latest_label) if b.s.uneven else None
         b.add(
             "extreme",
             t.extreme_text(
@@ -542,6 +552,7 @@ def _run_and_extremes(b: _Builder) -> None:
                 "on_record": e.on_record,
                 "since_label": e.since_label,
                 "n_periods_compared": e.n_periods_compared,
+                **({} if covered is None else {"months_covered": covered}),
             },
         )
     if a.windows is not None:
@@ -561,8 +572,8 @@ def _run_and_extremes(b: _Builder) -> None:
 
 def _spc(b: _Builder) -> None:
     spc = b.a.spc
-    if spc is None:
-        return
+    if spc is None or b.s.uneven:
+        return  # limits from quarters of three months and of fewer set them against each other
     verdicts: dict[str, GoodOrBad] = {
         "special_cause_improving": "good",
         "special_cause_concerning": "bad",
@@ -617,6 +628,8 @@ def _proportions(b: _Builder) -> None:
             judged=False,
         )
     for test in b.a.proportion_tests:
+        if not _alike(b, test.first.label, test.second.label):
+            continue  # quarters covering different numbers of months: not like for like
         significant = shows_significance(test.significant, test.p_value)
         if test.compared_with is not None:
             _group_comparison(b, test, significant)
@@ -910,6 +923,8 @@ def _named_periods(b: _Builder) -> None:
     if isinstance(latest, Quarter) and isinstance(named, Quarter):
         if latest.index - named.index <= QUARTERS_PER_YEAR or named not in values:
             return
+        if not _alike(b, latest.label, named.label):
+            return  # the plan's quarter covers another number of months: not like for like
         c = _compared(b, (latest.label, values[latest]), (named.label, values[named]))
         if not _tellable(b, c):
             return
@@ -1115,6 +1130,14 @@ def _relations(b: _Builder) -> None:
         return
     whole = _related(b, b.m.part_of)
     sh = None if whole is None else share_of_whole(b.series, b.m, latest, whole)
+    if sh is not None and whole is not None:
+        theirs = _without(whole.measure)
+        labels = (sh.label, sh.comparison_label)
+        # a share, and its change, only over periods the part and the whole cover alike
+        if not (_alike(b, *labels) and _alike(b, *labels, without=theirs)) or any(
+            b.s.covers(x) != _covers(x, theirs) for x in labels
+        ):
+            sh = None
     if whole is not None and sh is not None:
         b.add(
             "share",
@@ -1148,6 +1171,8 @@ def _pattern(b: _Builder, other: MeasureSeries, named: str, which: dict[str, str
     """The measure's pattern against another series (:func:`relations.pattern_against`):
     another measure the plan names, or the same measure for another area."""
     assert b.series is not None and b.a.latest_label is not None
+    if b.s.uneven or (other.frequency == "quarter" and uneven_quarters(other.without_months)):
+        return  # its quarter-to-quarter changes would set quarters of unlike coverage together
     pat = pattern_against(b.series, b.a.latest_label, other)
     if pat is None:
         return
@@ -1222,8 +1247,57 @@ def _quarter_seasons(b: _Builder) -> None:
         )
 
 
+def _without(m: Measure) -> tuple[int, ...]:
+    """The calendar months the plan says a measure's series never has (``part_year``)."""
+    return m.part_year.without if m.part_year is not None else ()
+
+
+def _covers(label: str, without: tuple[int, ...]) -> int | None:
+    try:
+        period = parse_period(label)
+    except PeriodError:
+        return None
+    return months_covered(period, without)
+
+
+def _alike(b: _Builder, *labels: str, without: tuple[int, ...] | None = None) -> bool:
+    """Whether the periods ``labels`` name all cover as many months of the series (of one
+    that never has ``without``; default the measure's own part_year), so that their figures
+    may be set against each other (:func:`~planwatch.measures.windows.like_for_like`)."""
+    months = b.s.without if without is None else without
+    return len({_covers(label, months) for label in labels}) <= 1
+
+
+def _previous_not_compared(b: _Builder) -> None:
+    """A quarter covering a different number of months from the one before it is not
+    compared with it (the analysis makes no such change:
+    :func:`~planwatch.analysis.shortterm.period_change`); the latest quarter's change on
+    the year before says why (:func:`~planwatch.narrative.templates.not_compared_text`)."""
+    latest = b.a.latest_label
+    if latest is None or not b.s.without or "short_term" not in b.m.analyses:
+        return
+    period = parse_period(latest)
+    if not isinstance(period, Quarter):
+        return
+    before = period.previous
+    if like_for_like(period, before, b.s.without) or before not in _values_to_latest(b):
+        return
+    for k, p in enumerate(b.points):
+        if p.kind in ("change_last_year", "changes") and p.evidence["current_label"] == latest:
+            not_compared = {
+                "period": before.label,
+                "months_covered": months_covered(before, b.s.without),
+                "latest_months_covered": months_covered(period, b.s.without),
+            }
+            b.points[k] = replace(
+                p,
+                text=f"{p.text} {t.not_compared_text(b.s, before.label, latest)}",
+                evidence={**p.evidence, "not_compared": not_compared},
+            )
+
+
 def _subject(m: Measure) -> t.Subject:
-    without = m.part_year.without if m.part_year is not None else ()
+    without = _without(m)
     return t.Subject(m.name, m.unit, m.decimals, m.frequency, stock=is_stock(m), without=without)
 
 
@@ -1309,6 +1383,7 @@ STEPS: tuple[Callable[[_Builder], None], ...] = (
     _seasonal,
     _quarter_seasons,
     _join_changes,
+    _previous_not_compared,  # before the events' notes, which end a sentence
     _explained,
     _join_trend_and_run,
     _join_unshown_trend_and_change,

@@ -60,7 +60,14 @@ from planwatch.formatting import (
     sentence_start,
 )
 from planwatch.formatting import period_text as period_name
-from planwatch.measures.windows import MonthSpan, Window, left_out_names, months_compared
+from planwatch.measures.windows import (
+    MonthSpan,
+    Window,
+    left_out_names,
+    months_compared,
+    months_covered,
+    uneven_quarters,
+)
 from planwatch.narrative.relations import (
     CORRELATION_DECIMALS,
     SEASON_CHANGES,
@@ -145,6 +152,18 @@ class Subject:
         if not left_out or not months:
             return None
         return len(months), left_out_names(period, self.without)
+
+    @property
+    def uneven(self) -> bool:
+        """A quarterly series whose quarters of the year cover different numbers of months
+        (:func:`~planwatch.measures.windows.uneven_quarters`): a quarter is set only against
+        quarters covering as many months."""
+        return self.frequency == "quarter" and uneven_quarters(self.without)
+
+    def covers(self, label: str) -> int | None:
+        """How many months the period ``label`` names covers (``None``: not a period)."""
+        period = _period(label)
+        return None if period is None else months_covered(period, self.without)
 
     def left_out_notes(self, periods: Sequence[Compared | str | None]) -> list[str | None]:
         """The note each period of a sentence carries, in the order the sentence names them
@@ -603,14 +622,20 @@ def extreme_text(
     ``since_value``: the value of the period it reaches back to; when that is the same as
     the latest (a tie: on a mostly-zero series, an earlier 0), the sentence says so ("since
     June 2020, when it was also 0"), so that "lowest" is not read as lower than every
-    period of the span."""
+    period of the span. A quarter of a series whose quarters cover different numbers of
+    months (:attr:`Subject.uneven`) was compared only with quarters covering as many
+    months as it, and the sentence says so: "the lowest of any quarter covering three
+    months since 2021/22 Q3"."""
     when = period_name(latest_label)
     tie = since_value is not None and since_value == latest_value
     also = f", when it was also {s.value(latest_value)}" if tie else ""
     note = _also(s.left_out_notes([latest_label])[0])
     head = f"The {when} figure for {s.inner} ({s.value(latest_value)}{note})"
+    covered = s.covers(latest_label) if s.uneven else None
+    like = "" if covered is None else f" covering {count_word(covered, 'month')}"
+    of_any = "" if covered is None else f" of any {s.period_word}{like}"
     if e.on_record:  # the latest period and every earlier one it is compared with
-        return f"{head} is the {e.kind} of all {count_word(e.n_periods_compared + 1, s.period_word)} in the series."
+        return f"{head} is the {e.kind} of all {count_word(e.n_periods_compared + 1, s.period_word)}{like} in the series."
     if e.since_label:
         between = _periods_between(e.since_label, latest_label)
         per_year = (
@@ -618,11 +643,23 @@ def extreme_text(
         )
         years = between // per_year if between is not None else 0
         if years >= EXTREME_YEARS_FROM:  # every period of those years was less extreme
-            return f"{head} is the {e.kind} for {count_word(years, 'year')} (since {period_name(e.since_label)}{also})."
+            return f"{head} is the {e.kind}{of_any} for {count_word(years, 'year')} (since {period_name(e.since_label)}{also})."
         if tie:
-            return f"{head} is the {e.kind} since {period_name(e.since_label)} ({also.removeprefix(', ')})."
-        return f"{head} is the {e.kind} since {period_name(e.since_label)}."
-    return f"{head} is the {e.kind} of the last {count_word(e.n_periods_compared, s.period_word)}."
+            return f"{head} is the {e.kind}{of_any} since {period_name(e.since_label)} ({also.removeprefix(', ')})."
+        return f"{head} is the {e.kind}{of_any} since {period_name(e.since_label)}."
+    return f"{head} is the {e.kind} of the last {count_word(e.n_periods_compared, s.period_word)}{like}."
+
+
+def not_compared_text(s: Subject, previous_label: str, latest_label: str) -> str:
+    """Why a quarter is not set against the one before it (the analysis does not compare
+    quarters covering different numbers of months): "No change from 2023/24 Q1 is given:
+    that quarter covers three months, this one covers one." No figure of it is stated."""
+    before, now = s.covers(previous_label), s.covers(latest_label)
+    assert before is not None and now is not None
+    return (
+        f"No change from {period_name(previous_label)} is given: that {s.period_word} covers "
+        f"{count_word(before, 'month')}, this one covers {number_word(now)}."
+    )
 
 
 def windows_text(s: Subject, w: WindowComparison) -> str | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from planwatch import formatting as fmt
 from planwatch.analysis.results import MeasureAnalysis, TrendResult
 from planwatch.measures.series import MeasureSeries
+from planwatch.measures.windows import months_covered, uneven_quarters
 from planwatch.narrative.run import MeasureResult
 from planwatch.periods import (
     FINANCIAL_YEAR_START_MONTH,
@@ -20,6 +21,7 @@ from planwatch.periods import (
     FinancialYear,
     Month,
     Quarter,
+    parse_period,
 )
 from planwatch.plan.models import OWN_RECORDS, Measure
 from planwatch.report.tables import CONFIDENCE_PCT, DataTable
@@ -388,10 +390,17 @@ def _latest_words(spec: ChartSpec, analysis: MeasureAnalysis) -> str:
     )
     extreme = analysis.extreme
     if extreme is not None:
+        # a quarter of a series whose quarters cover different numbers of months was
+        # compared only with quarters covering as many (measures.windows.like_for_like)
+        among = ""
+        latest = parse_period(analysis.latest_label) if analysis.latest_label else None
+        if isinstance(latest, Quarter) and spec.without and uneven_quarters(spec.without):
+            covered = months_covered(latest, spec.without)
+            among = f" of any quarter covering {fmt.count_word(covered, 'month')}"
         if extreme.on_record:
-            text += f", the {extreme.kind} on record"
+            text += f", the {extreme.kind}{among} on record"
         elif extreme.since_label:
-            text += f", the {extreme.kind} since {fmt.period_text(extreme.since_label)}"
+            text += f", the {extreme.kind}{among} since {fmt.period_text(extreme.since_label)}"
     return text
 
 

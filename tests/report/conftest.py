@@ -4,17 +4,14 @@ HTML, and ONE rendered PDF per session (PDF layout is slow)."""
 from __future__ import annotations
 
 import subprocess
-from datetime import date
 
 import pytest
-from sample_run import sample_commentary, sample_run
+from sample_run import PUBLISHED, sample_commentary, sample_run
 
 from planwatch.narrative.run import AnalysisRun
 from planwatch.plan.commentary import Commentary
 from planwatch.report.build import ReportFiles, build_report, render_html
 from planwatch.report.view import ReportOptions
-
-PUBLISHED = date(2023, 8, 15)
 
 
 @pytest.fixture(scope="session")

@@ -167,6 +167,9 @@ _PRIORITY_TEMPLATES = (
     ),
 )
 
+#: The sample report's publication date (its cover's "Published").
+PUBLISHED = date(2023, 8, 15)
+
 
 def _plan(n_priorities: int) -> Plan:
     priorities = []

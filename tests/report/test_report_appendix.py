@@ -12,19 +12,17 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from docx import Document
 from pypdf import PdfReader
+from sample_run import PUBLISHED
 
 from planwatch.errors import ReportError
 from planwatch.report.build import build_report, render_appendix
 from planwatch.report.view import APPENDIX_HEADING, ReportOptions, report_view
-
-PUBLISHED = date(2023, 8, 15)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import sys
 from datetime import date
 
 import pytest
+from sample_run import PUBLISHED
 
 from planwatch.errors import CommentaryError, ReportError
 from planwatch.project import Project
@@ -14,8 +15,6 @@ from planwatch.report.build import build_report, render_html
 from planwatch.report.files import write_atomic, write_with
 from planwatch.report.view import ReportOptions
 from planwatch.services.report import generate_report, project_commentary
-
-PUBLISHED = date(2023, 8, 15)
 
 
 def test_html_only_build_writes_the_rendered_html(run, commentary, tmp_path):

@@ -10,11 +10,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import PUBLISHED
 from docx import Document
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from sample_run import PUBLISHED
 
 from planwatch.report.build import build_report
 from planwatch.report.view import (

@@ -273,3 +273,31 @@ def test_a_quarterly_part_year_note_names_the_months_of_each_short_quarter() -> 
         "Every 12-month figure is of the other 10 months, and every Q2 figure of September only"
         in text
     )
+
+
+def test_a_short_quarters_chart_says_it_is_the_lowest_of_like_quarters() -> None:
+    """Without July and August every Q2 is of September only: the chart's text says which
+    quarters the latest one is the lowest of, as its key point does."""
+    from planwatch.analysis.engine import analyse_measure
+    from planwatch.measures.series import MeasureSeries
+    from planwatch.narrative.run import MeasureResult
+    from planwatch.periods import quarter_range
+
+    plan = parse_plan(
+        PLAN.replace("    frequency: month\n", "").replace("[August]", "[July, August]")
+    )
+    measure = plan.measure("school_visits")
+    measure = measure.model_copy(update={"analyses": (*measure.analyses, "extremes")})
+    latest = Quarter(2023, 2)  # 2023/24 Q2: September only
+    periods = quarter_range(latest.shift(-23), latest)  # six Q2s: five before the latest
+    # each full quarter about 300, each one-month Q2 10 fewer a year than the last: the
+    # latest is the lowest of the Q2s, the only quarters it is compared with
+    values = tuple(
+        float(100 - 10 * (p.fy_start - 2017)) if p.q == 2 else 300.0 - 5 * i
+        for i, p in enumerate(periods)
+    )
+    series = MeasureSeries("school_visits", "quarter", periods, values, without_months=(7, 8))
+    analysis = analyse_measure(series, measure, (), latest)
+    assert analysis.extreme is not None and analysis.extreme.kind == "lowest"
+    text = chart_spec(MeasureResult(measure, series, analysis, ())).alt_text
+    assert "the lowest of any quarter covering one month" in text, text
