@@ -14,9 +14,11 @@ Each size is loaded into a new project with the demo plan by
 ``planwatch.services.ingest.ingest`` (kind ``records``, the demo plan's ``crimes``
 mapping: 12 of 18 columns kept, dates parsed, flags checked, ids checked for
 duplicates) in a child process that reports wall time, CPU time and peak resident memory
-(``resource.getrusage``). In the same child the demo's HR extract is loaded too (not timed),
-and every record-based measure of the demo plan (rural crime, dog thefts, special
-constables and police officers in post, the ethnic-minority share in post) is then
+(``resource.getrusage``). In the same child the demo's HR extract and STATS19 road casualty
+files are loaded too (not timed), and every record-based measure of the demo plan (rural,
+business and dog theft crime, special constables and police officers in post, the
+ethnic-minority share in post, people killed or seriously injured on the roads, raw and
+severity-adjusted) is then
 counted from the store after its dog theft definition is changed (counted per dog, not
 per crime), with no new load. The baseline, in its own child
 on the same files in the same run, is DuckDB alone copying the files into a table
@@ -49,6 +51,7 @@ from perfdoc import (
 
 from planwatch.demo.generate import template_text
 from planwatch.demo.staff import STAFF_HEADER, staff_rows
+from planwatch.demo.stats19 import road_files as demo_road_files
 
 WORK = BENCH_WORK / "records"
 SECTION = "## Record ingest"
@@ -116,7 +119,7 @@ def _extract(prefix: str, year: int, month: int, rows: int, f: int) -> str:
 
 CHILD = r"""
 import json
-mode, project, staff, *files = sys.argv[1:]
+mode, project, staff, roads, *files = sys.argv[1:]
 result["remeasure"] = None
 if mode == "planwatch":
     import planwatch.services.ingest as service
@@ -178,6 +181,7 @@ if mode == "planwatch":
     result["compiled"] = csvscan.COMPILED is not None  # which byte check the load used
     result["load_cpu"] = cpu()  # to here: not the HR extract's load nor the measures after
     ingest(Path(project), "records", [Path(staff)], record_source="staff")
+    ingest(Path(project), "stats19", [Path(roads)])  # the demo's road casualty files
     old, new = json.loads(sys.stdin.read())
     t0 = time.perf_counter()
     plan = parse_plan(plan_text.replace(old, new))
@@ -246,11 +250,30 @@ def staff_extract() -> Path:
     return path
 
 
+def road_files() -> Path:
+    """The demo's STATS19 codebook, collision and casualty files (seed 2024), written once."""
+    folder = WORK / "roads"
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        for name, header, rows in demo_road_files(2024):
+            with (folder / name).open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh, lineterminator="\n")
+                writer.writerow(header)
+                writer.writerows(rows)
+    return folder
+
+
 def run(mode: str, files: list[Path], project: Path) -> dict[str, float]:
     fresh_project(project)
     (project / "plan.yaml").write_text(template_text("plan.yaml"), encoding="utf-8")
     return run_child(
-        CHILD, mode, str(project), str(staff_extract()), *map(str, files), stdin=json.dumps(CHANGED)
+        CHILD,
+        mode,
+        str(project),
+        str(staff_extract()),
+        str(road_files()),
+        *map(str, files),
+        stdin=json.dumps(CHANGED),
     )
 
 
@@ -391,7 +414,8 @@ def main() -> None:
             "is read again file by file, to say which file, row and field. Duplicate ids are "
             "found by sorting the ids' 64-bit hashes. *Measures again* counts every "
             "record-based measure of the demo plan, the headcounts and the share in post from "
-            "the demo's HR extract (loaded after the timed load) among them.",
+            "the demo's HR extract and the road casualties from its STATS19 files (both loaded "
+            "after the timed load) among them.",
         ]
     )
     publish(SECTION, body, write=not args.no_write, keep=(HISTORY,))
