@@ -199,13 +199,14 @@ def _rehearsal(con: duckdb.DuckDBPyConnection, store_path: Path, work: Path) -> 
 
     A store that does not exist yet, or one an older planwatch wrote (a real load upgrades
     it first, in a transaction of its own), is rehearsed on a copy in the load's temporary
-    folder instead, set up exactly as a real load would set up the store.
+    folder instead, set up exactly as a real load would set up the store; so is every
+    store where DuckDB lacks those settings (DuckDB 1.3, the oldest planwatch allows, has
+    neither).
     """
-    for sql in REHEARSAL_SETTINGS:
-        con.execute(sql)
+    settable = _set_all(con, REHEARSAL_SETTINGS)
     with peek(con, store_path) as alias:
         current = alias is not None and schema_version(con, alias) >= SCHEMA_VERSION
-    if not current:
+    if not current or not settable:
         copy = work / store_path.name
         for name in (store_path.name, store_path.name + WAL_SUFFIX):
             if (store_path.parent / name).exists():
@@ -224,6 +225,17 @@ def _rehearsal(con: duckdb.DuckDBPyConnection, store_path: Path, work: Path) -> 
         raise
     con.execute("USE memory")
     con.execute(f"DETACH {STORE_ALIAS}")
+
+
+def _set_all(con: duckdb.DuckDBPyConnection, settings: Sequence[str]) -> bool:
+    """Whether this DuckDB knows every one of ``settings`` (each set where it does)."""
+    known = True
+    for sql in settings:
+        try:
+            con.execute(sql)
+        except duckdb.CatalogException:  # "unrecognized configuration parameter"
+            known = False
+    return known
 
 
 def _create_private(path: Path) -> None:
